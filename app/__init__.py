@@ -1,0 +1,1 @@
+"""CunFang domain and storage: pure Python, never imports Qt."""

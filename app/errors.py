@@ -1,0 +1,107 @@
+"""One catalogue of errors a person can see, each with a plain Chinese message.
+
+Code raises ``CunFangError(ErrorCode.X, **context)``; the message is formatted from
+the catalogue, so tests assert on codes and every message lives in one place.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class ErrorCode(Enum):
+    # Form definition (shown to the person who wrote the form).
+    FORM_NOT_FOUND = "找不到表单文件：{path}"
+    FORM_UNREADABLE = "无法读取表单文件 {path}：{reason}。请确认它是 Excel/WPS 保存的 .xlsx 表单，或 XForm (.xml) 文件。"
+    FORM_INVALID = "表单有错误：{reason}"
+    FORM_DUPLICATE_NAME = "问题名称“{name}”重复了（另一处在第 {other_row} 行）。每个问题的 name 必须唯一，请改掉其中一个。"
+    FORM_UNKNOWN_REF = "引用了不存在的问题 ${{{ref}}}。请检查拼写，或先在 survey 表中添加名为“{ref}”的问题。"
+    FORM_MISSING_CHOICES = "选项列表“{list_name}”在 choices 表中不存在。请在 choices 表中添加 list_name 为“{list_name}”的选项。"
+    FORM_UNCLOSED_GROUP = "“begin group”没有对应的“end group”。请在这一组问题的末尾加一行 end group。"
+    FORM_UNCLOSED_REPEAT = "“begin repeat”没有对应的“end repeat”。请在这一组重复问题的末尾加一行 end repeat。"
+    FORM_UNMATCHED_END = "多了一个“{kind}”，前面没有对应的开始行。"
+    FORM_UNKNOWN_TYPE = "不认识的问题类型“{type}”。请使用 XLSForm 的标准类型，例如 text、integer、select_one 列表名。"
+    FORM_MISSING_TYPE = "这一行有内容但没有填写 type（问题类型）。"
+    FORM_MISSING_NAME = "这一行没有填写 name（问题名称）。"
+    FORM_CYCLE = "计算出现循环引用：{chain}。请修改其中一个计算，使它不再（间接）引用自己。"
+    FORM_UNKNOWN_FUNCTION = "不认识的函数 {name}()。请检查拼写；可用的函数见 README 的“表单函数”一节。"
+    FORM_BAD_ARGS = "函数 {name}() 的参数个数不对：{problem}"
+    XPATH_SYNTAX = "表达式有语法错误：{problem}（第 {pos} 个字符附近：“{near}”）。表达式：{expr}"
+    # Answers (shown next to the question).
+    ANSWER_REQUIRED = "此题为必答题，请填写。"
+    ANSWER_CONSTRAINT = "答案不符合本题的要求，请检查。"
+    ANSWER_NOT_INTEGER = "请输入整数（如 3），不要带小数点或文字。您输入的是“{value}”。"
+    ANSWER_NOT_NUMBER = "请输入数字（如 3.5）。您输入的是“{value}”。"
+    ANSWER_NOT_DATE = "请输入有效日期，格式如 2024-03-15。您输入的是“{value}”。"
+    ANSWER_NOT_TIME = "请输入有效时间，格式如 14:30。您输入的是“{value}”。"
+    ANSWER_NOT_DATETIME = "请输入有效的日期时间，格式如 2024-03-15 14:30。您输入的是“{value}”。"
+    ANSWER_NOT_IN_CHOICES = "“{value}”不是本题的选项，请从列表中选择。"
+    ANSWER_ONE_CHOICE = "本题只能选一项。"
+    ANSWER_BAD_GEOPOINT = "位置应写成“纬度 经度”（可加海拔、精度），纬度在 -90 到 90 之间，经度在 -180 到 180 之间。您输入的是“{value}”。"
+    ANSWER_OUT_OF_RANGE = "请输入 {start} 到 {end} 之间、间隔为 {step} 的数。您输入的是“{value}”。"
+    ANSWER_READ_ONLY = "本题是只读的（由表单自动填写），不能手动填写。"
+    ANSWER_UNKNOWN_QUESTION = "表单中没有名为“{name}”的问题，这个答案没有保存。"
+    ANSWER_NOT_REPEAT = "“{name}”是一组可重复的问题，答案应是一个列表，每一项是一组答案。"
+    ANSWER_TOO_MANY_REPEATS = "“{name}”按表单规定只有 {count} 组，多出的 {extra} 组答案没有保存。"
+    ANSWER_BAD_FILE = "附件“{value}”不是有效的文件名。"
+    # Command line.
+    ANSWERS_UNREADABLE = "无法读取答案文件 {path}：{reason}"
+
+
+class CunFangError(Exception):
+    """An error with a catalogue code and the context its message needs."""
+
+    def __init__(self, code: ErrorCode, **context: object):
+        self.code = code
+        self.context = context
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return self.code.value.format(**self.context)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class FormError(CunFangError):
+    """A problem in a form definition, located at a sheet, row, column and question."""
+
+    def __init__(
+        self,
+        code: ErrorCode,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        question: str | None = None,
+        **context: object,
+    ):
+        self.sheet, self.row, self.column, self.question = sheet, row, column, question
+        super().__init__(code, **context)
+
+    @property
+    def location(self) -> str:
+        """Where the problem is, in Chinese, e.g. “survey 表第 5 行，constraint 列，问题 age”."""
+        parts = []
+        if self.sheet:
+            parts.append(f"{self.sheet} 表" + (f"第 {self.row} 行" if self.row else ""))
+        if self.column:
+            parts.append(f"{self.column} 列")
+        if self.question:
+            parts.append(f"问题 {self.question}")
+        return "，".join(parts)
+
+    def __str__(self) -> str:
+        where = self.location
+        return f"{where}：{self.message}" if where else self.message
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code.name,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "question": self.question,
+            "message": self.message,
+        }

@@ -1,0 +1,1 @@
+"""The form engine: XLSForm/XForm forms with ODK semantics."""

@@ -1,0 +1,564 @@
+"""The form definition: an XForm (as pyxform writes it, or any other tool) read into Python.
+
+A ``FormDef`` holds the instance template, the binds with their compiled
+expressions, the body's controls (questions, groups, repeats) with labels in
+every language, choices, secondary instances and actions. It is immutable once
+loaded; ``FormSession`` (session.py) holds one record being filled.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from app.errors import CunFangError, ErrorCode, FormError
+from app.forms.xpath import parser as xp
+from app.forms.xpath.compiler import compile_expr
+from app.forms.xpath.deps import dependencies
+from app.forms.xpath.nodes import Node, document, from_xml
+
+NS = {
+    "xf": "http://www.w3.org/2002/xforms",
+    "h": "http://www.w3.org/1999/xhtml",
+    "jr": "http://openrosa.org/javarosa",
+    "odk": "http://www.opendatakit.org/xforms",
+    "orx": "http://openrosa.org/xforms",
+}
+_JR = "{%s}" % NS["jr"]
+_ODK = "{%s}" % NS["odk"]
+_ITEXT_REF = re.compile(r"""jr:itext\(\s*['"](.*)['"]\s*\)""")
+DEFAULT_LANG = "default"
+
+
+class Expr:
+    """A compiled expression with the paths it reads."""
+
+    __slots__ = ("text", "fn", "deps", "column")
+
+    def __init__(self, text: str, context: str, column: str):
+        self.text = text
+        self.column = column
+        tree = xp.parse(text)
+        self.fn = compile_expr(tree)
+        self.deps = dependencies(tree, context)
+
+    def __repr__(self) -> str:
+        return f"Expr({self.text!r})"
+
+
+@dataclass
+class Bind:
+    path: str
+    type: str = "string"
+    relevant: Expr | None = None
+    required: Expr | None = None
+    constraint: Expr | None = None
+    calculate: Expr | None = None
+    readonly: Expr | None = None
+    constraint_msg: dict[str, str] = field(default_factory=dict)
+    required_msg: dict[str, str] = field(default_factory=dict)
+    preload: str | None = None
+    preload_params: str | None = None
+
+
+@dataclass
+class Choice:
+    value: str
+    labels: dict[str, str]
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def label(self, lang: str | None) -> str:
+        return pick(self.labels, lang) or self.value
+
+
+@dataclass
+class Itemset:
+    """Choices read from an instance, possibly filtered (XLSForm choice_filter)."""
+
+    nodeset: str
+    fn: object  # compiled nodeset expression
+    deps: set[str]
+    value_ref: str
+    label_ref: str
+    list_name: str | None
+
+
+@dataclass
+class Text:
+    """A label or hint: literal parts and ``<output value="..."/>`` expressions."""
+
+    parts: list  # str | Expr
+
+    @property
+    def plain(self) -> str:
+        return "".join(p if isinstance(p, str) else "…" for p in self.parts)
+
+
+@dataclass
+class Control:
+    kind: str  # input select1 select upload trigger range rank group repeat
+    ref: str  # generic absolute path
+    qtype: str  # XLSForm-style type: text integer select_one group repeat ...
+    labels: dict[str, Text] = field(default_factory=dict)
+    hints: dict[str, Text] = field(default_factory=dict)
+    appearance: str = ""
+    choices: list[Choice] | None = None
+    itemset: Itemset | None = None
+    children: list[Control] = field(default_factory=list)
+    repeat_count: Expr | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    triggers: list[SetValue] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.ref.rsplit("/", 1)[-1]
+
+    @property
+    def field_list(self) -> bool:
+        return "field-list" in self.appearance.split()
+
+    def label(self, lang: str | None) -> Text | None:
+        return pick(self.labels, lang)
+
+    def walk(self):
+        yield self
+        for c in self.children:
+            yield from c.walk()
+
+
+@dataclass
+class SetValue:
+    event: str  # odk-instance-first-load, odk-new-repeat, xforms-value-changed
+    ref: str
+    value: Expr | None
+    trigger: str | None = None  # generic path whose change fires it
+
+
+@dataclass
+class FormDef:
+    form_id: str
+    version: str
+    title: str
+    languages: list[str]
+    default_lang: str | None
+    template: Node  # document node of the primary instance, repeat templates removed
+    repeat_templates: dict[str, Node]
+    repeat_paths: set[str]
+    instances: dict[str, Node]
+    binds: dict[str, Bind]
+    controls: list[Control]
+    setvalues: list[SetValue]
+    itext: dict[str, dict[str, str]]
+    instance_name: Expr | None = None
+    rows: dict[str, int] = field(default_factory=dict)  # question name → XLSForm survey row
+    source: str | None = None
+
+    @property
+    def root_name(self) -> str:
+        return self.template.children[0].name
+
+    def walk(self):
+        for c in self.controls:
+            yield from c.walk()
+
+    def control(self, path: str) -> Control | None:
+        for c in self.walk():
+            if c.ref == path:
+                return c
+        return None
+
+    def by_name(self) -> dict[str, str]:
+        """Question name → generic path, for every node in the instance (first one wins)."""
+        names: dict[str, str] = {}
+
+        def visit(node: Node, path: str) -> None:
+            for child in node.children:
+                child_path = f"{path}/{child.name}"
+                names.setdefault(child.name, child_path)
+                visit(child, child_path)
+
+        root = self.template.children[0]
+        visit(root, "/" + root.name)
+        for path, tmpl in self.repeat_templates.items():
+            names.setdefault(tmpl.name, path)
+            visit(tmpl, path)
+        return names
+
+
+def pick(by_lang: dict, lang: str | None):
+    """The text in ``lang``, else the default language, else any."""
+    if not by_lang:
+        return None
+    if lang in by_lang:
+        return by_lang[lang]
+    if DEFAULT_LANG in by_lang:
+        return by_lang[DEFAULT_LANG]
+    return next(iter(by_lang.values()))
+
+
+# --------------------------------------------------------------------------- reading an XForm
+
+
+def read_xform(xml: str | bytes, *, media_dir: Path | None = None, rows: dict[str, int] | None = None,
+               source: str | None = None) -> FormDef:
+    """Build a FormDef from XForm XML. ``media_dir`` holds CSV/XML files of external instances."""
+    try:
+        root = etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml)
+    except etree.XMLSyntaxError as exc:
+        raise CunFangError(ErrorCode.FORM_UNREADABLE, path=source or "XForm", reason=f"XML 格式错误：{exc}") from exc
+    return _XFormReader(root, media_dir, rows or {}, source).read()
+
+
+class _XFormReader:
+    def __init__(self, root, media_dir: Path | None, rows: dict[str, int], source: str | None):
+        self.root, self.media_dir, self.rows, self.source = root, media_dir, rows, source
+        self.model = root.find("h:head/xf:model", NS)
+        if self.model is None:
+            raise CunFangError(ErrorCode.FORM_UNREADABLE, path=source or "XForm", reason="缺少 <model>")
+        self.itext: dict[str, dict[str, str]] = {}
+        self.languages: list[str] = []
+        self.default_lang: str | None = None
+        self.setvalues: list[SetValue] = []
+        self.bind_elements = {
+            self._abs(b.get("nodeset", "").strip()): b for b in self.model.findall("xf:bind", NS)
+        }
+
+    def read(self) -> FormDef:
+        self._read_itext()
+        primary, instances = self._read_instances()
+        data = primary.children[0]
+        templates: dict[str, Node] = {}
+        self._pull_templates(data, templates)
+        binds = {b.path: b for b in (self._read_bind(e) for e in self.model.findall("xf:bind", NS))}
+        for node in primary.iter():
+            node.bind = binds.get(node.generic_path())
+        for tmpl in templates.values():
+            for node in tmpl.iter():
+                node.bind = binds.get(self._tmpl_path(tmpl, node))
+        for action in self.model.findall("xf:setvalue", NS) + self.model.findall("odk:setgeopoint", NS):
+            self.setvalues.append(self._read_setvalue(action, None))
+        body = self.root.find("h:body", NS)
+        controls = self._read_controls(body) if body is not None else []
+        title_el = self.root.find("h:head/h:title", NS)
+        repeat_paths = {c.ref for c in _walk_all(controls) if c.kind == "repeat"} | set(templates)
+        form = FormDef(
+            form_id=data.attrs.get("id", data.name),
+            version=data.attrs.get("version", ""),
+            title=(title_el.text or "") if title_el is not None else "",
+            languages=self.languages,
+            default_lang=self.default_lang,
+            template=primary,
+            repeat_templates=templates,
+            repeat_paths=repeat_paths,
+            instances=instances,
+            binds=binds,
+            controls=controls,
+            setvalues=self.setvalues,
+            itext=self.itext,
+            rows=self.rows,
+            source=self.source,
+        )
+        meta_name = self.model.find("xf:instance/*/orx:meta/orx:instanceName", NS)
+        if meta_name is None:
+            meta_name = self.model.find("xf:instance/*/xf:meta/xf:instanceName", NS)
+        if meta_name is not None:
+            bind = binds.get(f"/{data.name}/meta/instanceName")
+            form.instance_name = bind.calculate if bind else None
+        return form
+
+    # -- itext
+    def _read_itext(self) -> None:
+        for tr in self.model.findall("xf:itext/xf:translation", NS):
+            lang = tr.get("lang", DEFAULT_LANG)
+            self.languages.append(lang)
+            if tr.get("default") is not None:
+                self.default_lang = lang
+            texts = self.itext.setdefault(lang, {})
+            for text in tr.findall("xf:text", NS):
+                values = text.findall("xf:value", NS)
+                plain = [v for v in values if v.get("form") is None] or values
+                if plain:
+                    texts[text.get("id")] = _inner_markup(plain[0])
+        if self.languages and self.default_lang is None:
+            self.default_lang = self.languages[0]
+
+    def _text(self, element) -> dict[str, Text]:
+        """Labels/hints by language, from a jr:itext reference or inline text with outputs."""
+        if element is None:
+            return {}
+        ref = element.get("ref")
+        m = _ITEXT_REF.match(ref or "")
+        if m:
+            out = {}
+            for lang, texts in self.itext.items():
+                if m.group(1) in texts:
+                    out[lang] = self._parse_text(texts[m.group(1)])
+            return out
+        return {DEFAULT_LANG: self._text_parts(element)}
+
+    def _parse_text(self, markup: str) -> Text:
+        try:
+            el = etree.fromstring(f"<v xmlns='{NS['xf']}'>{markup}</v>")
+        except etree.XMLSyntaxError:
+            return Text([markup])
+        return self._text_parts(el)
+
+    def _text_parts(self, element) -> Text:
+        parts: list = [element.text or ""]
+        for child in element:
+            if etree.QName(child).localname == "output":
+                expr = child.get("value") or child.get("ref") or ""
+                parts.append(self._expr(expr.strip(), None, "label"))
+            parts.append(child.tail or "")
+        return Text([p for p in parts if p != ""])
+
+    # -- instances
+    def _read_instances(self) -> tuple[Node, dict[str, Node]]:
+        primary = None
+        instances: dict[str, Node] = {}
+        for inst in self.model.findall("xf:instance", NS):
+            iid = inst.get("id")
+            kids = [c for c in inst if isinstance(c.tag, str)]
+            if iid is None and primary is None:
+                if not kids:
+                    raise CunFangError(ErrorCode.FORM_UNREADABLE, path=self.source or "XForm", reason="主实例是空的")
+                primary = document(from_xml(kids[0]))
+            elif iid is not None:
+                if kids:
+                    instances[iid] = document(from_xml(kids[0]))
+                else:
+                    instances[iid] = self._external_instance(iid, inst.get("src") or "")
+        if primary is None:
+            raise CunFangError(ErrorCode.FORM_UNREADABLE, path=self.source or "XForm", reason="缺少主实例 <instance>")
+        return primary, instances
+
+    def _external_instance(self, iid: str, src: str) -> Node:
+        """A CSV or XML file beside the form (select_one_from_file, pulldata)."""
+        name = src.rsplit("/", 1)[-1]
+        path = (self.media_dir / name) if self.media_dir else None
+        root = Node("root")
+        if path is None or not path.exists():
+            raise CunFangError(
+                ErrorCode.FORM_INVALID,
+                reason=f"选项文件“{name}”不存在。请把它放在表单文件所在的文件夹里。",
+            )
+        if name.lower().endswith(".csv"):
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                for row in csv.DictReader(fh):
+                    item = root.add("item")
+                    for key, value in row.items():
+                        if key:
+                            item.add(key.strip(), (value or "").strip())
+        else:
+            root = from_xml(etree.parse(str(path)).getroot())
+        return document(root)
+
+    def _pull_templates(self, node: Node, templates: dict[str, Node]) -> None:
+        """Take ``jr:template`` repeat nodes out of the live instance, keeping them as templates."""
+        for child in list(node.children):
+            if "template" in child.attrs:
+                path = child.generic_path()
+                tmpl = child.clone(None)
+                tmpl.attrs.pop("template", None)
+                templates[path] = tmpl
+                node.children.remove(child)
+                tmpl.parent = None
+                tmpl.attrs["_path"] = path
+            else:
+                self._pull_templates(child, templates)
+
+    @staticmethod
+    def _tmpl_path(tmpl: Node, node: Node) -> str:
+        base = tmpl.attrs["_path"]
+        rel = []
+        while node is not tmpl:
+            rel.append(node.name)
+            node = node.parent
+        return base + "".join("/" + r for r in reversed(rel))
+
+    # -- binds
+    def _expr(self, text: str | None, context: str | None, column: str) -> Expr | None:
+        if text is None or not text.strip():
+            return None
+        try:
+            return Expr(text, context, column)
+        except FormError:
+            raise
+        except CunFangError as exc:
+            path = context or ""
+            raise FormError(
+                exc.code,
+                sheet="survey" if self.rows else None,
+                row=self.rows.get(path.rsplit("/", 1)[-1]),
+                column=column,
+                question=path.rsplit("/", 1)[-1] or None,
+                **exc.context,
+            ) from exc
+
+    def _read_bind(self, el) -> Bind:
+        path = el.get("nodeset", "").strip()
+        path = self._abs(path)
+        dtype = (el.get("type") or "string").split(":")[-1]
+        bind = Bind(path=path, type=dtype)
+        bind.relevant = self._expr(el.get("relevant"), path, "relevant")
+        bind.required = self._expr(el.get("required"), path, "required")
+        bind.constraint = self._expr(el.get("constraint"), path, "constraint")
+        bind.calculate = self._expr(el.get("calculate"), path, "calculation")
+        bind.readonly = self._expr(el.get("readonly"), path, "read_only")
+        bind.constraint_msg = self._message(el.get(_JR + "constraintMsg"))
+        bind.required_msg = self._message(el.get(_JR + "requiredMsg"))
+        bind.preload = el.get(_JR + "preload")
+        bind.preload_params = el.get(_JR + "preloadParams")
+        return bind
+
+    def _message(self, value: str | None) -> dict[str, str]:
+        if not value:
+            return {}
+        m = _ITEXT_REF.match(value)
+        if m:
+            return {lang: texts[m.group(1)] for lang, texts in self.itext.items() if m.group(1) in texts}
+        return {DEFAULT_LANG: value}
+
+    def _abs(self, path: str) -> str:
+        return path if path.startswith("/") else "/" + path
+
+    # -- body
+    def _read_controls(self, parent, context_group: str | None = None) -> list[Control]:
+        controls = []
+        for el in parent:
+            if not isinstance(el.tag, str):
+                continue
+            tag = etree.QName(el).localname
+            if tag in ("label", "hint", "setvalue", "item", "itemset", "odk:setgeopoint"):
+                continue
+            if tag == "group":
+                controls.append(self._read_group(el, context_group))
+            elif tag == "repeat":
+                controls.append(self._read_repeat(el, None))
+            elif tag in ("input", "select1", "select", "upload", "trigger", "range", "rank", "textarea", "secret"):
+                controls.append(self._read_question(el, tag))
+        return controls
+
+    def _read_group(self, el, context_group):
+        ref = el.get("ref")
+        repeat_el = el.find("xf:repeat", NS)
+        labels = self._text(el.find("xf:label", NS))
+        if repeat_el is not None and (ref is None or self._abs(ref.strip()) == self._abs(repeat_el.get("nodeset").strip())):
+            control = self._read_repeat(repeat_el, labels)
+            control.appearance = control.appearance or (el.get("appearance") or "")
+            return control
+        path = self._abs(ref.strip()) if ref else ""
+        control = Control(kind="group", ref=path, qtype="group", labels=labels, appearance=el.get("appearance") or "")
+        control.hints = self._text(el.find("xf:hint", NS))
+        control.children = self._read_controls(el, path)
+        return control
+
+    def _read_repeat(self, el, labels):
+        path = self._abs(el.get("nodeset").strip())
+        control = Control(kind="repeat", ref=path, qtype="repeat", labels=labels or self._text(el.find("xf:label", NS)),
+                          appearance=el.get("appearance") or "")
+        count = el.get(_JR + "count")
+        control.repeat_count = self._expr(count, path.rsplit("/", 1)[0], "repeat_count")
+        if el.get(_JR + "noAddRemove") in ("true()", "true"):
+            control.params["noAddRemove"] = "true"
+        control.children = self._read_controls(el, path)
+        return control
+
+    def _read_question(self, el, tag: str) -> Control:
+        path = self._abs((el.get("ref") or el.get("bind") or "").strip())
+        bind = self.bind_elements.get(path)
+        dtype = ((bind.get("type") if bind is not None else None) or "string").split(":")[-1]
+        appearance = el.get("appearance") or ""
+        control = Control(kind=tag, ref=path, qtype="", appearance=appearance)
+        control.labels = self._text(el.find("xf:label", NS))
+        control.hints = self._text(el.find("xf:hint", NS))
+        for key in ("start", "end", "step", "mediatype", "rows"):
+            if el.get(key) is not None:
+                control.params[key] = el.get(key)
+        control.qtype = _question_type(tag, dtype, control.params.get("mediatype", ""), bind)
+        if tag in ("select1", "select", "rank"):
+            self._read_choices(el, control, path)
+        for action in el.findall("xf:setvalue", NS) + el.findall("odk:setgeopoint", NS):
+            sv = self._read_setvalue(action, path)
+            if sv.event == "xforms-value-changed":
+                control.triggers.append(sv)
+            self.setvalues.append(sv)
+        return control
+
+    def _read_choices(self, el, control: Control, path: str) -> None:
+        itemset = el.find("xf:itemset", NS)
+        if itemset is None:
+            control.choices = []
+            for item in el.findall("xf:item", NS):
+                value_el = item.find("xf:value", NS)
+                labels = {k: v.plain for k, v in self._text(item.find("xf:label", NS)).items()}
+                control.choices.append(Choice((value_el.text or "").strip() if value_el is not None else "", labels))
+            return
+        nodeset = itemset.get("nodeset")
+        value_ref = itemset.find("xf:value", NS).get("ref")
+        label_ref = itemset.find("xf:label", NS).get("ref")
+        m = re.match(r"""\s*instance\(\s*['"]([^'"]+)['"]\s*\)""", nodeset)
+        list_name = m.group(1) if m else None
+        expr = self._expr(nodeset, path, "choice_filter")
+        control.itemset = Itemset(nodeset, expr.fn, expr.deps, value_ref, label_ref, list_name)
+
+    def _read_setvalue(self, el, trigger: str | None) -> SetValue:
+        ref = self._abs((el.get("ref") or "").strip())
+        value = el.get("value")
+        if value is None and (el.text or "").strip():
+            value = f"'{el.text.strip()}'"
+        if etree.QName(el).localname == "setgeopoint":
+            value = None
+        events = (el.get("event") or "").split()
+        event = next((e for e in events if e), "xforms-value-changed")
+        return SetValue(event=event, ref=ref, value=self._expr(value, ref, "trigger" if trigger else "default"),
+                        trigger=trigger)
+
+
+def _walk_all(controls):
+    for c in controls:
+        yield from c.walk()
+
+
+def _inner_markup(el) -> str:
+    text = el.text or ""
+    for child in el:
+        text += etree.tostring(child, encoding="unicode", with_tail=True).replace(
+            f' xmlns="{NS["xf"]}"', ""
+        )
+    return text
+
+
+def _question_type(tag: str, dtype: str, mediatype: str, bind) -> str:
+    if tag == "select1":
+        return "select_one"
+    if tag == "select":
+        return "select_multiple"
+    if tag == "rank":
+        return "rank"
+    if tag == "range":
+        return "range"
+    if tag == "trigger":
+        return "acknowledge"
+    if tag == "upload":
+        kind = mediatype.split("/")[0]
+        return {"image": "image", "audio": "audio", "video": "video"}.get(kind, "file")
+    if bind is not None and bind.get("readonly") == "true()" and dtype == "string" and not bind.get("calculate"):
+        return "note"
+    return {
+        "int": "integer",
+        "integer": "integer",
+        "decimal": "decimal",
+        "date": "date",
+        "time": "time",
+        "dateTime": "datetime",
+        "geopoint": "geopoint",
+        "geotrace": "geotrace",
+        "geoshape": "geoshape",
+        "barcode": "barcode",
+        "binary": "file",
+    }.get(dtype, "text")

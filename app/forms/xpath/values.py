@@ -1,0 +1,208 @@
+"""XPath 1.0 values with ODK's additions: conversions, dates as day counts, number text.
+
+Values are plain Python objects: ``float`` (number), ``str``, ``bool``, ``list`` of
+nodes (node-set) and ``DateValue`` (a float subclass counting days since
+1970-01-01, so date arithmetic and comparisons work as in ODK Collect and Enketo).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+EPOCH = date(1970, 1, 1)
+_EPOCH_DT = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_NUMBER_TEXT = re.compile(r"\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*")
+DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+DATETIME_RE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?"
+)
+TIME_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?")
+
+
+class DateValue(float):
+    """A date or date-time, as days since 1970-01-01 (fractional for date-times)."""
+
+    __slots__ = ("kind",)
+
+    def __new__(cls, days: float, kind: str = "date"):
+        obj = super().__new__(cls, days)
+        obj.kind = kind
+        return obj
+
+    def __str__(self) -> str:
+        if math.isnan(self) or math.isinf(self):
+            return ""
+        if self.kind == "date":
+            return (EPOCH + timedelta(days=math.floor(self))).isoformat()
+        return format_datetime(self.to_datetime())
+
+    def to_datetime(self) -> datetime:
+        """The local date-time this value stands for."""
+        if self.kind == "date":
+            day = EPOCH + timedelta(days=math.floor(self))
+            return datetime.combine(day, time()).astimezone()
+        return (_EPOCH_DT + timedelta(days=float(self))).astimezone()
+
+    def __repr__(self) -> str:
+        return f"DateValue({float(self)!r}, {self.kind!r})"
+
+
+def format_datetime(moment: datetime) -> str:
+    """ODK's date-time text: 2024-03-15T14:30:00.000+08:00."""
+    moment = moment.astimezone() if moment.tzinfo else moment.astimezone()
+    text = moment.isoformat(timespec="milliseconds")
+    return text
+
+
+def date_to_days(day: date) -> DateValue:
+    return DateValue((day - EPOCH).days, "date")
+
+
+def datetime_to_days(moment: datetime) -> DateValue:
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return DateValue((moment - _EPOCH_DT).total_seconds() / 86400.0, "dateTime")
+
+
+def parse_date_text(text: str) -> DateValue | None:
+    """Days for '2024-03-15' or '2024-03-15T10:00:00+08:00'; None if not a real date."""
+    text = text.strip()
+    m = DATETIME_RE.fullmatch(text)
+    if m and (m.group(4) is not None):
+        moment = parse_datetime(text)
+        return datetime_to_days(moment) if moment else None
+    m = DATE_RE.fullmatch(text) or DATE_RE.match(text)
+    if m:
+        try:
+            return date_to_days(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+        except ValueError:
+            return None
+    return None
+
+
+def parse_datetime(text: str) -> datetime | None:
+    m = DATETIME_RE.fullmatch(text.strip())
+    if not m:
+        return None
+    y, mo, d, h, mi, s, frac, tz = m.groups()
+    try:
+        micro = int((frac or "0")[:6].ljust(6, "0"))
+        moment = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), micro)
+    except ValueError:
+        return None
+    if tz:
+        moment = moment.replace(tzinfo=_parse_tz(tz))
+    return moment.astimezone()
+
+
+def parse_time(text: str) -> time | None:
+    m = TIME_RE.fullmatch(text.strip())
+    if not m:
+        return None
+    h, mi, s, frac, tz = m.groups()
+    try:
+        micro = int((frac or "0")[:6].ljust(6, "0"))
+        return time(int(h), int(mi), int(s or 0), micro, tzinfo=_parse_tz(tz) if tz else None)
+    except ValueError:
+        return None
+
+
+def _parse_tz(text: str) -> timezone:
+    if text == "Z":
+        return timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0)))
+
+
+# --------------------------------------------------------------------------- conversions
+
+
+def to_string(value) -> str:
+    """XPath string(): node-set → first node's text; numbers without a trailing .0."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return value[0].string_value() if value else ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, DateValue):
+        return str(value)
+    if isinstance(value, (int, float)):
+        return number_to_string(float(value))
+    return str(value)
+
+
+def number_to_string(num: float) -> str:
+    if math.isnan(num):
+        return "NaN"
+    if math.isinf(num):
+        return "Infinity" if num > 0 else "-Infinity"
+    if num == int(num) and abs(num) < 1e21:
+        return str(int(num))
+    text = repr(num)
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    return text
+
+
+def string_to_number(text: str) -> float:
+    """XPath number() of a string; ODK also reads a date string as its day count."""
+    if _NUMBER_TEXT.fullmatch(text):
+        return float(text)
+    if len(text) >= 10 and text.lstrip()[:1].isdigit():
+        days = parse_date_text(text)
+        if days is not None:
+            return days
+    return math.nan
+
+
+def to_number(value) -> float:
+    if isinstance(value, float):
+        return value
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, str):
+        return string_to_number(value)
+    if isinstance(value, list):
+        return string_to_number(value[0].string_value()) if value else math.nan
+    return math.nan
+
+
+def to_boolean(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return not (value == 0 or math.isnan(value))
+    if isinstance(value, str):
+        return len(value) > 0
+    if isinstance(value, list):
+        return len(value) > 0
+    return bool(value)
+
+
+def to_date(value) -> DateValue | None:
+    """ODK date(): a DateValue from a date string, a day count or a date-time."""
+    if isinstance(value, DateValue):
+        return value
+    if isinstance(value, list):
+        value = to_string(value)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return None if math.isnan(value) or math.isinf(value) else DateValue(float(value), "date")
+    text = value.strip()
+    if not text:
+        return None
+    if _NUMBER_TEXT.fullmatch(text):
+        return DateValue(float(text), "date")
+    return parse_date_text(text)
+
+
+def is_nodeset(value) -> bool:
+    return isinstance(value, list)

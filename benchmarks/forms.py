@@ -96,23 +96,27 @@ def main() -> None:
     for _ in range(3):
         session.add_repeat("/data/rep")
     binds = sum(1 for _ in session.graph.vertices)
-    paths = form.by_name()
-    nodes = [session.node(paths[f"q{i}"]) for i in (1, 88, 233, 401)]
+    # Answer every integer question in turn, as a person filling the form would, several times over.
+    nodes = [n for n in session.root.iter() if n.bind is not None and n.bind.type == "int"
+             and n.bind.calculate is None]
     counter = iter(range(10**9))
 
     def one_answer():
         n = next(counter)
-        session.set_value(nodes[n % len(nodes)], str(n % 900))
+        session.set_value(nodes[n % len(nodes)], str((n * 7) % 900))
 
-    incremental = timed(one_answer, args.repeat)
-    full = timed(session.recompute_all, max(20, args.repeat // 10))
-    inc_ms, full_ms = statistics.median(incremental), statistics.median(full)
+    incremental = sorted(timed(one_answer, max(args.repeat, 3 * len(nodes))))
+    worst_node = session.node(form.by_name()["q1"])  # every group's relevance reads q1
+    worst = timed(lambda: session.set_value(worst_node, str(next(counter) % 90)), 50)
+    full = timed(session.recompute_all, 30)
+    inc_mean, full_ms = statistics.fmean(incremental), statistics.median(full)
     print(f"form: {args.questions} questions, {binds} bind expressions, 3 repeat instances")
     print(f"load (XLSForm → pyxform → engine, graph built): {load_ms:.1f} ms")
-    print(f"one answer, dependency-driven: median {inc_ms:.3f} ms, p95 "
-          f"{sorted(incremental)[int(len(incremental) * 0.95)]:.3f} ms  (target < 5 ms)")
+    print(f"one answer, dependency-driven, over {len(nodes)} questions: mean {inc_mean:.3f} ms, "
+          f"p95 {incremental[int(len(incremental) * 0.95)]:.3f} ms, max {incremental[-1]:.3f} ms  (target < 5 ms)")
+    print(f"answer read by every group's relevance (worst case): median {statistics.median(worst):.3f} ms")
     print(f"full re-evaluation of every bind (baseline): median {full_ms:.3f} ms")
-    print(f"ratio incremental / full: {inc_ms / full_ms:.3f}  (target ≤ 0.10)")
+    print(f"ratio mean incremental / full: {inc_mean / full_ms:.3f}  (target ≤ 0.10)")
 
 
 if __name__ == "__main__":

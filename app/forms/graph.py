@@ -63,6 +63,14 @@ def reads(dep: str, changed: str, subtree: bool) -> bool:
     return dep == changed or dep.startswith(changed + "/")
 
 
+def _self_and_ancestors(path: str) -> list[str]:
+    out = [path]
+    while path.count("/") > 1:
+        path = path.rsplit("/", 1)[0]
+        out.append(path)
+    return out
+
+
 def under(path: str, ancestor: str) -> bool:
     return path == ancestor or path.startswith(ancestor + "/")
 
@@ -89,17 +97,39 @@ class Graph:
                 self.vertices.append(Vertex("choice", control.ref, expr, set(expr.deps) | {control.ref}))
             if control.repeat_count is not None:
                 self.vertices.append(Vertex("count", control.ref, control.repeat_count, set(control.repeat_count.deps)))
+        self._index()
         self._sort()
         self.plan = lru_cache(maxsize=4096)(self._plan)
         self.direct = lru_cache(maxsize=8192)(self.affected_by)
 
-    def affected_by(self, changed: str, subtree: bool) -> list[Vertex]:
-        """Vertices that must be evaluated directly when ``changed`` changes."""
-        out = []
+    def _index(self) -> None:
+        """Index vertices by every ancestor of what they read and of where they sit."""
+        self._reads_under: dict[str, list[Vertex]] = {}  # path → vertices reading it or below it
+        self._wild: dict[str, list[Vertex]] = {}  # prefix → vertices reading anything under it
+        self._sits_under: dict[str, list[Vertex]] = {}  # path → vertices bound at or below it
         for v in self.vertices:
-            if any(reads(d, changed, subtree) for d in v.deps) or (subtree and under(v.path, changed)):
-                out.append(v)
-        return out
+            for dep in v.deps:
+                if dep.endswith("/" + ANY):
+                    prefix = dep[: -len(ANY) - 1]
+                    self._wild.setdefault(prefix, []).append(v)
+                    dep = prefix
+                for path in _self_and_ancestors(dep):
+                    self._reads_under.setdefault(path, []).append(v)
+            for path in _self_and_ancestors(v.path):
+                self._sits_under.setdefault(path, []).append(v)
+
+    def affected_by(self, changed: str, subtree: bool) -> list[Vertex]:
+        """Vertices that must be evaluated directly when ``changed`` changes (see ``reads``)."""
+        found: dict[int, Vertex] = {}
+        for v in self._reads_under.get(changed, ()):
+            found[id(v)] = v
+        for path in _self_and_ancestors(changed):
+            for v in self._wild.get(path, ()):
+                found[id(v)] = v
+        if subtree:
+            for v in self._sits_under.get(changed, ()):
+                found[id(v)] = v
+        return sorted(found.values(), key=lambda v: v.order)
 
     def _sort(self) -> None:
         edges: dict[Vertex, list[Vertex]] = {v: [] for v in self.vertices}

@@ -44,6 +44,23 @@ class ErrorCode(Enum):
     ANSWER_NOT_REPEAT = "“{name}”是一组可重复的问题，答案应是一个列表，每一项是一组答案。"
     ANSWER_TOO_MANY_REPEATS = "“{name}”按表单规定只有 {count} 组，多出的 {extra} 组答案没有保存。"
     ANSWER_BAD_FILE = "附件“{value}”不是有效的文件名。"
+    # Local store.
+    STORE_MISSING = "数据目录 {path} 里还没有数据库。请先运行 cunfang init（或在桌面程序里完成首次设置）。"
+    STORE_EXISTS = "数据目录 {path} 里已经有数据库，不会覆盖它。"
+    STORE_WRONG_PASSPHRASE = "密码不正确，数据库没有打开。请再试一次；数据没有任何改动。"
+    STORE_NO_PASSPHRASE = "需要数据库密码：请在终端输入，或设置环境变量 CUNFANG_PASSPHRASE。"
+    STORE_PASSPHRASE_SHORT = "密码至少需要 {minimum} 个字符。"
+    STORE_PASSPHRASE_MISMATCH = "两次输入的密码不一致。"
+    STORE_KEYRING_MISSING = "找不到密钥文件 {path}，无法打开加密数据库。请从备份恢复这个文件。"
+    STORE_KEYRING_DAMAGED = "密钥文件 {path} 已损坏，无法打开加密数据库。请从备份恢复这个文件。"
+    STORE_DAMAGED = "数据库文件已损坏或不是 CunFang 的数据库：{reason}"
+    STORE_NEWER = "数据库版本（{found}）比本程序（{known}）新，请升级村访通后再打开。"
+    STORE_BUSY = "数据库正被另一个村访通窗口使用，请关闭另一个窗口后再试。"
+    RECORD_NOT_FOUND = "找不到记录 {uuid}。"
+    RECORD_INVALID = "记录还有 {count} 处问题，不能定稿：{first}"
+    RECORD_BAD_STATUS = "记录当前状态为“{status}”，不能{action}。"
+    RECORD_REASON_NEEDED = "修改已发送的记录需要填写修改原因。"
+    PERSON_NOT_FOUND = "找不到人员 {person_id}。"
     # Command line.
     ANSWERS_UNREADABLE = "无法读取答案文件 {path}：{reason}"
 

@@ -21,11 +21,16 @@ def fill(
     *,
     lang: str | None = None,
     now: Callable[[], datetime] | None = None,
+    saved: bool = False,
 ) -> dict:
-    """Apply ``answers`` to a new record and report validity, errors and the data."""
+    """Apply ``answers`` to a new record and report validity, errors and the data.
+
+    With ``saved=True`` the answers are a record's stored data: calculated values
+    in it are recomputed rather than refused as read-only answers.
+    """
     session = FormSession(form, lang=lang, now=now)
     problems: dict[str, str] = {}
-    _apply_level(session, form.controls, answers, session.root, "", problems)
+    _apply_level(session, form.controls, answers, session.root, "", problems, saved)
     session.finalize_metadata()
     errors = session.errors()
     errors.update(problems)
@@ -33,9 +38,9 @@ def fill(
 
 
 def _apply_level(session: FormSession, controls: list[Control], answers: dict, container: Node, prefix: str,
-                 problems: dict[str, str]) -> None:
+                 problems: dict[str, str], saved: bool) -> None:
     used: set[str] = set()
-    _apply_controls(session, controls, answers, container, prefix, problems, used)
+    _apply_controls(session, controls, answers, container, prefix, problems, used, saved)
     for key in answers:
         if key in used:
             continue
@@ -43,34 +48,36 @@ def _apply_level(session: FormSession, controls: list[Control], answers: dict, c
         if node is None:
             problems[prefix + key] = ErrorCode.ANSWER_UNKNOWN_QUESTION.value.format(name=key)
         elif node.bind is not None and node.bind.calculate is not None:
-            problems[prefix + key] = ErrorCode.ANSWER_READ_ONLY.value
+            if not saved:
+                problems[prefix + key] = ErrorCode.ANSWER_READ_ONLY.value
         elif node.relevant:
             session.set_value(node, answers[key])
 
 
-def _apply_controls(session, controls, answers, container, prefix, problems, used) -> None:
+def _apply_controls(session, controls, answers, container, prefix, problems, used, saved) -> None:
     for control in controls:
         if control.kind == "group":
-            _apply_controls(session, control.children, answers, container, prefix, problems, used)
+            _apply_controls(session, control.children, answers, container, prefix, problems, used, saved)
             continue
         name = control.name
         if name not in answers:
             continue
         used.add(name)
         if control.kind == "repeat":
-            _apply_repeat(session, control, answers[name], container, prefix, problems)
+            _apply_repeat(session, control, answers[name], container, prefix, problems, saved)
             continue
         node = session.node(control.ref, container)
         if node is None or not node.relevant:
             continue
         if control.qtype == "note" or session.readonly.get(node, False):
-            problems[session.key(node)] = ErrorCode.ANSWER_READ_ONLY.value
+            if not saved:
+                problems[session.key(node)] = ErrorCode.ANSWER_READ_ONLY.value
             continue
         session.set_value(node, answers[name])
 
 
 def _apply_repeat(session: FormSession, control: Control, items, container: Node, prefix: str,
-                  problems: dict[str, str]) -> None:
+                  problems: dict[str, str], saved: bool) -> None:
     name = control.name
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         problems[prefix + name] = ErrorCode.ANSWER_NOT_REPEAT.value.format(name=name)
@@ -91,7 +98,7 @@ def _apply_repeat(session: FormSession, control: Control, items, container: Node
         problems[prefix + name] = ErrorCode.ANSWER_TOO_MANY_REPEATS.value.format(
             name=name, count=len(instances), extra=len(items) - len(instances))
     for i, (instance, item) in enumerate(zip(instances, items, strict=False), start=1):
-        _apply_level(session, control.children, item, instance, f"{prefix}{name}[{i}]/", problems)
+        _apply_level(session, control.children, item, instance, f"{prefix}{name}[{i}]/", problems, saved)
 
 
 def _bind_only_node(session: FormSession, container: Node, name: str) -> Node | None:

@@ -157,6 +157,7 @@ class FormSession:
         parent = node.parent
         path = node.generic_path()
         parent.children.remove(node)
+        node.parent = None
         for n in node.iter():
             for table in (self.self_relevant, self.required, self.readonly, self.constraint_ok, self.choice_values,
                           self.input_errors):
@@ -336,6 +337,7 @@ class FormSession:
             return None
         for extra in have[want:]:
             parent.children.remove(extra)
+            extra.parent = None
         for _ in range(want - len(have)):
             node = self._new_instance(v.path, parent)
             self.recompute_subtree(node)

@@ -221,6 +221,7 @@ def check_workbook(workbook) -> tuple[list[FormError], dict[str, int]]:
                     if ref not in rows:
                         errors.append(FormError(ErrorCode.FORM_UNKNOWN_REF, sheet="survey", row=i, column=key,
                                                 question=name, ref=ref))
+    errors.sort(key=lambda e: e.row or 0)
     return errors, rows
 
 

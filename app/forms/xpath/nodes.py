@@ -82,7 +82,10 @@ class Node:
         node = self
         while node.parent is not None:
             siblings = [c for c in node.parent.children if c.name == node.name]
-            parts.append(node.name if len(siblings) == 1 else f"{node.name}[{siblings.index(node) + 1}]")
+            if node in siblings and len(siblings) > 1:
+                parts.append(f"{node.name}[{siblings.index(node) + 1}]")
+            else:
+                parts.append(node.name)
             node = node.parent
         return "/" + "/".join(reversed(parts))
 

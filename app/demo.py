@@ -1,0 +1,163 @@
+"""Realistic, clearly fictitious demo data: one township's villages, households, people and visits.
+
+ID numbers pass the GB 11643 checksum but use a prefecture summary code as their
+region (341100, never printed on a resident's card), and phone numbers use the
+199 0000 block, so no demo record can be mistaken for a real person's.
+Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+from app import china
+from app.store.search import name_pinyin, reversed_tail
+from app.store.store import Store
+
+DEMO_REGION = "341100"
+TOWN = "示范镇"
+COUNTY = "示范县"
+VILLAGE_NAMES = ["东山村", "西河村", "南岗村", "北湾村", "柳林村", "石桥村", "杏花村", "枣园村", "青石村", "白沙村",
+                 "桃源村", "新庄村"]
+SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程")
+GIVEN = list("秀英桂兰玉珍凤芳华明国强建军志刚德福海平春梅淑贞文秀丽红永红金生树林长发喜桂香小明雨欣子涵浩然思琪"
+             "梓轩一诺欣怡宇轩佳琪")
+ELDER_CATEGORIES = ["留守老人", "空巢老人", "高龄老人", "失能老人", "独居老人"]
+CHILD_CATEGORIES = ["留守儿童", "困境儿童"]
+RISK_TIERS = [("高风险", 0.12), ("重点", 0.33), ("一般", 0.55)]
+RISK_INTERVAL = {"高风险": 7, "重点": 30, "一般": 90}
+VISIT_METHODS = ["上门入户", "上门入户", "上门入户", "电话", "视频", "结对帮扶人员探访"]
+FINDINGS = ["身体状况稳定", "血压偏高，已提醒按时服药", "家中取暖设施正常", "子女每周来电", "需要协助代购生活用品",
+            "屋顶漏雨，已联系村委会维修", "行动不便，建议申请适老化改造", "情绪较好"]
+
+
+def _name(rng: random.Random) -> str:
+    given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+    return rng.choice(SURNAMES) + given
+
+
+def _weighted(rng: random.Random, options: list[tuple[str, float]]) -> str:
+    roll, total = rng.random(), 0.0
+    for value, weight in options:
+        total += weight
+        if roll < total:
+            return value
+    return options[-1][0]
+
+
+def load_demo(store: Store, *, persons: int = 2000, seed: int = 1, today: date | None = None,
+              progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Fill ``store`` with demo villages, households, ``persons`` people and a year of visit records."""
+    rng = random.Random(seed)
+    today = today or date.today()
+    now = datetime.now(UTC).isoformat(timespec="milliseconds")
+    villages = VILLAGE_NAMES[: max(3, min(len(VILLAGE_NAMES), persons // 250 + 3))]
+    village_ids = []
+    for i, name in enumerate(villages):
+        vid = f"{DEMO_REGION}101{200 + i + 1:03d}"
+        store.add_village(vid, name, town=TOWN, county=COUNTY)
+        village_ids.append(vid)
+
+    households, person_rows, record_rows = [], [], []
+    sequence = 0
+    made = 0
+    while made < persons:
+        village = rng.choice(village_ids)
+        group = f"{rng.randint(1, 9)}组"
+        number = len([h for h in households[-400:] if h["village_id"] == village]) + 1
+        hid = str(uuid.UUID(int=rng.getrandbits(128)))
+        vname = villages[village_ids.index(village)]
+        households.append({"id": hid, "village_id": village, "group_name": group, "house_number": f"{number}号",
+                           "address": f"{COUNTY}{TOWN}{vname}{group}{number}号", "created_at": now,
+                           "updated_at": now})
+        members = []
+        if rng.random() < 0.7:
+            members.append("elder")
+            if rng.random() < 0.4:
+                members.append("elder")
+        if rng.random() < 0.45:
+            members.append("guardian")
+            members += ["child"] * rng.randint(1, 2)
+        if not members:
+            members.append("elder")
+        for kind in members:
+            if made >= persons:
+                break
+            made += 1
+            sequence += 1
+            if kind == "elder":
+                age = int(min(100, 60 + rng.expovariate(1 / 12)))
+            elif kind == "child":
+                age = rng.randint(1, 15)
+            else:
+                age = rng.randint(35, 70)
+            born = today - timedelta(days=age * 365 + rng.randint(0, 364))
+            seq = rng.randint(0, 999)
+            id_number = china.make_id(DEMO_REGION, born, seq)
+            pid = str(uuid.UUID(int=rng.getrandbits(128)))
+            name = _name(rng)
+            pinyin, initials = name_pinyin(name)
+            tier, categories = "", []
+            if kind == "elder":
+                tier = _weighted(rng, RISK_TIERS)
+                categories = rng.sample(ELDER_CATEGORIES, rng.randint(1, 2))
+                if age >= 80 and "高龄老人" not in categories:
+                    categories.append("高龄老人")
+            elif kind == "child":
+                categories = [rng.choice(CHILD_CATEGORIES)]
+                tier = _weighted(rng, [("重点", 0.3), ("一般", 0.7)])
+            phone = f"1990000{rng.randint(0, 9999):04d}" if kind != "child" and rng.random() < 0.7 else ""
+            row = {"id": pid, "name": name, "id_number": id_number, "sex": china.id_sex(id_number),
+                   "birth_date": born.isoformat(), "phone": phone, "kind": kind,
+                   "categories": json.dumps(categories, ensure_ascii=False), "risk_tier": tier, "status": "active",
+                   "status_reason": "", "village_id": village, "household_id": hid, "pinyin": pinyin,
+                   "initials": initials, "id_rev": reversed_tail(id_number), "phone_rev": reversed_tail(phone),
+                   "last_visit": "", "next_due": "", "extra": "{}", "created_at": now, "updated_at": now}
+            if kind in ("elder", "child"):
+                _visits(rng, row, today, record_rows)
+            person_rows.append(row)
+        if progress and len(person_rows) % 1000 < len(members):
+            progress(made, persons)
+    with store.transaction():
+        store.db["households"].insert_all(households, batch_size=1000)
+        store.db["persons"].insert_all(person_rows, batch_size=1000)
+        store.db["records"].insert_all(record_rows, batch_size=2000)
+    if progress:
+        progress(persons, persons)
+    return {"villages": len(village_ids), "households": len(households), "persons": len(person_rows),
+            "records": len(record_rows)}
+
+
+def _visits(rng: random.Random, person: dict, today: date, out: list[dict]) -> None:
+    interval = RISK_INTERVAL.get(person["risk_tier"], 90)
+    form_id = "elder_visit" if person["kind"] == "elder" else "child_visit"
+    day = today - timedelta(days=365 - rng.randint(0, interval))
+    last = None
+    while day <= today:
+        if rng.random() < 0.85:  # some visits are missed: they make the overdue list
+            last = day
+            age_days = (today - day).days
+            if age_days > 30:
+                status = rng.choice(["accepted"] * 9 + ["rejected"])
+            elif age_days > 7:
+                status = rng.choice(["accepted", "sent", "sent", "queued"])
+            else:
+                status = rng.choice(["queued", "finalized", "draft"])
+            stamp = datetime.combine(day, datetime.min.time(), UTC).replace(hour=rng.randint(8, 17))
+            iso = stamp.isoformat(timespec="milliseconds")
+            data = {"visit_date": day.isoformat(), "visit_method": rng.choice(VISIT_METHODS),
+                    "findings": rng.choice(FINDINGS), "person_name": person["name"]}
+            out.append({"uuid": str(uuid.UUID(int=rng.getrandbits(128))), "form_id": form_id,
+                        "form_version": "2026.1", "person_id": person["id"], "household_id": person["household_id"],
+                        "village_id": person["village_id"], "status": status, "revision": 1, "prev_revision": None,
+                        "author": "演示村干部", "title": f"{person['name']} {day.isoformat()} 探访",
+                        "data": json.dumps(data, ensure_ascii=False, sort_keys=True), "server_message": "",
+                        "created_at": iso, "updated_at": iso})
+        day += timedelta(days=max(1, interval + rng.randint(-interval // 5, interval // 5)))
+    if last is not None:
+        person["last_visit"] = last.isoformat()
+        person["next_due"] = (last + timedelta(days=interval)).isoformat()

@@ -1,0 +1,58 @@
+"""Health check of a store: encryption integrity, schema, record counts, orphans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.store.migrate import applied, available
+from app.store.store import STATUS_LABELS, Store
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+
+def examine(store: Store) -> Report:
+    report = Report()
+    conn = store.conn
+    cipher = [row[0] for row in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
+    if cipher:
+        report.problems.append(f"加密页校验失败 {len(cipher)} 处（文件可能被改动或损坏）：{cipher[0]}")
+    else:
+        report.facts.append("加密页校验：通过")
+    integrity = [row[0] for row in conn.execute("PRAGMA integrity_check").fetchall()]
+    if integrity != ["ok"]:
+        report.problems.append("数据库结构校验失败：" + "；".join(integrity[:3]))
+    else:
+        report.facts.append("数据库结构校验：通过")
+    fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if fk:
+        report.problems.append(f"有 {len(fk)} 条记录引用了不存在的数据（外键），例如表 {fk[0][0]}")
+    done, known = applied(conn), available()
+    pending = [m for m in known if m.number not in done]
+    if pending:
+        report.problems.append("还有未执行的数据库升级：" + "、".join(f"{m.number:03d}_{m.name}" for m in pending))
+    report.facts.append(f"数据库版本：{max(done) if done else 0:03d}（共 {len(known)} 个升级步骤）")
+    counts = store.counts_by_status()
+    report.facts.append("记录：" + "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in counts.items()))
+    report.facts.append(f"人员：{store.count_persons()}，村：{len(store.villages())}")
+    orphans = conn.execute(
+        "SELECT count(*) FROM attachments a WHERE NOT EXISTS "
+        "(SELECT 1 FROM record_attachments r WHERE r.hash = a.hash)"
+    ).fetchone()[0]
+    missing = conn.execute(
+        "SELECT count(*) FROM record_attachments r WHERE NOT EXISTS (SELECT 1 FROM attachments a WHERE a.hash = r.hash)"
+    ).fetchone()[0]
+    if orphans:
+        report.problems.append(f"有 {orphans} 个附件不属于任何记录（孤立附件）")
+    if missing:
+        report.problems.append(f"有 {missing} 个记录附件的内容缺失")
+    if not orphans and not missing:
+        report.facts.append("附件：完整，无孤立附件")
+    return report

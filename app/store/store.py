@@ -1,0 +1,355 @@
+"""The local store: persons, households, villages and form records in one encrypted database.
+
+All writes go through this class, each in one transaction, from one connection
+guarded by a lock (one writer). A record's status moves
+draft → finalized → queued → sent → accepted/rejected; editing after sending
+makes a new revision and records who changed what, when and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import uuid as uuid_module
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from app import china
+from app.errors import CunFangError, ErrorCode
+from app.store import connection, keyring
+from app.store.migrate import migrate
+from app.store.search import build_query, name_pinyin, reversed_tail
+
+STATUSES = ("draft", "finalized", "queued", "sent", "accepted", "rejected")
+SENT_STATUSES = ("sent", "accepted", "rejected")
+STATUS_LABELS = {"draft": "草稿", "finalized": "已定稿", "queued": "待同步", "sent": "已发送",
+                 "accepted": "已接收", "rejected": "被退回"}
+PERSON_FIELDS = ("name", "id_number", "sex", "birth_date", "phone", "kind", "categories", "risk_tier", "status",
+                 "status_reason", "village_id", "household_id", "last_visit", "next_due", "extra")
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class Store:
+    """An open store. Use ``Store.create`` or ``Store.open``; close with ``close()`` or ``with``."""
+
+    def __init__(self, conn, data_dir: Path):
+        self.conn = conn
+        self.data_dir = data_dir
+        self.db = sqlite_utils.Database(conn)
+        self._lock = threading.RLock()
+        migrate(conn)
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def create(cls, data_dir: Path, passphrase: str, *, kdf_iterations: int = keyring.DEFAULT_ITERATIONS) -> Store:
+        if len(passphrase) < 6:
+            raise CunFangError(ErrorCode.STORE_PASSPHRASE_SHORT, minimum=6)
+        return cls(connection.create_connection(Path(data_dir), passphrase, iterations=kdf_iterations),
+                   Path(data_dir))
+
+    @classmethod
+    def open(cls, data_dir: Path, passphrase: str) -> Store:
+        return cls(connection.open_connection(Path(data_dir), passphrase), Path(data_dir))
+
+    @staticmethod
+    def exists(data_dir: Path) -> bool:
+        return (Path(data_dir) / connection.DB_NAME).exists()
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction (BEGIN IMMEDIATE); nested calls join the outer one."""
+        with self._lock:
+            if self.conn.in_transaction:
+                yield
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def query(self, sql: str, params: Iterable = ()) -> list[dict]:
+        with self._lock:
+            cur = self.conn.execute(sql, tuple(params))
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    # ------------------------------------------------------------------ villages and households
+
+    def add_village(self, village_id: str, name: str, *, town: str = "", county: str = "") -> str:
+        with self.transaction():
+            self.db["villages"].insert({"id": village_id, "name": name, "town": town, "county": county,
+                                        "created_at": utc_now()}, replace=True)
+        return village_id
+
+    def villages(self) -> list[dict]:
+        return self.query("SELECT * FROM villages ORDER BY id")
+
+    def add_household(self, *, village_id: str, group_name: str = "", house_number: str = "", address: str = "",
+                      household_id: str | None = None) -> str:
+        household_id = household_id or str(uuid_module.uuid4())
+        now = utc_now()
+        with self.transaction():
+            self.db["households"].insert({"id": household_id, "village_id": village_id, "group_name": group_name,
+                                          "house_number": house_number, "address": address, "created_at": now,
+                                          "updated_at": now})
+        return household_id
+
+    # ------------------------------------------------------------------ persons
+
+    @staticmethod
+    def _person_row(fields: dict) -> dict:
+        row = {k: fields[k] for k in PERSON_FIELDS if k in fields}
+        for key in ("categories",):
+            if key in row and not isinstance(row[key], str):
+                row[key] = json.dumps(row[key], ensure_ascii=False)
+        if "extra" in row and not isinstance(row["extra"], str):
+            row["extra"] = json.dumps(row["extra"], ensure_ascii=False)
+        if "id_number" in row:
+            row["id_number"] = china.normalize_id(row["id_number"])
+            row["id_rev"] = reversed_tail(row["id_number"])
+        if "phone" in row:
+            row["phone"] = china.normalize_mobile(row["phone"])
+            row["phone_rev"] = reversed_tail(row["phone"])
+        if "name" in row:
+            row["pinyin"], row["initials"] = name_pinyin(row["name"])
+        return row
+
+    def add_person(self, **fields) -> str:
+        return self.insert_persons([fields])[0]
+
+    def insert_persons(self, people: Iterable[dict]) -> list[str]:
+        """Insert many persons in one transaction (demo data, imports)."""
+        now = utc_now()
+        rows, ids = [], []
+        for fields in people:
+            row = self._person_row(fields)
+            row["id"] = fields.get("id") or str(uuid_module.uuid4())
+            row.setdefault("kind", "other")
+            row["created_at"] = row["updated_at"] = now
+            rows.append(row)
+            ids.append(row["id"])
+        with self.transaction():
+            self.db["persons"].insert_all(rows, batch_size=500)
+        return ids
+
+    def update_person(self, person_id: str, **fields) -> None:
+        row = self._person_row(fields)
+        row["updated_at"] = utc_now()
+        with self.transaction():
+            if not self.db["persons"].count_where("id = ?", [person_id]):
+                raise CunFangError(ErrorCode.PERSON_NOT_FOUND, person_id=person_id)
+            self.db["persons"].update(person_id, row)
+
+    def get_person(self, person_id: str) -> dict:
+        rows = self.query("SELECT * FROM persons WHERE id = ?", [person_id])
+        if not rows:
+            raise CunFangError(ErrorCode.PERSON_NOT_FOUND, person_id=person_id)
+        return rows[0]
+
+    def search_persons(self, text: str, *, village_id: str | None = None, kind: str | None = None,
+                       limit: int = 50, offset: int = 0) -> list[dict]:
+        """Ranked, paged search by name part, pinyin initials, ID/phone suffix; see search.py."""
+        sql, params = build_query(text, village_id=village_id, kind=kind, limit=limit, offset=offset)
+        return self.query(sql, params)
+
+    def count_persons(self) -> int:
+        return self.db["persons"].count
+
+    # ------------------------------------------------------------------ records
+
+    def save_draft(self, *, form_id: str, form_version: str, data: dict, record_uuid: str | None = None,
+                   person_id: str | None = None, household_id: str | None = None, village_id: str | None = None,
+                   author: str = "", title: str = "") -> str:
+        """Save a form being filled (called on every change). Returns the record's UUID."""
+        record_uuid = record_uuid or str(uuid_module.uuid4())
+        now = utc_now()
+        payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        with self.transaction():
+            existing = self.query("SELECT status FROM records WHERE uuid = ?", [record_uuid])
+            if existing and existing[0]["status"] != "draft":
+                raise CunFangError(ErrorCode.RECORD_BAD_STATUS, status=STATUS_LABELS[existing[0]["status"]],
+                                   action="再作为草稿保存")
+            if existing:
+                self.conn.execute("UPDATE records SET data = ?, title = ?, updated_at = ?, person_id = ?, "
+                                  "household_id = ?, village_id = ? WHERE uuid = ?",
+                                  (payload, title, now, person_id, household_id, village_id, record_uuid))
+            else:
+                self.db["records"].insert({
+                    "uuid": record_uuid, "form_id": form_id, "form_version": form_version, "person_id": person_id,
+                    "household_id": household_id, "village_id": village_id, "status": "draft", "revision": 1,
+                    "prev_revision": None, "author": author, "title": title, "data": payload, "created_at": now,
+                    "updated_at": now,
+                })
+        return record_uuid
+
+    def get_record(self, record_uuid: str) -> dict:
+        rows = self.query("SELECT * FROM records WHERE uuid = ?", [record_uuid])
+        if not rows:
+            raise CunFangError(ErrorCode.RECORD_NOT_FOUND, uuid=record_uuid)
+        record = rows[0]
+        record["data"] = json.loads(record["data"])
+        return record
+
+    def drafts(self) -> list[dict]:
+        """Unfinished forms, newest first: what the app offers to resume after a crash."""
+        return self.query("SELECT uuid, form_id, form_version, person_id, title, updated_at FROM records "
+                          "WHERE status = 'draft' ORDER BY updated_at DESC")
+
+    def finalize(self, record_uuid: str, form, *, author: str = "") -> dict:
+        """Finalize a draft if the form engine finds no problem; returns the record."""
+        from app.forms.fill import fill
+
+        with self.transaction():
+            record = self.get_record(record_uuid)
+            if record["status"] != "draft":
+                raise CunFangError(ErrorCode.RECORD_BAD_STATUS, status=STATUS_LABELS[record["status"]],
+                                   action="定稿")
+            result = fill(form, record["data"], saved=True)
+            if not result["valid"]:
+                first_key, first = next(iter(result["errors"].items()))
+                raise CunFangError(ErrorCode.RECORD_INVALID, count=len(result["errors"]),
+                                   first=f"{first_key}：{first}")
+            payload = json.dumps(result["data"], ensure_ascii=False, sort_keys=True)
+            self.conn.execute("UPDATE records SET status = 'finalized', data = ?, updated_at = ? WHERE uuid = ?",
+                              (payload, utc_now(), record_uuid))
+        return self.get_record(record_uuid)
+
+    def edit_record(self, record_uuid: str, form, data: dict, *, author: str, reason: str = "") -> dict:
+        """Change a finalized or sent record: a new revision, with who/when/old → new/why kept."""
+        from app.forms.fill import fill
+
+        with self.transaction():
+            record = self.get_record(record_uuid)
+            if record["status"] == "draft":
+                raise CunFangError(ErrorCode.RECORD_BAD_STATUS, status="草稿", action="作为修订保存")
+            if record["status"] in SENT_STATUSES and not reason.strip():
+                raise CunFangError(ErrorCode.RECORD_REASON_NEEDED)
+            result = fill(form, data, saved=True)
+            if not result["valid"]:
+                first_key, first = next(iter(result["errors"].items()))
+                raise CunFangError(ErrorCode.RECORD_INVALID, count=len(result["errors"]),
+                                   first=f"{first_key}：{first}")
+            changes = diff_data(record["data"], result["data"])
+            revision = record["revision"] + 1
+            now = utc_now()
+            self.db["record_history"].insert({"record_uuid": record_uuid, "revision": revision, "changed_at": now,
+                                              "author": author, "reason": reason,
+                                              "changes": json.dumps(changes, ensure_ascii=False)})
+            status = "finalized" if record["status"] in SENT_STATUSES else record["status"]
+            self.conn.execute(
+                "UPDATE records SET data = ?, revision = ?, prev_revision = ?, status = ?, updated_at = ? "
+                "WHERE uuid = ?",
+                (json.dumps(result["data"], ensure_ascii=False, sort_keys=True), revision, record["revision"],
+                 status, now, record_uuid),
+            )
+        return self.get_record(record_uuid)
+
+    def history(self, record_uuid: str) -> list[dict]:
+        rows = self.query("SELECT * FROM record_history WHERE record_uuid = ? ORDER BY revision", [record_uuid])
+        for row in rows:
+            row["changes"] = json.loads(row["changes"])
+        return rows
+
+    def set_status(self, record_uuid: str, status: str, *, message: str = "") -> None:
+        if status not in STATUSES:
+            raise ValueError(status)
+        with self.transaction():
+            self.get_record(record_uuid)
+            self.conn.execute("UPDATE records SET status = ?, server_message = ?, updated_at = ? WHERE uuid = ?",
+                              (status, message, utc_now(), record_uuid))
+
+    def list_records(self, *, form_id: str | None = None, status: str | None = None, search: str | None = None,
+                     village_id: str | None = None, person_id: str | None = None, limit: int = 100,
+                     offset: int = 0) -> list[dict]:
+        where, params = [], []
+        for column, value in (("r.form_id", form_id), ("r.status", status), ("r.village_id", village_id),
+                              ("r.person_id", person_id)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if search:
+            where.append("(r.title LIKE ? OR p.name LIKE ? OR p.initials LIKE ?)")
+            like = f"%{search.strip()}%"
+            params += [like, like, f"{search.strip().lower()}%"]
+        sql = ("SELECT r.uuid, r.form_id, r.form_version, r.status, r.revision, r.title, r.author, r.person_id, "
+               "r.village_id, r.created_at, r.updated_at, p.name AS person_name FROM records r "
+               "LEFT JOIN persons p ON p.id = r.person_id"
+               + (" WHERE " + " AND ".join(where) if where else "")
+               + " ORDER BY r.updated_at DESC LIMIT ? OFFSET ?")
+        return self.query(sql, params + [limit, offset])
+
+    def counts_by_status(self) -> dict[str, int]:
+        rows = self.query("SELECT status, count(*) AS n FROM records GROUP BY status")
+        return {s: 0 for s in STATUSES} | {r["status"]: r["n"] for r in rows}
+
+    # ------------------------------------------------------------------ attachments
+
+    def add_attachment(self, record_uuid: str, name: str, content: bytes, mime: str = "") -> str:
+        """Keep a photo/signature/file for a record, once per content (sha256)."""
+        digest = hashlib.sha256(content).hexdigest()
+        with self.transaction():
+            self.get_record(record_uuid)
+            self.db["attachments"].insert({"hash": digest, "size": len(content), "mime": mime, "content": content,
+                                           "created_at": utc_now()}, ignore=True)
+            self.db["record_attachments"].insert({"record_uuid": record_uuid, "name": name, "hash": digest},
+                                                 replace=True)
+        return digest
+
+    def attachment(self, digest: str) -> bytes:
+        rows = self.query("SELECT content FROM attachments WHERE hash = ?", [digest])
+        if not rows:
+            raise CunFangError(ErrorCode.RECORD_NOT_FOUND, uuid=digest)
+        return rows[0]["content"]
+
+    # ------------------------------------------------------------------ settings
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        rows = self.query("SELECT value FROM settings WHERE key = ?", [key])
+        return rows[0]["value"] if rows else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction():
+            self.db["settings"].insert({"key": key, "value": value}, replace=True)
+
+
+def diff_data(old: dict, new: dict, prefix: str = "") -> list[dict]:
+    """Field-level changes between two records' data: [{"field", "old", "new"}]."""
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        if isinstance(a, list) or isinstance(b, list):
+            a_list, b_list = a or [], b or []
+            for i in range(max(len(a_list), len(b_list))):
+                item_a = a_list[i] if i < len(a_list) else {}
+                item_b = b_list[i] if i < len(b_list) else {}
+                changes += diff_data(item_a, item_b, f"{prefix}{key}[{i + 1}]/")
+            continue
+        changes.append({"field": prefix + key, "old": a, "new": b})
+    return changes

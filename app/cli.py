@@ -7,6 +7,7 @@ non-zero; no Python traceback reaches the terminal.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -89,6 +90,163 @@ def forms_fill(form_path: Path, answers_path: Path, lang: str | None) -> None:
         raise CunFangError(ErrorCode.ANSWERS_UNREADABLE, path=answers_path, reason="应是一个 JSON 对象 {...}")
     result = fill(form, answers, lang=lang)
     click.echo(json.dumps(result, ensure_ascii=False))
+
+
+# ---------------------------------------------------------------------------- the local store
+
+
+def _data_dir(ctx: click.Context) -> Path:
+    from app.paths import data_dir
+
+    return data_dir(ctx.obj.get("data_dir") if ctx.obj else None)
+
+
+def _passphrase(*, confirm: bool) -> str:
+    """CUNFANG_PASSPHRASE for scripts; otherwise asked on the terminal (twice when creating)."""
+    value = os.environ.get("CUNFANG_PASSPHRASE")
+    if value:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CunFangError(ErrorCode.STORE_NO_PASSPHRASE)
+    first = click.prompt("数据库密码", hide_input=True)
+    if confirm and click.prompt("再输入一次密码", hide_input=True) != first:
+        raise CunFangError(ErrorCode.STORE_PASSPHRASE_MISMATCH)
+    return first
+
+
+def _open_store(ctx: click.Context):
+    from app.paths import setup_logging
+    from app.store import Store
+
+    directory = _data_dir(ctx)
+    if not Store.exists(directory):
+        raise CunFangError(ErrorCode.STORE_MISSING, path=directory)
+    store = Store.open(directory, _passphrase(confirm=False))
+    setup_logging(directory)
+    return store
+
+
+@cli.command("init")
+@click.pass_context
+def init_store(ctx: click.Context) -> None:
+    """新建一个空的加密数据库（密码从终端输入两次，或用 CUNFANG_PASSPHRASE）。"""
+    from app.paths import setup_logging
+    from app.store import Store
+
+    directory = _data_dir(ctx)
+    if Store.exists(directory):
+        raise CunFangError(ErrorCode.STORE_EXISTS, path=directory)
+    store = Store.create(directory, _passphrase(confirm=True))
+    setup_logging(directory)
+    store.close()
+    click.echo(f"已在 {directory} 创建加密数据库。请牢记密码：忘记密码将无法打开数据。")
+
+
+@cli.command("demo")
+@click.option("--persons", default=2000, show_default=True, type=click.IntRange(1, 500_000), help="演示人员数量。")
+@click.option("--seed", default=1, show_default=True, type=int, help="随机种子（相同种子生成相同数据）。")
+@click.pass_context
+def demo(ctx: click.Context, persons: int, seed: int) -> None:
+    """在数据库中加入演示数据（虚构的村、户、人员和一年的探访记录）。"""
+    import time
+
+    from app.demo import load_demo
+
+    store = _open_store(ctx)
+    try:
+        started = time.perf_counter()
+        counts = load_demo(store, persons=persons, seed=seed)
+    finally:
+        store.close()
+    click.echo(f"已加入演示数据：{counts['villages']} 个村，{counts['households']} 户，{counts['persons']} 人，"
+               f"{counts['records']} 条记录（用时 {time.perf_counter() - started:.1f} 秒）。所有数据均为虚构。")
+
+
+@cli.group()
+def records() -> None:
+    """记录：查看本机保存的表单记录。"""
+
+
+@records.command("list")
+@click.option("--form", "form_id", default=None, help="只列出这个表单（form_id）的记录。")
+@click.option("--status", type=click.Choice(["draft", "finalized", "queued", "sent", "accepted", "rejected"]),
+              default=None, help="只列出这个状态的记录。")
+@click.option("--search", default=None, help="按标题或人员姓名、拼音首字母查找。")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（每行一条）。")
+@click.pass_context
+def records_list(ctx: click.Context, form_id, status, search, limit, as_json) -> None:
+    """列出记录，最新的在前。"""
+    from app.store import STATUS_LABELS
+
+    store = _open_store(ctx)
+    try:
+        rows = store.list_records(form_id=form_id, status=status, search=search, limit=limit)
+    finally:
+        store.close()
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("没有符合条件的记录。")
+        return
+    for row in rows:
+        click.echo(f"{row['updated_at'][:16].replace('T', ' ')}  {STATUS_LABELS[row['status']]:<4}  "
+                   f"{row['form_id']:<12} {row['title'] or row['person_name'] or ''}  [{row['uuid'][:8]}]")
+
+
+@cli.group()
+def persons() -> None:
+    """人员：在台账中查找。"""
+
+
+@persons.command("search")
+@click.argument("text")
+@click.option("--village", default=None, help="只在这个村（村代码）里找。")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（身份证号已遮蔽）。")
+@click.pass_context
+def persons_search(ctx: click.Context, text: str, village: str | None, limit: int, as_json: bool) -> None:
+    """按姓名的任意部分、拼音首字母（zs 找到张三）、身份证号或电话的后几位查找人员。"""
+    from app.china import mask_id
+
+    store = _open_store(ctx)
+    try:
+        rows = store.search_persons(text, village_id=village, limit=limit)
+        names = {v["id"]: v["name"] for v in store.villages()}
+    finally:
+        store.close()
+    for row in rows:
+        shown = {"id": row["id"], "name": row["name"], "id_number": mask_id(row["id_number"]),
+                 "village": names.get(row["village_id"], ""), "kind": row["kind"], "risk_tier": row["risk_tier"],
+                 "next_due": row["next_due"]}
+        if as_json:
+            click.echo(json.dumps(shown, ensure_ascii=False))
+        else:
+            click.echo(f"{shown['name']:<6} {shown['id_number']}  {shown['village']}  {shown['risk_tier']}")
+    if not rows and not as_json:
+        click.echo("没有找到。")
+
+
+@cli.command("doctor")
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """检查数据库：加密完整性、数据库版本、各状态记录数、孤立附件。健康时退出码为 0。"""
+    from app.store.doctor import examine
+
+    store = _open_store(ctx)
+    try:
+        report = examine(store)
+    finally:
+        store.close()
+    for fact in report.facts:
+        click.echo(f"✓ {fact}")
+    for problem in report.problems:
+        click.echo(f"✗ {problem}", err=True)
+    if not report.healthy:
+        sys.exit(1)
+    click.echo("数据库健康。")
 
 
 def main(argv: list[str] | None = None) -> None:

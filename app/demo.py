@@ -147,7 +147,8 @@ def _visits(rng: random.Random, person: dict, today: date, out: list[dict]) -> N
                 status = rng.choice(["accepted", "sent", "sent", "queued"])
             else:
                 status = rng.choice(["queued", "finalized", "draft"])
-            stamp = datetime.combine(day, datetime.min.time(), UTC).replace(hour=rng.randint(8, 17))
+            stamp = datetime.combine(day, datetime.min.time(), UTC).replace(hour=rng.randint(0, 9))
+            stamp = min(stamp, datetime.now(UTC))
             iso = stamp.isoformat(timespec="milliseconds")
             data = {"visit_date": day.isoformat(), "visit_method": rng.choice(VISIT_METHODS),
                     "findings": rng.choice(FINDINGS), "person_name": person["name"]}

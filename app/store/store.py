@@ -40,21 +40,23 @@ def utc_now() -> str:
 class Store:
     """An open store. Use ``Store.create`` or ``Store.open``; close with ``close()`` or ``with``."""
 
-    def __init__(self, conn, data_dir: Path):
+    def __init__(self, conn, data_dir: Path, *, migrate_upto: int | None = None):
         self.conn = conn
         self.data_dir = data_dir
         self.db = sqlite_utils.Database(conn)
         self._lock = threading.RLock()
-        migrate(conn)
+        migrate(conn, upto=migrate_upto)
 
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def create(cls, data_dir: Path, passphrase: str, *, kdf_iterations: int = keyring.DEFAULT_ITERATIONS) -> Store:
+    def create(cls, data_dir: Path, passphrase: str, *, kdf_iterations: int = keyring.DEFAULT_ITERATIONS,
+               migrate_upto: int | None = None) -> Store:
+        """A new, empty store. ``migrate_upto`` stops at an old schema (for migration tests)."""
         if len(passphrase) < 6:
             raise CunFangError(ErrorCode.STORE_PASSPHRASE_SHORT, minimum=6)
         return cls(connection.create_connection(Path(data_dir), passphrase, iterations=kdf_iterations),
-                   Path(data_dir))
+                   Path(data_dir), migrate_upto=migrate_upto)
 
     @classmethod
     def open(cls, data_dir: Path, passphrase: str) -> Store:
@@ -175,6 +177,16 @@ class Store:
                        limit: int = 50, offset: int = 0) -> list[dict]:
         """Ranked, paged search by name part, pinyin initials, ID/phone suffix; see search.py."""
         sql, params = build_query(text, village_id=village_id, kind=kind, limit=limit, offset=offset)
+        return self.query(sql, params)
+
+    def overdue(self, *, village_id: str | None = None, today: str | None = None, limit: int = 500) -> list[dict]:
+        """Active persons whose next visit is due before ``today`` (ISO date), most overdue first."""
+        today = today or datetime.now(UTC).date().isoformat()
+        sql = ("SELECT id, name, village_id, risk_tier, last_visit, next_due FROM persons "
+               "WHERE status = 'active' AND next_due != '' AND next_due < ?"
+               + (" AND village_id = ?" if village_id else "")
+               + " ORDER BY next_due, CASE risk_tier WHEN '高风险' THEN 0 WHEN '重点' THEN 1 ELSE 2 END LIMIT ?")
+        params = [today] + ([village_id] if village_id else []) + [limit]
         return self.query(sql, params)
 
     def count_persons(self) -> int:

@@ -54,7 +54,7 @@ def python_value(tree) -> float:
         return a * b
     if op == "div":
         if b == 0:
-            return math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a)
+            return math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a) * math.copysign(1, b)
         return a / b
     if b == 0 or math.isnan(a) or math.isnan(b) or math.isinf(a):
         return math.nan

@@ -154,7 +154,7 @@ def _compare_atoms(op: str, a, b) -> bool:
             equal = to_boolean(a) == to_boolean(b)
         elif isinstance(a, (int, float)) or isinstance(b, (int, float)):
             x, y = to_number(a), to_number(b)
-            equal = x == y
+            equal = x == y or abs(x - y) < 1e-12  # ODK Collect's tolerance: 0.1 + 0.2 = 0.3
         else:
             equal = to_string(a) == to_string(b)
         return equal if op == "=" else not equal

@@ -16,7 +16,7 @@ import secrets
 import string
 import uuid as uuid_module
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 
 from app import china
 from app.errors import CunFangError, ErrorCode
@@ -98,7 +98,7 @@ def _if(c, cond, then, otherwise):
 @xpath_function("coalesce", 2, 2)
 def _coalesce(c, a, b):
     first = to_string(a(c))
-    return first if first != "" else to_string(b(c))
+    return first if first not in ("", "NaN") else to_string(b(c))
 
 
 @xpath_function("once", 1, 1)
@@ -130,12 +130,12 @@ def _boolean(c, x):
 
 @xpath_function("boolean-from-string", 1, 1)
 def _boolean_from_string(c, x):
-    return to_string(x) in ("true", "1")
+    return to_string(x).strip().lower() in ("true", "1")
 
 
 @xpath_function("checklist", 2)
 def _checklist(c, lo, hi, *values):
-    count = sum(1 for v in _nodes_or_values(values) if to_boolean(v if not isinstance(v, str) else v == "true" or v == "1"))
+    count = sum(1 for v in _nodes_or_values(values) if to_boolean(v))
     return _within(count, to_number(lo), to_number(hi))
 
 
@@ -246,18 +246,14 @@ def _numbers(args) -> list[float]:
 
 @xpath_function("min", 1)
 def _min(c, *args):
-    nums = _numbers(args)
-    if not nums or any(math.isnan(n) for n in nums):
-        return math.nan
-    return min(nums)
+    nums = [n for n in _numbers(args) if not math.isnan(n)]
+    return min(nums) if nums else math.nan
 
 
 @xpath_function("max", 1)
 def _max(c, *args):
-    nums = _numbers(args)
-    if not nums or any(math.isnan(n) for n in nums):
-        return math.nan
-    return max(nums)
+    nums = [n for n in _numbers(args) if not math.isnan(n)]
+    return max(nums) if nums else math.nan
 
 
 @xpath_function("position", 0, 1)
@@ -436,7 +432,7 @@ def _upper(c, s):
 @xpath_function("regex", 2, 2)
 def _regex(c, s, pattern):
     try:
-        return re.search(to_string(pattern), to_string(s)) is not None
+        return re.fullmatch(to_string(pattern), to_string(s)) is not None
     except re.error as exc:
         raise CunFangError(ErrorCode.FORM_INVALID, reason=f"正则表达式“{to_string(pattern)}”有误：{exc}") from exc
 
@@ -487,16 +483,20 @@ def _int(c, x):
 
 @xpath_function("round", 1, 2)
 def _round(c, x, *digits):
-    """ODK round: halves away from zero, optional (possibly negative) digits."""
-    n = to_number(x)
+    """ODK Collect's round: halves up for positives and toward zero for negatives (XPath), with
+    optional digits (negative digits round to tens, hundreds…); a comma counts as a decimal point."""
+    n = to_number(x.replace(",", ".") if isinstance(x, str) else x)
     places = to_number(digits[0]) if digits else 0.0
-    if math.isnan(n) or math.isinf(n) or math.isnan(places):
-        return n if not math.isnan(places) else math.nan
-    quantum = Decimal(1).scaleb(-int(places))
-    result = Decimal(repr(n)).quantize(quantum, rounding=ROUND_HALF_UP) if places >= 0 else (
-        (Decimal(repr(n)) / quantum).quantize(Decimal(1), rounding=ROUND_HALF_UP) * quantum
-    )
-    return float(result)
+    if math.isnan(n) or math.isinf(n):
+        return n
+    if math.isnan(places) or abs(places) > 30:
+        return math.nan
+    places = int(places)
+    if places >= 0:
+        mode = ROUND_HALF_DOWN if n < 0 else ROUND_HALF_UP
+        return float(Decimal(repr(n)).quantize(Decimal(1).scaleb(-places), rounding=mode))
+    scale = 10.0 ** -places
+    return float(math.trunc(n / scale + 0.5)) * scale
 
 
 @xpath_function("floor", 1, 1)
@@ -535,8 +535,8 @@ def _math1(name: str, fn):
 
 
 for _name_, _fn_ in {
-    "log": math.log,
-    "log10": math.log10,
+    "log": lambda x: -math.inf if x == 0 else math.log(x),
+    "log10": lambda x: -math.inf if x == 0 else math.log10(x),
     "sqrt": math.sqrt,
     "exp": math.exp,
     "exp10": lambda x: 10.0**x,
@@ -583,7 +583,9 @@ def _date(c, x):
     value = to_date(x)
     if value is None:
         return ""
-    return DateValue(float(value), value.kind if isinstance(value, DateValue) else "date")
+    if isinstance(value, DateValue) and value.kind != "date":
+        return date_to_days(value.to_datetime().date())
+    return DateValue(float(value), "date")
 
 
 @xpath_function("date-time", 1, 1)
@@ -594,6 +596,8 @@ def _date_time(c, x):
 
 @xpath_function("decimal-date-time", 1, 1)
 def _decimal_date_time(c, x):
+    if to_string(x) == "":
+        return ""
     value = to_date(x)
     return math.nan if value is None else float(value)
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 EPOCH = date(1970, 1, 1)
 _EPOCH_DT = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _NUMBER_TEXT = re.compile(r"\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*")
-DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 DATETIME_RE = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?"
 )
@@ -141,8 +141,9 @@ def number_to_string(num: float) -> str:
         return "NaN"
     if math.isinf(num):
         return "Infinity" if num > 0 else "-Infinity"
-    if num == int(num) and abs(num) < 1e21:
-        return str(int(num))
+    nearest = round(num)
+    if abs(num - nearest) < 1e-12 and abs(num) < 1e21:  # as ODK Collect: float noise prints as the integer
+        return str(int(nearest))
     text = repr(num)
     if "e" in text or "E" in text:
         text = format(Decimal(text), "f")
@@ -178,7 +179,7 @@ def to_boolean(value) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)):
-        return not (value == 0 or math.isnan(value))
+        return not (abs(value) < 1e-12 or math.isnan(value))
     if isinstance(value, str):
         return len(value) > 0
     if isinstance(value, list):

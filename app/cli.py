@@ -25,11 +25,10 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["data_dir"] = data_dir
     if ctx.invoked_subcommand is None:
-        try:
-            from ui.app_main import run_app
-        except ImportError as exc:
-            raise click.ClickException(f"桌面界面无法启动：{exc}。请用 README 中的命令安装完整程序。") from exc
-        sys.exit(run_app(data_dir=data_dir))
+        launch = ctx.obj.get("gui")
+        if launch is None:
+            raise click.ClickException("这个程序没有桌面界面，请使用子命令（cunfang --help）。")
+        sys.exit(launch(data_dir))
 
 
 @cli.group()
@@ -249,10 +248,14 @@ def doctor(ctx: click.Context) -> None:
     click.echo("数据库健康。")
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI, turning any error into a plain message."""
+def main(argv: list[str] | None = None, *, gui=None) -> None:
+    """Entry point: run the CLI, turning any error into a plain message.
+
+    ``gui(data_dir) -> exit code`` starts the desktop app when no subcommand is given; the ui
+    package passes it in (``ui.entry``), so this module never imports Qt.
+    """
     try:
-        cli.main(args=argv, prog_name="cunfang", standalone_mode=False)
+        cli.main(args=argv, prog_name="cunfang", standalone_mode=False, obj={"gui": gui})
     except click.exceptions.Abort:
         click.echo("已取消。", err=True)
         sys.exit(130)

@@ -43,7 +43,7 @@ def build_form(path: Path, questions: int = 500) -> None:
     group = 0
     while made < questions:
         group += 1
-        survey.append(["begin group", f"g{group}", f"第{group}组", f"${{q1}} != 99" if made else "", "", "", "", ""])
+        survey.append(["begin group", f"g{group}", f"第{group}组", "${q1} != 99" if made else "", "", "", "", ""])
         for _ in range(20):
             made += 1
             i = made

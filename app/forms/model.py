@@ -28,8 +28,8 @@ NS = {
     "odk": "http://www.opendatakit.org/xforms",
     "orx": "http://openrosa.org/xforms",
 }
-_JR = "{%s}" % NS["jr"]
-_ODK = "{%s}" % NS["odk"]
+_JR = "{" + NS["jr"] + "}"
+_ODK = "{" + NS["odk"] + "}"
 _ITEXT_REF = re.compile(r"""jr:itext\(\s*['"](.*)['"]\s*\)""")
 DEFAULT_LANG = "default"
 
@@ -447,7 +447,8 @@ class _XFormReader:
         ref = el.get("ref")
         repeat_el = el.find("xf:repeat", NS)
         labels = self._text(el.find("xf:label", NS))
-        if repeat_el is not None and (ref is None or self._abs(ref.strip()) == self._abs(repeat_el.get("nodeset").strip())):
+        repeat_ref = self._abs(repeat_el.get("nodeset").strip()) if repeat_el is not None else None
+        if repeat_el is not None and (ref is None or self._abs(ref.strip()) == repeat_ref):
             control = self._read_repeat(repeat_el, labels)
             control.appearance = control.appearance or (el.get("appearance") or "")
             return control

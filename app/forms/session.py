@@ -103,7 +103,10 @@ class FormSession:
 
     def repeat_instances(self, repeat_path: str, parent: Node | None = None) -> list[Node]:
         parent_path = repeat_path.rsplit("/", 1)[0]
-        parents = self.nodes(parent_path, parent) if parent is None or parent.generic_path() != parent_path else [parent]
+        if parent is not None and parent.generic_path() == parent_path:
+            parents = [parent]
+        else:
+            parents = self.nodes(parent_path, parent)
         name = repeat_path.rsplit("/", 1)[1]
         return [c for p in parents for c in p.children if c.name == name]
 

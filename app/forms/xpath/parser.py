@@ -34,7 +34,8 @@ AXES = frozenset(
 OPERATOR_NAMES = frozenset({"and", "or", "div", "mod"})
 _OPERATORS = ("//", "!=", "<=", ">=", "::", "..", "/", "|", "+", "-", "=", "<", ">", "*", "(", ")", "[", "]",
               ",", "@", ".", "$")
-_NAME_RE = re.compile(r"[A-Za-z_\u00c0-\uffff][\w.\-\u00c0-\uffff]*(?::(?:[A-Za-z_\u00c0-\uffff][\w.\-\u00c0-\uffff]*|\*))?")
+_NCNAME = r"[A-Za-z_\u00c0-\uffff][\w.\-\u00c0-\uffff]*"
+_NAME_RE = re.compile(rf"{_NCNAME}(?::(?:{_NCNAME}|\*))?")
 _NUMBER_RE = re.compile(r"\d+(?:\.\d*)?|\.\d+")
 _XLSFORM_REF_RE = re.compile(r"\$\{([^}]*)\}")
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 EPOCH = date(1970, 1, 1)
-_EPOCH_DT = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH_DT = datetime(1970, 1, 1, tzinfo=UTC)
 _NUMBER_TEXT = re.compile(r"\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*")
 DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 DATETIME_RE = re.compile(
@@ -112,7 +112,7 @@ def parse_time(text: str) -> time | None:
 
 def _parse_tz(text: str) -> timezone:
     if text == "Z":
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0)))

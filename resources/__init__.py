@@ -1,0 +1,1 @@
+"""Built-in forms, icons and translations, shipped with the app."""

@@ -1,0 +1,1 @@
+"""Sync: the wire protocol, the sync client and the reference bureau server."""

@@ -1,0 +1,21 @@
+"""The ``cunfang`` console script: the CLI, with the desktop app as its default command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def launch_gui(data_dir: Path | None) -> int:
+    from ui.app_main import run_app  # imported only when the window is wanted
+
+    return run_app(data_dir=data_dir)
+
+
+def main(argv: list[str] | None = None) -> None:
+    from app.cli import main as cli_main
+
+    cli_main(argv, gui=launch_gui)
+
+
+if __name__ == "__main__":
+    main()

@@ -29,12 +29,18 @@ def fill(
     in it are recomputed rather than refused as read-only answers.
     """
     session = FormSession(form, lang=lang, now=now)
-    problems: dict[str, str] = {}
-    _apply_level(session, form.controls, answers, session.root, "", problems, saved)
+    problems = apply_answers(session, answers, saved=saved)
     session.finalize_metadata()
     errors = session.errors()
     errors.update(problems)
     return {"valid": not errors, "errors": errors, "data": session.to_data()}
+
+
+def apply_answers(session: FormSession, answers: dict, *, saved: bool = False) -> dict[str, str]:
+    """Apply answers (or a saved record's data) to an open session; returns problems not tied to a node."""
+    problems: dict[str, str] = {}
+    _apply_level(session, session.form.controls, answers, session.root, "", problems, saved)
+    return problems
 
 
 def _apply_level(session: FormSession, controls: list[Control], answers: dict, container: Node, prefix: str,

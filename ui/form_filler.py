@@ -1,0 +1,345 @@
+"""The form filler: renders any form the engine loads, saves every change as a draft.
+
+Groups become titled sections listed in an outline on the left; repeats get
+添加/删除 buttons per instance. After every answer the engine re-evaluates what
+depends on it and every visible question refreshes its value, relevance and
+message. Closing never asks anything: the draft is already saved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.forms.fill import apply_answers
+from app.forms.model import Control, FormDef
+from app.forms.session import FormSession
+from app.forms.xpath.nodes import Node
+from app.store import Store
+from ui.errors import show_error
+from ui.questions import QuestionWidget, make_question
+
+SAVE_DELAY_MS = 250
+
+
+class FormFiller(QWidget):
+    saved = Signal(str)
+    finalized = Signal(str)
+
+    def __init__(self, store: Store, form: FormDef, *, record_uuid: str | None = None, person: dict | None = None,
+                 author: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("formFiller")
+        self.store, self.form, self.author = store, form, author
+        self.record_uuid = record_uuid
+        self.person = person
+        self.session = FormSession(form)
+        if record_uuid:
+            record = store.get_record(record_uuid)
+            apply_answers(self.session, record["data"], saved=True)
+            self.person = self.person or ({"id": record["person_id"]} if record["person_id"] else None)
+        elif person:
+            self._prefill(person)
+        self.questions: list[QuestionWidget] = []
+        self.sections: list[tuple[Node, QWidget]] = []
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self.save_now)
+
+        title = QLabel(f"<h2>{form.title or form.form_id}</h2>")
+        self.status = QLabel("")
+        self.status.setObjectName("saveStatus")
+        save = QPushButton("保存草稿 (Ctrl+S)")
+        save.clicked.connect(self.save_now)
+        finish = QPushButton("定稿 (Ctrl+Enter)")
+        finish.setObjectName("finalizeButton")
+        finish.clicked.connect(self.finalize)
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addStretch(1)
+        top.addWidget(self.status)
+        top.addWidget(save)
+        top.addWidget(finish)
+
+        self.outline = QTreeWidget()
+        self.outline.setHeaderHidden(True)
+        self.outline.setMaximumWidth(220)
+        self.outline.itemClicked.connect(self._jump)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        split = QSplitter()
+        split.addWidget(self.outline)
+        split.addWidget(self.scroll)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+        QShortcut(QKeySequence("Ctrl+S"), self, self.save_now)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.finalize)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, self.finalize)
+        self.build()
+        if record_uuid is None:
+            self.save_now()  # a draft exists from the first moment: nothing can be lost
+
+    # ------------------------------------------------------------------ building
+
+    def _prefill(self, person: dict) -> None:
+        """Known facts about the person fill the questions of the same name."""
+        names = self.form.by_name()
+        facts = {"person_name": person.get("name", ""), "name": person.get("name", ""),
+                 "id_number": person.get("id_number", ""), "phone": person.get("phone", "")}
+        for key, value in facts.items():
+            if key in names and value:
+                node = self.session.node(names[key])
+                if node is not None and node.relevant and self.session.control(node) is not None:
+                    self.session.set_value(node, value)
+
+    def build(self) -> None:
+        self.questions, self.sections = [], []
+        self.outline.clear()
+        content = QWidget()
+        content.setObjectName("formContent")
+        box = QVBoxLayout(content)
+        self._render(self.form.controls, self.session.root, box, None)
+        box.addStretch(1)
+        old = self.scroll.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.scroll.setWidget(content)
+        self.outline.expandAll()
+
+    def _render(self, controls: list[Control], container: Node, layout: QVBoxLayout, tree: QTreeWidgetItem | None):
+        for control in controls:
+            if control.kind == "group":
+                node = self.session.node(control.ref, container) if control.ref else container
+                if node is None:
+                    continue
+                section = QGroupBox(self.session.label(control, node) or control.name)
+                section.setObjectName(f"g_{control.name}")
+                inner = QVBoxLayout(section)
+                item = self._outline_item(tree, section.title(), section)
+                self._render(control.children, node, inner, item)
+                layout.addWidget(section)
+                self.sections.append((node, section))
+            elif control.kind == "repeat":
+                self._render_repeat(control, container, layout, tree)
+            else:
+                node = self.session.node(control.ref, container)
+                if node is None:
+                    continue
+                widget = make_question(self.session, control, node)
+                widget.answered.connect(self.on_answer)
+                widget.attachment_chosen.connect(self.on_attachment)
+                layout.addWidget(widget)
+                self.questions.append(widget)
+
+    def _render_repeat(self, control: Control, container: Node, layout: QVBoxLayout, tree):
+        parent_path = control.ref.rsplit("/", 1)[0]
+        parents = self.session.nodes(parent_path, container)
+        if not parents:
+            return
+        parent = parents[0]
+        title = self.session.label(control, parent) or control.name
+        frame = QGroupBox(title)
+        frame.setObjectName(f"r_{control.name}")
+        inner = QVBoxLayout(frame)
+        item = self._outline_item(tree, title, frame)
+        instances = self.session.repeat_instances(control.ref, parent)
+        for i, instance in enumerate(instances, 1):
+            one = QGroupBox(f"{title} 第 {i} 项")
+            one_layout = QVBoxLayout(one)
+            self._render(control.children, instance, one_layout, item)
+            if control.repeat_count is None and "noAddRemove" not in control.params:
+                remove = QPushButton(f"删除第 {i} 项")
+                remove.clicked.connect(lambda _=False, n=instance: self.remove_instance(n))
+                one_layout.addWidget(remove, alignment=Qt.AlignmentFlag.AlignRight)
+            inner.addWidget(one)
+            self.sections.append((instance, one))
+        if control.repeat_count is None and "noAddRemove" not in control.params:
+            add = QPushButton(f"添加{title}")
+            add.setObjectName(f"add_{control.name}")
+            add.clicked.connect(lambda _=False, c=control, p=parent: self.add_instance(c, p))
+            inner.addWidget(add, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(frame)
+        self.sections.append((parent, frame))
+
+    def _outline_item(self, parent: QTreeWidgetItem | None, title: str, widget: QWidget) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([title])
+        item.setData(0, Qt.ItemDataRole.UserRole, widget)
+        if parent is None:
+            self.outline.addTopLevelItem(item)
+        else:
+            parent.addChild(item)
+        return item
+
+    def _jump(self, item: QTreeWidgetItem) -> None:
+        widget = item.data(0, Qt.ItemDataRole.UserRole)
+        if widget is not None:
+            self.scroll.ensureWidgetVisible(widget, 0, 0)
+
+    # ------------------------------------------------------------------ answering
+
+    def on_answer(self, node: Node, value) -> None:
+        self.session.set_value(node, value)
+        self.refresh()
+        self._save_timer.start()
+
+    def on_attachment(self, node: Node, name: str, content: bytes) -> None:
+        self.save_now()
+        try:
+            self.store.add_attachment(self.record_uuid, name, content)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+
+    def refresh(self) -> None:
+        for widget in self.questions:
+            widget.refresh()
+        for node, section in self.sections:
+            section.setVisible(node.relevant)
+
+    def add_instance(self, control: Control, parent: Node) -> None:
+        node = self.session.add_repeat(control.ref, parent)
+        self.build()
+        self.save_now()
+        for widget in self.questions:
+            if widget.node.parent is node:
+                target = widget.focus_target()
+                if target is not None:
+                    target.setFocus()
+                break
+
+    def remove_instance(self, node: Node) -> None:
+        self.session.remove_repeat(node)
+        self.build()
+        self.save_now()
+
+    # ------------------------------------------------------------------ saving
+
+    def title(self) -> str:
+        name = self.session.instance_name()
+        if name:
+            return name
+        who = (self.person or {}).get("name", "")
+        return f"{who} {self.form.title or self.form.form_id} {datetime.now():%Y-%m-%d}".strip()
+
+    def save_now(self) -> None:
+        self._save_timer.stop()
+        try:
+            self.record_uuid = self.store.save_draft(
+                record_uuid=self.record_uuid, form_id=self.form.form_id, form_version=self.form.version,
+                data=self.session.to_data(), person_id=(self.person or {}).get("id"),
+                village_id=(self.person or {}).get("village_id"), author=self.author, title=self.title())
+        except Exception as exc:  # noqa: BLE001 - shown plainly; the session keeps every answer
+            show_error(self, exc, "草稿没有保存")
+            return
+        self.status.setText(f"已自动保存 {datetime.now():%H:%M:%S}")
+        self.saved.emit(self.record_uuid)
+
+    def flush(self) -> None:
+        """Save anything pending (called when the filler closes)."""
+        if self._save_timer.isActive():
+            self.save_now()
+
+    def finalize(self) -> None:
+        self.save_now()
+        errors = self.session.errors()
+        if errors:
+            MissingSummary(self, errors).exec()
+            return
+        try:
+            self.store.finalize(self.record_uuid, self.form, author=self.author)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc, "不能定稿")
+            return
+        self.status.setText("已定稿")
+        self.finalized.emit(self.record_uuid)
+
+    def focus_question(self, key: str) -> None:
+        for widget in self.questions:
+            if self.session.key(widget.node) == key:
+                self.scroll.ensureWidgetVisible(widget)
+                target = widget.focus_target()
+                if target is not None:
+                    target.setFocus()
+                return
+
+
+class MissingSummary(QDialog):
+    """What still needs an answer before the record can be finalized; choosing one jumps to it."""
+
+    def __init__(self, filler: FormFiller, errors: dict[str, str]):
+        super().__init__(filler)
+        self.setObjectName("missingSummary")
+        self.setWindowTitle("还不能定稿")
+        self.filler = filler
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"还有 {len(errors)} 处需要填写或更正（双击可跳到该题）："))
+        self.list = QListWidget()
+        labels = {self.filler.session.key(w.node): self.filler.session.label(w.control, w.node)
+                  for w in filler.questions}
+        for key, message in errors.items():
+            item = QListWidgetItem(f"{labels.get(key) or key}：{message}")
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.list.addItem(item)
+        self.list.itemActivated.connect(self.jump)
+        self.list.setCurrentRow(0)
+        layout.addWidget(self.list)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+
+    def jump(self, item: QListWidgetItem) -> None:
+        self.accept()
+        self.filler.focus_question(item.data(Qt.ItemDataRole.UserRole))
+
+
+class RevisionFiller(FormFiller):
+    """A filler on a finalized or sent record: 定稿 writes a new revision with its history."""
+
+    done = Signal()
+
+    def __init__(self, store: Store, form: FormDef, record: dict, *, reason: str, author: str):
+        self.record = record
+        self.reason = reason
+        self._editing = True
+        super().__init__(store, form, record_uuid=None, person=None, author=author)
+        apply_answers(self.session, record["data"], saved=True)
+        self.build()
+        self.status.setText("修改后请按“定稿”保存为新版本")
+
+    def save_now(self) -> None:
+        """Revisions are written only when confirmed, never as drafts."""
+        self._save_timer.stop()
+
+    def finalize(self) -> None:
+        errors = self.session.errors()
+        if errors:
+            MissingSummary(self, errors).exec()
+            return
+        try:
+            self.store.edit_record(self.record["uuid"], self.form, self.session.to_data(), author=self.author,
+                                   reason=self.reason)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc, "修改没有保存")
+            return
+        self.status.setText("已保存为新版本")
+        self.done.emit()

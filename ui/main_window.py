@@ -1,0 +1,185 @@
+"""The main window: a navigation bar with Chinese labels, the pages, and a status bar."""
+
+from __future__ import annotations
+
+import qtawesome as qta
+from PySide6.QtCore import QSettings, QSize, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from app.errors import CunFangError
+from app.store import Store
+from ui.errors import show_error
+from ui.form_filler import RevisionFiller
+from ui.pages import (
+    DashboardPage,
+    EditReasonDialog,
+    ExportPage,
+    FillPage,
+    FormCatalog,
+    FormPicker,
+    RecordsPage,
+    RegistryPage,
+    SettingsPage,
+    SyncPage,
+)
+
+NAV = [("工作台", "fa5s.home", "Ctrl+1"), ("台账", "fa5s.address-book", "Ctrl+2"), ("填表", "fa5s.edit", "Ctrl+3"),
+       ("记录", "fa5s.list-alt", "Ctrl+4"), ("同步", "fa5s.sync-alt", "Ctrl+5"), ("导出", "fa5s.file-excel", "Ctrl+6"),
+       ("设置", "fa5s.cog", "Ctrl+7")]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.store = store
+        self.setWindowTitle("村访通")
+        self.catalog = FormCatalog()
+        author = store.get_setting("author") or ""
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setIconSize(QSize(22, 22))
+        self.nav.setFixedWidth(120)
+        self.stack = QStackedWidget()
+        self.dashboard = DashboardPage(store)
+        self.registry = RegistryPage(store)
+        self.fill = FillPage(store, self.catalog, author)
+        self.records = RecordsPage(store, self.catalog, author)
+        self.sync = SyncPage(store)
+        self.export = ExportPage(store)
+        self.settings = SettingsPage(store)
+        self.pages = [self.dashboard, self.registry, self.fill, self.records, self.sync, self.export, self.settings]
+        for (label, icon, key), page in zip(NAV, self.pages, strict=True):
+            item = QListWidgetItem(qta.icon(icon, color="#37474f"), f" {label}")
+            item.setToolTip(f"{label}（{key}）")
+            self.nav.addItem(item)
+            self.stack.addWidget(page)
+            QShortcut(QKeySequence(key), self, lambda p=page: self.show_page(p))
+        self.nav.currentRowChanged.connect(self._on_nav)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.online = QLabel()
+        self.waiting = QLabel()
+        self.last_sync = QLabel()
+        for label in (self.online, self.waiting, self.last_sync):
+            self.statusBar().addPermanentWidget(label)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search)
+
+        self.dashboard.open_person.connect(self.fill_for_person)
+        self.dashboard.open_record.connect(self.open_record)
+        self.registry.fill_for.connect(self.fill_for_person)
+        self.records.open_record.connect(self.open_record)
+        self.fill.record_changed.connect(self.update_status)
+
+        self._restore_geometry()
+        self.nav.setCurrentRow(0)
+        self.status_timer = QTimer(self)
+        self.status_timer.setInterval(30_000)
+        self.status_timer.timeout.connect(self.update_status)
+        self.status_timer.start()
+        self.update_status()
+        QTimer.singleShot(0, self.offer_drafts)
+
+    # ------------------------------------------------------------------ navigation
+
+    def _on_nav(self, row: int) -> None:
+        page = self.pages[row]
+        self.stack.setCurrentWidget(page)
+        try:
+            page.refresh()
+        except CunFangError as exc:
+            show_error(self, exc)
+
+    def show_page(self, page) -> None:
+        self.nav.setCurrentRow(self.pages.index(page))
+
+    def focus_search(self) -> None:
+        if self.stack.currentWidget() is self.records:
+            self.records.search.setFocus()
+            return
+        self.show_page(self.registry)
+        self.registry.search.setFocus()
+        self.registry.search.selectAll()
+
+    # ------------------------------------------------------------------ actions
+
+    def fill_for_person(self, person: dict) -> None:
+        picker = FormPicker(self, self.catalog, person)
+        if picker.exec() and picker.chosen() is not None:
+            self.show_page(self.fill)
+            self.fill.start(picker.chosen(), person=person)
+
+    def open_record(self, record_uuid: str) -> None:
+        try:
+            record = self.store.get_record(record_uuid)
+        except CunFangError as exc:
+            show_error(self, exc)
+            return
+        form = self.catalog.by_id(record["form_id"])
+        if form is None:
+            QMessageBox.information(self, "无法打开", f"本机没有表单“{record['form_id']}”，无法显示这条记录。")
+            return
+        if record["status"] == "draft":
+            self.show_page(self.fill)
+            self.fill.open_filler(form, record_uuid=record_uuid)
+            return
+        self.edit_record(form, record)
+
+    def edit_record(self, form, record: dict) -> None:
+        """Open a finalized or sent record in a filler; saving writes a new revision."""
+        reason = ""
+        if record["status"] in ("sent", "accepted", "rejected"):
+            dialog = EditReasonDialog(self)
+            if not dialog.exec():
+                return
+            reason = dialog.reason.text().strip()
+        filler = RevisionFiller(self.store, form, record, reason=reason, author=self.store.get_setting("author") or "")
+        filler.done.connect(lambda: (self.records.refresh(), self.update_status()))
+        self.show_page(self.fill)
+        self.fill.tabs.addTab(filler, f"修改：{record['title'] or record['form_id']}")
+        self.fill.tabs.setCurrentWidget(filler)
+
+    def offer_drafts(self) -> None:
+        """After a crash or a plain close, unfinished forms are waiting on 工作台; say so once."""
+        drafts = self.store.drafts()
+        if drafts:
+            self.statusBar().showMessage(f"有 {len(drafts)} 份草稿未完成，可在工作台继续填写。", 15_000)
+
+    def update_status(self) -> None:
+        counts = self.store.counts_by_status()
+        server = self.store.get_setting("server_url")
+        self.online.setText("● 离线（未设置服务器）" if not server else "● 离线")
+        self.waiting.setText(f"待同步 {counts['finalized'] + counts['queued']} 条")
+        last = self.store.get_setting("last_sync")
+        self.last_sync.setText(f"上次同步：{last[:16].replace('T', ' ') if last else '从未'}")
+
+    # ------------------------------------------------------------------ window state
+
+    def _restore_geometry(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 720)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.fill.flush_all()
+        QSettings().setValue("main/geometry", self.saveGeometry())
+        super().closeEvent(event)

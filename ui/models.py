@@ -1,0 +1,135 @@
+"""Qt table models over the store, loading rows page by page as the view scrolls."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+from app.china import mask_id
+from app.store import STATUS_LABELS, Store
+
+PAGE = 200
+ROOT = QModelIndex()
+
+
+class PagedModel(QAbstractTableModel):
+    """Rows come from ``fetch(offset, limit)``; ``canFetchMore``/``fetchMore`` make scrolling lazy."""
+
+    columns: list[tuple[str, str]] = []  # (key, header)
+
+    def __init__(self, store: Store):
+        super().__init__()
+        self.store = store
+        self.rows: list[dict] = []
+        self.exhausted = False
+
+    def fetch(self, offset: int, limit: int) -> list[dict]:
+        """Rows ``offset .. offset+limit``; each subclass says where they come from."""
+        return []
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self.rows = []
+        self.exhausted = False
+        self.endResetModel()
+        if self.canFetchMore(QModelIndex()):
+            self.fetchMore(QModelIndex())
+
+    def set_rows(self, rows: list[dict], exhausted: bool) -> None:
+        """Replace everything with rows fetched elsewhere (a background search)."""
+        self.beginResetModel()
+        self.rows = rows
+        self.exhausted = exhausted
+        self.endResetModel()
+
+    def rowCount(self, parent=ROOT) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=ROOT) -> int:  # noqa: N802
+        return len(self.columns)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section][1]
+        return None
+
+    def canFetchMore(self, parent=ROOT) -> bool:  # noqa: N802
+        return not parent.isValid() and not self.exhausted
+
+    def fetchMore(self, parent=ROOT) -> None:  # noqa: N802
+        more = self.fetch(len(self.rows), PAGE)
+        if len(more) < PAGE:
+            self.exhausted = True
+        if more:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+            self.rows.extend(more)
+            self.endInsertRows()
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display(row, self.columns[index.column()][0])
+        if role == Qt.ItemDataRole.UserRole:
+            return row
+        return None
+
+    def display(self, row: dict, key: str) -> str:
+        value = row.get(key)
+        return "" if value is None else str(value)
+
+
+class PersonsModel(PagedModel):
+    columns = [("name", "姓名"), ("sex", "性别"), ("birth_date", "出生日期"), ("id_number", "身份证号"),
+               ("village", "村"), ("categories", "类别"), ("risk_tier", "风险等级"), ("next_due", "下次探访")]
+    KINDS = {"elder": "老人", "child": "儿童", "guardian": "监护人", "other": "其他"}
+
+    def __init__(self, store: Store):
+        super().__init__(store)
+        self.query_text = ""
+        self.village_id: str | None = None
+        self.villages = {v["id"]: v["name"] for v in store.villages()}
+
+    def fetch(self, offset, limit):
+        if self.query_text:
+            return self.store.search_persons(self.query_text, village_id=self.village_id, limit=limit, offset=offset)
+        where, params = ("WHERE village_id = ?", [self.village_id]) if self.village_id else ("", [])
+        return self.store.query(f"SELECT * FROM persons {where} ORDER BY village_id, name LIMIT ? OFFSET ?",
+                                params + [limit, offset])
+
+    def display(self, row, key):
+        if key == "id_number":
+            return mask_id(row["id_number"]) if row["id_number"] else ""
+        if key == "sex":
+            return {"1": "男", "2": "女"}.get(row["sex"], "")
+        if key == "village":
+            return self.villages.get(row["village_id"], "")
+        if key == "categories":
+            try:
+                return "、".join(json.loads(row["categories"] or "[]"))
+            except ValueError:
+                return ""
+        return super().display(row, key)
+
+
+class RecordsModel(PagedModel):
+    columns = [("updated_at", "更新时间"), ("title", "记录"), ("form_id", "表单"), ("status", "状态"),
+               ("revision", "修订"), ("author", "填写人")]
+
+    def __init__(self, store: Store):
+        super().__init__(store)
+        self.filters: dict = {}
+
+    def fetch(self, offset, limit):
+        return self.store.list_records(limit=limit, offset=offset, **self.filters)
+
+    def display(self, row, key):
+        if key == "status":
+            return STATUS_LABELS.get(row["status"], row["status"])
+        if key == "updated_at":
+            return (row["updated_at"] or "")[:16].replace("T", " ")
+        if key == "title":
+            return row["title"] or row.get("person_name") or ""
+        return super().display(row, key)

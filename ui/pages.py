@@ -1,0 +1,588 @@
+"""The main window's pages: 工作台, 台账, 填表, 记录, 同步, 导出, 设置."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import CunFangError
+from app.forms.xlsform import FormCheckFailed, load_form
+from app.store import STATUS_LABELS, Store
+from ui.errors import show_error
+from ui.models import PersonsModel, RecordsModel
+from ui.workers import Cancelled, run_in_background
+
+FORMS_DIR = Path(__file__).resolve().parents[1] / "resources" / "forms"
+
+
+def builtin_forms() -> list[Path]:
+    return sorted(FORMS_DIR.glob("*.xlsx"))
+
+
+class FormCatalog:
+    """Forms loaded once per path (loading converts the workbook)."""
+
+    def __init__(self):
+        self._cache: dict[Path, object] = {}
+
+    def get(self, path: Path):
+        if path not in self._cache:
+            self._cache[path] = load_form(path)
+        return self._cache[path]
+
+    def by_id(self, form_id: str):
+        for path in builtin_forms():
+            try:
+                form = self.get(path)
+            except FormCheckFailed:
+                continue
+            if form.form_id == form_id:
+                return form
+        return None
+
+
+def _table(view: QTableView) -> QTableView:
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    return view
+
+
+def _card(title: str, value: str, name: str) -> QGroupBox:
+    box = QGroupBox(title)
+    box.setObjectName(name)
+    label = QLabel(value)
+    label.setObjectName(name + "Value")
+    label.setStyleSheet("font-size: 26px; font-weight: bold; color: #1565c0;")
+    QVBoxLayout(box).addWidget(label)
+    return box
+
+
+# ---------------------------------------------------------------------------- 工作台
+
+
+class DashboardPage(QWidget):
+    open_person = Signal(dict)
+    open_record = Signal(str)
+
+    def __init__(self, store: Store):
+        super().__init__()
+        self.store = store
+        self.setObjectName("dashboard")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>工作台</h2>"))
+        self.cards = QHBoxLayout()
+        layout.addLayout(self.cards)
+        split = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(QLabel("<b>逾期未探访</b>（最久、风险最高的在前，双击开始探访）"))
+        self.overdue = QTableWidget(0, 4)
+        self.overdue.setObjectName("overdueTable")
+        self.overdue.setHorizontalHeaderLabels(["姓名", "村", "风险等级", "应探访日期"])
+        self.overdue.verticalHeader().hide()
+        self.overdue.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.overdue.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.overdue.horizontalHeader().setStretchLastSection(True)
+        self.overdue.cellDoubleClicked.connect(self._open_overdue)
+        left.addWidget(self.overdue)
+        right = QVBoxLayout()
+        right.addWidget(QLabel("<b>未完成的草稿</b>（双击继续填写）"))
+        self.drafts = QListWidget()
+        self.drafts.setObjectName("draftList")
+        self.drafts.itemActivated.connect(lambda item: self.open_record.emit(item.data(Qt.ItemDataRole.UserRole)))
+        right.addWidget(self.drafts)
+        right.addWidget(QLabel("<b>各村本月探访</b>"))
+        self.villages = QTableWidget(0, 4)
+        self.villages.setHorizontalHeaderLabels(["村", "需探访人数", "本月已探访", "逾期"])
+        self.villages.verticalHeader().hide()
+        self.villages.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.villages.horizontalHeader().setStretchLastSection(True)
+        right.addWidget(self.villages)
+        split.addLayout(left, 3)
+        split.addLayout(right, 2)
+        layout.addLayout(split, 1)
+        self.overdue_rows: list[dict] = []
+
+    def refresh(self) -> None:
+        store = self.store
+        today = date.today()
+        week = (today + timedelta(days=7)).isoformat()
+        month_start = today.replace(day=1).isoformat()
+        self.overdue_rows = store.overdue(today=today.isoformat(), limit=300)
+        due_week = store.query("SELECT count(*) AS n FROM persons WHERE status = 'active' AND next_due >= ? "
+                               "AND next_due < ?", [today.isoformat(), week])[0]["n"]
+        counts = store.counts_by_status()
+        drafts = store.drafts()
+        while self.cards.count():
+            item = self.cards.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        overdue_total = store.query("SELECT count(*) AS n FROM persons WHERE status = 'active' AND next_due != '' "
+                                    "AND next_due < ?", [today.isoformat()])[0]["n"]
+        for title, value, name in (("逾期未探访", overdue_total, "cardOverdue"), ("本周到期", due_week, "cardWeek"),
+                                   ("草稿待完成", len(drafts), "cardDrafts"),
+                                   ("待同步记录", counts["finalized"] + counts["queued"], "cardSync")):
+            self.cards.addWidget(_card(title, str(value), name))
+        names = {v["id"]: v["name"] for v in store.villages()}
+        self.overdue.setRowCount(len(self.overdue_rows))
+        for i, row in enumerate(self.overdue_rows):
+            for j, text in enumerate((row["name"], names.get(row["village_id"], ""), row["risk_tier"],
+                                      row["next_due"])):
+                self.overdue.setItem(i, j, QTableWidgetItem(text))
+        self.drafts.clear()
+        for d in drafts[:100]:
+            item = QListWidgetItem(f"{d['title'] or d['form_id']}（{d['updated_at'][:16].replace('T', ' ')}）")
+            item.setData(Qt.ItemDataRole.UserRole, d["uuid"])
+            self.drafts.addItem(item)
+        rows = store.query(
+            "SELECT p.village_id, count(*) AS total, "
+            "sum(CASE WHEN p.last_visit >= ? THEN 1 ELSE 0 END) AS visited, "
+            "sum(CASE WHEN p.next_due != '' AND p.next_due < ? THEN 1 ELSE 0 END) AS overdue "
+            "FROM persons p WHERE p.status = 'active' AND p.kind IN ('elder', 'child') GROUP BY p.village_id",
+            [month_start, today.isoformat()])
+        self.villages.setRowCount(len(rows))
+        for i, row in enumerate(rows):
+            rate = f"{row['visited']}（{100 * row['visited'] // max(row['total'], 1)}%）"
+            for j, text in enumerate((names.get(row["village_id"], ""), str(row["total"]), rate,
+                                      str(row["overdue"]))):
+                self.villages.setItem(i, j, QTableWidgetItem(text))
+
+    def _open_overdue(self, row: int, _column: int) -> None:
+        self.open_person.emit(self.store.get_person(self.overdue_rows[row]["id"]))
+
+
+# ---------------------------------------------------------------------------- 台账
+
+
+class RegistryPage(QWidget):
+    fill_for = Signal(dict)
+
+    def __init__(self, store: Store):
+        super().__init__()
+        self.store = store
+        self.setObjectName("registry")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>台账</h2>"))
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("registrySearch")
+        self.search.setPlaceholderText("姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.village = QComboBox()
+        self.village.addItem("全部村", None)
+        for v in store.villages():
+            self.village.addItem(v["name"], v["id"])
+        fill = QPushButton("为此人填表…")
+        fill.clicked.connect(self._fill)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.village)
+        bar.addWidget(fill)
+        layout.addLayout(bar)
+        self.model = PersonsModel(store)
+        self.view = _table(QTableView())
+        self.view.setObjectName("personsView")
+        self.view.setModel(self.model)
+        self.view.doubleClicked.connect(lambda _: self._fill())
+        layout.addWidget(self.view, 1)
+        self.count = QLabel("")
+        layout.addWidget(self.count)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(200)
+        self._timer.timeout.connect(self.run_search)
+        self.search.textChanged.connect(lambda _: self._timer.start())
+        self.village.currentIndexChanged.connect(lambda _: self.run_search())
+        self._task = None
+        self._generation = 0
+        self._sized = False
+
+    def refresh(self) -> None:
+        self.model.villages = {v["id"]: v["name"] for v in self.store.villages()}
+        self.run_search()
+
+    def run_search(self) -> None:
+        """Search off the UI thread; a newer search makes older results irrelevant."""
+        self._generation += 1
+        generation = self._generation
+        self.model.query_text = self.search.text().strip()
+        self.model.village_id = self.village.currentData()
+        if self._task is not None:
+            self._task.cancel()
+        self.count.setText("正在查找…")
+
+        def work(task):
+            return self.model.fetch(0, 200)
+
+        def done(rows):
+            if generation == self._generation:
+                self.model.set_rows(rows, exhausted=len(rows) < 200)
+                if not self._sized and rows:
+                    self.view.resizeColumnsToContents()
+                    self._sized = True
+                self.count.setText(f"找到 {len(rows)}{'+' if len(rows) == 200 else ''} 人（向下滚动加载更多）")
+
+        self._task = run_in_background(work, on_done=done, on_error=lambda e: None if isinstance(e, Cancelled)
+                                       else show_error(self, e))
+
+    def selected_person(self) -> dict | None:
+        index = self.view.currentIndex()
+        return self.model.data(index, Qt.ItemDataRole.UserRole) if index.isValid() else None
+
+    def _fill(self) -> None:
+        person = self.selected_person()
+        if person is None:
+            QMessageBox.information(self, "请先选择", "请先在列表中选择一个人。")
+            return
+        self.fill_for.emit(person)
+
+
+# ---------------------------------------------------------------------------- 填表
+
+
+class FillPage(QWidget):
+    """Choose a form (or arrive with a person); the filler opens as a tab, one per record."""
+
+    record_changed = Signal()
+
+    def __init__(self, store: Store, catalog: FormCatalog, author: str):
+        super().__init__()
+        self.store, self.catalog, self.author = store, catalog, author
+        self.setObjectName("fillPage")
+        layout = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        self.tabs.setTabsClosable(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        chooser = QWidget()
+        box = QVBoxLayout(chooser)
+        box.addWidget(QLabel("<h2>填表</h2>选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）："))
+        self.list = QListWidget()
+        self.list.setObjectName("formList")
+        self.list.itemActivated.connect(lambda item: self.start(item.data(Qt.ItemDataRole.UserRole)))
+        box.addWidget(self.list, 1)
+        other = QPushButton("打开其他表单文件（XLSForm .xlsx / XForm .xml）…")
+        other.clicked.connect(self.open_file)
+        box.addWidget(other)
+        self.tabs.addTab(chooser, "选择表单")
+        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        layout.addWidget(self.tabs)
+
+    def refresh(self) -> None:
+        self.list.clear()
+        for path in builtin_forms():
+            try:
+                form = self.catalog.get(path)
+                text = f"{form.title or form.form_id}（版本 {form.version}）"
+            except FormCheckFailed as exc:
+                text = f"{path.name}：表单有错误，不能使用（{exc.errors[0]}）"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, path)
+            self.list.addItem(item)
+        if self.list.count():
+            self.list.setCurrentRow(0)
+
+    def open_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "打开表单", "", "表单 (*.xlsx *.xls *.xml)")
+        if path:
+            self.start(Path(path))
+
+    def start(self, path: Path, person: dict | None = None) -> None:
+        try:
+            form = self.catalog.get(path)
+        except FormCheckFailed as exc:
+            show_error(self, exc, "表单不能使用")
+            return
+        self.open_filler(form, person=person)
+
+    def open_filler(self, form, *, person: dict | None = None, record_uuid: str | None = None):
+        from ui.form_filler import FormFiller
+
+        for i in range(1, self.tabs.count()):
+            existing = self.tabs.widget(i)
+            if record_uuid and getattr(existing, "record_uuid", None) == record_uuid:
+                self.tabs.setCurrentIndex(i)
+                return existing
+        try:
+            filler = FormFiller(self.store, form, record_uuid=record_uuid, person=person, author=self.author)
+        except CunFangError as exc:
+            show_error(self, exc)
+            return None
+        filler.saved.connect(lambda _: self.record_changed.emit())
+        filler.finalized.connect(lambda _: self._finalized(filler))
+        who = (person or {}).get("name", "")
+        self.tabs.addTab(filler, f"{who} {form.title or form.form_id}".strip())
+        self.tabs.setCurrentWidget(filler)
+        return filler
+
+    def _finalized(self, filler) -> None:
+        self.record_changed.emit()
+        self.tabs.removeTab(self.tabs.indexOf(filler))
+        filler.deleteLater()
+
+    def close_tab(self, index: int) -> None:
+        if index == 0:
+            return
+        filler = self.tabs.widget(index)
+        filler.flush()
+        self.tabs.removeTab(index)
+        filler.deleteLater()
+
+    def flush_all(self) -> None:
+        for i in range(1, self.tabs.count()):
+            self.tabs.widget(i).flush()
+
+
+class FormPicker(QDialog):
+    def __init__(self, parent, catalog: FormCatalog, person: dict):
+        super().__init__(parent)
+        self.setWindowTitle(f"为 {person.get('name', '')} 填表")
+        layout = QVBoxLayout(self)
+        self.list = QListWidget()
+        for path in builtin_forms():
+            try:
+                form = catalog.get(path)
+            except FormCheckFailed:
+                continue
+            item = QListWidgetItem(form.title or form.form_id)
+            item.setData(Qt.ItemDataRole.UserRole, path)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        self.list.itemActivated.connect(lambda _: self.accept())
+        layout.addWidget(self.list)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def chosen(self) -> Path | None:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+
+# ---------------------------------------------------------------------------- 记录
+
+
+class RecordsPage(QWidget):
+    open_record = Signal(str)
+
+    def __init__(self, store: Store, catalog: FormCatalog, author: str):
+        super().__init__()
+        self.store, self.catalog, self.author = store, catalog, author
+        self.setObjectName("recordsPage")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>记录</h2>"))
+        bar = QHBoxLayout()
+        self.form = QComboBox()
+        self.form.addItem("全部表单", None)
+        self.status = QComboBox()
+        self.status.addItem("全部状态", None)
+        for key, label in STATUS_LABELS.items():
+            self.status.addItem(label, key)
+        self.village = QComboBox()
+        self.village.addItem("全部村", None)
+        self.search = QLineEdit()
+        self.search.setObjectName("recordSearch")
+        self.search.setPlaceholderText("按姓名、拼音首字母或标题查找")
+        for widget in (self.form, self.status, self.village):
+            widget.currentIndexChanged.connect(lambda _: self.refresh())
+        self.search.returnPressed.connect(self.refresh)
+        for widget in (self.form, self.status, self.village):
+            bar.addWidget(widget)
+        bar.addWidget(self.search, 1)
+        open_button = QPushButton("打开 / 修改")
+        open_button.clicked.connect(self._open)
+        bar.addWidget(open_button)
+        layout.addLayout(bar)
+        self.model = RecordsModel(store)
+        self.view = _table(QTableView())
+        self.view.setObjectName("recordsView")
+        self.view.setModel(self.model)
+        self.view.doubleClicked.connect(lambda _: self._open())
+        self.view.clicked.connect(lambda _: self._show_history())
+        layout.addWidget(self.view, 3)
+        layout.addWidget(QLabel("<b>修改历史</b>"))
+        self.history = QListWidget()
+        self.history.setObjectName("historyList")
+        layout.addWidget(self.history, 1)
+
+    def refresh(self) -> None:
+        if self.form.count() == 1:
+            for row in self.store.query("SELECT DISTINCT form_id FROM records ORDER BY form_id"):
+                self.form.addItem(row["form_id"], row["form_id"])
+        if self.village.count() == 1:
+            for v in self.store.villages():
+                self.village.addItem(v["name"], v["id"])
+        self.model.filters = {"form_id": self.form.currentData(), "status": self.status.currentData(),
+                              "village_id": self.village.currentData(), "search": self.search.text().strip() or None}
+        self.model.reload()
+
+    def selected(self) -> dict | None:
+        index = self.view.currentIndex()
+        return self.model.data(index, Qt.ItemDataRole.UserRole) if index.isValid() else None
+
+    def _show_history(self) -> None:
+        self.history.clear()
+        row = self.selected()
+        if row is None:
+            return
+        for entry in self.store.history(row["uuid"]):
+            changes = "；".join(f"{c['field']}：{c['old']} → {c['new']}" for c in entry["changes"])
+            self.history.addItem(f"第 {entry['revision']} 版 {entry['changed_at'][:16].replace('T', ' ')} "
+                                 f"{entry['author']}（原因：{entry['reason'] or '无'}）{changes}")
+        if not self.history.count():
+            self.history.addItem("（没有修改过）")
+
+    def _open(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.open_record.emit(row["uuid"])
+
+
+class EditReasonDialog(QDialog):
+    def __init__(self, parent):
+        super().__init__(parent)
+        self.setWindowTitle("修改已发送的记录")
+        form = QFormLayout(self)
+        form.addRow(QLabel("这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。"))
+        self.reason = QLineEdit()
+        self.reason.setObjectName("editReason")
+        form.addRow("修改原因：", self.reason)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+# ---------------------------------------------------------------------------- 同步, 导出, 设置
+
+
+class SyncPage(QWidget):
+    def __init__(self, store: Store):
+        super().__init__()
+        self.store = store
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>同步</h2>"))
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        layout.addWidget(self.info)
+        layout.addStretch(1)
+
+    def refresh(self) -> None:
+        counts = self.store.counts_by_status()
+        server = self.store.get_setting("server_url") or ""
+        waiting = counts["finalized"] + counts["queued"]
+        lines = [f"待同步记录：{waiting} 条（已定稿 {counts['finalized']}，排队中 {counts['queued']}）。",
+                 f"已发送 {counts['sent']} 条，县局已接收 {counts['accepted']} 条，被退回 {counts['rejected']} 条。"]
+        if server:
+            lines.append(f"县局服务器：{server}")
+        else:
+            lines.append("尚未设置县局服务器地址，记录都安全地保存在本机。县局开通同步服务后，在“设置”中填写地址。")
+        self.info.setText("\n".join(lines))
+
+
+class ExportPage(QWidget):
+    """台账 export: one form's records to an Excel workbook, off the UI thread, with cancel."""
+
+    def __init__(self, store: Store):
+        super().__init__()
+        self.store = store
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>导出</h2>把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。"))
+        row = QHBoxLayout()
+        self.form = QComboBox()
+        row.addWidget(QLabel("表单："))
+        row.addWidget(self.form, 1)
+        go = QPushButton("导出…")
+        go.clicked.connect(self.export)
+        row.addWidget(go)
+        layout.addLayout(row)
+        layout.addStretch(1)
+
+    def refresh(self) -> None:
+        self.form.clear()
+        for r in self.store.query("SELECT form_id, count(*) AS n FROM records GROUP BY form_id ORDER BY form_id"):
+            self.form.addItem(f"{r['form_id']}（{r['n']} 条）", r["form_id"])
+
+    def export(self) -> None:
+        form_id = self.form.currentData()
+        if not form_id:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "导出到", f"{form_id}-台账.xlsx", "Excel 工作簿 (*.xlsx)")
+        if path:
+            self.export_to(form_id, Path(path))
+
+    def export_to(self, form_id: str, path: Path):
+        from app.export import export_records
+
+        progress = QProgressDialog("正在导出…", "取消", 0, 100, self)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+        task = run_in_background(
+            lambda t: export_records(self.store, form_id, path, progress=t.report),
+            on_done=lambda n: (progress.close(),
+                               QMessageBox.information(self, "导出完成", f"已导出 {n} 条记录到\n{path}")),
+            on_error=lambda e: (progress.close(), None if isinstance(e, Cancelled) else show_error(self, e)),
+            on_progress=lambda done, total, _: progress.setValue(int(100 * done / max(total, 1))),
+        )
+        progress.canceled.connect(task.cancel)
+        return task
+
+
+class SettingsPage(QWidget):
+    def __init__(self, store: Store):
+        super().__init__()
+        self.store = store
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>设置</h2>"))
+        grid = QGridLayout()
+        grid.addWidget(QLabel("数据目录："), 0, 0)
+        grid.addWidget(QLabel(str(store.data_dir)), 0, 1)
+        grid.addWidget(QLabel("县局服务器地址："), 1, 0)
+        self.server = QLineEdit(store.get_setting("server_url") or "")
+        self.server.setPlaceholderText("例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）")
+        grid.addWidget(self.server, 1, 1)
+        grid.addWidget(QLabel("填表人姓名："), 2, 0)
+        self.author = QLineEdit(store.get_setting("author") or "")
+        grid.addWidget(self.author, 2, 1)
+        layout.addLayout(grid)
+        save = QPushButton("保存设置")
+        save.clicked.connect(self.save)
+        layout.addWidget(save, alignment=Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+
+    def refresh(self) -> None:
+        pass
+
+    def save(self) -> None:
+        self.store.set_setting("server_url", self.server.text().strip())
+        self.store.set_setting("author", self.author.text().strip())
+        QMessageBox.information(self, "已保存", "设置已保存。")

@@ -93,9 +93,10 @@ class FormFiller(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
-        QShortcut(QKeySequence("Ctrl+S"), self, self.save_now)
-        QShortcut(QKeySequence("Ctrl+Return"), self, self.finalize)
-        QShortcut(QKeySequence("Ctrl+Enter"), self, self.finalize)
+        # Window shortcuts of a hidden filler (another tab) are inactive, so open records never clash.
+        for keys, action in (("Ctrl+S", self.save_now), ("Ctrl+Return", self.finalize),
+                             ("Ctrl+Enter", self.finalize)):
+            QShortcut(QKeySequence(keys), self).activated.connect(action)
         self.build()
         if record_uuid is None:
             self.save_now()  # a draft exists from the first moment: nothing can be lost
@@ -114,6 +115,8 @@ class FormFiller(QWidget):
                     self.session.set_value(node, value)
 
     def build(self) -> None:
+        if self.scroll.widget() is not None and self.scroll.widget().isAncestorOf(self.focusWidget()):
+            self.scroll.setFocus()  # keep focus inside the window while the old questions go away
         self.questions, self.sections = [], []
         self.outline.clear()
         content = QWidget()
@@ -165,22 +168,26 @@ class FormFiller(QWidget):
         item = self._outline_item(tree, title, frame)
         instances = self.session.repeat_instances(control.ref, parent)
         for i, instance in enumerate(instances, 1):
-            one = QGroupBox(f"{title} 第 {i} 项")
-            one_layout = QVBoxLayout(one)
-            self._render(control.children, instance, one_layout, item)
-            if control.repeat_count is None and "noAddRemove" not in control.params:
-                remove = QPushButton(f"删除第 {i} 项")
-                remove.clicked.connect(lambda _=False, n=instance: self.remove_instance(n))
-                one_layout.addWidget(remove, alignment=Qt.AlignmentFlag.AlignRight)
-            inner.addWidget(one)
-            self.sections.append((instance, one))
+            inner.addWidget(self._render_instance(control, instance, i, title, item))
         if control.repeat_count is None and "noAddRemove" not in control.params:
             add = QPushButton(f"添加{title}")
             add.setObjectName(f"add_{control.name}")
-            add.clicked.connect(lambda _=False, c=control, p=parent: self.add_instance(c, p))
+            add.clicked.connect(lambda _=False, c=control, p=parent, lay=inner, it=item, t=title:
+                                self.add_instance(c, p, lay, it, t))
             inner.addWidget(add, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(frame)
         self.sections.append((parent, frame))
+
+    def _render_instance(self, control: Control, instance: Node, number: int, title: str, item) -> QGroupBox:
+        one = QGroupBox(f"{title} 第 {number} 项")
+        one_layout = QVBoxLayout(one)
+        self._render(control.children, instance, one_layout, item)
+        if control.repeat_count is None and "noAddRemove" not in control.params:
+            remove = QPushButton(f"删除第 {number} 项")
+            remove.clicked.connect(lambda _=False, n=instance: self.remove_instance(n))
+            one_layout.addWidget(remove, alignment=Qt.AlignmentFlag.AlignRight)
+        self.sections.append((instance, one))
+        return one
 
     def _outline_item(self, parent: QTreeWidgetItem | None, title: str, widget: QWidget) -> QTreeWidgetItem:
         item = QTreeWidgetItem([title])
@@ -216,21 +223,37 @@ class FormFiller(QWidget):
         for node, section in self.sections:
             section.setVisible(node.relevant)
 
-    def add_instance(self, control: Control, parent: Node) -> None:
+    def add_instance(self, control: Control, parent: Node, layout: QVBoxLayout, item, title: str) -> None:
+        """Add one repeat instance in place (the rest of the form stays as it is) and focus it."""
         node = self.session.add_repeat(control.ref, parent)
-        self.build()
+        first = len(self.questions)
+        number = len(self.session.repeat_instances(control.ref, parent))
+        box = self._render_instance(control, node, number, title, item)
+        layout.insertWidget(layout.count() - 1, box)
+        box.show()
+        self.refresh()
         self.save_now()
-        for widget in self.questions:
-            if widget.node.parent is node:
-                target = widget.focus_target()
-                if target is not None:
-                    target.setFocus()
-                break
+        if first < len(self.questions):
+            target = self.questions[first].focus_target()
+            if target is not None:
+                target.setFocus()
+                QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(box))
 
     def remove_instance(self, node: Node) -> None:
         self.session.remove_repeat(node)
-        self.build()
         self.save_now()
+        QTimer.singleShot(0, lambda: self._rebuilt(focus_in=None))
+
+    def _rebuilt(self, focus_in: Node | None) -> None:
+        self.build()
+        for widget in self.questions:
+            if focus_in is not None and widget.node.parent is focus_in:
+                target = widget.focus_target()
+                if target is not None:
+                    self.scroll.ensureWidgetVisible(widget)
+                    target.setFocus()
+                return
+        self.scroll.setFocus()
 
     # ------------------------------------------------------------------ saving
 

@@ -1,0 +1,331 @@
+"""Encrypted local store benchmark: 50,000 persons and 200,000 visit records.
+
+Loads the demo data into a new SQLCipher store, trims (or tops up) the visit
+records to ``--records``, then exports the very same database to a plain SQLite
+file with ``sqlcipher_export``. Every figure is compared with a baseline measured
+in the same run:
+
+* person search by a 2-character name part, by pinyin initials (2 and 3 letters),
+  by the last 4 and the last 6 characters of an ID number, and a village's overdue
+  list: ``Store.search_persons`` / ``Store.overdue`` on the encrypted store against
+  the same SQL (``build_query``; the overdue SQL copied from ``Store.overdue``) run
+  raw on the encrypted connection, on the plain copy with the standard library
+  ``sqlite3``, and on the plain copy with sqlcipher3 without a key (the SQLite of
+  the store, minus encryption: it separates the SQLite version from the cipher).
+  Median and p95 of ``--runs`` runs after 3 warm-ups.
+  Targets: each search p95 under 50 ms, and median at most 3x the raw SQL on plain SQLite.
+* inserting 1,000 records, each in its own transaction (WAL, synchronous=FULL):
+  ``Store.save_draft`` against the same single-row INSERT, raw, on the encrypted
+  and on the plain database (interleaved in blocks of 100 so drift hits each
+  alike); and 1,000 inserts in one transaction each way.
+  Target: SQLCipher overhead (raw encrypted against raw plain) at most 15 %.
+* the time ``load_demo`` takes for ``--persons`` persons (target under a minute
+  for 50,000) and the database file sizes.
+
+Run: .venv/bin/python benchmarks/store.py [--persons 50000] [--records 200000] [--runs 30]
+Quick check: .venv/bin/python benchmarks/store.py --persons 2000 --records 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import unicodedata
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import sqlcipher3  # noqa: E402
+
+from app.demo import load_demo  # noqa: E402
+from app.store import Store  # noqa: E402
+from app.store.search import build_query  # noqa: E402
+
+PASSPHRASE = "benchmark-passphrase"
+SEARCH_MS = 50.0
+SEARCH_RATIO = 3.0
+CIPHER_OVERHEAD = 0.15
+LOAD_S = 60.0
+INSERTS = 1000
+BLOCK = 100
+
+# The SQL of Store.overdue (the store builds it inline, there is no builder to import).
+OVERDUE_SQL = ("SELECT id, name, village_id, risk_tier, last_visit, next_due FROM persons "
+               "WHERE status = 'active' AND next_due != '' AND next_due < ? AND village_id = ? "
+               "ORDER BY next_due, CASE risk_tier WHEN '高风险' THEN 0 WHEN '重点' THEN 1 ELSE 2 END LIMIT ?")
+INSERT_COLUMNS = ("uuid", "form_id", "form_version", "person_id", "household_id", "village_id", "status",
+                  "revision", "prev_revision", "author", "title", "data", "created_at", "updated_at")
+INSERT_SQL = (f"INSERT INTO records ({', '.join(INSERT_COLUMNS)}) "
+              f"VALUES ({', '.join('?' for _ in INSERT_COLUMNS)})")
+
+
+def timed(fn, repeat: int, warmup: int = 3) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return sorted(out)
+
+
+def p95(sorted_ms: list[float]) -> float:
+    return sorted_ms[min(len(sorted_ms) - 1, int(len(sorted_ms) * 0.95))]
+
+
+def pad(text: str, width: int) -> str:
+    """Left-align in ``width`` terminal columns, counting a CJK character as two."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
+
+
+def file_mb(path: Path) -> str:
+    return f"{path.stat().st_size / 1e6:.1f} MB" if path.exists() else "absent"
+
+
+def set_record_count(store: Store, target: int) -> None:
+    """Trim the demo's records to ``target`` rows, or top them up by copying rows under new UUIDs."""
+    conn = store.conn
+    have = conn.execute("SELECT count(*) FROM records").fetchone()[0]
+    with store.transaction():
+        if have > target:
+            cut = conn.execute("SELECT rowid FROM records ORDER BY rowid LIMIT 1 OFFSET ?",
+                               (max(target - 1, 0),)).fetchone()
+            conn.execute("DELETE FROM records WHERE rowid > ?", (cut[0] if cut and target else 0,))
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(records)")]
+        at = columns.index("uuid")
+        insert = (f"INSERT INTO records ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})")
+        while have < target:
+            rows = conn.execute(f"SELECT {', '.join(columns)} FROM records ORDER BY rowid LIMIT ?",
+                                (target - have,)).fetchall()
+            conn.executemany(insert, [row[:at] + (str(uuid.uuid4()),) + row[at + 1:] for row in rows])
+            have += len(rows)
+    conn.execute("ANALYZE")
+
+
+def export_plain(store: Store, path: Path) -> None:
+    store.conn.execute("ATTACH DATABASE ? AS plaintext KEY ''", (str(path),))
+    store.conn.execute("SELECT sqlcipher_export('plaintext')")
+    store.conn.execute("DETACH DATABASE plaintext")
+
+
+def configure(conn):
+    """The pragmas the store's own connection uses (app/store/connection.py)."""
+    for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON", "temp_store = MEMORY"):
+        conn.execute(f"PRAGMA {pragma}")
+    return conn
+
+
+def pick_inputs(conn, today: str) -> list[tuple[str, str, str]]:
+    """(label, kind, argument) for each measured query, taken from the data itself."""
+    count = conn.execute("SELECT count(*) FROM persons").fetchone()[0]
+    pair = conn.execute("SELECT substr(name, 1, 2) AS p, count(*) AS n FROM persons WHERE length(name) >= 2 "
+                        "GROUP BY p ORDER BY n DESC, p LIMIT 1").fetchone()[0]
+
+    def person_with(where: str) -> tuple:
+        return conn.execute(f"SELECT name, initials, id_number FROM persons WHERE {where} ORDER BY rowid "
+                            "LIMIT 1 OFFSET ?", (count // 2,)).fetchone() or conn.execute(
+            f"SELECT name, initials, id_number FROM persons WHERE {where} ORDER BY rowid LIMIT 1").fetchone()
+
+    two = person_with("length(initials) = 2")
+    three = person_with("length(initials) = 3")
+    someone = person_with("length(id_number) = 18")
+    village = conn.execute("SELECT village_id, count(*) AS n FROM persons GROUP BY village_id "
+                           "ORDER BY n DESC, village_id LIMIT 1").fetchone()[0]
+    return [
+        (f"name part '{pair}'", "search", pair),
+        (f"initials '{two[1]}' ({two[0]})", "search", two[1]),
+        (f"initials '{three[1]}' ({three[0]})", "search", three[1]),
+        (f"ID last 4 '{someone[2][-4:]}'", "search", someone[2][-4:]),
+        (f"ID last 6 '{someone[2][-6:]}'", "search", someone[2][-6:]),
+        (f"overdue, village {village}", "overdue", village),
+    ]
+
+
+def query_plan(conn, sql: str, params: list) -> str:
+    return "; ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+
+
+def bench_queries(store: Store, plain, same_engine, today: str, runs: int) -> None:
+    print(f"\nqueries: median / p95 ms over {runs} runs after 3 warm-ups "
+          f"(targets: store p95 < {SEARCH_MS:.0f} ms, store median ≤ {SEARCH_RATIO:.0f}x raw on plain)")
+    engine = same_engine.execute("SELECT sqlite_version()").fetchone()[0]
+    header = (f"{'query':<34} {'rows':>4}  {'store API':>15}  {'raw encrypted':>15}  {'raw plain':>15}  "
+              f"{'raw plain':>15}  {'store/plain':>11}  {'enc/plain':>9}  verdict")
+    print(header)
+    print(f"{'':<34} {'':>4}  {'sqlcipher3':>15}  {'sqlcipher3':>15}  "
+          f"{'sqlite3 ' + sqlite3.sqlite_version:>15}  {'sqlcipher3 ' + engine:>15}")
+    print(f"{'':<34} {'':>4}  {'med/p95':>15}  {'med/p95':>15}  {'med/p95':>15}  {'no key, med/p95':>15}")
+    print("-" * len(header))
+    plans = []
+    for label, kind, arg in pick_inputs(store.conn, today):
+        if kind == "search":
+            sql, params = build_query(arg)
+
+            def api(arg=arg):
+                return store.search_persons(arg)
+        else:
+            sql, params = OVERDUE_SQL, [today, arg, 500]
+
+            def api(arg=arg):
+                return store.overdue(village_id=arg, today=today)
+        rows = len(api())
+        raw_rows = {len(conn.execute(sql, params).fetchall()) for conn in (store.conn, plain, same_engine)}
+        if raw_rows != {rows}:
+            print(f"  ! {label}: store returned {rows} rows, raw SQL {sorted(raw_rows)}")
+        store_ms = timed(api, runs)
+        figures = [store_ms] + [timed(lambda c=conn, q=sql, p=params: c.execute(q, p).fetchall(), runs)
+                                for conn in (store.conn, plain, same_engine)]
+        med = [statistics.median(f) for f in figures]
+        ratio, enc_ratio = med[0] / med[2], med[1] / med[2]
+        ok = p95(store_ms) < SEARCH_MS and ratio <= SEARCH_RATIO
+        cells = "  ".join(f"{statistics.median(f):>7.2f}/{p95(f):<7.2f}" for f in figures)
+        print(f"{pad(label, 34)} {rows:>4}  {cells}  {ratio:>10.2f}x  {enc_ratio:>8.2f}x  "
+              f"{'PASS' if ok else 'FAIL'}")
+        plans.append((label, query_plan(store.conn, sql, params), query_plan(plain, sql, params)))
+    print("\nquery plans (EXPLAIN QUERY PLAN; encrypted store, then plain sqlite3 where it differs):")
+    for label, enc_plan, plain_plan in plans:
+        print(f"  {label}: {enc_plan}")
+        if plain_plan != enc_plan:
+            print(f"    plain sqlite3: {plain_plan}")
+
+
+def visit_data(i: int) -> dict:
+    """A visit form's answers, about 300 bytes of JSON."""
+    return {"visit_date": date.today().isoformat(), "visit_method": "上门入户",
+            "findings": "血压偏高，已提醒按时服药", "living_alone": "1", "heating_ok": "1",
+            "needs": ["代购生活用品", "适老化改造"], "bp_systolic": 130 + i % 20, "bp_diastolic": 85,
+            "follow_up": "两周后电话回访", "seq": i}
+
+
+def bench_inserts(store: Store, plain, people: list[tuple]) -> None:
+    payloads = [json.dumps(visit_data(i), ensure_ascii=False, sort_keys=True) for i in range(INSERTS)]
+    size = statistics.mean(len(p.encode()) for p in payloads)
+
+    def raw_row(i: int) -> tuple:
+        pid, hid, vid = people[i % len(people)]
+        now = datetime.now(UTC).isoformat(timespec="milliseconds")
+        return (str(uuid.uuid4()), "elder_visit", "2026.1", pid, hid, vid, "draft", 1, None, "benchmark",
+                f"benchmark {i}", payloads[i], now, now)
+
+    def raw_single(conn, i: int) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(INSERT_SQL, raw_row(i))
+        conn.execute("COMMIT")
+
+    def api_single(i: int) -> None:
+        pid, hid, vid = people[i % len(people)]
+        store.save_draft(form_id="elder_visit", form_version="2026.1", data=json.loads(payloads[i]),
+                         person_id=pid, household_id=hid, village_id=vid, author="benchmark",
+                         title=f"benchmark {i}")
+
+    ways = {"raw plain (sqlite3)": lambda i: raw_single(plain, i),
+            "raw encrypted (sqlcipher3)": lambda i: raw_single(store.conn, i),
+            "store.save_draft (encrypted)": api_single}
+    single = dict.fromkeys(ways, 0.0)
+    for start in range(0, INSERTS, BLOCK):
+        for name, fn in ways.items():
+            t0 = time.perf_counter()
+            for i in range(start, min(INSERTS, start + BLOCK)):
+                fn(i)
+            single[name] += (time.perf_counter() - t0) * 1000
+
+    def raw_batch(conn) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        for i in range(INSERTS):
+            conn.execute(INSERT_SQL, raw_row(i))
+        conn.execute("COMMIT")
+
+    def api_batch() -> None:
+        with store.transaction():
+            for i in range(INSERTS):
+                api_single(i)
+
+    batch = {}
+    for name, fn in (("raw plain (sqlite3)", lambda: raw_batch(plain)),
+                     ("raw encrypted (sqlcipher3)", lambda: raw_batch(store.conn)),
+                     ("store.save_draft (encrypted)", api_batch)):
+        t0 = time.perf_counter()
+        fn()
+        batch[name] = (time.perf_counter() - t0) * 1000
+
+    print(f"\ninserts: {INSERTS} visit records (JSON data {size:.0f} bytes on average), WAL, "
+          f"synchronous=FULL; target: SQLCipher overhead ≤ {CIPHER_OVERHEAD:.0%}")
+    for title, figures in ((f"{INSERTS} transactions of one insert (interleaved in blocks of {BLOCK})",
+                            single),
+                           (f"one transaction of {INSERTS} inserts", batch)):
+        print(f"  {title}:")
+        for name, ms in figures.items():
+            print(f"    {name:<30} {ms:>9.1f} ms  ({ms / INSERTS:.3f} ms per record)")
+        plain_ms, enc_ms, api_ms = figures.values()
+        overhead = enc_ms / plain_ms - 1
+        print(f"    SQLCipher overhead (raw encrypted / raw plain - 1): {overhead:+.1%}  "
+              f"{'PASS' if overhead <= CIPHER_OVERHEAD else 'FAIL'}")
+        print(f"    API overhead (save_draft / raw encrypted - 1): {api_ms / enc_ms - 1:+.1%}  "
+              f"(+{(api_ms - enc_ms) / INSERTS:.3f} ms per record)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--persons", type=int, default=50000)
+    parser.add_argument("--records", type=int, default=200000)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    today = date.today().isoformat()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        store = Store.create(tmp_path / "store", PASSPHRASE, kdf_iterations=1000)
+        try:
+            t0 = time.perf_counter()
+            loaded = load_demo(store, persons=args.persons, seed=1)
+            load_s = time.perf_counter() - t0
+            target = f"target < {LOAD_S:.0f} s for 50,000 persons"
+            verdict = f"  {'PASS' if load_s < LOAD_S else 'FAIL'}" if args.persons >= 50000 else ""
+            print(f"load_demo: {loaded['persons']:,} persons, {loaded['households']:,} households, "
+                  f"{loaded['records']:,} records in {load_s:.1f} s ({target}){verdict}", flush=True)
+            t0 = time.perf_counter()
+            set_record_count(store, args.records)
+            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            counts = [store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                      for table in ("persons", "records")]
+            print(f"set records to {counts[1]:,} and ANALYZE: {time.perf_counter() - t0:.1f} s; "
+                  f"data: {counts[0]:,} persons, {counts[1]:,} records", flush=True)
+
+            plain_path, same_engine_path = tmp_path / "plain.db", tmp_path / "plain-same-engine.db"
+            t0 = time.perf_counter()
+            export_plain(store, plain_path)
+            shutil.copyfile(plain_path, same_engine_path)  # never one file open in two SQLite libraries
+            print(f"sqlcipher_export to plain SQLite: {time.perf_counter() - t0:.1f} s", flush=True)
+            cipher = store.conn.execute("PRAGMA cipher_version").fetchone()[0]
+            engine = store.conn.execute("SELECT sqlite_version()").fetchone()[0]
+            print(f"file sizes: encrypted {file_mb(store.data_dir / 'cunfang.db')}, "
+                  f"plain {file_mb(plain_path)}; "
+                  f"SQLCipher {cipher} on SQLite {engine}, standard library sqlite3 on SQLite "
+                  f"{sqlite3.sqlite_version}", flush=True)
+
+            plain = configure(sqlite3.connect(plain_path, isolation_level=None))
+            same_engine = configure(sqlcipher3.connect(str(same_engine_path), isolation_level=None))
+            try:
+                bench_queries(store, plain, same_engine, today, args.runs)
+                people = store.conn.execute("SELECT id, household_id, village_id FROM persons ORDER BY rowid "
+                                            "LIMIT ?", (INSERTS,)).fetchall()
+                bench_inserts(store, plain, people)
+            finally:
+                plain.close()
+                same_engine.close()
+        finally:
+            store.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -17,6 +17,7 @@ class ErrorCode(Enum):
     FORM_DUPLICATE_NAME = "问题名称“{name}”重复了（另一处在第 {other_row} 行）。每个问题的 name 必须唯一，请改掉其中一个。"
     FORM_UNKNOWN_REF = "引用了不存在的问题 ${{{ref}}}。请检查拼写，或先在 survey 表中添加名为“{ref}”的问题。"
     FORM_MISSING_CHOICES = "选项列表“{list_name}”在 choices 表中不存在。请在 choices 表中添加 list_name 为“{list_name}”的选项。"
+    FORM_SELECT_NEEDS_LIST = "“{type}”后面需要写选项列表名，例如 select_one yesno，并在 choices 表中定义这个列表。"
     FORM_UNCLOSED_GROUP = "“begin group”没有对应的“end group”。请在这一组问题的末尾加一行 end group。"
     FORM_UNCLOSED_REPEAT = "“begin repeat”没有对应的“end repeat”。请在这一组重复问题的末尾加一行 end repeat。"
     FORM_UNMATCHED_END = "多了一个“{kind}”，前面没有对应的开始行。"

@@ -23,6 +23,8 @@ in the same run:
   for 50,000) and the database file sizes.
 
 Run: .venv/bin/python benchmarks/store.py [--persons 50000] [--records 200000] [--runs 30]
+     [--cache-kib N]  (what-if: a bigger page cache on every connection, load included)
+     [--load-baseline]  (also time load_demo into an unencrypted store: about a minute more)
 Quick check: .venv/bin/python benchmarks/store.py --persons 2000 --records 10000
 """
 
@@ -55,7 +57,8 @@ SEARCH_RATIO = 3.0
 CIPHER_OVERHEAD = 0.15
 LOAD_S = 60.0
 INSERTS = 1000
-BLOCK = 100
+BLOCK = 10
+BATCH_ROUNDS = 3
 
 # The SQL of Store.overdue (the store builds it inline, there is no builder to import).
 OVERDUE_SQL = ("SELECT id, name, village_id, risk_tier, last_visit, next_due FROM persons "
@@ -67,15 +70,18 @@ INSERT_SQL = (f"INSERT INTO records ({', '.join(INSERT_COLUMNS)}) "
               f"VALUES ({', '.join('?' for _ in INSERT_COLUMNS)})")
 
 
-def timed(fn, repeat: int, warmup: int = 3) -> list[float]:
+def timed_together(fns: list, repeat: int, warmup: int = 3) -> list[list[float]]:
+    """Sorted ms of each function; one run of each in turn, so drift and noise hit them alike."""
     for _ in range(warmup):
-        fn()
-    out = []
+        for fn in fns:
+            fn()
+    out: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000)
-    return sorted(out)
+        for times, fn in zip(out, fns, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t0) * 1000)
+    return [sorted(times) for times in out]
 
 
 def p95(sorted_ms: list[float]) -> float:
@@ -109,6 +115,7 @@ def set_record_count(store: Store, target: int) -> None:
                                 (target - have,)).fetchall()
             conn.executemany(insert, [row[:at] + (str(uuid.uuid4()),) + row[at + 1:] for row in rows])
             have += len(rows)
+    conn.execute("VACUUM")  # the plain copy made by sqlcipher_export is compact: make this one so too
     conn.execute("ANALYZE")
 
 
@@ -118,9 +125,10 @@ def export_plain(store: Store, path: Path) -> None:
     store.conn.execute("DETACH DATABASE plaintext")
 
 
-def configure(conn):
-    """The pragmas the store's own connection uses (app/store/connection.py)."""
-    for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON", "temp_store = MEMORY"):
+def configure(conn, cache_size: int):
+    """The pragmas of the store's own connection (app/store/connection.py), and its page cache size."""
+    for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON", "temp_store = MEMORY",
+                   f"cache_size = {int(cache_size)}"):
         conn.execute(f"PRAGMA {pragma}")
     return conn
 
@@ -156,15 +164,16 @@ def query_plan(conn, sql: str, params: list) -> str:
 
 
 def bench_queries(store: Store, plain, same_engine, today: str, runs: int) -> None:
-    print(f"\nqueries: median / p95 ms over {runs} runs after 3 warm-ups "
+    print(f"\nqueries: median / p95 ms over {runs} interleaved runs after 3 warm-ups "
           f"(targets: store p95 < {SEARCH_MS:.0f} ms, store median ≤ {SEARCH_RATIO:.0f}x raw on plain)")
     engine = same_engine.execute("SELECT sqlite_version()").fetchone()[0]
     header = (f"{'query':<34} {'rows':>4}  {'store API':>15}  {'raw encrypted':>15}  {'raw plain':>15}  "
-              f"{'raw plain':>15}  {'store/plain':>11}  {'enc/plain':>9}  verdict")
+              f"{'raw plain':>15}  {'store/plain':>11}  {'enc/no-key':>10}  verdict")
     print(header)
     print(f"{'':<34} {'':>4}  {'sqlcipher3':>15}  {'sqlcipher3':>15}  "
           f"{'sqlite3 ' + sqlite3.sqlite_version:>15}  {'sqlcipher3 ' + engine:>15}")
-    print(f"{'':<34} {'':>4}  {'med/p95':>15}  {'med/p95':>15}  {'med/p95':>15}  {'no key, med/p95':>15}")
+    print(f"{'':<34} {'':>4}  {'med/p95':>15}  {'med/p95':>15}  {'med/p95':>15}  {'no key, med/p95':>15}  "
+          f"{'(target)':>11}  {'(cipher)':>10}")
     print("-" * len(header))
     plans = []
     for label, kind, arg in pick_inputs(store.conn, today):
@@ -182,14 +191,14 @@ def bench_queries(store: Store, plain, same_engine, today: str, runs: int) -> No
         raw_rows = {len(conn.execute(sql, params).fetchall()) for conn in (store.conn, plain, same_engine)}
         if raw_rows != {rows}:
             print(f"  ! {label}: store returned {rows} rows, raw SQL {sorted(raw_rows)}")
-        store_ms = timed(api, runs)
-        figures = [store_ms] + [timed(lambda c=conn, q=sql, p=params: c.execute(q, p).fetchall(), runs)
-                                for conn in (store.conn, plain, same_engine)]
+        figures = timed_together([api] + [lambda c=conn, q=sql, p=params: c.execute(q, p).fetchall()
+                                          for conn in (store.conn, plain, same_engine)], runs)
+        store_ms = figures[0]
         med = [statistics.median(f) for f in figures]
-        ratio, enc_ratio = med[0] / med[2], med[1] / med[2]
+        ratio, cipher_ratio = med[0] / med[2], med[1] / med[3]
         ok = p95(store_ms) < SEARCH_MS and ratio <= SEARCH_RATIO
         cells = "  ".join(f"{statistics.median(f):>7.2f}/{p95(f):<7.2f}" for f in figures)
-        print(f"{pad(label, 34)} {rows:>4}  {cells}  {ratio:>10.2f}x  {enc_ratio:>8.2f}x  "
+        print(f"{pad(label, 34)} {rows:>4}  {cells}  {ratio:>10.2f}x  {cipher_ratio:>9.2f}x  "
               f"{'PASS' if ok else 'FAIL'}")
         plans.append((label, query_plan(store.conn, sql, params), query_plan(plain, sql, params)))
     print("\nquery plans (EXPLAIN QUERY PLAN; encrypted store, then plain sqlite3 where it differs):")
@@ -207,7 +216,7 @@ def visit_data(i: int) -> dict:
             "follow_up": "两周后电话回访", "seq": i}
 
 
-def bench_inserts(store: Store, plain, people: list[tuple]) -> None:
+def bench_inserts(store: Store, plain, same_engine, people: list[tuple]) -> None:
     payloads = [json.dumps(visit_data(i), ensure_ascii=False, sort_keys=True) for i in range(INSERTS)]
     size = statistics.mean(len(p.encode()) for p in payloads)
 
@@ -229,15 +238,16 @@ def bench_inserts(store: Store, plain, people: list[tuple]) -> None:
                          title=f"benchmark {i}")
 
     ways = {"raw plain (sqlite3)": lambda i: raw_single(plain, i),
+            "raw plain (sqlcipher3, no key)": lambda i: raw_single(same_engine, i),
             "raw encrypted (sqlcipher3)": lambda i: raw_single(store.conn, i),
             "store.save_draft (encrypted)": api_single}
-    single = dict.fromkeys(ways, 0.0)
+    single: dict[str, list[float]] = {name: [] for name in ways}
     for start in range(0, INSERTS, BLOCK):
         for name, fn in ways.items():
-            t0 = time.perf_counter()
             for i in range(start, min(INSERTS, start + BLOCK)):
+                t0 = time.perf_counter()
                 fn(i)
-            single[name] += (time.perf_counter() - t0) * 1000
+                single[name].append((time.perf_counter() - t0) * 1000)
 
     def raw_batch(conn) -> None:
         conn.execute("BEGIN IMMEDIATE")
@@ -250,28 +260,44 @@ def bench_inserts(store: Store, plain, people: list[tuple]) -> None:
             for i in range(INSERTS):
                 api_single(i)
 
-    batch = {}
-    for name, fn in (("raw plain (sqlite3)", lambda: raw_batch(plain)),
-                     ("raw encrypted (sqlcipher3)", lambda: raw_batch(store.conn)),
-                     ("store.save_draft (encrypted)", api_batch)):
-        t0 = time.perf_counter()
-        fn()
-        batch[name] = (time.perf_counter() - t0) * 1000
+    batches = timed_together([lambda: raw_batch(plain), lambda: raw_batch(same_engine),
+                              lambda: raw_batch(store.conn), api_batch], BATCH_ROUNDS, warmup=0)
 
     print(f"\ninserts: {INSERTS} visit records (JSON data {size:.0f} bytes on average), WAL, "
           f"synchronous=FULL; target: SQLCipher overhead ≤ {CIPHER_OVERHEAD:.0%}")
-    for title, figures in ((f"{INSERTS} transactions of one insert (interleaved in blocks of {BLOCK})",
-                            single),
-                           (f"one transaction of {INSERTS} inserts", batch)):
-        print(f"  {title}:")
-        for name, ms in figures.items():
-            print(f"    {name:<30} {ms:>9.1f} ms  ({ms / INSERTS:.3f} ms per record)")
-        plain_ms, enc_ms, api_ms = figures.values()
-        overhead = enc_ms / plain_ms - 1
-        print(f"    SQLCipher overhead (raw encrypted / raw plain - 1): {overhead:+.1%}  "
-              f"{'PASS' if overhead <= CIPHER_OVERHEAD else 'FAIL'}")
-        print(f"    API overhead (save_draft / raw encrypted - 1): {api_ms / enc_ms - 1:+.1%}  "
-              f"(+{(api_ms - enc_ms) / INSERTS:.3f} ms per record)")
+    print(f"  {INSERTS} transactions of one insert (interleaved in blocks of {BLOCK}):")
+    for name, times in single.items():
+        print(f"    {name:<31} {sum(times):>8.1f} ms in all, per record: "
+              f"mean {statistics.fmean(times):.3f} ms, median {statistics.median(times):.3f} ms, "
+              f"p95 {p95(sorted(times)):.3f} ms")
+    totals = [sum(times) for times in single.values()]
+    overheads(*totals)
+    print(f"  one transaction of {INSERTS} inserts (median of {BATCH_ROUNDS} interleaved rounds):")
+    medians = [statistics.median(times) for times in batches]
+    for name, ms in zip(ways, medians, strict=True):
+        print(f"    {name:<31} {ms:>8.1f} ms  ({ms / INSERTS:.3f} ms per record)")
+    overheads(*medians)
+
+
+def overheads(plain_ms: float, no_key_ms: float, enc_ms: float, api_ms: float) -> None:
+    overhead = enc_ms / plain_ms - 1
+    print(f"    SQLCipher overhead (raw encrypted / raw plain sqlite3 - 1): {overhead:+.1%}  "
+          f"{'PASS' if overhead <= CIPHER_OVERHEAD else 'FAIL'}")
+    print(f"    encryption alone (raw encrypted / raw sqlcipher3 without key - 1): "
+          f"{enc_ms / no_key_ms - 1:+.1%}")
+    print(f"    API overhead (save_draft / raw encrypted - 1): {api_ms / enc_ms - 1:+.1%}  "
+          f"({(api_ms - enc_ms) / INSERTS:+.3f} ms per record)")
+
+
+def load_unencrypted(data_dir: Path, persons: int, cache_size: int) -> float:
+    """Seconds ``load_demo`` takes into the same schema on SQLCipher's SQLite without a key."""
+    data_dir.mkdir()
+    conn = configure(sqlcipher3.connect(str(data_dir / "plain.db"), isolation_level=None,
+                                        check_same_thread=False), cache_size)
+    with Store(conn, data_dir) as baseline:
+        t0 = time.perf_counter()
+        load_demo(baseline, persons=persons, seed=1)
+        return time.perf_counter() - t0
 
 
 def main() -> None:
@@ -280,11 +306,19 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=50000)
     parser.add_argument("--records", type=int, default=200000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--cache-kib", type=int, default=None,
+                        help="what-if: page cache size in KiB for every connection, from the load on "
+                             "(default: the store's own setting)")
+    parser.add_argument("--load-baseline", action="store_true",
+                        help="also time load_demo into an unencrypted store (sqlcipher3 without a key); "
+                             "about a minute more for 50,000 persons")
     args = parser.parse_args()
     today = date.today().isoformat()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         store = Store.create(tmp_path / "store", PASSPHRASE, kdf_iterations=1000)
+        if args.cache_kib:
+            store.conn.execute(f"PRAGMA cache_size = {-abs(args.cache_kib)}")
         try:
             t0 = time.perf_counter()
             loaded = load_demo(store, persons=args.persons, seed=1)
@@ -293,12 +327,17 @@ def main() -> None:
             verdict = f"  {'PASS' if load_s < LOAD_S else 'FAIL'}" if args.persons >= 50000 else ""
             print(f"load_demo: {loaded['persons']:,} persons, {loaded['households']:,} households, "
                   f"{loaded['records']:,} records in {load_s:.1f} s ({target}){verdict}", flush=True)
+            if args.load_baseline:
+                base_s = load_unencrypted(tmp_path / "unencrypted", args.persons,
+                                          store.conn.execute("PRAGMA cache_size").fetchone()[0])
+                print(f"load_demo into an unencrypted store (baseline): {base_s:.1f} s; "
+                      f"encrypted / unencrypted = {load_s / base_s:.2f}x", flush=True)
             t0 = time.perf_counter()
             set_record_count(store, args.records)
             store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             counts = [store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                       for table in ("persons", "records")]
-            print(f"set records to {counts[1]:,} and ANALYZE: {time.perf_counter() - t0:.1f} s; "
+            print(f"set records to {counts[1]:,}, VACUUM and ANALYZE: {time.perf_counter() - t0:.1f} s; "
                   f"data: {counts[0]:,} persons, {counts[1]:,} records", flush=True)
 
             plain_path, same_engine_path = tmp_path / "plain.db", tmp_path / "plain-same-engine.db"
@@ -313,13 +352,15 @@ def main() -> None:
                   f"SQLCipher {cipher} on SQLite {engine}, standard library sqlite3 on SQLite "
                   f"{sqlite3.sqlite_version}", flush=True)
 
-            plain = configure(sqlite3.connect(plain_path, isolation_level=None))
-            same_engine = configure(sqlcipher3.connect(str(same_engine_path), isolation_level=None))
+            cache = store.conn.execute("PRAGMA cache_size").fetchone()[0]
+            plain = configure(sqlite3.connect(plain_path, isolation_level=None), cache)
+            same_engine = configure(sqlcipher3.connect(str(same_engine_path), isolation_level=None), cache)
+            print(f"page cache: cache_size = {cache} on every connection", flush=True)
             try:
                 bench_queries(store, plain, same_engine, today, args.runs)
                 people = store.conn.execute("SELECT id, household_id, village_id FROM persons ORDER BY rowid "
                                             "LIMIT ?", (INSERTS,)).fetchall()
-                bench_inserts(store, plain, people)
+                bench_inserts(store, plain, same_engine, people)
             finally:
                 plain.close()
                 same_engine.close()

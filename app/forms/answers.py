@@ -67,7 +67,7 @@ def parse_answer(bind, control, value) -> tuple[str | None, str | None]:
     if dtype == "dateTime":
         moment = parse_datetime(text.replace("/", "-"))
         if moment is None:
-            day, problem = _date(text)
+            day, problem = _date(text) if len(text) <= 11 else (None, "has a time part that is not a time")
             if problem:
                 return None, _message(ErrorCode.ANSWER_NOT_DATETIME, value=text)
             moment = datetime.fromisoformat(day).astimezone()

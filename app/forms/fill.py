@@ -53,8 +53,8 @@ def _apply_level(session: FormSession, controls: list[Control], answers: dict, c
         node = _bind_only_node(session, container, key)
         if node is None:
             problems[prefix + key] = ErrorCode.ANSWER_UNKNOWN_QUESTION.value.format(name=key)
-        elif node.bind is not None and node.bind.calculate is not None:
-            if not saved:
+        elif node.bind is not None and (node.bind.calculate is not None or node.bind.preload):
+            if not saved:  # calculations and metadata (start, end, deviceid…) are the form's, not a person's
                 problems[prefix + key] = ErrorCode.ANSWER_READ_ONLY.value
         elif node.relevant:
             session.set_value(node, answers[key])

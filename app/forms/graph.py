@@ -115,7 +115,8 @@ class Graph:
                     dep = prefix
                 for path in _self_and_ancestors(dep):
                     self._reads_under.setdefault(path, []).append(v)
-            for path in _self_and_ancestors(v.path):
+            sits = v.path.rsplit("/", 1)[0] if v.kind == "count" else v.path  # a count lives on the parent
+            for path in _self_and_ancestors(sits):
                 self._sits_under.setdefault(path, []).append(v)
 
     def affected_by(self, changed: str, subtree: bool) -> list[Vertex]:

@@ -59,8 +59,8 @@ class Bind:
     constraint: Expr | None = None
     calculate: Expr | None = None
     readonly: Expr | None = None
-    constraint_msg: dict[str, str] = field(default_factory=dict)
-    required_msg: dict[str, str] = field(default_factory=dict)
+    constraint_msg: dict[str, Text] = field(default_factory=dict)
+    required_msg: dict[str, Text] = field(default_factory=dict)
     preload: str | None = None
     preload_params: str | None = None
 
@@ -132,7 +132,7 @@ class Control:
 
 @dataclass
 class SetValue:
-    event: str  # odk-instance-first-load, odk-new-repeat, xforms-value-changed
+    events: tuple[str, ...]  # odk-instance-first-load, odk-new-repeat, xforms-value-changed
     ref: str
     value: Expr | None
     trigger: str | None = None  # generic path whose change fires it
@@ -357,19 +357,32 @@ class _XFormReader:
             root = from_xml(etree.parse(str(path)).getroot())
         return document(root)
 
-    def _pull_templates(self, node: Node, templates: dict[str, Node]) -> None:
-        """Take ``jr:template`` repeat nodes out of the live instance, keeping them as templates."""
+    def _pull_templates(self, node: Node, templates: dict[str, Node], path: str | None = None) -> None:
+        """Take ``jr:template`` repeat nodes out of the live instance (and out of other templates,
+        for nested repeats), keeping them as templates by generic path."""
+        path = path if path is not None else node.generic_path()
         for child in list(node.children):
+            child_path = f"{path}/{child.name}"
             if "template" in child.attrs:
-                path = child.generic_path()
                 tmpl = child.clone(None)
                 tmpl.attrs.pop("template", None)
-                templates[path] = tmpl
+                tmpl.attrs["_path"] = child_path
                 node.children.remove(child)
-                tmpl.parent = None
-                tmpl.attrs["_path"] = path
+                templates[child_path] = tmpl
+                self._pull_templates(tmpl, templates, child_path)
             else:
-                self._pull_templates(child, templates)
+                self._pull_templates(child, templates, child_path)
+
+    def _template_value(self, path: str) -> str:
+        element = self.model.find("xf:instance", NS)
+        if element is None:
+            return ""
+        node = next((c for c in element if isinstance(c.tag, str)), None)
+        for part in path.strip("/").split("/")[1:]:
+            if node is None:
+                return ""
+            node = next((c for c in node if isinstance(c.tag, str) and etree.QName(c).localname == part), None)
+        return (node.text or "").strip() if node is not None and len(node) == 0 else ""
 
     @staticmethod
     def _tmpl_path(tmpl: Node, node: Node) -> str:
@@ -415,13 +428,15 @@ class _XFormReader:
         bind.preload_params = el.get(_JR + "preloadParams")
         return bind
 
-    def _message(self, value: str | None) -> dict[str, str]:
+    def _message(self, value: str | None) -> dict[str, Text]:
+        """A constraint/required message per language; ``${}`` in it becomes an output to fill in."""
         if not value:
             return {}
         m = _ITEXT_REF.match(value)
         if m:
-            return {lang: texts[m.group(1)] for lang, texts in self.itext.items() if m.group(1) in texts}
-        return {DEFAULT_LANG: value}
+            return {lang: self._parse_text(texts[m.group(1)]) for lang, texts in self.itext.items()
+                    if m.group(1) in texts}
+        return {DEFAULT_LANG: Text([value])}
 
     def _abs(self, path: str) -> str:
         return path if path.startswith("/") else "/" + path
@@ -433,7 +448,10 @@ class _XFormReader:
             if not isinstance(el.tag, str):
                 continue
             tag = etree.QName(el).localname
-            if tag in ("label", "hint", "setvalue", "item", "itemset", "odk:setgeopoint"):
+            if tag in ("setvalue", "setgeopoint"):
+                self.setvalues.append(self._read_setvalue(el, None))
+                continue
+            if tag in ("label", "hint", "item", "itemset"):
                 continue
             if tag == "group":
                 controls.append(self._read_group(el, context_group))
@@ -447,7 +465,7 @@ class _XFormReader:
         ref = el.get("ref")
         repeat_el = el.find("xf:repeat", NS)
         labels = self._text(el.find("xf:label", NS))
-        repeat_ref = self._abs(repeat_el.get("nodeset").strip()) if repeat_el is not None else None
+        repeat_ref = self._abs((repeat_el.get("nodeset") or "").strip()) if repeat_el is not None else None
         if repeat_el is not None and (ref is None or self._abs(ref.strip()) == repeat_ref):
             control = self._read_repeat(repeat_el, labels)
             control.appearance = control.appearance or (el.get("appearance") or "")
@@ -459,6 +477,8 @@ class _XFormReader:
         return control
 
     def _read_repeat(self, el, labels):
+        if not el.get("nodeset"):
+            raise CunFangError(ErrorCode.FORM_INVALID, reason="<repeat> 缺少 nodeset 属性")
         path = self._abs(el.get("nodeset").strip())
         control = Control(kind="repeat", ref=path, qtype="repeat", labels=labels or self._text(el.find("xf:label", NS)),
                           appearance=el.get("appearance") or "")
@@ -480,12 +500,13 @@ class _XFormReader:
         for key in ("start", "end", "step", "mediatype", "rows"):
             if el.get(key) is not None:
                 control.params[key] = el.get(key)
-        control.qtype = _question_type(tag, dtype, control.params.get("mediatype", ""), bind)
+        control.qtype = _question_type(tag, dtype, control.params.get("mediatype", ""), bind,
+                                       has_default=bool(self._template_value(path)))
         if tag in ("select1", "select", "rank"):
             self._read_choices(el, control, path)
         for action in el.findall("xf:setvalue", NS) + el.findall("odk:setgeopoint", NS):
             sv = self._read_setvalue(action, path)
-            if sv.event == "xforms-value-changed":
+            if "xforms-value-changed" in sv.events:
                 control.triggers.append(sv)
             self.setvalues.append(sv)
         return control
@@ -514,9 +535,8 @@ class _XFormReader:
             value = f"'{el.text.strip()}'"
         if etree.QName(el).localname == "setgeopoint":
             value = None
-        events = (el.get("event") or "").split()
-        event = next((e for e in events if e), "xforms-value-changed")
-        return SetValue(event=event, ref=ref, value=self._expr(value, ref, "trigger" if trigger else "default"),
+        events = tuple((el.get("event") or "").split()) or ("xforms-value-changed",)
+        return SetValue(events=events, ref=ref, value=self._expr(value, ref, "trigger" if trigger else "default"),
                         trigger=trigger)
 
 
@@ -534,7 +554,7 @@ def _inner_markup(el) -> str:
     return text
 
 
-def _question_type(tag: str, dtype: str, mediatype: str, bind) -> str:
+def _question_type(tag: str, dtype: str, mediatype: str, bind, *, has_default: bool = False) -> str:
     if tag == "select1":
         return "select_one"
     if tag == "select":
@@ -548,7 +568,8 @@ def _question_type(tag: str, dtype: str, mediatype: str, bind) -> str:
     if tag == "upload":
         kind = mediatype.split("/")[0]
         return {"image": "image", "audio": "audio", "video": "video"}.get(kind, "file")
-    if bind is not None and bind.get("readonly") == "true()" and dtype == "string" and not bind.get("calculate"):
+    if (bind is not None and bind.get("readonly") == "true()" and dtype == "string" and not bind.get("calculate")
+            and not has_default):
         return "note"
     return {
         "int": "integer",

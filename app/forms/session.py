@@ -20,7 +20,7 @@ from app.forms.graph import Graph, Vertex, under
 from app.forms.model import DEFAULT_LANG, Choice, Control, FormDef, pick
 from app.forms.xpath.compiler import Ctx, Env
 from app.forms.xpath.nodes import Node
-from app.forms.xpath.values import DateValue, format_datetime, number_to_string, to_boolean, to_number, to_string
+from app.forms.xpath.values import DEVICE_TZ, DateValue, format_datetime, number_to_string, to_boolean, to_number, to_string
 
 Change = tuple[str, Node, bool]  # generic path, concrete node, whole subtree?
 
@@ -57,6 +57,8 @@ class FormSession:
             choice_label=self._choice_label,
             itext=self._itext,
         )
+        opened = self.env.now()
+        self._device_tz = opened.tzinfo
         self.self_relevant: dict[Node, bool] = {}
         self.required: dict[Node, bool] = {}
         self.readonly: dict[Node, bool] = {}
@@ -65,7 +67,7 @@ class FormSession:
         self.input_errors: dict[Node, str] = {}
         self.numeric: set[Node] = set()
         self._controls = {c.ref: c for c in form.walk()}
-        self._preload()
+        self._preload(opened)
         self.recompute_all()
         self._run_setvalues("odk-instance-first-load", self.doc)
 
@@ -187,6 +189,7 @@ class FormSession:
         answer is kept.
         """
         control = self.control(node)
+        DEVICE_TZ.set(self._device_tz)
         text, problem = parse_answer(node.bind, control, value)
         if problem is not None:
             self.input_errors[node] = problem
@@ -217,6 +220,7 @@ class FormSession:
     # ------------------------------------------------------------------ evaluation
 
     def _ctx(self, node: Node) -> Ctx:
+        DEVICE_TZ.set(self._device_tz)
         self.env.current = node
         return Ctx(node, 1, 1, self.env)
 
@@ -234,8 +238,10 @@ class FormSession:
             num = to_number(result)
             return "" if math.isnan(num) or math.isinf(num) else number_to_string(num)
         if dtype == "date":
-            if isinstance(result, DateValue):
-                return str(DateValue(float(result), "date"))
+            if isinstance(result, (int, float)) and not isinstance(result, bool):
+                if math.isnan(result) or math.isinf(result):
+                    return ""
+                return str(DateValue(float(result), "date"))  # today() + 30 is a date, as in Collect
             return to_string(result)
         if dtype == "dateTime" and isinstance(result, DateValue):
             return format_datetime(result.to_datetime())
@@ -298,7 +304,8 @@ class FormSession:
                 return None
             raw = v.expr.fn(self._ctx(node))
             new = self._format(raw, node)
-            if isinstance(raw, float) and not isinstance(raw, DateValue) and new not in ("", "NaN"):
+            dated = node.bind is not None and node.bind.type in ("date", "dateTime", "time")
+            if isinstance(raw, float) and not isinstance(raw, DateValue) and new not in ("", "NaN") and not dated:
                 self.numeric.add(node)
             else:
                 self.numeric.discard(node)
@@ -357,8 +364,7 @@ class FormSession:
 
     # ------------------------------------------------------------------ preloads and actions
 
-    def _preload(self) -> None:
-        now = self.env.now()
+    def _preload(self, now: datetime) -> None:
         for node in self.doc.iter():
             bind = node.bind
             if bind is None or not bind.preload:
@@ -385,7 +391,7 @@ class FormSession:
         changes: list[Change] = []
         base = scope.generic_path() if scope is not self.doc else "/"
         for action in self.form.setvalues:
-            if action.event != event or action.trigger is not None:
+            if event not in action.events or action.trigger is not None:
                 continue
             if event == "odk-new-repeat" and not under(action.ref, base):
                 continue
@@ -456,6 +462,9 @@ class FormSession:
     def label(self, control: Control, node: Node | None = None, hint: bool = False) -> str:
         """A label (or hint) in the session's language, with ``${}`` outputs filled in."""
         text = pick(control.hints if hint else control.labels, self.lang)
+        return self._render(text, node or self.node(control.ref) or self.root)
+
+    def _render(self, text, node: Node) -> str:
         if text is None:
             return ""
         out = []
@@ -463,9 +472,8 @@ class FormSession:
             if isinstance(part, str):
                 out.append(part)
             else:
-                ctx_node = node or self.node(control.ref) or self.root
-                out.append(to_string(part.fn(self._ctx(ctx_node))))
-        return "".join(out)
+                out.append(to_string(part.fn(self._ctx(node))).strip())
+        return "".join(out).strip()
 
     # ------------------------------------------------------------------ validity
 
@@ -486,11 +494,11 @@ class FormSession:
         bind = node.bind
         if node.value == "":
             if self.required.get(node, False):
-                return pick(bind.required_msg, self.lang) if bind and bind.required_msg else \
+                return self._render(pick(bind.required_msg, self.lang), node) if bind and bind.required_msg else \
                     ErrorCode.ANSWER_REQUIRED.value
             return None
         if self.constraint_ok.get(node, True) is False:
-            return pick(bind.constraint_msg, self.lang) if bind and bind.constraint_msg else \
+            return self._render(pick(bind.constraint_msg, self.lang), node) if bind and bind.constraint_msg else \
                 ErrorCode.ANSWER_CONSTRAINT.value
         control = self.control(node)
         if control is not None and control.kind in ("select1", "select", "rank"):
@@ -560,9 +568,18 @@ class FormSession:
         for path in self.form.repeat_paths:
             if path.rsplit("/", 1)[0] == container.generic_path():
                 name = path.rsplit("/", 1)[1]
-                if container.relevant:
-                    out.setdefault(name, [])
+                if container.relevant and name not in out and self._repeat_relevant(path, container):
+                    out[name] = []
         return out
+
+    def _repeat_relevant(self, path: str, container: Node) -> bool:
+        """Whether a repeat with no instances is relevant (its relevant evaluated at its parent)."""
+        if any(c.name == path.rsplit("/", 1)[1] for c in container.children):
+            return False  # it has instances, all of them not relevant
+        bind = self.form.binds.get(path)
+        if bind is None or bind.relevant is None:
+            return True
+        return to_boolean(bind.relevant.fn(self._ctx(container)))
 
     def _typed(self, node: Node, control: Control | None):
         text = node.value

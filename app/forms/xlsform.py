@@ -123,11 +123,13 @@ def _base_type(raw: str) -> tuple[str, str | None]:
     parts = raw.strip().split()
     if not parts:
         return "", None
+    if parts[0].lower() in ("begin_group", "end_group", "begin_repeat", "end_repeat", "begin_loop", "end_loop"):
+        parts = parts[0].lower().split("_") + parts[1:]
     if len(parts) >= 2 and " ".join(parts[:2]) in _STRUCTURE:
         return " ".join(parts[:2]).replace("_", " "), None
     if parts[0] in _SUFFIX_TYPES | _FILE_TYPES or parts[0] in ("select_one_external",):
         return parts[0], (parts[1] if len(parts) > 1 else None)
-    for n in (4, 3, 2):
+    for n in (5, 4, 3, 2):
         joined = " ".join(parts[:n])
         if joined in SELECT_ALIASES or joined in _FILE_TYPES:
             return joined, (parts[n] if len(parts) > n else None)
@@ -157,7 +159,7 @@ def check_workbook(workbook) -> tuple[list[FormError], dict[str, int]]:
     choices = list(workbook.choices or [])
     errors: list[FormError] = []
     rows: dict[str, int] = {}
-    lists = {str(c.get("list_name", "")).strip() for c in choices if c.get("list_name")}
+    lists = {str(c.get("list_name") or c.get("list name") or "").strip() for c in choices}
     stack: list[tuple[str, int, str]] = []
 
     for i, row in enumerate(survey, start=2):
@@ -183,7 +185,10 @@ def check_workbook(workbook) -> tuple[list[FormError], dict[str, int]]:
                                     question=name or None, type=raw_type))
             continue
         if base in _SUFFIX_TYPES or base in SELECT_ALIASES and base not in _FILE_TYPES:
-            if base != "select_one_external" and list_name and list_name not in lists:
+            if not list_name:
+                errors.append(FormError(ErrorCode.FORM_SELECT_NEEDS_LIST, sheet="survey", row=i, column="type",
+                                        question=name or None, type=raw_type))
+            elif base != "select_one_external" and list_name not in lists:
                 errors.append(FormError(ErrorCode.FORM_MISSING_CHOICES, sheet="survey", row=i, column="type",
                                         question=name or None, list_name=list_name))
         if not name:

@@ -149,8 +149,6 @@ def test_missing_choice_list_without_a_choices_sheet():
     assert where(err) == (ErrorCode.FORM_MISSING_CHOICES, "survey", 3, "type", "f")
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: 'select_one' without a list name reaches pyxform and comes "
-                   "back as an unlocated FORM_INVALID in English (no row/column)")
 def test_select_one_without_a_list_name():
     err = only(
         """

@@ -298,12 +298,6 @@ def beijing_local_time(monkeypatch):
     time.tzset()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: a date is compared as a local calendar day but a date-time as "
-    "days since 1970-01-01 UTC, so in UTC+8 a date-time before 08:00 counts as the day before "
-    "(ODK/JavaRosa counts both from local midnight); also makes now() >= today() false before 08:00",
-)
 def test_early_morning_report_on_the_visit_day_is_accepted(child_form, beijing_local_time):
     def early() -> datetime:
         return datetime(2026, 11, 23, 7, 45, tzinfo=CST)

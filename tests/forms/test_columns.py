@@ -328,8 +328,6 @@ def test_a_visible_question_with_a_calculation_follows_its_inputs():
     assert session.to_data()["b"] == 3
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: a number stored into a date question (today() + 30) is kept "
-                   "as the day count '20810' instead of being converted to a date")
 def test_a_date_question_with_a_date_arithmetic_calculation():
     form = load_form(md(
         """
@@ -380,8 +378,6 @@ def test_dynamic_default_today():
     assert out["data"]["visited"] == "2026-11-23"
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: a dynamic default giving a number for a date question "
-                   "(today() + 30) is stored as '20810', not converted to a date as Collect/Enketo do")
 def test_dynamic_default_with_date_arithmetic():
     out = fill(load_form(DEFAULTS), {}, now=NOW)
     assert out["data"]["due"] == "2026-12-23"
@@ -411,8 +407,6 @@ def test_dynamic_default_in_the_first_repeat_instance():
     assert fill(form, {"kids": [{}]})["data"]["kids"] == [{"pos": 1}]
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: odk-new-repeat <setvalue> inside <repeat> in the body is "
-                   "skipped, so dynamic defaults are not applied to added repeat instances")
 def test_dynamic_default_in_a_new_repeat_instance():
     form = load_form(md(
         """
@@ -444,8 +438,6 @@ def test_read_only_expression_blocks_answers_while_true():
     assert "later" in out["errors"]
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: a read_only text question is taken for a note, so its "
-                   "default value is left out of the data")
 def test_read_only_question_shows_its_default_and_cannot_be_answered():
     form = load_form(md(
         """

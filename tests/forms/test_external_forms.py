@@ -136,22 +136,10 @@ def run_case(f, answers: dict, expect: dict, lang: str | None = None) -> None:
 LOADS = [
     "choice_filter_test.xlsx",
     "xlsform_spec_test.xlsx",
-    pytest.param(
-        "tutorial.xls", marks=pytest.mark.xfail(strict=True, raises=REJECTED, reason=BUG_LIST_NAME_HEADER)
-    ),
-    pytest.param(
-        "widgets.xls",
-        marks=pytest.mark.xfail(
-            strict=True, raises=REJECTED, reason=BUG_SELECT_FROM + "; " + BUG_LIST_NAME_HEADER
-        ),
-    ),
-    pytest.param(
-        "cascading_select_test_equivalent.xls",
-        marks=pytest.mark.xfail(strict=True, raises=REJECTED, reason=BUG_LIST_NAME_HEADER),
-    ),
-    pytest.param(
-        "field-list.xlsx", marks=pytest.mark.xfail(strict=True, raises=REJECTED, reason=BUG_END_GROUP)
-    ),
+    "tutorial.xls",
+    "widgets.xls",
+    "cascading_select_test_equivalent.xls",
+    "field-list.xlsx",
     "external_csv_form.xml",
     "pull_data.xml",
     "validate.xml",
@@ -159,10 +147,7 @@ LOADS = [
     "group-relevant-indexed-repeat.xml",
     "nested-repeat-count.xml",
     "jr-choice-name.xml",
-    pytest.param(
-        "repeat-count-relevant.xml",
-        marks=pytest.mark.xfail(strict=True, raises=REJECTED, reason=BUG_REPEAT_RELEVANT_COUNT),
-    ),
+    "repeat-count-relevant.xml",
     pytest.param(
         "child_vaccination_VOL_tool_v12.xml",
         marks=pytest.mark.xfail(strict=True, raises=REJECTED, reason=BUG_DYNAMIC_COUNT),
@@ -332,7 +317,6 @@ def test_xlsform_spec_languages():
     assert {"english", "chinese"} <= set(form("xlsform_spec_test.xlsx").languages)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=BUG_OUTPUT_IN_CONSTRAINT_MSG)
 @pytest.mark.parametrize(
     ("lang", "message"),
     [
@@ -784,7 +768,6 @@ def test_choice_name_fills_outputs_in_the_label(answers, label):
 # ------------------------------------------------------------------------ repeat-count-relevant.xml (Enketo)
 
 
-@pytest.mark.xfail(strict=True, raises=FormCheckFailed, reason=BUG_REPEAT_RELEVANT_COUNT)
 @pytest.mark.parametrize(
     ("answers", "expect"),
     [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.forms.xpath.compiler import Ctx, Env, compile_expr
 from app.forms.xpath.nodes import Node, document
 from app.forms.xpath.parser import parse
+from app.forms.xpath.values import DEVICE_TZ
 
 __all__ = ["Ctx", "Env", "Node", "compile_expr", "document", "evaluate", "evaluate_standalone", "parse"]
 
@@ -12,6 +13,7 @@ __all__ = ["Ctx", "Env", "Node", "compile_expr", "document", "evaluate", "evalua
 def evaluate(expr: str, node: Node, env: Env | None = None):
     """Evaluate ``expr`` with ``node`` as the context node."""
     env = env or Env()
+    DEVICE_TZ.set(env.now().tzinfo)
     return compile_expr(parse(expr))(Ctx(node, 1, 1, env))
 
 
@@ -20,4 +22,5 @@ def evaluate_standalone(expr: str, env: Env | None = None):
     root = Node("data")
     doc = document(root)
     env = env or Env(primary=doc, current=root)
+    DEVICE_TZ.set(env.now().tzinfo)
     return compile_expr(parse(expr))(Ctx(root, 1, 1, env))

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 import re
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 EPOCH = date(1970, 1, 1)
-_EPOCH_DT = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_NAIVE = datetime(1970, 1, 1)
 _NUMBER_TEXT = re.compile(r"\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*")
 DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 DATETIME_RE = re.compile(
@@ -23,13 +24,15 @@ TIME_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}
 
 
 class DateValue(float):
-    """A date or date-time, as days since 1970-01-01 (fractional for date-times)."""
+    """A date or date-time, as days since 1970-01-01 on the wall clock (fractional for date-times),
+    as ODK Collect counts them; ``tz`` keeps the date-time's own offset for printing."""
 
-    __slots__ = ("kind",)
+    __slots__ = ("kind", "tz")
 
-    def __new__(cls, days: float, kind: str = "date"):
+    def __new__(cls, days: float, kind: str = "date", tz=None):
         obj = super().__new__(cls, days)
         obj.kind = kind
+        obj.tz = tz
         return obj
 
     def __str__(self) -> str:
@@ -40,21 +43,31 @@ class DateValue(float):
         return format_datetime(self.to_datetime())
 
     def to_datetime(self) -> datetime:
-        """The local date-time this value stands for."""
+        """The date-time this value stands for, in its own time zone (else the device's)."""
         if self.kind == "date":
             day = EPOCH + timedelta(days=math.floor(self))
             return datetime.combine(day, time()).astimezone()
-        return (_EPOCH_DT + timedelta(days=float(self))).astimezone()
+        wall = _EPOCH_NAIVE + timedelta(days=float(self))
+        return wall.replace(tzinfo=self.tz) if self.tz is not None else wall.astimezone()
 
     def __repr__(self) -> str:
         return f"DateValue({float(self)!r}, {self.kind!r})"
 
 
+DEVICE_TZ: ContextVar = ContextVar("device_tz", default=None)
+
+
+def on_device(moment: datetime) -> datetime:
+    """The moment on the device's clock: the form session's clock zone, else this computer's."""
+    tz = DEVICE_TZ.get()
+    return moment.astimezone(tz) if tz is not None else moment.astimezone()
+
+
 def format_datetime(moment: datetime) -> str:
-    """ODK's date-time text: 2024-03-15T14:30:00.000+08:00."""
-    moment = moment.astimezone() if moment.tzinfo else moment.astimezone()
-    text = moment.isoformat(timespec="milliseconds")
-    return text
+    """ODK's date-time text: 2024-03-15T14:30:00.000+08:00 (in the moment's own offset)."""
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.isoformat(timespec="milliseconds")
 
 
 def date_to_days(day: date) -> DateValue:
@@ -62,9 +75,11 @@ def date_to_days(day: date) -> DateValue:
 
 
 def datetime_to_days(moment: datetime) -> DateValue:
+    """Wall-clock days: 2026-11-23T07:00+08:00 is 23 November, as the person there sees it."""
     if moment.tzinfo is None:
         moment = moment.astimezone()
-    return DateValue((moment - _EPOCH_DT).total_seconds() / 86400.0, "dateTime")
+    wall = moment.replace(tzinfo=None)
+    return DateValue((wall - _EPOCH_NAIVE).total_seconds() / 86400.0, "dateTime", moment.tzinfo)
 
 
 def parse_date_text(text: str) -> DateValue | None:
@@ -93,9 +108,10 @@ def parse_datetime(text: str) -> datetime | None:
         moment = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), micro)
     except ValueError:
         return None
-    if tz:
-        moment = moment.replace(tzinfo=_parse_tz(tz))
-    return moment.astimezone()
+    if tz:  # an instant from elsewhere is read on this device's clock, as ODK Collect does
+        return on_device(moment.replace(tzinfo=_parse_tz(tz)))
+    tz_here = DEVICE_TZ.get()
+    return moment.replace(tzinfo=tz_here) if tz_here is not None else moment.astimezone()
 
 
 def parse_time(text: str) -> time | None:

@@ -20,7 +20,15 @@ from app.forms.graph import Graph, Vertex, under
 from app.forms.model import DEFAULT_LANG, Choice, Control, FormDef, pick
 from app.forms.xpath.compiler import Ctx, Env
 from app.forms.xpath.nodes import Node
-from app.forms.xpath.values import DEVICE_TZ, DateValue, format_datetime, number_to_string, to_boolean, to_number, to_string
+from app.forms.xpath.values import (
+    DEVICE_TZ,
+    DateValue,
+    format_datetime,
+    number_to_string,
+    to_boolean,
+    to_number,
+    to_string,
+)
 
 Change = tuple[str, Node, bool]  # generic path, concrete node, whole subtree?
 

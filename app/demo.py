@@ -13,6 +13,7 @@ import random
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from app import china
 from app.store.search import name_pinyin, reversed_tail
@@ -30,9 +31,25 @@ ELDER_CATEGORIES = ["留守老人", "空巢老人", "高龄老人", "失能老�
 CHILD_CATEGORIES = ["留守儿童", "困境儿童"]
 RISK_TIERS = [("高风险", 0.12), ("重点", 0.33), ("一般", 0.55)]
 RISK_INTERVAL = {"高风险": 7, "重点": 30, "一般": 90}
-VISIT_METHODS = ["上门入户", "上门入户", "上门入户", "电话", "视频", "结对帮扶人员探访"]
-FINDINGS = ["身体状况稳定", "血压偏高，已提醒按时服药", "家中取暖设施正常", "子女每周来电", "需要协助代购生活用品",
-            "屋顶漏雨，已联系村委会维修", "行动不便，建议申请适老化改造", "情绪较好"]
+VISITORS = ["李秀兰", "张春梅", "王建华", "刘志强"]
+# Answers a cadre gives on a routine visit, per built-in form; each demo record is one of these,
+# run through the form engine (so calculations are right and the record opens without errors).
+ELDER_VISIT = {
+    "visit_method": "home", "visitor_role": "village_cadre", "met_in_person": "1", "h_mobility": "slow",
+    "h_express": "normal", "h_illness": "none", "h_mental": "good", "h_meds": "yes", "e_difficulty": "none",
+    "e_benefits": "done", "f_contact": "monthly", "f_duty": "good", "s_house": "ok", "s_utilities": "none",
+    "s_fall_risk": "handrail", "s_hygiene": "fair", "needs": "meals emotional", "red_flags": "none",
+    "major_event": "0", "photo": "visit.jpg", "location": "31.7204 117.2271 35 8", "signature": "signature.png",
+    "contacts": [{"contact_name": "家属", "relation": "2", "phone": "199 0000 1234", "away": "1"}],
+}
+ELDER_VARIANTS = [{}, {"visit_method": "phone"}, {"h_mobility": "normal", "needs": "emotional"},
+                  {"f_contact": "weekly", "s_fall_risk": "none"}]
+CHILD_VISIT = {
+    "visit_method": "home", "child_seen": "1", "with_whom": "grandparents", "guard_eval": "fair",
+    "life_care": "good", "school": "normal", "health": "none", "parent_contact": "weekly", "safety": "drowning",
+    "needs": "study family_contact", "service": "policy guardian_guidance", "found_risk": "0",
+}
+CHILD_VARIANTS = [{}, {"guard_eval": "good", "parent_contact": "monthly"}, {"needs": "study"}]
 
 
 def _name(rng: random.Random) -> str:
@@ -49,11 +66,58 @@ def _weighted(rng: random.Random, options: list[tuple[str, float]]) -> str:
     return options[-1][0]
 
 
+class _VisitData:
+    """Visit data made by the form engine from the templates above, cached per form, day and variant."""
+
+    def __init__(self, today: date):
+        self.today = today
+        self.forms: dict[str, object] = {}
+        self.cache: dict[tuple, dict] = {}
+
+    def form(self, form_id: str):
+        if form_id not in self.forms:
+            from app.forms.xlsform import load_form
+
+            path = Path(__file__).resolve().parents[1] / "resources" / "forms" / f"{form_id}.xlsx"
+            self.forms[form_id] = load_form(path) if path.exists() else None
+        return self.forms[form_id]
+
+    def make(self, form_id: str, day: date, interval: int, variant: int, facts: dict) -> dict:
+        """One visit's data: a template checked by the engine once, with this visit's dates and person.
+
+        Calculated values are left out (the engine computes them whenever the record is opened or
+        exported), so changing the dates cannot leave a stale calculation behind.
+        """
+        key = (form_id, variant)
+        if key not in self.cache:
+            elder = form_id == "elder_visit"
+            base, variants = (ELDER_VISIT, ELDER_VARIANTS) if elder else (CHILD_VISIT, CHILD_VARIANTS)
+            answers = {**base, **variants[variant % len(variants)], "visit_date": self.today.isoformat(),
+                       "visitor": VISITORS[variant % len(VISITORS)], "elder_name": "某某", "child_name": "某某",
+                       "age_input": 10, "next_visit": (self.today + timedelta(days=30)).isoformat()}
+            form = self.form(form_id)
+            if form is None:
+                self.cache[key] = {k: v for k, v in answers.items() if not isinstance(v, list)}
+            else:
+                from app.forms.fill import fill
+
+                noon = datetime.combine(self.today, datetime.min.time()).replace(hour=12).astimezone()
+                data = fill(form, answers, now=lambda: noon)["data"]
+                calculated = {path.rsplit("/", 1)[-1] for path, bind in form.binds.items() if bind.calculate}
+                self.cache[key] = {k: v for k, v in data.items() if k not in calculated}
+        data = dict(self.cache[key])
+        data["visit_date"] = day.isoformat()
+        data["next_visit"] = (day + timedelta(days=min(max(interval, 1), 90))).isoformat()
+        data.update({k: v for k, v in facts.items() if k in data})
+        return data
+
+
 def load_demo(store: Store, *, persons: int = 2000, seed: int = 1, today: date | None = None,
               progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Fill ``store`` with demo villages, households, ``persons`` people and a year of visit records."""
     rng = random.Random(seed)
     today = today or date.today()
+    visits = _VisitData(today)
     now = datetime.now(UTC).isoformat(timespec="milliseconds")
     villages = VILLAGE_NAMES[: max(3, min(len(VILLAGE_NAMES), persons // 250 + 3))]
     village_ids = []
@@ -118,7 +182,7 @@ def load_demo(store: Store, *, persons: int = 2000, seed: int = 1, today: date |
                    "initials": initials, "id_rev": reversed_tail(id_number), "phone_rev": reversed_tail(phone),
                    "last_visit": "", "next_due": "", "extra": "{}", "created_at": now, "updated_at": now}
             if kind in ("elder", "child"):
-                _visits(rng, row, today, record_rows)
+                _visits(rng, row, today, record_rows, visits)
             person_rows.append(row)
         if progress and len(person_rows) % 1000 < len(members):
             progress(made, persons)
@@ -132,7 +196,7 @@ def load_demo(store: Store, *, persons: int = 2000, seed: int = 1, today: date |
             "records": len(record_rows)}
 
 
-def _visits(rng: random.Random, person: dict, today: date, out: list[dict]) -> None:
+def _visits(rng: random.Random, person: dict, today: date, out: list[dict], visits: _VisitData) -> None:
     interval = RISK_INTERVAL.get(person["risk_tier"], 90)
     form_id = "elder_visit" if person["kind"] == "elder" else "child_visit"
     day = today - timedelta(days=365 - rng.randint(0, interval))
@@ -150,8 +214,9 @@ def _visits(rng: random.Random, person: dict, today: date, out: list[dict]) -> N
             stamp = datetime.combine(day, datetime.min.time(), UTC).replace(hour=rng.randint(0, 9))
             stamp = min(stamp, datetime.now(UTC))
             iso = stamp.isoformat(timespec="milliseconds")
-            data = {"visit_date": day.isoformat(), "visit_method": rng.choice(VISIT_METHODS),
-                    "findings": rng.choice(FINDINGS), "person_name": person["name"]}
+            age = day.year - int(person["birth_date"][:4])
+            facts = {"elder_name": person["name"], "child_name": person["name"], "age_input": max(0, min(age, 17))}
+            data = visits.make(form_id, day, interval, rng.randrange(4), facts)
             out.append({"uuid": str(uuid.UUID(int=rng.getrandbits(128))), "form_id": form_id,
                         "form_version": "2026.1", "person_id": person["id"], "household_id": person["household_id"],
                         "village_id": person["village_id"], "status": status, "revision": 1, "prev_revision": None,

@@ -253,3 +253,18 @@ def test_demo_is_deterministic_and_plausible(tmp_path):
         assert {r["kind"] for r in rows} >= {"elder", "child"}
         s.close()
     assert results[0] == results[1]
+
+
+def test_demo_visits_open_without_errors_in_the_built_in_forms(store):
+    import json
+
+    from app.forms.fill import fill
+
+    load_demo(store, persons=120, seed=9)
+    root = Path(__file__).resolve().parents[2] / "resources" / "forms"
+    forms = {name: load_form(root / f"{name}.xlsx") for name in ("elder_visit", "child_visit")}
+    rows = store.query("SELECT form_id, data FROM records ORDER BY random() LIMIT 200")
+    assert {r["form_id"] for r in rows} == set(forms)
+    for row in rows:
+        result = fill(forms[row["form_id"]], json.loads(row["data"]), saved=True)
+        assert result["valid"], result["errors"]

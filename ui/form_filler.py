@@ -106,8 +106,11 @@ class FormFiller(QWidget):
     def _prefill(self, person: dict) -> None:
         """Known facts about the person fill the questions of the same name."""
         names = self.form.by_name()
-        facts = {"person_name": person.get("name", ""), "name": person.get("name", ""),
-                 "id_number": person.get("id_number", ""), "phone": person.get("phone", "")}
+        name = person.get("name", "")
+        facts = {"person_name": name, "name": name, "elder_name": name, "child_name": name,
+                 "id_number": person.get("id_number", ""), "elder_id": person.get("id_number", ""),
+                 "child_id": person.get("id_number", ""), "phone": person.get("phone", ""),
+                 "visitor": self.author}
         for key, value in facts.items():
             if key in names and value:
                 node = self.session.node(names[key])

@@ -1,0 +1,71 @@
+"""Screenshots of every page of the real window, with demo data, for people to look at.
+
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python tests/screenshots.py [OUT_DIR]
+
+Needs a CJK font (Debian: fonts-noto-cjk), otherwise Chinese renders as boxes. Writes one PNG per page
+(default OUT_DIR: screenshots/tmp, which git ignores).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def settle(app, seconds: float = 0.6) -> None:
+    end = time.time() + seconds
+    while time.time() < end:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def main() -> None:
+    from app.demo import load_demo
+    from app.store import Store
+    from ui.app_main import make_app
+    from ui.main_window import MainWindow
+
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "screenshots" / "tmp"
+    out.mkdir(parents=True, exist_ok=True)
+    app = make_app()
+    store = Store.create(Path(tempfile.mkdtemp()) / "data", "screenshot-pass", kdf_iterations=1000)
+    load_demo(store, persons=2000, seed=1)
+    store.set_setting("author", "李秀兰")
+    window = MainWindow(store)
+    window.resize(1366, 768)
+    window.show()
+    settle(app)
+    names = ["dashboard", "registry", "fill", "records", "sync", "export", "settings"]
+    for name, page in zip(names, window.pages, strict=True):
+        window.show_page(page)
+        settle(app)
+        window.grab().save(str(out / f"{name}.png"))
+    window.show_page(window.registry)
+    window.registry.search.setText("wxy")
+    settle(app, 1.0)
+    window.grab().save(str(out / "registry-search.png"))
+    person = store.query("SELECT * FROM persons WHERE kind = 'elder' AND risk_tier = '高风险' LIMIT 1")[0]
+    window.show_page(window.fill)
+    window.fill.start(ROOT / "resources" / "forms" / "elder_visit.xlsx", person=person)
+    settle(app, 1.0)
+    window.grab().save(str(out / "filler.png"))
+    filler = window.fill.tabs.currentWidget()
+    for widget in filler.questions:
+        if widget.control.name == "visit_date":
+            widget.answered.emit(widget.node, "2099-01-01")  # a date in the future: see the message
+    settle(app)
+    filler.scroll.ensureWidgetVisible(filler.questions[0])
+    settle(app)
+    window.grab().save(str(out / "filler-message.png"))
+    print(f"screenshots in {out}")
+    window.close()
+    store.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -123,3 +123,14 @@ class FormError(CunFangError):
             "question": self.question,
             "message": self.message,
         }
+
+
+class FormCheckFailed(CunFangError):
+    """A form that cannot be used, with every problem found."""
+
+    def __init__(self, errors: list[FormError]):
+        self.errors = errors
+        super().__init__(errors[0].code, **errors[0].context)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)

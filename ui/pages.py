@@ -31,8 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import CunFangError
-from app.forms.xlsform import FormCheckFailed, load_form
+from app.errors import CunFangError, FormCheckFailed
 from app.store import STATUS_LABELS, Store
 from ui.errors import show_error
 from ui.models import PersonsModel, RecordsModel
@@ -46,13 +45,15 @@ def builtin_forms() -> list[Path]:
 
 
 class FormCatalog:
-    """Forms loaded once per path (loading converts the workbook)."""
+    """Forms loaded once per path (loading converts the workbook; pyxform is imported on first use)."""
 
     def __init__(self):
         self._cache: dict[Path, object] = {}
 
     def get(self, path: Path):
         if path not in self._cache:
+            from app.forms.xlsform import load_form
+
             self._cache[path] = load_form(path)
         return self._cache[path]
 

@@ -21,7 +21,7 @@ from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 from pyxform.xls2json_backends import get_xlsform
 from pyxform.xls2xform import convert
 
-from app.errors import CunFangError, ErrorCode, FormError
+from app.errors import CunFangError, ErrorCode, FormCheckFailed, FormError
 from app.forms.model import FormDef, read_xform
 from app.forms.xpath.compiler import compile_expr
 from app.forms.xpath.parser import parse, xlsform_refs
@@ -35,17 +35,6 @@ _FILE_TYPES = {"select_one_from_file", "select_multiple_from_file", "select one 
 _STRUCTURE = {"begin group", "end group", "begin repeat", "end repeat", "begin_group", "end_group",
               "begin_repeat", "end_repeat", "begin loop", "end loop"}
 _ROW_IN_PYXFORM = re.compile(r"\[row\s*:\s*(\d+)\]", re.I)
-
-
-class FormCheckFailed(CunFangError):
-    """A form that cannot be used, with every problem found."""
-
-    def __init__(self, errors: list[FormError]):
-        self.errors = errors
-        super().__init__(errors[0].code, **errors[0].context)
-
-    def __str__(self) -> str:
-        return "\n".join(str(e) for e in self.errors)
 
 
 def load_form(source: str | Path, *, file_type: str | None = None) -> FormDef:

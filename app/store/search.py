@@ -14,14 +14,17 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @lru_cache(maxsize=20000)
 def _char_pinyin(ch: str) -> str:
-    return lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")[0] if _CJK.match(ch) else ch.lower()
+    if not _CJK.match(ch):
+        return ch.lower()
+    from pypinyin import Style, lazy_pinyin  # imported on first use: it costs a quarter second at start-up
+
+    found = lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")
+    return found[0] if found else ""
 
 
 def name_pinyin(name: str) -> tuple[str, str]:

@@ -134,6 +134,7 @@ class Graph:
 
     def _sort(self) -> None:
         edges: dict[Vertex, list[Vertex]] = {v: [] for v in self.vertices}
+        self.feedback: dict[Vertex, list[Vertex]] = {v: [] for v in self.vertices}
         indegree = {v: 0 for v in self.vertices}
         for v in self.vertices:
             effect = v.effect
@@ -142,6 +143,13 @@ class Graph:
             for w in self.affected_by(*effect):
                 if w is v and not (v.kind == "calc" and v.path in v.deps):
                     continue  # a relevance re-read by its own subtree is no loop; a calculation reading itself is
+                if v.kind == "count":
+                    # What a repeat count changes is re-evaluated at run time until the counts settle, so a
+                    # count that reads the repeat's own size ("one more until the last says no", JavaRosa's
+                    # ChildVaccinationTest) converges instead of being a form error. New instances are
+                    # evaluated whole when they are made.
+                    self.feedback[v].append(w)
+                    continue
                 edges[v].append(w)
                 indegree[w] += 1
         ready = [v for v in self.vertices if indegree[v] == 0]

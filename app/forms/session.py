@@ -259,9 +259,14 @@ class FormSession:
 
     def recompute_all(self) -> None:
         """Evaluate every vertex for every node (on load; also the benchmark's baseline)."""
+        structural: list[Change] = []
         for v in self.graph.vertices:
             for target in self._targets_all(v):
-                self._evaluate(v, target)
+                effect = self._evaluate(v, target)
+                if effect is not None and v.kind == "count":
+                    structural.append(effect)
+        if structural:  # what reads a repeat's size is evaluated again once the counts have settled
+            self._propagate(structural)
 
     def _targets_all(self, v: Vertex) -> list[Node]:
         if v.kind == "count":
@@ -292,7 +297,11 @@ class FormSession:
 
         for change in changes:
             reach(change, None)
+        budget = 50 * len(self.graph.vertices) + 1000  # repeat counts that read their own size converge
         while heap:
+            budget -= 1
+            if budget < 0:
+                break
             _, v = heapq.heappop(heap)
             target_path = v.path.rsplit("/", 1)[0] if v.kind == "count" else v.path
             seen: set[int] = set()

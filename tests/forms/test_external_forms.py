@@ -148,10 +148,7 @@ LOADS = [
     "nested-repeat-count.xml",
     "jr-choice-name.xml",
     "repeat-count-relevant.xml",
-    pytest.param(
-        "child_vaccination_VOL_tool_v12.xml",
-        marks=pytest.mark.xfail(strict=True, raises=REJECTED, reason=BUG_DYNAMIC_COUNT),
-    ),
+    "child_vaccination_VOL_tool_v12.xml",
 ]
 
 

@@ -190,7 +190,6 @@ class SelectOneQuestion(QuestionWidget):
             if item.widget():
                 item.widget().deleteLater()
         self.group = self.combo = None
-        lang = self.session.lang
         appearance = self.control.appearance
         if len(choices) > MANY_CHOICES or "minimal" in appearance or "search" in appearance:
             self.combo = QComboBox()
@@ -198,7 +197,7 @@ class SelectOneQuestion(QuestionWidget):
             self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
             self.combo.addItem("（请选择）", "")
             for c in choices:
-                self.combo.addItem(c.label(lang), c.value)
+                self.combo.addItem(self.session.choice_label(c, self.node), c.value)
             self.combo.completer().setFilterMode(Qt.MatchFlag.MatchContains)
             self.combo.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
             self.combo.activated.connect(lambda i: self.emit(self.combo.itemData(i) or ""))
@@ -208,7 +207,7 @@ class SelectOneQuestion(QuestionWidget):
         horizontal = "horizontal" in appearance or "likert" in appearance or "columns" in appearance
         row = QHBoxLayout() if horizontal else None
         for c in choices:
-            button = QRadioButton(c.label(lang))
+            button = QRadioButton(self.session.choice_label(c, self.node))
             button.setProperty("value", c.value)
             self.group.addButton(button)
             (row.addWidget if row else self.box.addWidget)(button)
@@ -255,7 +254,7 @@ class SelectMultipleQuestion(QuestionWidget):
             check.deleteLater()
         self.checks, self.values = [], [c.value for c in choices]
         for c in choices:
-            check = QCheckBox(c.label(self.session.lang))
+            check = QCheckBox(self.session.choice_label(c, self.node))
             check.setProperty("value", c.value)
             check.toggled.connect(self.changed)
             self.box.addWidget(check)

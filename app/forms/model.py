@@ -97,6 +97,13 @@ class Text:
     def plain(self) -> str:
         return "".join(p if isinstance(p, str) else "…" for p in self.parts)
 
+    @property
+    def markup(self) -> str:
+        """Back to itext markup, outputs included (for labels rendered later, like choices)."""
+        from xml.sax.saxutils import escape, quoteattr
+
+        return "".join(escape(p) if isinstance(p, str) else f"<output value={quoteattr(p.text)}/>" for p in self.parts)
+
 
 @dataclass
 class Control:
@@ -187,6 +194,31 @@ class FormDef:
             names.setdefault(tmpl.name, path)
             visit(tmpl, path)
         return names
+
+
+_MARKUP_CACHE: dict[str, Text] = {}
+
+
+def markup_text(markup: str) -> Text:
+    """An itext value (which may hold ``<output value="..."/>``) as literal parts and expressions."""
+    cached = _MARKUP_CACHE.get(markup)
+    if cached is not None:
+        return cached
+    parts: list = []
+    try:
+        element = etree.fromstring(f"<v xmlns='{NS['xf']}'>{markup}</v>")
+    except etree.XMLSyntaxError:
+        parts = [markup]
+    else:
+        parts.append(element.text or "")
+        for child in element:
+            if etree.QName(child).localname == "output":
+                expr = (child.get("value") or child.get("ref") or "").strip()
+                parts.append(Expr(expr, None, "label") if expr else "")
+            parts.append(child.tail or "")
+    text = Text([p for p in parts if p != ""])
+    _MARKUP_CACHE[markup] = text
+    return text
 
 
 def pick(by_lang: dict, lang: str | None):
@@ -483,7 +515,7 @@ class _XFormReader:
         control = Control(kind="repeat", ref=path, qtype="repeat", labels=labels or self._text(el.find("xf:label", NS)),
                           appearance=el.get("appearance") or "")
         count = el.get(_JR + "count")
-        control.repeat_count = self._expr(count, path.rsplit("/", 1)[0], "repeat_count")
+        control.repeat_count = self._expr(count, path, "repeat_count")  # relative to the repeat, as in XForms
         if el.get(_JR + "noAddRemove") in ("true()", "true"):
             control.params["noAddRemove"] = "true"
         control.children = self._read_controls(el, path)
@@ -517,7 +549,7 @@ class _XFormReader:
             control.choices = []
             for item in el.findall("xf:item", NS):
                 value_el = item.find("xf:value", NS)
-                labels = {k: v.plain for k, v in self._text(item.find("xf:label", NS)).items()}
+                labels = {k: v.markup for k, v in self._text(item.find("xf:label", NS)).items()}
                 control.choices.append(Choice((value_el.text or "").strip() if value_el is not None else "", labels))
             return
         nodeset = itemset.get("nodeset")

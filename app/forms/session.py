@@ -17,7 +17,7 @@ from datetime import datetime
 from app.errors import CunFangError, ErrorCode
 from app.forms.answers import parse_answer
 from app.forms.graph import Graph, Vertex, under
-from app.forms.model import DEFAULT_LANG, Choice, Control, FormDef, pick
+from app.forms.model import DEFAULT_LANG, Choice, Control, FormDef, markup_text, pick
 from app.forms.xpath.compiler import Ctx, Env
 from app.forms.xpath.nodes import Node
 from app.forms.xpath.values import (
@@ -356,9 +356,10 @@ class FormSession:
     def _apply_count(self, v: Vertex, parent: Node) -> Change | None:
         if not parent.relevant:
             return None
-        num = to_number(v.expr.fn(self._ctx(parent)))
-        want = 0 if math.isnan(num) or num < 0 else min(int(num), 1000)
         name = v.path.rsplit("/", 1)[1]
+        probe = Node(name, parent)  # where an instance would be, so "../x" in the count resolves as in XForms
+        num = to_number(v.expr.fn(self._ctx(probe)))
+        want = 0 if math.isnan(num) or num < 0 else min(int(num), 1000)
         have = [c for c in parent.children if c.name == name]
         if len(have) == want:
             return None
@@ -372,12 +373,17 @@ class FormSession:
         return v.path, parent, True
 
     def recompute_subtree(self, top: Node) -> None:
-        """Evaluate every vertex bound inside ``top`` (a new repeat instance)."""
+        """Evaluate every vertex bound inside ``top`` (a new repeat instance), then what that changes."""
         base = top.generic_path()
+        effects: list[Change] = []
         for v in self.graph.vertices:
             if under(v.path, base):
                 for t in self.nodes(v.path if v.kind != "count" else v.path.rsplit("/", 1)[0], top):
-                    self._evaluate(v, t)
+                    effect = self._evaluate(v, t)
+                    if effect is not None:
+                        effects.append(effect)
+        if effects:
+            self._propagate(effects)
 
     # ------------------------------------------------------------------ preloads and actions
 
@@ -469,8 +475,15 @@ class FormSession:
             return ""
         for choice in self.choices(control, node):
             if choice.value == value:
-                return choice.label(self.lang)
+                return self.choice_label(choice, node)
         return ""
+
+    def choice_label(self, choice: Choice, node: Node | None = None) -> str:
+        """A choice's label in the session's language, with ``${}`` outputs filled in."""
+        text = choice.label(self.lang)
+        if "<" not in text and "&" not in text:  # labels are itext markup; most are plain text
+            return text
+        return self._render(markup_text(text), node or self.root)
 
     def _itext(self, text_id: str) -> str:
         texts = pick(self.form.itext, self.lang) or {}

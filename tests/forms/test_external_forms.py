@@ -722,7 +722,6 @@ def test_top_level_repeat_count_and_position():
     )
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=BUG_NESTED_COUNT)
 def test_nested_repeat_counts():
     # Enketo's own test of this form (repeat.spec.js) expects 2 top-level, 3 nested in each, 5 deep-nested in
     # each nested: jr:count="../nested-count" (3) and "../deep-nested-count" = ../../nested-count + 2 = 5.
@@ -745,7 +744,6 @@ def test_choice_name_form_defaults():
     assert data["input"] == "Default Value" and data["translator"] == "clinic"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=BUG_CHOICE_NAME_OUTPUT)
 @pytest.mark.parametrize(
     ("answers", "label"),
     [

@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.waiting = QLabel()
         self.last_sync = QLabel()
         for label in (self.online, self.waiting, self.last_sync):
+            label.setContentsMargins(8, 0, 8, 0)
             self.statusBar().addPermanentWidget(label)
         QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search)
 

@@ -121,6 +121,7 @@ class RecordsModel(PagedModel):
     def __init__(self, store: Store):
         super().__init__(store)
         self.filters: dict = {}
+        self.titles: dict[str, str] = {}  # form_id → the form's title
 
     def fetch(self, offset, limit):
         return self.store.list_records(limit=limit, offset=offset, **self.filters)
@@ -132,4 +133,6 @@ class RecordsModel(PagedModel):
             return (row["updated_at"] or "")[:16].replace("T", " ")
         if key == "title":
             return row["title"] or row.get("person_name") or ""
+        if key == "form_id":
+            return self.titles.get(row["form_id"], row["form_id"])
         return super().display(row, key)

@@ -427,6 +427,8 @@ class RecordsPage(QWidget):
         self.view = _table(QTableView())
         self.view.setObjectName("recordsView")
         self.view.setModel(self.model)
+        self.view.horizontalHeader().setStretchLastSection(False)
+        self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.view.doubleClicked.connect(lambda _: self._open())
         self.view.clicked.connect(lambda _: self._show_history())
         layout.addWidget(self.view, 3)
@@ -438,13 +440,18 @@ class RecordsPage(QWidget):
     def refresh(self) -> None:
         if self.form.count() == 1:
             for row in self.store.query("SELECT DISTINCT form_id FROM records ORDER BY form_id"):
-                self.form.addItem(row["form_id"], row["form_id"])
+                form = self.catalog.by_id(row["form_id"]) if self.catalog else None
+                title = form.title if form is not None and form.title else row["form_id"]
+                self.model.titles[row["form_id"]] = title
+                self.form.addItem(title, row["form_id"])
         if self.village.count() == 1:
             for v in self.store.villages():
                 self.village.addItem(v["name"], v["id"])
         self.model.filters = {"form_id": self.form.currentData(), "status": self.status.currentData(),
                               "village_id": self.village.currentData(), "search": self.search.text().strip() or None}
         self.model.reload()
+        for column in (0, 2, 3, 4, 5):
+            self.view.resizeColumnToContents(column)
 
     def selected(self) -> dict | None:
         index = self.view.currentIndex()

@@ -81,10 +81,11 @@ def build_query(text: str, *, village_id: str | None = None, limit: int = 50, of
         where.append("(" + " OR ".join(conditions) + ")")
     elif q.isascii() and q.replace(" ", "").isalpha():
         letters = q.replace(" ", "")
-        rank_cases += ["WHEN initials = ? THEN 3", "WHEN initials LIKE ? THEN 4"]
-        rank_params += [letters, letters + "%"]
-        conditions = ["initials LIKE ?"]
-        params.append(letters + "%")
+        upper = letters[:-1] + chr(ord(letters[-1]) + 1)
+        rank_cases += ["WHEN initials = ? THEN 3"]
+        rank_params += [letters]
+        conditions = ["(initials >= ? AND initials < ?)"]  # a prefix as a range: uses the index, LIKE cannot
+        params += [letters, upper]
         if len(letters) >= 3:
             conditions.append("rowid IN (SELECT rowid FROM persons_fts WHERE persons_fts MATCH ?)")
             params.append("pinyin : " + _fts_phrase(letters))

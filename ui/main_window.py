@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.online = QLabel()
         self.waiting = QLabel()
         self.last_sync = QLabel()
+        self.statusBar().setSizeGripEnabled(False)
         for label in (self.online, self.waiting, self.last_sync):
             label.setContentsMargins(8, 0, 8, 0)
             self.statusBar().addPermanentWidget(label)

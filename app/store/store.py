@@ -249,6 +249,10 @@ class Store:
             payload = json.dumps(result["data"], ensure_ascii=False, sort_keys=True)
             self.conn.execute("UPDATE records SET status = 'finalized', data = ?, updated_at = ? WHERE uuid = ?",
                               (payload, utc_now(), record_uuid))
+            from app.registry import record_finalized
+            from app.settings import load_settings
+
+            record_finalized(self, self.get_record(record_uuid), load_settings(self.data_dir).visits)
         return self.get_record(record_uuid)
 
     def edit_record(self, record_uuid: str, form, data: dict, *, author: str, reason: str = "") -> dict:

@@ -1,0 +1,67 @@
+"""What a finalized record changes in the registry: visits move the schedule, registry and assessment
+forms update the person, and safety red flags travel with the record."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from app.schedule import next_due, red_flags
+from app.settings import VisitRules
+
+VISIT_FORMS = {"elder_visit", "child_visit"}
+
+
+def record_finalized(store, record: dict, rules: VisitRules) -> dict:
+    """Apply a finalized record to its person; returns what changed (for the UI to show)."""
+    data = record["data"]
+    changes: dict = {}
+    flags = red_flags(data)
+    if flags:
+        store.conn.execute("UPDATE records SET flags = ? WHERE uuid = ?", (json.dumps(flags), record["uuid"]))
+        changes["flags"] = flags
+    person_id = record.get("person_id")
+    if not person_id:
+        return changes
+    person = store.get_person(person_id)
+    if record["form_id"] in VISIT_FORMS and data.get("visit_date"):
+        visited = date.fromisoformat(str(data["visit_date"])[:10])
+        if data.get("guard_eval"):
+            person["guardianship"] = data["guard_eval"]
+            extra = json.loads(person.get("extra") or "{}")
+            extra["guardianship"] = data["guard_eval"]
+            changes["extra"] = extra
+        if not person.get("last_visit") or person["last_visit"] <= visited.isoformat():
+            changes["last_visit"] = visited.isoformat()
+            changes["next_due"] = next_due(person, visited, data, rules).isoformat()
+    elif record["form_id"] == "elder_registry":
+        for field in ("risk_tier",):
+            if data.get(field):
+                changes[field] = data[field]
+        if data.get("reg_status") and data["reg_status"] != "active":
+            changes["status"] = data["reg_status"]
+            changes["status_reason"] = str(data.get("status_reason") or "")
+    elif record["form_id"] == "capability_assessment":
+        level = data.get("final_level") or data.get("level")
+        if level:
+            extra = json.loads(person.get("extra") or "{}")
+            extra["capability_level"] = level
+            changes["extra"] = extra
+    fields = {k: v for k, v in changes.items() if k != "flags"}
+    if fields:
+        store.update_person(person_id, **fields)
+    return changes
+
+
+def visit_rates(store, today: date) -> list[dict]:
+    """Per village, this month: persons to visit, visited since the 1st, rate, overdue (for 工作台)."""
+    month_start = today.replace(day=1).isoformat()
+    rows = store.query(
+        "SELECT village_id, count(*) AS total, "
+        "sum(CASE WHEN last_visit >= ? THEN 1 ELSE 0 END) AS visited, "
+        "sum(CASE WHEN next_due != '' AND next_due < ? THEN 1 ELSE 0 END) AS overdue "
+        "FROM persons WHERE status = 'active' AND kind IN ('elder', 'child') GROUP BY village_id ORDER BY village_id",
+        [month_start, today.isoformat()])
+    for row in rows:
+        row["rate"] = round(100 * row["visited"] / row["total"], 1) if row["total"] else 0.0
+    return rows

@@ -1,0 +1,61 @@
+"""County settings that the research marks as uncertain: visit intervals, kept in ``settings.json``.
+
+Provinces differ (内蒙古 weekly/monthly/quarterly by risk tier, 青海 monthly for everyone), so the
+defaults below are a starting point a county changes in 设置 or in the file. The file is written
+atomically; a damaged file is logged and the defaults are used, so the app always starts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+log = logging.getLogger("cunfang.settings")
+FILE_NAME = "settings.json"
+
+
+@dataclass
+class VisitRules:
+    """Days until the next visit."""
+
+    elder_by_tier: dict[str, int] = field(default_factory=lambda: {"high": 7, "key": 30, "general": 90})
+    major_event_days: int = 1  # a 重大变故 or a safety red flag: visit again within 24 hours
+    child_by_guardianship: dict[str, int] = field(default_factory=lambda: {"poor": 30, "fair": 90, "good": 180})
+    child_default_days: int = 365
+    report_follow_up_days: int = 1  # after a 发现报告
+    monthly_floor: bool = False  # True: no elder waits longer than a month (the 2025 100 % monthly target)
+
+
+@dataclass
+class Settings:
+    visits: VisitRules = field(default_factory=VisitRules)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> Settings:
+        visits = VisitRules(**{k: v for k, v in data.get("visits", {}).items()
+                               if k in VisitRules.__dataclass_fields__})
+        return cls(visits=visits)
+
+
+def load_settings(data_dir: Path) -> Settings:
+    path = Path(data_dir) / FILE_NAME
+    if not path.exists():
+        return Settings()
+    try:
+        return Settings.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError, OSError) as exc:
+        log.warning("settings file %s unreadable (%s); using the defaults", path, exc)
+        return Settings()
+
+
+def save_settings(data_dir: Path, settings: Settings) -> None:
+    path = Path(data_dir) / FILE_NAME
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(settings.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, path)

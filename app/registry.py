@@ -35,12 +35,16 @@ def record_finalized(store, record: dict, rules: VisitRules) -> dict:
             changes["last_visit"] = visited.isoformat()
             changes["next_due"] = next_due(person, visited, data, rules).isoformat()
     elif record["form_id"] == "elder_registry":
-        for field in ("risk_tier",):
-            if data.get(field):
-                changes[field] = data[field]
-        if data.get("reg_status") and data["reg_status"] != "active":
-            changes["status"] = data["reg_status"]
-            changes["status_reason"] = str(data.get("status_reason") or "")
+        if data.get("risk_tier"):
+            changes["risk_tier"] = data["risk_tier"]
+        if data.get("status"):  # 在册/迁出/入住养老机构/死亡: the person and all history stay
+            changes["status"] = data["status"]
+            reason = " ".join(str(data.get(k) or "") for k in ("status_date", "status_reason")).strip()
+            changes["status_reason"] = reason
+        if data.get("ability_level") not in (None, ""):
+            extra = json.loads(person.get("extra") or "{}")
+            extra["capability_level"] = data["ability_level"]
+            changes["extra"] = extra
     elif record["form_id"] == "capability_assessment":
         level = data.get("final_level") or data.get("level")
         if level:

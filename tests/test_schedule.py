@@ -119,3 +119,34 @@ def test_month_visit_rate_and_status_changes(store):
     (row,) = visit_rates(store, date(2026, 11, 23))
     assert (row["total"], row["visited"], row["rate"]) == (2, 1, 50.0)
     assert store.get_person(gone)["status_reason"] == "2026-10-30 去世"  # kept, never deleted
+
+
+
+
+def test_registry_form_sets_the_tier_and_a_status_change_keeps_the_person(store):
+    from pathlib import Path
+
+    from app.china import make_id
+
+    form = load_form(Path(__file__).resolve().parents[1] / "resources" / "forms" / "elder_registry.xlsx")
+    elder = store.add_person(name="陈桂英", kind="elder", risk_tier="一般", village_id="v1")
+    answers = {
+        "reg_date": "2026-11-20", "registrar": "李秀兰", "elder_name": "陈桂英", "id_type": "resident_id",
+        "id_no": make_id("341100", date(1940, 3, 12), 2), "marital": "30", "elder_phone": "无",
+        "village": "桃园村", "group_name": "三组", "house_no": "18号", "live_addr": "桃园村三组18号",
+        "elder_type": "alone left_behind advanced_age", "living_with": "alone", "self_care": "partial",
+        "assist": "dibao", "disability_cert": "0", "ability_assessed": "0", "has_carer": "0",
+        "helper_name": "王红霞", "helper_phone": "18655112233", "helper_role": "village_cadre",
+        "risk_tier": "high", "risk_reason": "age80_alone", "visit_interval": "7", "consent": "told_self",
+        "status": "active",
+    }
+    first = store.save_draft(form_id="elder_registry", form_version="2026.1", person_id=elder, data=answers)
+    store.finalize(first, form)
+    assert store.get_person(elder)["risk_tier"] == "high"
+    moved = dict(answers, status="deceased", status_date="2026-11-22", status_reason="病故")
+    second = store.save_draft(form_id="elder_registry", form_version="2026.1", person_id=elder, data=moved)
+    store.finalize(second, form)
+    person = store.get_person(elder)
+    assert (person["status"], person["status_reason"]) == ("deceased", "2026-11-22 病故")
+    assert store.search_persons("桂英")[0]["id"] == elder  # never deleted
+    assert store.overdue(today="2027-06-01") == []  # no longer on the visit list

@@ -6,6 +6,7 @@ import logging
 import sys
 import traceback
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.errors import CunFangError
@@ -14,14 +15,17 @@ from app.paths import mask_sensitive
 log = logging.getLogger("cunfang.ui")
 
 
-def show_error(parent: QWidget | None, exc: BaseException, title: str = "操作没有完成") -> None:
+def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:
     """Expected errors show their own message; anything else a plain apology and the log's place."""
+    if title is None:
+        title = QCoreApplication.translate("ErrorDialog", "操作没有完成")
     if isinstance(exc, CunFangError):
-        text = str(exc)
+        text = str(exc)  # the domain's own Chinese message (app/errors.py)
     else:
         log.error("unexpected error: %s", mask_sensitive("".join(traceback.format_exception(exc))))
-        text = ("程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。\n"
-                "详细情况已记入日志，请告知县里的信息员。")
+        text = QCoreApplication.translate("ErrorDialog",
+                                          "程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。\n"
+                                          "详细情况已记入日志，请告知县里的信息员。")
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("errorDialog")
     box.open()

@@ -68,9 +68,9 @@ class FormFiller(QWidget):
         title = QLabel(f"<h2>{form.title or form.form_id}</h2>")
         self.status = QLabel("")
         self.status.setObjectName("saveStatus")
-        save = QPushButton("保存草稿 (Ctrl+S)")
+        save = QPushButton(self.tr("保存草稿 (Ctrl+S)"))
         save.clicked.connect(self.save_now)
-        finish = QPushButton("定稿 (Ctrl+Enter)")
+        finish = QPushButton(self.tr("定稿 (Ctrl+Enter)"))
         finish.setObjectName("finalizeButton")
         finish.clicked.connect(self.finalize)
         top = QHBoxLayout()
@@ -173,7 +173,7 @@ class FormFiller(QWidget):
         for i, instance in enumerate(instances, 1):
             inner.addWidget(self._render_instance(control, instance, i, title, item))
         if control.repeat_count is None and "noAddRemove" not in control.params:
-            add = QPushButton(f"添加{title}")
+            add = QPushButton(self.tr("添加{title}").format(title=title))
             add.setObjectName(f"add_{control.name}")
             add.clicked.connect(lambda _=False, c=control, p=parent, lay=inner, it=item, t=title:
                                 self.add_instance(c, p, lay, it, t))
@@ -182,11 +182,11 @@ class FormFiller(QWidget):
         self.sections.append((parent, frame))
 
     def _render_instance(self, control: Control, instance: Node, number: int, title: str, item) -> QGroupBox:
-        one = QGroupBox(f"{title} 第 {number} 项")
+        one = QGroupBox(self.tr("{title} 第 {number} 项").format(title=title, number=number))
         one_layout = QVBoxLayout(one)
         self._render(control.children, instance, one_layout, item)
         if control.repeat_count is None and "noAddRemove" not in control.params:
-            remove = QPushButton(f"删除第 {number} 项")
+            remove = QPushButton(self.tr("删除第 {number} 项").format(number=number))
             remove.clicked.connect(lambda _=False, n=instance: self.remove_instance(n))
             one_layout.addWidget(remove, alignment=Qt.AlignmentFlag.AlignRight)
         self.sections.append((instance, one))
@@ -275,9 +275,9 @@ class FormFiller(QWidget):
                 data=self.session.to_data(), person_id=(self.person or {}).get("id"),
                 village_id=(self.person or {}).get("village_id"), author=self.author, title=self.title())
         except Exception as exc:  # noqa: BLE001 - shown plainly; the session keeps every answer
-            show_error(self, exc, "草稿没有保存")
+            show_error(self, exc, self.tr("草稿没有保存"))
             return
-        self.status.setText(f"已自动保存 {datetime.now():%H:%M:%S}")
+        self.status.setText(self.tr("已自动保存 {time}").format(time=f"{datetime.now():%H:%M:%S}"))
         self.saved.emit(self.record_uuid)
 
     def flush(self) -> None:
@@ -294,9 +294,9 @@ class FormFiller(QWidget):
         try:
             self.store.finalize(self.record_uuid, self.form, author=self.author)
         except Exception as exc:  # noqa: BLE001
-            show_error(self, exc, "不能定稿")
+            show_error(self, exc, self.tr("不能定稿"))
             return
-        self.status.setText("已定稿")
+        self.status.setText(self.tr("已定稿"))
         self.finalized.emit(self.record_uuid)
 
     def focus_question(self, key: str) -> None:
@@ -315,15 +315,16 @@ class MissingSummary(QDialog):
     def __init__(self, filler: FormFiller, errors: dict[str, str]):
         super().__init__(filler)
         self.setObjectName("missingSummary")
-        self.setWindowTitle("还不能定稿")
+        self.setWindowTitle(self.tr("还不能定稿"))
         self.filler = filler
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"还有 {len(errors)} 处需要填写或更正（双击可跳到该题）："))
+        layout.addWidget(QLabel(self.tr("还有 %n 处需要填写或更正（双击可跳到该题）：", "", len(errors))))
         self.list = QListWidget()
         labels = {self.filler.session.key(w.node): self.filler.session.label(w.control, w.node)
                   for w in filler.questions}
         for key, message in errors.items():
-            item = QListWidgetItem(f"{labels.get(key) or key}：{message}")
+            text = self.tr("{question}：{message}").format(question=labels.get(key) or key, message=message)
+            item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.list.addItem(item)
         self.list.itemActivated.connect(self.jump)
@@ -350,7 +351,7 @@ class RevisionFiller(FormFiller):
         super().__init__(store, form, record_uuid=None, person=None, author=author)
         apply_answers(self.session, record["data"], saved=True)
         self.build()
-        self.status.setText("修改后请按“定稿”保存为新版本")
+        self.status.setText(self.tr("修改后请按“定稿”保存为新版本"))
 
     def save_now(self) -> None:
         """Revisions are written only when confirmed, never as drafts."""
@@ -365,7 +366,7 @@ class RevisionFiller(FormFiller):
             self.store.edit_record(self.record["uuid"], self.form, self.session.to_data(), author=self.author,
                                    reason=self.reason)
         except Exception as exc:  # noqa: BLE001
-            show_error(self, exc, "修改没有保存")
+            show_error(self, exc, self.tr("修改没有保存"))
             return
-        self.status.setText("已保存为新版本")
+        self.status.setText(self.tr("已保存为新版本"))
         self.done.emit()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import qtawesome as qta
-from PySide6.QtCore import QSettings, QSize, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, QSize, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -33,9 +33,14 @@ from ui.pages import (
     SyncPage,
 )
 
-NAV = [("工作台", "fa5s.home", "Ctrl+1"), ("台账", "fa5s.address-book", "Ctrl+2"), ("填表", "fa5s.edit", "Ctrl+3"),
-       ("记录", "fa5s.list-alt", "Ctrl+4"), ("同步", "fa5s.sync-alt", "Ctrl+5"), ("导出", "fa5s.file-excel", "Ctrl+6"),
-       ("设置", "fa5s.cog", "Ctrl+7")]
+# Labels are marked for lupdate here and translated when the window is built (self.tr in MainWindow).
+NAV = [(QT_TRANSLATE_NOOP("MainWindow", "工作台"), "fa5s.home", "Ctrl+1"),
+       (QT_TRANSLATE_NOOP("MainWindow", "台账"), "fa5s.address-book", "Ctrl+2"),
+       (QT_TRANSLATE_NOOP("MainWindow", "填表"), "fa5s.edit", "Ctrl+3"),
+       (QT_TRANSLATE_NOOP("MainWindow", "记录"), "fa5s.list-alt", "Ctrl+4"),
+       (QT_TRANSLATE_NOOP("MainWindow", "同步"), "fa5s.sync-alt", "Ctrl+5"),
+       (QT_TRANSLATE_NOOP("MainWindow", "导出"), "fa5s.file-excel", "Ctrl+6"),
+       (QT_TRANSLATE_NOOP("MainWindow", "设置"), "fa5s.cog", "Ctrl+7")]
 
 
 class MainWindow(QMainWindow):
@@ -43,7 +48,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.store = store
-        self.setWindowTitle("村访通")
+        self.setWindowTitle(self.tr("村访通"))
         self.catalog = FormCatalog()
         author = store.get_setting("author") or ""
         self.nav = QListWidget()
@@ -60,8 +65,9 @@ class MainWindow(QMainWindow):
         self.settings = SettingsPage(store)
         self.pages = [self.dashboard, self.registry, self.fill, self.records, self.sync, self.export, self.settings]
         for (label, icon, key), page in zip(NAV, self.pages, strict=True):
+            label = self.tr(label)
             item = QListWidgetItem(qta.icon(icon, color="#37474f"), f" {label}")
-            item.setToolTip(f"{label}（{key}）")
+            item.setToolTip(self.tr("{label}（{key}）").format(label=label, key=key))
             self.nav.addItem(item)
             self.stack.addWidget(page)
             QShortcut(QKeySequence(key), self, lambda p=page: self.show_page(p))
@@ -135,7 +141,8 @@ class MainWindow(QMainWindow):
             return
         form = self.catalog.by_id(record["form_id"])
         if form is None:
-            QMessageBox.information(self, "无法打开", f"本机没有表单“{record['form_id']}”，无法显示这条记录。")
+            QMessageBox.information(self, self.tr("无法打开"),
+                                    self.tr("本机没有表单“{form_id}”，无法显示这条记录。").format(form_id=record["form_id"]))
             return
         if record["status"] == "draft":
             self.show_page(self.fill)
@@ -154,22 +161,23 @@ class MainWindow(QMainWindow):
         filler = RevisionFiller(self.store, form, record, reason=reason, author=self.store.get_setting("author") or "")
         filler.done.connect(lambda: (self.records.refresh(), self.update_status()))
         self.show_page(self.fill)
-        self.fill.tabs.addTab(filler, f"修改：{record['title'] or record['form_id']}")
+        self.fill.tabs.addTab(filler, self.tr("修改：{title}").format(title=record["title"] or record["form_id"]))
         self.fill.tabs.setCurrentWidget(filler)
 
     def offer_drafts(self) -> None:
         """After a crash or a plain close, unfinished forms are waiting on 工作台; say so once."""
         drafts = self.store.drafts()
         if drafts:
-            self.statusBar().showMessage(f"有 {len(drafts)} 份草稿未完成，可在工作台继续填写。", 15_000)
+            self.statusBar().showMessage(self.tr("有 %n 份草稿未完成，可在工作台继续填写。", "", len(drafts)), 15_000)
 
     def update_status(self) -> None:
         counts = self.store.counts_by_status()
         server = self.store.get_setting("server_url")
-        self.online.setText("● 离线（未设置服务器）" if not server else "● 离线")
-        self.waiting.setText(f"待同步 {counts['finalized'] + counts['queued']} 条")
+        self.online.setText(self.tr("● 离线（未设置服务器）") if not server else self.tr("● 离线"))
+        self.waiting.setText(self.tr("待同步 %n 条", "", counts["finalized"] + counts["queued"]))
         last = self.store.get_setting("last_sync")
-        self.last_sync.setText(f"上次同步：{last[:16].replace('T', ' ') if last else '从未'}")
+        when = last[:16].replace("T", " ") if last else self.tr("从未")
+        self.last_sync.setText(self.tr("上次同步：{when}").format(when=when))
 
     # ------------------------------------------------------------------ window state
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QModelIndex, Qt
 
 from app.china import mask_id
 from app.store import STATUS_LABELS, Store
@@ -16,7 +16,7 @@ ROOT = QModelIndex()
 class PagedModel(QAbstractTableModel):
     """Rows come from ``fetch(offset, limit)``; ``canFetchMore``/``fetchMore`` make scrolling lazy."""
 
-    columns: list[tuple[str, str]] = []  # (key, header)
+    columns: list[tuple[str, str]] = []  # (key, header marked with QT_TRANSLATE_NOOP under the subclass name)
 
     def __init__(self, store: Store):
         super().__init__()
@@ -51,7 +51,7 @@ class PagedModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section][1]
+            return self.tr(self.columns[section][1])
         return None
 
     def canFetchMore(self, parent=ROOT) -> bool:  # noqa: N802
@@ -82,9 +82,16 @@ class PagedModel(QAbstractTableModel):
 
 
 class PersonsModel(PagedModel):
-    columns = [("name", "姓名"), ("sex", "性别"), ("birth_date", "出生日期"), ("id_number", "身份证号"),
-               ("village", "村"), ("categories", "类别"), ("risk_tier", "风险等级"), ("next_due", "下次探访")]
-    KINDS = {"elder": "老人", "child": "儿童", "guardian": "监护人", "other": "其他"}
+    columns = [("name", QT_TRANSLATE_NOOP("PersonsModel", "姓名")), ("sex", QT_TRANSLATE_NOOP("PersonsModel", "性别")),
+               ("birth_date", QT_TRANSLATE_NOOP("PersonsModel", "出生日期")),
+               ("id_number", QT_TRANSLATE_NOOP("PersonsModel", "身份证号")),
+               ("village", QT_TRANSLATE_NOOP("PersonsModel", "村")),
+               ("categories", QT_TRANSLATE_NOOP("PersonsModel", "类别")),
+               ("risk_tier", QT_TRANSLATE_NOOP("PersonsModel", "风险等级")),
+               ("next_due", QT_TRANSLATE_NOOP("PersonsModel", "下次探访"))]
+    KINDS = {"elder": QT_TRANSLATE_NOOP("PersonsModel", "老人"), "child": QT_TRANSLATE_NOOP("PersonsModel", "儿童"),
+             "guardian": QT_TRANSLATE_NOOP("PersonsModel", "监护人"),
+             "other": QT_TRANSLATE_NOOP("PersonsModel", "其他")}
 
     def __init__(self, store: Store):
         super().__init__(store)
@@ -103,7 +110,7 @@ class PersonsModel(PagedModel):
         if key == "id_number":
             return mask_id(row["id_number"]) if row["id_number"] else ""
         if key == "sex":
-            return {"1": "男", "2": "女"}.get(row["sex"], "")
+            return {"1": self.tr("男"), "2": self.tr("女")}.get(row["sex"], "")
         if key == "village":
             return self.villages.get(row["village_id"], "")
         if key == "categories":
@@ -115,8 +122,12 @@ class PersonsModel(PagedModel):
 
 
 class RecordsModel(PagedModel):
-    columns = [("updated_at", "更新时间"), ("title", "记录"), ("form_id", "表单"), ("status", "状态"),
-               ("revision", "修订"), ("author", "填写人")]
+    columns = [("updated_at", QT_TRANSLATE_NOOP("RecordsModel", "更新时间")),
+               ("title", QT_TRANSLATE_NOOP("RecordsModel", "记录")),
+               ("form_id", QT_TRANSLATE_NOOP("RecordsModel", "表单")),
+               ("status", QT_TRANSLATE_NOOP("RecordsModel", "状态")),
+               ("revision", QT_TRANSLATE_NOOP("RecordsModel", "修订")),
+               ("author", QT_TRANSLATE_NOOP("RecordsModel", "填写人"))]
 
     def __init__(self, store: Store):
         super().__init__(store)

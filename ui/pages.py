@@ -101,15 +101,16 @@ class DashboardPage(QWidget):
         self.store = store
         self.setObjectName("dashboard")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<h2>工作台</h2>"))
+        layout.addWidget(QLabel(self.tr("<h2>工作台</h2>")))
         self.cards = QHBoxLayout()
         layout.addLayout(self.cards)
         split = QHBoxLayout()
         left = QVBoxLayout()
-        left.addWidget(QLabel("<b>逾期未探访</b>（最久、风险最高的在前，双击开始探访）"))
+        left.addWidget(QLabel(self.tr("<b>逾期未探访</b>（最久、风险最高的在前，双击开始探访）")))
         self.overdue = QTableWidget(0, 4)
         self.overdue.setObjectName("overdueTable")
-        self.overdue.setHorizontalHeaderLabels(["姓名", "村", "风险等级", "应探访日期"])
+        self.overdue.setHorizontalHeaderLabels([self.tr("姓名"), self.tr("村"), self.tr("风险等级"),
+                                                self.tr("应探访日期")])
         self.overdue.verticalHeader().hide()
         self.overdue.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.overdue.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -117,14 +118,15 @@ class DashboardPage(QWidget):
         self.overdue.cellDoubleClicked.connect(self._open_overdue)
         left.addWidget(self.overdue)
         right = QVBoxLayout()
-        right.addWidget(QLabel("<b>未完成的草稿</b>（双击继续填写）"))
+        right.addWidget(QLabel(self.tr("<b>未完成的草稿</b>（双击继续填写）")))
         self.drafts = QListWidget()
         self.drafts.setObjectName("draftList")
         self.drafts.itemActivated.connect(lambda item: self.open_record.emit(item.data(Qt.ItemDataRole.UserRole)))
         right.addWidget(self.drafts)
-        right.addWidget(QLabel("<b>各村本月探访</b>"))
+        right.addWidget(QLabel(self.tr("<b>各村本月探访</b>")))
         self.villages = QTableWidget(0, 4)
-        self.villages.setHorizontalHeaderLabels(["村", "需探访人数", "本月已探访", "逾期"])
+        self.villages.setHorizontalHeaderLabels([self.tr("村"), self.tr("需探访人数"), self.tr("本月已探访"),
+                                                 self.tr("逾期")])
         self.villages.verticalHeader().hide()
         self.villages.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.villages.horizontalHeader().setStretchLastSection(True)
@@ -150,9 +152,10 @@ class DashboardPage(QWidget):
                 item.widget().deleteLater()
         overdue_total = store.query("SELECT count(*) AS n FROM persons WHERE status = 'active' AND next_due != '' "
                                     "AND next_due < ?", [today.isoformat()])[0]["n"]
-        for title, value, name in (("逾期未探访", overdue_total, "cardOverdue"), ("本周到期", due_week, "cardWeek"),
-                                   ("草稿待完成", len(drafts), "cardDrafts"),
-                                   ("待同步记录", counts["finalized"] + counts["queued"], "cardSync")):
+        for title, value, name in ((self.tr("逾期未探访"), overdue_total, "cardOverdue"),
+                                   (self.tr("本周到期"), due_week, "cardWeek"),
+                                   (self.tr("草稿待完成"), len(drafts), "cardDrafts"),
+                                   (self.tr("待同步记录"), counts["finalized"] + counts["queued"], "cardSync")):
             self.cards.addWidget(_card(title, str(value), name))
         names = {v["id"]: v["name"] for v in store.villages()}
         self.overdue.setRowCount(len(self.overdue_rows))
@@ -162,7 +165,8 @@ class DashboardPage(QWidget):
                 self.overdue.setItem(i, j, QTableWidgetItem(text))
         self.drafts.clear()
         for d in drafts[:100]:
-            item = QListWidgetItem(f"{d['title'] or d['form_id']}（{d['updated_at'][:16].replace('T', ' ')}）")
+            item = QListWidgetItem(self.tr("{title}（{updated}）").format(
+                title=d["title"] or d["form_id"], updated=d["updated_at"][:16].replace("T", " ")))
             item.setData(Qt.ItemDataRole.UserRole, d["uuid"])
             self.drafts.addItem(item)
         rows = store.query(
@@ -173,7 +177,8 @@ class DashboardPage(QWidget):
             [month_start, today.isoformat()])
         self.villages.setRowCount(len(rows))
         for i, row in enumerate(rows):
-            rate = f"{row['visited']}（{100 * row['visited'] // max(row['total'], 1)}%）"
+            rate = self.tr("{visited}（{percent}%）").format(visited=row["visited"],
+                                                           percent=100 * row["visited"] // max(row["total"], 1))
             for j, text in enumerate((names.get(row["village_id"], ""), str(row["total"]), rate,
                                       str(row["overdue"]))):
                 self.villages.setItem(i, j, QTableWidgetItem(text))
@@ -193,17 +198,17 @@ class RegistryPage(QWidget):
         self.store = store
         self.setObjectName("registry")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<h2>台账</h2>"))
+        layout.addWidget(QLabel(self.tr("<h2>台账</h2>")))
         bar = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setObjectName("registrySearch")
-        self.search.setPlaceholderText("姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)")
+        self.search.setPlaceholderText(self.tr("姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.village = QComboBox()
-        self.village.addItem("全部村", None)
+        self.village.addItem(self.tr("全部村"), None)
         for v in store.villages():
             self.village.addItem(v["name"], v["id"])
-        fill = QPushButton("为此人填表…")
+        fill = QPushButton(self.tr("为此人填表…"))
         fill.clicked.connect(self._fill)
         bar.addWidget(self.search, 1)
         bar.addWidget(self.village)
@@ -239,7 +244,7 @@ class RegistryPage(QWidget):
         self.model.village_id = self.village.currentData()
         if self._task is not None:
             self._task.cancel()
-        self.count.setText("正在查找…")
+        self.count.setText(self.tr("正在查找…"))
 
         def work(task):
             return self.model.fetch(0, 200)
@@ -250,7 +255,10 @@ class RegistryPage(QWidget):
                 if not self._sized and rows:
                     self.view.resizeColumnsToContents()
                     self._sized = True
-                self.count.setText(f"找到 {len(rows)}{'+' if len(rows) == 200 else ''} 人（向下滚动加载更多）")
+                if len(rows) == 200:
+                    self.count.setText(self.tr("找到 %n+ 人（向下滚动加载更多）", "", len(rows)))
+                else:
+                    self.count.setText(self.tr("找到 %n 人（向下滚动加载更多）", "", len(rows)))
 
         self._task = run_in_background(work, on_done=done, on_error=lambda e: None if isinstance(e, Cancelled)
                                        else show_error(self, e))
@@ -262,7 +270,7 @@ class RegistryPage(QWidget):
     def _fill(self) -> None:
         person = self.selected_person()
         if person is None:
-            QMessageBox.information(self, "请先选择", "请先在列表中选择一个人。")
+            QMessageBox.information(self, self.tr("请先选择"), self.tr("请先在列表中选择一个人。"))
             return
         self.fill_for.emit(person)
 
@@ -285,15 +293,15 @@ class FillPage(QWidget):
         self.tabs.tabCloseRequested.connect(self.close_tab)
         chooser = QWidget()
         box = QVBoxLayout(chooser)
-        box.addWidget(QLabel("<h2>填表</h2>选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）："))
+        box.addWidget(QLabel(self.tr("<h2>填表</h2>选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：")))
         self.list = QListWidget()
         self.list.setObjectName("formList")
         self.list.itemActivated.connect(lambda item: self.start(item.data(Qt.ItemDataRole.UserRole)))
         box.addWidget(self.list, 1)
-        other = QPushButton("打开其他表单文件（XLSForm .xlsx / XForm .xml）…")
+        other = QPushButton(self.tr("打开其他表单文件（XLSForm .xlsx / XForm .xml）…"))
         other.clicked.connect(self.open_file)
         box.addWidget(other)
-        self.tabs.addTab(chooser, "选择表单")
+        self.tabs.addTab(chooser, self.tr("选择表单"))
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         layout.addWidget(self.tabs)
 
@@ -302,9 +310,10 @@ class FillPage(QWidget):
         for path in builtin_forms():
             try:
                 form = self.catalog.get(path)
-                text = f"{form.title or form.form_id}（版本 {form.version}）"
+                text = self.tr("{title}（版本 {version}）").format(title=form.title or form.form_id,
+                                                                  version=form.version)
             except FormCheckFailed as exc:
-                text = f"{path.name}：表单有错误，不能使用（{exc.errors[0]}）"
+                text = self.tr("{file}：表单有错误，不能使用（{error}）").format(file=path.name, error=exc.errors[0])
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, path)
             self.list.addItem(item)
@@ -312,7 +321,7 @@ class FillPage(QWidget):
             self.list.setCurrentRow(0)
 
     def open_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "打开表单", "", "表单 (*.xlsx *.xls *.xml)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("打开表单"), "", self.tr("表单 (*.xlsx *.xls *.xml)"))
         if path:
             self.start(Path(path))
 
@@ -320,7 +329,7 @@ class FillPage(QWidget):
         try:
             form = self.catalog.get(path)
         except FormCheckFailed as exc:
-            show_error(self, exc, "表单不能使用")
+            show_error(self, exc, self.tr("表单不能使用"))
             return
         self.open_filler(form, person=person)
 
@@ -365,7 +374,7 @@ class FillPage(QWidget):
 class FormPicker(QDialog):
     def __init__(self, parent, catalog: FormCatalog, person: dict):
         super().__init__(parent)
-        self.setWindowTitle(f"为 {person.get('name', '')} 填表")
+        self.setWindowTitle(self.tr("为 {name} 填表").format(name=person.get("name", "")))
         layout = QVBoxLayout(self)
         self.list = QListWidget()
         for path in builtin_forms():
@@ -400,26 +409,26 @@ class RecordsPage(QWidget):
         self.store, self.catalog, self.author = store, catalog, author
         self.setObjectName("recordsPage")
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<h2>记录</h2>"))
+        layout.addWidget(QLabel(self.tr("<h2>记录</h2>")))
         bar = QHBoxLayout()
         self.form = QComboBox()
-        self.form.addItem("全部表单", None)
+        self.form.addItem(self.tr("全部表单"), None)
         self.status = QComboBox()
-        self.status.addItem("全部状态", None)
+        self.status.addItem(self.tr("全部状态"), None)
         for key, label in STATUS_LABELS.items():
             self.status.addItem(label, key)
         self.village = QComboBox()
-        self.village.addItem("全部村", None)
+        self.village.addItem(self.tr("全部村"), None)
         self.search = QLineEdit()
         self.search.setObjectName("recordSearch")
-        self.search.setPlaceholderText("按姓名、拼音首字母或标题查找")
+        self.search.setPlaceholderText(self.tr("按姓名、拼音首字母或标题查找"))
         for widget in (self.form, self.status, self.village):
             widget.currentIndexChanged.connect(lambda _: self.refresh())
         self.search.returnPressed.connect(self.refresh)
         for widget in (self.form, self.status, self.village):
             bar.addWidget(widget)
         bar.addWidget(self.search, 1)
-        open_button = QPushButton("打开 / 修改")
+        open_button = QPushButton(self.tr("打开 / 修改"))
         open_button.clicked.connect(self._open)
         bar.addWidget(open_button)
         layout.addLayout(bar)
@@ -432,7 +441,7 @@ class RecordsPage(QWidget):
         self.view.doubleClicked.connect(lambda _: self._open())
         self.view.clicked.connect(lambda _: self._show_history())
         layout.addWidget(self.view, 3)
-        layout.addWidget(QLabel("<b>修改历史</b>"))
+        layout.addWidget(QLabel(self.tr("<b>修改历史</b>")))
         self.history = QListWidget()
         self.history.setObjectName("historyList")
         layout.addWidget(self.history, 1)
@@ -463,11 +472,14 @@ class RecordsPage(QWidget):
         if row is None:
             return
         for entry in self.store.history(row["uuid"]):
-            changes = "；".join(f"{c['field']}：{c['old']} → {c['new']}" for c in entry["changes"])
-            self.history.addItem(f"第 {entry['revision']} 版 {entry['changed_at'][:16].replace('T', ' ')} "
-                                 f"{entry['author']}（原因：{entry['reason'] or '无'}）{changes}")
+            change = self.tr("{field}：{old} → {new}")
+            changes = self.tr("；").join(change.format(field=c["field"], old=c["old"], new=c["new"])
+                                        for c in entry["changes"])
+            self.history.addItem(self.tr("第 {revision} 版 {time} {author}（原因：{reason}）{changes}").format(
+                revision=entry["revision"], time=entry["changed_at"][:16].replace("T", " "), author=entry["author"],
+                reason=entry["reason"] or self.tr("无"), changes=changes))
         if not self.history.count():
-            self.history.addItem("（没有修改过）")
+            self.history.addItem(self.tr("（没有修改过）"))
 
     def _open(self) -> None:
         row = self.selected()
@@ -478,12 +490,12 @@ class RecordsPage(QWidget):
 class EditReasonDialog(QDialog):
     def __init__(self, parent):
         super().__init__(parent)
-        self.setWindowTitle("修改已发送的记录")
+        self.setWindowTitle(self.tr("修改已发送的记录"))
         form = QFormLayout(self)
-        form.addRow(QLabel("这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。"))
+        form.addRow(QLabel(self.tr("这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。")))
         self.reason = QLineEdit()
         self.reason.setObjectName("editReason")
-        form.addRow("修改原因：", self.reason)
+        form.addRow(self.tr("修改原因："), self.reason)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -498,7 +510,7 @@ class SyncPage(QWidget):
         super().__init__()
         self.store = store
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<h2>同步</h2>"))
+        layout.addWidget(QLabel(self.tr("<h2>同步</h2>")))
         self.info = QLabel()
         self.info.setWordWrap(True)
         layout.addWidget(self.info)
@@ -508,12 +520,14 @@ class SyncPage(QWidget):
         counts = self.store.counts_by_status()
         server = self.store.get_setting("server_url") or ""
         waiting = counts["finalized"] + counts["queued"]
-        lines = [f"待同步记录：{waiting} 条（已定稿 {counts['finalized']}，排队中 {counts['queued']}）。",
-                 f"已发送 {counts['sent']} 条，县局已接收 {counts['accepted']} 条，被退回 {counts['rejected']} 条。"]
+        lines = [self.tr("待同步记录：{waiting} 条（已定稿 {finalized}，排队中 {queued}）。").format(
+                     waiting=waiting, finalized=counts["finalized"], queued=counts["queued"]),
+                 self.tr("已发送 {sent} 条，县局已接收 {accepted} 条，被退回 {rejected} 条。").format(
+                     sent=counts["sent"], accepted=counts["accepted"], rejected=counts["rejected"])]
         if server:
-            lines.append(f"县局服务器：{server}")
+            lines.append(self.tr("县局服务器：{server}").format(server=server))
         else:
-            lines.append("尚未设置县局服务器地址，记录都安全地保存在本机。县局开通同步服务后，在“设置”中填写地址。")
+            lines.append(self.tr("尚未设置县局服务器地址，记录都安全地保存在本机。县局开通同步服务后，在“设置”中填写地址。"))
         self.info.setText("\n".join(lines))
 
 
@@ -524,12 +538,12 @@ class ExportPage(QWidget):
         super().__init__()
         self.store = store
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<h2>导出</h2>把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。"))
+        layout.addWidget(QLabel(self.tr("<h2>导出</h2>把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。")))
         row = QHBoxLayout()
         self.form = QComboBox()
-        row.addWidget(QLabel("表单："))
+        row.addWidget(QLabel(self.tr("表单：")))
         row.addWidget(self.form, 1)
-        go = QPushButton("导出…")
+        go = QPushButton(self.tr("导出…"))
         go.clicked.connect(self.export)
         row.addWidget(go)
         layout.addLayout(row)
@@ -538,26 +552,28 @@ class ExportPage(QWidget):
     def refresh(self) -> None:
         self.form.clear()
         for r in self.store.query("SELECT form_id, count(*) AS n FROM records GROUP BY form_id ORDER BY form_id"):
-            self.form.addItem(f"{r['form_id']}（{r['n']} 条）", r["form_id"])
+            self.form.addItem(self.tr("{form_id}（%n 条）", "", r["n"]).format(form_id=r["form_id"]), r["form_id"])
 
     def export(self) -> None:
         form_id = self.form.currentData()
         if not form_id:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "导出到", f"{form_id}-台账.xlsx", "Excel 工作簿 (*.xlsx)")
+        suggested = self.tr("{form_id}-台账.xlsx").format(form_id=form_id)
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出到"), suggested, self.tr("Excel 工作簿 (*.xlsx)"))
         if path:
             self.export_to(form_id, Path(path))
 
     def export_to(self, form_id: str, path: Path):
         from app.export import export_records
 
-        progress = QProgressDialog("正在导出…", "取消", 0, 100, self)
+        progress = QProgressDialog(self.tr("正在导出…"), self.tr("取消"), 0, 100, self)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
         task = run_in_background(
             lambda t: export_records(self.store, form_id, path, progress=t.report),
             on_done=lambda n: (progress.close(),
-                               QMessageBox.information(self, "导出完成", f"已导出 {n} 条记录到\n{path}")),
+                               QMessageBox.information(self, self.tr("导出完成"),
+                                                       self.tr("已导出 %n 条记录到\n{path}", "", n).format(path=path))),
             on_error=lambda e: (progress.close(), None if isinstance(e, Cancelled) else show_error(self, e)),
             on_progress=lambda done, total, _: progress.setValue(int(100 * done / max(total, 1))),
         )
@@ -570,19 +586,19 @@ class SettingsPage(QWidget):
         super().__init__()
         self.store = store
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<h2>设置</h2>"))
+        layout.addWidget(QLabel(self.tr("<h2>设置</h2>")))
         grid = QGridLayout()
-        grid.addWidget(QLabel("数据目录："), 0, 0)
+        grid.addWidget(QLabel(self.tr("数据目录：")), 0, 0)
         grid.addWidget(QLabel(str(store.data_dir)), 0, 1)
-        grid.addWidget(QLabel("县局服务器地址："), 1, 0)
+        grid.addWidget(QLabel(self.tr("县局服务器地址：")), 1, 0)
         self.server = QLineEdit(store.get_setting("server_url") or "")
-        self.server.setPlaceholderText("例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）")
+        self.server.setPlaceholderText(self.tr("例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）"))
         grid.addWidget(self.server, 1, 1)
-        grid.addWidget(QLabel("填表人姓名："), 2, 0)
+        grid.addWidget(QLabel(self.tr("填表人姓名：")), 2, 0)
         self.author = QLineEdit(store.get_setting("author") or "")
         grid.addWidget(self.author, 2, 1)
         layout.addLayout(grid)
-        save = QPushButton("保存设置")
+        save = QPushButton(self.tr("保存设置"))
         save.clicked.connect(self.save)
         layout.addWidget(save, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
@@ -593,4 +609,4 @@ class SettingsPage(QWidget):
     def save(self) -> None:
         self.store.set_setting("server_url", self.server.text().strip())
         self.store.set_setting("author", self.author.text().strip())
-        QMessageBox.information(self, "已保存", "设置已保存。")
+        QMessageBox.information(self, self.tr("已保存"), self.tr("设置已保存。"))

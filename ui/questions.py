@@ -8,7 +8,7 @@ current value, choices, relevance and message back from the session.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -132,8 +132,9 @@ class TextQuestion(QuestionWidget):
             box.textChanged.connect(lambda: self.emit(box.toPlainText()))
             return box
         box = EnterLineEdit()
-        placeholder = {"integer": "整数", "decimal": "数字", "time": "如 14:30", "datetime": "如 2024-03-15 14:30",
-                       "geopoint": "纬度 经度，如 31.86 117.28", "barcode": "扫描或输入编号"}.get(self.control.qtype)
+        placeholder = {"integer": self.tr("整数"), "decimal": self.tr("数字"), "time": self.tr("如 14:30"),
+                       "datetime": self.tr("如 2024-03-15 14:30"), "geopoint": self.tr("纬度 经度，如 31.86 117.28"),
+                       "barcode": self.tr("扫描或输入编号")}.get(self.control.qtype)
         if placeholder:
             box.setPlaceholderText(placeholder)
         box.textEdited.connect(self.emit)
@@ -157,7 +158,7 @@ class DateQuestion(QuestionWidget):
         box.setCalendarPopup(True)
         box.setDisplayFormat("yyyy-MM-dd")
         box.setMinimumDate(EMPTY_DATE)
-        box.setSpecialValueText("（未填）")
+        box.setSpecialValueText(self.tr("（未填）"))
         box.setDate(EMPTY_DATE)
         box.dateChanged.connect(lambda d: self.emit("" if d == EMPTY_DATE else d.toString("yyyy-MM-dd")))
         return box
@@ -195,7 +196,7 @@ class SelectOneQuestion(QuestionWidget):
             self.combo = QComboBox()
             self.combo.setEditable(True)
             self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-            self.combo.addItem("（请选择）", "")
+            self.combo.addItem(self.tr("（请选择）"), "")
             for c in choices:
                 self.combo.addItem(self.session.choice_label(c, self.node), c.value)
             self.combo.completer().setFilterMode(Qt.MatchFlag.MatchContains)
@@ -310,14 +311,14 @@ class RangeQuestion(QuestionWidget):
         row.setContentsMargins(0, 0, 0, 0)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, int(round((self.end - self.start) / self.step)))
-        self.shown = QLabel("（未填）")
+        self.shown = QLabel(self.tr("（未填）"))
         self.slider.valueChanged.connect(lambda i: self.emit(_num(self.start + i * self.step)))
         row.addWidget(self.slider, 1)
         row.addWidget(self.shown)
         return wrap
 
     def show_value(self, value):
-        self.shown.setText(value or "（未填）")
+        self.shown.setText(value or self.tr("（未填）"))
         if value:
             self.slider.blockSignals(True)
             self.slider.setValue(int(round((float(value) - self.start) / self.step)))
@@ -333,7 +334,7 @@ def _num(x: float) -> str:
 
 class AcknowledgeQuestion(QuestionWidget):
     def build_input(self):
-        box = QCheckBox("确认")
+        box = QCheckBox(self.tr("确认"))
         box.toggled.connect(lambda on: self.emit("OK" if on else ""))
         return box
 
@@ -406,21 +407,23 @@ class SignaturePad(QWidget):
 
 
 class FileQuestion(QuestionWidget):
-    FILTERS = {"image": "图片 (*.jpg *.jpeg *.png *.bmp)", "audio": "录音 (*.mp3 *.m4a *.wav *.amr)",
-               "video": "视频 (*.mp4 *.mov)", "file": "所有文件 (*)"}
+    FILTERS = {"image": QT_TRANSLATE_NOOP("FileQuestion", "图片 (*.jpg *.jpeg *.png *.bmp)"),
+               "audio": QT_TRANSLATE_NOOP("FileQuestion", "录音 (*.mp3 *.m4a *.wav *.amr)"),
+               "video": QT_TRANSLATE_NOOP("FileQuestion", "视频 (*.mp4 *.mov)"),
+               "file": QT_TRANSLATE_NOOP("FileQuestion", "所有文件 (*)")}
 
     def build_input(self):
         wrap = QWidget()
         row = QVBoxLayout(wrap)
         row.setContentsMargins(0, 0, 0, 0)
-        self.name = QLabel("（未选择）")
+        self.name = QLabel(self.tr("（未选择）"))
         if "signature" in self.control.appearance or "draw" in self.control.appearance:
             self.pad = SignaturePad()
             self.pad.changed.connect(self.signed)
             row.addWidget(self.pad)
         else:
             self.pad = None
-            button = QPushButton("选择文件…")
+            button = QPushButton(self.tr("选择文件…"))
             button.clicked.connect(self.choose)
             row.addWidget(button)
         row.addWidget(self.name)
@@ -432,8 +435,8 @@ class FileQuestion(QuestionWidget):
         self.emit(name)
 
     def choose(self) -> None:
-        kinds = self.FILTERS.get(self.control.qtype, "所有文件 (*)")
-        path, _ = QFileDialog.getOpenFileName(self, "选择文件", "", kinds)
+        kinds = self.tr(self.FILTERS.get(self.control.qtype, self.FILTERS["file"]))
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择文件"), "", kinds)
         if path:
             from pathlib import Path
 
@@ -443,7 +446,7 @@ class FileQuestion(QuestionWidget):
             self.emit(name)
 
     def show_value(self, value):
-        self.name.setText(value or "（未选择）")
+        self.name.setText(value or self.tr("（未选择）"))
 
 
 WIDGETS = {

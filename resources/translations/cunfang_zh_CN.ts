@@ -1,0 +1,927 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="zh_CN">
+<context>
+    <name>AcknowledgeQuestion</name>
+    <message>
+        <location filename="../../ui/questions.py" line="337"/>
+        <source>确认</source>
+        <translation>确认</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardPage</name>
+    <message>
+        <location filename="../../ui/pages.py" line="104"/>
+        <source>&lt;h2&gt;工作台&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;工作台&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="109"/>
+        <source>&lt;b&gt;逾期未探访&lt;/b&gt;（最久、风险最高的在前，双击开始探访）</source>
+        <translation>&lt;b&gt;逾期未探访&lt;/b&gt;（最久、风险最高的在前，双击开始探访）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="112"/>
+        <source>姓名</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="112"/>
+        <location filename="../../ui/pages.py" line="128"/>
+        <source>村</source>
+        <translation>村</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="112"/>
+        <source>风险等级</source>
+        <translation>风险等级</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="113"/>
+        <source>应探访日期</source>
+        <translation>应探访日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="121"/>
+        <source>&lt;b&gt;未完成的草稿&lt;/b&gt;（双击继续填写）</source>
+        <translation>&lt;b&gt;未完成的草稿&lt;/b&gt;（双击继续填写）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="126"/>
+        <source>&lt;b&gt;各村本月探访&lt;/b&gt;</source>
+        <translation>&lt;b&gt;各村本月探访&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="128"/>
+        <source>需探访人数</source>
+        <translation>需探访人数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="128"/>
+        <source>本月已探访</source>
+        <translation>本月已探访</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="129"/>
+        <source>逾期</source>
+        <translation>逾期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="155"/>
+        <source>逾期未探访</source>
+        <translation>逾期未探访</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="156"/>
+        <source>本周到期</source>
+        <translation>本周到期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="157"/>
+        <source>草稿待完成</source>
+        <translation>草稿待完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="158"/>
+        <source>待同步记录</source>
+        <translation>待同步记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="168"/>
+        <source>{title}（{updated}）</source>
+        <translation>{title}（{updated}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="180"/>
+        <source>{visited}（{percent}%）</source>
+        <translation>{visited}（{percent}%）</translation>
+    </message>
+</context>
+<context>
+    <name>DateQuestion</name>
+    <message>
+        <location filename="../../ui/questions.py" line="161"/>
+        <source>（未填）</source>
+        <translation>（未填）</translation>
+    </message>
+</context>
+<context>
+    <name>EditReasonDialog</name>
+    <message>
+        <location filename="../../ui/pages.py" line="493"/>
+        <source>修改已发送的记录</source>
+        <translation>修改已发送的记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="495"/>
+        <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
+        <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="498"/>
+        <source>修改原因：</source>
+        <translation>修改原因：</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorDialog</name>
+    <message>
+        <location filename="../../ui/errors.py" line="21"/>
+        <source>操作没有完成</source>
+        <translation>操作没有完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="26"/>
+        <source>程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。
+详细情况已记入日志，请告知县里的信息员。</source>
+        <translation>程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。
+详细情况已记入日志，请告知县里的信息员。</translation>
+    </message>
+</context>
+<context>
+    <name>ExportPage</name>
+    <message>
+        <location filename="../../ui/pages.py" line="541"/>
+        <source>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</source>
+        <translation>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="544"/>
+        <source>表单：</source>
+        <translation>表单：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="546"/>
+        <source>导出…</source>
+        <translation>导出…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/pages.py" line="555"/>
+        <source>{form_id}（%n 条）</source>
+        <translation>
+            <numerusform>{form_id}（%n 条）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="561"/>
+        <source>{form_id}-台账.xlsx</source>
+        <translation>{form_id}-台账.xlsx</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="562"/>
+        <source>导出到</source>
+        <translation>导出到</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="562"/>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="569"/>
+        <source>正在导出…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="569"/>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="575"/>
+        <source>导出完成</source>
+        <translation>导出完成</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/pages.py" line="576"/>
+        <source>已导出 %n 条记录到
+{path}</source>
+        <translation>
+            <numerusform>已导出 %n 条记录到
+{path}</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>FileQuestion</name>
+    <message>
+        <location filename="../../ui/questions.py" line="410"/>
+        <source>图片 (*.jpg *.jpeg *.png *.bmp)</source>
+        <translation>图片 (*.jpg *.jpeg *.png *.bmp)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="411"/>
+        <source>录音 (*.mp3 *.m4a *.wav *.amr)</source>
+        <translation>录音 (*.mp3 *.m4a *.wav *.amr)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="412"/>
+        <source>视频 (*.mp4 *.mov)</source>
+        <translation>视频 (*.mp4 *.mov)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="413"/>
+        <source>所有文件 (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="419"/>
+        <location filename="../../ui/questions.py" line="449"/>
+        <source>（未选择）</source>
+        <translation>（未选择）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="426"/>
+        <source>选择文件…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="439"/>
+        <source>选择文件</source>
+        <translation>选择文件</translation>
+    </message>
+</context>
+<context>
+    <name>FillPage</name>
+    <message>
+        <location filename="../../ui/pages.py" line="296"/>
+        <source>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</source>
+        <translation>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="301"/>
+        <source>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</source>
+        <translation>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="304"/>
+        <source>选择表单</source>
+        <translation>选择表单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="313"/>
+        <source>{title}（版本 {version}）</source>
+        <translation>{title}（版本 {version}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="316"/>
+        <source>{file}：表单有错误，不能使用（{error}）</source>
+        <translation>{file}：表单有错误，不能使用（{error}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="324"/>
+        <source>打开表单</source>
+        <translation>打开表单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="324"/>
+        <source>表单 (*.xlsx *.xls *.xml)</source>
+        <translation>表单 (*.xlsx *.xls *.xml)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="332"/>
+        <source>表单不能使用</source>
+        <translation>表单不能使用</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunDialog</name>
+    <message>
+        <location filename="../../ui/startup.py" line="30"/>
+        <source>村访通 · 首次设置</source>
+        <translation>村访通 · 首次设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="35"/>
+        <source>欢迎使用村访通。先设置一个数据库密码：本机上的所有记录都会用它加密保存。&lt;br&gt;&lt;b&gt;请牢记密码&lt;/b&gt;，忘记后数据无法打开。</source>
+        <translation>欢迎使用村访通。先设置一个数据库密码：本机上的所有记录都会用它加密保存。&lt;br&gt;&lt;b&gt;请牢记密码&lt;/b&gt;，忘记后数据无法打开。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="46"/>
+        <source>示范镇</source>
+        <translation>示范镇</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="50"/>
+        <source>例如 东山村（可留空，以后在台账中添加）</source>
+        <translation>例如 东山村（可留空，以后在台账中添加）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="53"/>
+        <source>您的姓名，记在每条记录上</source>
+        <translation>您的姓名，记在每条记录上</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="54"/>
+        <source>加入演示数据（虚构的村、人员和探访记录，便于熟悉程序）</source>
+        <translation>加入演示数据（虚构的村、人员和探访记录，便于熟悉程序）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="57"/>
+        <source>数据库密码：</source>
+        <translation>数据库密码：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="58"/>
+        <source>再输入一次：</source>
+        <translation>再输入一次：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="59"/>
+        <source>乡镇：</source>
+        <translation>乡镇：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="60"/>
+        <source>村：</source>
+        <translation>村：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="61"/>
+        <source>填表人：</source>
+        <translation>填表人：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="69"/>
+        <source>开始使用</source>
+        <translation>开始使用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="70"/>
+        <source>退出</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="77"/>
+        <source>两次输入的密码不一致，请重新输入。</source>
+        <translation>两次输入的密码不一致，请重新输入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="101"/>
+        <source>正在加入演示数据…</source>
+        <translation>正在加入演示数据…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="105"/>
+        <source>演示数据没有加入：{error}</source>
+        <translation>演示数据没有加入：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>FormFiller</name>
+    <message>
+        <location filename="../../ui/form_filler.py" line="71"/>
+        <source>保存草稿 (Ctrl+S)</source>
+        <translation>保存草稿 (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="73"/>
+        <source>定稿 (Ctrl+Enter)</source>
+        <translation>定稿 (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="176"/>
+        <source>添加{title}</source>
+        <translation>添加{title}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="185"/>
+        <source>{title} 第 {number} 项</source>
+        <translation>{title} 第 {number} 项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="189"/>
+        <source>删除第 {number} 项</source>
+        <translation>删除第 {number} 项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="278"/>
+        <source>草稿没有保存</source>
+        <translation>草稿没有保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="280"/>
+        <source>已自动保存 {time}</source>
+        <translation>已自动保存 {time}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="297"/>
+        <source>不能定稿</source>
+        <translation>不能定稿</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="299"/>
+        <source>已定稿</source>
+        <translation>已定稿</translation>
+    </message>
+</context>
+<context>
+    <name>FormPicker</name>
+    <message>
+        <location filename="../../ui/pages.py" line="377"/>
+        <source>为 {name} 填表</source>
+        <translation>为 {name} 填表</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../ui/main_window.py" line="37"/>
+        <source>工作台</source>
+        <translation>工作台</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="38"/>
+        <source>台账</source>
+        <translation>台账</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="39"/>
+        <source>填表</source>
+        <translation>填表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="40"/>
+        <source>记录</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="41"/>
+        <source>同步</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="42"/>
+        <source>导出</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="43"/>
+        <source>设置</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="51"/>
+        <source>村访通</source>
+        <translation>村访通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="70"/>
+        <source>{label}（{key}）</source>
+        <translation>{label}（{key}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="144"/>
+        <source>无法打开</source>
+        <translation>无法打开</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="145"/>
+        <source>本机没有表单“{form_id}”，无法显示这条记录。</source>
+        <translation>本机没有表单“{form_id}”，无法显示这条记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="164"/>
+        <source>修改：{title}</source>
+        <translation>修改：{title}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/main_window.py" line="171"/>
+        <source>有 %n 份草稿未完成，可在工作台继续填写。</source>
+        <translation>
+            <numerusform>有 %n 份草稿未完成，可在工作台继续填写。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="176"/>
+        <source>● 离线（未设置服务器）</source>
+        <translation>● 离线（未设置服务器）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="176"/>
+        <source>● 离线</source>
+        <translation>● 离线</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/main_window.py" line="177"/>
+        <source>待同步 %n 条</source>
+        <translation>
+            <numerusform>待同步 %n 条</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="179"/>
+        <source>从未</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="180"/>
+        <source>上次同步：{when}</source>
+        <translation>上次同步：{when}</translation>
+    </message>
+</context>
+<context>
+    <name>MissingSummary</name>
+    <message>
+        <location filename="../../ui/form_filler.py" line="318"/>
+        <source>还不能定稿</source>
+        <translation>还不能定稿</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/form_filler.py" line="321"/>
+        <source>还有 %n 处需要填写或更正（双击可跳到该题）：</source>
+        <translation>
+            <numerusform>还有 %n 处需要填写或更正（双击可跳到该题）：</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="326"/>
+        <source>{question}：{message}</source>
+        <translation>{question}：{message}</translation>
+    </message>
+</context>
+<context>
+    <name>PersonsModel</name>
+    <message>
+        <location filename="../../ui/models.py" line="85"/>
+        <source>姓名</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="85"/>
+        <source>性别</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="86"/>
+        <source>出生日期</source>
+        <translation>出生日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="87"/>
+        <source>身份证号</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="88"/>
+        <source>村</source>
+        <translation>村</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="89"/>
+        <source>类别</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="90"/>
+        <source>风险等级</source>
+        <translation>风险等级</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="91"/>
+        <source>下次探访</source>
+        <translation>下次探访</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="92"/>
+        <source>老人</source>
+        <translation>老人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="92"/>
+        <source>儿童</source>
+        <translation>儿童</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="93"/>
+        <source>监护人</source>
+        <translation>监护人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="94"/>
+        <source>其他</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="113"/>
+        <source>男</source>
+        <translation>男</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="113"/>
+        <source>女</source>
+        <translation>女</translation>
+    </message>
+</context>
+<context>
+    <name>RangeQuestion</name>
+    <message>
+        <location filename="../../ui/questions.py" line="314"/>
+        <location filename="../../ui/questions.py" line="321"/>
+        <source>（未填）</source>
+        <translation>（未填）</translation>
+    </message>
+</context>
+<context>
+    <name>RecordsModel</name>
+    <message>
+        <location filename="../../ui/models.py" line="125"/>
+        <source>更新时间</source>
+        <translation>更新时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="126"/>
+        <source>记录</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="127"/>
+        <source>表单</source>
+        <translation>表单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="128"/>
+        <source>状态</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="129"/>
+        <source>修订</source>
+        <translation>修订</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="130"/>
+        <source>填写人</source>
+        <translation>填写人</translation>
+    </message>
+</context>
+<context>
+    <name>RecordsPage</name>
+    <message>
+        <location filename="../../ui/pages.py" line="412"/>
+        <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="415"/>
+        <source>全部表单</source>
+        <translation>全部表单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="417"/>
+        <source>全部状态</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="421"/>
+        <source>全部村</source>
+        <translation>全部村</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="424"/>
+        <source>按姓名、拼音首字母或标题查找</source>
+        <translation>按姓名、拼音首字母或标题查找</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="431"/>
+        <source>打开 / 修改</source>
+        <translation>打开 / 修改</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="444"/>
+        <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
+        <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="475"/>
+        <source>{field}：{old} → {new}</source>
+        <translation>{field}：{old} → {new}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="476"/>
+        <source>；</source>
+        <translation>；</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="478"/>
+        <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
+        <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="480"/>
+        <source>无</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="482"/>
+        <source>（没有修改过）</source>
+        <translation>（没有修改过）</translation>
+    </message>
+</context>
+<context>
+    <name>RegistryPage</name>
+    <message>
+        <location filename="../../ui/pages.py" line="201"/>
+        <source>&lt;h2&gt;台账&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;台账&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="205"/>
+        <source>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</source>
+        <translation>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="208"/>
+        <source>全部村</source>
+        <translation>全部村</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="211"/>
+        <source>为此人填表…</source>
+        <translation>为此人填表…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="247"/>
+        <source>正在查找…</source>
+        <translation>正在查找…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/pages.py" line="259"/>
+        <source>找到 %n+ 人（向下滚动加载更多）</source>
+        <translation>
+            <numerusform>找到 %n+ 人（向下滚动加载更多）</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/pages.py" line="261"/>
+        <source>找到 %n 人（向下滚动加载更多）</source>
+        <translation>
+            <numerusform>找到 %n 人（向下滚动加载更多）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="273"/>
+        <source>请先选择</source>
+        <translation>请先选择</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="273"/>
+        <source>请先在列表中选择一个人。</source>
+        <translation>请先在列表中选择一个人。</translation>
+    </message>
+</context>
+<context>
+    <name>RevisionFiller</name>
+    <message>
+        <location filename="../../ui/form_filler.py" line="354"/>
+        <source>修改后请按“定稿”保存为新版本</source>
+        <translation>修改后请按“定稿”保存为新版本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="369"/>
+        <source>修改没有保存</source>
+        <translation>修改没有保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="371"/>
+        <source>已保存为新版本</source>
+        <translation>已保存为新版本</translation>
+    </message>
+</context>
+<context>
+    <name>SelectOneQuestion</name>
+    <message>
+        <location filename="../../ui/questions.py" line="199"/>
+        <source>（请选择）</source>
+        <translation>（请选择）</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <location filename="../../ui/pages.py" line="589"/>
+        <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="591"/>
+        <source>数据目录：</source>
+        <translation>数据目录：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="593"/>
+        <source>县局服务器地址：</source>
+        <translation>县局服务器地址：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="595"/>
+        <source>例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）</source>
+        <translation>例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="597"/>
+        <source>填表人姓名：</source>
+        <translation>填表人姓名：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="601"/>
+        <source>保存设置</source>
+        <translation>保存设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="612"/>
+        <source>已保存</source>
+        <translation>已保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="612"/>
+        <source>设置已保存。</source>
+        <translation>设置已保存。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPage</name>
+    <message>
+        <location filename="../../ui/pages.py" line="513"/>
+        <source>&lt;h2&gt;同步&lt;/h2&gt;</source>
+        <translation>&lt;h2&gt;同步&lt;/h2&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="523"/>
+        <source>待同步记录：{waiting} 条（已定稿 {finalized}，排队中 {queued}）。</source>
+        <translation>待同步记录：{waiting} 条（已定稿 {finalized}，排队中 {queued}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="525"/>
+        <source>已发送 {sent} 条，县局已接收 {accepted} 条，被退回 {rejected} 条。</source>
+        <translation>已发送 {sent} 条，县局已接收 {accepted} 条，被退回 {rejected} 条。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="528"/>
+        <source>县局服务器：{server}</source>
+        <translation>县局服务器：{server}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="530"/>
+        <source>尚未设置县局服务器地址，记录都安全地保存在本机。县局开通同步服务后，在“设置”中填写地址。</source>
+        <translation>尚未设置县局服务器地址，记录都安全地保存在本机。县局开通同步服务后，在“设置”中填写地址。</translation>
+    </message>
+</context>
+<context>
+    <name>TextQuestion</name>
+    <message>
+        <location filename="../../ui/questions.py" line="135"/>
+        <source>整数</source>
+        <translation>整数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="135"/>
+        <source>数字</source>
+        <translation>数字</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="135"/>
+        <source>如 14:30</source>
+        <translation>如 14:30</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="136"/>
+        <source>如 2024-03-15 14:30</source>
+        <translation>如 2024-03-15 14:30</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="136"/>
+        <source>纬度 经度，如 31.86 117.28</source>
+        <translation>纬度 经度，如 31.86 117.28</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="137"/>
+        <source>扫描或输入编号</source>
+        <translation>扫描或输入编号</translation>
+    </message>
+</context>
+<context>
+    <name>UnlockDialog</name>
+    <message>
+        <location filename="../../ui/startup.py" line="120"/>
+        <source>村访通 · 解锁</source>
+        <translation>村访通 · 解锁</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="124"/>
+        <source>请输入数据库密码：</source>
+        <translation>请输入数据库密码：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="135"/>
+        <source>解锁</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="137"/>
+        <source>退出</source>
+        <translation>退出</translation>
+    </message>
+</context>
+</TS>

@@ -92,6 +92,12 @@ class FormFiller(QWidget):
         split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        self.banner = QLabel()
+        self.banner.setObjectName("redFlagBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #c62828; color: white; padding: 6px; font-weight: bold;")
+        self.banner.hide()
+        layout.addWidget(self.banner)
         layout.addWidget(split, 1)
         # Window shortcuts of a hidden filler (another tab) are inactive, so open records never clash.
         for keys, action in (("Ctrl+S", self.save_now), ("Ctrl+Return", self.finalize),
@@ -225,6 +231,18 @@ class FormFiller(QWidget):
             widget.refresh()
         for node, section in self.sections:
             section.setVisible(node.relevant)
+        self.show_red_flags()
+
+    def show_red_flags(self) -> None:
+        """Safety red flags (a child alone, no heating in winter, a fall with no one home) shown at once."""
+        from app.dashboard import flag_text
+        from app.schedule import red_flags
+
+        flags = red_flags(self.session.to_data())
+        self.banner.setVisible(bool(flags))
+        if flags:
+            self.banner.setText(self.tr("⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。")
+                                .format(flags=flag_text(flags)))
 
     def add_instance(self, control: Control, parent: Node, layout: QVBoxLayout, item, title: str) -> None:
         """Add one repeat instance in place (the rest of the form stays as it is) and focus it."""

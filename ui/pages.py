@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -118,7 +117,7 @@ class DashboardPage(QWidget):
         self.overdue.cellDoubleClicked.connect(self._open_overdue)
         left.addWidget(self.overdue)
         right = QVBoxLayout()
-        right.addWidget(QLabel(self.tr("<b>未完成的草稿</b>（双击继续填写）")))
+        right.addWidget(QLabel(self.tr("<b>需要处理</b>（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）")))
         self.drafts = QListWidget()
         self.drafts.setObjectName("draftList")
         self.drafts.itemActivated.connect(lambda item: self.open_record.emit(item.data(Qt.ItemDataRole.UserRole)))
@@ -137,48 +136,52 @@ class DashboardPage(QWidget):
         self.overdue_rows: list[dict] = []
 
     def refresh(self) -> None:
-        store = self.store
-        today = date.today()
-        week = (today + timedelta(days=7)).isoformat()
-        month_start = today.replace(day=1).isoformat()
-        self.overdue_rows = store.overdue(today=today.isoformat(), limit=300)
-        due_week = store.query("SELECT count(*) AS n FROM persons WHERE status = 'active' AND next_due >= ? "
-                               "AND next_due < ?", [today.isoformat(), week])[0]["n"]
-        counts = store.counts_by_status()
-        drafts = store.drafts()
+        from app.dashboard import build
+
+        board = build(self.store)
+        self.overdue_rows = board.overdue
         while self.cards.count():
             item = self.cards.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
-        overdue_total = store.query("SELECT count(*) AS n FROM persons WHERE status = 'active' AND next_due != '' "
-                                    "AND next_due < ?", [today.isoformat()])[0]["n"]
-        for title, value, name in ((self.tr("逾期未探访"), overdue_total, "cardOverdue"),
-                                   (self.tr("本周到期"), due_week, "cardWeek"),
-                                   (self.tr("草稿待完成"), len(drafts), "cardDrafts"),
-                                   (self.tr("待同步记录"), counts["finalized"] + counts["queued"], "cardSync")):
+        for title, value, name in ((self.tr("逾期未探访"), board.overdue_total, "cardOverdue"),
+                                   (self.tr("本周到期"), board.due_this_week, "cardWeek"),
+                                   (self.tr("安全红线"), len(board.red_flags), "cardFlags"),
+                                   (self.tr("草稿待完成"), len(board.drafts), "cardDrafts"),
+                                   (self.tr("待同步记录"), board.waiting_to_sync, "cardSync")):
             self.cards.addWidget(_card(title, str(value), name))
-        names = {v["id"]: v["name"] for v in store.villages()}
+        names = {v["id"]: v["name"] for v in self.store.villages()}
         self.overdue.setRowCount(len(self.overdue_rows))
         for i, row in enumerate(self.overdue_rows):
             for j, text in enumerate((row["name"], names.get(row["village_id"], ""), row["risk_tier"],
                                       row["next_due"])):
                 self.overdue.setItem(i, j, QTableWidgetItem(text))
         self.drafts.clear()
-        for d in drafts[:100]:
-            item = QListWidgetItem(self.tr("{title}（{updated}）").format(
+        for flagged in board.red_flags[:50]:
+            item = QListWidgetItem(self.tr("⚠ {who}：{flags}（{when}）").format(
+                who=flagged["person_name"] or flagged["title"], flags=flagged["flag_text"],
+                when=flagged["updated_at"][:10]))
+            item.setForeground(Qt.GlobalColor.red)
+            item.setData(Qt.ItemDataRole.UserRole, flagged["uuid"])
+            self.drafts.addItem(item)
+        for report in board.open_reports[:50]:
+            item = QListWidgetItem(self.tr("发现报告未结：{who}（{when}）").format(
+                who=report["person_name"] or report["title"], when=report["updated_at"][:10]))
+            item.setData(Qt.ItemDataRole.UserRole, report["uuid"])
+            self.drafts.addItem(item)
+        for pending in board.adaptations_pending[:50]:
+            item = QListWidgetItem(self.tr("适老化改造待验收：{who}（{n} 项）").format(
+                who=pending["person_name"] or pending["title"], n=pending["planned"]))
+            item.setData(Qt.ItemDataRole.UserRole, pending["uuid"])
+            self.drafts.addItem(item)
+        for d in board.drafts[:100]:
+            item = QListWidgetItem(self.tr("草稿：{title}（{updated}）").format(
                 title=d["title"] or d["form_id"], updated=d["updated_at"][:16].replace("T", " ")))
             item.setData(Qt.ItemDataRole.UserRole, d["uuid"])
             self.drafts.addItem(item)
-        rows = store.query(
-            "SELECT p.village_id, count(*) AS total, "
-            "sum(CASE WHEN p.last_visit >= ? THEN 1 ELSE 0 END) AS visited, "
-            "sum(CASE WHEN p.next_due != '' AND p.next_due < ? THEN 1 ELSE 0 END) AS overdue "
-            "FROM persons p WHERE p.status = 'active' AND p.kind IN ('elder', 'child') GROUP BY p.village_id",
-            [month_start, today.isoformat()])
-        self.villages.setRowCount(len(rows))
-        for i, row in enumerate(rows):
-            rate = self.tr("{visited}（{percent}%）").format(visited=row["visited"],
-                                                           percent=100 * row["visited"] // max(row["total"], 1))
+        self.villages.setRowCount(len(board.rates))
+        for i, row in enumerate(board.rates):
+            rate = self.tr("{visited}（{percent}%）").format(visited=row["visited"], percent=round(row["rate"]))
             for j, text in enumerate((names.get(row["village_id"], ""), str(row["total"]), rate,
                                       str(row["overdue"]))):
                 self.villages.setItem(i, j, QTableWidgetItem(text))

@@ -12,88 +12,108 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="104"/>
+        <location filename="../../ui/pages.py" line="103"/>
         <source>&lt;h2&gt;工作台&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;工作台&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="109"/>
+        <location filename="../../ui/pages.py" line="108"/>
         <source>&lt;b&gt;逾期未探访&lt;/b&gt;（最久、风险最高的在前，双击开始探访）</source>
         <translation>&lt;b&gt;逾期未探访&lt;/b&gt;（最久、风险最高的在前，双击开始探访）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="112"/>
+        <location filename="../../ui/pages.py" line="111"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="112"/>
-        <location filename="../../ui/pages.py" line="128"/>
+        <location filename="../../ui/pages.py" line="111"/>
+        <location filename="../../ui/pages.py" line="127"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="112"/>
+        <location filename="../../ui/pages.py" line="111"/>
         <source>风险等级</source>
         <translation>风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="113"/>
+        <location filename="../../ui/pages.py" line="112"/>
         <source>应探访日期</source>
         <translation>应探访日期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="121"/>
-        <source>&lt;b&gt;未完成的草稿&lt;/b&gt;（双击继续填写）</source>
-        <translation>&lt;b&gt;未完成的草稿&lt;/b&gt;（双击继续填写）</translation>
+        <location filename="../../ui/pages.py" line="120"/>
+        <source>&lt;b&gt;需要处理&lt;/b&gt;（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）</source>
+        <translation>&lt;b&gt;需要处理&lt;/b&gt;（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="126"/>
+        <location filename="../../ui/pages.py" line="125"/>
         <source>&lt;b&gt;各村本月探访&lt;/b&gt;</source>
         <translation>&lt;b&gt;各村本月探访&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="128"/>
+        <location filename="../../ui/pages.py" line="127"/>
         <source>需探访人数</source>
         <translation>需探访人数</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="128"/>
+        <location filename="../../ui/pages.py" line="127"/>
         <source>本月已探访</source>
         <translation>本月已探访</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="129"/>
+        <location filename="../../ui/pages.py" line="128"/>
         <source>逾期</source>
         <translation>逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="155"/>
+        <location filename="../../ui/pages.py" line="147"/>
         <source>逾期未探访</source>
         <translation>逾期未探访</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="156"/>
+        <location filename="../../ui/pages.py" line="148"/>
         <source>本周到期</source>
         <translation>本周到期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="157"/>
+        <location filename="../../ui/pages.py" line="149"/>
+        <source>安全红线</source>
+        <translation>安全红线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="150"/>
         <source>草稿待完成</source>
         <translation>草稿待完成</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="158"/>
+        <location filename="../../ui/pages.py" line="151"/>
         <source>待同步记录</source>
         <translation>待同步记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="168"/>
-        <source>{title}（{updated}）</source>
-        <translation>{title}（{updated}）</translation>
+        <location filename="../../ui/pages.py" line="161"/>
+        <source>⚠ {who}：{flags}（{when}）</source>
+        <translation>⚠ {who}：{flags}（{when}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="180"/>
+        <location filename="../../ui/pages.py" line="168"/>
+        <source>发现报告未结：{who}（{when}）</source>
+        <translation>发现报告未结：{who}（{when}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="173"/>
+        <source>适老化改造待验收：{who}（{n} 项）</source>
+        <translation>适老化改造待验收：{who}（{n} 项）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="178"/>
+        <source>草稿：{title}（{updated}）</source>
+        <translation>草稿：{title}（{updated}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="184"/>
         <source>{visited}（{percent}%）</source>
         <translation>{visited}（{percent}%）</translation>
     </message>
@@ -109,17 +129,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="493"/>
+        <location filename="../../ui/pages.py" line="496"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="495"/>
+        <location filename="../../ui/pages.py" line="498"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="498"/>
+        <location filename="../../ui/pages.py" line="501"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -142,59 +162,59 @@
 <context>
     <name>ExportPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="541"/>
+        <location filename="../../ui/pages.py" line="544"/>
         <source>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</source>
         <translation>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="544"/>
+        <location filename="../../ui/pages.py" line="547"/>
         <source>表单：</source>
         <translation>表单：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="546"/>
+        <location filename="../../ui/pages.py" line="549"/>
         <source>导出…</source>
         <translation>导出…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="555"/>
+        <location filename="../../ui/pages.py" line="558"/>
         <source>{form_id}（%n 条）</source>
         <translation>
             <numerusform>{form_id}（%n 条）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="561"/>
+        <location filename="../../ui/pages.py" line="564"/>
         <source>{form_id}-台账.xlsx</source>
         <translation>{form_id}-台账.xlsx</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="562"/>
+        <location filename="../../ui/pages.py" line="565"/>
         <source>导出到</source>
         <translation>导出到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="562"/>
+        <location filename="../../ui/pages.py" line="565"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="569"/>
+        <location filename="../../ui/pages.py" line="572"/>
         <source>正在导出…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="569"/>
+        <location filename="../../ui/pages.py" line="572"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="575"/>
+        <location filename="../../ui/pages.py" line="578"/>
         <source>导出完成</source>
         <translation>导出完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="576"/>
+        <location filename="../../ui/pages.py" line="579"/>
         <source>已导出 %n 条记录到
 {path}</source>
         <translation>
@@ -245,42 +265,42 @@
 <context>
     <name>FillPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="296"/>
+        <location filename="../../ui/pages.py" line="299"/>
         <source>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</source>
         <translation>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="301"/>
+        <location filename="../../ui/pages.py" line="304"/>
         <source>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</source>
         <translation>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="304"/>
+        <location filename="../../ui/pages.py" line="307"/>
         <source>选择表单</source>
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="313"/>
+        <location filename="../../ui/pages.py" line="316"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="316"/>
+        <location filename="../../ui/pages.py" line="319"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="324"/>
+        <location filename="../../ui/pages.py" line="327"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="324"/>
+        <location filename="../../ui/pages.py" line="327"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="332"/>
+        <location filename="../../ui/pages.py" line="335"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
     </message>
@@ -381,37 +401,42 @@
         <translation>定稿 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="176"/>
+        <location filename="../../ui/form_filler.py" line="182"/>
         <source>添加{title}</source>
         <translation>添加{title}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="185"/>
+        <location filename="../../ui/form_filler.py" line="191"/>
         <source>{title} 第 {number} 项</source>
         <translation>{title} 第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="189"/>
+        <location filename="../../ui/form_filler.py" line="195"/>
         <source>删除第 {number} 项</source>
         <translation>删除第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="278"/>
+        <location filename="../../ui/form_filler.py" line="244"/>
+        <source>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</source>
+        <translation>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="296"/>
         <source>草稿没有保存</source>
         <translation>草稿没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="280"/>
+        <location filename="../../ui/form_filler.py" line="298"/>
         <source>已自动保存 {time}</source>
         <translation>已自动保存 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="297"/>
+        <location filename="../../ui/form_filler.py" line="315"/>
         <source>不能定稿</source>
         <translation>不能定稿</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="299"/>
+        <location filename="../../ui/form_filler.py" line="317"/>
         <source>已定稿</source>
         <translation>已定稿</translation>
     </message>
@@ -419,7 +444,7 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="377"/>
+        <location filename="../../ui/pages.py" line="380"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
@@ -524,19 +549,19 @@
 <context>
     <name>MissingSummary</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="318"/>
+        <location filename="../../ui/form_filler.py" line="336"/>
         <source>还不能定稿</source>
         <translation>还不能定稿</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/form_filler.py" line="321"/>
+        <location filename="../../ui/form_filler.py" line="339"/>
         <source>还有 %n 处需要填写或更正（双击可跳到该题）：</source>
         <translation>
             <numerusform>还有 %n 处需要填写或更正（双击可跳到该题）：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="326"/>
+        <location filename="../../ui/form_filler.py" line="344"/>
         <source>{question}：{message}</source>
         <translation>{question}：{message}</translation>
     </message>
@@ -659,62 +684,62 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="412"/>
+        <location filename="../../ui/pages.py" line="415"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="415"/>
+        <location filename="../../ui/pages.py" line="418"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="417"/>
+        <location filename="../../ui/pages.py" line="420"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="421"/>
+        <location filename="../../ui/pages.py" line="424"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="424"/>
+        <location filename="../../ui/pages.py" line="427"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="431"/>
+        <location filename="../../ui/pages.py" line="434"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="444"/>
+        <location filename="../../ui/pages.py" line="447"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="475"/>
+        <location filename="../../ui/pages.py" line="478"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="476"/>
+        <location filename="../../ui/pages.py" line="479"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="478"/>
+        <location filename="../../ui/pages.py" line="481"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="480"/>
+        <location filename="../../ui/pages.py" line="483"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="482"/>
+        <location filename="../../ui/pages.py" line="485"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
@@ -722,51 +747,51 @@
 <context>
     <name>RegistryPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="201"/>
+        <location filename="../../ui/pages.py" line="204"/>
         <source>&lt;h2&gt;台账&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;台账&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="205"/>
+        <location filename="../../ui/pages.py" line="208"/>
         <source>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</source>
         <translation>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="208"/>
+        <location filename="../../ui/pages.py" line="211"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="211"/>
+        <location filename="../../ui/pages.py" line="214"/>
         <source>为此人填表…</source>
         <translation>为此人填表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="247"/>
+        <location filename="../../ui/pages.py" line="250"/>
         <source>正在查找…</source>
         <translation>正在查找…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="259"/>
+        <location filename="../../ui/pages.py" line="262"/>
         <source>找到 %n+ 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n+ 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="261"/>
+        <location filename="../../ui/pages.py" line="264"/>
         <source>找到 %n 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="273"/>
+        <location filename="../../ui/pages.py" line="276"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="273"/>
+        <location filename="../../ui/pages.py" line="276"/>
         <source>请先在列表中选择一个人。</source>
         <translation>请先在列表中选择一个人。</translation>
     </message>
@@ -774,17 +799,17 @@
 <context>
     <name>RevisionFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="354"/>
+        <location filename="../../ui/form_filler.py" line="372"/>
         <source>修改后请按“定稿”保存为新版本</source>
         <translation>修改后请按“定稿”保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="369"/>
+        <location filename="../../ui/form_filler.py" line="387"/>
         <source>修改没有保存</source>
         <translation>修改没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="371"/>
+        <location filename="../../ui/form_filler.py" line="389"/>
         <source>已保存为新版本</source>
         <translation>已保存为新版本</translation>
     </message>
@@ -800,42 +825,42 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="589"/>
+        <location filename="../../ui/pages.py" line="592"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="591"/>
+        <location filename="../../ui/pages.py" line="594"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="593"/>
+        <location filename="../../ui/pages.py" line="596"/>
         <source>县局服务器地址：</source>
         <translation>县局服务器地址：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="595"/>
+        <location filename="../../ui/pages.py" line="598"/>
         <source>例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）</source>
         <translation>例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="597"/>
+        <location filename="../../ui/pages.py" line="600"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="601"/>
+        <location filename="../../ui/pages.py" line="604"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="612"/>
+        <location filename="../../ui/pages.py" line="615"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="612"/>
+        <location filename="../../ui/pages.py" line="615"/>
         <source>设置已保存。</source>
         <translation>设置已保存。</translation>
     </message>
@@ -843,27 +868,27 @@
 <context>
     <name>SyncPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="513"/>
+        <location filename="../../ui/pages.py" line="516"/>
         <source>&lt;h2&gt;同步&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;同步&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="523"/>
+        <location filename="../../ui/pages.py" line="526"/>
         <source>待同步记录：{waiting} 条（已定稿 {finalized}，排队中 {queued}）。</source>
         <translation>待同步记录：{waiting} 条（已定稿 {finalized}，排队中 {queued}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="525"/>
+        <location filename="../../ui/pages.py" line="528"/>
         <source>已发送 {sent} 条，县局已接收 {accepted} 条，被退回 {rejected} 条。</source>
         <translation>已发送 {sent} 条，县局已接收 {accepted} 条，被退回 {rejected} 条。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="528"/>
+        <location filename="../../ui/pages.py" line="531"/>
         <source>县局服务器：{server}</source>
         <translation>县局服务器：{server}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="530"/>
+        <location filename="../../ui/pages.py" line="533"/>
         <source>尚未设置县局服务器地址，记录都安全地保存在本机。县局开通同步服务后，在“设置”中填写地址。</source>
         <translation>尚未设置县局服务器地址，记录都安全地保存在本机。县局开通同步服务后，在“设置”中填写地址。</translation>
     </message>

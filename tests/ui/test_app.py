@@ -318,3 +318,32 @@ def test_edit_a_sent_record_and_see_its_history(qtbot, store, visit_form):
     page._show_history()
     text = page.history.item(0).text()
     assert "年龄抄错" in text and "age：80 → 81" in text and "李主任" in text
+
+
+def test_a_red_flag_is_shown_at_once_and_listed_on_the_dashboard(qtbot, store):
+    from app.dashboard import build
+    from ui.pages import DashboardPage
+
+    form = load_form(ROOT / "resources" / "forms" / "child_visit.xlsx")
+    child = store.add_person(name="刘小雨", kind="child", village_id=None)
+    filler = FormFiller(store, form, person=store.get_person(child))
+    qtbot.addWidget(filler)
+    filler.show()
+    assert not filler.banner.isVisible()
+    seen = next(b for b in question(filler, "child_seen").group.buttons() if b.property("value") == "1")
+    seen.click()
+    with_whom = question(filler, "with_whom")
+    alone = next(b for b in with_whom.group.buttons() if b.property("value") == "alone")
+    alone.click()
+    assert filler.banner.isVisible() and "儿童独自居住" in filler.banner.text()
+    data = filler.session.to_data()
+    uuid = store.save_draft(form_id="child_visit", form_version=form.version, person_id=child, data=data)
+    store.set_status(uuid, "finalized")
+    store.conn.execute("UPDATE records SET flags = '[\"child_alone\"]' WHERE uuid = ?", (uuid,))
+    board = build(store)
+    assert [r["uuid"] for r in board.red_flags] == [uuid]
+    assert [r["uuid"] for r in board.open_reports] == [uuid]
+    page = DashboardPage(store)
+    qtbot.addWidget(page)
+    page.refresh()
+    assert any("儿童独自居住" in page.drafts.item(i).text() for i in range(page.drafts.count()))

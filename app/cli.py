@@ -228,6 +228,21 @@ def persons_search(ctx: click.Context, text: str, village: str | None, limit: in
         click.echo("没有找到。")
 
 
+@cli.command("plates")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def plates(ctx: click.Context, out: Path) -> None:
+    """导出需要制作的门牌清单（新装、破损、缺失）到 Excel 文件 OUT，可直接打印。"""
+    from app.export import export_plates
+
+    store = _open_store(ctx)
+    try:
+        count = export_plates(store, out)
+    finally:
+        store.close()
+    click.echo(f"已导出 {count} 块待制作的门牌到 {out}。")
+
+
 @cli.command("doctor")
 @click.pass_context
 def doctor(ctx: click.Context) -> None:

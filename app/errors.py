@@ -61,6 +61,7 @@ class ErrorCode(Enum):
     RECORD_INVALID = "记录还有 {count} 处问题，不能定稿：{first}"
     RECORD_BAD_STATUS = "记录当前状态为“{status}”，不能{action}。"
     RECORD_REASON_NEEDED = "修改已发送的记录需要填写修改原因。"
+    HOUSE_NUMBER_TAKEN = "{village}已经有门牌号 {number}（记录：{other}）。同一个村的门牌号不能重复，请核对后更正。"
     PERSON_NOT_FOUND = "找不到人员 {person_id}。"
     # Command line.
     ANSWERS_UNREADABLE = "无法读取答案文件 {path}：{reason}"

@@ -62,3 +62,29 @@ def export_records(store: Store, form_id: str, path: Path,
     if progress:
         progress(len(rows), len(rows), "完成")
     return len(rows)
+
+
+PLATE_TYPES = {"big": "大门牌", "small": "小门牌", "side_door": "旁门门牌", "temporary": "临时门牌", "building": "楼牌",
+               "unit": "单元牌", "household": "户牌"}
+
+
+def export_plates(store: Store, path: Path) -> int:
+    """A printable list of house-number plates to make (new, damaged or missing), in address order."""
+    from app.registry import plates_to_make
+
+    plates = plates_to_make(store)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "门牌制作清单"
+    sheet.append(["序号", "村", "组", "门牌号", "标准地址", "门牌类型", "原因", "户主"])
+    for i, plate in enumerate(plates, 1):
+        sheet.append([i, plate["village"], plate["group"], plate["number"], plate["address"],
+                      PLATE_TYPES.get(plate["plate_type"], plate["plate_type"]), plate["reason"], plate["head"]])
+    for column, width in zip("ABCDEFGH", (6, 12, 8, 8, 40, 10, 10, 10), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.print_title_rows = "1:1"
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    workbook.save(tmp)
+    os.replace(tmp, path)
+    return len(plates)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from app.errors import CunFangError, ErrorCode
 from app.schedule import next_due, red_flags
 from app.settings import VisitRules
 
@@ -69,3 +70,46 @@ def visit_rates(store, today: date) -> list[dict]:
     for row in rows:
         row["rate"] = round(100 * row["visited"] / row["total"], 1) if row["total"] else 0.0
     return rows
+
+
+def check_before_finalize(store, record: dict, data: dict) -> None:
+    """Rules that need other records, which a form alone cannot check: one house number per village."""
+    if record["form_id"] != "house_number" or data.get("house_no") in (None, ""):
+        return
+    village = str(data.get("region_code") or data.get("village") or "")
+    number = f"{data['house_no']}{data.get('house_no_suffix') or ''}"
+    for other in store.query(
+        "SELECT uuid, title, data FROM records WHERE form_id = 'house_number' AND status != 'draft' AND uuid != ?",
+        [record["uuid"]],
+    ):
+        theirs = json.loads(other["data"] or "{}")
+        if (str(theirs.get("region_code") or theirs.get("village") or "") == village
+                and f"{theirs.get('house_no')}{theirs.get('house_no_suffix') or ''}" == number
+                and theirs.get("plate_status") != "removed"):
+            raise CunFangError(ErrorCode.HOUSE_NUMBER_TAKEN, village=data.get("village") or village, number=number,
+                               other=other["title"] or other["uuid"][:8])
+
+
+PLATES_TO_MAKE = {"new": "新装", "damaged": "破损待换", "missing": "缺失"}
+
+
+def plates_to_make(store) -> list[dict]:
+    """House-number plates to order: newly registered, damaged or missing, in address order."""
+    out = []
+    for row in store.query("SELECT data FROM records WHERE form_id = 'house_number' AND status != 'draft'"):
+        data = json.loads(row["data"] or "{}")
+        if data.get("plate_status") in PLATES_TO_MAKE:
+            number = f"{data.get('house_no', '')}{data.get('house_no_suffix') or ''}"
+            out.append({"address": data.get("full_addr") or build_address(data), "number": number,
+                        "plate_type": data.get("plate_type", ""), "reason": PLATES_TO_MAKE[data["plate_status"]],
+                        "head": data.get("head_name", ""), "village": data.get("village", ""),
+                        "group": data.get("group_name", "")})
+    return sorted(out, key=lambda p: (p["village"], p["group"], int(p["number"]) if p["number"].isdigit() else 0))
+
+
+def build_address(data: dict) -> str:
+    """The standard rural address: 县 乡镇 村 组 号 (e.g. 示范县示范镇东山村三组18号)."""
+    number = data.get("house_no")
+    parts = [data.get("county"), data.get("town"), data.get("village"), data.get("group_name"),
+             f"{number}{data.get('house_no_suffix') or ''}号" if number not in (None, "") else ""]
+    return "".join(str(p) for p in parts if p)

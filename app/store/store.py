@@ -246,6 +246,9 @@ class Store:
                 first_key, first = next(iter(result["errors"].items()))
                 raise CunFangError(ErrorCode.RECORD_INVALID, count=len(result["errors"]),
                                    first=f"{first_key}：{first}")
+            from app.registry import check_before_finalize
+
+            check_before_finalize(self, record, result["data"])
             payload = json.dumps(result["data"], ensure_ascii=False, sort_keys=True)
             self.conn.execute("UPDATE records SET status = 'finalized', data = ?, updated_at = ? WHERE uuid = ?",
                               (payload, utc_now(), record_uuid))

@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from app import china
+from app.schedule import next_due, red_flags
+from app.settings import VisitRules
 from app.store.search import name_pinyin, reversed_tail
 from app.store.store import Store
 
@@ -43,13 +45,18 @@ ELDER_VISIT = {
     "contacts": [{"contact_name": "家属", "relation": "2", "phone": "199 0000 1234", "away": "1"}],
 }
 ELDER_VARIANTS = [{}, {"visit_method": "phone"}, {"h_mobility": "normal", "needs": "emotional"},
-                  {"f_contact": "weekly", "s_fall_risk": "none"}]
+                  {"f_contact": "weekly", "s_fall_risk": "none"},
+                  {"red_flags": "no_heating", "issues": "冬季取暖炉损坏，室内寒冷",
+                   "action": "contact_family refer_village"}]
 CHILD_VISIT = {
     "visit_method": "home", "child_seen": "1", "with_whom": "grandparents", "guard_eval": "fair",
     "life_care": "good", "school": "normal", "health": "none", "parent_contact": "weekly", "safety": "drowning",
     "needs": "study family_contact", "service": "policy guardian_guidance", "found_risk": "0",
 }
-CHILD_VARIANTS = [{}, {"guard_eval": "good", "parent_contact": "monthly"}, {"needs": "study"}]
+CHILD_VARIANTS = [{}, {"guard_eval": "good", "parent_contact": "monthly"}, {"needs": "study"},
+                  {"with_whom": "alone", "guard_eval": "poor", "reported_to": "town_supervisor village",
+                   "report_receiver": "乡镇儿童督导员", "report_content": "儿童独自居住，祖母住院，已联系其父母返乡"}]
+RED_FLAG_SHARE = 0.02  # about one visit in fifty finds a safety red flag
 
 
 def _name(rng: random.Random) -> str:
@@ -94,7 +101,8 @@ class _VisitData:
             base, variants = (ELDER_VISIT, ELDER_VARIANTS) if elder else (CHILD_VISIT, CHILD_VARIANTS)
             answers = {**base, **variants[variant % len(variants)], "visit_date": self.today.isoformat(),
                        "visitor": VISITORS[variant % len(VISITORS)], "elder_name": "某某", "child_name": "某某",
-                       "age_input": 10, "next_visit": (self.today + timedelta(days=30)).isoformat()}
+                       "age_input": 10, "next_visit": (self.today + timedelta(days=30)).isoformat(),
+                       "report_time": f"{self.today.isoformat()}T10:00:00+08:00"}
             form = self.form(form_id)
             if form is None:
                 self.cache[key] = {k: v for k, v in answers.items() if not isinstance(v, list)}
@@ -107,6 +115,8 @@ class _VisitData:
                 self.cache[key] = {k: v for k, v in data.items() if k not in calculated}
         data = dict(self.cache[key])
         data["visit_date"] = day.isoformat()
+        if "report_time" in data:
+            data["report_time"] = f"{day.isoformat()}T10:00:00.000+08:00"
         data["next_visit"] = (day + timedelta(days=min(max(interval, 1), 90))).isoformat()
         data.update({k: v for k, v in facts.items() if k in data})
         return data
@@ -213,6 +223,7 @@ def _visits(rng: random.Random, person: dict, today: date, out: list[dict], visi
     form_id = "elder_visit" if person["kind"] == "elder" else "child_visit"
     day = today - timedelta(days=HISTORY_DAYS.get(interval, 365) - rng.randint(0, interval))
     last = None
+    last_data: dict = {}
     while day <= today:
         if rng.random() < 0.85:  # some visits are missed: they make the overdue list
             last = day
@@ -228,14 +239,19 @@ def _visits(rng: random.Random, person: dict, today: date, out: list[dict], visi
             iso = stamp.isoformat(timespec="milliseconds")
             age = day.year - int(person["birth_date"][:4])
             facts = {"elder_name": person["name"], "child_name": person["name"], "age_input": max(0, min(age, 17))}
-            data = visits.make(form_id, day, interval, rng.randrange(4), facts)
+            variant = 4 if form_id == "elder_visit" else 3
+            variant = variant if rng.random() < RED_FLAG_SHARE else rng.randrange(3)
+            data = visits.make(form_id, day, interval, variant, facts)
+            last_data = data
             out.append({"uuid": str(uuid.UUID(int=rng.getrandbits(128))), "form_id": form_id,
                         "form_version": "2026.1", "person_id": person["id"], "household_id": person["household_id"],
                         "village_id": person["village_id"], "status": status, "revision": 1, "prev_revision": None,
                         "author": "演示村干部", "title": f"{person['name']} {day.isoformat()} 探访",
                         "data": json.dumps(data, ensure_ascii=False, sort_keys=True), "server_message": "",
+                        "flags": json.dumps(red_flags(data) if status != "draft" else []),
                         "created_at": iso, "updated_at": iso})
         day += timedelta(days=max(1, interval + rng.randint(-interval // 5, interval // 5)))
     if last is not None:
         person["last_visit"] = last.isoformat()
-        person["next_due"] = (last + timedelta(days=interval)).isoformat()
+        facts = dict(person, guardianship=last_data.get("guard_eval", ""))
+        person["next_due"] = next_due(facts, last, last_data, VisitRules()).isoformat()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressDialog,
     QPushButton,
+    QSpinBox,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -601,15 +603,52 @@ class SettingsPage(QWidget):
         self.author = QLineEdit(store.get_setting("author") or "")
         grid.addWidget(self.author, 2, 1)
         layout.addLayout(grid)
+        rules = QGroupBox(self.tr("探访周期（天）：本县规定与默认不同时在这里修改"))
+        rules.setObjectName("visitRules")
+        form = QFormLayout(rules)
+        self.days: dict[tuple[str, str], QSpinBox] = {}
+        for group, key, label in (("elder", "high", self.tr("高风险老人")), ("elder", "key", self.tr("重点老人")),
+                                  ("elder", "general", self.tr("一般老人")),
+                                  ("child", "poor", self.tr("儿童（监护情况差）")),
+                                  ("child", "fair", self.tr("儿童（监护情况一般）")),
+                                  ("child", "good", self.tr("儿童（监护情况较好）"))):
+            box = QSpinBox()
+            box.setRange(1, 366)
+            box.setObjectName(f"days_{group}_{key}")
+            self.days[(group, key)] = box
+            form.addRow(label, box)
+        self.major = QSpinBox()
+        self.major.setRange(1, 30)
+        form.addRow(self.tr("重大变故或安全红线后"), self.major)
+        self.monthly = QCheckBox(self.tr("所有特殊困难老人每月至少探访一次（月探访率100%目标）"))
+        form.addRow(self.monthly)
+        layout.addWidget(rules)
         save = QPushButton(self.tr("保存设置"))
         save.clicked.connect(self.save)
         layout.addWidget(save, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
 
     def refresh(self) -> None:
-        pass
+        from app.settings import load_settings
+
+        visits = load_settings(self.store.data_dir).visits
+        for (group, key), box in self.days.items():
+            table = visits.elder_by_tier if group == "elder" else visits.child_by_guardianship
+            box.setValue(int(table.get(key, 90)))
+        self.major.setValue(visits.major_event_days)
+        self.monthly.setChecked(visits.monthly_floor)
 
     def save(self) -> None:
+        from app.settings import load_settings, save_settings
+
         self.store.set_setting("server_url", self.server.text().strip())
         self.store.set_setting("author", self.author.text().strip())
-        QMessageBox.information(self, self.tr("已保存"), self.tr("设置已保存。"))
+        settings = load_settings(self.store.data_dir)
+        for (group, key), box in self.days.items():
+            table = settings.visits.elder_by_tier if group == "elder" else settings.visits.child_by_guardianship
+            table[key] = box.value()
+        settings.visits.major_event_days = self.major.value()
+        settings.visits.monthly_floor = self.monthly.isChecked()
+        save_settings(self.store.data_dir, settings)
+        QMessageBox.information(self, self.tr("已保存"),
+                                self.tr("设置已保存。新的探访周期从下一次定稿的探访记录起生效。"))

@@ -347,3 +347,19 @@ def test_a_red_flag_is_shown_at_once_and_listed_on_the_dashboard(qtbot, store):
     qtbot.addWidget(page)
     page.refresh()
     assert any("儿童独自居住" in page.drafts.item(i).text() for i in range(page.drafts.count()))
+
+
+def test_visit_rules_are_set_in_settings(qtbot, store, monkeypatch):
+    from app.settings import load_settings
+    from ui.pages import SettingsPage
+
+    monkeypatch.setattr("ui.pages.QMessageBox.information", lambda *a: None)
+    page = SettingsPage(store)
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.days[("elder", "general")].value() == 90
+    page.days[("elder", "general")].setValue(30)
+    page.monthly.setChecked(True)
+    page.save()
+    visits = load_settings(store.data_dir).visits
+    assert visits.elder_by_tier["general"] == 30 and visits.monthly_floor

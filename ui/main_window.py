@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.dashboard.open_person.connect(self.fill_for_person)
         self.dashboard.open_record.connect(self.open_record)
         self.registry.fill_for.connect(self.fill_for_person)
+        self.registry.open_record.connect(self.open_record)
         self.records.open_record.connect(self.open_record)
         self.fill.record_changed.connect(self.update_status)
 

@@ -197,6 +197,7 @@ class DashboardPage(QWidget):
 
 class RegistryPage(QWidget):
     fill_for = Signal(dict)
+    open_record = Signal(str)
 
     def __init__(self, store: Store):
         super().__init__()
@@ -224,7 +225,22 @@ class RegistryPage(QWidget):
         self.view.setObjectName("personsView")
         self.view.setModel(self.model)
         self.view.doubleClicked.connect(lambda _: self._fill())
-        layout.addWidget(self.view, 1)
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self.show_person())
+        row = QHBoxLayout()
+        row.addWidget(self.view, 3)
+        side = QVBoxLayout()
+        self.details = QLabel(self.tr("选中一个人，这里显示他/她的情况和全部记录。"))
+        self.details.setObjectName("personDetails")
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        side.addWidget(self.details)
+        self.person_records = QListWidget()
+        self.person_records.setObjectName("personRecords")
+        self.person_records.itemActivated.connect(
+            lambda item: self.open_record.emit(item.data(Qt.ItemDataRole.UserRole)))
+        side.addWidget(self.person_records, 1)
+        row.addLayout(side, 2)
+        layout.addLayout(row, 1)
         self.count = QLabel("")
         layout.addWidget(self.count)
         self._timer = QTimer(self)
@@ -267,6 +283,37 @@ class RegistryPage(QWidget):
 
         self._task = run_in_background(work, on_done=done, on_error=lambda e: None if isinstance(e, Cancelled)
                                        else show_error(self, e))
+
+    def show_person(self) -> None:
+        """The selected person's page: who they are, when they are due, and every record about them."""
+        import json
+
+        from app.china import mask_id
+
+        person = self.selected_person()
+        self.person_records.clear()
+        if person is None:
+            return
+        extra = json.loads(person.get("extra") or "{}")
+        lines = [
+            f"<h3>{person['name']}</h3>",
+            self.tr("身份证号：{id}").format(id=mask_id(person["id_number"]) if person["id_number"] else "—"),
+            self.tr("村：{village}　风险等级：{tier}").format(
+                village=self.model.villages.get(person["village_id"], ""), tier=person["risk_tier"] or "—"),
+            self.tr("上次探访：{last}　下次应探访：{due}").format(last=person["last_visit"] or "—",
+                                                           due=person["next_due"] or "—"),
+        ]
+        if extra.get("capability_level") not in (None, ""):
+            lines.append(self.tr("能力等级：{level}").format(level=extra["capability_level"]))
+        if person["status"] != "active":
+            lines.append(self.tr("<b>状态：{status}</b>（{reason}）").format(status=person["status"],
+                                                                        reason=person["status_reason"]))
+        self.details.setText("<br>".join(lines))
+        for record in self.store.list_records(person_id=person["id"], limit=200):
+            item = QListWidgetItem(f"{record['updated_at'][:10]}  {record['title'] or record['form_id']}  "
+                                   f"[{STATUS_LABELS.get(record['status'], record['status'])}]")
+            item.setData(Qt.ItemDataRole.UserRole, record["uuid"])
+            self.person_records.addItem(item)
 
     def selected_person(self) -> dict | None:
         index = self.view.currentIndex()

@@ -129,17 +129,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="498"/>
+        <location filename="../../ui/pages.py" line="545"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="500"/>
+        <location filename="../../ui/pages.py" line="547"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="503"/>
+        <location filename="../../ui/pages.py" line="550"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -162,59 +162,59 @@
 <context>
     <name>ExportPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="546"/>
+        <location filename="../../ui/pages.py" line="593"/>
         <source>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</source>
         <translation>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="549"/>
+        <location filename="../../ui/pages.py" line="596"/>
         <source>表单：</source>
         <translation>表单：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="551"/>
+        <location filename="../../ui/pages.py" line="598"/>
         <source>导出…</source>
         <translation>导出…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="560"/>
+        <location filename="../../ui/pages.py" line="607"/>
         <source>{form_id}（%n 条）</source>
         <translation>
             <numerusform>{form_id}（%n 条）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="566"/>
+        <location filename="../../ui/pages.py" line="613"/>
         <source>{form_id}-台账.xlsx</source>
         <translation>{form_id}-台账.xlsx</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="567"/>
+        <location filename="../../ui/pages.py" line="614"/>
         <source>导出到</source>
         <translation>导出到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="567"/>
+        <location filename="../../ui/pages.py" line="614"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="574"/>
+        <location filename="../../ui/pages.py" line="621"/>
         <source>正在导出…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="574"/>
+        <location filename="../../ui/pages.py" line="621"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="580"/>
+        <location filename="../../ui/pages.py" line="627"/>
         <source>导出完成</source>
         <translation>导出完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="581"/>
+        <location filename="../../ui/pages.py" line="628"/>
         <source>已导出 %n 条记录到
 {path}</source>
         <translation>
@@ -265,42 +265,42 @@
 <context>
     <name>FillPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="301"/>
+        <location filename="../../ui/pages.py" line="348"/>
         <source>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</source>
         <translation>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="306"/>
+        <location filename="../../ui/pages.py" line="353"/>
         <source>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</source>
         <translation>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="309"/>
+        <location filename="../../ui/pages.py" line="356"/>
         <source>选择表单</source>
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="318"/>
+        <location filename="../../ui/pages.py" line="365"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="321"/>
+        <location filename="../../ui/pages.py" line="368"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="329"/>
+        <location filename="../../ui/pages.py" line="376"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="329"/>
+        <location filename="../../ui/pages.py" line="376"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="337"/>
+        <location filename="../../ui/pages.py" line="384"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
     </message>
@@ -444,7 +444,7 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="382"/>
+        <location filename="../../ui/pages.py" line="429"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
@@ -497,51 +497,51 @@
         <translation>{label}（{key}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="144"/>
+        <location filename="../../ui/main_window.py" line="145"/>
         <source>无法打开</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="145"/>
+        <location filename="../../ui/main_window.py" line="146"/>
         <source>本机没有表单“{form_id}”，无法显示这条记录。</source>
         <translation>本机没有表单“{form_id}”，无法显示这条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="164"/>
+        <location filename="../../ui/main_window.py" line="165"/>
         <source>修改：{title}</source>
         <translation>修改：{title}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="171"/>
+        <location filename="../../ui/main_window.py" line="172"/>
         <source>有 %n 份草稿未完成，可在工作台继续填写。</source>
         <translation>
             <numerusform>有 %n 份草稿未完成，可在工作台继续填写。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="176"/>
+        <location filename="../../ui/main_window.py" line="177"/>
         <source>● 离线（未设置服务器）</source>
         <translation>● 离线（未设置服务器）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="176"/>
+        <location filename="../../ui/main_window.py" line="177"/>
         <source>● 离线</source>
         <translation>● 离线</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="177"/>
+        <location filename="../../ui/main_window.py" line="178"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="179"/>
+        <location filename="../../ui/main_window.py" line="180"/>
         <source>从未</source>
         <translation>从未</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="180"/>
+        <location filename="../../ui/main_window.py" line="181"/>
         <source>上次同步：{when}</source>
         <translation>上次同步：{when}</translation>
     </message>
@@ -684,62 +684,62 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="417"/>
+        <location filename="../../ui/pages.py" line="464"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="420"/>
+        <location filename="../../ui/pages.py" line="467"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="422"/>
+        <location filename="../../ui/pages.py" line="469"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="426"/>
+        <location filename="../../ui/pages.py" line="473"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="429"/>
+        <location filename="../../ui/pages.py" line="476"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="436"/>
+        <location filename="../../ui/pages.py" line="483"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="449"/>
+        <location filename="../../ui/pages.py" line="496"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="480"/>
+        <location filename="../../ui/pages.py" line="527"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="481"/>
+        <location filename="../../ui/pages.py" line="528"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="483"/>
+        <location filename="../../ui/pages.py" line="530"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="485"/>
+        <location filename="../../ui/pages.py" line="532"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="487"/>
+        <location filename="../../ui/pages.py" line="534"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
@@ -747,51 +747,81 @@
 <context>
     <name>RegistryPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="206"/>
+        <location filename="../../ui/pages.py" line="207"/>
         <source>&lt;h2&gt;台账&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;台账&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="210"/>
+        <location filename="../../ui/pages.py" line="211"/>
         <source>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</source>
         <translation>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="213"/>
+        <location filename="../../ui/pages.py" line="214"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="216"/>
+        <location filename="../../ui/pages.py" line="217"/>
         <source>为此人填表…</source>
         <translation>为此人填表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="252"/>
+        <location filename="../../ui/pages.py" line="232"/>
+        <source>选中一个人，这里显示他/她的情况和全部记录。</source>
+        <translation>选中一个人，这里显示他/她的情况和全部记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="268"/>
         <source>正在查找…</source>
         <translation>正在查找…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="264"/>
+        <location filename="../../ui/pages.py" line="280"/>
         <source>找到 %n+ 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n+ 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="266"/>
+        <location filename="../../ui/pages.py" line="282"/>
         <source>找到 %n 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="278"/>
+        <location filename="../../ui/pages.py" line="300"/>
+        <source>身份证号：{id}</source>
+        <translation>身份证号：{id}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="301"/>
+        <source>村：{village}&#x3000;风险等级：{tier}</source>
+        <translation>村：{village}&#x3000;风险等级：{tier}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="303"/>
+        <source>上次探访：{last}&#x3000;下次应探访：{due}</source>
+        <translation>上次探访：{last}&#x3000;下次应探访：{due}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="307"/>
+        <source>能力等级：{level}</source>
+        <translation>能力等级：{level}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="309"/>
+        <source>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</source>
+        <translation>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="325"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="278"/>
+        <location filename="../../ui/pages.py" line="325"/>
         <source>请先在列表中选择一个人。</source>
         <translation>请先在列表中选择一个人。</translation>
     </message>
@@ -825,87 +855,87 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="594"/>
+        <location filename="../../ui/pages.py" line="641"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="596"/>
+        <location filename="../../ui/pages.py" line="643"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="598"/>
+        <location filename="../../ui/pages.py" line="645"/>
         <source>县局服务器地址：</source>
         <translation>县局服务器地址：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="600"/>
+        <location filename="../../ui/pages.py" line="647"/>
         <source>例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）</source>
         <translation>例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="602"/>
+        <location filename="../../ui/pages.py" line="649"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="606"/>
+        <location filename="../../ui/pages.py" line="653"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="610"/>
+        <location filename="../../ui/pages.py" line="657"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="610"/>
+        <location filename="../../ui/pages.py" line="657"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="611"/>
+        <location filename="../../ui/pages.py" line="658"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="612"/>
+        <location filename="../../ui/pages.py" line="659"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="613"/>
+        <location filename="../../ui/pages.py" line="660"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="614"/>
+        <location filename="../../ui/pages.py" line="661"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="622"/>
+        <location filename="../../ui/pages.py" line="669"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="623"/>
+        <location filename="../../ui/pages.py" line="670"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="626"/>
+        <location filename="../../ui/pages.py" line="673"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="653"/>
+        <location filename="../../ui/pages.py" line="700"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="654"/>
+        <location filename="../../ui/pages.py" line="701"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>
@@ -913,27 +943,27 @@
 <context>
     <name>SyncPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="518"/>
+        <location filename="../../ui/pages.py" line="565"/>
         <source>&lt;h2&gt;同步&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;同步&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="528"/>
+        <location filename="../../ui/pages.py" line="575"/>
         <source>待同步记录：{waiting} 条（已定稿 {finalized}，排队中 {queued}）。</source>
         <translation>待同步记录：{waiting} 条（已定稿 {finalized}，排队中 {queued}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="530"/>
+        <location filename="../../ui/pages.py" line="577"/>
         <source>已发送 {sent} 条，县局已接收 {accepted} 条，被退回 {rejected} 条。</source>
         <translation>已发送 {sent} 条，县局已接收 {accepted} 条，被退回 {rejected} 条。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="533"/>
+        <location filename="../../ui/pages.py" line="580"/>
         <source>县局服务器：{server}</source>
         <translation>县局服务器：{server}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="535"/>
+        <location filename="../../ui/pages.py" line="582"/>
         <source>尚未设置县局服务器地址，记录都安全地保存在本机。县局开通同步服务后，在“设置”中填写地址。</source>
         <translation>尚未设置县局服务器地址，记录都安全地保存在本机。县局开通同步服务后，在“设置”中填写地址。</translation>
     </message>

@@ -363,3 +363,21 @@ def test_visit_rules_are_set_in_settings(qtbot, store, monkeypatch):
     page.save()
     visits = load_settings(store.data_dir).visits
     assert visits.elder_by_tier["general"] == 30 and visits.monthly_floor
+
+
+def test_a_persons_page_shows_their_details_and_records(qtbot, store):
+    load_demo(store, persons=200, seed=4)
+    page = RegistryPage(store)
+    qtbot.addWidget(page)
+    opened = []
+    page.open_record.connect(opened.append)
+    page.refresh()
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=5000)
+    row = next(i for i in range(page.model.rowCount()) if page.model.rows[i]["last_visit"])
+    page.view.setCurrentIndex(page.model.index(row, 0))
+    person = page.model.rows[row]
+    assert person["name"] in page.details.text() and person["next_due"] in page.details.text()
+    assert "*" in page.details.text()  # the ID number is masked on screen
+    assert page.person_records.count() > 0
+    page.person_records.itemActivated.emit(page.person_records.item(0))
+    assert opened and store.get_record(opened[0])["person_id"] == person["id"]

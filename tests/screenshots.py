@@ -46,8 +46,10 @@ def main() -> None:
         settle(app)
         window.grab().save(str(out / f"{name}.png"))
     window.show_page(window.registry)
-    window.registry.search.setText("wxy")
+    window.registry.search.setText("wx")
     settle(app, 1.0)
+    window.registry.view.setCurrentIndex(window.registry.model.index(0, 0))
+    settle(app)
     window.grab().save(str(out / "registry-search.png"))
     person = store.query("SELECT * FROM persons WHERE kind = 'elder' AND risk_tier = '高风险' LIMIT 1")[0]
     window.show_page(window.fill)

@@ -175,6 +175,15 @@ def test_fill_by_keyboard_with_relevance_repeat_and_constraint(qtbot, store, vis
     assert record["data"]["neighbour"] == "张大妈" and record["data"]["age"] == 82
 
 
+def app_process(script: str, tmp_path: Path) -> list[str]:
+    """A command running ``script`` as its own program on a new store and the visit form."""
+    directory = tmp_path / "data"
+    Store.create(directory, PASS, kdf_iterations=2000).close()
+    form_file = tmp_path / "visit.md"
+    form_file.write_text(VISIT, encoding="utf-8")
+    return [sys.executable, "-c", script, str(directory), PASS, str(form_file)]
+
+
 SHORTCUTS = textwrap.dedent(
     """
     import sys
@@ -209,13 +218,8 @@ SHORTCUTS = textwrap.dedent(
 def test_ctrl_s_saves_ctrl_enter_finalizes_enter_moves_on(tmp_path):
     # Run as a plain program: under pytest the offscreen platform drops window activation after
     # edits, and window shortcuts (rightly) need an active window.
-    directory = tmp_path / "data"
-    Store.create(directory, PASS, kdf_iterations=2000).close()
-    form_file = tmp_path / "visit.md"
-    form_file.write_text(VISIT, encoding="utf-8")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run([sys.executable, "-c", SHORTCUTS, str(directory), PASS, str(form_file)], cwd=ROOT,
-                            capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(app_process(SHORTCUTS, tmp_path), cwd=ROOT, capture_output=True, text=True,
+                            env=dict(os.environ, QT_QPA_PLATFORM="offscreen"), timeout=120)
     assert result.stdout.split() == ["Wang", "[3]", "True"], result.stderr  # saved; 3 still missing; next question
 
 
@@ -258,12 +262,8 @@ KILLED_FILLER = textwrap.dedent(
 
 def test_killed_mid_form_the_draft_comes_back(qtbot, tmp_path, visit_form):
     directory = tmp_path / "data"
-    Store.create(directory, PASS, kdf_iterations=2000).close()
-    form_file = tmp_path / "visit.md"
-    form_file.write_text(VISIT, encoding="utf-8")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    child = subprocess.Popen([sys.executable, "-c", KILLED_FILLER, str(directory), PASS, str(form_file)], cwd=ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    child = subprocess.Popen(app_process(KILLED_FILLER, tmp_path), cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     try:
         line = child.stdout.readline().split()
     finally:

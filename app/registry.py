@@ -11,6 +11,37 @@ from app.schedule import next_due, red_flags
 from app.settings import VisitRules
 
 VISIT_FORMS = {"elder_visit", "child_visit"}
+CHILD_REGISTRY_FORMS = {"left_behind_child": "留守儿童", "vulnerable_child": "困境儿童"}
+# Registry forms that create the person they describe when it is not in the registry yet.
+PERSON_FIELDS = {
+    "elder_registry": {"kind": "elder", "name": "elder_name", "id_number": "id_no", "sex": "sex",
+                       "birth_date": "birth_date", "phone": "elder_phone"},
+    "left_behind_child": {"kind": "child", "name": "child_name", "id_number": "child_id", "sex": "child_sex",
+                          "birth_date": "child_birth"},
+    "vulnerable_child": {"kind": "child", "name": "child_name", "id_number": "child_id", "sex": "child_sex",
+                         "birth_date": "child_birth"},
+}
+
+
+def register_person(store, record: dict) -> str | None:
+    """Create (or find by ID number) the person a registry record describes, and link the record."""
+    fields = PERSON_FIELDS.get(record["form_id"])
+    data = record["data"]
+    if fields is None or not data.get(fields["name"]):
+        return None
+    id_number = str(data.get(fields["id_number"]) or "")
+    existing = store.query("SELECT id FROM persons WHERE id_number = ? AND id_number != ''", [id_number])
+    if existing:
+        person_id = existing[0]["id"]
+    else:
+        categories = [CHILD_REGISTRY_FORMS[record["form_id"]]] if record["form_id"] in CHILD_REGISTRY_FORMS else []
+        phone = str(data.get(fields.get("phone", ""), "") or "")
+        person_id = store.add_person(
+            kind=fields["kind"], name=str(data[fields["name"]]), id_number=id_number,
+            sex=str(data.get(fields["sex"]) or ""), birth_date=str(data.get(fields["birth_date"]) or ""),
+            phone="" if phone == "无" else phone, categories=categories, village_id=record.get("village_id"))
+    store.conn.execute("UPDATE records SET person_id = ? WHERE uuid = ?", (person_id, record["uuid"]))
+    return person_id
 
 
 def record_finalized(store, record: dict, rules: VisitRules) -> dict:
@@ -23,7 +54,10 @@ def record_finalized(store, record: dict, rules: VisitRules) -> dict:
         changes["flags"] = flags
     person_id = record.get("person_id")
     if not person_id:
-        return changes
+        person_id = register_person(store, record)
+        if not person_id:
+            return changes
+        changes["created_person"] = person_id
     person = store.get_person(person_id)
     if record["form_id"] in VISIT_FORMS and data.get("visit_date"):
         visited = date.fromisoformat(str(data["visit_date"])[:10])
@@ -46,6 +80,11 @@ def record_finalized(store, record: dict, rules: VisitRules) -> dict:
             extra = json.loads(person.get("extra") or "{}")
             extra["capability_level"] = data["ability_level"]
             changes["extra"] = extra
+    elif record["form_id"] in CHILD_REGISTRY_FORMS and data.get("guard_eval"):
+        person["guardianship"] = data["guard_eval"]
+        extra = json.loads(person.get("extra") or "{}")
+        extra["guardianship"] = data["guard_eval"]
+        changes["extra"] = extra
     elif record["form_id"] == "capability_assessment":
         level = data.get("final_level") or data.get("level")
         if level:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import textwrap
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from app.china import make_id
 from app.forms.xlsform import load_form
 from app.registry import visit_rates
 from app.schedule import next_due
@@ -123,14 +125,11 @@ def test_month_visit_rate_and_status_changes(store):
 
 
 
-def test_registry_form_sets_the_tier_and_a_status_change_keeps_the_person(store):
-    from pathlib import Path
+REGISTRY_FORM = load_form(Path(__file__).resolve().parents[1] / "resources" / "forms" / "elder_registry.xlsx")
 
-    from app.china import make_id
 
-    form = load_form(Path(__file__).resolve().parents[1] / "resources" / "forms" / "elder_registry.xlsx")
-    elder = store.add_person(name="陈桂英", kind="elder", risk_tier="一般", village_id="v1")
-    answers = {
+def registry_answers() -> dict:
+    return {
         "reg_date": "2026-11-20", "registrar": "李秀兰", "elder_name": "陈桂英", "id_type": "resident_id",
         "id_no": make_id("341100", date(1940, 3, 12), 2), "marital": "30", "elder_phone": "无",
         "village": "桃园村", "group_name": "三组", "house_no": "18号", "live_addr": "桃园村三组18号",
@@ -140,6 +139,12 @@ def test_registry_form_sets_the_tier_and_a_status_change_keeps_the_person(store)
         "risk_tier": "high", "risk_reason": "age80_alone", "visit_interval": "7", "consent": "told_self",
         "status": "active",
     }
+
+
+def test_registry_form_sets_the_tier_and_a_status_change_keeps_the_person(store):
+    form = REGISTRY_FORM
+    elder = store.add_person(name="陈桂英", kind="elder", risk_tier="一般", village_id="v1")
+    answers = registry_answers()
     first = store.save_draft(form_id="elder_registry", form_version="2026.1", person_id=elder, data=answers)
     store.finalize(first, form)
     assert store.get_person(elder)["risk_tier"] == "high"
@@ -150,3 +155,18 @@ def test_registry_form_sets_the_tier_and_a_status_change_keeps_the_person(store)
     assert (person["status"], person["status_reason"]) == ("deceased", "2026-11-22 病故")
     assert store.search_persons("桂英")[0]["id"] == elder  # never deleted
     assert store.overdue(today="2027-06-01") == []  # no longer on the visit list
+
+
+
+
+def test_a_registry_record_creates_the_person_once(store):
+    answers = registry_answers()
+    first = store.finalize(store.save_draft(form_id="elder_registry", form_version="2026.1", data=answers,
+                                            village_id="v1"), REGISTRY_FORM)
+    person = store.get_person(first["person_id"])
+    assert (person["name"], person["kind"], person["risk_tier"], person["sex"]) == ("陈桂英", "elder", "high", "2")
+    assert person["birth_date"] == "1940-03-12" and person["village_id"] == "v1"
+    again = store.finalize(store.save_draft(form_id="elder_registry", form_version="2026.1", data=answers),
+                           REGISTRY_FORM)
+    assert again["person_id"] == first["person_id"]
+    assert store.count_persons() == 1

@@ -23,6 +23,28 @@ PERSON_FIELDS = {
 }
 
 
+def register_household(store, record: dict) -> str:
+    """Create or update the household a house-number record describes (its village is made if new)."""
+    data = record["data"]
+    village_id = str(data.get("region_code") or record.get("village_id") or f"local-{data.get('village', '')}")
+    if not store.query("SELECT 1 FROM villages WHERE id = ?", [village_id]):
+        store.add_village(village_id, str(data.get("village") or village_id), town=str(data.get("town") or ""),
+                          county=str(data.get("county") or ""))
+    number = f"{data.get('house_no', '')}{data.get('house_no_suffix') or ''}"
+    address = data.get("full_addr") or build_address(data)
+    found = store.query("SELECT id FROM households WHERE village_id = ? AND house_number = ?", [village_id, number])
+    if found:
+        store.conn.execute("UPDATE households SET group_name = ?, address = ?, updated_at = ? WHERE id = ?",
+                           (str(data.get("group_name") or ""), address, record["updated_at"], found[0]["id"]))
+        household_id = found[0]["id"]
+    else:
+        household_id = store.add_household(village_id=village_id, group_name=str(data.get("group_name") or ""),
+                                           house_number=number, address=address)
+    store.conn.execute("UPDATE records SET household_id = ?, village_id = ? WHERE uuid = ?",
+                       (household_id, village_id, record["uuid"]))
+    return household_id
+
+
 def register_person(store, record: dict) -> str | None:
     """Create (or find by ID number) the person a registry record describes, and link the record."""
     fields = PERSON_FIELDS.get(record["form_id"])
@@ -52,6 +74,8 @@ def record_finalized(store, record: dict, rules: VisitRules) -> dict:
     if flags:
         store.conn.execute("UPDATE records SET flags = ? WHERE uuid = ?", (json.dumps(flags), record["uuid"]))
         changes["flags"] = flags
+    if record["form_id"] == "house_number":
+        changes["household"] = register_household(store, record)
     person_id = record.get("person_id")
     if not person_id:
         person_id = register_person(store, record)

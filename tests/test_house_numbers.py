@@ -65,3 +65,12 @@ def test_printable_list_of_plates_to_make(store, tmp_path):
     assert rows[0][:4] == ("序号", "村", "组", "门牌号")
     assert [r[3] for r in rows[1:]] == ["1", "3"]
     assert rows[1][6] == "破损待换" and rows[2][6] == "新装"
+
+
+def test_a_house_number_record_makes_the_household(store):
+    first = register(store)
+    (household,) = store.query("SELECT * FROM households")
+    assert (household["village_id"], household["house_number"]) == ("340123102201", "12")
+    assert household["address"] == "肥西县三河镇新民村三组12号"
+    assert first["household_id"] == household["id"]
+    assert [v["name"] for v in store.villages()] == ["新民村"]

@@ -147,3 +147,35 @@ class RecordsModel(PagedModel):
         if key == "form_id":
             return self.titles.get(row["form_id"], row["form_id"])
         return super().display(row, key)
+
+
+class HouseholdsModel(PagedModel):
+    columns = [("village", QT_TRANSLATE_NOOP("HouseholdsModel", "村")),
+               ("group_name", QT_TRANSLATE_NOOP("HouseholdsModel", "组")),
+               ("house_number", QT_TRANSLATE_NOOP("HouseholdsModel", "门牌号")),
+               ("address", QT_TRANSLATE_NOOP("HouseholdsModel", "地址")),
+               ("members", QT_TRANSLATE_NOOP("HouseholdsModel", "在册人数"))]
+
+    def __init__(self, store: Store):
+        super().__init__(store)
+        self.query_text = ""
+        self.village_id: str | None = None
+        self.villages = {v["id"]: v["name"] for v in store.villages()}
+
+    def fetch(self, offset, limit):
+        where, params = [], []
+        if self.village_id:
+            where.append("h.village_id = ?")
+            params.append(self.village_id)
+        if self.query_text:
+            where.append("(h.address LIKE ? OR h.house_number LIKE ?)")
+            params += [f"%{self.query_text}%", f"{self.query_text}%"]
+        sql = ("SELECT h.*, (SELECT count(*) FROM persons p WHERE p.household_id = h.id AND p.status = 'active') "
+               "AS members FROM households h" + (" WHERE " + " AND ".join(where) if where else "")
+               + " ORDER BY h.village_id, h.group_name, CAST(h.house_number AS INTEGER) LIMIT ? OFFSET ?")
+        return self.store.query(sql, params + [limit, offset])
+
+    def display(self, row, key):
+        if key == "village":
+            return self.villages.get(row["village_id"], "")
+        return super().display(row, key)

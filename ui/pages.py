@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from app.errors import CunFangError, FormCheckFailed
 from app.store import STATUS_LABELS, Store
 from ui.errors import show_error
-from ui.models import PersonsModel, RecordsModel
+from ui.models import HouseholdsModel, PersonsModel, RecordsModel
 from ui.workers import Cancelled, run_in_background
 
 FORMS_DIR = Path(__file__).resolve().parents[1] / "resources" / "forms"
@@ -227,7 +227,15 @@ class RegistryPage(QWidget):
         self.view.doubleClicked.connect(lambda _: self._fill())
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self.show_person())
         row = QHBoxLayout()
-        row.addWidget(self.view, 3)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.view, self.tr("人员"))
+        self.households = HouseholdsModel(store)
+        self.households_view = _table(QTableView())
+        self.households_view.setObjectName("householdsView")
+        self.households_view.setModel(self.households)
+        self.tabs.addTab(self.households_view, self.tr("住户"))
+        self.tabs.currentChanged.connect(lambda _: self.run_search())
+        row.addWidget(self.tabs, 3)
         side = QVBoxLayout()
         self.details = QLabel(self.tr("选中一个人，这里显示他/她的情况和全部记录。"))
         self.details.setObjectName("personDetails")
@@ -259,6 +267,14 @@ class RegistryPage(QWidget):
 
     def run_search(self) -> None:
         """Search off the UI thread; a newer search makes older results irrelevant."""
+        if self.tabs.currentWidget() is self.households_view:
+            self.households.query_text = self.search.text().strip()
+            self.households.village_id = self.village.currentData()
+            self.households.villages = self.model.villages
+            self.households.reload()
+            self.households_view.resizeColumnsToContents()
+            self.count.setText(self.tr("住户 %n 户（向下滚动加载更多）", "", self.households.rowCount()))
+            return
         self._generation += 1
         generation = self._generation
         self.model.query_text = self.search.text().strip()

@@ -129,17 +129,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="545"/>
+        <location filename="../../ui/pages.py" line="561"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="547"/>
+        <location filename="../../ui/pages.py" line="563"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="550"/>
+        <location filename="../../ui/pages.py" line="566"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -162,59 +162,59 @@
 <context>
     <name>ExportPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="593"/>
+        <location filename="../../ui/pages.py" line="609"/>
         <source>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</source>
         <translation>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="596"/>
+        <location filename="../../ui/pages.py" line="612"/>
         <source>表单：</source>
         <translation>表单：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="598"/>
+        <location filename="../../ui/pages.py" line="614"/>
         <source>导出…</source>
         <translation>导出…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="607"/>
+        <location filename="../../ui/pages.py" line="623"/>
         <source>{form_id}（%n 条）</source>
         <translation>
             <numerusform>{form_id}（%n 条）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="613"/>
+        <location filename="../../ui/pages.py" line="629"/>
         <source>{form_id}-台账.xlsx</source>
         <translation>{form_id}-台账.xlsx</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="614"/>
+        <location filename="../../ui/pages.py" line="630"/>
         <source>导出到</source>
         <translation>导出到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="614"/>
+        <location filename="../../ui/pages.py" line="630"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="621"/>
+        <location filename="../../ui/pages.py" line="637"/>
         <source>正在导出…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="621"/>
+        <location filename="../../ui/pages.py" line="637"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="627"/>
+        <location filename="../../ui/pages.py" line="643"/>
         <source>导出完成</source>
         <translation>导出完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="628"/>
+        <location filename="../../ui/pages.py" line="644"/>
         <source>已导出 %n 条记录到
 {path}</source>
         <translation>
@@ -265,42 +265,42 @@
 <context>
     <name>FillPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="348"/>
+        <location filename="../../ui/pages.py" line="364"/>
         <source>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</source>
         <translation>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="353"/>
+        <location filename="../../ui/pages.py" line="369"/>
         <source>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</source>
         <translation>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="356"/>
+        <location filename="../../ui/pages.py" line="372"/>
         <source>选择表单</source>
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="365"/>
+        <location filename="../../ui/pages.py" line="381"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="368"/>
+        <location filename="../../ui/pages.py" line="384"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="376"/>
+        <location filename="../../ui/pages.py" line="392"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="376"/>
+        <location filename="../../ui/pages.py" line="392"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="384"/>
+        <location filename="../../ui/pages.py" line="400"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
     </message>
@@ -444,9 +444,37 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="429"/>
+        <location filename="../../ui/pages.py" line="445"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
+    </message>
+</context>
+<context>
+    <name>HouseholdsModel</name>
+    <message>
+        <location filename="../../ui/models.py" line="153"/>
+        <source>村</source>
+        <translation>村</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="154"/>
+        <source>组</source>
+        <translation>组</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="155"/>
+        <source>门牌号</source>
+        <translation>门牌号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="156"/>
+        <source>地址</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../ui/models.py" line="157"/>
+        <source>在册人数</source>
+        <translation>在册人数</translation>
     </message>
 </context>
 <context>
@@ -684,62 +712,62 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="464"/>
+        <location filename="../../ui/pages.py" line="480"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="467"/>
+        <location filename="../../ui/pages.py" line="483"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="469"/>
+        <location filename="../../ui/pages.py" line="485"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="473"/>
+        <location filename="../../ui/pages.py" line="489"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="476"/>
+        <location filename="../../ui/pages.py" line="492"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="483"/>
+        <location filename="../../ui/pages.py" line="499"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="496"/>
+        <location filename="../../ui/pages.py" line="512"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="527"/>
+        <location filename="../../ui/pages.py" line="543"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="528"/>
+        <location filename="../../ui/pages.py" line="544"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="530"/>
+        <location filename="../../ui/pages.py" line="546"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="532"/>
+        <location filename="../../ui/pages.py" line="548"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="534"/>
+        <location filename="../../ui/pages.py" line="550"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
@@ -767,61 +795,78 @@
         <translation>为此人填表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="232"/>
+        <location filename="../../ui/pages.py" line="231"/>
+        <source>人员</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="236"/>
+        <source>住户</source>
+        <translation>住户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="240"/>
         <source>选中一个人，这里显示他/她的情况和全部记录。</source>
         <translation>选中一个人，这里显示他/她的情况和全部记录。</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/pages.py" line="276"/>
+        <source>住户 %n 户（向下滚动加载更多）</source>
+        <translation>
+            <numerusform>住户 %n 户（向下滚动加载更多）</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/pages.py" line="268"/>
+        <location filename="../../ui/pages.py" line="284"/>
         <source>正在查找…</source>
         <translation>正在查找…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="280"/>
+        <location filename="../../ui/pages.py" line="296"/>
         <source>找到 %n+ 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n+ 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="282"/>
+        <location filename="../../ui/pages.py" line="298"/>
         <source>找到 %n 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="300"/>
+        <location filename="../../ui/pages.py" line="316"/>
         <source>身份证号：{id}</source>
         <translation>身份证号：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="301"/>
+        <location filename="../../ui/pages.py" line="317"/>
         <source>村：{village}&#x3000;风险等级：{tier}</source>
         <translation>村：{village}&#x3000;风险等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="303"/>
+        <location filename="../../ui/pages.py" line="319"/>
         <source>上次探访：{last}&#x3000;下次应探访：{due}</source>
         <translation>上次探访：{last}&#x3000;下次应探访：{due}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="307"/>
+        <location filename="../../ui/pages.py" line="323"/>
         <source>能力等级：{level}</source>
         <translation>能力等级：{level}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="309"/>
+        <location filename="../../ui/pages.py" line="325"/>
         <source>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</source>
         <translation>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="325"/>
+        <location filename="../../ui/pages.py" line="341"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="325"/>
+        <location filename="../../ui/pages.py" line="341"/>
         <source>请先在列表中选择一个人。</source>
         <translation>请先在列表中选择一个人。</translation>
     </message>
@@ -855,87 +900,87 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="641"/>
+        <location filename="../../ui/pages.py" line="657"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="643"/>
+        <location filename="../../ui/pages.py" line="659"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="645"/>
+        <location filename="../../ui/pages.py" line="661"/>
         <source>县局服务器地址：</source>
         <translation>县局服务器地址：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="647"/>
+        <location filename="../../ui/pages.py" line="663"/>
         <source>例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）</source>
         <translation>例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="649"/>
+        <location filename="../../ui/pages.py" line="665"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="653"/>
+        <location filename="../../ui/pages.py" line="669"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="657"/>
+        <location filename="../../ui/pages.py" line="673"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="657"/>
+        <location filename="../../ui/pages.py" line="673"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="658"/>
+        <location filename="../../ui/pages.py" line="674"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="659"/>
+        <location filename="../../ui/pages.py" line="675"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="660"/>
+        <location filename="../../ui/pages.py" line="676"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="661"/>
+        <location filename="../../ui/pages.py" line="677"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="669"/>
+        <location filename="../../ui/pages.py" line="685"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="670"/>
+        <location filename="../../ui/pages.py" line="686"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="673"/>
+        <location filename="../../ui/pages.py" line="689"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="700"/>
+        <location filename="../../ui/pages.py" line="716"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="701"/>
+        <location filename="../../ui/pages.py" line="717"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>
@@ -943,27 +988,27 @@
 <context>
     <name>SyncPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="565"/>
+        <location filename="../../ui/pages.py" line="581"/>
         <source>&lt;h2&gt;同步&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;同步&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="575"/>
+        <location filename="../../ui/pages.py" line="591"/>
         <source>待同步记录：{waiting} 条（已定稿 {finalized}，排队中 {queued}）。</source>
         <translation>待同步记录：{waiting} 条（已定稿 {finalized}，排队中 {queued}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="577"/>
+        <location filename="../../ui/pages.py" line="593"/>
         <source>已发送 {sent} 条，县局已接收 {accepted} 条，被退回 {rejected} 条。</source>
         <translation>已发送 {sent} 条，县局已接收 {accepted} 条，被退回 {rejected} 条。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="580"/>
+        <location filename="../../ui/pages.py" line="596"/>
         <source>县局服务器：{server}</source>
         <translation>县局服务器：{server}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="582"/>
+        <location filename="../../ui/pages.py" line="598"/>
         <source>尚未设置县局服务器地址，记录都安全地保存在本机。县局开通同步服务后，在“设置”中填写地址。</source>
         <translation>尚未设置县局服务器地址，记录都安全地保存在本机。县局开通同步服务后，在“设置”中填写地址。</translation>
     </message>

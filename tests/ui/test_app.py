@@ -381,3 +381,17 @@ def test_a_persons_page_shows_their_details_and_records(qtbot, store):
     assert page.person_records.count() > 0
     page.person_records.itemActivated.emit(page.person_records.item(0))
     assert opened and store.get_record(opened[0])["person_id"] == person["id"]
+
+
+def test_households_are_listed_and_searched_by_address(qtbot, store):
+    load_demo(store, persons=100, seed=5)
+    page = RegistryPage(store)
+    qtbot.addWidget(page)
+    page.refresh()
+    page.tabs.setCurrentWidget(page.households_view)
+    assert page.households.rowCount() > 0
+    address = page.households.rows[0]["address"]
+    page.search.setText(address[-6:])
+    page.run_search()
+    assert all(address[-6:] in row["address"] for row in page.households.rows)
+    assert page.households.rowCount() >= 1

@@ -170,7 +170,7 @@ class HouseholdsModel(PagedModel):
         if self.query_text:
             where.append("(h.address LIKE ? OR h.house_number LIKE ?)")
             params += [f"%{self.query_text}%", f"{self.query_text}%"]
-        sql = ("SELECT h.*, (SELECT count(*) FROM persons p WHERE p.household_id = h.id AND p.status = 'active') "
+        sql = ("SELECT h.*, (SELECT count(*) FROM persons p WHERE p.household_id = h.id AND +p.status = 'active') "
                "AS members FROM households h" + (" WHERE " + " AND ".join(where) if where else "")
                + " ORDER BY h.village_id, h.group_name, CAST(h.house_number AS INTEGER) LIMIT ? OFFSET ?")
         return self.store.query(sql, params + [limit, offset])

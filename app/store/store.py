@@ -69,6 +69,7 @@ class Store:
     def close(self) -> None:
         with self._lock:
             try:
+                self.conn.execute("PRAGMA optimize")  # keeps the query planner's statistics current
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 self.conn.close()

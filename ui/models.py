@@ -81,7 +81,17 @@ class PagedModel(QAbstractTableModel):
         return "" if value is None else str(value)
 
 
-class PersonsModel(PagedModel):
+class RegistryModel(PagedModel):
+    """A registry list filtered by the search text and a village."""
+
+    def __init__(self, store: Store):
+        super().__init__(store)
+        self.query_text = ""
+        self.village_id: str | None = None
+        self.villages = {v["id"]: v["name"] for v in store.villages()}
+
+
+class PersonsModel(RegistryModel):
     columns = [("name", QT_TRANSLATE_NOOP("PersonsModel", "姓名")), ("sex", QT_TRANSLATE_NOOP("PersonsModel", "性别")),
                ("birth_date", QT_TRANSLATE_NOOP("PersonsModel", "出生日期")),
                ("id_number", QT_TRANSLATE_NOOP("PersonsModel", "身份证号")),
@@ -92,12 +102,6 @@ class PersonsModel(PagedModel):
     KINDS = {"elder": QT_TRANSLATE_NOOP("PersonsModel", "老人"), "child": QT_TRANSLATE_NOOP("PersonsModel", "儿童"),
              "guardian": QT_TRANSLATE_NOOP("PersonsModel", "监护人"),
              "other": QT_TRANSLATE_NOOP("PersonsModel", "其他")}
-
-    def __init__(self, store: Store):
-        super().__init__(store)
-        self.query_text = ""
-        self.village_id: str | None = None
-        self.villages = {v["id"]: v["name"] for v in store.villages()}
 
     def fetch(self, offset, limit):
         if self.query_text:
@@ -149,18 +153,12 @@ class RecordsModel(PagedModel):
         return super().display(row, key)
 
 
-class HouseholdsModel(PagedModel):
+class HouseholdsModel(RegistryModel):
     columns = [("village", QT_TRANSLATE_NOOP("HouseholdsModel", "村")),
                ("group_name", QT_TRANSLATE_NOOP("HouseholdsModel", "组")),
                ("house_number", QT_TRANSLATE_NOOP("HouseholdsModel", "门牌号")),
                ("address", QT_TRANSLATE_NOOP("HouseholdsModel", "地址")),
                ("members", QT_TRANSLATE_NOOP("HouseholdsModel", "在册人数"))]
-
-    def __init__(self, store: Store):
-        super().__init__(store)
-        self.query_text = ""
-        self.village_id: str | None = None
-        self.villages = {v["id"]: v["name"] for v in store.villages()}
 
     def fetch(self, offset, limit):
         where, params = [], []

@@ -287,6 +287,8 @@ class FormFiller(QWidget):
 
     def save_now(self) -> None:
         self._save_timer.stop()
+        if self.store.closed:
+            return
         try:
             self.record_uuid = self.store.save_draft(
                 record_uuid=self.record_uuid, form_id=self.form.form_id, form_version=self.form.version,
@@ -302,6 +304,10 @@ class FormFiller(QWidget):
         """Save anything pending (called when the filler closes)."""
         if self._save_timer.isActive():
             self.save_now()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.flush()
+        super().closeEvent(event)
 
     def finalize(self) -> None:
         self.save_now()

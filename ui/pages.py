@@ -267,6 +267,8 @@ class RegistryPage(QWidget):
 
     def run_search(self) -> None:
         """Search off the UI thread; a newer search makes older results irrelevant."""
+        if self.store.closed:  # a late timer after the window and its store have gone
+            return
         if self.tabs.currentWidget() is self.households_view:
             self.households.query_text = self.search.text().strip()
             self.households.village_id = self.village.currentData()

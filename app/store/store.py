@@ -45,6 +45,7 @@ class Store:
         self.data_dir = data_dir
         self.db = sqlite_utils.Database(conn)
         self._lock = threading.RLock()
+        self.closed = False
         migrate(conn, upto=migrate_upto)
 
     # ------------------------------------------------------------------ opening
@@ -68,6 +69,9 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
+            if self.closed:
+                return
+            self.closed = True
             try:
                 self.conn.execute("PRAGMA optimize")  # keeps the query planner's statistics current
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

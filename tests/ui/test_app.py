@@ -395,3 +395,51 @@ def test_households_are_listed_and_searched_by_address(qtbot, store):
     page.run_search()
     assert all(address[-6:] in row["address"] for row in page.households.rows)
     assert page.households.rowCount() >= 1
+
+
+@pytest.mark.parametrize("form_file", sorted(p.name for p in (ROOT / "resources" / "forms").glob("*.xlsx")))
+def test_every_built_in_form_opens_from_a_person_and_saves(qtbot, store, form_file):
+    form = load_form(ROOT / "resources" / "forms" / form_file)
+    kind = "child" if "child" in form_file else "elder"
+    person = store.get_person(store.add_person(name="王秀英", kind=kind, id_number="11010519491231002X"))
+    filler = FormFiller(store, form, person=person, author="李秀兰")
+    qtbot.addWidget(filler)
+    filler.show()
+    record = store.get_record(filler.record_uuid)
+    assert record["status"] == "draft" and record["person_id"] == person["id"]
+    names = {q.control.name for q in filler.questions}
+    for field in ("elder_name", "child_name"):
+        if field in names and question(filler, field).isVisible():
+            assert question(filler, field).findChild(QLineEdit).text() == "王秀英"
+
+
+def test_finalizing_a_visit_changes_the_overdue_list_and_visit_rate(qtbot, store, monkeypatch):
+    from datetime import date, timedelta
+
+    from app.dashboard import build
+    from ui.pages import DashboardPage
+
+    store.add_village("v1", "东山村")
+    person = store.get_person(store.add_person(name="王秀英", kind="elder", risk_tier="重点", village_id="v1"))
+    store.update_person(person["id"], last_visit="2026-01-01", next_due="2026-02-01")
+    before = build(store)
+    assert [p["id"] for p in before.overdue] == [person["id"]] and before.rates[0]["visited"] == 0
+    form = load_form(ROOT / "resources" / "forms" / "elder_visit.xlsx")
+    filler = FormFiller(store, form, person=store.get_person(person["id"]), author="李秀兰")
+    qtbot.addWidget(filler)
+    from app.demo import ELDER_VISIT
+
+    today = date.today()
+    answers = dict(ELDER_VISIT, visit_date=today.isoformat(), next_visit=(today + timedelta(days=20)).isoformat())
+    from app.forms.fill import apply_answers
+
+    apply_answers(filler.session, answers)
+    filler.refresh()
+    with qtbot.waitSignal(filler.finalized, timeout=5000):
+        filler.finalize()
+    after = build(store)
+    assert after.overdue == [] and after.rates[0]["visited"] == 1 and after.rates[0]["rate"] == 100.0
+    page = DashboardPage(store)
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.overdue.rowCount() == 0

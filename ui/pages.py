@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -495,8 +496,21 @@ class RecordsPage(QWidget):
         for widget in (self.form, self.status, self.village):
             widget.currentIndexChanged.connect(lambda _: self.refresh())
         self.search.returnPressed.connect(self.refresh)
+        self.since, self.until = QDateEdit(), QDateEdit()
+        for box, name in ((self.since, "recordsSince"), (self.until, "recordsUntil")):
+            box.setObjectName(name)
+            box.setCalendarPopup(True)
+            box.setDisplayFormat("yyyy-MM-dd")
+            box.setMinimumDate(QDate(2000, 1, 1))
+            box.setSpecialValueText(self.tr("不限"))
+            box.setDate(QDate(2000, 1, 1))
+            box.dateChanged.connect(lambda _: self.refresh())
         for widget in (self.form, self.status, self.village):
             bar.addWidget(widget)
+        bar.addWidget(QLabel(self.tr("从")))
+        bar.addWidget(self.since)
+        bar.addWidget(QLabel(self.tr("到")))
+        bar.addWidget(self.until)
         bar.addWidget(self.search, 1)
         open_button = QPushButton(self.tr("打开 / 修改"))
         open_button.clicked.connect(self._open)
@@ -526,8 +540,12 @@ class RecordsPage(QWidget):
         if self.village.count() == 1:
             for v in self.store.villages():
                 self.village.addItem(v["name"], v["id"])
+        def day(box: QDateEdit) -> str | None:
+            return None if box.date() == box.minimumDate() else box.date().toString("yyyy-MM-dd")
+
         self.model.filters = {"form_id": self.form.currentData(), "status": self.status.currentData(),
-                              "village_id": self.village.currentData(), "search": self.search.text().strip() or None}
+                              "village_id": self.village.currentData(), "search": self.search.text().strip() or None,
+                              "since": day(self.since), "until": day(self.until)}
         self.model.reload()
         for column in (0, 2, 3, 4, 5):
             self.view.resizeColumnToContents(column)

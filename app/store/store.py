@@ -308,9 +308,16 @@ class Store:
                               (status, message, utc_now(), record_uuid))
 
     def list_records(self, *, form_id: str | None = None, status: str | None = None, search: str | None = None,
-                     village_id: str | None = None, person_id: str | None = None, limit: int = 100,
-                     offset: int = 0) -> list[dict]:
+                     village_id: str | None = None, person_id: str | None = None, since: str | None = None,
+                     until: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
+        """Records newest first; ``since``/``until`` are ISO dates (inclusive) on the record's creation."""
         where, params = [], []
+        if since:
+            where.append("r.created_at >= ?")
+            params.append(since)
+        if until:
+            where.append("r.created_at < ?")
+            params.append(until + "T99")  # the whole last day, whatever the time
         for column, value in (("r.form_id", form_id), ("r.status", status), ("r.village_id", village_id),
                               ("r.person_id", person_id)):
             if value:

@@ -12,108 +12,108 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="105"/>
+        <location filename="../../ui/pages.py" line="106"/>
         <source>&lt;h2&gt;工作台&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;工作台&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="110"/>
+        <location filename="../../ui/pages.py" line="111"/>
         <source>&lt;b&gt;逾期未探访&lt;/b&gt;（最久、风险最高的在前，双击开始探访）</source>
         <translation>&lt;b&gt;逾期未探访&lt;/b&gt;（最久、风险最高的在前，双击开始探访）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="113"/>
+        <location filename="../../ui/pages.py" line="114"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="113"/>
-        <location filename="../../ui/pages.py" line="129"/>
+        <location filename="../../ui/pages.py" line="114"/>
+        <location filename="../../ui/pages.py" line="130"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="113"/>
+        <location filename="../../ui/pages.py" line="114"/>
         <source>风险等级</source>
         <translation>风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="114"/>
+        <location filename="../../ui/pages.py" line="115"/>
         <source>应探访日期</source>
         <translation>应探访日期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="122"/>
+        <location filename="../../ui/pages.py" line="123"/>
         <source>&lt;b&gt;需要处理&lt;/b&gt;（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）</source>
         <translation>&lt;b&gt;需要处理&lt;/b&gt;（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="127"/>
+        <location filename="../../ui/pages.py" line="128"/>
         <source>&lt;b&gt;各村本月探访&lt;/b&gt;</source>
         <translation>&lt;b&gt;各村本月探访&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="129"/>
+        <location filename="../../ui/pages.py" line="130"/>
         <source>需探访人数</source>
         <translation>需探访人数</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="129"/>
+        <location filename="../../ui/pages.py" line="130"/>
         <source>本月已探访</source>
         <translation>本月已探访</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="130"/>
+        <location filename="../../ui/pages.py" line="131"/>
         <source>逾期</source>
         <translation>逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="149"/>
+        <location filename="../../ui/pages.py" line="150"/>
         <source>逾期未探访</source>
         <translation>逾期未探访</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="150"/>
+        <location filename="../../ui/pages.py" line="151"/>
         <source>本周到期</source>
         <translation>本周到期</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="151"/>
+        <location filename="../../ui/pages.py" line="152"/>
         <source>安全红线</source>
         <translation>安全红线</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="152"/>
+        <location filename="../../ui/pages.py" line="153"/>
         <source>草稿待完成</source>
         <translation>草稿待完成</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="153"/>
+        <location filename="../../ui/pages.py" line="154"/>
         <source>待同步记录</source>
         <translation>待同步记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="163"/>
+        <location filename="../../ui/pages.py" line="164"/>
         <source>⚠ {who}：{flags}（{when}）</source>
         <translation>⚠ {who}：{flags}（{when}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="170"/>
+        <location filename="../../ui/pages.py" line="171"/>
         <source>发现报告未结：{who}（{when}）</source>
         <translation>发现报告未结：{who}（{when}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="175"/>
+        <location filename="../../ui/pages.py" line="176"/>
         <source>适老化改造待验收：{who}（{n} 项）</source>
         <translation>适老化改造待验收：{who}（{n} 项）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="180"/>
+        <location filename="../../ui/pages.py" line="181"/>
         <source>草稿：{title}（{updated}）</source>
         <translation>草稿：{title}（{updated}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="186"/>
+        <location filename="../../ui/pages.py" line="187"/>
         <source>{visited}（{percent}%）</source>
         <translation>{visited}（{percent}%）</translation>
     </message>
@@ -129,17 +129,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="561"/>
+        <location filename="../../ui/pages.py" line="581"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="563"/>
+        <location filename="../../ui/pages.py" line="583"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="566"/>
+        <location filename="../../ui/pages.py" line="586"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -162,59 +162,59 @@
 <context>
     <name>ExportPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="609"/>
+        <location filename="../../ui/pages.py" line="629"/>
         <source>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</source>
         <translation>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="612"/>
+        <location filename="../../ui/pages.py" line="632"/>
         <source>表单：</source>
         <translation>表单：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="614"/>
+        <location filename="../../ui/pages.py" line="634"/>
         <source>导出…</source>
         <translation>导出…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="623"/>
+        <location filename="../../ui/pages.py" line="643"/>
         <source>{form_id}（%n 条）</source>
         <translation>
             <numerusform>{form_id}（%n 条）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="629"/>
+        <location filename="../../ui/pages.py" line="649"/>
         <source>{form_id}-台账.xlsx</source>
         <translation>{form_id}-台账.xlsx</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="630"/>
+        <location filename="../../ui/pages.py" line="650"/>
         <source>导出到</source>
         <translation>导出到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="630"/>
+        <location filename="../../ui/pages.py" line="650"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="637"/>
+        <location filename="../../ui/pages.py" line="657"/>
         <source>正在导出…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="637"/>
+        <location filename="../../ui/pages.py" line="657"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="643"/>
+        <location filename="../../ui/pages.py" line="663"/>
         <source>导出完成</source>
         <translation>导出完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="644"/>
+        <location filename="../../ui/pages.py" line="664"/>
         <source>已导出 %n 条记录到
 {path}</source>
         <translation>
@@ -265,42 +265,42 @@
 <context>
     <name>FillPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="364"/>
+        <location filename="../../ui/pages.py" line="367"/>
         <source>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</source>
         <translation>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="369"/>
+        <location filename="../../ui/pages.py" line="372"/>
         <source>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</source>
         <translation>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="372"/>
+        <location filename="../../ui/pages.py" line="375"/>
         <source>选择表单</source>
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="381"/>
+        <location filename="../../ui/pages.py" line="384"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="384"/>
+        <location filename="../../ui/pages.py" line="387"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="392"/>
+        <location filename="../../ui/pages.py" line="395"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="392"/>
+        <location filename="../../ui/pages.py" line="395"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="400"/>
+        <location filename="../../ui/pages.py" line="403"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
     </message>
@@ -421,22 +421,22 @@
         <translation>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="296"/>
+        <location filename="../../ui/form_filler.py" line="298"/>
         <source>草稿没有保存</source>
         <translation>草稿没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="298"/>
+        <location filename="../../ui/form_filler.py" line="300"/>
         <source>已自动保存 {time}</source>
         <translation>已自动保存 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="315"/>
+        <location filename="../../ui/form_filler.py" line="321"/>
         <source>不能定稿</source>
         <translation>不能定稿</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="317"/>
+        <location filename="../../ui/form_filler.py" line="323"/>
         <source>已定稿</source>
         <translation>已定稿</translation>
     </message>
@@ -444,7 +444,7 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="445"/>
+        <location filename="../../ui/pages.py" line="448"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
@@ -452,27 +452,27 @@
 <context>
     <name>HouseholdsModel</name>
     <message>
-        <location filename="../../ui/models.py" line="153"/>
+        <location filename="../../ui/models.py" line="157"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="154"/>
+        <location filename="../../ui/models.py" line="158"/>
         <source>组</source>
         <translation>组</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="155"/>
+        <location filename="../../ui/models.py" line="159"/>
         <source>门牌号</source>
         <translation>门牌号</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="156"/>
+        <location filename="../../ui/models.py" line="160"/>
         <source>地址</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="157"/>
+        <location filename="../../ui/models.py" line="161"/>
         <source>在册人数</source>
         <translation>在册人数</translation>
     </message>
@@ -577,19 +577,19 @@
 <context>
     <name>MissingSummary</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="336"/>
+        <location filename="../../ui/form_filler.py" line="342"/>
         <source>还不能定稿</source>
         <translation>还不能定稿</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/form_filler.py" line="339"/>
+        <location filename="../../ui/form_filler.py" line="345"/>
         <source>还有 %n 处需要填写或更正（双击可跳到该题）：</source>
         <translation>
             <numerusform>还有 %n 处需要填写或更正（双击可跳到该题）：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="344"/>
+        <location filename="../../ui/form_filler.py" line="350"/>
         <source>{question}：{message}</source>
         <translation>{question}：{message}</translation>
     </message>
@@ -597,72 +597,72 @@
 <context>
     <name>PersonsModel</name>
     <message>
-        <location filename="../../ui/models.py" line="85"/>
+        <location filename="../../ui/models.py" line="95"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="85"/>
+        <location filename="../../ui/models.py" line="95"/>
         <source>性别</source>
         <translation>性别</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="86"/>
+        <location filename="../../ui/models.py" line="96"/>
         <source>出生日期</source>
         <translation>出生日期</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="87"/>
+        <location filename="../../ui/models.py" line="97"/>
         <source>身份证号</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="88"/>
+        <location filename="../../ui/models.py" line="98"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="89"/>
+        <location filename="../../ui/models.py" line="99"/>
         <source>类别</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="90"/>
+        <location filename="../../ui/models.py" line="100"/>
         <source>风险等级</source>
         <translation>风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="91"/>
+        <location filename="../../ui/models.py" line="101"/>
         <source>下次探访</source>
         <translation>下次探访</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="92"/>
+        <location filename="../../ui/models.py" line="102"/>
         <source>老人</source>
         <translation>老人</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="92"/>
+        <location filename="../../ui/models.py" line="102"/>
         <source>儿童</source>
         <translation>儿童</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="93"/>
+        <location filename="../../ui/models.py" line="103"/>
         <source>监护人</source>
         <translation>监护人</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="94"/>
+        <location filename="../../ui/models.py" line="104"/>
         <source>其他</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="113"/>
+        <location filename="../../ui/models.py" line="117"/>
         <source>男</source>
         <translation>男</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="113"/>
+        <location filename="../../ui/models.py" line="117"/>
         <source>女</source>
         <translation>女</translation>
     </message>
@@ -679,32 +679,32 @@
 <context>
     <name>RecordsModel</name>
     <message>
-        <location filename="../../ui/models.py" line="125"/>
+        <location filename="../../ui/models.py" line="129"/>
         <source>更新时间</source>
         <translation>更新时间</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="126"/>
+        <location filename="../../ui/models.py" line="130"/>
         <source>记录</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="127"/>
+        <location filename="../../ui/models.py" line="131"/>
         <source>表单</source>
         <translation>表单</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="128"/>
+        <location filename="../../ui/models.py" line="132"/>
         <source>状态</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="129"/>
+        <location filename="../../ui/models.py" line="133"/>
         <source>修订</source>
         <translation>修订</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="130"/>
+        <location filename="../../ui/models.py" line="134"/>
         <source>填写人</source>
         <translation>填写人</translation>
     </message>
@@ -712,62 +712,77 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="480"/>
+        <location filename="../../ui/pages.py" line="483"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="483"/>
+        <location filename="../../ui/pages.py" line="486"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="485"/>
+        <location filename="../../ui/pages.py" line="488"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="489"/>
+        <location filename="../../ui/pages.py" line="492"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="492"/>
+        <location filename="../../ui/pages.py" line="495"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="499"/>
+        <location filename="../../ui/pages.py" line="505"/>
+        <source>不限</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="510"/>
+        <source>从</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="512"/>
+        <source>到</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="515"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="512"/>
+        <location filename="../../ui/pages.py" line="528"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="543"/>
+        <location filename="../../ui/pages.py" line="563"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="544"/>
+        <location filename="../../ui/pages.py" line="564"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="546"/>
+        <location filename="../../ui/pages.py" line="566"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="548"/>
+        <location filename="../../ui/pages.py" line="568"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="550"/>
+        <location filename="../../ui/pages.py" line="570"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
@@ -775,98 +790,98 @@
 <context>
     <name>RegistryPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="207"/>
+        <location filename="../../ui/pages.py" line="208"/>
         <source>&lt;h2&gt;台账&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;台账&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="211"/>
+        <location filename="../../ui/pages.py" line="212"/>
         <source>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</source>
         <translation>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="214"/>
+        <location filename="../../ui/pages.py" line="215"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="217"/>
+        <location filename="../../ui/pages.py" line="218"/>
         <source>为此人填表…</source>
         <translation>为此人填表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="231"/>
+        <location filename="../../ui/pages.py" line="232"/>
         <source>人员</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="236"/>
+        <location filename="../../ui/pages.py" line="237"/>
         <source>住户</source>
         <translation>住户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="240"/>
+        <location filename="../../ui/pages.py" line="241"/>
         <source>选中一个人，这里显示他/她的情况和全部记录。</source>
         <translation>选中一个人，这里显示他/她的情况和全部记录。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="276"/>
+        <location filename="../../ui/pages.py" line="279"/>
         <source>住户 %n 户（向下滚动加载更多）</source>
         <translation>
             <numerusform>住户 %n 户（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="284"/>
+        <location filename="../../ui/pages.py" line="287"/>
         <source>正在查找…</source>
         <translation>正在查找…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="296"/>
+        <location filename="../../ui/pages.py" line="299"/>
         <source>找到 %n+ 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n+ 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="298"/>
+        <location filename="../../ui/pages.py" line="301"/>
         <source>找到 %n 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="316"/>
+        <location filename="../../ui/pages.py" line="319"/>
         <source>身份证号：{id}</source>
         <translation>身份证号：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="317"/>
+        <location filename="../../ui/pages.py" line="320"/>
         <source>村：{village}&#x3000;风险等级：{tier}</source>
         <translation>村：{village}&#x3000;风险等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="319"/>
+        <location filename="../../ui/pages.py" line="322"/>
         <source>上次探访：{last}&#x3000;下次应探访：{due}</source>
         <translation>上次探访：{last}&#x3000;下次应探访：{due}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="323"/>
+        <location filename="../../ui/pages.py" line="326"/>
         <source>能力等级：{level}</source>
         <translation>能力等级：{level}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="325"/>
+        <location filename="../../ui/pages.py" line="328"/>
         <source>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</source>
         <translation>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="341"/>
+        <location filename="../../ui/pages.py" line="344"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="341"/>
+        <location filename="../../ui/pages.py" line="344"/>
         <source>请先在列表中选择一个人。</source>
         <translation>请先在列表中选择一个人。</translation>
     </message>
@@ -874,17 +889,17 @@
 <context>
     <name>RevisionFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="372"/>
+        <location filename="../../ui/form_filler.py" line="378"/>
         <source>修改后请按“定稿”保存为新版本</source>
         <translation>修改后请按“定稿”保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="387"/>
+        <location filename="../../ui/form_filler.py" line="393"/>
         <source>修改没有保存</source>
         <translation>修改没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="389"/>
+        <location filename="../../ui/form_filler.py" line="395"/>
         <source>已保存为新版本</source>
         <translation>已保存为新版本</translation>
     </message>
@@ -900,87 +915,87 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="657"/>
+        <location filename="../../ui/pages.py" line="677"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="659"/>
+        <location filename="../../ui/pages.py" line="679"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="661"/>
+        <location filename="../../ui/pages.py" line="681"/>
         <source>县局服务器地址：</source>
         <translation>县局服务器地址：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="663"/>
+        <location filename="../../ui/pages.py" line="683"/>
         <source>例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）</source>
         <translation>例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="665"/>
+        <location filename="../../ui/pages.py" line="685"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="669"/>
+        <location filename="../../ui/pages.py" line="689"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="673"/>
+        <location filename="../../ui/pages.py" line="693"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="673"/>
+        <location filename="../../ui/pages.py" line="693"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="674"/>
+        <location filename="../../ui/pages.py" line="694"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="675"/>
+        <location filename="../../ui/pages.py" line="695"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="676"/>
+        <location filename="../../ui/pages.py" line="696"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="677"/>
+        <location filename="../../ui/pages.py" line="697"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="685"/>
+        <location filename="../../ui/pages.py" line="705"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="686"/>
+        <location filename="../../ui/pages.py" line="706"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="689"/>
+        <location filename="../../ui/pages.py" line="709"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="716"/>
+        <location filename="../../ui/pages.py" line="736"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="717"/>
+        <location filename="../../ui/pages.py" line="737"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>
@@ -988,27 +1003,27 @@
 <context>
     <name>SyncPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="581"/>
+        <location filename="../../ui/pages.py" line="601"/>
         <source>&lt;h2&gt;同步&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;同步&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="591"/>
+        <location filename="../../ui/pages.py" line="611"/>
         <source>待同步记录：{waiting} 条（已定稿 {finalized}，排队中 {queued}）。</source>
         <translation>待同步记录：{waiting} 条（已定稿 {finalized}，排队中 {queued}）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="593"/>
+        <location filename="../../ui/pages.py" line="613"/>
         <source>已发送 {sent} 条，县局已接收 {accepted} 条，被退回 {rejected} 条。</source>
         <translation>已发送 {sent} 条，县局已接收 {accepted} 条，被退回 {rejected} 条。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="596"/>
+        <location filename="../../ui/pages.py" line="616"/>
         <source>县局服务器：{server}</source>
         <translation>县局服务器：{server}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="598"/>
+        <location filename="../../ui/pages.py" line="618"/>
         <source>尚未设置县局服务器地址，记录都安全地保存在本机。县局开通同步服务后，在“设置”中填写地址。</source>
         <translation>尚未设置县局服务器地址，记录都安全地保存在本机。县局开通同步服务后，在“设置”中填写地址。</translation>
     </message>

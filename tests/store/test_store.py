@@ -268,3 +268,13 @@ def test_demo_visits_open_without_errors_in_the_built_in_forms(store):
     for row in rows:
         result = fill(forms[row["form_id"]], json.loads(row["data"]), saved=True)
         assert result["valid"], result["errors"]
+
+
+def test_records_filtered_by_date(store):
+    old = store.save_draft(form_id="elder_visit", form_version="1", data={})
+    new = store.save_draft(form_id="elder_visit", form_version="1", data={})
+    store.conn.execute("UPDATE records SET created_at = '2026-01-05T09:00:00.000+00:00' WHERE uuid = ?", (old,))
+    store.conn.execute("UPDATE records SET created_at = '2026-03-01T23:59:00.000+00:00' WHERE uuid = ?", (new,))
+    assert [r["uuid"] for r in store.list_records(since="2026-02-01")] == [new]
+    assert [r["uuid"] for r in store.list_records(until="2026-01-05")] == [old]
+    assert [r["uuid"] for r in store.list_records(since="2026-03-01", until="2026-03-01")] == [new]

@@ -443,3 +443,17 @@ def test_finalizing_a_visit_changes_the_overdue_list_and_visit_rate(qtbot, store
     qtbot.addWidget(page)
     page.refresh()
     assert page.overdue.rowCount() == 0
+
+
+def test_records_page_filters_by_date(qtbot, store):
+    from PySide6.QtCore import QDate
+
+    old = store.save_draft(form_id="elder_visit", form_version="1", data={}, title="旧记录")
+    store.save_draft(form_id="elder_visit", form_version="1", data={}, title="新记录")
+    store.conn.execute("UPDATE records SET created_at = '2025-06-01T09:00:00.000+00:00' WHERE uuid = ?", (old,))
+    page = RecordsPage(store, None, "")
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.model.rowCount() == 2
+    page.since.setDate(QDate(2026, 1, 1))
+    assert [page.model.rows[i]["title"] for i in range(page.model.rowCount())] == ["新记录"]

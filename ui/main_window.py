@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 from app.errors import CunFangError
 from app.store import Store
 from ui.errors import show_error
-from ui.form_filler import RevisionFiller
 from ui.pages import (
     DashboardPage,
     EditReasonDialog,
@@ -153,6 +152,8 @@ class MainWindow(QMainWindow):
 
     def edit_record(self, form, record: dict) -> None:
         """Open a finalized or sent record in a filler; saving writes a new revision."""
+        from ui.form_filler import RevisionFiller  # the form engine loads on first use, not at start-up
+
         reason = ""
         if record["status"] in ("sent", "accepted", "rejected"):
             dialog = EditReasonDialog(self)

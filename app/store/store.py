@@ -17,8 +17,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from app import china
 from app.errors import CunFangError, ErrorCode
 from app.store import connection, keyring
@@ -43,10 +41,19 @@ class Store:
     def __init__(self, conn, data_dir: Path, *, migrate_upto: int | None = None):
         self.conn = conn
         self.data_dir = data_dir
-        self.db = sqlite_utils.Database(conn)
+        self._db = None
         self._lock = threading.RLock()
         self.closed = False
         migrate(conn, upto=migrate_upto)
+
+    @property
+    def db(self):
+        """The sqlite-utils view of the connection (made on first write; reading needs only ``query``)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     # ------------------------------------------------------------------ opening
 

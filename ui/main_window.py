@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import qtawesome as qta
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, QSize, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.errors import CunFangError
 from app.store import Store
 from ui.errors import show_error
+from ui.icons import icon as icon_for
 from ui.pages import (
     DashboardPage,
     EditReasonDialog,
@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
         self.pages = [self.dashboard, self.registry, self.fill, self.records, self.sync, self.export, self.settings]
         for (label, icon, key), page in zip(NAV, self.pages, strict=True):
             label = self.tr(label)
-            item = QListWidgetItem(qta.icon(icon, color="#37474f"), f" {label}")
+            item = QListWidgetItem(icon_for(icon), f" {label}")
             item.setToolTip(self.tr("{label}（{key}）").format(label=label, key=key))
             self.nav.addItem(item)
             self.stack.addWidget(page)

@@ -55,21 +55,16 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(22, 22))
         self.nav.setFixedWidth(120)
         self.stack = QStackedWidget()
-        self.dashboard = DashboardPage(store)
-        self.registry = RegistryPage(store)
-        self.fill = FillPage(store, self.catalog, author)
-        self.records = RecordsPage(store, self.catalog, author)
-        self.sync = SyncPage(store)
-        self.export = ExportPage(store)
-        self.settings = SettingsPage(store)
-        self.pages = [self.dashboard, self.registry, self.fill, self.records, self.sync, self.export, self.settings]
-        for (label, icon, key), page in zip(NAV, self.pages, strict=True):
+        # Pages are built on first visit: start-up builds only 工作台.
+        self.author = author
+        self._built: list[QWidget | None] = [None] * len(NAV)
+        for index, (label, icon, key) in enumerate(NAV):
             label = self.tr(label)
             item = QListWidgetItem(icon_for(icon), f" {label}")
             item.setToolTip(self.tr("{label}（{key}）").format(label=label, key=key))
             self.nav.addItem(item)
-            self.stack.addWidget(page)
-            QShortcut(QKeySequence(key), self, lambda p=page: self.show_page(p))
+            self.stack.addWidget(QWidget())
+            QShortcut(QKeySequence(key), self, lambda i=index: self.nav.setCurrentRow(i))
         self.nav.currentRowChanged.connect(self._on_nav)
         central = QWidget()
         row = QHBoxLayout(central)
@@ -88,13 +83,6 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
         QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search)
 
-        self.dashboard.open_person.connect(self.fill_for_person)
-        self.dashboard.open_record.connect(self.open_record)
-        self.registry.fill_for.connect(self.fill_for_person)
-        self.registry.open_record.connect(self.open_record)
-        self.records.open_record.connect(self.open_record)
-        self.fill.record_changed.connect(self.update_status)
-
         self._restore_geometry()
         self.nav.setCurrentRow(0)
         self.status_timer = QTimer(self)
@@ -106,8 +94,51 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ navigation
 
+    def _make_page(self, index: int) -> QWidget:
+        store, author = self.store, self.author
+        if index == 0:
+            page = DashboardPage(store)
+            page.open_person.connect(self.fill_for_person)
+            page.open_record.connect(self.open_record)
+        elif index == 1:
+            page = RegistryPage(store)
+            page.fill_for.connect(self.fill_for_person)
+            page.open_record.connect(self.open_record)
+        elif index == 2:
+            page = FillPage(store, self.catalog, author)
+            page.record_changed.connect(self.update_status)
+        elif index == 3:
+            page = RecordsPage(store, self.catalog, author)
+            page.open_record.connect(self.open_record)
+        else:
+            page = (SyncPage, ExportPage, SettingsPage)[index - 4](store)
+        return page
+
+    def page(self, index: int) -> QWidget:
+        """The page at ``index`` of the navigation, built the first time it is wanted."""
+        page = self._built[index]
+        if page is None:
+            page = self._built[index] = self._make_page(index)
+            placeholder = self.stack.widget(index)
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+        return page
+
+    @property
+    def pages(self) -> list[QWidget]:
+        return [self.page(i) for i in range(len(NAV))]
+
+    dashboard = property(lambda self: self.page(0))
+    registry = property(lambda self: self.page(1))
+    fill = property(lambda self: self.page(2))
+    records = property(lambda self: self.page(3))
+    sync = property(lambda self: self.page(4))
+    export = property(lambda self: self.page(5))
+    settings = property(lambda self: self.page(6))
+
     def _on_nav(self, row: int) -> None:
-        page = self.pages[row]
+        page = self.page(row)
         self.stack.setCurrentWidget(page)
         try:
             page.refresh()
@@ -115,10 +146,10 @@ class MainWindow(QMainWindow):
             show_error(self, exc)
 
     def show_page(self, page) -> None:
-        self.nav.setCurrentRow(self.pages.index(page))
+        self.nav.setCurrentRow(next(i for i, built in enumerate(self._built) if built is page))
 
     def focus_search(self) -> None:
-        if self.stack.currentWidget() is self.records:
+        if self._built[3] is not None and self.stack.currentWidget() is self._built[3]:
             self.records.search.setFocus()
             return
         self.show_page(self.registry)
@@ -192,6 +223,7 @@ class MainWindow(QMainWindow):
             self.resize(1280, 720)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        self.fill.flush_all()
+        if self._built[2] is not None:
+            self.fill.flush_all()
         QSettings().setValue("main/geometry", self.saveGeometry())
         super().closeEvent(event)

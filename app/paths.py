@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -45,6 +44,8 @@ class MaskingFilter(logging.Filter):
 
 def setup_logging(directory: Path, *, level: int = logging.INFO) -> Path:
     """A rotating, masked log file in ``directory/logs``; returns its path."""
+    from logging.handlers import RotatingFileHandler  # imported when logging starts, not at import time
+
     log_dir = directory / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / "cunfang.log"

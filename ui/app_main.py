@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.paths import data_dir as resolve_data_dir
@@ -34,13 +34,10 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setOrganizationName("CunFang")
     app.setApplicationName("村访通")
-    families = set(QFontDatabase.families())
-    for name in CJK_FONTS:
-        if name in families:
-            font = QFont(name)
-            font.setPointSizeF(10.5)
-            app.setFont(font)
-            break
+    font = QFont()
+    font.setFamilies(list(CJK_FONTS))  # the first one installed is used; no font enumeration at start-up
+    font.setPointSizeF(10.5)
+    app.setFont(font)
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     translator = QTranslator(app)
     if translator.load(QLocale(), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):

@@ -17,20 +17,10 @@ from PySide6.QtWidgets import (
 
 from app.errors import CunFangError
 from app.store import Store
+from ui.dashboard_page import DashboardPage
 from ui.errors import show_error
 from ui.icons import icon as icon_for
-from ui.pages import (
-    DashboardPage,
-    EditReasonDialog,
-    ExportPage,
-    FillPage,
-    FormCatalog,
-    FormPicker,
-    RecordsPage,
-    RegistryPage,
-    SettingsPage,
-    SyncPage,
-)
+from ui.page_common import FormCatalog
 
 # Labels are marked for lupdate here and translated when the window is built (self.tr in MainWindow).
 NAV = [(QT_TRANSLATE_NOOP("MainWindow", "工作台"), "fa5s.home", "Ctrl+1"),
@@ -96,6 +86,8 @@ class MainWindow(QMainWindow):
 
     def _make_page(self, index: int) -> QWidget:
         store, author = self.store, self.author
+        if index:
+            from ui.pages import ExportPage, FillPage, RecordsPage, RegistryPage, SettingsPage, SyncPage
         if index == 0:
             page = DashboardPage(store)
             page.open_person.connect(self.fill_for_person)
@@ -159,6 +151,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ actions
 
     def fill_for_person(self, person: dict) -> None:
+        from ui.pages import FormPicker
+
         picker = FormPicker(self, self.catalog, person)
         if picker.exec() and picker.chosen() is not None:
             self.show_page(self.fill)
@@ -187,6 +181,8 @@ class MainWindow(QMainWindow):
 
         reason = ""
         if record["status"] in ("sent", "accepted", "rejected"):
+            from ui.pages import EditReasonDialog
+
             dialog = EditReasonDialog(self)
             if not dialog.exec():
                 return

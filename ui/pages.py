@@ -26,8 +26,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -35,163 +33,11 @@ from PySide6.QtWidgets import (
 
 from app.errors import CunFangError, FormCheckFailed
 from app.store import STATUS_LABELS, Store
+from ui.dashboard_page import DashboardPage  # noqa: F401 - re-exported: every page from one module
 from ui.errors import show_error
 from ui.models import HouseholdsModel, PersonsModel, RecordsModel
+from ui.page_common import FORMS_DIR, FormCatalog, _card, _table, builtin_forms  # noqa: F401
 from ui.workers import Cancelled, run_in_background
-
-FORMS_DIR = Path(__file__).resolve().parents[1] / "resources" / "forms"
-
-
-def builtin_forms() -> list[Path]:
-    return sorted(FORMS_DIR.glob("*.xlsx"))
-
-
-class FormCatalog:
-    """Forms loaded once per path (loading converts the workbook; pyxform is imported on first use)."""
-
-    def __init__(self):
-        self._cache: dict[Path, object] = {}
-
-    def get(self, path: Path):
-        if path not in self._cache:
-            from app.forms.xlsform import load_form
-
-            self._cache[path] = load_form(path)
-        return self._cache[path]
-
-    def by_id(self, form_id: str):
-        for path in builtin_forms():
-            try:
-                form = self.get(path)
-            except FormCheckFailed:
-                continue
-            if form.form_id == form_id:
-                return form
-        return None
-
-
-def _table(view: QTableView) -> QTableView:
-    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-    return view
-
-
-def _card(title: str, value: str, name: str) -> QGroupBox:
-    box = QGroupBox(title)
-    box.setObjectName(name)
-    label = QLabel(value)
-    label.setObjectName(name + "Value")
-    label.setStyleSheet("font-size: 26px; font-weight: bold; color: #1565c0;")
-    QVBoxLayout(box).addWidget(label)
-    return box
-
-
-# ---------------------------------------------------------------------------- 工作台
-
-
-class DashboardPage(QWidget):
-    open_person = Signal(dict)
-    open_record = Signal(str)
-
-    def __init__(self, store: Store):
-        super().__init__()
-        self.store = store
-        self.setObjectName("dashboard")
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("<h2>工作台</h2>")))
-        self.cards = QHBoxLayout()
-        layout.addLayout(self.cards)
-        split = QHBoxLayout()
-        left = QVBoxLayout()
-        left.addWidget(QLabel(self.tr("<b>逾期未探访</b>（最久、风险最高的在前，双击开始探访）")))
-        self.overdue = QTableWidget(0, 4)
-        self.overdue.setObjectName("overdueTable")
-        self.overdue.setHorizontalHeaderLabels([self.tr("姓名"), self.tr("村"), self.tr("风险等级"),
-                                                self.tr("应探访日期")])
-        self.overdue.verticalHeader().hide()
-        self.overdue.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.overdue.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.overdue.horizontalHeader().setStretchLastSection(True)
-        self.overdue.cellDoubleClicked.connect(self._open_overdue)
-        left.addWidget(self.overdue)
-        right = QVBoxLayout()
-        right.addWidget(QLabel(self.tr("<b>需要处理</b>（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）")))
-        self.drafts = QListWidget()
-        self.drafts.setObjectName("draftList")
-        self.drafts.itemActivated.connect(lambda item: self.open_record.emit(item.data(Qt.ItemDataRole.UserRole)))
-        right.addWidget(self.drafts)
-        right.addWidget(QLabel(self.tr("<b>各村本月探访</b>")))
-        self.villages = QTableWidget(0, 4)
-        self.villages.setHorizontalHeaderLabels([self.tr("村"), self.tr("需探访人数"), self.tr("本月已探访"),
-                                                 self.tr("逾期")])
-        self.villages.verticalHeader().hide()
-        self.villages.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.villages.horizontalHeader().setStretchLastSection(True)
-        right.addWidget(self.villages)
-        split.addLayout(left, 3)
-        split.addLayout(right, 2)
-        layout.addLayout(split, 1)
-        self.overdue_rows: list[dict] = []
-
-    def refresh(self) -> None:
-        from app.dashboard import build
-
-        board = build(self.store)
-        self.overdue_rows = board.overdue
-        while self.cards.count():
-            item = self.cards.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        for title, value, name in ((self.tr("逾期未探访"), board.overdue_total, "cardOverdue"),
-                                   (self.tr("本周到期"), board.due_this_week, "cardWeek"),
-                                   (self.tr("安全红线"), len(board.red_flags), "cardFlags"),
-                                   (self.tr("草稿待完成"), len(board.drafts), "cardDrafts"),
-                                   (self.tr("待同步记录"), board.waiting_to_sync, "cardSync")):
-            self.cards.addWidget(_card(title, str(value), name))
-        names = {v["id"]: v["name"] for v in self.store.villages()}
-        self.overdue.setRowCount(len(self.overdue_rows))
-        for i, row in enumerate(self.overdue_rows):
-            for j, text in enumerate((row["name"], names.get(row["village_id"], ""), row["risk_tier"],
-                                      row["next_due"])):
-                self.overdue.setItem(i, j, QTableWidgetItem(text))
-        self.drafts.clear()
-        for flagged in board.red_flags[:50]:
-            item = QListWidgetItem(self.tr("⚠ {who}：{flags}（{when}）").format(
-                who=flagged["person_name"] or flagged["title"], flags=flagged["flag_text"],
-                when=flagged["updated_at"][:10]))
-            item.setForeground(Qt.GlobalColor.red)
-            item.setData(Qt.ItemDataRole.UserRole, flagged["uuid"])
-            self.drafts.addItem(item)
-        for report in board.open_reports[:50]:
-            item = QListWidgetItem(self.tr("发现报告未结：{who}（{when}）").format(
-                who=report["person_name"] or report["title"], when=report["updated_at"][:10]))
-            item.setData(Qt.ItemDataRole.UserRole, report["uuid"])
-            self.drafts.addItem(item)
-        for pending in board.adaptations_pending[:50]:
-            item = QListWidgetItem(self.tr("适老化改造待验收：{who}（{n} 项）").format(
-                who=pending["person_name"] or pending["title"], n=pending["planned"]))
-            item.setData(Qt.ItemDataRole.UserRole, pending["uuid"])
-            self.drafts.addItem(item)
-        for d in board.drafts[:100]:
-            item = QListWidgetItem(self.tr("草稿：{title}（{updated}）").format(
-                title=d["title"] or d["form_id"], updated=d["updated_at"][:16].replace("T", " ")))
-            item.setData(Qt.ItemDataRole.UserRole, d["uuid"])
-            self.drafts.addItem(item)
-        self.villages.setRowCount(len(board.rates))
-        for i, row in enumerate(board.rates):
-            rate = self.tr("{visited}（{percent}%）").format(visited=row["visited"], percent=round(row["rate"]))
-            for j, text in enumerate((names.get(row["village_id"], ""), str(row["total"]), rate,
-                                      str(row["overdue"]))):
-                self.villages.setItem(i, j, QTableWidgetItem(text))
-
-    def _open_overdue(self, row: int, _column: int) -> None:
-        self.open_person.emit(self.store.get_person(self.overdue_rows[row]["id"]))
-
 
 # ---------------------------------------------------------------------------- 台账
 

@@ -474,7 +474,7 @@ class _XFormReader:
         return path if path.startswith("/") else "/" + path
 
     # -- body
-    def _read_controls(self, parent, context_group: str | None = None) -> list[Control]:
+    def _read_controls(self, parent) -> list[Control]:
         controls = []
         for el in parent:
             if not isinstance(el.tag, str):
@@ -486,14 +486,14 @@ class _XFormReader:
             if tag in ("label", "hint", "item", "itemset"):
                 continue
             if tag == "group":
-                controls.append(self._read_group(el, context_group))
+                controls.append(self._read_group(el))
             elif tag == "repeat":
                 controls.append(self._read_repeat(el, None))
             elif tag in ("input", "select1", "select", "upload", "trigger", "range", "rank", "textarea", "secret"):
                 controls.append(self._read_question(el, tag))
         return controls
 
-    def _read_group(self, el, context_group):
+    def _read_group(self, el):
         ref = el.get("ref")
         repeat_el = el.find("xf:repeat", NS)
         labels = self._text(el.find("xf:label", NS))
@@ -505,7 +505,7 @@ class _XFormReader:
         path = self._abs(ref.strip()) if ref else ""
         control = Control(kind="group", ref=path, qtype="group", labels=labels, appearance=el.get("appearance") or "")
         control.hints = self._text(el.find("xf:hint", NS))
-        control.children = self._read_controls(el, path)
+        control.children = self._read_controls(el)
         return control
 
     def _read_repeat(self, el, labels):
@@ -518,7 +518,7 @@ class _XFormReader:
         control.repeat_count = self._expr(count, path, "repeat_count")  # relative to the repeat, as in XForms
         if el.get(_JR + "noAddRemove") in ("true()", "true"):
             control.params["noAddRemove"] = "true"
-        control.children = self._read_controls(el, path)
+        control.children = self._read_controls(el)
         return control
 
     def _read_question(self, el, tag: str) -> Control:

@@ -140,9 +140,6 @@ class FormSession:
             raise CunFangError(ErrorCode.FORM_INVALID, reason=f"{repeat_path} 不是可重复的问题组")
         node = template.clone(None)
         node.attrs.pop("_path", None)
-        for n in node.iter():
-            if n is not node and n.children == [] and template is not None:
-                pass
         siblings = [c for c in parent.children if c.name == node.name]
         index = parent.children.index(siblings[-1]) + 1 if siblings else self._insert_index(parent, repeat_path)
         node.parent = parent
@@ -185,9 +182,6 @@ class FormSession:
             n.relevant = own and (parent_rel if n is top else n.parent.relevant)
 
     # ------------------------------------------------------------------ answers
-
-    def value(self, node: Node) -> str:
-        return node.value
 
     def set_value(self, node: Node, value) -> str | None:
         """Apply one answer as a person would; returns the input error message, if any.

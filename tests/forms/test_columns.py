@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import textwrap
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 import pytest
+from form_helpers import CST, NOW, NOW_DT, md  # noqa: F401
 
 from app.forms.fill import fill
 from app.forms.session import FormSession
 from app.forms.xlsform import load_form
-
-CST = timezone(timedelta(hours=8))
-NOW_DT = datetime(2026, 11, 23, 10, 0, tzinfo=CST)
-
-
-def NOW() -> datetime:
-    return NOW_DT
-
-
-def md(text: str) -> str:
-    return textwrap.dedent(text)
-
 
 # --------------------------------------------------------------------------- labels and hints
 

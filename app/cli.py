@@ -263,12 +263,15 @@ def doctor(ctx: click.Context) -> None:
     click.echo("数据库健康。")
 
 
-def main(argv: list[str] | None = None, *, gui=None) -> None:
+def main(argv: list[str] | None = None, *, gui=None, commands=()) -> None:
     """Entry point: run the CLI, turning any error into a plain message.
 
-    ``gui(data_dir) -> exit code`` starts the desktop app when no subcommand is given; the ui
-    package passes it in (``ui.entry``), so this module never imports Qt.
+    ``gui(data_dir) -> exit code`` starts the desktop app when no subcommand is given, and
+    ``commands`` adds click commands from the layers above (sync); ``ui.entry`` passes both
+    in, so this module never imports Qt or sync.
     """
+    for command in commands:
+        cli.add_command(command)
     try:
         cli.main(args=argv, prog_name="cunfang", standalone_mode=False, obj={"gui": gui})
     except click.exceptions.Abort:

@@ -35,33 +35,47 @@ def export_records(store: Store, form_id: str, path: Path,
     rows = store.query(
         "SELECT r.uuid, r.status, r.author, r.updated_at, r.data, p.name AS person_name FROM records r "
         "LEFT JOIN persons p ON p.id = r.person_id WHERE r.form_id = ? ORDER BY r.updated_at", [form_id])
-    columns: list[str] = []
-    seen: set[str] = set()
-    parsed = []
-    for i, row in enumerate(rows):
-        data = json.loads(row["data"] or "{}")
-        for key in data:
-            if key not in seen:
-                seen.add(key)
-                columns.append(key)
-        parsed.append((row, data))
-        if progress and i % 2000 == 0:
-            progress(i // 2, len(rows), "读取记录")
+    return write_workbook({form_id: rows}, path, progress)
+
+
+def write_workbook(sheets: dict[str, list[dict]], path: Path,
+                   progress: Callable[[int, int, str], None] | None = None) -> int:
+    """One sheet per form of record rows (uuid, status, author, updated_at, data as JSON, person_name).
+
+    The laptop's 导出 and the bureau server's export both write through here. Returns rows written.
+    """
+    total = sum(len(rows) for rows in sheets.values())
+    done = 0
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(form_id[:31])
-    sheet.append([label for _, label in FIXED] + columns)
-    for i, (row, data) in enumerate(parsed):
-        fixed = [STATUS_LABELS.get(row["status"], row["status"]) if key == "status" else row[key] for key, _ in FIXED]
-        sheet.append(fixed + [_cell(data.get(c)) for c in columns])
-        if progress and i % 1000 == 0:
-            progress(len(rows) // 2 + i // 2, len(rows), "写入表格")
+    for form_id, rows in sheets.items():
+        columns: list[str] = []
+        seen: set[str] = set()
+        parsed = []
+        for row in rows:
+            data = json.loads(row["data"] or "{}")
+            for key in data:
+                if key not in seen:
+                    seen.add(key)
+                    columns.append(key)
+            parsed.append((row, data))
+        sheet = workbook.create_sheet(form_id[:31])
+        sheet.append([label for _, label in FIXED] + columns)
+        for row, data in parsed:
+            fixed = [STATUS_LABELS.get(row["status"], row["status"]) if key == "status" else row.get(key)
+                     for key, _ in FIXED]
+            sheet.append(fixed + [_cell(data.get(c)) for c in columns])
+            done += 1
+            if progress and done % 1000 == 0:
+                progress(done, total, "写入表格")
+    if not sheets:
+        workbook.create_sheet("空")
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
     workbook.save(tmp)
     os.replace(tmp, path)
     if progress:
-        progress(len(rows), len(rows), "完成")
-    return len(rows)
+        progress(total, total, "完成")
+    return total
 
 
 PLATE_TYPES = {"big": "大门牌", "small": "小门牌", "side_door": "旁门门牌", "temporary": "临时门牌", "building": "楼牌",

@@ -13,8 +13,9 @@ def launch_gui(data_dir: Path | None) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     from app.cli import main as cli_main
+    from sync.client.cli import COMMANDS
 
-    cli_main(argv, gui=launch_gui)
+    cli_main(argv, gui=launch_gui, commands=COMMANDS)
 
 
 if __name__ == "__main__":

@@ -37,25 +37,23 @@ _STRUCTURE = {"begin group", "end group", "begin repeat", "end repeat", "begin_g
 _ROW_IN_PYXFORM = re.compile(r"\[row\s*:\s*(\d+)\]", re.I)
 
 
-def load_form(source: str | Path, *, file_type: str | None = None) -> FormDef:
-    """Load an XLSForm (.xlsx/.xls/.csv/.md path, or markdown text) or an XForm (.xml)."""
-    text_source = isinstance(source, str) and "\n" in source and "|" in source
-    path = None if text_source else Path(source)
+def load_form(source: str | Path | bytes, *, file_type: str | None = None) -> FormDef:
+    """Load an XLSForm (.xlsx/.xls/.csv/.md path, markdown text or .xlsx bytes) or an XForm (.xml)."""
+    text_source = isinstance(source, bytes) or (isinstance(source, str) and "\n" in source and "|" in source)
+    if isinstance(source, bytes) and source.lstrip().startswith(b"<"):
+        return _load_xform_bytes(source, source_name=None)
+    path = None if text_source else Path(source)  # type: ignore[arg-type]
     if path is not None:
         if not path.exists():
             raise FormCheckFailed([FormError(ErrorCode.FORM_NOT_FOUND, path=str(path))])
         if path.suffix.lower() == ".xml":
-            try:
-                form = read_xform(path.read_bytes(), media_dir=path.parent, source=str(path))
-            except FormError as exc:
-                raise FormCheckFailed([exc]) from exc
-            except CunFangError as exc:
-                raise FormCheckFailed([FormError(exc.code, **exc.context)]) from exc
-            _check_graph(form)
-            return form
+            return _load_xform_bytes(path.read_bytes(), source_name=str(path), media_dir=path.parent)
+    if isinstance(source, bytes):
+        file_type = file_type or None  # pyxform tells xlsx, xls and csv bytes apart itself
+    elif text_source:
+        file_type = file_type or ".md"
     try:
-        workbook = get_xlsform(xlsform=str(path) if path else source, file_type=file_type or (".md" if text_source
-                                                                                             else None))
+        workbook = get_xlsform(xlsform=str(path) if path else source, file_type=file_type)
     except Exception as exc:  # noqa: BLE001 - any reader failure is one plain message
         raise FormCheckFailed(
             [FormError(ErrorCode.FORM_UNREADABLE, path=str(path or "表单"), reason=_reason(exc))]
@@ -79,6 +77,17 @@ def load_form(source: str | Path, *, file_type: str | None = None) -> FormDef:
     except CunFangError as exc:
         raise FormCheckFailed([FormError(exc.code, **exc.context)]) from exc
     form.warnings = warnings  # type: ignore[attr-defined]
+    _check_graph(form)
+    return form
+
+
+def _load_xform_bytes(xml: bytes, *, source_name: str | None, media_dir: Path | None = None) -> FormDef:
+    try:
+        form = read_xform(xml, media_dir=media_dir, source=source_name)
+    except FormError as exc:
+        raise FormCheckFailed([exc]) from exc
+    except CunFangError as exc:
+        raise FormCheckFailed([FormError(exc.code, **exc.context)]) from exc
     _check_graph(form)
     return form
 

@@ -1,0 +1,250 @@
+"""The sync client: enrollment, then each sync run (registry up, records and attachments up, forms and registry
+down), resumable at any point and cancellable between requests.
+
+A run never changes a record's status before the server has answered for it, so
+a crash, a cut or a cancel anywhere leaves the outbox exactly as it should be: the
+next run sends again what was not confirmed, and the server says "duplicate".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app.errors import CunFangError, ErrorCode
+from app.store import Store
+from app.store.store import utc_now
+from sync import protocol
+from sync.client import outbox
+from sync.client.transport import Transient, Transport
+
+SETTING = "sync."
+Progress = Callable[[int, int, str], None]
+
+
+def backoff_delay(attempt: int, *, base: float = 2.0, cap: float = 600.0, rng: random.Random | None = None) -> float:
+    """Seconds to wait before retry ``attempt`` (0-based): exponential with full jitter, at most ``cap``."""
+    return (rng or random).uniform(0, min(cap, base * 2 ** attempt))
+
+
+@dataclass
+class SyncReport:
+    """What one run did, per record, in words a person can read (``report.describe``)."""
+
+    results: list[protocol.RecordResult] = field(default_factory=list)
+    registry_sent: int = 0
+    registry_received: int = 0
+    forms_received: list[str] = field(default_factory=list)
+    error: str = ""
+    cancelled: bool = False
+    finished_at: str = ""
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for result in self.results:
+            out[result.outcome.value] = out.get(result.outcome.value, 0) + 1
+        return out
+
+    def to_json(self) -> dict:
+        return {"results": [r.model_dump(mode="json") for r in self.results], "counts": self.counts(),
+                "registry_sent": self.registry_sent, "registry_received": self.registry_received,
+                "forms_received": self.forms_received, "error": self.error, "cancelled": self.cancelled,
+                "finished_at": self.finished_at}
+
+
+def settings(store: Store) -> dict:
+    """The laptop's sync settings (inside the encrypted store: the credential never lies on disk in clear)."""
+    rows = store.query("SELECT key, value FROM settings WHERE key LIKE 'sync.%'")
+    return {row["key"][len(SETTING):]: row["value"] for row in rows}
+
+
+def enrolled(store: Store) -> bool:
+    return bool(settings(store).get("credential"))
+
+
+def enroll(store: Store, url: str, token: str, *, device_name: str = "", ca_file: str | None = None,
+           timeout: tuple[float, float] | None = None) -> protocol.EnrollResponse:
+    """Exchange a one-time enrollment token for this laptop's device credential, and keep it in the store."""
+    transport = Transport(url, ca_file=ca_file, **({"timeout": timeout} if timeout else {}))
+    try:
+        health = transport.call("GET", "/health", protocol.Health)
+        if health.protocol != protocol.PROTOCOL_VERSION:
+            raise CunFangError(ErrorCode.SYNC_PROTOCOL_MISMATCH, server=health.protocol,
+                               client=protocol.PROTOCOL_VERSION)
+        answer = transport.call("POST", "/enroll", protocol.EnrollResponse,
+                                json=protocol.EnrollRequest(token=token.strip(), device_name=device_name).model_dump())
+    finally:
+        transport.close()
+    values = {"url": transport.url, "credential": answer.credential, "device_id": answer.device_id,
+              "server_id": answer.server_id, "package_key": answer.package_key,
+              "user": answer.user.model_dump_json(), "ca_file": ca_file or "", "registry_cursor": "0"}
+    with store.transaction():
+        for key, value in values.items():
+            store.set_setting(SETTING + key, value)
+    return answer
+
+
+class SyncClient:
+    """One sync run against the enrolled server. ``cancel`` is checked between requests."""
+
+    def __init__(self, store: Store, *, cancel: threading.Event | None = None, progress: Progress | None = None,
+                 batch_size: int = 50, timeout: tuple[float, float] | None = None, retries: int = 3,
+                 sleep: Callable[[float], None] = time.sleep):
+        config = settings(store)
+        if not config.get("credential"):
+            raise CunFangError(ErrorCode.SYNC_NOT_ENROLLED)
+        self.store = store
+        self.config = config
+        self.cancel = cancel or threading.Event()
+        self.progress = progress or (lambda done, total, text: None)
+        self.batch_size = min(batch_size, protocol.MAX_BATCH)
+        self.retries = retries
+        self.sleep = sleep
+        self.transport = Transport(config["url"], credential=config["credential"],
+                                   ca_file=config.get("ca_file") or None,
+                                   **({"timeout": timeout} if timeout else {}))
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ one run
+
+    def run(self) -> SyncReport:
+        """Sync everything once. Network trouble ends the run with ``report.error`` set (nothing is lost)."""
+        report = SyncReport()
+        try:
+            self._call("GET", "/health", protocol.Health)
+            self._push_registry(report)
+            self._push_records(report)
+            self._pull_forms(report)
+            self._pull_registry(report)
+        except _Cancelled:
+            report.cancelled = True
+            report.error = ErrorCode.SYNC_CANCELLED.value
+        except CunFangError as exc:
+            report.error = exc.message
+        report.finished_at = utc_now()
+        self.store.set_setting(SETTING + "last_run", json.dumps(
+            {"at": report.finished_at, "counts": report.counts(), "error": report.error}, ensure_ascii=False))
+        return report
+
+    def _check_cancel(self) -> None:
+        if self.cancel.is_set():
+            raise _Cancelled()
+
+    def _call(self, method: str, path: str, model=None, **kwargs):
+        """One request, retried a few times with backoff when the network or the server hiccups."""
+        for attempt in range(self.retries + 1):
+            self._check_cancel()
+            try:
+                return self.transport.call(method, path, model, **kwargs)
+            except Transient:
+                if attempt == self.retries:
+                    raise
+                self.sleep(backoff_delay(attempt, base=0.5, cap=10))
+        raise AssertionError("unreachable")
+
+    # ------------------------------------------------------------------ up
+
+    def _push_registry(self, report: SyncReport) -> None:
+        for _round in range(10_000):  # bounded: each round clears a page of dirty rows
+            items = outbox.dirty_registry(self.store, protocol.REGISTRY_PAGE)
+            if not items:
+                return
+            answer = self._call("POST", "/registry", protocol.RegistryPushResponse,
+                                json=protocol.RegistryPush(items=items).model_dump(mode="json"))
+            refetch = outbox.apply_registry_results(self.store, items, answer.results)
+            if refetch is not None:  # the server's copy wins for these rows: pull them again from there
+                cursor = min(int(settings(self.store).get("registry_cursor") or 0), refetch - 1)
+                self.store.set_setting(SETTING + "registry_cursor", str(max(cursor, 0)))
+                self.config["registry_cursor"] = str(max(cursor, 0))
+            report.registry_sent += sum(r.outcome is not protocol.Outcome.REJECTED for r in answer.results)
+            if all(r.outcome is protocol.Outcome.REJECTED for r in answer.results):
+                return  # nothing moved (rows outside this user's villages): don't loop on them
+
+    def _push_records(self, report: SyncReport) -> None:
+        outbox.queue_finalized(self.store)
+        total = outbox.outbox_count(self.store)
+        tried: set[str] = set()
+        while True:
+            batch = outbox.pending(self.store, self.batch_size, skip=tried)
+            if not batch:
+                return
+            self.progress(len(tried), total, "正在发送记录")
+            for env in batch:
+                for ref in env.attachments:
+                    self._upload(ref)
+            answer = self._call("POST", "/records", protocol.PushResponse,
+                                json=protocol.PushRequest(records=batch).model_dump(mode="json"))
+            outbox.apply_results(self.store, answer.results)
+            report.results += answer.results
+            tried.update(env.uuid for env in batch)
+            self.progress(len(tried), total, "正在发送记录")
+
+    def _upload(self, ref: protocol.AttachmentRef) -> None:
+        """Send one attachment in chunks, from wherever the server stopped (a cut upload resumes)."""
+        content = outbox.attachment_content(self.store, ref.hash)
+        for _attempt in range(len(content) // protocol.CHUNK_SIZE + 10):
+            status = self._call("GET", f"/attachments/{ref.hash}", protocol.AttachmentStatus)
+            if status.complete:
+                return
+            offset = status.received
+            try:
+                while offset < len(content):
+                    chunk = content[offset: offset + protocol.CHUNK_SIZE]
+                    status = self._call("PUT", f"/attachments/{ref.hash}", protocol.AttachmentStatus, data=chunk,
+                                        params={"offset": offset, "total": len(content)},
+                                        headers={"Content-Type": "application/octet-stream"})
+                    offset = status.received
+                    if status.complete:
+                        return
+            except CunFangError as exc:
+                if getattr(exc, "status", None) not in (409, 422):
+                    raise
+                # 409: the server has a different amount than we thought; 422: a bad join, start again
+        raise CunFangError(ErrorCode.SYNC_ATTACHMENT_BAD_HASH, hash=ref.hash[:12])
+
+    # ------------------------------------------------------------------ down
+
+    def _pull_forms(self, report: SyncReport) -> None:
+        have = {(r["form_id"], r["version"]): r["sha256"] for r in
+                self.store.query("SELECT form_id, version, sha256 FROM forms")}
+        listing = self._call("GET", "/forms", protocol.FormList)
+        for info in listing.forms:
+            if have.get((info.form_id, info.version)) == info.sha256:
+                continue
+            content = self._call("GET", f"/forms/{info.form_id}/{info.version}")
+            if hashlib.sha256(content).hexdigest() != info.sha256:
+                raise Transient(ErrorCode.SYNC_SERVER_ERROR, status="表单文件不完整")
+            with self.store.transaction():
+                self.store.conn.execute(
+                    "INSERT OR REPLACE INTO forms (form_id, version, title, content, sha256, received_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)", (info.form_id, info.version, info.title, content, info.sha256,
+                                                  utc_now()))
+            report.forms_received.append(f"{info.title}（{info.version}）")
+
+    def _pull_registry(self, report: SyncReport) -> None:
+        cursor = int(self.config.get("registry_cursor") or 0)
+        for _page in range(100_000):
+            page = self._call("GET", "/registry", protocol.RegistryPage, params={"cursor": cursor})
+            with self.store.transaction():
+                report.registry_received += outbox.apply_registry_page(self.store, page.items)
+                self.store.set_setting(SETTING + "registry_cursor", str(page.cursor))
+            cursor = page.cursor
+            if not page.more:
+                return
+
+
+class _Cancelled(Exception):
+    pass

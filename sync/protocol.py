@@ -1,0 +1,187 @@
+"""The sync wire protocol, version 1: one module that the client and the bureau server both import.
+
+JSON over HTTPS under ``/api/v1``; see docs/sync-protocol.md for the whole exchange.
+Every message is a pydantic model here, so the server validates what it receives
+and publishes it in its OpenAPI document, and the client parses answers with the
+same definitions. Errors travel as ``{"code": ErrorCode name, "message": Chinese}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+API = "/api/v1"
+CHUNK_SIZE = 256 * 1024            # attachment upload chunk
+MAX_CHUNK = 4 * 1024 * 1024         # the largest chunk a server accepts
+MAX_ATTACHMENT = 64 * 1024 * 1024   # one photo/signature/file
+MAX_BATCH = 200                     # records per push
+REGISTRY_PAGE = 500                 # persons/households per pull page
+SHA256 = r"^[0-9a-f]{64}$"
+
+
+class Outcome(StrEnum):
+    """What the server did with one pushed record."""
+
+    ACCEPTED = "accepted"    # stored; the laptop's copy is now on the server
+    DUPLICATE = "duplicate"  # the same revision with the same content was already there: success, nothing changed
+    CONFLICT = "conflict"    # another revision won the race: both kept, flagged for a person to resolve
+    REJECTED = "rejected"    # not stored, with a reason; the record stays on the laptop, editable
+    RETRY = "retry"          # not stored yet (attachments missing): send again later, nothing lost
+
+    @property
+    def final(self) -> bool:
+        return self is not Outcome.RETRY
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorBody(Strict):
+    code: str
+    message: str
+
+
+class Health(Strict):
+    ok: bool
+    protocol: int
+    server: str
+
+
+class UserInfo(Strict):
+    name: str
+    role: str
+    role_label: str
+    villages: list[str]
+
+
+class EnrollRequest(Strict):
+    token: str = Field(min_length=8, max_length=200)
+    device_name: str = Field(default="", max_length=200)
+
+
+class EnrollResponse(Strict):
+    device_id: str
+    credential: str
+    server_id: str
+    package_key: str  # the server's public key (X25519, base64) for encrypted USB packages
+    user: UserInfo
+
+
+class AttachmentRef(Strict):
+    name: str = Field(min_length=1, max_length=255)
+    hash: str = Field(pattern=SHA256)
+    size: int = Field(ge=0, le=MAX_ATTACHMENT)
+    mime: str = Field(default="", max_length=100)
+
+
+class RecordEnvelope(Strict):
+    """One revision of one record, as the laptop holds it."""
+
+    uuid: str = Field(min_length=8, max_length=64)
+    revision: int = Field(ge=1)
+    prev_revision: int | None = Field(default=None, ge=1)
+    base_revision: int | None = Field(default=None, ge=1)  # the server revision it was edited from (None: new)
+    form_id: str = Field(min_length=1, max_length=100)
+    form_version: str = Field(max_length=100)
+    village_id: str | None = Field(default=None, max_length=64)
+    person_id: str | None = Field(default=None, max_length=64)
+    household_id: str | None = Field(default=None, max_length=64)
+    author: str = Field(default="", max_length=100)
+    title: str = Field(default="", max_length=500)
+    created_at: str = Field(max_length=40)
+    updated_at: str = Field(max_length=40)
+    data: dict[str, Any]
+    attachments: list[AttachmentRef] = Field(default_factory=list, max_length=200)
+    content_hash: str = Field(pattern=SHA256)
+
+
+class PushRequest(Strict):
+    records: list[RecordEnvelope] = Field(max_length=MAX_BATCH)
+
+
+class RecordResult(Strict):
+    uuid: str
+    revision: int
+    outcome: Outcome
+    code: str = ""
+    message: str = ""
+    server_revision: int | None = None
+    missing: list[str] = Field(default_factory=list)  # attachment hashes the server still needs
+
+
+class PushResponse(Strict):
+    results: list[RecordResult]
+
+
+class AttachmentStatus(Strict):
+    hash: str
+    received: int
+    complete: bool
+
+
+class FormInfo(Strict):
+    form_id: str
+    version: str
+    title: str
+    sha256: str
+    size: int
+
+
+class FormList(Strict):
+    forms: list[FormInfo]
+
+
+class RegistryEntity(Strict):
+    """A village, household or person of the registry, as the server holds it."""
+
+    kind: str = Field(pattern=r"^(village|household|person)$")
+    id: str = Field(min_length=1, max_length=64)
+    village_id: str | None = Field(default=None, max_length=64)
+    fields: dict[str, Any]
+    updated_at: str = Field(max_length=40)
+    base_seq: int | None = None  # push: the server version the laptop last saw (None: new on the laptop)
+    seq: int | None = None       # pull: the server's version of this entity
+
+
+class RegistryPage(Strict):
+    items: list[RegistryEntity]
+    cursor: int
+    more: bool
+
+
+class RegistryPush(Strict):
+    items: list[RegistryEntity] = Field(max_length=REGISTRY_PAGE)
+
+
+class RegistryResult(Strict):
+    kind: str
+    id: str
+    outcome: Outcome
+    seq: int | None = None
+    same_as: str | None = None  # the server already has this person (same ID number) under this id
+    code: str = ""
+    message: str = ""
+
+
+class RegistryPushResponse(Strict):
+    results: list[RegistryResult]
+
+
+def canonical_json(value: Any) -> str:
+    """The one text form of a value used for hashing: sorted keys, no spaces, UTF-8 characters kept."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def content_hash(form_id: str, form_version: str, data: dict, attachments: list[dict] | list[AttachmentRef]) -> str:
+    """SHA-256 of what makes a revision's content: same hash means the same record sent again."""
+    plain = [a if isinstance(a, dict) else a.model_dump() for a in attachments]
+    refs = sorted(({"name": a["name"], "hash": a["hash"]} for a in plain), key=lambda a: (a["name"], a["hash"]))
+    body = canonical_json({"form_id": form_id, "form_version": form_version, "data": data, "attachments": refs})
+    return hashlib.sha256(body.encode()).hexdigest()

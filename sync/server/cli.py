@@ -1,0 +1,192 @@
+"""``cunfang-server``: run the bureau server and manage its users, devices, forms, records and USB packages.
+
+Scripts rely on these commands: ``user add`` prints the enrollment token on its last
+line; ``records count --json`` and ``package import --json`` print JSON only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from app.errors import CunFangError, ErrorCode
+from sync.server.db import DEFAULT_URL
+
+DB_HELP = ("数据库：SQLite 文件路径或 sqlite:///路径（默认），或 postgresql://用户@主机/库名。"
+           "也可用环境变量 CUNFANG_SERVER_DB。")
+
+
+def _service(db: str):
+    from sync.server.api import open_service
+
+    return open_service(db)
+
+
+def _fail(exc: Exception) -> None:
+    click.echo(f"错误：{exc}", err=True)
+    sys.exit(1)
+
+
+@click.group(help="村访通县局同步服务器。")
+@click.option("--db", envvar="CUNFANG_SERVER_DB", default=DEFAULT_URL, show_default=True, help=DB_HELP)
+@click.pass_context
+def main(ctx: click.Context, db: str) -> None:
+    ctx.obj = {"db": db}
+
+
+@main.command(help="启动服务器（首次启动时建库，之后自动升级数据库结构）。")
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址；对外服务请放在 HTTPS 反向代理之后。")
+@click.option("--port", default=8700, show_default=True, type=int, help="端口。")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="工作进程数（PostgreSQL 时可多个）。")
+@click.option("--ssl-certfile", type=click.Path(exists=True, dir_okay=False), help="HTTPS 证书（可选）。")
+@click.option("--ssl-keyfile", type=click.Path(exists=True, dir_okay=False), help="HTTPS 私钥（可选）。")
+@click.pass_context
+def serve(ctx, host: str, port: int, workers: int, ssl_certfile: str | None, ssl_keyfile: str | None) -> None:
+    import uvicorn
+
+    from sync.server.api import DB_ENV, open_service
+    from sync.server.db import normalize_url
+
+    url = normalize_url(ctx.obj["db"])
+    if workers > 1 and url.startswith("sqlite"):
+        click.echo("提示：SQLite 同一时间只有一个写入者，多个工作进程会轮流写入；县级部署请用 PostgreSQL。", err=True)
+    try:
+        open_service(url)  # migrate and first-start setup once, before any worker starts
+    except CunFangError as exc:
+        _fail(exc)
+    os.environ[DB_ENV] = url
+    click.echo(f"村访通服务器已启动：http{'s' if ssl_certfile else ''}://{host}:{port}/api/v1 （Ctrl+C 停止）",
+               err=True)
+    uvicorn.run("sync.server.api:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, timeout_graceful_shutdown=5)
+
+
+@main.group(help="用户与登记码。")
+def user() -> None:
+    pass
+
+
+@user.command("add", help="新建用户，最后一行输出一次性登记码（14 天内有效）。")
+@click.argument("name")
+@click.option("--role", required=True, help="角色：village_cadre（村干部）、child_director（儿童主任）、"
+                                            "township_staff（乡镇工作人员）、admin（管理员）。")
+@click.option("--villages", default="", help="负责的村（行政区划代码，逗号分隔；* 表示全部）。")
+@click.pass_context
+def user_add(ctx, name: str, role: str, villages: str) -> None:
+    try:
+        token = _service(ctx.obj["db"]).add_user(name, role, [v.strip() for v in villages.split(",") if v.strip()])
+    except CunFangError as exc:
+        _fail(exc)
+    click.echo(f"已创建用户 {name}。请把下面的登记码交给本人，在村访通里登记本机（只能用一次）：")
+    click.echo(token)
+
+
+@user.command("token", help="为已有用户生成新的一次性登记码（换电脑时用）。")
+@click.argument("name")
+@click.pass_context
+def user_token(ctx, name: str) -> None:
+    try:
+        click.echo(_service(ctx.obj["db"]).new_token(name))
+    except CunFangError as exc:
+        _fail(exc)
+
+
+@main.group(help="已登记的电脑。")
+def device() -> None:
+    pass
+
+
+@device.command("list", help="列出已登记的电脑。")
+@click.pass_context
+def device_list(ctx) -> None:
+    for row in _service(ctx.obj["db"]).list_devices():
+        state = f"已停用 {row['revoked_at'][:10]}" if row["revoked_at"] else "有效"
+        click.echo(f"{row['id']}  {row['user']}  {row['name']}  登记于 {row['created_at'][:10]}  {state}")
+
+
+@device.command("revoke", help="停用一台电脑的同步凭证（电脑丢失时）。")
+@click.argument("device_id")
+@click.pass_context
+def device_revoke(ctx, device_id: str) -> None:
+    if not _service(ctx.obj["db"]).revoke_device(device_id):
+        _fail(CunFangError(ErrorCode.SYNC_DEVICE_REVOKED))
+    click.echo(f"已停用 {device_id}。")
+
+
+@main.group(help="表单版本。")
+def forms() -> None:
+    pass
+
+
+@forms.command("add", help="发布一个表单版本（XLSForm .xlsx），经过与客户端相同的检查。")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def forms_add(ctx, path: Path) -> None:
+    try:
+        form_id, version = _service(ctx.obj["db"]).add_form(path.read_bytes())
+    except CunFangError as exc:
+        _fail(exc)
+    click.echo(f"已发布表单 {form_id} 版本 {version}。")
+
+
+@main.group(help="服务器上的记录。")
+def records() -> None:
+    pass
+
+
+@records.command("count", help="记录数（按表单），以及修订数和待处理的冲突数。")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@click.pass_context
+def records_count(ctx, as_json: bool) -> None:
+    counts = _service(ctx.obj["db"]).count_records()
+    if as_json:
+        click.echo(json.dumps(counts, ensure_ascii=False))
+        return
+    click.echo(f"记录 {counts['records']} 条（修订 {counts['revisions']} 个，待处理冲突 {counts['conflicts']} 个）")
+    for form_id, n in sorted(counts["by_form"].items()):
+        click.echo(f"  {form_id}: {n}")
+
+
+@main.command("export", help="把服务器上的全部记录导出为 Excel（每个表单一张工作表）。")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="输出的 .xlsx 文件。")
+@click.pass_context
+def export(ctx, out: Path) -> None:
+    from sync.server.export import export_server_records
+
+    count = export_server_records(_service(ctx.obj["db"]), out)
+    click.echo(f"已导出 {count} 条记录到 {out}")
+
+
+@main.group(help="U 盘数据包（网络不通时）。")
+def package() -> None:
+    pass
+
+
+@package.command("import", help="导入村访通导出的加密数据包；结果与联网同步相同，重复导入不会重复入库。")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON（每条记录的结果）。")
+@click.pass_context
+def package_import(ctx, path: Path, as_json: bool) -> None:
+    from sync.server.packages import import_package
+
+    try:
+        report = import_package(_service(ctx.obj["db"]), path)
+    except CunFangError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+        return
+    from sync.client.report import describe_results
+
+    click.echo(f"数据包来自 {report['user']}（设备 {report['device_id'][:8]}）：")
+    for line in describe_results(report["results"]):
+        click.echo("  " + line)
+
+
+if __name__ == "__main__":
+    main()

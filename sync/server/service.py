@@ -1,0 +1,501 @@
+"""What the bureau server does, independent of HTTP: enrollment, records, attachments, forms, registry, audit.
+
+The HTTP layer (``api.py``) and USB package import (``cli.py``) both call this, so
+a package gets exactly the per-record results a sync would. Each record is
+applied in its own transaction and the unique key (uuid, revision) decides
+races between workers: there is no check-then-insert window to lose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+import uuid as uuid_module
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import CunFangError, ErrorCode
+from app.roles import ROLES, Role, role
+from sync import package, protocol
+from sync.protocol import Outcome, RecordEnvelope, RecordResult, RegistryEntity, RegistryResult
+from sync.server import tables as t
+
+SERVER_VERSION = "0.1.0"
+TOKEN_DAYS = 14
+FORMS_DIR = Path(__file__).resolve().parents[2] / "resources" / "forms"
+REGISTRY_LOCK = 7031  # PostgreSQL advisory lock: registry changes commit in ``seq`` order
+
+
+class ServiceError(CunFangError):
+    """A refusal with an HTTP status; ``code``/``message`` go on the wire."""
+
+    def __init__(self, status: int, code: ErrorCode, **context: object):
+        self.status = status
+        super().__init__(code, **context)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: an enrolled device of an active user."""
+
+    user_name: str
+    role: Role
+    villages: list[str]
+    device_id: str
+
+    def sees_village(self, village_id: str | None) -> bool:
+        return self.role.may_see_village(village_id, self.villages)
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def sha256(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+class Service:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._forms: dict[tuple[str, str], object] = {}
+        self._forms_lock = threading.Lock()
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    # ------------------------------------------------------------------ setup
+
+    def ensure_setup(self) -> None:
+        """First start: a server id, the USB package key pair, and the built-in forms."""
+        with self.engine.begin() as conn:
+            have = {row.key for row in conn.execute(sa.select(t.meta.c.key))}
+            if "server_id" not in have:
+                private, public = package.new_keypair()
+                self._insert_ignore(conn, t.meta, [{"key": "server_id", "value": str(uuid_module.uuid4())},
+                                                   {"key": "package_private", "value": private},
+                                                   {"key": "package_public", "value": public}])
+            has_forms = conn.execute(sa.select(sa.func.count()).select_from(t.forms)).scalar_one()
+        if not has_forms:
+            for path in sorted(FORMS_DIR.glob("*.xlsx")):
+                self.add_form(path.read_bytes())
+
+    def meta(self, key: str) -> str:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(t.meta.c.value).where(t.meta.c.key == key)).scalar_one()
+
+    def _insert_ignore(self, conn: Connection, table: sa.Table, rows: list[dict]) -> int:
+        """INSERT … ON CONFLICT DO NOTHING on either database; returns rows inserted."""
+        if self.is_postgres:
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        return conn.execute(insert(table).on_conflict_do_nothing(), rows).rowcount
+
+    def _audit(self, conn: Connection, *, action: str, caller: Caller | None = None, subject: str = "",
+               revision: int | None = None, outcome: str = "", code: str = "", message: str = "") -> None:
+        conn.execute(t.audit.insert().values(
+            at=utc_now(), user_name=caller.user_name if caller else "", device_id=caller.device_id if caller else "",
+            action=action, subject=subject, revision=revision, outcome=outcome, code=code, message=message))
+
+    # ------------------------------------------------------------------ users and devices
+
+    def add_user(self, name: str, role_name: str, villages: list[str]) -> str:
+        """Create a user; returns their one-time enrollment token."""
+        chosen = role(role_name)
+        with self.engine.begin() as conn:
+            try:
+                user_id = conn.execute(t.users.insert().values(
+                    name=name, role=chosen.name, villages=json.dumps(villages), active=True,
+                    created_at=utc_now())).inserted_primary_key[0]
+            except IntegrityError as exc:
+                raise ServiceError(409, ErrorCode.SYNC_USER_EXISTS, name=name) from exc
+            self._audit(conn, action="user_add", subject=name, message=f"{chosen.label} {','.join(villages)}")
+        return self.new_token(name, user_id=user_id)
+
+    def new_token(self, name: str, *, user_id: int | None = None) -> str:
+        """A fresh one-time enrollment token for an existing user (valid for TOKEN_DAYS days)."""
+        token = "cf-" + secrets.token_urlsafe(24)
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            if user_id is None:
+                user_id = conn.execute(sa.select(t.users.c.id).where(t.users.c.name == name)).scalar_one_or_none()
+                if user_id is None:
+                    raise ServiceError(404, ErrorCode.SYNC_TOKEN_INVALID)
+            conn.execute(t.enrollment_tokens.insert().values(
+                token_hash=sha256(token), user_id=user_id, created_at=now.isoformat(),
+                expires_at=(now + timedelta(days=TOKEN_DAYS)).isoformat()))
+        return token
+
+    def enroll(self, token: str, device_name: str) -> protocol.EnrollResponse:
+        """Exchange a one-time token for a device credential (only its hash is kept here)."""
+        credential = "cfd-" + secrets.token_urlsafe(32)
+        device_id = str(uuid_module.uuid4())
+        now = utc_now()
+        with self.engine.begin() as conn:
+            used = conn.execute(
+                t.enrollment_tokens.update()
+                .where(t.enrollment_tokens.c.token_hash == sha256(token), t.enrollment_tokens.c.used_at.is_(None),
+                       t.enrollment_tokens.c.expires_at > now)
+                .values(used_at=now)
+                .returning(t.enrollment_tokens.c.user_id)
+            ).scalar_one_or_none()
+            if used is None:
+                raise ServiceError(401, ErrorCode.SYNC_TOKEN_INVALID)
+            user = conn.execute(sa.select(t.users).where(t.users.c.id == used)).one()
+            conn.execute(t.devices.insert().values(id=device_id, user_id=used, name=device_name,
+                                                   credential_hash=sha256(credential), created_at=now))
+            caller = Caller(user.name, role(user.role), json.loads(user.villages), device_id)
+            self._audit(conn, action="enroll", caller=caller, subject=device_id, message=device_name)
+        return protocol.EnrollResponse(device_id=device_id, credential=credential, server_id=self.meta("server_id"),
+                                       package_key=self.meta("package_public"), user=self.user_info(caller))
+
+    @staticmethod
+    def user_info(caller: Caller) -> protocol.UserInfo:
+        return protocol.UserInfo(name=caller.user_name, role=caller.role.name, role_label=caller.role.label,
+                                 villages=caller.villages)
+
+    def authenticate(self, credential: str) -> Caller:
+        """The caller behind a device credential, or a refusal when unknown or revoked."""
+        query = (sa.select(t.devices.c.id, t.devices.c.revoked_at, t.users.c.name, t.users.c.role,
+                           t.users.c.villages, t.users.c.active)
+                 .join(t.users, t.users.c.id == t.devices.c.user_id)
+                 .where(t.devices.c.credential_hash == sha256(credential)))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).one_or_none()
+        if row is None or row.revoked_at or not row.active:
+            raise ServiceError(401, ErrorCode.SYNC_DEVICE_REVOKED)
+        return Caller(row.name, ROLES[row.role], json.loads(row.villages), row.id)
+
+    def revoke_device(self, device_id: str) -> bool:
+        with self.engine.begin() as conn:
+            done = conn.execute(t.devices.update().where(t.devices.c.id == device_id, t.devices.c.revoked_at.is_(None))
+                                .values(revoked_at=utc_now())).rowcount
+            self._audit(conn, action="revoke", subject=device_id, outcome="ok" if done else "unknown")
+        return bool(done)
+
+    def list_devices(self) -> list[dict]:
+        query = (sa.select(t.devices.c.id, t.devices.c.name, t.devices.c.created_at, t.devices.c.revoked_at,
+                           t.users.c.name.label("user"))
+                 .join(t.users, t.users.c.id == t.devices.c.user_id).order_by(t.devices.c.created_at))
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    # ------------------------------------------------------------------ forms
+
+    def add_form(self, content: bytes) -> tuple[str, str]:
+        """Publish a form version (checked by the same engine the laptops use); returns (form_id, version)."""
+        from app.forms.xlsform import load_form
+
+        form = load_form(content)
+        with self.engine.begin() as conn:
+            self._insert_ignore(conn, t.forms, [{
+                "form_id": form.form_id, "version": form.version or "", "title": form.title or form.form_id,
+                "content": content, "sha256": sha256(content), "created_at": utc_now()}])
+        with self._forms_lock:
+            self._forms[(form.form_id, form.version or "")] = form
+        return form.form_id, form.version or ""
+
+    def form_def(self, form_id: str, version: str):
+        """The engine's form for a published version (loaded once per process), or None."""
+        key = (form_id, version)
+        with self._forms_lock:
+            if key in self._forms:
+                return self._forms[key]
+        with self.engine.connect() as conn:
+            content = conn.execute(sa.select(t.forms.c.content).where(
+                t.forms.c.form_id == form_id, t.forms.c.version == version)).scalar_one_or_none()
+        if content is None:
+            return None
+        from app.forms.xlsform import load_form
+
+        form = load_form(bytes(content))
+        with self._forms_lock:
+            self._forms[key] = form
+        return form
+
+    def form_list(self, caller: Caller) -> protocol.FormList:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t.forms.c.form_id, t.forms.c.version, t.forms.c.title, t.forms.c.sha256,
+                                          sa.func.length(t.forms.c.content).label("size"))
+                                .order_by(t.forms.c.form_id, t.forms.c.version)).all()
+        return protocol.FormList(forms=[protocol.FormInfo(**row._mapping) for row in rows
+                                        if caller.role.may_use_form(row.form_id)])
+
+    def form_content(self, caller: Caller, form_id: str, version: str) -> bytes | None:
+        if not caller.role.may_use_form(form_id):
+            return None
+        with self.engine.connect() as conn:
+            content = conn.execute(sa.select(t.forms.c.content).where(
+                t.forms.c.form_id == form_id, t.forms.c.version == version)).scalar_one_or_none()
+        return bytes(content) if content is not None else None
+
+    # ------------------------------------------------------------------ attachments
+
+    def attachment_status(self, digest: str) -> protocol.AttachmentStatus:
+        with self.engine.connect() as conn:
+            return self._attachment_status(conn, digest)
+
+    @staticmethod
+    def _attachment_status(conn: Connection, digest: str) -> protocol.AttachmentStatus:
+        size = conn.execute(sa.select(t.attachments.c.size).where(t.attachments.c.hash == digest)).scalar_one_or_none()
+        if size is not None:
+            return protocol.AttachmentStatus(hash=digest, received=size, complete=True)
+        received = 0
+        for offset, length in conn.execute(
+            sa.select(t.attachment_chunks.c.offset, sa.func.length(t.attachment_chunks.c.data))
+            .where(t.attachment_chunks.c.hash == digest).order_by(t.attachment_chunks.c.offset)
+        ):
+            if offset != received:
+                break
+            received += length
+        return protocol.AttachmentStatus(hash=digest, received=received, complete=False)
+
+    def put_chunk(self, digest: str, offset: int, total: int, data: bytes) -> protocol.AttachmentStatus:
+        """Store one chunk at ``offset``; the last one completes the attachment if the hash matches.
+
+        A chunk sent again (its answer was lost) changes nothing; a chunk that does not
+        start where the server stopped is refused with the offset to resume from.
+        """
+        if total > protocol.MAX_ATTACHMENT:
+            raise ServiceError(413, ErrorCode.SYNC_ATTACHMENT_TOO_BIG, name=digest[:12],
+                               size_mb=round(total / 2**20, 1), limit_mb=protocol.MAX_ATTACHMENT // 2**20)
+        with self.engine.begin() as conn:
+            status = self._attachment_status(conn, digest)
+            if status.complete or offset + len(data) <= status.received:
+                return status
+            if offset != status.received or offset + len(data) > total:
+                raise ServiceError(409, ErrorCode.SYNC_BAD_REQUEST,
+                                   reason=f"附件应从第 {status.received} 字节继续上传")
+            self._insert_ignore(conn, t.attachment_chunks, [{"hash": digest, "offset": offset, "data": data}])
+            received = offset + len(data)
+            if received < total:
+                return protocol.AttachmentStatus(hash=digest, received=received, complete=False)
+            content = b"".join(bytes(row.data) for row in conn.execute(
+                sa.select(t.attachment_chunks.c.data).where(t.attachment_chunks.c.hash == digest)
+                .order_by(t.attachment_chunks.c.offset)))
+            conn.execute(t.attachment_chunks.delete().where(t.attachment_chunks.c.hash == digest))
+            bad = sha256(content) != digest
+            if not bad:
+                self._insert_ignore(conn, t.attachments, [{"hash": digest, "size": len(content), "content": content,
+                                                           "created_at": utc_now()}])
+        if bad:  # the partial chunks are gone (committed above); the laptop uploads again from 0
+            raise ServiceError(422, ErrorCode.SYNC_ATTACHMENT_BAD_HASH, hash=digest[:12])
+        return protocol.AttachmentStatus(hash=digest, received=len(content), complete=True)
+
+    def add_attachment(self, content: bytes) -> str:
+        """Store a whole attachment at once (USB packages)."""
+        digest = sha256(content)
+        with self.engine.begin() as conn:
+            self._insert_ignore(conn, t.attachments, [{"hash": digest, "size": len(content), "content": content,
+                                                       "created_at": utc_now()}])
+        return digest
+
+    # ------------------------------------------------------------------ records
+
+    def push(self, caller: Caller, envelopes: list[RecordEnvelope]) -> list[RecordResult]:
+        """Apply a batch: each record on its own, so one bad record never blocks the others."""
+        return [self.push_one(caller, envelope) for envelope in envelopes]
+
+    def push_one(self, caller: Caller, env: RecordEnvelope) -> RecordResult:
+        refusal = self._check(caller, env)
+        if refusal is not None:
+            outcome, error, missing = refusal
+            with self.engine.begin() as conn:
+                self._audit(conn, action="push", caller=caller, subject=env.uuid, revision=env.revision,
+                            outcome=outcome.value, code=error.code.name, message=error.message)
+            return RecordResult(uuid=env.uuid, revision=env.revision, outcome=outcome, code=error.code.name,
+                                message=error.message, missing=missing)
+        village_id = self._village_of(caller, env)
+        for _attempt in range(5):
+            try:
+                return self._apply(caller, env, village_id)
+            except IntegrityError:
+                continue  # another worker stored this (uuid, revision) at the same moment: look again
+        raise ServiceError(503, ErrorCode.SYNC_SERVER_ERROR, status="busy")
+
+    def _village_of(self, caller: Caller, env: RecordEnvelope) -> str | None:
+        if env.village_id:
+            return env.village_id
+        if len(caller.villages) == 1:
+            return caller.villages[0]
+        return None
+
+    def _check(self, caller: Caller, env: RecordEnvelope) -> tuple[Outcome, CunFangError, list[str]] | None:
+        """Why a record cannot be applied now (rejected for good, or retry later), or None."""
+        if protocol.content_hash(env.form_id, env.form_version, env.data, env.attachments) != env.content_hash:
+            return Outcome.RETRY, CunFangError(ErrorCode.SYNC_CONTENT_MISMATCH), []
+        if not caller.role.may_use_form(env.form_id):
+            return Outcome.REJECTED, CunFangError(ErrorCode.SYNC_FORM_NOT_ALLOWED, role=caller.role.label,
+                                                  form_id=env.form_id), []
+        village_id = self._village_of(caller, env)
+        if village_id is None and not caller.role.all_villages:
+            return Outcome.REJECTED, CunFangError(ErrorCode.SYNC_NO_VILLAGE), []
+        if village_id is not None and not caller.sees_village(village_id):
+            return Outcome.REJECTED, CunFangError(ErrorCode.SYNC_VILLAGE_NOT_ALLOWED, village=village_id), []
+        form = self.form_def(env.form_id, env.form_version)
+        if form is None:
+            return Outcome.REJECTED, CunFangError(ErrorCode.SYNC_FORM_UNKNOWN, form_id=env.form_id,
+                                                  version=env.form_version or "（无）"), []
+        from app.forms.fill import fill
+
+        result = fill(form, env.data, saved=True)
+        if not result["valid"]:
+            key, first = next(iter(result["errors"].items()))
+            return Outcome.REJECTED, CunFangError(ErrorCode.SYNC_RECORD_INVALID, first=f"{key}：{first}",
+                                                  count=len(result["errors"])), []
+        wanted = sorted({a.hash for a in env.attachments})
+        if wanted:
+            with self.engine.connect() as conn:
+                have = set(conn.execute(sa.select(t.attachments.c.hash).where(t.attachments.c.hash.in_(wanted)))
+                           .scalars())
+            missing = [h for h in wanted if h not in have]
+            if missing:
+                return Outcome.RETRY, CunFangError(ErrorCode.SYNC_ATTACHMENTS_MISSING, count=len(missing)), missing
+        return None
+
+    def _apply(self, caller: Caller, env: RecordEnvelope, village_id: str | None) -> RecordResult:
+        now = utc_now()
+        with self.engine.begin() as conn:
+            same = conn.execute(sa.select(t.record_revisions.c.content_hash).where(
+                t.record_revisions.c.uuid == env.uuid, t.record_revisions.c.revision == env.revision)
+            ).scalar_one_or_none()
+            head = conn.execute(sa.select(t.records.c.revision).where(t.records.c.uuid == env.uuid)
+                                ).scalar_one_or_none()
+            if same == env.content_hash:
+                result = RecordResult(uuid=env.uuid, revision=env.revision, outcome=Outcome.DUPLICATE,
+                                      server_revision=head)
+            elif same is not None or (head is not None and env.base_revision != head
+                                      and not self._own_line(conn, caller, env, head)):
+                result = self._conflict(conn, caller, env, head or env.revision, now)
+            else:
+                conn.execute(t.record_revisions.insert().values(
+                    uuid=env.uuid, revision=env.revision, prev_revision=env.prev_revision,
+                    content_hash=env.content_hash, form_id=env.form_id, form_version=env.form_version,
+                    village_id=village_id, person_id=env.person_id, household_id=env.household_id,
+                    author=env.author, title=env.title, data=protocol.canonical_json(env.data),
+                    attachments=protocol.canonical_json([a.model_dump() for a in env.attachments]),
+                    created_at=env.created_at, updated_at=env.updated_at, received_at=now,
+                    user_name=caller.user_name, device_id=caller.device_id))
+                self._upsert_head(conn, env, village_id, now)
+                result = RecordResult(uuid=env.uuid, revision=env.revision, outcome=Outcome.ACCEPTED,
+                                      server_revision=max(env.revision, head or 0))
+            self._audit(conn, action="push", caller=caller, subject=env.uuid, revision=env.revision,
+                        outcome=result.outcome.value, code=result.code, message=result.message)
+        return result
+
+    @staticmethod
+    def _own_line(conn: Connection, caller: Caller, env: RecordEnvelope, head: int) -> bool:
+        """The newest server revision came from this very laptop, and this one is newer: its own linear history
+        (its answer was lost before the laptop learned the revision had arrived)."""
+        if env.revision <= head:
+            return False
+        device = conn.execute(sa.select(t.record_revisions.c.device_id).where(
+            t.record_revisions.c.uuid == env.uuid, t.record_revisions.c.revision == head)).scalar_one_or_none()
+        return device == caller.device_id
+
+    def _conflict(self, conn: Connection, caller: Caller, env: RecordEnvelope, server_revision: int,
+                  now: str) -> RecordResult:
+        added = self._insert_ignore(conn, t.conflicts, [{
+            "uuid": env.uuid, "revision": env.revision, "content_hash": env.content_hash,
+            "envelope": env.model_dump_json(), "server_revision": server_revision, "user_name": caller.user_name,
+            "device_id": caller.device_id, "received_at": now}])
+        if added:
+            conn.execute(t.records.update().where(t.records.c.uuid == env.uuid)
+                         .values(conflicts=t.records.c.conflicts + 1))
+        error = CunFangError(ErrorCode.SYNC_CONFLICT, server_revision=server_revision)
+        return RecordResult(uuid=env.uuid, revision=env.revision, outcome=Outcome.CONFLICT, code=error.code.name,
+                            message=error.message, server_revision=server_revision)
+
+    def _upsert_head(self, conn: Connection, env: RecordEnvelope, village_id: str | None, now: str) -> None:
+        if self.is_postgres:
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        values = {"uuid": env.uuid, "revision": env.revision, "form_id": env.form_id,
+                  "form_version": env.form_version, "village_id": village_id, "person_id": env.person_id,
+                  "title": env.title, "author": env.author, "data": protocol.canonical_json(env.data),
+                  "updated_at": env.updated_at, "received_at": now, "conflicts": 0}
+        statement = insert(t.records).values(**values)
+        update = {k: statement.excluded[k] for k in values if k not in ("uuid", "conflicts")}
+        conn.execute(statement.on_conflict_do_update(index_elements=["uuid"], set_=update,
+                                                     where=t.records.c.revision < statement.excluded.revision))
+
+    def count_records(self) -> dict:
+        with self.engine.connect() as conn:
+            by_form = dict(conn.execute(sa.select(t.records.c.form_id, sa.func.count())
+                                        .group_by(t.records.c.form_id)).all())
+            revisions = conn.execute(sa.select(sa.func.count()).select_from(t.record_revisions)).scalar_one()
+            open_conflicts = conn.execute(sa.select(sa.func.count()).select_from(t.conflicts)
+                                          .where(t.conflicts.c.resolved_at.is_(None))).scalar_one()
+        return {"records": sum(by_form.values()), "revisions": revisions, "conflicts": open_conflicts,
+                "by_form": by_form}
+
+    # ------------------------------------------------------------------ registry
+
+    def registry_pull(self, caller: Caller, cursor: int, limit: int = protocol.REGISTRY_PAGE) -> protocol.RegistryPage:
+        """Villages, households and persons changed after ``cursor``, of the caller's villages and kinds only."""
+        query = sa.select(t.registry).where(t.registry.c.seq > cursor).order_by(t.registry.c.seq).limit(limit)
+        if not (caller.role.all_villages or "*" in caller.villages):
+            query = query.where(t.registry.c.village_id.in_(caller.villages))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        items = []
+        for row in rows:
+            fields = json.loads(row.fields)
+            if row.kind == "person" and not caller.role.may_see_kind(str(fields.get("kind", "other"))):
+                continue
+            items.append(RegistryEntity(kind=row.kind, id=row.id, village_id=row.village_id, fields=fields,
+                                        updated_at=row.updated_at, seq=row.seq))
+        last = rows[-1].seq if rows else cursor
+        return protocol.RegistryPage(items=items, cursor=last, more=len(rows) == limit)
+
+    def registry_push(self, caller: Caller, items: list[RegistryEntity]) -> list[RegistryResult]:
+        return [self._registry_one(caller, item) for item in items]
+
+    def _registry_one(self, caller: Caller, item: RegistryEntity) -> RegistryResult:
+        village_id = item.id if item.kind == "village" else item.village_id
+        kind_ok = item.kind != "person" or caller.role.may_see_kind(str(item.fields.get("kind", "other")))
+        if not kind_ok or (village_id and not caller.sees_village(village_id)) or (
+                not village_id and not caller.role.all_villages):
+            error = CunFangError(ErrorCode.SYNC_VILLAGE_NOT_ALLOWED, village=village_id or "（无）")
+            return RegistryResult(kind=item.kind, id=item.id, outcome=Outcome.REJECTED, code=error.code.name,
+                                  message=error.message)
+        id_number = str(item.fields.get("id_number") or "") if item.kind == "person" else ""
+        with self.engine.begin() as conn:
+            if self.is_postgres:
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(REGISTRY_LOCK)))
+            existing = conn.execute(sa.select(t.registry.c.seq, t.registry.c.updated_at).where(
+                t.registry.c.kind == item.kind, t.registry.c.id == item.id)).one_or_none()
+            if existing is None and id_number:
+                other = conn.execute(sa.select(t.registry.c.id, t.registry.c.seq).where(
+                    t.registry.c.kind == "person", t.registry.c.id_number == id_number)).one_or_none()
+                if other is not None:
+                    self._audit(conn, action="registry", caller=caller, subject=item.id, outcome="duplicate",
+                                message=f"same person as {other.id}")
+                    return RegistryResult(kind=item.kind, id=item.id, outcome=Outcome.DUPLICATE, same_as=other.id,
+                                          seq=other.seq)
+            if existing is not None and existing.seq != item.base_seq and existing.updated_at >= item.updated_at:
+                # someone changed it after this laptop last pulled, and more recently: theirs stays; ours is audited
+                self._audit(conn, action="registry", caller=caller, subject=item.id, outcome="conflict",
+                            message=protocol.canonical_json(item.fields))
+                return RegistryResult(kind=item.kind, id=item.id, outcome=Outcome.CONFLICT, seq=existing.seq)
+            seq = conn.execute(t.registry_seq.insert().values(kind=item.kind, id=item.id)).inserted_primary_key[0]
+            values = {"village_id": village_id, "id_number": id_number or None,
+                      "fields": protocol.canonical_json(item.fields), "updated_at": item.updated_at, "seq": seq}
+            if existing is None:
+                conn.execute(t.registry.insert().values(kind=item.kind, id=item.id, **values))
+            else:
+                conn.execute(t.registry.update().where(t.registry.c.kind == item.kind, t.registry.c.id == item.id)
+                             .values(**values))
+            self._audit(conn, action="registry", caller=caller, subject=item.id, outcome="accepted")
+        return RegistryResult(kind=item.kind, id=item.id, outcome=Outcome.ACCEPTED, seq=seq)
+

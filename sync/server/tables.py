@@ -1,0 +1,170 @@
+"""The bureau server's tables (SQLAlchemy Core). Alembic migrations in ``migrations/`` create them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+meta = Table(
+    "meta", metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(40), nullable=False),
+    Column("villages", Text, nullable=False, default="[]"),  # JSON list of village codes
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", String(40), nullable=False),
+)
+
+enrollment_tokens = Table(
+    "enrollment_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+    Column("used_at", String(40)),
+)
+
+devices = Table(
+    "devices", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("name", String(200), nullable=False, default=""),
+    Column("credential_hash", String(64), nullable=False, unique=True),
+    Column("created_at", String(40), nullable=False),
+    Column("revoked_at", String(40)),
+)
+
+forms = Table(
+    "forms", metadata,
+    Column("form_id", String(100), primary_key=True),
+    Column("version", String(100), primary_key=True),
+    Column("title", String(300), nullable=False, default=""),
+    Column("content", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+# Every accepted revision of every record; (uuid, revision) is unique: the idempotency key.
+record_revisions = Table(
+    "record_revisions", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("uuid", String(64), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("prev_revision", Integer),
+    Column("content_hash", String(64), nullable=False),
+    Column("form_id", String(100), nullable=False),
+    Column("form_version", String(100), nullable=False),
+    Column("village_id", String(64)),
+    Column("person_id", String(64)),
+    Column("household_id", String(64)),
+    Column("author", String(100), nullable=False, default=""),
+    Column("title", String(500), nullable=False, default=""),
+    Column("data", Text, nullable=False),
+    Column("attachments", Text, nullable=False, default="[]"),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Column("received_at", String(40), nullable=False),
+    Column("user_name", String(100), nullable=False),
+    Column("device_id", String(40), nullable=False),
+    UniqueConstraint("uuid", "revision", name="record_revisions_uuid_revision"),
+)
+
+# The newest accepted revision of each record (what exports and counts read).
+records = Table(
+    "records", metadata,
+    Column("uuid", String(64), primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("form_id", String(100), nullable=False, index=True),
+    Column("form_version", String(100), nullable=False),
+    Column("village_id", String(64), index=True),
+    Column("person_id", String(64)),
+    Column("title", String(500), nullable=False, default=""),
+    Column("author", String(100), nullable=False, default=""),
+    Column("data", Text, nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Column("received_at", String(40), nullable=False),
+    Column("conflicts", Integer, nullable=False, default=0),
+)
+
+# A revision that lost a race (or was based on an old one): kept whole, for a person to resolve.
+conflicts = Table(
+    "conflicts", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("uuid", String(64), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("envelope", Text, nullable=False),
+    Column("server_revision", Integer, nullable=False),
+    Column("user_name", String(100), nullable=False),
+    Column("device_id", String(40), nullable=False),
+    Column("received_at", String(40), nullable=False),
+    Column("resolved_at", String(40)),
+    UniqueConstraint("uuid", "revision", "content_hash", name="conflicts_once"),
+)
+
+attachments = Table(
+    "attachments", metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+# Chunks of an attachment being uploaded; joined, checked against the hash and moved when complete.
+attachment_chunks = Table(
+    "attachment_chunks", metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("offset", BigInteger, primary_key=True, autoincrement=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+# Villages, households and persons; ``seq`` is the change counter a pull cursor follows.
+registry = Table(
+    "registry", metadata,
+    Column("kind", String(20), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("village_id", String(64), index=True),
+    Column("id_number", String(40), index=True),
+    Column("fields", Text, nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Column("seq", BigInteger, nullable=False, index=True),
+)
+
+registry_seq = Table(
+    "registry_seq", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("id", String(64), nullable=False),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("user_name", String(100), nullable=False, default=""),
+    Column("device_id", String(40), nullable=False, default=""),
+    Column("action", String(40), nullable=False),
+    Column("subject", String(64), nullable=False, default=""),
+    Column("revision", Integer),
+    Column("outcome", String(20), nullable=False, default=""),
+    Column("code", String(60), nullable=False, default=""),
+    Column("message", Text, nullable=False, default=""),
+)

@@ -166,6 +166,7 @@ class RegistryResult(Strict):
     outcome: Outcome
     seq: int | None = None
     same_as: str | None = None  # the server already has this person (same ID number) under this id
+    merged: bool = False        # the server combined this change with another one: pull the result
     code: str = ""
     message: str = ""
 

@@ -128,7 +128,7 @@ def apply_registry_results(store: Store, sent: list[RegistryEntity], results: li
             table = dict(REGISTRY_TABLES)[result.kind]
             if item is None:
                 continue
-            if result.outcome in (Outcome.DUPLICATE, Outcome.CONFLICT) and result.seq is not None:
+            if (result.outcome in (Outcome.DUPLICATE, Outcome.CONFLICT) or result.merged) and result.seq is not None:
                 refetch.append(result.seq)
             if result.outcome is Outcome.DUPLICATE and result.same_as and result.kind == "person":
                 merge_person(store, result.id, result.same_as)
@@ -137,8 +137,8 @@ def apply_registry_results(store: Store, sent: list[RegistryEntity], results: li
                 column = "updated_at" if result.kind != "village" else "coalesce(nullif(updated_at, ''), created_at)"
                 store.conn.execute(
                     f"UPDATE {table} SET server_seq = ?, dirty = CASE WHEN {column} = ? THEN 0 ELSE 1 END "
-                    "WHERE id = ?", (result.seq if result.outcome is Outcome.ACCEPTED else -1, item.updated_at,
-                                     result.id))
+                    "WHERE id = ?", (-1 if result.merged or result.outcome is Outcome.CONFLICT else result.seq,
+                                     item.updated_at, result.id))
     return min(refetch) if refetch else None
 
 

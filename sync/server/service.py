@@ -483,19 +483,55 @@ class Service:
                                 message=f"same person as {other.id}")
                     return RegistryResult(kind=item.kind, id=item.id, outcome=Outcome.DUPLICATE, same_as=other.id,
                                           seq=other.seq)
-            if existing is not None and existing.seq != item.base_seq and existing.updated_at >= item.updated_at:
-                # someone changed it after this laptop last pulled, and more recently: theirs stays; ours is audited
-                self._audit(conn, action="registry", caller=caller, subject=item.id, outcome="conflict",
-                            message=protocol.canonical_json(item.fields))
-                return RegistryResult(kind=item.kind, id=item.id, outcome=Outcome.CONFLICT, seq=existing.seq)
-            seq = conn.execute(t.registry_seq.insert().values(kind=item.kind, id=item.id)).inserted_primary_key[0]
+            fields, updated_at, lost = dict(item.fields), item.updated_at, {}
+            if existing is not None and existing.seq != item.base_seq:
+                fields, lost = self._merge(conn, existing, item)
+                updated_at = max(existing.updated_at, item.updated_at)
+            seq = conn.execute(t.registry_seq.insert().values(kind=item.kind, id=item.id,
+                                                              fields=protocol.canonical_json(fields))
+                               ).inserted_primary_key[0]
             values = {"village_id": village_id, "id_number": id_number or None,
-                      "fields": protocol.canonical_json(item.fields), "updated_at": item.updated_at, "seq": seq}
+                      "fields": protocol.canonical_json(fields), "updated_at": updated_at, "seq": seq}
             if existing is None:
                 conn.execute(t.registry.insert().values(kind=item.kind, id=item.id, **values))
             else:
                 conn.execute(t.registry.update().where(t.registry.c.kind == item.kind, t.registry.c.id == item.id)
                              .values(**values))
-            self._audit(conn, action="registry", caller=caller, subject=item.id, outcome="accepted")
-        return RegistryResult(kind=item.kind, id=item.id, outcome=Outcome.ACCEPTED, seq=seq)
+            outcome = Outcome.CONFLICT if lost else Outcome.ACCEPTED
+            self._audit(conn, action="registry", caller=caller, subject=item.id, outcome=outcome.value,
+                        message=protocol.canonical_json(lost) if lost else "")
+        return RegistryResult(kind=item.kind, id=item.id, outcome=outcome, seq=seq, merged=fields != item.fields)
+
+    @staticmethod
+    def _merge(conn: Connection, existing, item: RegistryEntity) -> tuple[dict, dict]:
+        """Three-way merge of a laptop's change into a row someone else changed since the laptop last saw it.
+
+        Fields only the laptop changed take its value; fields only the server side changed keep theirs;
+        a field both changed takes the newer change, and the other value is returned (for the audit).
+        """
+        base: dict = {}
+        if item.base_seq is not None:
+            text = conn.execute(sa.select(t.registry_seq.c.fields).where(t.registry_seq.c.seq == item.base_seq)
+                                ).scalar_one_or_none()
+            base = json.loads(text) if text else {}
+        current = json.loads(conn.execute(sa.select(t.registry.c.fields).where(
+            t.registry.c.kind == item.kind, t.registry.c.id == item.id)).scalar_one())
+        merged, lost = dict(current), {}
+        laptop_newer = item.updated_at > existing.updated_at
+        for key, ours in item.fields.items():
+            theirs = current.get(key)
+            if ours == theirs:
+                continue
+            # without a base (the laptop never saw this row from the server) both sides count as changed
+            we_changed = key not in base or ours != base[key]
+            they_changed = key not in base or theirs != base[key]
+            if not we_changed:
+                continue
+            if they_changed and not laptop_newer:
+                lost[key] = ours
+                continue
+            if they_changed:
+                lost[key] = theirs
+            merged[key] = ours
+        return merged, lost
 

@@ -148,11 +148,13 @@ registry = Table(
     Column("seq", BigInteger, nullable=False, index=True),
 )
 
+# Every version of every registry row: the base a laptop's change is merged against.
 registry_seq = Table(
     "registry_seq", metadata,
     Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("kind", String(20), nullable=False),
     Column("id", String(64), nullable=False),
+    Column("fields", Text, nullable=False),
 )
 
 audit = Table(

@@ -139,6 +139,7 @@ def upgrade() -> None:
         sa.Column("seq", BIGID, primary_key=True, autoincrement=True),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("id", sa.String(64), nullable=False),
+        sa.Column("fields", sa.Text, nullable=False),
     )
     op.create_table(
         "audit",

@@ -302,22 +302,38 @@ class Service:
     # ------------------------------------------------------------------ records
 
     def push(self, caller: Caller, envelopes: list[RecordEnvelope]) -> list[RecordResult]:
-        """Apply a batch: each record on its own, so one bad record never blocks the others."""
-        return [self.push_one(caller, envelope) for envelope in envelopes]
+        """Apply a batch: each record on its own, so one bad record never blocks the others.
+
+        Records are checked (form engine, villages, attachments) before the write transaction;
+        then the batch is written in one transaction with a savepoint per record, so a batch
+        costs one disk flush and a record that loses a race to another worker is looked at again.
+        """
+        checked = [(env, self._check(caller, env)) for env in envelopes]
+        results: list[RecordResult] = []
+        with self.engine.begin() as conn:
+            for env, refusal in checked:
+                if refusal is not None:
+                    results.append(self._refuse(conn, caller, env, *refusal))
+                    continue
+                results.append(self._apply_with_retry(conn, caller, env))
+        return results
 
     def push_one(self, caller: Caller, env: RecordEnvelope) -> RecordResult:
-        refusal = self._check(caller, env)
-        if refusal is not None:
-            outcome, error, missing = refusal
-            with self.engine.begin() as conn:
-                self._audit(conn, action="push", caller=caller, subject=env.uuid, revision=env.revision,
-                            outcome=outcome.value, code=error.code.name, message=error.message)
-            return RecordResult(uuid=env.uuid, revision=env.revision, outcome=outcome, code=error.code.name,
-                                message=error.message, missing=missing)
+        return self.push(caller, [env])[0]
+
+    def _refuse(self, conn: Connection, caller: Caller, env: RecordEnvelope, outcome: Outcome, error: CunFangError,
+                missing: list[str]) -> RecordResult:
+        self._audit(conn, action="push", caller=caller, subject=env.uuid, revision=env.revision,
+                    outcome=outcome.value, code=error.code.name, message=error.message)
+        return RecordResult(uuid=env.uuid, revision=env.revision, outcome=outcome, code=error.code.name,
+                            message=error.message, missing=missing)
+
+    def _apply_with_retry(self, conn: Connection, caller: Caller, env: RecordEnvelope) -> RecordResult:
         village_id = self._village_of(caller, env)
         for _attempt in range(5):
             try:
-                return self._apply(caller, env, village_id)
+                with conn.begin_nested():
+                    return self._apply(conn, caller, env, village_id)
             except IntegrityError:
                 continue  # another worker stored this (uuid, revision) at the same moment: look again
         raise ServiceError(503, ErrorCode.SYNC_SERVER_ERROR, status="busy")
@@ -362,34 +378,33 @@ class Service:
                 return Outcome.RETRY, CunFangError(ErrorCode.SYNC_ATTACHMENTS_MISSING, count=len(missing)), missing
         return None
 
-    def _apply(self, caller: Caller, env: RecordEnvelope, village_id: str | None) -> RecordResult:
+    def _apply(self, conn: Connection, caller: Caller, env: RecordEnvelope, village_id: str | None) -> RecordResult:
         now = utc_now()
-        with self.engine.begin() as conn:
-            same = conn.execute(sa.select(t.record_revisions.c.content_hash).where(
-                t.record_revisions.c.uuid == env.uuid, t.record_revisions.c.revision == env.revision)
-            ).scalar_one_or_none()
-            head = conn.execute(sa.select(t.records.c.revision).where(t.records.c.uuid == env.uuid)
-                                ).scalar_one_or_none()
-            if same == env.content_hash:
-                result = RecordResult(uuid=env.uuid, revision=env.revision, outcome=Outcome.DUPLICATE,
-                                      server_revision=head)
-            elif same is not None or (head is not None and env.base_revision != head
-                                      and not self._own_line(conn, caller, env, head)):
-                result = self._conflict(conn, caller, env, head or env.revision, now)
-            else:
-                conn.execute(t.record_revisions.insert().values(
-                    uuid=env.uuid, revision=env.revision, prev_revision=env.prev_revision,
-                    content_hash=env.content_hash, form_id=env.form_id, form_version=env.form_version,
-                    village_id=village_id, person_id=env.person_id, household_id=env.household_id,
-                    author=env.author, title=env.title, data=protocol.canonical_json(env.data),
-                    attachments=protocol.canonical_json([a.model_dump() for a in env.attachments]),
-                    created_at=env.created_at, updated_at=env.updated_at, received_at=now,
-                    user_name=caller.user_name, device_id=caller.device_id))
-                self._upsert_head(conn, env, village_id, now)
-                result = RecordResult(uuid=env.uuid, revision=env.revision, outcome=Outcome.ACCEPTED,
-                                      server_revision=max(env.revision, head or 0))
-            self._audit(conn, action="push", caller=caller, subject=env.uuid, revision=env.revision,
-                        outcome=result.outcome.value, code=result.code, message=result.message)
+        same = conn.execute(sa.select(t.record_revisions.c.content_hash).where(
+            t.record_revisions.c.uuid == env.uuid, t.record_revisions.c.revision == env.revision)
+        ).scalar_one_or_none()
+        head = conn.execute(sa.select(t.records.c.revision).where(t.records.c.uuid == env.uuid)
+                            ).scalar_one_or_none()
+        if same == env.content_hash:
+            result = RecordResult(uuid=env.uuid, revision=env.revision, outcome=Outcome.DUPLICATE,
+                                  server_revision=head)
+        elif same is not None or (head is not None and env.base_revision != head
+                                  and not self._own_line(conn, caller, env, head)):
+            result = self._conflict(conn, caller, env, head or env.revision, now)
+        else:
+            conn.execute(t.record_revisions.insert().values(
+                uuid=env.uuid, revision=env.revision, prev_revision=env.prev_revision,
+                content_hash=env.content_hash, form_id=env.form_id, form_version=env.form_version,
+                village_id=village_id, person_id=env.person_id, household_id=env.household_id,
+                author=env.author, title=env.title, data=protocol.canonical_json(env.data),
+                attachments=protocol.canonical_json([a.model_dump() for a in env.attachments]),
+                created_at=env.created_at, updated_at=env.updated_at, received_at=now,
+                user_name=caller.user_name, device_id=caller.device_id))
+            self._upsert_head(conn, env, village_id, now)
+            result = RecordResult(uuid=env.uuid, revision=env.revision, outcome=Outcome.ACCEPTED,
+                                  server_revision=max(env.revision, head or 0))
+        self._audit(conn, action="push", caller=caller, subject=env.uuid, revision=env.revision,
+                    outcome=result.outcome.value, code=result.code, message=result.message)
         return result
 
     @staticmethod

@@ -1,0 +1,106 @@
+"""The forms a laptop can use: the built-in ones and the versions pulled from the bureau server.
+
+New records use the newest version of each form; a record always opens with the
+version it was filled with, when that version is here, so a new version never
+breaks an old record.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+from app.errors import FormCheckFailed
+
+BUILTIN_DIR = Path(__file__).resolve().parents[2] / "resources" / "forms"
+
+
+def builtin_paths() -> list[Path]:
+    return sorted(BUILTIN_DIR.glob("*.xlsx"))
+
+
+def version_key(version: str) -> tuple:
+    """Order versions as people write them: 2026.10 after 2026.9, numbers before words."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-_ ]", version))
+
+
+class FormLibrary:
+    """Forms loaded once each (loading converts the workbook), from the built-ins and ``store``'s ``forms`` table."""
+
+    def __init__(self, store=None):
+        self.store = store
+        self._lock = threading.Lock()
+        self._by_path: dict[Path, object] = {}
+        self._by_version: dict[tuple[str, str], object] = {}
+
+    def load_path(self, path: Path):
+        with self._lock:
+            if path in self._by_path:
+                return self._by_path[path]
+        from app.forms.xlsform import load_form
+
+        form = load_form(path)
+        with self._lock:
+            self._by_path[path] = form
+            self._by_version.setdefault((form.form_id, form.version or ""), form)
+        return form
+
+    def _builtins(self) -> list:
+        forms = []
+        for path in builtin_paths():
+            try:
+                forms.append(self.load_path(path))
+            except FormCheckFailed:
+                continue  # a broken workbook is reported by `cunfang forms check`, not here
+        return forms
+
+    def _pulled_versions(self) -> list[tuple[str, str]]:
+        if self.store is None:
+            return []
+        try:
+            rows = self.store.query("SELECT form_id, version FROM forms")
+        except Exception:  # noqa: BLE001 - a store from before migration 004 has no forms table
+            return []
+        return [(row["form_id"], row["version"]) for row in rows]
+
+    def _load_pulled(self, form_id: str, version: str):
+        key = (form_id, version)
+        with self._lock:
+            if key in self._by_version:
+                return self._by_version[key]
+        rows = self.store.query("SELECT content FROM forms WHERE form_id = ? AND version = ?", [form_id, version])
+        if not rows:
+            return None
+        from app.forms.xlsform import load_form
+
+        try:
+            form = load_form(bytes(rows[0]["content"]))
+        except FormCheckFailed:
+            return None
+        with self._lock:
+            self._by_version[key] = form
+        return form
+
+    def latest(self) -> list:
+        """The newest usable version of every form, in form-id order."""
+        newest: dict[str, object] = {form.form_id: form for form in self._builtins()}
+        for form_id, version in self._pulled_versions():
+            current = newest.get(form_id)
+            if current is None or version_key(version) > version_key(current.version or ""):
+                pulled = self._load_pulled(form_id, version)
+                if pulled is not None:
+                    newest[form_id] = pulled
+        return [newest[k] for k in sorted(newest)]
+
+    def get(self, form_id: str, version: str | None = None):
+        """The form ``form_id`` in ``version`` if it is here, else its newest version; None if unknown."""
+        if version is not None:
+            self._builtins()
+            with self._lock:
+                found = self._by_version.get((form_id, version))
+            if found is None and (form_id, version) in self._pulled_versions():
+                found = self._load_pulled(form_id, version)
+            if found is not None:
+                return found
+        return next((form for form in self.latest() if form.form_id == form_id), None)

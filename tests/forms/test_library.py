@@ -1,0 +1,47 @@
+"""Form versions on a laptop: new records get the newest version, old records keep theirs."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from app.forms.library import FormLibrary, builtin_paths, version_key
+from app.store import Store
+from app.store.store import utc_now
+
+
+def bumped(path: Path, version: str) -> bytes:
+    """The same workbook with another settings.version (what the bureau would publish)."""
+    workbook = load_workbook(path)
+    sheet = workbook["settings"]
+    header = [cell.value for cell in sheet[1]]
+    sheet.cell(row=2, column=header.index("version") + 1, value=version)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_versions_are_ordered_as_people_write_them():
+    assert version_key("2026.10") > version_key("2026.9") > version_key("2025.12")
+    assert sorted(["2", "10", "1"], key=version_key) == ["1", "2", "10"]
+
+
+def test_a_pulled_newer_version_is_used_for_new_records_and_old_records_keep_theirs(tmp_path):
+    store = Store.create(tmp_path / "d", "secret123", kdf_iterations=2000)
+    path = next(p for p in builtin_paths() if p.stem == "elder_visit")
+    content = bumped(path, "2026.10")
+    store.conn.execute("INSERT INTO forms (form_id, version, title, content, sha256, received_at) "
+                       "VALUES ('elder_visit', '2026.10', 't', ?, 'x', ?)", [content, utc_now()])
+    library = FormLibrary(store)
+
+    newest = {form.form_id: form.version for form in library.latest()}
+
+    assert newest["elder_visit"] == "2026.10"
+    assert newest["child_visit"] == "2026.1"
+    assert library.get("elder_visit", "2026.1").version == "2026.1"
+    assert library.get("elder_visit").version == "2026.10"
+    assert library.get("elder_visit", "1999.1").version == "2026.10"  # unknown version: the newest, not nothing
+    assert library.get("no_such_form") is None
+    store.close()

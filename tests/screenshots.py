@@ -3,7 +3,8 @@
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python tests/screenshots.py [OUT_DIR]
 
 Needs a CJK font (Debian: fonts-noto-cjk), otherwise Chinese renders as boxes. Writes one PNG per page
-(default OUT_DIR: screenshots/tmp, which git ignores).
+(default OUT_DIR: screenshots/tmp, which git ignores), plus the 同步 page during and after a real sync with a
+bureau server started on 127.0.0.1 the way tests/sync/conftest.py starts one.
 """
 
 from __future__ import annotations
@@ -22,6 +23,18 @@ def settle(app, seconds: float = 0.6) -> None:
     while time.time() < end:
         app.processEvents()
         time.sleep(0.02)
+
+
+def start_server(directory: Path):
+    """A bureau server on 127.0.0.1 (tests/sync/conftest.py's ``Server``, loaded by path: tests/ is no package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cunfang_tests_sync_servers", ROOT / "tests" / "sync" / "conftest.py")
+    servers = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = servers  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(servers)
+    return servers.Server(db=str(directory / "server.db"), port=servers.free_port(),
+                          log=directory / "server.log").start()
 
 
 def main() -> None:
@@ -64,6 +77,25 @@ def main() -> None:
     filler.scroll.ensureWidgetVisible(filler.questions[0])
     settle(app)
     window.grab().save(str(out / "filler-message.png"))
+    # 同步 with a real server: enrolled for two of the demo villages, so the other villages' records come back 被退回
+    from sync.client.client import enroll
+
+    server = start_server(Path(tempfile.mkdtemp()))
+    try:
+        villages = ",".join(v["id"] for v in store.villages()[:2])
+        enroll(store, server.url, server.user("李秀兰", "village_cadre", villages), device_name="screenshot")
+        window.autosync.timer.stop()
+        window.show_page(window.sync)
+        window.sync.sync_now()
+        settle(app, 1.5)
+        window.grab().save(str(out / "sync-running.png"))
+        deadline = time.time() + 600
+        while window.autosync.running and time.time() < deadline:
+            settle(app, 0.2)
+        settle(app)
+        window.grab().save(str(out / "sync-results.png"))
+    finally:
+        server.stop()
     print(f"screenshots in {out}")
     window.close()
     store.close()

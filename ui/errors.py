@@ -15,18 +15,21 @@ from app.paths import mask_sensitive
 log = logging.getLogger("cunfang.ui")
 
 
+def plain_message(exc: BaseException) -> str:
+    """The text a person sees for an error (shown in a dialog or in place); unexpected ones go to the log."""
+    if isinstance(exc, CunFangError):
+        return str(exc)  # the domain's own Chinese message (app/errors.py)
+    log.error("unexpected error: %s", mask_sensitive("".join(traceback.format_exception(exc))))
+    return QCoreApplication.translate("ErrorDialog",
+                                      "程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。\n"
+                                      "详细情况已记入日志，请告知县里的信息员。")
+
+
 def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:
     """Expected errors show their own message; anything else a plain apology and the log's place."""
     if title is None:
         title = QCoreApplication.translate("ErrorDialog", "操作没有完成")
-    if isinstance(exc, CunFangError):
-        text = str(exc)  # the domain's own Chinese message (app/errors.py)
-    else:
-        log.error("unexpected error: %s", mask_sensitive("".join(traceback.format_exception(exc))))
-        text = QCoreApplication.translate("ErrorDialog",
-                                          "程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。\n"
-                                          "详细情况已记入日志，请告知县里的信息员。")
-    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box = QMessageBox(QMessageBox.Icon.Warning, title, plain_message(exc), QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("errorDialog")
     box.open()
 

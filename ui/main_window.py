@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import CunFangError
 from app.store import Store
+from ui.autosync import SyncRunner, local_time, sync_loaded
 from ui.dashboard_page import DashboardPage
 from ui.errors import show_error
 from ui.icons import icon as icon_for
@@ -72,6 +73,10 @@ class MainWindow(QMainWindow):
             label.setContentsMargins(8, 0, 8, 0)
             self.statusBar().addPermanentWidget(label)
         QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search)
+        # Sync in the background while the app runs (the sync client loads on the first look, after start-up).
+        self.autosync = SyncRunner(store, self, automatic=True)
+        self.autosync.changed.connect(self.update_status)
+        self.autosync.progress.connect(self._sync_progress)
 
         self._restore_geometry()
         self.nav.setCurrentRow(0)
@@ -87,7 +92,7 @@ class MainWindow(QMainWindow):
     def _make_page(self, index: int) -> QWidget:
         store, author = self.store, self.author
         if index:
-            from ui.pages import ExportPage, FillPage, RecordsPage, RegistryPage, SettingsPage, SyncPage
+            from ui.pages import ExportPage, FillPage, RecordsPage, RegistryPage, SettingsPage
         if index == 0:
             page = DashboardPage(store)
             page.open_person.connect(self.fill_for_person)
@@ -102,8 +107,14 @@ class MainWindow(QMainWindow):
         elif index == 3:
             page = RecordsPage(store, self.catalog, author)
             page.open_record.connect(self.open_record)
+        elif index == 4:
+            from ui.sync_page import SyncPage
+
+            page = SyncPage(store, self.autosync)
+            page.open_record.connect(self.open_record)
+            QTimer.singleShot(0, self.update_status)  # the sync client is loaded now: the full status bar
         else:
-            page = (SyncPage, ExportPage, SettingsPage)[index - 4](store)
+            page = (ExportPage, SettingsPage)[index - 5](store)
         return page
 
     def page(self, index: int) -> QWidget:
@@ -200,13 +211,43 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("有 %n 份草稿未完成，可在工作台继续填写。", "", len(drafts)), 15_000)
 
     def update_status(self) -> None:
-        counts = self.store.counts_by_status()
-        server = self.store.get_setting("server_url")
-        self.online.setText(self.tr("● 离线（未设置服务器）") if not server else self.tr("● 离线"))
-        self.waiting.setText(self.tr("待同步 %n 条", "", counts["finalized"] + counts["queued"]))
-        last = self.store.get_setting("last_sync")
-        when = last[:16].replace("T", " ") if last else self.tr("从未")
-        self.last_sync.setText(self.tr("上次同步：{when}").format(when=when))
+        """The status bar: sync state, records waiting to be sent, the last sync."""
+        if self.store.closed:
+            return
+        if not sync_loaded():  # the first seconds after start-up: only what the store says by itself
+            counts = self.store.counts_by_status()
+            self.waiting.setText(self.tr("待同步 %n 条", "", counts["finalized"] + counts["queued"]))
+            return
+        status = self.autosync.status()
+        self.waiting.setText(self.tr("待同步 %n 条", "", status.pending))
+        kind = status.last_kind
+        if not status.enrolled:
+            state = self.tr("● 未登记县局服务器")
+        elif status.running:
+            state = self.tr("● 同步中…")
+        elif kind == "network":
+            state = self.tr("● 网络不通，稍后重试")
+        elif kind == "server":
+            state = self.tr("● 服务器暂时出错，稍后重试")
+        elif kind == "other":
+            state = self.tr("● 同步未完成，稍后重试")
+        else:
+            state = self.tr("● 已登记县局服务器")
+        self.online.setText(state)
+        self.online.setToolTip(status.last_error if kind else "")
+        if not status.last_at:
+            self.last_sync.setText(self.tr("上次同步：从未"))
+            return
+        outcome = {"": self.tr("成功"), "cancelled": self.tr("已取消")}.get(kind, self.tr("未完成"))
+        rejected = status.last_counts.get("rejected", 0)
+        if rejected and not kind:
+            outcome = self.tr("完成，被退回 %n 条", "", rejected)
+        self.last_sync.setText(self.tr("上次同步：{when} {outcome}").format(when=local_time(status.last_at),
+                                                                        outcome=outcome))
+
+    def _sync_progress(self, done: int, total: int, _text: str) -> None:
+        if total and done < total:
+            self.online.setText(self.tr("● 同步中… {done}/{total}").format(done=done, total=total))
 
     # ------------------------------------------------------------------ window state
 
@@ -221,5 +262,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         if self._built[2] is not None:
             self.fill.flush_all()
+        self.autosync.shutdown()
         QSettings().setValue("main/geometry", self.saveGeometry())
         super().closeEvent(event)

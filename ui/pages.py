@@ -1,4 +1,4 @@
-"""The main window's pages: 工作台, 台账, 填表, 记录, 同步, 导出, 设置."""
+"""The main window's pages: 台账, 填表, 记录, 导出, 设置 (工作台: ui/dashboard_page.py, 同步: ui/sync_page.py)."""
 
 from __future__ import annotations
 
@@ -436,33 +436,7 @@ class EditReasonDialog(QDialog):
         form.addRow(buttons)
 
 
-# ---------------------------------------------------------------------------- 同步, 导出, 设置
-
-
-class SyncPage(QWidget):
-    def __init__(self, store: Store):
-        super().__init__()
-        self.store = store
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("<h2>同步</h2>")))
-        self.info = QLabel()
-        self.info.setWordWrap(True)
-        layout.addWidget(self.info)
-        layout.addStretch(1)
-
-    def refresh(self) -> None:
-        counts = self.store.counts_by_status()
-        server = self.store.get_setting("server_url") or ""
-        waiting = counts["finalized"] + counts["queued"]
-        lines = [self.tr("待同步记录：{waiting} 条（已定稿 {finalized}，排队中 {queued}）。").format(
-                     waiting=waiting, finalized=counts["finalized"], queued=counts["queued"]),
-                 self.tr("已发送 {sent} 条，县局已接收 {accepted} 条，被退回 {rejected} 条。").format(
-                     sent=counts["sent"], accepted=counts["accepted"], rejected=counts["rejected"])]
-        if server:
-            lines.append(self.tr("县局服务器：{server}").format(server=server))
-        else:
-            lines.append(self.tr("尚未设置县局服务器地址，记录都安全地保存在本机。县局开通同步服务后，在“设置”中填写地址。"))
-        self.info.setText("\n".join(lines))
+# ---------------------------------------------------------------------------- 导出, 设置
 
 
 class ExportPage(QWidget):

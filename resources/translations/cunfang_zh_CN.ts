@@ -147,12 +147,12 @@
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../ui/errors.py" line="21"/>
+        <location filename="../../ui/errors.py" line="31"/>
         <source>操作没有完成</source>
         <translation>操作没有完成</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="26"/>
+        <location filename="../../ui/errors.py" line="23"/>
         <source>程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。
 详细情况已记入日志，请告知县里的信息员。</source>
         <translation>程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。
@@ -162,59 +162,59 @@
 <context>
     <name>ExportPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="475"/>
+        <location filename="../../ui/pages.py" line="449"/>
         <source>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</source>
         <translation>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="478"/>
+        <location filename="../../ui/pages.py" line="452"/>
         <source>表单：</source>
         <translation>表单：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="480"/>
+        <location filename="../../ui/pages.py" line="454"/>
         <source>导出…</source>
         <translation>导出…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="489"/>
+        <location filename="../../ui/pages.py" line="463"/>
         <source>{form_id}（%n 条）</source>
         <translation>
             <numerusform>{form_id}（%n 条）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="495"/>
+        <location filename="../../ui/pages.py" line="469"/>
         <source>{form_id}-台账.xlsx</source>
         <translation>{form_id}-台账.xlsx</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="496"/>
+        <location filename="../../ui/pages.py" line="470"/>
         <source>导出到</source>
         <translation>导出到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="496"/>
+        <location filename="../../ui/pages.py" line="470"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="503"/>
+        <location filename="../../ui/pages.py" line="477"/>
         <source>正在导出…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="503"/>
+        <location filename="../../ui/pages.py" line="477"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="509"/>
+        <location filename="../../ui/pages.py" line="483"/>
         <source>导出完成</source>
         <translation>导出完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="510"/>
+        <location filename="../../ui/pages.py" line="484"/>
         <source>已导出 %n 条记录到
 {path}</source>
         <translation>
@@ -480,98 +480,146 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="26"/>
+        <location filename="../../ui/main_window.py" line="27"/>
         <source>工作台</source>
         <translation>工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="27"/>
+        <location filename="../../ui/main_window.py" line="28"/>
         <source>台账</source>
         <translation>台账</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="28"/>
+        <location filename="../../ui/main_window.py" line="29"/>
         <source>填表</source>
         <translation>填表</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="29"/>
+        <location filename="../../ui/main_window.py" line="30"/>
         <source>记录</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="30"/>
+        <location filename="../../ui/main_window.py" line="31"/>
         <source>同步</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="31"/>
+        <location filename="../../ui/main_window.py" line="32"/>
         <source>导出</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="32"/>
+        <location filename="../../ui/main_window.py" line="33"/>
         <source>设置</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="40"/>
+        <location filename="../../ui/main_window.py" line="41"/>
         <source>村访通</source>
         <translation>村访通</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="54"/>
+        <location filename="../../ui/main_window.py" line="55"/>
         <source>{label}（{key}）</source>
         <translation>{label}（{key}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="169"/>
+        <location filename="../../ui/main_window.py" line="180"/>
         <source>无法打开</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="170"/>
+        <location filename="../../ui/main_window.py" line="181"/>
         <source>本机没有表单“{form_id}”，无法显示这条记录。</source>
         <translation>本机没有表单“{form_id}”，无法显示这条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="193"/>
+        <location filename="../../ui/main_window.py" line="204"/>
         <source>修改：{title}</source>
         <translation>修改：{title}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="200"/>
+        <location filename="../../ui/main_window.py" line="211"/>
         <source>有 %n 份草稿未完成，可在工作台继续填写。</source>
         <translation>
             <numerusform>有 %n 份草稿未完成，可在工作台继续填写。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="205"/>
-        <source>● 离线（未设置服务器）</source>
-        <translation>● 离线（未设置服务器）</translation>
+        <location filename="../../ui/main_window.py" line="225"/>
+        <source>● 未登记县局服务器</source>
+        <translation>● 未登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="205"/>
-        <source>● 离线</source>
-        <translation>● 离线</translation>
+        <location filename="../../ui/main_window.py" line="227"/>
+        <source>● 同步中…</source>
+        <translation>● 同步中…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="229"/>
+        <source>● 网络不通，稍后重试</source>
+        <translation>● 网络不通，稍后重试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="231"/>
+        <source>● 服务器暂时出错，稍后重试</source>
+        <translation>● 服务器暂时出错，稍后重试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="233"/>
+        <source>● 同步未完成，稍后重试</source>
+        <translation>● 同步未完成，稍后重试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="235"/>
+        <source>● 已登记县局服务器</source>
+        <translation>● 已登记县局服务器</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="239"/>
+        <source>上次同步：从未</source>
+        <translation>上次同步：从未</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="241"/>
+        <source>成功</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="241"/>
+        <source>已取消</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="241"/>
+        <source>未完成</source>
+        <translation>未完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="206"/>
+        <location filename="../../ui/main_window.py" line="244"/>
+        <source>完成，被退回 %n 条</source>
+        <translation>
+            <numerusform>完成，被退回 %n 条</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="245"/>
+        <source>上次同步：{when} {outcome}</source>
+        <translation>上次同步：{when} {outcome}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="250"/>
+        <source>● 同步中… {done}/{total}</source>
+        <translation>● 同步中… {done}/{total}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/main_window.py" line="219"/>
+        <location filename="../../ui/main_window.py" line="222"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
         </translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="208"/>
-        <source>从未</source>
-        <translation>从未</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="209"/>
-        <source>上次同步：{when}</source>
-        <translation>上次同步：{when}</translation>
     </message>
 </context>
 <context>
@@ -915,87 +963,87 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="523"/>
+        <location filename="../../ui/pages.py" line="497"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="525"/>
+        <location filename="../../ui/pages.py" line="499"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="527"/>
+        <location filename="../../ui/pages.py" line="501"/>
         <source>县局服务器地址：</source>
         <translation>县局服务器地址：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="529"/>
+        <location filename="../../ui/pages.py" line="503"/>
         <source>例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）</source>
         <translation>例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="531"/>
+        <location filename="../../ui/pages.py" line="505"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="535"/>
+        <location filename="../../ui/pages.py" line="509"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="539"/>
+        <location filename="../../ui/pages.py" line="513"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="539"/>
+        <location filename="../../ui/pages.py" line="513"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="540"/>
+        <location filename="../../ui/pages.py" line="514"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="541"/>
+        <location filename="../../ui/pages.py" line="515"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="542"/>
+        <location filename="../../ui/pages.py" line="516"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="543"/>
+        <location filename="../../ui/pages.py" line="517"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="551"/>
+        <location filename="../../ui/pages.py" line="525"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="552"/>
+        <location filename="../../ui/pages.py" line="526"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="555"/>
+        <location filename="../../ui/pages.py" line="529"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="582"/>
+        <location filename="../../ui/pages.py" line="556"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="583"/>
+        <location filename="../../ui/pages.py" line="557"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>
@@ -1003,29 +1051,295 @@
 <context>
     <name>SyncPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="447"/>
+        <location filename="../../ui/sync_page.py" line="56"/>
         <source>&lt;h2&gt;同步&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;同步&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="457"/>
-        <source>待同步记录：{waiting} 条（已定稿 {finalized}，排队中 {queued}）。</source>
-        <translation>待同步记录：{waiting} 条（已定稿 {finalized}，排队中 {queued}）。</translation>
+        <location filename="../../ui/sync_page.py" line="76"/>
+        <source>本机还没有登记到县局服务器。不登记也能照常填表，记录都加密保存在本机。
+登记以后，已定稿的记录会自动发送到县局，县局发布的表单和人员名册也会下载到本机。
+请向县里的信息员索取服务器地址和一次性登记码（每台电脑一个，用过即失效）。</source>
+        <translation>本机还没有登记到县局服务器。不登记也能照常填表，记录都加密保存在本机。
+登记以后，已定稿的记录会自动发送到县局，县局发布的表单和人员名册也会下载到本机。
+请向县里的信息员索取服务器地址和一次性登记码（每台电脑一个，用过即失效）。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="459"/>
-        <source>已发送 {sent} 条，县局已接收 {accepted} 条，被退回 {rejected} 条。</source>
-        <translation>已发送 {sent} 条，县局已接收 {accepted} 条，被退回 {rejected} 条。</translation>
+        <location filename="../../ui/sync_page.py" line="87"/>
+        <source>例如 https://mz.example.gov.cn</source>
+        <translation>例如 https://mz.example.gov.cn</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="462"/>
+        <location filename="../../ui/sync_page.py" line="88"/>
+        <source>服务器地址：</source>
+        <translation>服务器地址：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="91"/>
+        <source>管理员给的一次性登记码</source>
+        <translation>管理员给的一次性登记码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="93"/>
+        <source>登记码：</source>
+        <translation>登记码：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="97"/>
+        <source>一般不用填；县局使用自己的证书时，由信息员提供（.pem/.crt）</source>
+        <translation>一般不用填；县局使用自己的证书时，由信息员提供（.pem/.crt）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="98"/>
+        <source>选择…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="102"/>
+        <source>CA 证书文件：</source>
+        <translation>CA 证书文件：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="104"/>
+        <source>登记本机</source>
+        <translation>登记本机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="127"/>
+        <source>立即同步（F5）</source>
+        <translation>立即同步（F5）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="130"/>
+        <source>发送已定稿的记录，接收县局的表单和人员名册</source>
+        <translation>发送已定稿的记录，接收县局的表单和人员名册</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="132"/>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="134"/>
+        <source>当前这一步完成后停止；已经发送的记录都已确认，其余的下次继续</source>
+        <translation>当前这一步完成后停止；已经发送的记录都已确认，其余的下次继续</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="136"/>
+        <source>导出U盘数据包…</source>
+        <translation>导出U盘数据包…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="138"/>
+        <source>没有网络时，把待发送的记录写成加密数据包，带到县局导入</source>
+        <translation>没有网络时，把待发送的记录写成加密数据包，带到县局导入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="165"/>
+        <source>记录</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="165"/>
+        <source>版本</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="165"/>
+        <source>结果</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="165"/>
+        <source>原因</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="170"/>
+        <source>被退回的记录排在前面，标为红色：按原因修改后重新定稿，下次同步会再发送。双击一行打开记录。</source>
+        <translation>被退回的记录排在前面，标为红色：按原因修改后重新定稿，下次同步会再发送。双击一行打开记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="203"/>
+        <location filename="../../ui/sync_page.py" line="272"/>
+        <location filename="../../ui/sync_page.py" line="336"/>
+        <source>、</source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="203"/>
+        <location filename="../../ui/sync_page.py" line="272"/>
+        <source>（无）</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="205"/>
+        <source>账号：{name}（{role}），负责村：{villages}</source>
+        <translation>账号：{name}（{role}），负责村：{villages}</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/sync_page.py" line="208"/>
+        <source>待同步 %n 条</source>
+        <translation>
+            <numerusform>待同步 %n 条</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/sync_page.py" line="209"/>
+        <source>；被退回待修改 %n 条</source>
+        <translation>
+            <numerusform>；被退回待修改 %n 条</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="211"/>
+        <source>上次同步：从未</source>
+        <translation>上次同步：从未</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="213"/>
+        <source>完成</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="213"/>
+        <source>已取消</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="213"/>
+        <source>未完成</source>
+        <translation>未完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="214"/>
+        <source>上次同步：{when}，{outcome}（{records}）</source>
+        <translation>上次同步：{when}，{outcome}（{records}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="217"/>
+        <source>原因：{error}</source>
+        <translation>原因：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="236"/>
+        <source>选择 CA 证书文件</source>
+        <translation>选择 CA 证书文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="237"/>
+        <source>证书文件 (*.pem *.crt *.cer);;所有文件 (*)</source>
+        <translation>证书文件 (*.pem *.crt *.cer);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="246"/>
+        <source>请填写服务器地址和登记码。</source>
+        <translation>请填写服务器地址和登记码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="252"/>
+        <source>找不到证书文件 {path}，请重新选择。</source>
+        <translation>找不到证书文件 {path}，请重新选择。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="258"/>
+        <location filename="../../ui/sync_page.py" line="298"/>
+        <location filename="../../ui/sync_page.py" line="397"/>
+        <source>另一项同步工作正在进行，请稍后再试。</source>
+        <translation>另一项同步工作正在进行，请稍后再试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="261"/>
+        <source>正在连接服务器 {url} …</source>
+        <translation>正在连接服务器 {url} …</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="273"/>
+        <source>登记成功：{name}（{role}），负责村：{villages}。已定稿的记录会自动发送，也可以按“立即同步”。</source>
+        <translation>登记成功：{name}（{role}），负责村：{villages}。已定稿的记录会自动发送，也可以按“立即同步”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="285"/>
+        <source>登记码格式不对，请核对管理员给的登记码后重新输入。</source>
+        <translation>登记码格式不对，请核对管理员给的登记码后重新输入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="287"/>
+        <source>无法读取证书文件 {path}，请确认它是信息员提供的证书（PEM 格式）。</source>
+        <translation>无法读取证书文件 {path}，请确认它是信息员提供的证书（PEM 格式）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="305"/>
+        <source>正在取消…（当前这一步完成后停止）</source>
+        <translation>正在取消…（当前这一步完成后停止）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="310"/>
+        <source>正在连接服务器…</source>
+        <translation>正在连接服务器…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="320"/>
+        <source>{text}：{done}/{total}</source>
+        <translation>{text}：{done}/{total}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="323"/>
+        <source>正在接收表单和人员名册…</source>
+        <translation>正在接收表单和人员名册…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="333"/>
+        <source>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</source>
+        <translation>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="336"/>
+        <source>收到新表单：{forms}。</source>
+        <translation>收到新表单：{forms}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="383"/>
+        <location filename="../../ui/sync_page.py" line="409"/>
+        <source>没有需要发送的记录，没有生成数据包。</source>
+        <translation>没有需要发送的记录，没有生成数据包。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="385"/>
+        <source>村访通数据包-{date}.cfpkg</source>
+        <translation>村访通数据包-{date}.cfpkg</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="386"/>
+        <source>导出U盘数据包</source>
+        <translation>导出U盘数据包</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="387"/>
+        <source>村访通数据包 (*.cfpkg)</source>
+        <translation>村访通数据包 (*.cfpkg)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="403"/>
+        <source>正在写入数据包…</source>
+        <translation>正在写入数据包…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/sync_page.py" line="411"/>
+        <source>已把 %n 条记录写入加密数据包 {path}。请交给县局导入；下次联网同步时会确认县局是否已收到。</source>
+        <translation>
+            <numerusform>已把 %n 条记录写入加密数据包 {path}。请交给县局导入；下次联网同步时会确认县局是否已收到。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="417"/>
+        <source>无法写入数据包：{reason}。请检查U盘后重试，记录仍在本机。</source>
+        <translation>无法写入数据包：{reason}。请检查U盘后重试，记录仍在本机。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="204"/>
         <source>县局服务器：{server}</source>
         <translation>县局服务器：{server}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages.py" line="464"/>
-        <source>尚未设置县局服务器地址，记录都安全地保存在本机。县局开通同步服务后，在“设置”中填写地址。</source>
-        <translation>尚未设置县局服务器地址，记录都安全地保存在本机。县局开通同步服务后，在“设置”中填写地址。</translation>
     </message>
 </context>
 <context>

@@ -121,13 +121,16 @@ def test_main_window_shows_the_catalogue_text(zh_translator, qtbot, tmp_path):
     store = Store.create(tmp_path / "data", "cunfang-secret", kdf_iterations=2000)
     window = MainWindow(store)  # never shown or closed: closing would write the geometry to QSettings
     try:
+        window.autosync.tick()  # the first look at sync (a few seconds after start-up in the app) fills the status bar
         assert window.windowTitle() == "村访通"
         assert [window.nav.item(i).text().strip() for i in range(window.nav.count())] == [
             "工作台", "台账", "填表", "记录", "同步", "导出", "设置"]
         assert window.nav.item(0).toolTip() == "工作台（Ctrl+1）"
         assert window.waiting.text() == "待同步 0 条"
         assert window.last_sync.text() == "上次同步：从未"
+        assert window.online.text() == "● 未登记县局服务器"
     finally:
+        window.autosync.shutdown()
         window.status_timer.stop()
         window.deleteLater()
         qtbot.wait(10)  # the window goes before its store

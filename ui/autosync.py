@@ -1,0 +1,266 @@
+"""Sync with the bureau server in the background: one job at a time, a timer while the app runs, backoff after
+failures.
+
+``SyncRunner`` owns every piece of sync work the window does (a run, enrolling, writing a USB package), so two
+never overlap, whether the 同步 page or the timer started them. The sync client (requests, pydantic) is imported
+on first use: the timer's first look comes a few seconds after start-up, not while the window opens.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.store import Store
+from ui.errors import plain_message
+from ui.workers import Task, run_in_background
+
+log = logging.getLogger("cunfang.ui.sync")
+
+AUTO_SYNC_INTERVAL_MS = 5 * 60_000  # while enrolled, look for records to send this often
+FIRST_CHECK_MS = 5_000              # the first look after start-up (or after enrolling)
+RETRY_BASE_S = 30.0                 # after a failed automatic run: backoff_delay(attempt, base, cap) ...
+RETRY_CAP_S = 30 * 60.0
+RETRY_MIN_S = 10.0                  # ... but never sooner than this (full jitter can draw 0)
+SHUTDOWN_WAIT_S = 10.0              # closing the window waits this long for a cancelled run to stop
+
+
+def sync_loaded() -> bool:
+    """Whether the sync client is imported already (then reading the sync state costs nothing extra)."""
+    return "sync.client.client" in sys.modules
+
+
+def local_time(iso: str) -> str:
+    """A stored UTC time as the laptop's local clock: "10:32" today, "05-03 10:32" this year, else the date too."""
+    try:
+        moment = datetime.fromisoformat(iso).astimezone()
+    except ValueError:
+        return iso[:16].replace("T", " ")
+    now = datetime.now().astimezone()
+    if moment.date() == now.date():
+        return moment.strftime("%H:%M")
+    return moment.strftime("%m-%d %H:%M" if moment.year == now.year else "%Y-%m-%d %H:%M")
+
+
+def error_kind(error: str) -> str:
+    """"network" (the server could not be reached), "server" (it answered with an error), "cancelled" or "other".
+
+    The sync report keeps only the message, so the kind is read from the catalogue text it was made from.
+    """
+    from app.errors import ErrorCode
+
+    if not error:
+        return ""
+    if error == ErrorCode.SYNC_CANCELLED.value:
+        return "cancelled"
+    for code, kind in ((ErrorCode.SYNC_UNREACHABLE, "network"), (ErrorCode.SYNC_SERVER_ERROR, "server")):
+        if error.startswith(code.value.split("{")[0]):
+            return kind
+    return "other"
+
+
+@dataclass
+class SyncStatus:
+    """What the status bar and the 同步 page show about sync."""
+
+    enrolled: bool
+    server: str = ""
+    user: dict = field(default_factory=dict)
+    pending: int = 0
+    rejected: int = 0
+    running: bool = False
+    last_at: str = ""  # UTC ISO time of the last run's end, "" if never
+    last_counts: dict[str, int] = field(default_factory=dict)
+    last_error: str = ""
+
+    @property
+    def last_kind(self) -> str:
+        return error_kind(self.last_error)
+
+
+class SyncRunner(QObject):
+    """The window's sync work, one job at a time; with ``automatic``, a timer syncs when records wait."""
+
+    started = Signal()
+    progress = Signal(int, int, str)  # done, total, text (from the sync client)
+    finished = Signal(object)  # the SyncReport, or the exception when the run could not be done at all
+    changed = Signal()  # enrolled, running or the last run changed: status displays refresh
+
+    def __init__(self, store: Store, parent: QObject | None = None, *, automatic: bool = False):
+        super().__init__(parent)
+        self.store = store
+        self.automatic = automatic
+        self.failures = 0  # automatic runs failed in a row (the backoff's attempt)
+        self.last_report = None
+        self.failure_text = ""  # a run that could not be done at all (no report), in words for a person
+        self._task: Task | None = None  # the sync run under way
+        self._job: Task | None = None  # other sync work under way (enrolling, a USB package)
+        self._cancel: threading.Event | None = None
+        self._stopped: threading.Event | None = None
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.tick)
+        if automatic:
+            self.timer.start(FIRST_CHECK_MS)
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None or self._job is not None
+
+    @property
+    def cancelling(self) -> bool:
+        return self._cancel is not None and self._cancel.is_set()
+
+    def status(self) -> SyncStatus:
+        from sync.client.client import settings
+        from sync.client.outbox import outbox_count
+
+        config = settings(self.store)
+        pending = outbox_count(self.store)
+        if not config.get("credential"):
+            return SyncStatus(enrolled=False, pending=pending, running=self.running)
+        last = json.loads(config.get("last_run") or "{}")
+        rejected = self.store.query("SELECT count(*) AS n FROM records WHERE status = 'rejected'")[0]["n"]
+        return SyncStatus(enrolled=True, server=config.get("url", ""), user=json.loads(config.get("user") or "{}"),
+                          pending=pending, rejected=rejected, running=self.running,
+                          last_at=last.get("at", ""), last_counts=last.get("counts", {}),
+                          last_error=self.failure_text or last.get("error", ""))
+
+    # ------------------------------------------------------------------ a run
+
+    def start(self) -> bool:
+        """Start a sync run in the background; False when other sync work is under way (nothing is started)."""
+        if self.busy or self.store.closed:
+            return False
+        from sync.client.client import SyncClient
+
+        store = self.store
+        cancel, stopped = threading.Event(), threading.Event()
+
+        def work(task: Task):
+            try:
+                # progress goes straight to the signal: Task.report would raise inside the client on cancel,
+                # and the client stops by itself between requests when ``cancel`` is set
+                with SyncClient(store, cancel=cancel, progress=task.signals.progress.emit) as client:
+                    return client.run()
+            finally:
+                stopped.set()
+
+        self._cancel, self._stopped = cancel, stopped
+        self._task = run_in_background(work, on_done=self._done, on_error=self._failed, on_progress=self._progress)
+        self.timer.stop()
+        self.started.emit()
+        self.changed.emit()
+        return True
+
+    def cancel(self) -> None:
+        """Ask the run to stop; it does after the request in flight (nothing sent is lost)."""
+        if self._cancel is not None:
+            self._cancel.set()
+
+    def _progress(self, done: int, total: int, text: str) -> None:
+        self.progress.emit(done, total, text)
+
+    def _done(self, report) -> None:
+        self._task = self._cancel = None
+        self.last_report = report
+        self.failure_text = ""
+        if report.error and not report.cancelled:
+            self.failures += 1
+            log.info("sync run ended early: %s", report.error)
+        elif not report.cancelled:
+            self.failures = 0
+        self.finished.emit(report)
+        self.changed.emit()
+        self.schedule()
+
+    def _failed(self, exc: Exception) -> None:
+        self._task = self._cancel = None
+        self.failures += 1
+        self.failure_text = plain_message(exc)
+        self.finished.emit(exc)
+        self.changed.emit()
+        self.schedule()
+
+    # ------------------------------------------------------------------ other sync work
+
+    def run_job(self, fn: Callable[[Task], object], *, on_done: Callable[[object], None],
+                on_error: Callable[[Exception], None]) -> Task | None:
+        """Enrolling or writing a USB package in the background; None (nothing started) while other work runs."""
+        if self.busy or self.store.closed:
+            return None
+
+        def done(result) -> None:
+            self._job = None
+            self.changed.emit()
+            on_done(result)
+
+        def failed(exc: Exception) -> None:
+            self._job = None
+            self.changed.emit()
+            on_error(exc)
+
+        self._job = run_in_background(fn, on_done=done, on_error=failed)
+        self.changed.emit()
+        return self._job
+
+    def enrolled_now(self) -> None:
+        """The laptop was just enrolled: show it, and with the timer on, send what waits soon."""
+        self.failures = 0
+        self.changed.emit()
+        if self.automatic and not self.running:
+            self.timer.start(FIRST_CHECK_MS)
+
+    # ------------------------------------------------------------------ the timer
+
+    def schedule(self) -> None:
+        """The next automatic look: the interval, or the backoff after failed runs."""
+        if not self.automatic or self.store.closed:
+            return
+        if self.failures:
+            from sync.client.client import backoff_delay
+
+            delay = max(RETRY_MIN_S, backoff_delay(self.failures - 1, base=RETRY_BASE_S, cap=RETRY_CAP_S))
+            self.timer.start(int(delay * 1000))
+        else:
+            self.timer.start(AUTO_SYNC_INTERVAL_MS)
+
+    def tick(self) -> None:
+        """Sync now if enrolled, idle and something waits to be sent; otherwise look again later."""
+        if self.store.closed:
+            return
+        if self.busy:
+            self.schedule()  # what is running now reschedules when it ends; this only keeps the timer alive
+            return
+        try:
+            from sync.client.client import enrolled
+            from sync.client.outbox import outbox_count
+
+            if enrolled(self.store) and outbox_count(self.store) > 0 and self.start():
+                return
+        except Exception:  # noqa: BLE001 - a background look must never raise into the event loop
+            log.exception("automatic sync check failed")
+        self.changed.emit()
+        self.schedule()
+
+    def shutdown(self) -> None:
+        """The window closes: no more timer; a run under way is cancelled and given a moment to stop."""
+        self.automatic = False
+        self.timer.stop()
+        if self._task is not None and self._stopped is not None:
+            self.cancel()
+            if not self._stopped.wait(SHUTDOWN_WAIT_S):
+                log.warning("a sync run was still waiting for the server when the window closed")

@@ -49,21 +49,14 @@ def local_time(iso: str) -> str:
     return moment.strftime("%m-%d %H:%M" if moment.year == now.year else "%Y-%m-%d %H:%M")
 
 
-def error_kind(error: str) -> str:
-    """"network" (the server could not be reached), "server" (it answered with an error), "cancelled" or "other".
+KINDS = {"SYNC_UNREACHABLE": "network", "SYNC_SERVER_ERROR": "server", "SYNC_CANCELLED": "cancelled"}
 
-    The sync report keeps only the message, so the kind is read from the catalogue text it was made from.
-    """
-    from app.errors import ErrorCode
 
+def error_kind(error: str, code: str = "") -> str:
+    """"network" (the server could not be reached), "server" (it answered with an error), "cancelled" or "other"."""
     if not error:
         return ""
-    if error == ErrorCode.SYNC_CANCELLED.value:
-        return "cancelled"
-    for code, kind in ((ErrorCode.SYNC_UNREACHABLE, "network"), (ErrorCode.SYNC_SERVER_ERROR, "server")):
-        if error.startswith(code.value.split("{")[0]):
-            return kind
-    return "other"
+    return KINDS.get(code, "other")
 
 
 @dataclass
@@ -79,10 +72,11 @@ class SyncStatus:
     last_at: str = ""  # UTC ISO time of the last run's end, "" if never
     last_counts: dict[str, int] = field(default_factory=dict)
     last_error: str = ""
+    last_code: str = ""
 
     @property
     def last_kind(self) -> str:
-        return error_kind(self.last_error)
+        return error_kind(self.last_error, self.last_code)
 
 
 class SyncRunner(QObject):
@@ -137,7 +131,8 @@ class SyncRunner(QObject):
         return SyncStatus(enrolled=True, server=config.get("url", ""), user=json.loads(config.get("user") or "{}"),
                           pending=pending, rejected=rejected, running=self.running,
                           last_at=last.get("at", ""), last_counts=last.get("counts", {}),
-                          last_error=self.failure_text or last.get("error", ""))
+                          last_error=self.failure_text or last.get("error", ""),
+                          last_code="" if self.failure_text else last.get("error_code", ""))
 
     # ------------------------------------------------------------------ a run
 

@@ -498,9 +498,9 @@ class SettingsPage(QWidget):
         grid = QGridLayout()
         grid.addWidget(QLabel(self.tr("数据目录：")), 0, 0)
         grid.addWidget(QLabel(str(store.data_dir)), 0, 1)
-        grid.addWidget(QLabel(self.tr("县局服务器地址：")), 1, 0)
-        self.server = QLineEdit(store.get_setting("server_url") or "")
-        self.server.setPlaceholderText(self.tr("例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）"))
+        grid.addWidget(QLabel(self.tr("县局服务器：")), 1, 0)
+        self.server = QLabel()
+        self.server.setObjectName("serverInfo")
         grid.addWidget(self.server, 1, 1)
         grid.addWidget(QLabel(self.tr("填表人姓名：")), 2, 0)
         self.author = QLineEdit(store.get_setting("author") or "")
@@ -534,6 +534,8 @@ class SettingsPage(QWidget):
     def refresh(self) -> None:
         from app.settings import load_settings
 
+        server = self.store.get_setting("sync.url")
+        self.server.setText(server or self.tr("尚未登记（在“同步”页用管理员给的登记码登记本机）"))
         visits = load_settings(self.store.data_dir).visits
         for (group, key), box in self.days.items():
             table = visits.elder_by_tier if group == "elder" else visits.child_by_guardianship
@@ -544,7 +546,6 @@ class SettingsPage(QWidget):
     def save(self) -> None:
         from app.settings import load_settings, save_settings
 
-        self.store.set_setting("server_url", self.server.text().strip())
         self.store.set_setting("author", self.author.text().strip())
         settings = load_settings(self.store.data_dir)
         for (group, key), box in self.days.items():

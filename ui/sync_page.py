@@ -279,14 +279,7 @@ class SyncPage(QWidget):
 
     def _enroll_failed(self, exc: Exception, ca_file: str | None) -> None:
         self.enroll_button.setEnabled(True)
-        from pydantic import ValidationError
-
-        if isinstance(exc, ValidationError):  # the token does not even have the shape of one
-            text = self.tr("登记码格式不对，请核对管理员给的登记码后重新输入。")
-        elif isinstance(exc, OSError) and ca_file:  # ssl.SSLError included: the file is not a certificate
-            text = self.tr("无法读取证书文件 {path}，请确认它是信息员提供的证书（PEM 格式）。").format(path=ca_file)
-        else:
-            text = plain_message(exc)
+        text = plain_message(exc)  # the client turns a malformed token or an unreadable CA file into plain words
         self._enroll_said(text, error=True)
         self.token.setFocus()
         self.token.selectAll()

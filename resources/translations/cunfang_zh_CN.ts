@@ -974,13 +974,8 @@
     </message>
     <message>
         <location filename="../../ui/pages.py" line="501"/>
-        <source>县局服务器地址：</source>
-        <translation>县局服务器地址：</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages.py" line="503"/>
-        <source>例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）</source>
-        <translation>例如 https://mz.example.gov.cn/cunfang （由县里信息员提供）</translation>
+        <source>县局服务器：</source>
+        <translation>县局服务器：</translation>
     </message>
     <message>
         <location filename="../../ui/pages.py" line="505"/>
@@ -1038,12 +1033,17 @@
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="556"/>
+        <location filename="../../ui/pages.py" line="538"/>
+        <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
+        <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="557"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="557"/>
+        <location filename="../../ui/pages.py" line="558"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>
@@ -1162,7 +1162,7 @@
     <message>
         <location filename="../../ui/sync_page.py" line="203"/>
         <location filename="../../ui/sync_page.py" line="272"/>
-        <location filename="../../ui/sync_page.py" line="336"/>
+        <location filename="../../ui/sync_page.py" line="329"/>
         <source>、</source>
         <translation>、</translation>
     </message>
@@ -1243,8 +1243,8 @@
     </message>
     <message>
         <location filename="../../ui/sync_page.py" line="258"/>
-        <location filename="../../ui/sync_page.py" line="298"/>
-        <location filename="../../ui/sync_page.py" line="397"/>
+        <location filename="../../ui/sync_page.py" line="291"/>
+        <location filename="../../ui/sync_page.py" line="390"/>
         <source>另一项同步工作正在进行，请稍后再试。</source>
         <translation>另一项同步工作正在进行，请稍后再试。</translation>
     </message>
@@ -1259,80 +1259,70 @@
         <translation>登记成功：{name}（{role}），负责村：{villages}。已定稿的记录会自动发送，也可以按“立即同步”。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="285"/>
-        <source>登记码格式不对，请核对管理员给的登记码后重新输入。</source>
-        <translation>登记码格式不对，请核对管理员给的登记码后重新输入。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_page.py" line="287"/>
-        <source>无法读取证书文件 {path}，请确认它是信息员提供的证书（PEM 格式）。</source>
-        <translation>无法读取证书文件 {path}，请确认它是信息员提供的证书（PEM 格式）。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_page.py" line="305"/>
+        <location filename="../../ui/sync_page.py" line="298"/>
         <source>正在取消…（当前这一步完成后停止）</source>
         <translation>正在取消…（当前这一步完成后停止）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="310"/>
+        <location filename="../../ui/sync_page.py" line="303"/>
         <source>正在连接服务器…</source>
         <translation>正在连接服务器…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="320"/>
+        <location filename="../../ui/sync_page.py" line="313"/>
         <source>{text}：{done}/{total}</source>
         <translation>{text}：{done}/{total}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="323"/>
+        <location filename="../../ui/sync_page.py" line="316"/>
         <source>正在接收表单和人员名册…</source>
         <translation>正在接收表单和人员名册…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="333"/>
+        <location filename="../../ui/sync_page.py" line="326"/>
         <source>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</source>
         <translation>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="336"/>
+        <location filename="../../ui/sync_page.py" line="329"/>
         <source>收到新表单：{forms}。</source>
         <translation>收到新表单：{forms}。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="383"/>
-        <location filename="../../ui/sync_page.py" line="409"/>
+        <location filename="../../ui/sync_page.py" line="376"/>
+        <location filename="../../ui/sync_page.py" line="402"/>
         <source>没有需要发送的记录，没有生成数据包。</source>
         <translation>没有需要发送的记录，没有生成数据包。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="385"/>
+        <location filename="../../ui/sync_page.py" line="378"/>
         <source>村访通数据包-{date}.cfpkg</source>
         <translation>村访通数据包-{date}.cfpkg</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="386"/>
+        <location filename="../../ui/sync_page.py" line="379"/>
         <source>导出U盘数据包</source>
         <translation>导出U盘数据包</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="387"/>
+        <location filename="../../ui/sync_page.py" line="380"/>
         <source>村访通数据包 (*.cfpkg)</source>
         <translation>村访通数据包 (*.cfpkg)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="403"/>
+        <location filename="../../ui/sync_page.py" line="396"/>
         <source>正在写入数据包…</source>
         <translation>正在写入数据包…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sync_page.py" line="411"/>
+        <location filename="../../ui/sync_page.py" line="404"/>
         <source>已把 %n 条记录写入加密数据包 {path}。请交给县局导入；下次联网同步时会确认县局是否已收到。</source>
         <translation>
             <numerusform>已把 %n 条记录写入加密数据包 {path}。请交给县局导入；下次联网同步时会确认县局是否已收到。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="417"/>
+        <location filename="../../ui/sync_page.py" line="410"/>
         <source>无法写入数据包：{reason}。请检查U盘后重试，记录仍在本机。</source>
         <translation>无法写入数据包：{reason}。请检查U盘后重试，记录仍在本机。</translation>
     </message>

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +42,7 @@ class SyncReport:
     registry_received: int = 0
     forms_received: list[str] = field(default_factory=list)
     error: str = ""
+    error_code: str = ""  # the ErrorCode name of ``error`` (SYNC_UNREACHABLE, SYNC_SERVER_ERROR, …)
     cancelled: bool = False
     finished_at: str = ""
 
@@ -53,7 +55,8 @@ class SyncReport:
     def to_json(self) -> dict:
         return {"results": [r.model_dump(mode="json") for r in self.results], "counts": self.counts(),
                 "registry_sent": self.registry_sent, "registry_received": self.registry_received,
-                "forms_received": self.forms_received, "error": self.error, "cancelled": self.cancelled,
+                "forms_received": self.forms_received, "error": self.error, "error_code": self.error_code,
+                "cancelled": self.cancelled,
                 "finished_at": self.finished_at}
 
 
@@ -70,14 +73,21 @@ def enrolled(store: Store) -> bool:
 def enroll(store: Store, url: str, token: str, *, device_name: str = "", ca_file: str | None = None,
            timeout: tuple[float, float] | None = None) -> protocol.EnrollResponse:
     """Exchange a one-time enrollment token for this laptop's device credential, and keep it in the store."""
-    transport = Transport(url, ca_file=ca_file, **({"timeout": timeout} if timeout else {}))
+    token = token.strip()
+    if not 8 <= len(token) <= 200:
+        raise CunFangError(ErrorCode.SYNC_TOKEN_INVALID)
+    try:
+        transport = Transport(url, ca_file=ca_file, **({"timeout": timeout} if timeout else {}))
+    except (OSError, ssl.SSLError) as exc:
+        raise CunFangError(ErrorCode.SYNC_CA_FILE_BAD, path=ca_file, reason=getattr(exc, "strerror", None)
+                           or str(exc)) from exc
     try:
         health = transport.call("GET", "/health", protocol.Health)
         if health.protocol != protocol.PROTOCOL_VERSION:
             raise CunFangError(ErrorCode.SYNC_PROTOCOL_MISMATCH, server=health.protocol,
                                client=protocol.PROTOCOL_VERSION)
         answer = transport.call("POST", "/enroll", protocol.EnrollResponse,
-                                json=protocol.EnrollRequest(token=token.strip(), device_name=device_name).model_dump())
+                                json=protocol.EnrollRequest(token=token, device_name=device_name[:200]).model_dump())
     finally:
         transport.close()
     values = {"url": transport.url, "credential": answer.credential, "device_id": answer.device_id,
@@ -124,19 +134,24 @@ class SyncClient:
         """Sync everything once. Network trouble ends the run with ``report.error`` set (nothing is lost)."""
         report = SyncReport()
         try:
+            self.progress(0, 0, "正在连接服务器")
             self._call("GET", "/health", protocol.Health)
+            self.progress(0, 0, "正在发送人员名册")
             self._push_registry(report)
             self._push_records(report)
+            self.progress(0, 0, "正在接收表单")
             self._pull_forms(report)
+            self.progress(0, 0, "正在接收人员名册")
             self._pull_registry(report)
         except _Cancelled:
             report.cancelled = True
-            report.error = ErrorCode.SYNC_CANCELLED.value
+            report.error, report.error_code = ErrorCode.SYNC_CANCELLED.value, ErrorCode.SYNC_CANCELLED.name
         except CunFangError as exc:
-            report.error = exc.message
+            report.error, report.error_code = exc.message, exc.code.name
         report.finished_at = utc_now()
         self.store.set_setting(SETTING + "last_run", json.dumps(
-            {"at": report.finished_at, "counts": report.counts(), "error": report.error}, ensure_ascii=False))
+            {"at": report.finished_at, "counts": report.counts(), "error": report.error,
+             "error_code": report.error_code}, ensure_ascii=False))
         return report
 
     def _check_cancel(self) -> None:

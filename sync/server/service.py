@@ -368,8 +368,9 @@ class Service:
         if protocol.content_hash(env.form_id, env.form_version, env.data, env.attachments) != env.content_hash:
             return Outcome.RETRY, CunFangError(ErrorCode.SYNC_CONTENT_MISMATCH), []
         if not caller.role.may_use_form(env.form_id):
+            known = self.form_def(env.form_id, env.form_version)
             return Outcome.REJECTED, CunFangError(ErrorCode.SYNC_FORM_NOT_ALLOWED, role=caller.role.label,
-                                                  form_id=env.form_id), []
+                                                  form_id=getattr(known, "title", None) or env.form_id), []
         village_id = self._village_of(caller, env)
         if village_id is None and not caller.role.all_villages:
             return Outcome.REJECTED, CunFangError(ErrorCode.SYNC_NO_VILLAGE), []

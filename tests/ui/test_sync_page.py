@@ -111,14 +111,15 @@ def test_a_wrong_token_is_refused_plainly_and_the_page_stays_usable(qtbot, page,
 
 def test_an_unreachable_server_a_short_token_or_an_empty_field_is_said_in_chinese(qtbot, page, server):
     qtbot.keyClicks(page.url, f"http://127.0.0.1:{servers.free_port()}")
-    qtbot.keyClicks(page.token, "abc")
+    qtbot.keyClicks(page.token, "cf-not-a-real-token")
     page.enroll()
     qtbot.waitUntil(lambda: page.enroll_button.isEnabled(), timeout=WAIT)
     assert "连不上服务器" in page.enroll_message.text()
+    page.token.setText("abc")
     page.url.setText(server.url)
     page.enroll()
     qtbot.waitUntil(lambda: page.enroll_button.isEnabled(), timeout=WAIT)
-    assert "登记码格式不对" in page.enroll_message.text()
+    assert "登记码无效" in page.enroll_message.text()
     page.url.clear()
     page.enroll()
     assert page.enroll_message.text() == "请填写服务器地址和登记码。"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import platform
+import sys
 from pathlib import Path
 
 import click
@@ -55,7 +56,7 @@ def sync(ctx: click.Context, as_json: bool) -> None:
                                                       if report.forms_received else "") + "。")
     if report.error:
         click.echo(f"错误：{report.error}", err=True)
-        ctx.exit(1)
+        sys.exit(1)  # the CLI runs click with standalone_mode=False: ctx.exit would not set the exit code
 
 
 @sync.command("status")

@@ -191,12 +191,13 @@ class SyncClient:
     def _push_records(self, report: SyncReport) -> None:
         outbox.queue_finalized(self.store)
         total = outbox.outbox_count(self.store)
-        tried: set[str] = set()
+        after: tuple[str, str] | None = None
+        sent = 0
         while True:
-            batch = outbox.pending(self.store, self.batch_size, skip=tried)
+            batch = outbox.pending(self.store, self.batch_size, after=after)
             if not batch:
                 return
-            self.progress(len(tried), total, "正在发送记录")
+            self.progress(sent, total, "正在发送记录")
             for env in batch:
                 for ref in env.attachments:
                     self._upload(ref)
@@ -204,8 +205,9 @@ class SyncClient:
                                 json=protocol.PushRequest(records=batch).model_dump(mode="json"))
             outbox.apply_results(self.store, answer.results)
             report.results += answer.results
-            tried.update(env.uuid for env in batch)
-            self.progress(len(tried), total, "正在发送记录")
+            after = (batch[-1].updated_at, batch[-1].uuid)
+            sent += len(batch)
+            self.progress(min(sent, total), total, "正在发送记录")
 
     def _upload(self, ref: protocol.AttachmentRef) -> None:
         """Send one attachment in chunks, from wherever the server stopped (a cut upload resumes)."""

@@ -40,10 +40,16 @@ def outbox_count(store: Store) -> int:
     return store.query(f"SELECT count(*) AS n FROM records WHERE status = 'finalized' OR {OUTBOX_WHERE}")[0]["n"]
 
 
-def pending(store: Store, limit: int, *, skip: set[str] | frozenset[str] = frozenset()) -> list[RecordEnvelope]:
-    """The next records to send, oldest first, as envelopes (``skip``: uuids already tried in this run)."""
-    rows = store.query(f"SELECT * FROM records WHERE {OUTBOX_WHERE} ORDER BY updated_at, uuid")
-    return [envelope(store, row) for row in rows if row["uuid"] not in skip][:limit]
+def pending(store: Store, limit: int, *, after: tuple[str, str] | None = None) -> list[RecordEnvelope]:
+    """The next records to send, oldest first, as envelopes; ``after`` = (updated_at, uuid) of the last one
+    tried in this run, so a record the server asked to send later is not tried again in the same run."""
+    sql = f"SELECT * FROM records WHERE {OUTBOX_WHERE}"
+    params: list = []
+    if after is not None:
+        sql += " AND (updated_at > ? OR (updated_at = ? AND uuid > ?))"
+        params += [after[0], after[0], after[1]]
+    rows = store.query(sql + " ORDER BY updated_at, uuid LIMIT ?", [*params, limit])
+    return [envelope(store, row) for row in rows]
 
 
 def envelope(store: Store, row: dict) -> RecordEnvelope:

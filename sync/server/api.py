@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from app.errors import CunFangError, ErrorCode
 from sync import protocol
@@ -28,9 +29,9 @@ Digest = Annotated[str, Path(pattern=protocol.SHA256)]
 ERRORS = {status: {"model": ErrorBody} for status in (400, 401, 404, 409, 413, 422, 500, 503)}
 
 
-def _error(status: int, code: ErrorCode, **context: object) -> JSONResponse:
+def _error(http_status: int, code: ErrorCode, **context: object) -> JSONResponse:
     error = CunFangError(code, **context)
-    return JSONResponse(status_code=status, content={"code": code.name, "message": error.message})
+    return JSONResponse(status_code=http_status, content={"code": code.name, "message": error.message})
 
 
 def create_app(service: Service) -> FastAPI:
@@ -104,7 +105,10 @@ def create_app(service: Service) -> FastAPI:
         declared = int(request.headers.get("content-length") or 0)
         if declared > protocol.MAX_CHUNK:
             raise ServiceError(413, ErrorCode.SYNC_BAD_REQUEST, reason="附件分块过大")
-        data = await request.body()
+        try:
+            data = await request.body()
+        except ClientDisconnect:  # the laptop's connection dropped mid-chunk: it resumes from what we have
+            return JSONResponse(status_code=400, content={"code": "SYNC_BAD_REQUEST", "message": "连接中断"})
         if not data or len(data) > protocol.MAX_CHUNK:
             raise ServiceError(422, ErrorCode.SYNC_BAD_REQUEST, reason="附件分块为空或过大")
         return await run_in_threadpool(service.put_chunk, digest, offset, total, data)

@@ -68,6 +68,10 @@ class Service:
         self._forms: dict[tuple[str, str], object] = {}
         self._forms_lock = threading.Lock()
 
+    def _read(self) -> Connection:
+        """A connection for reading only (on SQLite it does not wait for, or block, the one writer)."""
+        return self.engine.connect().execution_options(readonly=True)
+
     @property
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
@@ -89,7 +93,7 @@ class Service:
                 self.add_form(path.read_bytes())
 
     def meta(self, key: str) -> str:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return conn.execute(sa.select(t.meta.c.value).where(t.meta.c.key == key)).scalar_one()
 
     def _insert_ignore(self, conn: Connection, table: sa.Table, rows: list[dict]) -> int:
@@ -169,7 +173,7 @@ class Service:
                            t.users.c.villages, t.users.c.active)
                  .join(t.users, t.users.c.id == t.devices.c.user_id)
                  .where(t.devices.c.credential_hash == sha256(credential)))
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(query).one_or_none()
         if row is None or row.revoked_at or not row.active:
             raise ServiceError(401, ErrorCode.SYNC_DEVICE_REVOKED)
@@ -186,7 +190,7 @@ class Service:
         query = (sa.select(t.devices.c.id, t.devices.c.name, t.devices.c.created_at, t.devices.c.revoked_at,
                            t.users.c.name.label("user"))
                  .join(t.users, t.users.c.id == t.devices.c.user_id).order_by(t.devices.c.created_at))
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
     # ------------------------------------------------------------------ forms
@@ -210,7 +214,7 @@ class Service:
         with self._forms_lock:
             if key in self._forms:
                 return self._forms[key]
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             content = conn.execute(sa.select(t.forms.c.content).where(
                 t.forms.c.form_id == form_id, t.forms.c.version == version)).scalar_one_or_none()
         if content is None:
@@ -223,7 +227,7 @@ class Service:
         return form
 
     def form_list(self, caller: Caller) -> protocol.FormList:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(sa.select(t.forms.c.form_id, t.forms.c.version, t.forms.c.title, t.forms.c.sha256,
                                           sa.func.length(t.forms.c.content).label("size"))
                                 .order_by(t.forms.c.form_id, t.forms.c.version)).all()
@@ -233,7 +237,7 @@ class Service:
     def form_content(self, caller: Caller, form_id: str, version: str) -> bytes | None:
         if not caller.role.may_use_form(form_id):
             return None
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             content = conn.execute(sa.select(t.forms.c.content).where(
                 t.forms.c.form_id == form_id, t.forms.c.version == version)).scalar_one_or_none()
         return bytes(content) if content is not None else None
@@ -241,7 +245,7 @@ class Service:
     # ------------------------------------------------------------------ attachments
 
     def attachment_status(self, digest: str) -> protocol.AttachmentStatus:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return self._attachment_status(conn, digest)
 
     @staticmethod
@@ -325,7 +329,7 @@ class Service:
         uuids = sorted({env.uuid for env in envelopes})
         if not uuids:
             return {}
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(sa.select(t.record_revisions.c.uuid, t.record_revisions.c.revision,
                                           t.record_revisions.c.content_hash)
                                 .where(t.record_revisions.c.uuid.in_(uuids))).all()
@@ -389,7 +393,7 @@ class Service:
                                                   count=len(result["errors"])), []
         wanted = sorted({a.hash for a in env.attachments})
         if wanted:
-            with self.engine.connect() as conn:
+            with self._read() as conn:
                 have = set(conn.execute(sa.select(t.attachments.c.hash).where(t.attachments.c.hash.in_(wanted)))
                            .scalars())
             missing = [h for h in wanted if h not in have]
@@ -464,7 +468,7 @@ class Service:
                                                      where=t.records.c.revision < statement.excluded.revision))
 
     def count_records(self) -> dict:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             by_form = dict(conn.execute(sa.select(t.records.c.form_id, sa.func.count())
                                         .group_by(t.records.c.form_id)).all())
             revisions = conn.execute(sa.select(sa.func.count()).select_from(t.record_revisions)).scalar_one()
@@ -480,7 +484,7 @@ class Service:
         query = sa.select(t.registry).where(t.registry.c.seq > cursor).order_by(t.registry.c.seq).limit(limit)
         if not (caller.role.all_villages or "*" in caller.villages):
             query = query.where(t.registry.c.village_id.in_(caller.villages))
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(query).all()
         items = []
         for row in rows:
@@ -507,7 +511,7 @@ class Service:
         with self.engine.begin() as conn:
             if self.is_postgres:
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(REGISTRY_LOCK)))
-            existing = conn.execute(sa.select(t.registry.c.seq, t.registry.c.updated_at).where(
+            existing = conn.execute(sa.select(t.registry.c.seq, t.registry.c.updated_at, t.registry.c.fields).where(
                 t.registry.c.kind == item.kind, t.registry.c.id == item.id)).one_or_none()
             if existing is None and id_number:
                 other = conn.execute(sa.select(t.registry.c.id, t.registry.c.seq).where(
@@ -521,6 +525,10 @@ class Service:
             if existing is not None and existing.seq != item.base_seq:
                 fields, lost = self._merge(conn, existing, item)
                 updated_at = max(existing.updated_at, item.updated_at)
+            if existing is not None and protocol.canonical_json(fields) == existing.fields:
+                # sent again (its answer was lost) or changed back: nothing new for the other laptops to pull
+                return RegistryResult(kind=item.kind, id=item.id, outcome=Outcome.ACCEPTED, seq=existing.seq,
+                                      merged=fields != item.fields)
             seq = conn.execute(t.registry_seq.insert().values(kind=item.kind, id=item.id,
                                                               fields=protocol.canonical_json(fields))
                                ).inserted_primary_key[0]

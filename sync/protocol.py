@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 PROTOCOL_VERSION = 1
 API = "/api/v1"
@@ -23,6 +23,10 @@ MAX_ATTACHMENT = 64 * 1024 * 1024   # one photo/signature/file
 MAX_BATCH = 200                     # records per push
 REGISTRY_PAGE = 500                 # persons/households per pull page
 SHA256 = r"^[0-9a-f]{64}$"
+MAX_REVISION = 2**31 - 1            # revisions are INTEGER columns on the server (32 bits on PostgreSQL)
+MAX_SEQ = 2**63 - 1                 # registry versions and pull cursors are BIGINT
+NO_NUL = r"^[^\x00]*$"              # PostgreSQL cannot store a NUL character in text
+Text = Annotated[str, StringConstraints(pattern=NO_NUL)]
 
 
 class Outcome(StrEnum):
@@ -62,8 +66,8 @@ class UserInfo(Strict):
 
 
 class EnrollRequest(Strict):
-    token: str = Field(min_length=8, max_length=200)
-    device_name: str = Field(default="", max_length=200)
+    token: Text = Field(min_length=8, max_length=200)
+    device_name: Text = Field(default="", max_length=200)
 
 
 class EnrollResponse(Strict):
@@ -75,28 +79,28 @@ class EnrollResponse(Strict):
 
 
 class AttachmentRef(Strict):
-    name: str = Field(min_length=1, max_length=255)
+    name: Text = Field(min_length=1, max_length=255)
     hash: str = Field(pattern=SHA256)
     size: int = Field(ge=0, le=MAX_ATTACHMENT)
-    mime: str = Field(default="", max_length=100)
+    mime: Text = Field(default="", max_length=100)
 
 
 class RecordEnvelope(Strict):
     """One revision of one record, as the laptop holds it."""
 
-    uuid: str = Field(min_length=8, max_length=64)
-    revision: int = Field(ge=1)
-    prev_revision: int | None = Field(default=None, ge=1)
-    base_revision: int | None = Field(default=None, ge=1)  # the server revision it was edited from (None: new)
-    form_id: str = Field(min_length=1, max_length=100)
-    form_version: str = Field(max_length=100)
-    village_id: str | None = Field(default=None, max_length=64)
-    person_id: str | None = Field(default=None, max_length=64)
-    household_id: str | None = Field(default=None, max_length=64)
-    author: str = Field(default="", max_length=100)
-    title: str = Field(default="", max_length=500)
-    created_at: str = Field(max_length=40)
-    updated_at: str = Field(max_length=40)
+    uuid: Text = Field(min_length=8, max_length=64)
+    revision: int = Field(ge=1, le=MAX_REVISION)
+    prev_revision: int | None = Field(default=None, ge=1, le=MAX_REVISION)
+    base_revision: int | None = Field(default=None, ge=1, le=MAX_REVISION)  # the server revision it was edited from
+    form_id: Text = Field(min_length=1, max_length=100)
+    form_version: Text = Field(max_length=100)
+    village_id: Text | None = Field(default=None, max_length=64)
+    person_id: Text | None = Field(default=None, max_length=64)
+    household_id: Text | None = Field(default=None, max_length=64)
+    author: Text = Field(default="", max_length=100)
+    title: Text = Field(default="", max_length=500)
+    created_at: Text = Field(max_length=40)
+    updated_at: Text = Field(max_length=40)
     data: dict[str, Any]
     attachments: list[AttachmentRef] = Field(default_factory=list, max_length=200)
     content_hash: str = Field(pattern=SHA256)
@@ -142,12 +146,13 @@ class RegistryEntity(Strict):
     """A village, household or person of the registry, as the server holds it."""
 
     kind: str = Field(pattern=r"^(village|household|person)$")
-    id: str = Field(min_length=1, max_length=64)
-    village_id: str | None = Field(default=None, max_length=64)
+    id: Text = Field(min_length=1, max_length=64)
+    village_id: Text | None = Field(default=None, max_length=64)
     fields: dict[str, Any]
-    updated_at: str = Field(max_length=40)
-    base_seq: int | None = None  # push: the server version the laptop last saw (None: new on the laptop)
-    seq: int | None = None       # pull: the server's version of this entity
+    updated_at: Text = Field(max_length=40)
+    # push: the server version the laptop last saw (None: new on the laptop; -1: refetch); pull: the server's
+    base_seq: int | None = Field(default=None, ge=-MAX_SEQ - 1, le=MAX_SEQ)
+    seq: int | None = Field(default=None, ge=-MAX_SEQ - 1, le=MAX_SEQ)
 
 
 class RegistryPage(Strict):

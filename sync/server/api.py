@@ -25,6 +25,7 @@ from sync.server.service import SERVER_VERSION, Caller, Service, ServiceError
 log = logging.getLogger("cunfang.server")
 DB_ENV = "CUNFANG_SERVER_DB"
 Digest = Annotated[str, Path(pattern=protocol.SHA256)]
+PathText = Annotated[str, Path(pattern=protocol.NO_NUL)]
 
 ERRORS = {status: {"model": ErrorBody} for status in (400, 401, 404, 409, 413, 422, 500, 503)}
 
@@ -85,7 +86,7 @@ def create_app(service: Service) -> FastAPI:
 
     @app.get(f"{API}/forms/{{form_id}}/{{version}}", responses=ERRORS | {200: {"content": {
         "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
-    def form_file(form_id: str, version: str, who: Who) -> Response:
+    def form_file(form_id: PathText, version: PathText, who: Who) -> Response:
         content = service.form_content(who, form_id, version)
         if content is None:
             raise ServiceError(404, ErrorCode.SYNC_FORM_UNKNOWN, form_id=form_id, version=version)
@@ -118,7 +119,7 @@ def create_app(service: Service) -> FastAPI:
         return protocol.PushResponse(results=service.push(who, body.records))
 
     @app.get(f"{API}/registry", response_model=protocol.RegistryPage, responses=ERRORS)
-    def registry(who: Who, cursor: Annotated[int, Query(ge=0)] = 0,
+    def registry(who: Who, cursor: Annotated[int, Query(ge=0, le=protocol.MAX_SEQ)] = 0,
                  limit: Annotated[int, Query(ge=1, le=protocol.REGISTRY_PAGE)] = protocol.REGISTRY_PAGE
                  ) -> protocol.RegistryPage:
         return service.registry_pull(who, cursor, limit)

@@ -508,6 +508,10 @@ class Service:
             return RegistryResult(kind=item.kind, id=item.id, outcome=Outcome.REJECTED, code=error.code.name,
                                   message=error.message)
         id_number = str(item.fields.get("id_number") or "") if item.kind == "person" else ""
+        if len(id_number) > t.registry.c.id_number.type.length or "\x00" in id_number:
+            error = CunFangError(ErrorCode.SYNC_BAD_REQUEST, reason="身份证号过长或含有无效字符")
+            return RegistryResult(kind=item.kind, id=item.id, outcome=Outcome.REJECTED, code=error.code.name,
+                                  message=error.message)
         with self.engine.begin() as conn:
             if self.is_postgres:
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(REGISTRY_LOCK)))

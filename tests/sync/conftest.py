@@ -204,6 +204,7 @@ def add_visit(store: Store, village: str, *, name: str = "王秀英", attachment
 
     if "catalog" not in _VISITS:
         _VISITS["catalog"] = FormCatalog()
+    if "data" not in _VISITS:
         _VISITS["data"] = _VisitData(date.today())
     form = _VISITS["catalog"].by_id(form_id)
     person = store.add_person(name=name, kind="elder" if form_id == "elder_visit" else "child", village_id=village)

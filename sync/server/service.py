@@ -12,6 +12,7 @@ import hashlib
 import json
 import secrets
 import threading
+import time
 import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,6 +31,7 @@ from sync.server import tables as t
 SERVER_VERSION = "0.1.0"
 TOKEN_DAYS = 14
 FORMS_DIR = Path(__file__).resolve().parents[2] / "resources" / "forms"
+AUTH_CACHE_SECONDS = 10.0
 REGISTRY_LOCK = 7031  # PostgreSQL advisory lock: registry changes commit in ``seq`` order
 
 
@@ -67,6 +69,7 @@ class Service:
         self.engine = engine
         self._forms: dict[tuple[str, str], object] = {}
         self._forms_lock = threading.Lock()
+        self._callers: dict[str, tuple[Caller, float]] = {}
 
     def _read(self) -> Connection:
         """A connection for reading only (on SQLite it does not wait for, or block, the one writer)."""
@@ -98,11 +101,7 @@ class Service:
 
     def _insert_ignore(self, conn: Connection, table: sa.Table, rows: list[dict]) -> int:
         """INSERT … ON CONFLICT DO NOTHING on either database; returns rows inserted."""
-        if self.is_postgres:
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        return conn.execute(insert(table).on_conflict_do_nothing(), rows).rowcount
+        return conn.execute(self._dialect_insert()(table).on_conflict_do_nothing(), rows).rowcount
 
     def _audit(self, conn: Connection, *, action: str, caller: Caller | None = None, subject: str = "",
                revision: int | None = None, outcome: str = "", code: str = "", message: str = "") -> None:
@@ -168,7 +167,20 @@ class Service:
                                  villages=caller.villages)
 
     def authenticate(self, credential: str) -> Caller:
-        """The caller behind a device credential, or a refusal when unknown or revoked."""
+        """The caller behind a device credential, or a refusal when unknown or revoked.
+
+        Each worker remembers an answer for AUTH_CACHE_SECONDS (every chunk and batch asks), so a
+        revocation takes effect within that time on every worker.
+        """
+        key = sha256(credential)
+        cached = self._callers.get(key)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        caller = self._authenticate(credential)
+        self._callers[key] = (caller, time.monotonic() + AUTH_CACHE_SECONDS)
+        return caller
+
+    def _authenticate(self, credential: str) -> Caller:
         query = (sa.select(t.devices.c.id, t.devices.c.revoked_at, t.users.c.name, t.users.c.role,
                            t.users.c.villages, t.users.c.active)
                  .join(t.users, t.users.c.id == t.devices.c.user_id)
@@ -184,6 +196,7 @@ class Service:
             done = conn.execute(t.devices.update().where(t.devices.c.id == device_id, t.devices.c.revoked_at.is_(None))
                                 .values(revoked_at=utc_now())).rowcount
             self._audit(conn, action="revoke", subject=device_id, outcome="ok" if done else "unknown")
+        self._callers.clear()
         return bool(done)
 
     def list_devices(self) -> list[dict]:
@@ -309,21 +322,15 @@ class Service:
         """Apply a batch: each record on its own, so one bad record never blocks the others.
 
         Records are checked (form engine, villages, attachments) before the write transaction;
-        then the batch is written in one transaction with a savepoint per record, so a batch
-        costs one disk flush and a record that loses a race to another worker is looked at again.
+        then the batch is written in one transaction with a few statements for the whole batch
+        (one disk flush); a record that loses a race to another worker is looked at again.
         """
         known = self._known_hashes(envelopes)
         # a revision already stored with the same content is a duplicate: no need to run the form engine again
         checked = [(env, None if known.get((env.uuid, env.revision)) == env.content_hash
                     and self._allowed(caller, env) else self._check(caller, env)) for env in envelopes]
-        results: list[RecordResult] = []
         with self.engine.begin() as conn:
-            for env, refusal in checked:
-                if refusal is not None:
-                    results.append(self._refuse(conn, caller, env, *refusal))
-                    continue
-                results.append(self._apply_with_retry(conn, caller, env))
-        return results
+            return self._write_batch(conn, caller, checked)
 
     def _known_hashes(self, envelopes: list[RecordEnvelope]) -> dict[tuple[str, int], str]:
         uuids = sorted({env.uuid for env in envelopes})
@@ -342,23 +349,6 @@ class Service:
 
     def push_one(self, caller: Caller, env: RecordEnvelope) -> RecordResult:
         return self.push(caller, [env])[0]
-
-    def _refuse(self, conn: Connection, caller: Caller, env: RecordEnvelope, outcome: Outcome, error: CunFangError,
-                missing: list[str]) -> RecordResult:
-        self._audit(conn, action="push", caller=caller, subject=env.uuid, revision=env.revision,
-                    outcome=outcome.value, code=error.code.name, message=error.message)
-        return RecordResult(uuid=env.uuid, revision=env.revision, outcome=outcome, code=error.code.name,
-                            message=error.message, missing=missing)
-
-    def _apply_with_retry(self, conn: Connection, caller: Caller, env: RecordEnvelope) -> RecordResult:
-        village_id = self._village_of(caller, env)
-        for _attempt in range(5):
-            try:
-                with conn.begin_nested():
-                    return self._apply(conn, caller, env, village_id)
-            except IntegrityError:
-                continue  # another worker stored this (uuid, revision) at the same moment: look again
-        raise ServiceError(503, ErrorCode.SYNC_SERVER_ERROR, status="busy")
 
     def _village_of(self, caller: Caller, env: RecordEnvelope) -> str | None:
         if env.village_id:
@@ -401,44 +391,91 @@ class Service:
                 return Outcome.RETRY, CunFangError(ErrorCode.SYNC_ATTACHMENTS_MISSING, count=len(missing)), missing
         return None
 
-    def _apply(self, conn: Connection, caller: Caller, env: RecordEnvelope, village_id: str | None) -> RecordResult:
+    def _write_batch(self, conn: Connection, caller: Caller,
+                     checked: list[tuple[RecordEnvelope, tuple | None]]) -> list[RecordResult]:
         now = utc_now()
-        same = conn.execute(sa.select(t.record_revisions.c.content_hash).where(
-            t.record_revisions.c.uuid == env.uuid, t.record_revisions.c.revision == env.revision)
-        ).scalar_one_or_none()
-        head = conn.execute(sa.select(t.records.c.revision).where(t.records.c.uuid == env.uuid)
-                            ).scalar_one_or_none()
-        if same == env.content_hash:
-            result = RecordResult(uuid=env.uuid, revision=env.revision, outcome=Outcome.DUPLICATE,
-                                  server_revision=head)
-        elif same is not None or (head is not None and env.base_revision != head
-                                  and not self._own_line(conn, caller, env, head)):
-            result = self._conflict(conn, caller, env, head or env.revision, now)
-        else:
-            conn.execute(t.record_revisions.insert().values(
-                uuid=env.uuid, revision=env.revision, prev_revision=env.prev_revision,
-                content_hash=env.content_hash, form_id=env.form_id, form_version=env.form_version,
-                village_id=village_id, person_id=env.person_id, household_id=env.household_id,
-                author=env.author, title=env.title, data=protocol.canonical_json(env.data),
-                attachments=protocol.canonical_json([a.model_dump() for a in env.attachments]),
-                created_at=env.created_at, updated_at=env.updated_at, received_at=now,
-                user_name=caller.user_name, device_id=caller.device_id))
-            self._upsert_head(conn, env, village_id, now)
-            result = RecordResult(uuid=env.uuid, revision=env.revision, outcome=Outcome.ACCEPTED,
-                                  server_revision=max(env.revision, head or 0))
-        self._audit(conn, action="push", caller=caller, subject=env.uuid, revision=env.revision,
-                    outcome=result.outcome.value, code=result.code, message=result.message)
-        return result
+        results: dict[int, RecordResult] = {}
+        for i, (env, refusal) in enumerate(checked):
+            if refusal is not None:
+                outcome, error, missing = refusal
+                results[i] = RecordResult(uuid=env.uuid, revision=env.revision, outcome=outcome,
+                                          code=error.code.name, message=error.message, missing=missing)
+        todo = [(i, env) for i, (env, refusal) in enumerate(checked) if refusal is None]
+        accepted: list[RecordEnvelope] = []
+        for _attempt in range(5):
+            if not todo:
+                break
+            stored, heads = self._revisions_of(conn, [env for _, env in todo])
+            fresh: list[tuple[int, RecordEnvelope]] = []
+            for i, env in todo:
+                key, head = (env.uuid, env.revision), heads.get(env.uuid)
+                if key in stored:
+                    results[i] = (RecordResult(uuid=env.uuid, revision=env.revision, outcome=Outcome.DUPLICATE,
+                                               server_revision=head) if stored[key][0] == env.content_hash
+                                  else self._conflict(conn, caller, env, head or env.revision, now))
+                elif head is not None and env.base_revision != head and not (
+                        env.revision > head and stored.get((env.uuid, head), ("", ""))[1] == caller.device_id):
+                    # edited from an older revision than the newest here, and not this laptop's own line of
+                    # edits (whose earlier answer was lost): a competing edit
+                    results[i] = self._conflict(conn, caller, env, head, now)
+                else:
+                    fresh.append((i, env))
+                    stored[key] = (env.content_hash, caller.device_id)
+                    heads[env.uuid] = max(head or 0, env.revision)
+            inserted = self._insert_revisions(conn, caller, [env for _, env in fresh], now)
+            for i, env in fresh:
+                if (env.uuid, env.revision) in inserted:
+                    accepted.append(env)
+                    results[i] = RecordResult(uuid=env.uuid, revision=env.revision, outcome=Outcome.ACCEPTED,
+                                              server_revision=heads[env.uuid])
+            todo = [(i, env) for i, env in fresh if (env.uuid, env.revision) not in inserted]  # lost a race
+        if todo:
+            raise ServiceError(503, ErrorCode.SYNC_SERVER_ERROR, status="busy")
+        self._upsert_heads(conn, caller, accepted, now)
+        ordered = [results[i] for i in range(len(checked))]
+        if ordered:
+            conn.execute(t.audit.insert(), [
+                {"at": now, "user_name": caller.user_name, "device_id": caller.device_id, "action": "push",
+                 "subject": r.uuid, "revision": r.revision, "outcome": r.outcome.value, "code": r.code,
+                 "message": r.message} for r in ordered])
+        return ordered
 
     @staticmethod
-    def _own_line(conn: Connection, caller: Caller, env: RecordEnvelope, head: int) -> bool:
-        """The newest server revision came from this very laptop, and this one is newer: its own linear history
-        (its answer was lost before the laptop learned the revision had arrived)."""
-        if env.revision <= head:
-            return False
-        device = conn.execute(sa.select(t.record_revisions.c.device_id).where(
-            t.record_revisions.c.uuid == env.uuid, t.record_revisions.c.revision == head)).scalar_one_or_none()
-        return device == caller.device_id
+    def _revisions_of(conn: Connection, envelopes: list[RecordEnvelope]
+                      ) -> tuple[dict[tuple[str, int], tuple[str, str]], dict[str, int]]:
+        """Stored revisions of these records ((uuid, revision) → (content hash, device)) and their newest."""
+        uuids = sorted({env.uuid for env in envelopes})
+        stored = {(row.uuid, row.revision): (row.content_hash, row.device_id) for row in conn.execute(
+            sa.select(t.record_revisions.c.uuid, t.record_revisions.c.revision, t.record_revisions.c.content_hash,
+                      t.record_revisions.c.device_id).where(t.record_revisions.c.uuid.in_(uuids)))}
+        heads = dict(conn.execute(sa.select(t.records.c.uuid, t.records.c.revision)
+                                  .where(t.records.c.uuid.in_(uuids))).all())
+        return stored, heads
+
+    def _insert_revisions(self, conn: Connection, caller: Caller, envelopes: list[RecordEnvelope],
+                          now: str) -> set[tuple[str, int]]:
+        """Insert new revisions in one statement; returns those stored (the rest lost a race to another worker)."""
+        if not envelopes:
+            return set()
+        rows = [{"uuid": env.uuid, "revision": env.revision, "prev_revision": env.prev_revision,
+                 "content_hash": env.content_hash, "form_id": env.form_id, "form_version": env.form_version,
+                 "village_id": self._village_of(caller, env), "person_id": env.person_id,
+                 "household_id": env.household_id, "author": env.author, "title": env.title,
+                 "data": protocol.canonical_json(env.data),
+                 "attachments": protocol.canonical_json([a.model_dump() for a in env.attachments]),
+                 "created_at": env.created_at, "updated_at": env.updated_at, "received_at": now,
+                 "user_name": caller.user_name, "device_id": caller.device_id}
+                for env in sorted(envelopes, key=lambda e: (e.uuid, e.revision))]  # one lock order for all workers
+        statement = (self._dialect_insert()(t.record_revisions).values(rows).on_conflict_do_nothing()
+                     .returning(t.record_revisions.c.uuid, t.record_revisions.c.revision))
+        return {(row.uuid, row.revision) for row in conn.execute(statement)}
+
+    def _dialect_insert(self):
+        if self.is_postgres:
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        return insert
 
     def _conflict(self, conn: Connection, caller: Caller, env: RecordEnvelope, server_revision: int,
                   now: str) -> RecordResult:
@@ -453,17 +490,21 @@ class Service:
         return RecordResult(uuid=env.uuid, revision=env.revision, outcome=Outcome.CONFLICT, code=error.code.name,
                             message=error.message, server_revision=server_revision)
 
-    def _upsert_head(self, conn: Connection, env: RecordEnvelope, village_id: str | None, now: str) -> None:
-        if self.is_postgres:
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        values = {"uuid": env.uuid, "revision": env.revision, "form_id": env.form_id,
-                  "form_version": env.form_version, "village_id": village_id, "person_id": env.person_id,
-                  "title": env.title, "author": env.author, "data": protocol.canonical_json(env.data),
-                  "updated_at": env.updated_at, "received_at": now, "conflicts": 0}
-        statement = insert(t.records).values(**values)
-        update = {k: statement.excluded[k] for k in values if k not in ("uuid", "conflicts")}
+    def _upsert_heads(self, conn: Connection, caller: Caller, envelopes: list[RecordEnvelope], now: str) -> None:
+        """Make each record's newest revision its head (one statement; an older revision never replaces a newer)."""
+        newest: dict[str, RecordEnvelope] = {}
+        for env in envelopes:
+            if env.uuid not in newest or newest[env.uuid].revision < env.revision:
+                newest[env.uuid] = env
+        if not newest:
+            return
+        rows = [{"uuid": env.uuid, "revision": env.revision, "form_id": env.form_id,
+                 "form_version": env.form_version, "village_id": self._village_of(caller, env),
+                 "person_id": env.person_id, "title": env.title, "author": env.author,
+                 "data": protocol.canonical_json(env.data), "updated_at": env.updated_at, "received_at": now,
+                 "conflicts": 0} for _, env in sorted(newest.items())]
+        statement = self._dialect_insert()(t.records).values(rows)
+        update = {k: statement.excluded[k] for k in rows[0] if k not in ("uuid", "conflicts")}
         conn.execute(statement.on_conflict_do_update(index_elements=["uuid"], set_=update,
                                                      where=t.records.c.revision < statement.excluded.revision))
 

@@ -667,7 +667,7 @@ def run_database(label: str, kind: str, db_url: str, workers: int, args, templat
     if "check" in hints:
         print(f", all checks before writing (hash, rights, fill, attachments) {hints['check']:.2f} ms,")
         write = hints["push"] - hints["check"]
-        print(f"            so writing (revision, head, audit, savepoints, commit) ~{write:.2f} ms;", end="")
+        print(f"            so writing (revisions, heads, audit, commit) ~{write:.2f} ms;", end="")
     print(f" the same batch again (all duplicates) {hints['again']:.2f} ms/record")
     if "profile" in hints:
         print("  cProfile of Service.push on one batch (cumulative):")

@@ -39,7 +39,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.store = store
         self.setWindowTitle(self.tr("村访通"))
-        self.catalog = FormCatalog()
+        self.catalog = FormCatalog(store)
         author = store.get_setting("author") or ""
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
         except CunFangError as exc:
             show_error(self, exc)
             return
-        form = self.catalog.by_id(record["form_id"])
+        form = self.catalog.by_id(record["form_id"], record["form_version"])
         if form is None:
             QMessageBox.information(self, self.tr("无法打开"),
                                     self.tr("本机没有表单“{form_id}”，无法显示这条记录。").format(form_id=record["form_id"]))
@@ -206,6 +206,8 @@ class MainWindow(QMainWindow):
 
     def offer_drafts(self) -> None:
         """After a crash or a plain close, unfinished forms are waiting on 工作台; say so once."""
+        if self.store.closed:  # the window is going away (a timer fired after the store was closed)
+            return
         drafts = self.store.drafts()
         if drafts:
             self.statusBar().showMessage(self.tr("有 %n 份草稿未完成，可在工作台继续填写。", "", len(drafts)), 15_000)

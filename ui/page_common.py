@@ -16,27 +16,33 @@ def builtin_forms() -> list[Path]:
 
 
 class FormCatalog:
-    """Forms loaded once per path (loading converts the workbook; pyxform is imported on first use)."""
+    """The forms this laptop can use (built-in and pulled from the bureau), loaded once each."""
 
-    def __init__(self):
-        self._cache: dict[Path, object] = {}
+    def __init__(self, store=None):
+        from app.forms.library import FormLibrary
+
+        self.library = FormLibrary(store)
 
     def get(self, path: Path):
-        if path not in self._cache:
-            from app.forms.xlsform import load_form
+        return self.library.load_path(path)
 
-            self._cache[path] = load_form(path)
-        return self._cache[path]
+    def forms(self) -> list:
+        """The newest usable version of every form."""
+        return self.library.latest()
 
-    def by_id(self, form_id: str):
+    def broken(self) -> list[tuple[Path, FormCheckFailed]]:
+        """Built-in workbooks that cannot be used, with why (shown, so nobody wonders where a form went)."""
+        out = []
         for path in builtin_forms():
             try:
-                form = self.get(path)
-            except FormCheckFailed:
-                continue
-            if form.form_id == form_id:
-                return form
-        return None
+                self.get(path)
+            except FormCheckFailed as exc:
+                out.append((path, exc))
+        return out
+
+    def by_id(self, form_id: str, version: str | None = None):
+        """``form_id`` in ``version`` when that version is here (a record opens with its own), else the newest."""
+        return self.library.get(form_id, version)
 
 
 def _table(view: QTableView) -> QTableView:

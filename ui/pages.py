@@ -224,14 +224,14 @@ class FillPage(QWidget):
 
     def refresh(self) -> None:
         self.list.clear()
-        for path in builtin_forms():
-            try:
-                form = self.catalog.get(path)
-                text = self.tr("{title}（版本 {version}）").format(title=form.title or form.form_id,
-                                                                  version=form.version)
-            except FormCheckFailed as exc:
-                text = self.tr("{file}：表单有错误，不能使用（{error}）").format(file=path.name, error=exc.errors[0])
-            item = QListWidgetItem(text)
+        for form in self.catalog.forms():
+            item = QListWidgetItem(self.tr("{title}（版本 {version}）").format(title=form.title or form.form_id,
+                                                                             version=form.version))
+            item.setData(Qt.ItemDataRole.UserRole, form.form_id)
+            self.list.addItem(item)
+        for path, exc in self.catalog.broken():
+            item = QListWidgetItem(self.tr("{file}：表单有错误，不能使用（{error}）").format(file=path.name,
+                                                                                  error=exc.errors[0]))
             item.setData(Qt.ItemDataRole.UserRole, path)
             self.list.addItem(item)
         if self.list.count():
@@ -242,13 +242,18 @@ class FillPage(QWidget):
         if path:
             self.start(Path(path))
 
-    def start(self, path: Path, person: dict | None = None) -> None:
+    def start(self, form_or_path: str | Path, person: dict | None = None) -> None:
+        """Open the form filler on a form id (its newest version here) or a workbook file."""
         try:
-            form = self.catalog.get(path)
+            if isinstance(form_or_path, Path):
+                form = self.catalog.get(form_or_path)
+            else:
+                form = self.catalog.by_id(form_or_path)
         except FormCheckFailed as exc:
             show_error(self, exc, self.tr("表单不能使用"))
             return
-        self.open_filler(form, person=person)
+        if form is not None:
+            self.open_filler(form, person=person)
 
     def open_filler(self, form, *, person: dict | None = None, record_uuid: str | None = None):
         from ui.form_filler import FormFiller
@@ -294,13 +299,9 @@ class FormPicker(QDialog):
         self.setWindowTitle(self.tr("为 {name} 填表").format(name=person.get("name", "")))
         layout = QVBoxLayout(self)
         self.list = QListWidget()
-        for path in builtin_forms():
-            try:
-                form = catalog.get(path)
-            except FormCheckFailed:
-                continue
+        for form in catalog.forms():
             item = QListWidgetItem(form.title or form.form_id)
-            item.setData(Qt.ItemDataRole.UserRole, path)
+            item.setData(Qt.ItemDataRole.UserRole, form.form_id)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
         self.list.itemActivated.connect(lambda _: self.accept())
@@ -310,7 +311,7 @@ class FormPicker(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
-    def chosen(self) -> Path | None:
+    def chosen(self) -> str | None:
         item = self.list.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item else None
 

@@ -129,17 +129,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="427"/>
+        <location filename="../../ui/pages.py" line="428"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="429"/>
+        <location filename="../../ui/pages.py" line="430"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="432"/>
+        <location filename="../../ui/pages.py" line="433"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -162,59 +162,59 @@
 <context>
     <name>ExportPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="449"/>
+        <location filename="../../ui/pages.py" line="450"/>
         <source>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</source>
         <translation>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="452"/>
+        <location filename="../../ui/pages.py" line="453"/>
         <source>表单：</source>
         <translation>表单：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="454"/>
+        <location filename="../../ui/pages.py" line="455"/>
         <source>导出…</source>
         <translation>导出…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="463"/>
+        <location filename="../../ui/pages.py" line="464"/>
         <source>{form_id}（%n 条）</source>
         <translation>
             <numerusform>{form_id}（%n 条）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="469"/>
+        <location filename="../../ui/pages.py" line="470"/>
         <source>{form_id}-台账.xlsx</source>
         <translation>{form_id}-台账.xlsx</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="470"/>
+        <location filename="../../ui/pages.py" line="471"/>
         <source>导出到</source>
         <translation>导出到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="470"/>
+        <location filename="../../ui/pages.py" line="471"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="477"/>
+        <location filename="../../ui/pages.py" line="478"/>
         <source>正在导出…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="477"/>
+        <location filename="../../ui/pages.py" line="478"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="483"/>
+        <location filename="../../ui/pages.py" line="484"/>
         <source>导出完成</source>
         <translation>导出完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="484"/>
+        <location filename="../../ui/pages.py" line="485"/>
         <source>已导出 %n 条记录到
 {path}</source>
         <translation>
@@ -280,7 +280,7 @@
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="230"/>
+        <location filename="../../ui/pages.py" line="228"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
@@ -300,7 +300,7 @@
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="249"/>
+        <location filename="../../ui/pages.py" line="253"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
     </message>
@@ -444,7 +444,7 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="294"/>
+        <location filename="../../ui/pages.py" line="299"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
@@ -540,82 +540,82 @@
         <translation>修改：{title}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="211"/>
+        <location filename="../../ui/main_window.py" line="213"/>
         <source>有 %n 份草稿未完成，可在工作台继续填写。</source>
         <translation>
             <numerusform>有 %n 份草稿未完成，可在工作台继续填写。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="225"/>
+        <location filename="../../ui/main_window.py" line="227"/>
         <source>● 未登记县局服务器</source>
         <translation>● 未登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="227"/>
+        <location filename="../../ui/main_window.py" line="229"/>
         <source>● 同步中…</source>
         <translation>● 同步中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="229"/>
+        <location filename="../../ui/main_window.py" line="231"/>
         <source>● 网络不通，稍后重试</source>
         <translation>● 网络不通，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="231"/>
+        <location filename="../../ui/main_window.py" line="233"/>
         <source>● 服务器暂时出错，稍后重试</source>
         <translation>● 服务器暂时出错，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="233"/>
+        <location filename="../../ui/main_window.py" line="235"/>
         <source>● 同步未完成，稍后重试</source>
         <translation>● 同步未完成，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="235"/>
+        <location filename="../../ui/main_window.py" line="237"/>
         <source>● 已登记县局服务器</source>
         <translation>● 已登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="239"/>
+        <location filename="../../ui/main_window.py" line="241"/>
         <source>上次同步：从未</source>
         <translation>上次同步：从未</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="241"/>
+        <location filename="../../ui/main_window.py" line="243"/>
         <source>成功</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="241"/>
+        <location filename="../../ui/main_window.py" line="243"/>
         <source>已取消</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="241"/>
+        <location filename="../../ui/main_window.py" line="243"/>
         <source>未完成</source>
         <translation>未完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="244"/>
+        <location filename="../../ui/main_window.py" line="246"/>
         <source>完成，被退回 %n 条</source>
         <translation>
             <numerusform>完成，被退回 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="245"/>
+        <location filename="../../ui/main_window.py" line="247"/>
         <source>上次同步：{when} {outcome}</source>
         <translation>上次同步：{when} {outcome}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="250"/>
+        <location filename="../../ui/main_window.py" line="252"/>
         <source>● 同步中… {done}/{total}</source>
         <translation>● 同步中… {done}/{total}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="219"/>
-        <location filename="../../ui/main_window.py" line="222"/>
+        <location filename="../../ui/main_window.py" line="221"/>
+        <location filename="../../ui/main_window.py" line="224"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
@@ -760,77 +760,77 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="329"/>
+        <location filename="../../ui/pages.py" line="330"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="332"/>
+        <location filename="../../ui/pages.py" line="333"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="334"/>
+        <location filename="../../ui/pages.py" line="335"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="338"/>
+        <location filename="../../ui/pages.py" line="339"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="341"/>
+        <location filename="../../ui/pages.py" line="342"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="351"/>
+        <location filename="../../ui/pages.py" line="352"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="356"/>
+        <location filename="../../ui/pages.py" line="357"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="358"/>
+        <location filename="../../ui/pages.py" line="359"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="361"/>
+        <location filename="../../ui/pages.py" line="362"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="374"/>
+        <location filename="../../ui/pages.py" line="375"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="409"/>
+        <location filename="../../ui/pages.py" line="410"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="410"/>
+        <location filename="../../ui/pages.py" line="411"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="412"/>
+        <location filename="../../ui/pages.py" line="413"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="414"/>
+        <location filename="../../ui/pages.py" line="415"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="416"/>
+        <location filename="../../ui/pages.py" line="417"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
@@ -963,87 +963,87 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="497"/>
+        <location filename="../../ui/pages.py" line="498"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="499"/>
+        <location filename="../../ui/pages.py" line="500"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="501"/>
+        <location filename="../../ui/pages.py" line="502"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="505"/>
+        <location filename="../../ui/pages.py" line="506"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="509"/>
+        <location filename="../../ui/pages.py" line="510"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="513"/>
+        <location filename="../../ui/pages.py" line="514"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="513"/>
+        <location filename="../../ui/pages.py" line="514"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="514"/>
+        <location filename="../../ui/pages.py" line="515"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="515"/>
+        <location filename="../../ui/pages.py" line="516"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="516"/>
+        <location filename="../../ui/pages.py" line="517"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="517"/>
+        <location filename="../../ui/pages.py" line="518"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="525"/>
+        <location filename="../../ui/pages.py" line="526"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="526"/>
+        <location filename="../../ui/pages.py" line="527"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="529"/>
+        <location filename="../../ui/pages.py" line="530"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="538"/>
+        <location filename="../../ui/pages.py" line="539"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="557"/>
+        <location filename="../../ui/pages.py" line="558"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="558"/>
+        <location filename="../../ui/pages.py" line="559"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>

@@ -152,6 +152,42 @@ def records_count(ctx, as_json: bool) -> None:
         click.echo(f"  {form_id}: {n}")
 
 
+@main.group(help="冲突：两台电脑改了同一条记录时，两份都保留，由人决定用哪一份。")
+def conflicts() -> None:
+    pass
+
+
+@conflicts.command("list", help="列出待处理的冲突。")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@click.pass_context
+def conflicts_list(ctx, as_json: bool) -> None:
+    rows = _service(ctx.obj["db"]).list_conflicts()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, default=str))
+        return
+    if not rows:
+        click.echo("没有待处理的冲突。")
+    for row in rows:
+        theirs = json.loads(row["envelope"])
+        click.echo(f"[{row['id']}] {row['title'] or row['uuid']}：服务器上是第 {row['head']} 版；"
+                   f"{row['user_name']} 提交的第 {row['revision']} 版（{theirs.get('updated_at', '')[:16]}）被暂存。")
+
+
+@conflicts.command("resolve", help="处理一个冲突：--keep server 保留服务器上的版本；"
+                                   "--keep laptop 采用暂存的版本（作为新的一版）。")
+@click.argument("conflict_id", type=int)
+@click.option("--keep", type=click.Choice(["server", "laptop"]), required=True, help="保留哪一份。")
+@click.option("--by", "resolver", default="管理员", show_default=True, help="处理人。")
+@click.pass_context
+def conflicts_resolve(ctx, conflict_id: int, keep: str, resolver: str) -> None:
+    try:
+        done = _service(ctx.obj["db"]).resolve_conflict(conflict_id, keep, resolver=resolver)
+    except CunFangError as exc:
+        _fail(exc)
+    click.echo(f"冲突 {conflict_id} 已处理：" + ("保留服务器上的版本。" if keep == "server"
+                                              else f"采用暂存的版本，成为第 {done['revision']} 版。"))
+
+
 @main.command("export", help="把服务器上的全部记录导出为 Excel（每个表单一张工作表）。")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="输出的 .xlsx 文件。")
 @click.pass_context

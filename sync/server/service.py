@@ -508,6 +508,44 @@ class Service:
         conn.execute(statement.on_conflict_do_update(index_elements=["uuid"], set_=update,
                                                      where=t.records.c.revision < statement.excluded.revision))
 
+    def list_conflicts(self, *, open_only: bool = True) -> list[dict]:
+        """Revisions that lost a race, with what the server has instead (for a person to decide)."""
+        query = sa.select(t.conflicts, t.records.c.revision.label("head"), t.records.c.title).join(
+            t.records, t.records.c.uuid == t.conflicts.c.uuid, isouter=True).order_by(t.conflicts.c.id)
+        if open_only:
+            query = query.where(t.conflicts.c.resolved_at.is_(None))
+        with self._read() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def resolve_conflict(self, conflict_id: int, keep: str, *, resolver: str) -> dict:
+        """Close a conflict: ``keep="server"`` leaves the record as it is; ``keep="laptop"`` makes the set-aside
+        version the record's newest revision (a new revision, so nothing is overwritten)."""
+        if keep not in ("server", "laptop"):
+            raise ServiceError(422, ErrorCode.SYNC_BAD_REQUEST, reason="keep 只能是 server 或 laptop")
+        now = utc_now()
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(t.conflicts).where(t.conflicts.c.id == conflict_id,
+                                                            t.conflicts.c.resolved_at.is_(None))).one_or_none()
+            if row is None:
+                raise ServiceError(404, ErrorCode.SYNC_BAD_REQUEST, reason=f"没有待处理的冲突 {conflict_id}")
+            revision = None
+            if keep == "laptop":
+                env = RecordEnvelope.model_validate_json(row.envelope)
+                head = conn.execute(sa.select(t.records.c.revision).where(t.records.c.uuid == env.uuid)
+                                    ).scalar_one_or_none() or 0
+                chosen = env.model_copy(update={"revision": head + 1, "prev_revision": head or None,
+                                                "base_revision": head or None, "updated_at": now})
+                caller = Caller(resolver, ROLES["admin"], ["*"], row.device_id)
+                self._insert_revisions(conn, caller, [chosen], now)
+                self._upsert_heads(conn, caller, [chosen], now)
+                revision = chosen.revision
+            conn.execute(t.conflicts.update().where(t.conflicts.c.id == conflict_id).values(resolved_at=now))
+            conn.execute(t.records.update().where(t.records.c.uuid == row.uuid, t.records.c.conflicts > 0)
+                         .values(conflicts=t.records.c.conflicts - 1))
+            self._audit(conn, action="resolve", subject=row.uuid, revision=revision, outcome=keep,
+                        message=f"conflict {conflict_id} by {resolver}")
+        return {"uuid": row.uuid, "kept": keep, "revision": revision}
+
     def count_records(self) -> dict:
         with self._read() as conn:
             by_form = dict(conn.execute(sa.select(t.records.c.form_id, sa.func.count())

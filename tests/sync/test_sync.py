@@ -163,6 +163,16 @@ def test_two_edits_of_the_same_revision_keep_both_and_flag_a_conflict(sqlite_ser
     assert sqlite_server.service.count_records()["conflicts"] == 1
     assert [r.outcome for r in sync(b).results] == []  # not sent again and again
 
+    listed = json.loads(sqlite_server.cli("conflicts", "list", "--json").stdout)
+    assert [(c["uuid"], c["head"]) for c in listed] == [(uuid, 2)]
+    done = sqlite_server.cli("conflicts", "resolve", str(listed[0]["id"]), "--keep", "laptop", "--by", "王主任")
+    assert "成为第 3 版" in done.stdout
+    with sqlite_server.service.engine.connect() as conn:
+        head = conn.execute(sa.select(t.records.c.revision, t.records.c.data, t.records.c.conflicts)).one()
+    assert (head.revision, json.loads(head.data)["visitor"], head.conflicts) == (3, "乙", 0)
+    assert sqlite_server.service.count_records()["conflicts"] == 0
+    assert "没有待处理的冲突" in sqlite_server.cli("conflicts", "list").stdout
+
 
 def test_registry_reaches_the_laptops_of_the_same_village_only(server, laptop_factory):
     a = laptop_factory(server, "a", villages="V1")

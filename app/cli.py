@@ -243,6 +243,45 @@ def plates(ctx: click.Context, out: Path) -> None:
     click.echo(f"已导出 {count} 块待制作的门牌到 {out}。")
 
 
+@cli.group()
+def audit() -> None:
+    """审计记录：谁在什么时候做了什么（修改、同步、导出等），防篡改。"""
+
+
+@audit.command("verify")
+@click.pass_context
+def audit_verify(ctx: click.Context) -> None:
+    """检查审计记录链是否完整（删除或修改任何一条都会被发现）；完整时退出码为 0。"""
+    from app.store.audit import verify
+
+    with _open_store(ctx) as store:
+        result = verify(store)
+    if result.ok:
+        click.echo(f"审计记录完整：共 {result.entries} 条，没有被删除或修改。")
+        return
+    click.echo(f"审计记录被篡改：{result.problem.message}（之前的 {result.entries} 条完好）", err=True)
+    sys.exit(1)
+
+
+@audit.command("list")
+@click.option("--action", help="只看某类操作，如 edit、sync、export。")
+@click.option("--limit", default=50, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@click.pass_context
+def audit_list(ctx: click.Context, action: str | None, limit: int, as_json: bool) -> None:
+    """最近的审计记录（新的在前）。"""
+    from app.store.audit import entries
+
+    with _open_store(ctx) as store:
+        rows = entries(store, action=action, limit=limit)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo(f"{row['id']:>6}  {row['at'][:19].replace('T', ' ')}  {row['user'] or '-'}  {row['action']}  "
+                   f"{row['subject']}")
+
+
 @cli.command("doctor")
 @click.pass_context
 def doctor(ctx: click.Context) -> None:

@@ -88,6 +88,11 @@ class ErrorCode(Enum):
     SYNC_PACKAGE_WRONG_SERVER = "这个数据包不是发给本服务器的（或已损坏），无法解密。"
     SYNC_USER_EXISTS = "用户“{name}”已经存在。"
     SYNC_ROLE_UNKNOWN = "不认识的角色“{role}”。可用的角色：{roles}。"
+    # The audit log (PIPL): `cunfang audit verify`.
+    AUDIT_ENTRY_MISSING = "第 {id} 条审计记录不见了（被删除）。"
+    AUDIT_CHAIN_BROKEN = "第 {id} 条审计记录与前一条对不上（前一条被删除或修改过）。"
+    AUDIT_ENTRY_ALTERED = "第 {id} 条审计记录的内容被修改过。"
+    AUDIT_TAIL_MISSING = "审计记录应有 {expected} 条，现在只有 {found} 条：末尾的记录被删除了。"
     # Command line.
     ANSWERS_UNREADABLE = "无法读取答案文件 {path}：{reason}"
 

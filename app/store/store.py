@@ -291,6 +291,10 @@ class Store:
             self.db["record_history"].insert({"record_uuid": record_uuid, "revision": revision, "changed_at": now,
                                               "author": author, "reason": reason,
                                               "changes": json.dumps(changes, ensure_ascii=False)})
+            from app.store.audit import append, masked
+
+            append(self, "edit", subject=record_uuid, user=author,
+                   detail={"revision": revision, "reason": reason, "changes": masked(changes)})
             status = "finalized" if record["status"] in SENT_STATUSES else record["status"]
             self.conn.execute(
                 "UPDATE records SET data = ?, revision = ?, prev_revision = ?, status = ?, updated_at = ? "

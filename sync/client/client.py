@@ -93,9 +93,13 @@ def enroll(store: Store, url: str, token: str, *, device_name: str = "", ca_file
     values = {"url": transport.url, "credential": answer.credential, "device_id": answer.device_id,
               "server_id": answer.server_id, "package_key": answer.package_key,
               "user": answer.user.model_dump_json(), "ca_file": ca_file or "", "registry_cursor": "0"}
+    from app.store.audit import append
+
     with store.transaction():
         for key, value in values.items():
             store.set_setting(SETTING + key, value)
+        append(store, "enroll", subject=transport.url, user=answer.user.name,
+               detail={"device_id": answer.device_id, "role": answer.user.role})
     return answer
 
 
@@ -149,6 +153,11 @@ class SyncClient:
         except CunFangError as exc:
             report.error, report.error_code = exc.message, exc.code.name
         report.finished_at = utc_now()
+        from app.store.audit import append
+
+        append(self.store, "sync", subject=self.config.get("url", ""),
+               detail={"counts": report.counts(), "registry_sent": report.registry_sent,
+                       "registry_received": report.registry_received, "error_code": report.error_code})
         self.store.set_setting(SETTING + "last_run", json.dumps(
             {"at": report.finished_at, "counts": report.counts(), "error": report.error,
              "error_code": report.error_code}, ensure_ascii=False))

@@ -44,4 +44,7 @@ def export_package(store: Store, path: Path) -> int:
         os.fsync(handle.fileno())
     os.replace(tmp, path)
     outbox.mark_packaged(store, envelopes)
+    from app.store.audit import append
+
+    append(store, "package_export", subject=path.name, detail={"records": len(envelopes)})
     return len(envelopes)

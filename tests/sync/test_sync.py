@@ -38,6 +38,10 @@ def test_records_filled_offline_reach_the_server_once(server, laptop_factory, tm
                                               "by_form": {"elder_visit": 3}}
     again = sync(laptop)  # nothing new: nothing sent
     assert again.results == [] and again.error == ""
+    from app.store.audit import entries, verify
+
+    assert [e["action"] for e in entries(laptop)][:3] == ["sync", "sync", "enroll"]  # in the laptop's audit log
+    assert entries(laptop, action="sync")[1]["detail"]["counts"] == {"accepted": 3} and verify(laptop).ok
     out = tmp_path / "bureau.xlsx"
     server.cli("export", "--out", str(out))
     sheet = load_workbook(out)["elder_visit"]

@@ -191,3 +191,26 @@ def content_hash(form_id: str, form_version: str, data: dict, attachments: list[
     refs = sorted(({"name": a["name"], "hash": a["hash"]} for a in plain), key=lambda a: (a["name"], a["hash"]))
     body = canonical_json({"form_id": form_id, "form_version": form_version, "data": data, "attachments": refs})
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+class AuditEntry(Strict):
+    """One entry of a laptop's hash-chained audit log (``app/store/audit.py``)."""
+
+    id: int = Field(ge=1, le=MAX_SEQ)
+    at: Text = Field(max_length=40)
+    user: Text = Field(default="", max_length=100)
+    action: Text = Field(max_length=40)
+    subject: Text = Field(default="", max_length=2000)
+    detail: Text = Field(default="{}", max_length=100_000)
+    prev_hash: str = Field(pattern=SHA256)
+    hash: str = Field(pattern=SHA256)
+
+
+class AuditPush(Strict):
+    entries: list[AuditEntry] = Field(max_length=REGISTRY_PAGE)
+
+
+class AuditPushResponse(Strict):
+    stored: int        # entries new to the server
+    last_id: int       # the newest entry the server holds for this device: send from the next one
+    chain_ok: bool     # the entries link to each other and to what the server held

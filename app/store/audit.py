@@ -19,7 +19,7 @@ GENESIS = "0" * 64
 HEAD_SETTING = "audit.head"
 
 
-def _digest(prev_hash: str, entry_id: int, at: str, user: str, action: str, subject: str, detail: str) -> str:
+def entry_hash(prev_hash: str, entry_id: int, at: str, user: str, action: str, subject: str, detail: str) -> str:
     body = json.dumps([prev_hash, entry_id, at, user, action, subject, detail], ensure_ascii=False,
                       separators=(",", ":"))
     return hashlib.sha256(body.encode()).hexdigest()
@@ -35,7 +35,7 @@ def append(store: Store, action: str, *, subject: str = "", detail: dict | None 
         last = store.conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
         entry_id, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
         at = utc_now()
-        digest = _digest(prev_hash, entry_id, at, user, action, subject, text)
+        digest = entry_hash(prev_hash, entry_id, at, user, action, subject, text)
         store.conn.execute("INSERT INTO audit_log (id, at, user, action, subject, detail, prev_hash, hash) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                            (entry_id, at, user, action, subject, text, prev_hash, digest))
@@ -66,7 +66,7 @@ def verify(store: Store) -> Verification:
             return Verification.broken(count, ErrorCode.AUDIT_ENTRY_MISSING, expected_id, id=expected_id)
         if stored_prev != prev_hash:
             return Verification.broken(count, ErrorCode.AUDIT_CHAIN_BROKEN, entry_id, id=entry_id)
-        if _digest(prev_hash, entry_id, at, user, action, subject, detail) != stored_hash:
+        if entry_hash(prev_hash, entry_id, at, user, action, subject, detail) != stored_hash:
             return Verification.broken(count, ErrorCode.AUDIT_ENTRY_ALTERED, entry_id, id=entry_id)
         prev_hash, expected_id, count = stored_hash, expected_id + 1, count + 1
     head = store.get_setting(HEAD_SETTING)

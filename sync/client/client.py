@@ -40,6 +40,7 @@ class SyncReport:
     results: list[protocol.RecordResult] = field(default_factory=list)
     registry_sent: int = 0
     registry_received: int = 0
+    audit_sent: int = 0
     forms_received: list[str] = field(default_factory=list)
     error: str = ""
     error_code: str = ""  # the ErrorCode name of ``error`` (SYNC_UNREACHABLE, SYNC_SERVER_ERROR, …)
@@ -143,6 +144,7 @@ class SyncClient:
             self.progress(0, 0, "正在发送人员名册")
             self._push_registry(report)
             self._push_records(report)
+            self._push_audit(report)
             self.progress(0, 0, "正在接收表单")
             self._pull_forms(report)
             self.progress(0, 0, "正在接收人员名册")
@@ -217,6 +219,19 @@ class SyncClient:
             after = (batch[-1].updated_at, batch[-1].uuid)
             sent += len(batch)
             self.progress(min(sent, total), total, "正在发送记录")
+
+    def _push_audit(self, report: SyncReport) -> None:
+        """Send this laptop's audit entries the server does not have yet (the log syncs to the bureau)."""
+        for _page in range(100_000):
+            sent = int(settings(self.store).get("audit_sent") or 0)
+            rows = self.store.query("SELECT id, at, user, action, subject, detail, prev_hash, hash FROM audit_log "
+                                    "WHERE id > ? ORDER BY id LIMIT ?", [sent, protocol.REGISTRY_PAGE])
+            if not rows:
+                return
+            answer = self._call("POST", "/audit", protocol.AuditPushResponse,
+                                json=protocol.AuditPush(entries=rows).model_dump(mode="json"))
+            report.audit_sent += len(rows)
+            self.store.set_setting(SETTING + "audit_sent", str(max(answer.last_id, rows[-1]["id"])))
 
     def _upload(self, ref: protocol.AttachmentRef) -> None:
         """Send one attachment in chunks, from wherever the server stopped (a cut upload resumes)."""

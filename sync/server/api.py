@@ -118,6 +118,10 @@ def create_app(service: Service) -> FastAPI:
     def push(body: protocol.PushRequest, who: Who) -> protocol.PushResponse:
         return protocol.PushResponse(results=service.push(who, body.records))
 
+    @app.post(f"{API}/audit", response_model=protocol.AuditPushResponse, responses=ERRORS)
+    def audit_push(body: protocol.AuditPush, who: Who) -> protocol.AuditPushResponse:
+        return service.audit_push(who, body.entries)
+
     @app.get(f"{API}/registry", response_model=protocol.RegistryPage, responses=ERRORS)
     def registry(who: Who, cursor: Annotated[int, Query(ge=0, le=protocol.MAX_SEQ)] = 0,
                  limit: Annotated[int, Query(ge=1, le=protocol.REGISTRY_PAGE)] = protocol.REGISTRY_PAGE

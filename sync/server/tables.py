@@ -170,3 +170,18 @@ audit = Table(
     Column("code", String(60), nullable=False, default=""),
     Column("message", Text, nullable=False, default=""),
 )
+
+# Each laptop's own audit log, as synced: one hash chain per device (migration 0002).
+device_audit = Table(
+    "device_audit", metadata,
+    Column("device_id", String(40), primary_key=True),
+    Column("entry_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("user_name", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("received_at", String(40), nullable=False),
+)

@@ -309,3 +309,29 @@ def test_server_cli_for_scripts(tmp_path):
     assert bad_role.returncode == 1 and "不认识的角色" in bad_role.stderr
     assert json.loads(run("records", "count", "--json").stdout) == {"records": 0, "revisions": 0, "conflicts": 0,
                                                                     "by_form": {}}
+
+
+def test_the_laptops_audit_log_reaches_the_server_and_tampering_is_flagged(sqlite_server, laptop_factory):
+    from app.store.audit import append
+
+    laptop = laptop_factory(sqlite_server)
+    add_visit(laptop, "V1")
+    sync(laptop)
+    with sqlite_server.service.engine.connect() as conn:
+        held = conn.execute(sa.select(t.device_audit.c.entry_id, t.device_audit.c.action)
+                            .order_by(t.device_audit.c.entry_id)).all()
+    assert [a for _, a in held] == ["enroll"]  # the sync's own entry is written after it ends: it goes next time
+    sync(laptop)
+    # someone with the key rewrites an entry already sent, then adds one: the server notices
+    laptop.conn.execute("DROP TRIGGER audit_log_no_update")
+    laptop.conn.execute("UPDATE audit_log SET user = '别人' WHERE id = 1")
+    append(laptop, "export", subject="x.xlsx")
+    laptop.set_setting("sync.audit_sent", "0")
+    sync(laptop)
+    with sqlite_server.service.engine.connect() as conn:
+        actions = [row.action for row in conn.execute(sa.select(t.device_audit.c.action)
+                                                      .order_by(t.device_audit.c.entry_id))]
+        flagged = conn.execute(sa.select(sa.func.count()).select_from(t.audit)
+                               .where(t.audit.c.action == "device_audit", t.audit.c.outcome == "broken")).scalar_one()
+    assert actions[:3] == ["enroll", "sync", "sync"] and "export" in actions
+    assert flagged == 1

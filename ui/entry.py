@@ -14,8 +14,9 @@ def launch_gui(data_dir: Path | None) -> int:
 def main(argv: list[str] | None = None) -> None:
     from app.cli import main as cli_main
     from sync.client.cli import COMMANDS
+    from ui.print_cli import COMMANDS as PRINT_COMMANDS
 
-    cli_main(argv, gui=launch_gui, commands=COMMANDS)
+    cli_main(argv, gui=launch_gui, commands=COMMANDS + PRINT_COMMANDS)
 
 
 if __name__ == "__main__":

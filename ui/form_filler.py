@@ -73,10 +73,14 @@ class FormFiller(QWidget):
         finish = QPushButton(self.tr("定稿 (Ctrl+Enter)"))
         finish.setObjectName("finalizeButton")
         finish.clicked.connect(self.finalize)
+        printing = QPushButton(self.tr("打印/导出PDF… (Ctrl+P)"))
+        printing.setObjectName("printButton")
+        printing.clicked.connect(self.print_pdf)
         top = QHBoxLayout()
         top.addWidget(title)
         top.addStretch(1)
         top.addWidget(self.status)
+        top.addWidget(printing)
         top.addWidget(save)
         top.addWidget(finish)
 
@@ -101,7 +105,7 @@ class FormFiller(QWidget):
         layout.addWidget(split, 1)
         # Window shortcuts of a hidden filler (another tab) are inactive, so open records never clash.
         for keys, action in (("Ctrl+S", self.save_now), ("Ctrl+Return", self.finalize),
-                             ("Ctrl+Enter", self.finalize)):
+                             ("Ctrl+Enter", self.finalize), ("Ctrl+P", self.print_pdf)):
             QShortcut(QKeySequence(keys), self).activated.connect(action)
         self.build()
         if record_uuid is None:
@@ -322,6 +326,16 @@ class FormFiller(QWidget):
             return
         self.status.setText(self.tr("已定稿"))
         self.finalized.emit(self.record_uuid)
+
+    def print_pdf(self) -> None:
+        """打印/导出PDF…: the record as on screen, on A4 as the paper form (ui/printing.py)."""
+        from ui.printing import save_record_pdf
+
+        self.save_now()
+        record_uuid = self.record_uuid or getattr(self, "record", {}).get("uuid")
+        if record_uuid:
+            save_record_pdf(self, self.store, None, record_uuid, name=self.title(), form=self.form,
+                            data=self.session.to_data())
 
     def focus_question(self, key: str) -> None:
         for widget in self.questions:

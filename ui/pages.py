@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -217,7 +218,13 @@ class FillPage(QWidget):
         box.addWidget(self.list, 1)
         other = QPushButton(self.tr("打开其他表单文件（XLSForm .xlsx / XForm .xml）…"))
         other.clicked.connect(self.open_file)
-        box.addWidget(other)
+        blank = QPushButton(self.tr("打印空白表…"))
+        blank.setObjectName("printBlank")
+        blank.clicked.connect(self.print_blank)
+        row = QHBoxLayout()
+        row.addWidget(other, 1)
+        row.addWidget(blank)
+        box.addLayout(row)
         self.tabs.addTab(chooser, self.tr("选择表单"))
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         layout.addWidget(self.tabs)
@@ -241,6 +248,16 @@ class FillPage(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, self.tr("打开表单"), "", self.tr("表单 (*.xlsx *.xls *.xml)"))
         if path:
             self.start(Path(path))
+
+    def print_blank(self) -> None:
+        """The chosen form, blank, as an A4 PDF for paper backup."""
+        from ui.printing import save_blank_pdf
+
+        item = self.list.currentItem()
+        form_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        form = self.catalog.by_id(form_id) if isinstance(form_id, str) else None  # a broken workbook is a Path
+        if form is not None:
+            save_blank_pdf(self, form)
 
     def start(self, form_or_path: str | Path, person: dict | None = None) -> None:
         """Open the form filler on a form id (its newest version here) or a workbook file."""
@@ -362,6 +379,12 @@ class RecordsPage(QWidget):
         open_button = QPushButton(self.tr("打开 / 修改"))
         open_button.clicked.connect(self._open)
         bar.addWidget(open_button)
+        print_button = QPushButton(self.tr("打印/导出PDF…"))
+        print_button.setObjectName("printRecord")
+        print_button.setToolTip(self.tr("把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）"))
+        print_button.clicked.connect(self.print_selected)
+        QShortcut(QKeySequence("Ctrl+P"), self, self.print_selected)
+        bar.addWidget(print_button)
         layout.addLayout(bar)
         self.model = RecordsModel(store)
         self.view = _table(QTableView())
@@ -420,6 +443,16 @@ class RecordsPage(QWidget):
         row = self.selected()
         if row is not None:
             self.open_record.emit(row["uuid"])
+
+    def print_selected(self) -> None:
+        from ui.printing import save_record_pdf
+
+        row = self.selected()
+        if row is None:
+            QMessageBox.information(self, self.tr("请先选择"), self.tr("请先在列表中选择一条记录。"))
+            return
+        library = self.catalog.library if self.catalog else None
+        save_record_pdf(self, self.store, library, row["uuid"], name=row["title"] or row["form_id"])
 
 
 class EditReasonDialog(QDialog):

@@ -2,6 +2,74 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="zh_CN">
 <context>
+    <name></name>
+    <message>
+        <location filename="../../ui/printing.py" line="141"/>
+        <source>无法写入文件</source>
+        <translation>无法写入文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="160"/>
+        <location filename="../../ui/printing.py" line="181"/>
+        <source>第 {page} 页 / 共 {pages} 页</source>
+        <translation>第 {page} 页 / 共 {pages} 页</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="176"/>
+        <source>村访通 CunFang</source>
+        <translation>村访通 CunFang</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="238"/>
+        <source>本机没有这个表单，无法打印这条记录</source>
+        <translation>本机没有这个表单，无法打印这条记录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="241"/>
+        <source>{status}（第 {revision} 版）</source>
+        <translation>{status}（第 {revision} 版）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="280"/>
+        <source>保存为 PDF</source>
+        <translation>保存为 PDF</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="280"/>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="289"/>
+        <source>已导出 PDF</source>
+        <translation>已导出 PDF</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/printing.py" line="289"/>
+        <source>已保存 %n 页 A4 PDF：
+{path}
+
+可用 PDF 阅读器打开后打印。</source>
+        <translation>
+            <numerusform>已保存 %n 页 A4 PDF：
+{path}
+
+可用 PDF 阅读器打开后打印。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="307"/>
+        <location filename="../../ui/printing.py" line="323"/>
+        <source>没有导出 PDF</source>
+        <translation>没有导出 PDF</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="317"/>
+        <source>{title}（空白表）</source>
+        <translation>{title}（空白表）</translation>
+    </message>
+</context>
+<context>
     <name>AcknowledgeQuestion</name>
     <message>
         <location filename="../../ui/questions.py" line="337"/>
@@ -129,17 +197,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="428"/>
+        <location filename="../../ui/pages.py" line="461"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="430"/>
+        <location filename="../../ui/pages.py" line="463"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="433"/>
+        <location filename="../../ui/pages.py" line="466"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -162,59 +230,59 @@
 <context>
     <name>ExportPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="450"/>
+        <location filename="../../ui/pages.py" line="483"/>
         <source>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</source>
         <translation>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="453"/>
+        <location filename="../../ui/pages.py" line="486"/>
         <source>表单：</source>
         <translation>表单：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="455"/>
+        <location filename="../../ui/pages.py" line="488"/>
         <source>导出…</source>
         <translation>导出…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="464"/>
+        <location filename="../../ui/pages.py" line="497"/>
         <source>{form_id}（%n 条）</source>
         <translation>
             <numerusform>{form_id}（%n 条）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="470"/>
+        <location filename="../../ui/pages.py" line="503"/>
         <source>{form_id}-台账.xlsx</source>
         <translation>{form_id}-台账.xlsx</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="471"/>
+        <location filename="../../ui/pages.py" line="504"/>
         <source>导出到</source>
         <translation>导出到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="471"/>
+        <location filename="../../ui/pages.py" line="504"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="478"/>
+        <location filename="../../ui/pages.py" line="511"/>
         <source>正在导出…</source>
         <translation>正在导出…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="478"/>
+        <location filename="../../ui/pages.py" line="511"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="484"/>
+        <location filename="../../ui/pages.py" line="517"/>
         <source>导出完成</source>
         <translation>导出完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="485"/>
+        <location filename="../../ui/pages.py" line="518"/>
         <source>已导出 %n 条记录到
 {path}</source>
         <translation>
@@ -265,42 +333,47 @@
 <context>
     <name>FillPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="213"/>
+        <location filename="../../ui/pages.py" line="214"/>
         <source>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</source>
         <translation>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="218"/>
+        <location filename="../../ui/pages.py" line="219"/>
         <source>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</source>
         <translation>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</translation>
     </message>
     <message>
         <location filename="../../ui/pages.py" line="221"/>
+        <source>打印空白表…</source>
+        <translation>打印空白表…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="228"/>
         <source>选择表单</source>
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="228"/>
+        <location filename="../../ui/pages.py" line="235"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="233"/>
+        <location filename="../../ui/pages.py" line="240"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="241"/>
+        <location filename="../../ui/pages.py" line="248"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="241"/>
+        <location filename="../../ui/pages.py" line="248"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="253"/>
+        <location filename="../../ui/pages.py" line="270"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
     </message>
@@ -401,42 +474,47 @@
         <translation>定稿 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="182"/>
+        <location filename="../../ui/form_filler.py" line="76"/>
+        <source>打印/导出PDF… (Ctrl+P)</source>
+        <translation>打印/导出PDF… (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="186"/>
         <source>添加{title}</source>
         <translation>添加{title}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="191"/>
+        <location filename="../../ui/form_filler.py" line="195"/>
         <source>{title} 第 {number} 项</source>
         <translation>{title} 第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="195"/>
+        <location filename="../../ui/form_filler.py" line="199"/>
         <source>删除第 {number} 项</source>
         <translation>删除第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="244"/>
+        <location filename="../../ui/form_filler.py" line="248"/>
         <source>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</source>
         <translation>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="298"/>
+        <location filename="../../ui/form_filler.py" line="302"/>
         <source>草稿没有保存</source>
         <translation>草稿没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="300"/>
+        <location filename="../../ui/form_filler.py" line="304"/>
         <source>已自动保存 {time}</source>
         <translation>已自动保存 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="321"/>
+        <location filename="../../ui/form_filler.py" line="325"/>
         <source>不能定稿</source>
         <translation>不能定稿</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="323"/>
+        <location filename="../../ui/form_filler.py" line="327"/>
         <source>已定稿</source>
         <translation>已定稿</translation>
     </message>
@@ -444,7 +522,7 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="299"/>
+        <location filename="../../ui/pages.py" line="316"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
@@ -625,19 +703,19 @@
 <context>
     <name>MissingSummary</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="342"/>
+        <location filename="../../ui/form_filler.py" line="356"/>
         <source>还不能定稿</source>
         <translation>还不能定稿</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/form_filler.py" line="345"/>
+        <location filename="../../ui/form_filler.py" line="359"/>
         <source>还有 %n 处需要填写或更正（双击可跳到该题）：</source>
         <translation>
             <numerusform>还有 %n 处需要填写或更正（双击可跳到该题）：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="350"/>
+        <location filename="../../ui/form_filler.py" line="364"/>
         <source>{question}：{message}</source>
         <translation>{question}：{message}</translation>
     </message>
@@ -760,176 +838,196 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="330"/>
+        <location filename="../../ui/pages.py" line="347"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="333"/>
+        <location filename="../../ui/pages.py" line="350"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="335"/>
+        <location filename="../../ui/pages.py" line="352"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="339"/>
+        <location filename="../../ui/pages.py" line="356"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="342"/>
+        <location filename="../../ui/pages.py" line="359"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="352"/>
+        <location filename="../../ui/pages.py" line="369"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="357"/>
+        <location filename="../../ui/pages.py" line="374"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="359"/>
+        <location filename="../../ui/pages.py" line="376"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="362"/>
+        <location filename="../../ui/pages.py" line="379"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="375"/>
+        <location filename="../../ui/pages.py" line="382"/>
+        <source>打印/导出PDF…</source>
+        <translation>打印/导出PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="384"/>
+        <source>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</source>
+        <translation>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="398"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="410"/>
+        <location filename="../../ui/pages.py" line="433"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="411"/>
+        <location filename="../../ui/pages.py" line="434"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="413"/>
+        <location filename="../../ui/pages.py" line="436"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="415"/>
+        <location filename="../../ui/pages.py" line="438"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="417"/>
+        <location filename="../../ui/pages.py" line="440"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="452"/>
+        <source>请先选择</source>
+        <translation>请先选择</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="452"/>
+        <source>请先在列表中选择一条记录。</source>
+        <translation>请先在列表中选择一条记录。</translation>
     </message>
 </context>
 <context>
     <name>RegistryPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="54"/>
+        <location filename="../../ui/pages.py" line="55"/>
         <source>&lt;h2&gt;台账&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;台账&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="58"/>
+        <location filename="../../ui/pages.py" line="59"/>
         <source>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</source>
         <translation>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="61"/>
+        <location filename="../../ui/pages.py" line="62"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="64"/>
+        <location filename="../../ui/pages.py" line="65"/>
         <source>为此人填表…</source>
         <translation>为此人填表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="78"/>
+        <location filename="../../ui/pages.py" line="79"/>
         <source>人员</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="83"/>
+        <location filename="../../ui/pages.py" line="84"/>
         <source>住户</source>
         <translation>住户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="87"/>
+        <location filename="../../ui/pages.py" line="88"/>
         <source>选中一个人，这里显示他/她的情况和全部记录。</source>
         <translation>选中一个人，这里显示他/她的情况和全部记录。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="125"/>
+        <location filename="../../ui/pages.py" line="126"/>
         <source>住户 %n 户（向下滚动加载更多）</source>
         <translation>
             <numerusform>住户 %n 户（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="133"/>
+        <location filename="../../ui/pages.py" line="134"/>
         <source>正在查找…</source>
         <translation>正在查找…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="145"/>
+        <location filename="../../ui/pages.py" line="146"/>
         <source>找到 %n+ 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n+ 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="147"/>
+        <location filename="../../ui/pages.py" line="148"/>
         <source>找到 %n 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="165"/>
+        <location filename="../../ui/pages.py" line="166"/>
         <source>身份证号：{id}</source>
         <translation>身份证号：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="166"/>
+        <location filename="../../ui/pages.py" line="167"/>
         <source>村：{village}&#x3000;风险等级：{tier}</source>
         <translation>村：{village}&#x3000;风险等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="168"/>
+        <location filename="../../ui/pages.py" line="169"/>
         <source>上次探访：{last}&#x3000;下次应探访：{due}</source>
         <translation>上次探访：{last}&#x3000;下次应探访：{due}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="172"/>
+        <location filename="../../ui/pages.py" line="173"/>
         <source>能力等级：{level}</source>
         <translation>能力等级：{level}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="174"/>
+        <location filename="../../ui/pages.py" line="175"/>
         <source>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</source>
         <translation>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="190"/>
+        <location filename="../../ui/pages.py" line="191"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="190"/>
+        <location filename="../../ui/pages.py" line="191"/>
         <source>请先在列表中选择一个人。</source>
         <translation>请先在列表中选择一个人。</translation>
     </message>
@@ -937,17 +1035,17 @@
 <context>
     <name>RevisionFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="378"/>
+        <location filename="../../ui/form_filler.py" line="392"/>
         <source>修改后请按“定稿”保存为新版本</source>
         <translation>修改后请按“定稿”保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="393"/>
+        <location filename="../../ui/form_filler.py" line="407"/>
         <source>修改没有保存</source>
         <translation>修改没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="395"/>
+        <location filename="../../ui/form_filler.py" line="409"/>
         <source>已保存为新版本</source>
         <translation>已保存为新版本</translation>
     </message>
@@ -963,87 +1061,87 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="498"/>
+        <location filename="../../ui/pages.py" line="531"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="500"/>
+        <location filename="../../ui/pages.py" line="533"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="502"/>
+        <location filename="../../ui/pages.py" line="535"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="506"/>
+        <location filename="../../ui/pages.py" line="539"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="510"/>
+        <location filename="../../ui/pages.py" line="543"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="514"/>
+        <location filename="../../ui/pages.py" line="547"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="514"/>
+        <location filename="../../ui/pages.py" line="547"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="515"/>
+        <location filename="../../ui/pages.py" line="548"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="516"/>
+        <location filename="../../ui/pages.py" line="549"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="517"/>
+        <location filename="../../ui/pages.py" line="550"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="518"/>
+        <location filename="../../ui/pages.py" line="551"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="526"/>
+        <location filename="../../ui/pages.py" line="559"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="527"/>
+        <location filename="../../ui/pages.py" line="560"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="530"/>
+        <location filename="../../ui/pages.py" line="563"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="539"/>
+        <location filename="../../ui/pages.py" line="572"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="558"/>
+        <location filename="../../ui/pages.py" line="591"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="559"/>
+        <location filename="../../ui/pages.py" line="592"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>

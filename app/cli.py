@@ -233,7 +233,7 @@ def persons_search(ctx: click.Context, text: str, village: str | None, limit: in
 @click.pass_context
 def plates(ctx: click.Context, out: Path) -> None:
     """导出需要制作的门牌清单（新装、破损、缺失）到 Excel 文件 OUT，可直接打印。"""
-    from app.export import export_plates
+    from app.spreadsheets.plain import export_plates
 
     store = _open_store(ctx)
     try:
@@ -241,6 +241,11 @@ def plates(ctx: click.Context, out: Path) -> None:
     finally:
         store.close()
     click.echo(f"已导出 {count} 块待制作的门牌到 {out}。")
+
+
+from app.spreadsheets.cli import export_command  # noqa: E402 - after `cli`, beside the commands it belongs with
+
+cli.add_command(export_command)
 
 
 @cli.group()

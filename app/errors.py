@@ -93,6 +93,19 @@ class ErrorCode(Enum):
     AUDIT_CHAIN_BROKEN = "第 {id} 条审计记录与前一条对不上（前一条被删除或修改过）。"
     AUDIT_ENTRY_ALTERED = "第 {id} 条审计记录的内容被修改过。"
     AUDIT_TAIL_MISSING = "审计记录应有 {expected} 条，现在只有 {found} 条：末尾的记录被删除了。"
+    # Exporting to spreadsheets (`cunfang export`, 导出).
+    EXPORT_FORMAT = "不能导出为“{suffix}”文件。文件名请以 .xlsx（Excel/WPS 工作簿）或 .csv 结尾。"
+    EXPORT_FORM_UNKNOWN = "本机没有表单“{form_id}”。可以导出的表单：{forms}。"
+    EXPORT_VILLAGE_UNKNOWN = "本机没有村“{village}”。本机的村：{villages}。"
+    EXPORT_STATUS_UNKNOWN = "不认识的记录状态“{status}”。可用的状态：{statuses}。"
+    EXPORT_BAD_DATE = "日期“{value}”不正确，请写成 2026-03-15 这样的格式。"
+    EXPORT_DATES_REVERSED = "开始日期 {since} 晚于结束日期 {until}，请对调。"
+    EXPORT_FULL_IDS_NOT_ALLOWED = "您的角色（{role}）不能导出完整的身份证号和电话号码；不加 --full-ids 导出时它们会被遮蔽。"
+    EXPORT_CANCELLED = "导出已取消，没有留下不完整的文件。"
+    EXPORT_WRITE_FAILED = "无法写入 {path}：{reason}。如果这个文件正在 Excel/WPS 中打开，请先关闭它，或换一个文件名。"
+    EXPORT_NOTHING = "请用 --form 指定表单，或用 --ledger 指定台账样式（两者选一）。"
+    LEDGER_UNKNOWN = "没有台账样式“{name}”。可用的台账样式：{names}。"
+    LEDGER_INVALID = "台账样式文件 {path} 有错误：{reason}"
     # Command line.
     ANSWERS_UNREADABLE = "无法读取答案文件 {path}：{reason}"
 

@@ -7,6 +7,7 @@ only the villages given to their account.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from app.errors import CunFangError, ErrorCode
@@ -25,6 +26,7 @@ class Role:
     person_kinds: tuple[str, ...] | str
     all_villages: bool = False
     administers: bool = False
+    sees_full_ids: bool = False  # whole ID and phone numbers in exports; others get them masked
 
     def may_use_form(self, form_id: str) -> bool:
         return self.forms == ANY or form_id in self.forms
@@ -39,9 +41,11 @@ class Role:
 ROLES: dict[str, Role] = {
     "village_cadre": Role("village_cadre", "村干部", ELDER_FORMS + ("house_number",), ("elder", "guardian", "other")),
     "child_director": Role("child_director", "儿童主任", CHILD_FORMS, ("child", "guardian")),
-    "township_staff": Role("township_staff", "乡镇工作人员", ANY, ANY, all_villages=True),
-    "admin": Role("admin", "管理员", ANY, ANY, all_villages=True, administers=True),
+    "township_staff": Role("township_staff", "乡镇工作人员", ANY, ANY, all_villages=True, sees_full_ids=True),
+    "admin": Role("admin", "管理员", ANY, ANY, all_villages=True, administers=True, sees_full_ids=True),
 }
+INSTALLER_ROLE = "township_staff"
+UNSURE_ROLE = "village_cadre"  # an enrolment record this program cannot read: the narrower rights
 
 
 def role(name: str) -> Role:
@@ -51,3 +55,16 @@ def role(name: str) -> Role:
             return candidate
     raise CunFangError(ErrorCode.SYNC_ROLE_UNKNOWN, role=name,
                        roles="、".join(f"{r.name}（{r.label}）" for r in ROLES.values()))
+
+
+def laptop_role(store) -> Role:
+    """The role of whoever uses this laptop: the enrolled user's (setting ``sync.user``), else township
+    staff, who install the program on a laptop with no accounts yet (local accounts come with issue 9)."""
+    raw = store.get_setting("sync.user")
+    if not raw:
+        return ROLES[INSTALLER_ROLE]
+    try:
+        name = json.loads(raw).get("role")
+    except (ValueError, AttributeError):
+        name = None
+    return ROLES.get(name) or ROLES[UNSURE_ROLE]

@@ -8,9 +8,9 @@ import pytest
 from openpyxl import load_workbook
 
 from app.errors import CunFangError, ErrorCode
-from app.export import export_plates
 from app.forms.xlsform import load_form
 from app.registry import build_address
+from app.spreadsheets.plain import export_plates
 from app.store import Store
 
 FORM = load_form(Path(__file__).resolve().parents[1] / "resources" / "forms" / "house_number.xlsx")

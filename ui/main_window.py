@@ -113,8 +113,10 @@ class MainWindow(QMainWindow):
             page = SyncPage(store, self.autosync)
             page.open_record.connect(self.open_record)
             QTimer.singleShot(0, self.update_status)  # the sync client is loaded now: the full status bar
+        elif index == 5:
+            page = ExportPage(store, self.catalog)
         else:
-            page = (ExportPage, SettingsPage)[index - 5](store)
+            page = SettingsPage(store)
         return page
 
     def page(self, index: int) -> QWidget:

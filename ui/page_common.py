@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QGroupBox, QHeaderView, QLabel, QTableView, QVBoxLayout
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QDateEdit, QGroupBox, QHeaderView, QLabel, QTableView, QVBoxLayout
 
 from app.errors import FormCheckFailed
 
@@ -64,3 +65,20 @@ def _card(title: str, value: str, name: str) -> QGroupBox:
     label.setStyleSheet("font-size: 26px; font-weight: bold; color: #1565c0;")
     QVBoxLayout(box).addWidget(label)
     return box
+
+
+def optional_date(name: str, unset_text: str) -> QDateEdit:
+    """A date box with a calendar whose lowest date (2000-01-01) means no date, shown as ``unset_text`` (不限)."""
+    box = QDateEdit()
+    box.setObjectName(name)
+    box.setCalendarPopup(True)
+    box.setDisplayFormat("yyyy-MM-dd")
+    box.setMinimumDate(QDate(2000, 1, 1))
+    box.setSpecialValueText(unset_text)
+    box.setDate(QDate(2000, 1, 1))
+    return box
+
+
+def chosen_date(box: QDateEdit):
+    """The date in an ``optional_date`` box, or None when it says 不限."""
+    return None if box.date() == box.minimumDate() else box.date().toPython()

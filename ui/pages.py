@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -36,8 +35,9 @@ from app.errors import CunFangError, FormCheckFailed
 from app.store import STATUS_LABELS, Store
 from ui.dashboard_page import DashboardPage  # noqa: F401 - re-exported: every page from one module
 from ui.errors import show_error
+from ui.export_page import ExportPage  # noqa: F401 - re-exported: every page from one module
 from ui.models import HouseholdsModel, PersonsModel, RecordsModel
-from ui.page_common import FORMS_DIR, FormCatalog, _card, _table, builtin_forms  # noqa: F401
+from ui.page_common import FORMS_DIR, FormCatalog, _card, _table, builtin_forms, optional_date  # noqa: F401
 from ui.workers import Cancelled, run_in_background
 
 # ---------------------------------------------------------------------------- 台账
@@ -360,14 +360,9 @@ class RecordsPage(QWidget):
         for widget in (self.form, self.status, self.village):
             widget.currentIndexChanged.connect(lambda _: self.refresh())
         self.search.returnPressed.connect(self.refresh)
-        self.since, self.until = QDateEdit(), QDateEdit()
-        for box, name in ((self.since, "recordsSince"), (self.until, "recordsUntil")):
-            box.setObjectName(name)
-            box.setCalendarPopup(True)
-            box.setDisplayFormat("yyyy-MM-dd")
-            box.setMinimumDate(QDate(2000, 1, 1))
-            box.setSpecialValueText(self.tr("不限"))
-            box.setDate(QDate(2000, 1, 1))
+        self.since = optional_date("recordsSince", self.tr("不限"))
+        self.until = optional_date("recordsUntil", self.tr("不限"))
+        for box in (self.since, self.until):
             box.dateChanged.connect(lambda _: self.refresh())
         for widget in (self.form, self.status, self.village):
             bar.addWidget(widget)
@@ -471,56 +466,6 @@ class EditReasonDialog(QDialog):
 
 
 # ---------------------------------------------------------------------------- 导出, 设置
-
-
-class ExportPage(QWidget):
-    """台账 export: one form's records to an Excel workbook, off the UI thread, with cancel."""
-
-    def __init__(self, store: Store):
-        super().__init__()
-        self.store = store
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("<h2>导出</h2>把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。")))
-        row = QHBoxLayout()
-        self.form = QComboBox()
-        row.addWidget(QLabel(self.tr("表单：")))
-        row.addWidget(self.form, 1)
-        go = QPushButton(self.tr("导出…"))
-        go.clicked.connect(self.export)
-        row.addWidget(go)
-        layout.addLayout(row)
-        layout.addStretch(1)
-
-    def refresh(self) -> None:
-        self.form.clear()
-        for r in self.store.query("SELECT form_id, count(*) AS n FROM records GROUP BY form_id ORDER BY form_id"):
-            self.form.addItem(self.tr("{form_id}（%n 条）", "", r["n"]).format(form_id=r["form_id"]), r["form_id"])
-
-    def export(self) -> None:
-        form_id = self.form.currentData()
-        if not form_id:
-            return
-        suggested = self.tr("{form_id}-台账.xlsx").format(form_id=form_id)
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出到"), suggested, self.tr("Excel 工作簿 (*.xlsx)"))
-        if path:
-            self.export_to(form_id, Path(path))
-
-    def export_to(self, form_id: str, path: Path):
-        from app.export import export_records
-
-        progress = QProgressDialog(self.tr("正在导出…"), self.tr("取消"), 0, 100, self)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(300)
-        task = run_in_background(
-            lambda t: export_records(self.store, form_id, path, progress=t.report),
-            on_done=lambda n: (progress.close(),
-                               QMessageBox.information(self, self.tr("导出完成"),
-                                                       self.tr("已导出 %n 条记录到\n{path}", "", n).format(path=path))),
-            on_error=lambda e: (progress.close(), None if isinstance(e, Cancelled) else show_error(self, e)),
-            on_progress=lambda done, total, _: progress.setValue(int(100 * done / max(total, 1))),
-        )
-        progress.canceled.connect(task.cancel)
-        return task
 
 
 class SettingsPage(QWidget):

@@ -178,6 +178,15 @@ class FormDef:
                 return c
         return None
 
+    def choice_list(self, control: Control) -> list[Choice]:
+        """Every choice of a select, whatever its choice filter would show (for exports and imports)."""
+        if control.itemset is None:
+            return control.choices or []
+        document_node = self.instances.get(control.itemset.list_name or "")
+        if document_node is None or not document_node.children:
+            return []  # choices from the record itself (a repeat), not a list: nothing fixed to explain
+        return [itemset_choice(item, control.itemset, self.itext) for item in document_node.children[0].children]
+
     def by_name(self) -> dict[str, str]:
         """Question name → generic path, for every node in the instance (first one wins)."""
         names: dict[str, str] = {}
@@ -194,6 +203,32 @@ class FormDef:
             names.setdefault(tmpl.name, path)
             visit(tmpl, path)
         return names
+
+
+def itemset_choice(item: Node, itemset: Itemset, itext: dict[str, dict[str, str]]) -> Choice:
+    """One item of an itemset's instance as a Choice: its value and its label in every language."""
+    value_node = item.child(itemset.value_ref)
+    value = value_node.value if value_node is not None else ""
+    labels: dict[str, str] = {}
+    label_ref = itemset.label_ref
+    if label_ref.startswith("jr:itext("):
+        key_node = item.child(label_ref[len("jr:itext(") : -1].strip())
+        key = key_node.value if key_node is not None else ""
+        for lang, texts in itext.items():
+            if key in texts:
+                labels[lang] = texts[key]
+    else:
+        for child in item.children:
+            if child.name == label_ref or child.name.startswith(label_ref + "_"):
+                labels[DEFAULT_LANG] = child.value
+        if not labels:
+            label_node = item.child(label_ref) or item.child("label")
+            if label_node is not None:
+                labels[DEFAULT_LANG] = label_node.value
+            for child in item.children:
+                if child.name.startswith("label::"):
+                    labels[child.name.split("::", 1)[1]] = child.value
+    return Choice(value, labels, {c.name: c.value for c in item.children})
 
 
 _MARKUP_CACHE: dict[str, Text] = {}

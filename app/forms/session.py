@@ -17,7 +17,7 @@ from datetime import datetime
 from app.errors import CunFangError, ErrorCode
 from app.forms.answers import parse_answer
 from app.forms.graph import Graph, Vertex, under
-from app.forms.model import DEFAULT_LANG, Choice, Control, FormDef, markup_text, pick
+from app.forms.model import Choice, Control, FormDef, itemset_choice, markup_text, pick
 from app.forms.xpath.compiler import Ctx, Env
 from app.forms.xpath.nodes import Node
 from app.forms.xpath.values import (
@@ -433,35 +433,9 @@ class FormSession:
 
     def _itemset_choices(self, control: Control, node: Node) -> list[Choice]:
         items = control.itemset.fn(self._ctx(node))
-        out = []
-        label_ref = control.itemset.label_ref
-        itext_id = None
-        if label_ref.startswith("jr:itext("):
-            itext_id = label_ref[len("jr:itext(") : -1].strip()
-        for item in items if isinstance(items, list) else []:
-            value_node = item.child(control.itemset.value_ref)
-            value = value_node.value if value_node is not None else ""
-            labels: dict[str, str] = {}
-            if itext_id is not None:
-                key_node = item.child(itext_id)
-                key = key_node.value if key_node is not None else ""
-                for lang, texts in self.form.itext.items():
-                    if key in texts:
-                        labels[lang] = texts[key]
-            else:
-                for child in item.children:
-                    if child.name == label_ref or child.name.startswith(label_ref + "_"):
-                        labels[DEFAULT_LANG] = child.value
-                if not labels:
-                    label_node = item.child(label_ref) or item.child("label")
-                    if label_node is not None:
-                        labels[DEFAULT_LANG] = label_node.value
-                    for child in item.children:
-                        if child.name.startswith("label::"):
-                            labels[child.name.split("::", 1)[1]] = child.value
-            extra = {c.name: c.value for c in item.children}
-            out.append(Choice(value, labels, extra))
-        return out
+        if not isinstance(items, list):
+            return []
+        return [itemset_choice(item, control.itemset, self.form.itext) for item in items]
 
     def _choice_label(self, node: Node, value: str) -> str:
         control = self.control(node)

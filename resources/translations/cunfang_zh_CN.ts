@@ -197,17 +197,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="461"/>
+        <location filename="../../ui/pages.py" line="456"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="463"/>
+        <location filename="../../ui/pages.py" line="458"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="466"/>
+        <location filename="../../ui/pages.py" line="461"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -230,65 +230,191 @@
 <context>
     <name>ExportPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="483"/>
-        <source>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</source>
-        <translation>&lt;h2&gt;导出&lt;/h2&gt;把某个表单的记录导出为 Excel/WPS 可以打开的 .xlsx 台账。</translation>
+        <location filename="../../ui/export_page.py" line="49"/>
+        <source>&lt;h2&gt;导出&lt;/h2&gt;把记录或台账导出为 Excel/WPS 可以直接打开的表格：身份证号、电话和门牌号以文本保存，日期是真正的日期，每个表单还附一张“说明”。</source>
+        <translation>&lt;h2&gt;导出&lt;/h2&gt;把记录或台账导出为 Excel/WPS 可以直接打开的表格：身份证号、电话和门牌号以文本保存，日期是真正的日期，每个表单还附一张“说明”。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="486"/>
-        <source>表单：</source>
-        <translation>表单：</translation>
+        <location filename="../../ui/export_page.py" line="55"/>
+        <source>导出内容(&amp;W)：</source>
+        <translation>导出内容(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="488"/>
-        <source>导出…</source>
-        <translation>导出…</translation>
+        <location filename="../../ui/export_page.py" line="62"/>
+        <source>村(&amp;V)：</source>
+        <translation>村(&amp;V)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="64"/>
+        <location filename="../../ui/export_page.py" line="65"/>
+        <source>不限</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="67"/>
+        <source>到</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="69"/>
+        <source>（按记录在本机开始填写的那一天，两端都包含）</source>
+        <translation>（按记录在本机开始填写的那一天，两端都包含）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="70"/>
+        <source>填写日期(&amp;D)：</source>
+        <translation>填写日期(&amp;D)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="73"/>
+        <source>全部状态</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="76"/>
+        <source>状态(&amp;S)：</source>
+        <translation>状态(&amp;S)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="78"/>
+        <source>Excel/WPS 工作簿 (.xlsx)</source>
+        <translation>Excel/WPS 工作簿 (.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="80"/>
+        <source>CSV 文本 (UTF-8)</source>
+        <translation>CSV 文本 (UTF-8)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="89"/>
+        <source>格式：</source>
+        <translation>格式：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="90"/>
+        <source>选择题写选项代码(&amp;C)（默认写选项文字）</source>
+        <translation>选择题写选项代码(&amp;C)（默认写选项文字）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="93"/>
+        <source>写完整的身份证号和电话(&amp;I)（默认只显示前几位和后四位）</source>
+        <translation>写完整的身份证号和电话(&amp;I)（默认只显示前几位和后四位）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="98"/>
+        <source>导出…(&amp;E)</source>
+        <translation>导出…(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="105"/>
+        <source>%v / %m</source>
+        <translation>%v / %m</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="122"/>
+        <source>打开所在文件夹(&amp;O)</source>
+        <translation>打开所在文件夹(&amp;O)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="497"/>
-        <source>{form_id}（%n 条）</source>
+        <location filename="../../ui/export_page.py" line="150"/>
+        <source>{title}（%n 条记录）</source>
         <translation>
-            <numerusform>{form_id}（%n 条）</numerusform>
+            <numerusform>{title}（%n 条记录）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="503"/>
-        <source>{form_id}-台账.xlsx</source>
-        <translation>{form_id}-台账.xlsx</translation>
+        <location filename="../../ui/export_page.py" line="159"/>
+        <source>台账：{title}</source>
+        <translation>台账：{title}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="504"/>
+        <location filename="../../ui/export_page.py" line="165"/>
+        <source>全部村</source>
+        <translation>全部村</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="173"/>
+        <source>完整号码是个人信息：文件请妥善保管，用完删除。</source>
+        <translation>完整号码是个人信息：文件请妥善保管，用完删除。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="174"/>
+        <source>您的角色只能导出遮蔽后的身份证号和电话。</source>
+        <translation>您的角色只能导出遮蔽后的身份证号和电话。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="189"/>
+        <source>每条记录一行；重复填写的部分（如家属）在单独的工作表里，用“记录编号”对应。</source>
+        <translation>每条记录一行；重复填写的部分（如家属）在单独的工作表里，用“记录编号”对应。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="190"/>
+        <source>本机还没有记录。</source>
+        <translation>本机还没有记录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="207"/>
+        <source>CSV 文件 (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="208"/>
         <source>导出到</source>
         <translation>导出到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="504"/>
+        <location filename="../../ui/export_page.py" line="234"/>
+        <source>正在导出到 {path} …</source>
+        <translation>正在导出到 {path} …</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="244"/>
+        <source>正在取消…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/export_page.py" line="266"/>
+        <source>已导出 %n 行到：</source>
+        <translation>
+            <numerusform>已导出 %n 行到：</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/export_page.py" line="267"/>
+        <source>已导出 %n 条记录到：</source>
+        <translation>
+            <numerusform>已导出 %n 条记录到：</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="269"/>
+        <source>身份证号和电话是完整的：文件请妥善保管，用完删除。</source>
+        <translation>身份证号和电话是完整的：文件请妥善保管，用完删除。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="271"/>
+        <source>身份证号和电话已遮蔽。</source>
+        <translation>身份证号和电话已遮蔽。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="273"/>
+        <source>用 Excel 打开 CSV 时请用“数据 → 从文本/CSV”导入，并把身份证号、电话列设为“文本”。</source>
+        <translation>用 Excel 打开 CSV 时请用“数据 → 从文本/CSV”导入，并把身份证号、电话列设为“文本”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="281"/>
+        <source>导出已取消，没有留下不完整的文件。</source>
+        <translation>导出已取消，没有留下不完整的文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/export_page.py" line="207"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="511"/>
-        <source>正在导出…</source>
-        <translation>正在导出…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages.py" line="511"/>
+        <location filename="../../ui/export_page.py" line="108"/>
         <source>取消</source>
         <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../../ui/pages.py" line="517"/>
-        <source>导出完成</source>
-        <translation>导出完成</translation>
-    </message>
-    <message numerus="yes">
-        <location filename="../../ui/pages.py" line="518"/>
-        <source>已导出 %n 条记录到
-{path}</source>
-        <translation>
-            <numerusform>已导出 %n 条记录到
-{path}</numerusform>
-        </translation>
     </message>
 </context>
 <context>
@@ -603,97 +729,97 @@
         <translation>{label}（{key}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="180"/>
+        <location filename="../../ui/main_window.py" line="182"/>
         <source>无法打开</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="181"/>
+        <location filename="../../ui/main_window.py" line="183"/>
         <source>本机没有表单“{form_id}”，无法显示这条记录。</source>
         <translation>本机没有表单“{form_id}”，无法显示这条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="204"/>
+        <location filename="../../ui/main_window.py" line="206"/>
         <source>修改：{title}</source>
         <translation>修改：{title}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="213"/>
+        <location filename="../../ui/main_window.py" line="215"/>
         <source>有 %n 份草稿未完成，可在工作台继续填写。</source>
         <translation>
             <numerusform>有 %n 份草稿未完成，可在工作台继续填写。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="227"/>
+        <location filename="../../ui/main_window.py" line="229"/>
         <source>● 未登记县局服务器</source>
         <translation>● 未登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="229"/>
+        <location filename="../../ui/main_window.py" line="231"/>
         <source>● 同步中…</source>
         <translation>● 同步中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="231"/>
+        <location filename="../../ui/main_window.py" line="233"/>
         <source>● 网络不通，稍后重试</source>
         <translation>● 网络不通，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="233"/>
+        <location filename="../../ui/main_window.py" line="235"/>
         <source>● 服务器暂时出错，稍后重试</source>
         <translation>● 服务器暂时出错，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="235"/>
+        <location filename="../../ui/main_window.py" line="237"/>
         <source>● 同步未完成，稍后重试</source>
         <translation>● 同步未完成，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="237"/>
+        <location filename="../../ui/main_window.py" line="239"/>
         <source>● 已登记县局服务器</source>
         <translation>● 已登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="241"/>
+        <location filename="../../ui/main_window.py" line="243"/>
         <source>上次同步：从未</source>
         <translation>上次同步：从未</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="243"/>
+        <location filename="../../ui/main_window.py" line="245"/>
         <source>成功</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="243"/>
+        <location filename="../../ui/main_window.py" line="245"/>
         <source>已取消</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="243"/>
+        <location filename="../../ui/main_window.py" line="245"/>
         <source>未完成</source>
         <translation>未完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="246"/>
+        <location filename="../../ui/main_window.py" line="248"/>
         <source>完成，被退回 %n 条</source>
         <translation>
             <numerusform>完成，被退回 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="247"/>
+        <location filename="../../ui/main_window.py" line="249"/>
         <source>上次同步：{when} {outcome}</source>
         <translation>上次同步：{when} {outcome}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="252"/>
+        <location filename="../../ui/main_window.py" line="254"/>
         <source>● 同步中… {done}/{total}</source>
         <translation>● 同步中… {done}/{total}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="221"/>
-        <location filename="../../ui/main_window.py" line="224"/>
+        <location filename="../../ui/main_window.py" line="223"/>
+        <location filename="../../ui/main_window.py" line="226"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
@@ -863,72 +989,73 @@
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="369"/>
+        <location filename="../../ui/pages.py" line="363"/>
+        <location filename="../../ui/pages.py" line="364"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="374"/>
+        <location filename="../../ui/pages.py" line="369"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="376"/>
+        <location filename="../../ui/pages.py" line="371"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="379"/>
+        <location filename="../../ui/pages.py" line="374"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="382"/>
+        <location filename="../../ui/pages.py" line="377"/>
         <source>打印/导出PDF…</source>
         <translation>打印/导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="384"/>
+        <location filename="../../ui/pages.py" line="379"/>
         <source>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</source>
         <translation>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="398"/>
+        <location filename="../../ui/pages.py" line="393"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="433"/>
+        <location filename="../../ui/pages.py" line="428"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="434"/>
+        <location filename="../../ui/pages.py" line="429"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="436"/>
+        <location filename="../../ui/pages.py" line="431"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="438"/>
+        <location filename="../../ui/pages.py" line="433"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="440"/>
+        <location filename="../../ui/pages.py" line="435"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="452"/>
+        <location filename="../../ui/pages.py" line="447"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="452"/>
+        <location filename="../../ui/pages.py" line="447"/>
         <source>请先在列表中选择一条记录。</source>
         <translation>请先在列表中选择一条记录。</translation>
     </message>
@@ -1061,87 +1188,87 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="531"/>
+        <location filename="../../ui/pages.py" line="476"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="533"/>
+        <location filename="../../ui/pages.py" line="478"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="535"/>
+        <location filename="../../ui/pages.py" line="480"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="539"/>
+        <location filename="../../ui/pages.py" line="484"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="543"/>
+        <location filename="../../ui/pages.py" line="488"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="547"/>
+        <location filename="../../ui/pages.py" line="492"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="547"/>
+        <location filename="../../ui/pages.py" line="492"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="548"/>
+        <location filename="../../ui/pages.py" line="493"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="549"/>
+        <location filename="../../ui/pages.py" line="494"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="550"/>
+        <location filename="../../ui/pages.py" line="495"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="551"/>
+        <location filename="../../ui/pages.py" line="496"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="559"/>
+        <location filename="../../ui/pages.py" line="504"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="560"/>
+        <location filename="../../ui/pages.py" line="505"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="563"/>
+        <location filename="../../ui/pages.py" line="508"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="572"/>
+        <location filename="../../ui/pages.py" line="517"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="591"/>
+        <location filename="../../ui/pages.py" line="536"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="592"/>
+        <location filename="../../ui/pages.py" line="537"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from app.export import write_workbook
+from app.spreadsheets.plain import write_workbook
 from sync.server import tables as t
 from sync.server.service import Service
 

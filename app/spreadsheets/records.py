@@ -1,0 +1,305 @@
+"""A form's records as a spreadsheet: one sheet per form, one per repeat, and a 说明 sheet.
+
+Records are read a page at a time (keyset paging on the table's rowid, in the order
+they were created on this laptop) and written as they come, so memory stays flat
+however many there are, and the store is never locked for longer than one page.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from app.errors import CunFangError, ErrorCode
+from app.spreadsheets.cells import IDENTITY_LABELS, to_datetime
+from app.spreadsheets.layout import Table, forms_table
+from app.spreadsheets.sinks import Progress, check_cancel, output_format, write_atomically
+from app.store import STATUS_LABELS, STATUSES
+
+PAGE = 500
+RECORD_ID = "记录编号"
+MAIN_FIXED = [RECORD_ID, "村(居)", "对象姓名", "状态", "填写人", "填写时间", "最后修改", "表单版本"]
+REPEAT_FIXED = [RECORD_ID, "对象姓名", "序号"]
+NOTES_HEADERS = ["工作表", "列", "列标题", "问题名称", "类型", "选项（代码 = 文字）", "说明"]
+
+
+@dataclass
+class Filters:
+    """Which records: a village (code or name), a date range on the day each record was created
+    (on this computer's calendar, both ends included), a status."""
+
+    village: str | None = None
+    since: date | None = None
+    until: date | None = None
+    status: str | None = None
+
+    def describe(self, villages: dict[str, str]) -> str:
+        parts = [f"村：{villages.get(self.village, self.village)}" if self.village else "全部村"]
+        if self.since or self.until:
+            parts.append(f"填写日期 {self.since or '不限'} 至 {self.until or '不限'}")
+        parts.append(f"状态：{STATUS_LABELS.get(self.status, self.status)}" if self.status else "全部状态")
+        return "；".join(parts)
+
+
+@dataclass
+class ExportResult:
+    rows: int
+    files: list[Path] = field(default_factory=list)
+
+
+def parse_day(text: str | None) -> date | None:
+    """A date typed on the command line or in a box: 2026-03-15 (also 2026/3/15 and 20260315)."""
+    if not text:
+        return None
+    value = text.strip().replace("/", "-").replace(".", "-")
+    try:
+        if value.isdigit() and len(value) == 8:
+            return date(int(value[:4]), int(value[4:6]), int(value[6:]))
+        year, month, day = (int(part) for part in value.split("-"))
+        return date(year, month, day)
+    except ValueError:
+        raise CunFangError(ErrorCode.EXPORT_BAD_DATE, value=text) from None
+
+
+def resolve_filters(store, filters: Filters) -> Filters:
+    """Check the filters; the village may be given by name or code (returned as its code)."""
+    village = filters.village
+    if village:
+        villages = store.villages()
+        match = [v["id"] for v in villages if village in (v["id"], v["name"])]
+        if not match:
+            raise CunFangError(ErrorCode.EXPORT_VILLAGE_UNKNOWN, village=village,
+                               villages="、".join(v["name"] for v in villages) or "（本机还没有村）")
+        village = match[0]
+    if filters.status and filters.status not in STATUSES:
+        raise CunFangError(ErrorCode.EXPORT_STATUS_UNKNOWN, status=filters.status,
+                           statuses="、".join(f"{k}（{v}）" for k, v in STATUS_LABELS.items()))
+    if filters.since and filters.until and filters.since > filters.until:
+        raise CunFangError(ErrorCode.EXPORT_DATES_REVERSED, since=filters.since, until=filters.until)
+    return Filters(village, filters.since, filters.until, filters.status)
+
+
+def _utc_bound(day: date) -> str:
+    """The moment a local calendar day starts, as the store writes timestamps (UTC ISO)."""
+    from datetime import UTC
+
+    return datetime.combine(day, time.min).astimezone().astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def record_conditions(filters: Filters, alias: str = "r") -> tuple[list[str], list]:
+    where, params = [], []
+    if filters.village:
+        where.append(f"{alias}.village_id = ?")
+        params.append(filters.village)
+    if filters.status:
+        where.append(f"{alias}.status = ?")
+        params.append(filters.status)
+    if filters.since:
+        where.append(f"{alias}.created_at >= ?")
+        params.append(_utc_bound(filters.since))
+    if filters.until:
+        from datetime import timedelta
+
+        where.append(f"{alias}.created_at < ?")
+        params.append(_utc_bound(filters.until + timedelta(days=1)))
+    return where, params
+
+
+def paged(store, select: str, alias: str, table: str, where: list[str], params: list, *, page: int = PAGE):
+    """Rows of ``select`` (which must name ``{alias}.rowid AS _rowid``) page by page in rowid order.
+
+    The inner query picks a page of rowids using only the filters; the outer one reads the
+    full rows (joins, subqueries, JSON) for that page alone.
+    """
+    conditions = " AND ".join(c.replace(f"{alias}.", "") for c in where)
+    inner = (f"SELECT rowid FROM {table} WHERE rowid > ?" + (f" AND {conditions}" if conditions else "")
+             + f" ORDER BY rowid LIMIT {page}")
+    last = 0
+    while True:
+        rows = store.query(f"{select} WHERE {alias}.rowid IN ({inner}) ORDER BY {alias}.rowid", [last, *params])
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1]["_rowid"]
+
+
+def export_records(store, out: Path, *, forms: list[str] | None = None, filters: Filters | None = None,
+                   codes: bool = False, full_ids: bool = False, library=None, progress: Progress | None = None,
+                   cancel: threading.Event | None = None) -> ExportResult:
+    """Write the records of ``forms`` (default: every form with matching records) to ``out`` (.xlsx or .csv).
+
+    Choices are written as their labels (``codes=True``: their codes); ID and phone numbers
+    masked unless ``full_ids`` (the caller checks the role). Raises ``EXPORT_CANCELLED`` when
+    ``cancel`` is set, leaving no file behind.
+    """
+    out = Path(out)
+    output_format(out)
+    filters = resolve_filters(store, filters or Filters())
+    if library is None:
+        from app.forms.library import FormLibrary
+
+        library = FormLibrary(store)
+    where, params = record_conditions(filters)
+    form_ids = list(forms or [])
+    if not form_ids:
+        sql = "SELECT DISTINCT r.form_id FROM records r" + (" WHERE " + " AND ".join(where) if where else "")
+        form_ids = [row["form_id"] for row in store.query(sql + " ORDER BY r.form_id", params)]
+    plans = [_plan(store, library, form_id, where, params) for form_id in form_ids]
+    villages = {v["id"]: v["name"] for v in store.villages()}
+    total = sum(plan.count for plan in plans)
+    done = 0
+
+    def fill(book) -> int:
+        nonlocal done
+        for plan in plans:
+            plan.open(book, csv_prefix=None if len(plans) == 1 else plan.form_id)
+        notes = book.notes("说明")
+        for plan in plans:
+            for row in plan.rows(store, where, params):
+                check_cancel(cancel)
+                plan.write(row, villages, codes=codes, full_ids=full_ids)
+                done += 1
+                if progress and done % 200 == 0:
+                    progress(done, total, f"已写入 {done} / {total} 条记录")
+        if notes is not None:
+            _write_notes(notes, plans, filters, villages, codes=codes, full_ids=full_ids, total=total)
+        return done
+
+    if progress:
+        progress(0, total, "开始导出")
+    written = write_atomically(out, fill)
+    audit_export(store, out, {"forms": form_ids}, written, filters, full_ids=full_ids)
+    if progress:
+        progress(written, total, "完成")
+    return ExportResult(written, _files(out, plans))
+
+
+def audit_export(store, out: Path, what: dict, rows: int, filters: Filters, *, full_ids: bool) -> None:
+    """An export takes personal data off the encrypted store: the audit log says who, what, how much, whether
+    whole ID numbers went with it."""
+    from app.store.audit import append
+
+    chosen = {k: str(v) for k, v in vars(filters).items() if v}
+    append(store, "export", subject=Path(out).name, user=store.get_setting("author") or "",
+           detail={**what, "rows": rows, "full_ids": full_ids, "filters": chosen})
+
+
+def _files(out: Path, plans: list[_Plan]) -> list[Path]:
+    return [out] if output_format(out) == "xlsx" else [s.path for plan in plans for s in plan.sheets.values()]
+
+
+class _Plan:
+    """One form's export: its columns, its sheets and how a record becomes rows."""
+
+    def __init__(self, form_id: str, forms: list, count: int):
+        self.form_id = form_id
+        self.title = forms[0].title or form_id
+        self.table: Table = forms_table(forms)
+        self.count = count
+        self.sheets: dict[str, object] = {}
+        self.converters: dict[str, list] = {}
+
+    def open(self, book, *, csv_prefix: str | None) -> None:
+        for table in self.table.walk():
+            main = table is self.table
+            headers = (MAIN_FIXED if main else REPEAT_FIXED) + [f.header for f in table.fields]
+            fixed = len(MAIN_FIXED if main else REPEAT_FIXED)
+            text_columns = {0} | {fixed + i for i, f in enumerate(table.fields) if f.identity}
+            suffix = csv_prefix if main else "-".join(p for p in (csv_prefix, table.name) if p)
+            self.sheets[table.path] = book.sheet(self.title if main else table.label, headers, csv_suffix=suffix,
+                                                 text_columns=text_columns)
+
+    def rows(self, store, where: list[str], params: list):
+        select = ("SELECT r.rowid AS _rowid, r.uuid, r.form_version, r.status, r.author, r.created_at, "
+                  "r.updated_at, r.village_id, r.data, p.name AS person_name "
+                  "FROM records r LEFT JOIN persons p ON p.id = r.person_id")
+        return paged(store, select, "r", "records", ["r.form_id = ?", *where], [self.form_id, *params])
+
+    def write(self, row: dict, villages: dict[str, str], *, codes: bool, full_ids: bool) -> None:
+        if not self.converters:
+            for table in self.table.walk():
+                self.converters[table.path] = [(f.name, f.convert(codes=codes, full_ids=full_ids))
+                                               for f in table.fields]
+        data = json.loads(row["data"] or "{}")
+        person = row["person_name"] or ""
+        status = row["status"] if codes else STATUS_LABELS.get(row["status"], row["status"])
+        fixed = [row["uuid"], villages.get(row["village_id"], row["village_id"]), person, status, row["author"],
+                 to_datetime(row["created_at"], local=True), to_datetime(row["updated_at"], local=True),
+                 row["form_version"]]
+        self.sheets[self.table.path].write_row(
+            fixed + [convert(data.get(name)) for name, convert in self.converters[self.table.path]])
+        for repeat in self.table.repeats:
+            self._write_repeat(repeat, data.get(repeat.name), row["uuid"], person, "")
+
+    def _write_repeat(self, table: Table, items, uuid: str, person: str, prefix: str) -> None:
+        if not isinstance(items, list):
+            return
+        converters = self.converters[table.path]
+        sheet = self.sheets[table.path]
+        for i, item in enumerate(items, 1):
+            if not isinstance(item, dict):
+                continue
+            position = f"{prefix}{i}"
+            sheet.write_row([uuid, person, int(position) if not prefix else position]
+                            + [convert(item.get(name)) for name, convert in converters])
+            for nested in table.repeats:
+                self._write_repeat(nested, item.get(nested.name), uuid, person, position + ".")
+
+
+def _plan(store, library, form_id: str, where: list[str], params: list) -> _Plan:
+    conditions = " AND ".join(["r.form_id = ?", *where])
+    versions = [row["form_version"] for row in store.query(
+        f"SELECT r.form_version, count(*) AS n FROM records r WHERE {conditions} GROUP BY r.form_version",
+        [form_id, *params])]
+    count = store.query(f"SELECT count(*) AS n FROM records r WHERE {conditions}", [form_id, *params])[0]["n"]
+    newest = library.get(form_id)
+    if newest is None:
+        known = "、".join(f.form_id for f in library.latest())
+        raise CunFangError(ErrorCode.EXPORT_FORM_UNKNOWN, form_id=form_id, forms=known)
+    forms = [newest]
+    for version in versions:
+        form = library.get(form_id, version)
+        if form is not None and all(form is not f for f in forms):
+            forms.append(form)
+    return _Plan(form_id, forms, count)
+
+
+def _write_notes(notes, plans: list[_Plan], filters: Filters, villages: dict[str, str], *, codes: bool,
+                 full_ids: bool, total: int) -> None:
+    from xlsxwriter.utility import xl_col_to_name
+
+    notes.line("说明", bold=True)
+    notes.line("表单：" + "、".join(f"{p.title}（{p.form_id}）" for p in plans))
+    notes.line(f"导出时间：{datetime.now():%Y-%m-%d %H:%M}；共 {total} 条记录")
+    notes.line(f"筛选：{filters.describe(villages)}（日期按记录在本机开始填写的那一天）")
+    notes.line("选项：" + ("写的是选项代码" if codes else "写的是选项文字；需要代码时用“选项代码”导出"))
+    notes.line("身份证号、电话：" + ("完整号码，含个人信息，请妥善保管，用完删除" if full_ids
+                                  else "已遮蔽（只显示前几位和后四位）"))
+    notes.line(f"每条记录一行；重复填写的部分（如家属）在单独的工作表里，用“{RECORD_ID}”对应到记录。"
+               "身份证号、电话和门牌号以文本保存，日期是真正的日期。")
+    notes.line()
+    rows = []
+    for plan in plans:
+        for table in plan.table.walk():
+            sheet = plan.sheets[table.path]
+            name = sheet.ws.name
+            main = table is plan.table
+            fixed = MAIN_FIXED if main else REPEAT_FIXED
+            explained = {RECORD_ID: "记录的唯一编号；重复部分的工作表用它对应到记录",
+                         "序号": "这一项在记录中的位置（嵌套的重复写成 2.1）",
+                         "填写时间": "记录在本机开始填写的时间", "最后修改": "记录最后一次保存的时间",
+                         "状态": "、".join(STATUS_LABELS.values())}
+            for i, header in enumerate(fixed):
+                rows.append([name, xl_col_to_name(i), header, "", "", "", explained.get(header, "")])
+            for i, f in enumerate(table.fields, len(fixed)):
+                choices = "；".join(f"{code} = {label}" for code, label in f.choices)
+                note = ""
+                if f.identity:
+                    note = f"{IDENTITY_LABELS[f.identity]}，以文本保存"
+                    if f.identity != "house" and not full_ids:
+                        note += "，已遮蔽"
+                rows.append([name, xl_col_to_name(i), f.header, f.name, f.type_label(), choices, note])
+    notes.table(NOTES_HEADERS, rows, [22, 6, 28, 18, 18, 60, 30])

@@ -307,6 +307,11 @@ def doctor(ctx: click.Context) -> None:
     click.echo("数据库健康。")
 
 
+from app.spreadsheets.import_cli import import_group  # noqa: E402 - needs `cli` defined above
+
+cli.add_command(import_group)
+
+
 def main(argv: list[str] | None = None, *, gui=None, commands=()) -> None:
     """Entry point: run the CLI, turning any error into a plain message.
 

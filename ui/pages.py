@@ -67,6 +67,11 @@ class RegistryPage(QWidget):
         bar.addWidget(self.search, 1)
         bar.addWidget(self.village)
         bar.addWidget(fill)
+        import_roster = QPushButton(self.tr("导入名册…"))
+        import_roster.setObjectName("importRoster")
+        import_roster.setToolTip(self.tr("从 Excel/WPS 或 CSV 名册导入人员（按身份证号新增或更新，可整体撤销）"))
+        import_roster.clicked.connect(self.open_import)
+        bar.addWidget(import_roster)
         layout.addLayout(bar)
         self.model = PersonsModel(store)
         self.view = _table(QTableView())
@@ -184,6 +189,15 @@ class RegistryPage(QWidget):
     def selected_person(self) -> dict | None:
         index = self.view.currentIndex()
         return self.model.data(index, Qt.ItemDataRole.UserRole) if index.isValid() else None
+
+    def open_import(self):
+        """The 导入名册 dialog; the list refreshes after an import or its undo."""
+        from ui.import_dialog import ImportDialog
+
+        self.import_dialog = ImportDialog(self.store, self)
+        self.import_dialog.imported.connect(self.refresh)
+        self.import_dialog.open()
+        return self.import_dialog
 
     def _fill(self) -> None:
         person = self.selected_person()

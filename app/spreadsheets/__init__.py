@@ -9,4 +9,7 @@ Export:
 - ``sinks``: the writers (xlsxwriter in constant-memory mode, or CSV): rows stream, a cancel event stops them,
   and a cancelled or failed export never leaves half a file;
 - ``cli``: ``cunfang export``.
+
+Import: ``importer`` reads a roster (.xlsx/.xls/.csv), matches its columns, reports each row and writes the accepted
+ones as one import that can be undone; ``import_cli``: ``cunfang import``.
 """

@@ -197,17 +197,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="456"/>
+        <location filename="../../ui/pages.py" line="470"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="458"/>
+        <location filename="../../ui/pages.py" line="472"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="461"/>
+        <location filename="../../ui/pages.py" line="475"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -459,47 +459,47 @@
 <context>
     <name>FillPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="214"/>
+        <location filename="../../ui/pages.py" line="228"/>
         <source>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</source>
         <translation>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="219"/>
+        <location filename="../../ui/pages.py" line="233"/>
         <source>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</source>
         <translation>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="221"/>
+        <location filename="../../ui/pages.py" line="235"/>
         <source>打印空白表…</source>
         <translation>打印空白表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="228"/>
+        <location filename="../../ui/pages.py" line="242"/>
         <source>选择表单</source>
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="235"/>
+        <location filename="../../ui/pages.py" line="249"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="240"/>
+        <location filename="../../ui/pages.py" line="254"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="248"/>
+        <location filename="../../ui/pages.py" line="262"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="248"/>
+        <location filename="../../ui/pages.py" line="262"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="270"/>
+        <location filename="../../ui/pages.py" line="284"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
     </message>
@@ -648,7 +648,7 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="316"/>
+        <location filename="../../ui/pages.py" line="330"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
@@ -679,6 +679,241 @@
         <location filename="../../ui/models.py" line="161"/>
         <source>在册人数</source>
         <translation>在册人数</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialog</name>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="101"/>
+        <source>导入名册</source>
+        <translation>导入名册</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="111"/>
+        <source>上一步(&amp;P)</source>
+        <translation>上一步(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="114"/>
+        <location filename="../../ui/import_dialog.py" line="219"/>
+        <source>下一步(&amp;N)</source>
+        <translation>下一步(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="117"/>
+        <location filename="../../ui/import_dialog.py" line="224"/>
+        <source>关闭</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="132"/>
+        <source>&lt;h3&gt;第一步：选择名册文件&lt;/h3&gt;可以导入 Excel/WPS 表格（.xlsx、.xls）或 .csv 文件（UTF-8 或 GBK 编码都可以）。表格上方的标题行会自动跳过。</source>
+        <translation>&lt;h3&gt;第一步：选择名册文件&lt;/h3&gt;可以导入 Excel/WPS 表格（.xlsx、.xls）或 .csv 文件（UTF-8 或 GBK 编码都可以）。表格上方的标题行会自动跳过。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="137"/>
+        <source>名册文件的位置</source>
+        <translation>名册文件的位置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="139"/>
+        <source>浏览(&amp;B)…</source>
+        <translation>浏览(&amp;B)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="144"/>
+        <source>文件(&amp;F)：</source>
+        <translation>文件(&amp;F)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="147"/>
+        <source>按表中的类别或年龄判断是老人还是儿童</source>
+        <translation>按表中的类别或年龄判断是老人还是儿童</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="148"/>
+        <source>特殊困难老年人（老人台账）</source>
+        <translation>特殊困难老年人（老人台账）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="149"/>
+        <source>农村留守儿童（花名册）</source>
+        <translation>农村留守儿童（花名册）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="150"/>
+        <source>困境儿童</source>
+        <translation>困境儿童</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="151"/>
+        <source>老人（不加类别）</source>
+        <translation>老人（不加类别）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="152"/>
+        <source>儿童（不加类别）</source>
+        <translation>儿童（不加类别）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="153"/>
+        <source>导入对象(&amp;T)：</source>
+        <translation>导入对象(&amp;T)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="156"/>
+        <source>自动（标题中写的村，或本机唯一的村）</source>
+        <translation>自动（标题中写的村，或本机唯一的村）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="159"/>
+        <source>表中没有“村”一列时导入到(&amp;V)：</source>
+        <translation>表中没有“村”一列时导入到(&amp;V)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="176"/>
+        <source>&lt;h3&gt;第二步：核对每一列对应的内容&lt;/h3&gt;“姓名”和“身份证号”必须对应；不需要的列选“不导入”。下次导入列名相同的表格时，会记住这里的选择。</source>
+        <translation>&lt;h3&gt;第二步：核对每一列对应的内容&lt;/h3&gt;“姓名”和“身份证号”必须对应；不需要的列选“不导入”。下次导入列名相同的表格时，会记住这里的选择。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="185"/>
+        <source>&lt;h3&gt;第三步：预览&lt;/h3&gt;现在还没有写入任何数据。被拒绝的行（红色）不会导入，请按原因在表格中改正后重新导入；点“导入”后其余的行一次写入，可以整体撤销。</source>
+        <translation>&lt;h3&gt;第三步：预览&lt;/h3&gt;现在还没有写入任何数据。被拒绝的行（红色）不会导入，请按原因在表格中改正后重新导入；点“导入”后其余的行一次写入，可以整体撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="188"/>
+        <source>只看被拒绝的行(&amp;R)</source>
+        <translation>只看被拒绝的行(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="192"/>
+        <source>保存每行结果为表格(&amp;S)…</source>
+        <translation>保存每行结果为表格(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="206"/>
+        <source>&lt;h3&gt;导入完成&lt;/h3&gt;</source>
+        <translation>&lt;h3&gt;导入完成&lt;/h3&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="207"/>
+        <source>撤销本次导入(&amp;U)</source>
+        <translation>撤销本次导入(&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="219"/>
+        <source>导入(&amp;I)</source>
+        <translation>导入(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="224"/>
+        <source>完成</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="233"/>
+        <source>选择名册文件</source>
+        <translation>选择名册文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="234"/>
+        <source>名册 (*.xlsx *.xls *.csv);;所有文件 (*)</source>
+        <translation>名册 (*.xlsx *.xls *.csv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="278"/>
+        <source>请选择文件</source>
+        <translation>请选择文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="278"/>
+        <source>请先选择要导入的名册文件。</source>
+        <translation>请先选择要导入的名册文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="287"/>
+        <source>工作表“{sheet}”，</source>
+        <translation>工作表“{sheet}”，</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="288"/>
+        <source>{where}第 {row} 行是表头，共 {count} 行数据。</source>
+        <translation>{where}第 {row} 行是表头，共 {count} 行数据。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="291"/>
+        <source>已按上次的选择对应各列。</source>
+        <translation>已按上次的选择对应各列。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="300"/>
+        <source>不导入</source>
+        <translation>不导入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="306"/>
+        <source>{header}（如：{example}）</source>
+        <translation>{header}（如：{example}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="306"/>
+        <source>（无列名）</source>
+        <translation>（无列名）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="343"/>
+        <source>共 {total} 行：将新增 {add} 人，更新 {update} 人；无变化 {same} 人，拒绝 {refused} 行，跳过 {skipped} 行。</source>
+        <translation>共 {total} 行：将新增 {add} 人，更新 {update} 人；无变化 {same} 人，拒绝 {refused} 行，跳过 {skipped} 行。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="355"/>
+        <source>保存每行结果</source>
+        <translation>保存每行结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="355"/>
+        <source>导入结果.xlsx</source>
+        <translation>导入结果.xlsx</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="356"/>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="369"/>
+        <source>正在导入…</source>
+        <translation>正在导入…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="369"/>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="379"/>
+        <source>第 {id} 次导入：新增 {add} 人，更新 {update} 人（拒绝 {refused} 行，没有导入）。如果导入错了，可以整体撤销。</source>
+        <translation>第 {id} 次导入：新增 {add} 人，更新 {update} 人（拒绝 {refused} 行，没有导入）。如果导入错了，可以整体撤销。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="405"/>
+        <source>撤销本次导入</source>
+        <translation>撤销本次导入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="406"/>
+        <source>删除本次导入新增的人员，并把更新过的人员恢复为导入前的信息？</source>
+        <translation>删除本次导入新增的人员，并把更新过的人员恢复为导入前的信息？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="413"/>
+        <source>已撤销第 {id} 次导入：删除了 {removed} 人，恢复了 {restored} 人导入前的信息。</source>
+        <translation>已撤销第 {id} 次导入：删除了 {removed} 人，恢复了 {restored} 人导入前的信息。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="416"/>
+        <source>有 {kept} 项在导入后又被修改过，保留了修改后的内容。</source>
+        <translation>有 {kept} 项在导入后又被修改过，保留了修改后的内容。</translation>
     </message>
 </context>
 <context>
@@ -920,6 +1155,34 @@
     </message>
 </context>
 <context>
+    <name>PreviewModel</name>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="53"/>
+        <source>行号</source>
+        <translation>行号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="53"/>
+        <source>结果</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="54"/>
+        <source>姓名</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="55"/>
+        <source>身份证号</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/import_dialog.py" line="56"/>
+        <source>原因或说明</source>
+        <translation>原因或说明</translation>
+    </message>
+</context>
+<context>
     <name>RangeQuestion</name>
     <message>
         <location filename="../../ui/questions.py" line="314"/>
@@ -964,98 +1227,98 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="347"/>
+        <location filename="../../ui/pages.py" line="361"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="350"/>
+        <location filename="../../ui/pages.py" line="364"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="352"/>
+        <location filename="../../ui/pages.py" line="366"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="356"/>
+        <location filename="../../ui/pages.py" line="370"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="359"/>
+        <location filename="../../ui/pages.py" line="373"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="363"/>
-        <location filename="../../ui/pages.py" line="364"/>
+        <location filename="../../ui/pages.py" line="377"/>
+        <location filename="../../ui/pages.py" line="378"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="369"/>
+        <location filename="../../ui/pages.py" line="383"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="371"/>
+        <location filename="../../ui/pages.py" line="385"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="374"/>
+        <location filename="../../ui/pages.py" line="388"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="377"/>
+        <location filename="../../ui/pages.py" line="391"/>
         <source>打印/导出PDF…</source>
         <translation>打印/导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="379"/>
+        <location filename="../../ui/pages.py" line="393"/>
         <source>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</source>
         <translation>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="393"/>
+        <location filename="../../ui/pages.py" line="407"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="428"/>
+        <location filename="../../ui/pages.py" line="442"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="429"/>
+        <location filename="../../ui/pages.py" line="443"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="431"/>
+        <location filename="../../ui/pages.py" line="445"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="433"/>
+        <location filename="../../ui/pages.py" line="447"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="435"/>
+        <location filename="../../ui/pages.py" line="449"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="447"/>
+        <location filename="../../ui/pages.py" line="461"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="447"/>
+        <location filename="../../ui/pages.py" line="461"/>
         <source>请先在列表中选择一条记录。</source>
         <translation>请先在列表中选择一条记录。</translation>
     </message>
@@ -1083,78 +1346,88 @@
         <translation>为此人填表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="79"/>
+        <location filename="../../ui/pages.py" line="70"/>
+        <source>导入名册…</source>
+        <translation>导入名册…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="72"/>
+        <source>从 Excel/WPS 或 CSV 名册导入人员（按身份证号新增或更新，可整体撤销）</source>
+        <translation>从 Excel/WPS 或 CSV 名册导入人员（按身份证号新增或更新，可整体撤销）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="84"/>
         <source>人员</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="84"/>
+        <location filename="../../ui/pages.py" line="89"/>
         <source>住户</source>
         <translation>住户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="88"/>
+        <location filename="../../ui/pages.py" line="93"/>
         <source>选中一个人，这里显示他/她的情况和全部记录。</source>
         <translation>选中一个人，这里显示他/她的情况和全部记录。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="126"/>
+        <location filename="../../ui/pages.py" line="131"/>
         <source>住户 %n 户（向下滚动加载更多）</source>
         <translation>
             <numerusform>住户 %n 户（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="134"/>
+        <location filename="../../ui/pages.py" line="139"/>
         <source>正在查找…</source>
         <translation>正在查找…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="146"/>
+        <location filename="../../ui/pages.py" line="151"/>
         <source>找到 %n+ 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n+ 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="148"/>
+        <location filename="../../ui/pages.py" line="153"/>
         <source>找到 %n 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="166"/>
+        <location filename="../../ui/pages.py" line="171"/>
         <source>身份证号：{id}</source>
         <translation>身份证号：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="167"/>
+        <location filename="../../ui/pages.py" line="172"/>
         <source>村：{village}&#x3000;风险等级：{tier}</source>
         <translation>村：{village}&#x3000;风险等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="169"/>
+        <location filename="../../ui/pages.py" line="174"/>
         <source>上次探访：{last}&#x3000;下次应探访：{due}</source>
         <translation>上次探访：{last}&#x3000;下次应探访：{due}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="173"/>
+        <location filename="../../ui/pages.py" line="178"/>
         <source>能力等级：{level}</source>
         <translation>能力等级：{level}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="175"/>
+        <location filename="../../ui/pages.py" line="180"/>
         <source>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</source>
         <translation>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="191"/>
+        <location filename="../../ui/pages.py" line="205"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="191"/>
+        <location filename="../../ui/pages.py" line="205"/>
         <source>请先在列表中选择一个人。</source>
         <translation>请先在列表中选择一个人。</translation>
     </message>
@@ -1188,87 +1461,87 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="476"/>
+        <location filename="../../ui/pages.py" line="490"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="478"/>
+        <location filename="../../ui/pages.py" line="492"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="480"/>
+        <location filename="../../ui/pages.py" line="494"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="484"/>
+        <location filename="../../ui/pages.py" line="498"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="488"/>
+        <location filename="../../ui/pages.py" line="502"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="492"/>
+        <location filename="../../ui/pages.py" line="506"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="492"/>
+        <location filename="../../ui/pages.py" line="506"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="493"/>
+        <location filename="../../ui/pages.py" line="507"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="494"/>
+        <location filename="../../ui/pages.py" line="508"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="495"/>
+        <location filename="../../ui/pages.py" line="509"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="496"/>
+        <location filename="../../ui/pages.py" line="510"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="504"/>
+        <location filename="../../ui/pages.py" line="518"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="505"/>
+        <location filename="../../ui/pages.py" line="519"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="508"/>
+        <location filename="../../ui/pages.py" line="522"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="517"/>
+        <location filename="../../ui/pages.py" line="531"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="536"/>
+        <location filename="../../ui/pages.py" line="550"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="537"/>
+        <location filename="../../ui/pages.py" line="551"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>

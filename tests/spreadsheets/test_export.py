@@ -36,15 +36,6 @@ CARER_ID = china.make_id("340102", date(1970, 5, 1), 12)
 MOBILE = "13905511234"
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store.create(tmp_path / "data", PASS, kdf_iterations=2000)
-    s.add_village(EAST, "东山村", town="示范镇")
-    s.add_village(WEST, "西河村", town="示范镇")
-    yield s
-    s.close()
-
-
 def registry(store, *, village=EAST, name="王秀英", house_no="007", phone=MOBILE, status="finalized",
              created: str | None = None, **answers) -> str:
     """An 特殊困难老年人基本信息台账 record, as the registry form stores it."""

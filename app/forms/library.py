@@ -95,6 +95,14 @@ class FormLibrary:
 
     def get(self, form_id: str, version: str | None = None):
         """The form ``form_id`` in ``version`` if it is here, else its newest version; None if unknown."""
+        named = BUILTIN_DIR / f"{form_id}.xlsx"  # built-ins are named after their form id: load just that one
+        if named.exists() and not self._pulled_versions():
+            try:
+                form = self.load_path(named)
+            except FormCheckFailed:
+                form = None
+            if form is not None and form.form_id == form_id and version in (None, form.version or ""):
+                return form
         if version is not None:
             self._builtins()
             with self._lock:

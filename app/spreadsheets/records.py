@@ -127,15 +127,20 @@ def paged(store, select: str, alias: str, table: str, where: list[str], params: 
         last = rows[-1]["_rowid"]
 
 
-def export_records(store, out: Path, *, forms: list[str] | None = None, filters: Filters | None = None,
-                   codes: bool = False, full_ids: bool = False, library=None, progress: Progress | None = None,
-                   cancel: threading.Event | None = None) -> ExportResult:
+def export_records(store, out: Path, **options) -> ExportResult:
     """Write the records of ``forms`` (default: every form with matching records) to ``out`` (.xlsx or .csv).
 
-    Choices are written as their labels (``codes=True``: their codes); ID and phone numbers
-    masked unless ``full_ids`` (the caller checks the role). Raises ``EXPORT_CANCELLED`` when
-    ``cancel`` is set, leaving no file behind.
+    Options: ``forms``, ``filters``, ``codes`` (choice codes instead of labels), ``full_ids`` (ID and
+    phone numbers unmasked; the caller checks the role), ``library``, ``progress``, ``cancel`` (raises
+    ``EXPORT_CANCELLED``, leaving no file behind).
     """
+    with small_page_cache(store):
+        return _export_records(store, out, **options)
+
+
+def _export_records(store, out: Path, *, forms: list[str] | None = None, filters: Filters | None = None,
+                    codes: bool = False, full_ids: bool = False, library=None, progress: Progress | None = None,
+                    cancel: threading.Event | None = None) -> ExportResult:
     out = Path(out)
     output_format(out)
     filters = resolve_filters(store, filters or Filters())
@@ -171,8 +176,7 @@ def export_records(store, out: Path, *, forms: list[str] | None = None, filters:
 
     if progress:
         progress(0, total, "开始导出")
-    with small_page_cache(store):
-        written = write_atomically(out, fill)
+    written = write_atomically(out, fill)
     audit_export(store, out, {"forms": form_ids}, written, filters, full_ids=full_ids)
     if progress:
         progress(written, total, "完成")

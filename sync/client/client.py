@@ -235,7 +235,7 @@ class SyncClient:
 
     def _upload(self, ref: protocol.AttachmentRef) -> None:
         """Send one attachment in chunks, from wherever the server stopped (a cut upload resumes)."""
-        content = outbox.attachment_content(self.store, ref.hash)
+        content = self.store.attachment(ref.hash)
         for _attempt in range(len(content) // protocol.CHUNK_SIZE + 10):
             status = self._call("GET", f"/attachments/{ref.hash}", protocol.AttachmentStatus)
             if status.complete:

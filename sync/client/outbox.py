@@ -92,10 +92,6 @@ def mark_packaged(store: Store, envelopes: list[RecordEnvelope]) -> None:
                                "WHERE uuid = ? AND revision = ?", (utc_now(), env.uuid, env.revision))
 
 
-def attachment_content(store: Store, digest: str) -> bytes:
-    return store.attachment(digest)
-
-
 # ---------------------------------------------------------------------- registry
 
 
@@ -151,12 +147,10 @@ def apply_registry_results(store: Store, sent: list[RegistryEntity], results: li
 def merge_person(store: Store, local_id: str, server_id: str) -> None:
     """The server already knows this person (same ID number) under ``server_id``: use its id everywhere."""
     if store.query("SELECT 1 FROM persons WHERE id = ?", [server_id]):
-        for sql in ("UPDATE records SET person_id = ? WHERE person_id = ?",
-                    "UPDATE persons SET guardian_id = ? WHERE guardian_id = ?"):
-            store.conn.execute(sql, (server_id, local_id))
-        store.conn.execute("DELETE FROM persons WHERE id = ?", [local_id])
-        return
-    store.conn.execute("UPDATE persons SET id = ?, server_seq = -1, dirty = 0 WHERE id = ?", (server_id, local_id))
+        store.conn.execute("DELETE FROM persons WHERE id = ?", [local_id])  # foreign keys are checked at commit
+    else:
+        store.conn.execute("UPDATE persons SET id = ?, server_seq = -1, dirty = 0 WHERE id = ?",
+                           (server_id, local_id))
     for sql in ("UPDATE records SET person_id = ? WHERE person_id = ?",
                 "UPDATE persons SET guardian_id = ? WHERE guardian_id = ?"):
         store.conn.execute(sql, (server_id, local_id))

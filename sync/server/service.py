@@ -328,7 +328,7 @@ class Service:
         known = self._known_hashes(envelopes)
         # a revision already stored with the same content is a duplicate: no need to run the form engine again
         checked = [(env, None if known.get((env.uuid, env.revision)) == env.content_hash
-                    and self._allowed(caller, env) else self._check(caller, env)) for env in envelopes]
+                    and self._rights_problem(caller, env) is None else self._check(caller, env)) for env in envelopes]
         with self.engine.begin() as conn:
             return self._write_batch(conn, caller, checked)
 
@@ -342,10 +342,18 @@ class Service:
                                 .where(t.record_revisions.c.uuid.in_(uuids))).all()
         return {(row.uuid, row.revision): row.content_hash for row in rows}
 
-    def _allowed(self, caller: Caller, env: RecordEnvelope) -> bool:
+    def _rights_problem(self, caller: Caller, env: RecordEnvelope) -> CunFangError | None:
+        """Why this user may not submit this record (role's forms, villages), or None."""
+        if not caller.role.may_use_form(env.form_id):
+            known = self.form_def(env.form_id, env.form_version)
+            return CunFangError(ErrorCode.SYNC_FORM_NOT_ALLOWED, role=caller.role.label,
+                                form_id=getattr(known, "title", None) or env.form_id)
         village_id = self._village_of(caller, env)
-        return caller.role.may_use_form(env.form_id) and (
-            caller.sees_village(village_id) if village_id else caller.role.all_villages)
+        if village_id is None and not caller.role.all_villages:
+            return CunFangError(ErrorCode.SYNC_NO_VILLAGE)
+        if village_id is not None and not caller.sees_village(village_id):
+            return CunFangError(ErrorCode.SYNC_VILLAGE_NOT_ALLOWED, village=village_id)
+        return None
 
     def push_one(self, caller: Caller, env: RecordEnvelope) -> RecordResult:
         return self.push(caller, [env])[0]
@@ -361,15 +369,9 @@ class Service:
         """Why a record cannot be applied now (rejected for good, or retry later), or None."""
         if protocol.content_hash(env.form_id, env.form_version, env.data, env.attachments) != env.content_hash:
             return Outcome.RETRY, CunFangError(ErrorCode.SYNC_CONTENT_MISMATCH), []
-        if not caller.role.may_use_form(env.form_id):
-            known = self.form_def(env.form_id, env.form_version)
-            return Outcome.REJECTED, CunFangError(ErrorCode.SYNC_FORM_NOT_ALLOWED, role=caller.role.label,
-                                                  form_id=getattr(known, "title", None) or env.form_id), []
-        village_id = self._village_of(caller, env)
-        if village_id is None and not caller.role.all_villages:
-            return Outcome.REJECTED, CunFangError(ErrorCode.SYNC_NO_VILLAGE), []
-        if village_id is not None and not caller.sees_village(village_id):
-            return Outcome.REJECTED, CunFangError(ErrorCode.SYNC_VILLAGE_NOT_ALLOWED, village=village_id), []
+        refused = self._rights_problem(caller, env)
+        if refused is not None:
+            return Outcome.REJECTED, refused, []
         form = self.form_def(env.form_id, env.form_version)
         if form is None:
             return Outcome.REJECTED, CunFangError(ErrorCode.SYNC_FORM_UNKNOWN, form_id=env.form_id,

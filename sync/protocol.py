@@ -52,10 +52,26 @@ class ErrorBody(Strict):
     message: str
 
 
+class ClientUpdate(BaseModel):
+    """The newest app version the bureau offers (``cunfang-server serve --client-version``): shown, never installed.
+
+    Unknown fields are ignored, so a later server may add some without breaking this client.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    version: str = Field(min_length=1, max_length=40)
+    url: str = Field(default="", max_length=500)    # where the bureau describes or offers it (for a person to read)
+    notes: str = Field(default="", max_length=2000)  # what changed, in the operator's words
+
+
 class Health(Strict):
     ok: bool
     protocol: int
     server: str
+    # Only when the request asks with ``?client_version=``: clients before it parse Health strictly (extra fields
+    # forbidden), so a server never sends this field to a client that did not ask for it.
+    client_update: ClientUpdate | None = None
 
 
 class UserInfo(Strict):

@@ -4,6 +4,9 @@ failures.
 ``SyncRunner`` owns every piece of sync work the window does (a run, enrolling, writing a USB package), so two
 never overlap, whether the 同步 page or the timer started them. The sync client (requests, pydantic) is imported
 on first use: the timer's first look comes a few seconds after start-up, not while the window opens.
+
+When the server offers a newer app version (``sync.client.client.update_offer``), the runner says so: a notice in
+the window's status bar (and ``update_notice`` for the 同步 page). Nothing is downloaded or installed.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QMainWindow
 
 from app.store import Store
 from ui.errors import plain_message
@@ -73,6 +77,7 @@ class SyncStatus:
     last_counts: dict[str, int] = field(default_factory=dict)
     last_error: str = ""
     last_code: str = ""
+    update: object = None  # the newer app version the server offers (protocol.ClientUpdate), or None
 
     @property
     def last_kind(self) -> str:
@@ -101,6 +106,14 @@ class SyncRunner(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.tick)
+        self.update_label: QLabel | None = None  # the status bar's notice of a newer version (in a main window)
+        if isinstance(parent, QMainWindow):
+            self.update_label = QLabel()
+            self.update_label.setObjectName("updateNotice")
+            self.update_label.setStyleSheet("color: #8d6e00;")
+            self.update_label.hide()
+            parent.statusBar().addPermanentWidget(self.update_label)
+            self.changed.connect(self._show_update_notice)
         if automatic:
             self.timer.start(FIRST_CHECK_MS)
 
@@ -119,20 +132,50 @@ class SyncRunner(QObject):
         return self._cancel is not None and self._cancel.is_set()
 
     def status(self) -> SyncStatus:
-        from sync.client.client import settings
+        from sync.client.client import settings, update_offer
         from sync.client.outbox import outbox_count
 
         config = settings(self.store)
         pending = outbox_count(self.store)
         if not config.get("credential"):
             return SyncStatus(enrolled=False, pending=pending, running=self.running)
+        update = update_offer(self.store)
         last = json.loads(config.get("last_run") or "{}")
         rejected = self.store.query("SELECT count(*) AS n FROM records WHERE status = 'rejected'")[0]["n"]
         return SyncStatus(enrolled=True, server=config.get("url", ""), user=json.loads(config.get("user") or "{}"),
                           pending=pending, rejected=rejected, running=self.running,
                           last_at=last.get("at", ""), last_counts=last.get("counts", {}),
                           last_error=self.failure_text or last.get("error", ""),
-                          last_code="" if self.failure_text else last.get("error_code", ""))
+                          last_code="" if self.failure_text else last.get("error_code", ""), update=update)
+
+    # ------------------------------------------------------------------ a newer version on the server
+
+    def update_notice(self, offer) -> tuple[str, str]:
+        """The notice of a newer version the server offers: (one line, the details: this version, notes, URL)."""
+        from app.version import version
+
+        line = self.tr("服务器提供新版本 {version}，请联系县局信息科安装。").format(version=offer.version)
+        details = [self.tr("本机版本：{current}").format(current=version())]
+        if offer.notes:
+            details.append(self.tr("说明：{notes}").format(notes=offer.notes))
+        if offer.url:
+            details.append(self.tr("详情：{url}").format(url=offer.url))
+        return line, "\n".join(details)
+
+    def _show_update_notice(self) -> None:
+        """The status bar's notice, refreshed whenever the sync state changes (never before the client loads)."""
+        if self.update_label is None or self.store.closed or not sync_loaded():
+            return
+        from sync.client.client import update_offer
+
+        offer = update_offer(self.store)
+        if offer is None:
+            self.update_label.hide()
+            return
+        line, details = self.update_notice(offer)
+        self.update_label.setText(line)
+        self.update_label.setToolTip(details)
+        self.update_label.show()
 
     # ------------------------------------------------------------------ a run
 

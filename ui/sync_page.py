@@ -39,6 +39,7 @@ from ui.errors import plain_message
 from ui.page_common import _table
 
 ERROR_STYLE = "color: #c62828;"
+NOTICE_STYLE = "background: #fff8e1; color: #5d4037; border: 1px solid #ffe082; padding: 6px;"
 ROW_COLOURS = {Outcome.REJECTED: ("#ffebee", "#b71c1c"), Outcome.CONFLICT: ("#fff8e1", "#8d6e00")}
 
 
@@ -117,6 +118,14 @@ class SyncPage(QWidget):
         view = QWidget()
         box = QVBoxLayout(view)
         box.setContentsMargins(0, 0, 0, 0)
+        self.update_notice = QLabel()  # the server offers a newer version: said here, never installed by itself
+        self.update_notice.setObjectName("syncUpdateNotice")
+        self.update_notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.update_notice.setStyleSheet(NOTICE_STYLE)
+        self.update_notice.setWordWrap(True)
+        self.update_notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.update_notice.hide()
+        box.addWidget(self.update_notice)
         self.info = QLabel()
         self.info.setObjectName("syncInfo")
         self.info.setTextFormat(Qt.TextFormat.PlainText)
@@ -195,6 +204,10 @@ class SyncPage(QWidget):
         self.stack.setCurrentWidget(self.status_view if status.enrolled else self.enroll_view)
         if status.enrolled:
             self.info.setText("\n".join(self._info_lines(status)))
+        if status.update is not None:
+            line, details = self.runner.update_notice(status.update)
+            self.update_notice.setText(f"{line}\n{details}")
+        self.update_notice.setVisible(status.update is not None)
         self._update_buttons()
 
     def _info_lines(self, status) -> list[str]:

@@ -17,14 +17,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
+
 from app.errors import CunFangError, ErrorCode
 from app.store import Store
 from app.store.store import utc_now
+from app.version import version as app_version
+from app.version import version_tuple
 from sync import protocol
 from sync.client import outbox
 from sync.client.transport import Transient, Transport
 
 SETTING = "sync."
+UPDATE_SETTING = SETTING + "client_update"  # the app version the server offered at the last sync (JSON, or "")
 Progress = Callable[[int, int, str], None]
 
 
@@ -46,6 +51,12 @@ class SyncReport:
     error_code: str = ""  # the ErrorCode name of ``error`` (SYNC_UNREACHABLE, SYNC_SERVER_ERROR, …)
     cancelled: bool = False
     finished_at: str = ""
+    client_update: protocol.ClientUpdate | None = None  # the app version the server offers (newer or not)
+
+    @property
+    def update_available(self) -> bool:
+        """The server offers an app version newer than this one (to tell the user; nothing is installed)."""
+        return self.client_update is not None and newer_version(self.client_update.version)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -58,7 +69,42 @@ class SyncReport:
                 "registry_sent": self.registry_sent, "registry_received": self.registry_received,
                 "forms_received": self.forms_received, "error": self.error, "error_code": self.error_code,
                 "cancelled": self.cancelled,
-                "finished_at": self.finished_at}
+                "finished_at": self.finished_at,
+                "client_update": self.client_update.model_dump() if self.client_update else None,
+                "update_available": self.update_available}
+
+
+def newer_version(offered: str, current: str | None = None) -> bool:
+    """Whether version ``offered`` is newer than ``current`` (default: this app); "0.2" and "0.2.0" are equal."""
+    def key(text: str) -> tuple[int, ...]:
+        parts = list(version_tuple(text.strip()))
+        while parts and parts[-1] == 0:
+            parts.pop()
+        return tuple(parts)
+
+    return bool(version_tuple(offered.strip())) and key(offered) > key(current or app_version())
+
+
+def remember_update(store: Store, offer: protocol.ClientUpdate | None) -> None:
+    """Keep what the server offers (or that it offers nothing any more) for the app's notice."""
+    text = offer.model_dump_json() if offer else ""
+    if (store.get_setting(UPDATE_SETTING) or "") != text:
+        store.set_setting(UPDATE_SETTING, text)
+
+
+def update_offer(store: Store) -> protocol.ClientUpdate | None:
+    """The app version the server offered at the last sync, when it is newer than this app; else None.
+
+    Only to tell the user (“服务器提供新版本 …”): the app never downloads or installs anything itself.
+    """
+    text = store.get_setting(UPDATE_SETTING) or ""
+    if not text:
+        return None
+    try:
+        offer = protocol.ClientUpdate.model_validate_json(text)
+    except ValidationError:
+        return None
+    return offer if newer_version(offer.version) else None
 
 
 def settings(store: Store) -> dict:
@@ -83,7 +129,7 @@ def enroll(store: Store, url: str, token: str, *, device_name: str = "", ca_file
         raise CunFangError(ErrorCode.SYNC_CA_FILE_BAD, path=ca_file, reason=getattr(exc, "strerror", None)
                            or str(exc)) from exc
     try:
-        health = transport.call("GET", "/health", protocol.Health)
+        health = transport.call("GET", "/health", protocol.Health, params={"client_version": app_version()})
         if health.protocol != protocol.PROTOCOL_VERSION:
             raise CunFangError(ErrorCode.SYNC_PROTOCOL_MISMATCH, server=health.protocol,
                                client=protocol.PROTOCOL_VERSION)
@@ -101,6 +147,7 @@ def enroll(store: Store, url: str, token: str, *, device_name: str = "", ca_file
             store.set_setting(SETTING + key, value)
         append(store, "enroll", subject=transport.url, user=answer.user.name,
                detail={"device_id": answer.device_id, "role": answer.user.role})
+    remember_update(store, health.client_update)
     return answer
 
 
@@ -140,7 +187,9 @@ class SyncClient:
         report = SyncReport()
         try:
             self.progress(0, 0, "正在连接服务器")
-            self._call("GET", "/health", protocol.Health)
+            health = self._call("GET", "/health", protocol.Health, params={"client_version": app_version()})
+            report.client_update = health.client_update
+            remember_update(self.store, health.client_update)
             self.progress(0, 0, "正在发送人员名册")
             self._push_registry(report)
             self._push_records(report)

@@ -24,6 +24,9 @@ from sync.server.service import SERVER_VERSION, Caller, Service, ServiceError
 
 log = logging.getLogger("cunfang.server")
 DB_ENV = "CUNFANG_SERVER_DB"
+# The newest app version this bureau offers, told to laptops in /health (``serve --client-version`` sets them)
+CLIENT_VERSION_ENV, CLIENT_URL_ENV, CLIENT_NOTES_ENV = "CUNFANG_CLIENT_VERSION", "CUNFANG_CLIENT_URL", \
+    "CUNFANG_CLIENT_NOTES"
 Digest = Annotated[str, Path(pattern=protocol.SHA256)]
 PathText = Annotated[str, Path(pattern=protocol.NO_NUL)]
 
@@ -35,8 +38,11 @@ def _error(http_status: int, code: ErrorCode, **context: object) -> JSONResponse
     return JSONResponse(status_code=http_status, content={"code": code.name, "message": error.message})
 
 
-def create_app(service: Service) -> FastAPI:
-    """The API for one database; ``service.ensure_setup()`` must have run."""
+def create_app(service: Service, *, client_update: protocol.ClientUpdate | None = None) -> FastAPI:
+    """The API for one database; ``service.ensure_setup()`` must have run.
+
+    ``client_update``: the newest app version the bureau offers; /health tells it to clients that ask.
+    """
     app = FastAPI(title="村访通 县局同步服务器 (CunFang bureau server)", version=SERVER_VERSION,
                   openapi_url=f"{API}/openapi.json", docs_url=f"{API}/docs", redoc_url=None)
     app.state.service = service
@@ -68,9 +74,12 @@ def create_app(service: Service) -> FastAPI:
 
     Who = Annotated[Caller, Depends(caller)]
 
-    @app.get(f"{API}/health", response_model=protocol.Health, responses=ERRORS)
-    def health() -> protocol.Health:
-        return protocol.Health(ok=True, protocol=protocol.PROTOCOL_VERSION, server=SERVER_VERSION)
+    @app.get(f"{API}/health", response_model=protocol.Health, response_model_exclude_none=True, responses=ERRORS)
+    def health(client_version: Annotated[str | None, Query(max_length=40, pattern=protocol.NO_NUL)] = None
+               ) -> protocol.Health:
+        # the offer goes only to a client that asked (it sends its own version): older clients refuse extra fields
+        return protocol.Health(ok=True, protocol=protocol.PROTOCOL_VERSION, server=SERVER_VERSION,
+                               client_update=client_update if client_version is not None else None)
 
     @app.post(f"{API}/enroll", response_model=protocol.EnrollResponse, responses=ERRORS)
     def enroll(body: protocol.EnrollRequest) -> protocol.EnrollResponse:
@@ -145,6 +154,15 @@ def open_service(url: str, *, migrate_db: bool = True) -> Service:
     return service
 
 
+def client_update_from_env() -> protocol.ClientUpdate | None:
+    """The app version offered to laptops, from CUNFANG_CLIENT_VERSION (URL, notes); None when not set."""
+    version = os.environ.get(CLIENT_VERSION_ENV, "").strip()
+    if not version:
+        return None
+    return protocol.ClientUpdate(version=version, url=os.environ.get(CLIENT_URL_ENV, "").strip(),
+                                 notes=os.environ.get(CLIENT_NOTES_ENV, "").strip())
+
+
 def app_from_env() -> FastAPI:
     """The uvicorn factory for ``--workers N``: each worker opens the database named in CUNFANG_SERVER_DB."""
-    return create_app(open_service(os.environ[DB_ENV], migrate_db=False))
+    return create_app(open_service(os.environ[DB_ENV], migrate_db=False), client_update=client_update_from_env())

@@ -45,13 +45,22 @@ def main(ctx: click.Context, db: str) -> None:
               help="工作进程数（PostgreSQL 时可多个）。")
 @click.option("--ssl-certfile", type=click.Path(exists=True, dir_okay=False), help="HTTPS 证书（可选）。")
 @click.option("--ssl-keyfile", type=click.Path(exists=True, dir_okay=False), help="HTTPS 私钥（可选）。")
+@click.option("--client-version", envvar="CUNFANG_CLIENT_VERSION", default="",
+              help="县局提供的村访通最新版本号（如 0.2.0）；比它旧的电脑会提示“服务器提供新版本”，不会自动安装。"
+                   "也可用环境变量 CUNFANG_CLIENT_VERSION。")
+@click.option("--client-url", envvar="CUNFANG_CLIENT_URL", default="",
+              help="新版本的说明或下载页面地址，随提示显示（环境变量 CUNFANG_CLIENT_URL）。")
+@click.option("--client-notes", envvar="CUNFANG_CLIENT_NOTES", default="",
+              help="新版本的简短说明，随提示显示（环境变量 CUNFANG_CLIENT_NOTES）。")
 @click.pass_context
-def serve(ctx, host: str, port: int, workers: int, ssl_certfile: str | None, ssl_keyfile: str | None) -> None:
+def serve(ctx, host: str, port: int, workers: int, ssl_certfile: str | None, ssl_keyfile: str | None,
+          client_version: str, client_url: str, client_notes: str) -> None:
     import uvicorn
 
-    from sync.server.api import DB_ENV, open_service
+    from sync.server.api import CLIENT_NOTES_ENV, CLIENT_URL_ENV, CLIENT_VERSION_ENV, DB_ENV, open_service
     from sync.server.db import normalize_url
 
+    offer = _client_offer(client_version, client_url, client_notes)
     url = normalize_url(ctx.obj["db"])
     if workers > 1 and url.startswith("sqlite"):
         click.echo("提示：SQLite 同一时间只有一个写入者，多个工作进程会轮流写入；县级部署请用 PostgreSQL。", err=True)
@@ -60,10 +69,35 @@ def serve(ctx, host: str, port: int, workers: int, ssl_certfile: str | None, ssl
     except CunFangError as exc:
         _fail(exc)
     os.environ[DB_ENV] = url
+    for name, value in ((CLIENT_VERSION_ENV, client_version), (CLIENT_URL_ENV, client_url),
+                        (CLIENT_NOTES_ENV, client_notes)):
+        os.environ[name] = value.strip()  # every worker reads the offer from here (app_from_env)
+    if offer:
+        click.echo(f"向客户端提示的最新版本：{offer.version}", err=True)
     click.echo(f"村访通服务器已启动：http{'s' if ssl_certfile else ''}://{host}:{port}/api/v1 （Ctrl+C 停止）",
                err=True)
     uvicorn.run("sync.server.api:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, timeout_graceful_shutdown=5)
+
+
+def _client_offer(version: str, url: str, notes: str):
+    """The ``--client-*`` options checked (a version must start with a number); None without a version."""
+    from pydantic import ValidationError
+
+    from app.version import version_tuple
+    from sync.protocol import ClientUpdate
+
+    if not version.strip():
+        if url.strip() or notes.strip():
+            raise click.UsageError("--client-url/--client-notes 需要同时给出 --client-version。")
+        return None
+    if not version_tuple(version.strip()):
+        raise click.BadParameter(f"“{version}”不是版本号，应为 0.2.0 这样的数字。", param_hint="--client-version")
+    try:
+        return ClientUpdate(version=version.strip(), url=url.strip(), notes=notes.strip())
+    except ValidationError as exc:
+        raise click.UsageError(f"--client-url 最长 500 字，--client-notes 最长 2000 字：{exc.errors()[0]['msg']}") \
+            from exc
 
 
 @main.group(help="用户与登记码。")

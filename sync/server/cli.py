@@ -258,5 +258,35 @@ def package_import(ctx, path: Path, as_json: bool) -> None:
         click.echo("  " + line)
 
 
+@main.group("db", help="数据库：在两个数据库之间复制（例如从默认的 SQLite 换到 PostgreSQL）。")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("copy", help="把一个服务器数据库的全部表复制到另一个新建的空数据库，并核对每张表的行数。"
+                               "复制前请先停止服务器（systemctl stop cunfang-server），复制期间到达的记录不会被复制。")
+@click.option("--from", "source", required=True, help="源数据库：SQLite 文件路径或 sqlite:///路径，或 postgresql://…")
+@click.option("--to", "target", required=True, help="目标数据库（须为空；PostgreSQL 库要先用 createdb 建好）。")
+@click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 100_000), help="每批写入的行数。")
+def db_copy(source: str, target: str, batch: int) -> None:
+    from sync.server.transfer import TransferError, copy_database, shown
+
+    click.echo(f"从 {shown(source)} 复制到 {shown(target)} …", err=True)
+    last: dict[str, int] = {}
+
+    def progress(table: str, rows: int) -> None:
+        if rows - last.get(table, 0) >= 50_000:
+            click.echo(f"  {table}：已复制 {rows} 行", err=True)
+            last[table] = rows
+
+    try:
+        counts = copy_database(source, target, batch_rows=batch, progress=progress)
+    except TransferError as exc:
+        _fail(exc)
+    for count in counts:
+        click.echo(f"  {count.table}：{count.target} 行")
+    click.echo(f"复制完成，{len(counts)} 张表的行数与源数据库一致（共 {sum(c.target for c in counts)} 行）。")
+
+
 if __name__ == "__main__":
     main()

@@ -65,6 +65,14 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
+        def about() -> None:  # 帮助 → 关于村访通 (ui/about.py loads when it is opened)
+            from ui.about import AboutDialog
+
+            AboutDialog(self.store.data_dir, self).exec()
+
+        about_action = self.menuBar().addMenu(self.tr("帮助")).addAction(self.tr("关于村访通"), about)
+        about_action.setMenuRole(about_action.MenuRole.AboutRole)
+
         self.online = QLabel()
         self.waiting = QLabel()
         self.last_sync = QLabel()

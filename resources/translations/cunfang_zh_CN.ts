@@ -70,6 +70,49 @@
     </message>
 </context>
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../ui/about.py" line="20"/>
+        <source>关于村访通</source>
+        <translation>关于村访通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/about.py" line="24"/>
+        <source>村访通</source>
+        <translation>村访通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/about.py" line="28"/>
+        <source>乡镇民政探访与入户调查（离线优先）</source>
+        <translation>乡镇民政探访与入户调查（离线优先）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/about.py" line="29"/>
+        <source>版本 {version}</source>
+        <translation>版本 {version}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/about.py" line="33"/>
+        <source>Qt {qt}，Python {python}，{system}</source>
+        <translation>Qt {qt}，Python {python}，{system}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/about.py" line="37"/>
+        <source>数据目录：{path}</source>
+        <translation>数据目录：{path}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/about.py" line="43"/>
+        <source>打开数据目录</source>
+        <translation>打开数据目录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/about.py" line="47"/>
+        <source>许可：专有软件，仅供授权的民政部门使用。本程序使用 Qt for Python（PySide6，LGPL v3）、Python 和其他开源组件，它们各自遵循自己的许可证。</source>
+        <translation>许可：专有软件，仅供授权的民政部门使用。本程序使用 Qt for Python（PySide6，LGPL v3）、Python 和其他开源组件，它们各自遵循自己的许可证。</translation>
+    </message>
+</context>
+<context>
     <name>AcknowledgeQuestion</name>
     <message>
         <location filename="../../ui/questions.py" line="337"/>
@@ -920,6 +963,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../ui/main_window.py" line="27"/>
+        <location filename="../../ui/selftest_qt.py" line="19"/>
         <source>工作台</source>
         <translation>工作台</translation>
     </message>
@@ -964,97 +1008,107 @@
         <translation>{label}（{key}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="182"/>
+        <location filename="../../ui/main_window.py" line="73"/>
+        <source>帮助</source>
+        <translation>帮助</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="73"/>
+        <source>关于村访通</source>
+        <translation>关于村访通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="190"/>
         <source>无法打开</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="183"/>
+        <location filename="../../ui/main_window.py" line="191"/>
         <source>本机没有表单“{form_id}”，无法显示这条记录。</source>
         <translation>本机没有表单“{form_id}”，无法显示这条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="206"/>
+        <location filename="../../ui/main_window.py" line="214"/>
         <source>修改：{title}</source>
         <translation>修改：{title}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="215"/>
+        <location filename="../../ui/main_window.py" line="223"/>
         <source>有 %n 份草稿未完成，可在工作台继续填写。</source>
         <translation>
             <numerusform>有 %n 份草稿未完成，可在工作台继续填写。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="229"/>
+        <location filename="../../ui/main_window.py" line="237"/>
         <source>● 未登记县局服务器</source>
         <translation>● 未登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="231"/>
+        <location filename="../../ui/main_window.py" line="239"/>
         <source>● 同步中…</source>
         <translation>● 同步中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="233"/>
+        <location filename="../../ui/main_window.py" line="241"/>
         <source>● 网络不通，稍后重试</source>
         <translation>● 网络不通，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="235"/>
+        <location filename="../../ui/main_window.py" line="243"/>
         <source>● 服务器暂时出错，稍后重试</source>
         <translation>● 服务器暂时出错，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="237"/>
+        <location filename="../../ui/main_window.py" line="245"/>
         <source>● 同步未完成，稍后重试</source>
         <translation>● 同步未完成，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="239"/>
+        <location filename="../../ui/main_window.py" line="247"/>
         <source>● 已登记县局服务器</source>
         <translation>● 已登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="243"/>
+        <location filename="../../ui/main_window.py" line="251"/>
         <source>上次同步：从未</source>
         <translation>上次同步：从未</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="245"/>
+        <location filename="../../ui/main_window.py" line="253"/>
         <source>成功</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="245"/>
+        <location filename="../../ui/main_window.py" line="253"/>
         <source>已取消</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="245"/>
+        <location filename="../../ui/main_window.py" line="253"/>
         <source>未完成</source>
         <translation>未完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="248"/>
+        <location filename="../../ui/main_window.py" line="256"/>
         <source>完成，被退回 %n 条</source>
         <translation>
             <numerusform>完成，被退回 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="249"/>
+        <location filename="../../ui/main_window.py" line="257"/>
         <source>上次同步：{when} {outcome}</source>
         <translation>上次同步：{when} {outcome}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="254"/>
+        <location filename="../../ui/main_window.py" line="262"/>
         <source>● 同步中… {done}/{total}</source>
         <translation>● 同步中… {done}/{total}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="223"/>
-        <location filename="../../ui/main_window.py" line="226"/>
+        <location filename="../../ui/main_window.py" line="231"/>
+        <location filename="../../ui/main_window.py" line="234"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
@@ -1456,6 +1510,84 @@
         <location filename="../../ui/questions.py" line="199"/>
         <source>（请选择）</source>
         <translation>（请选择）</translation>
+    </message>
+</context>
+<context>
+    <name>SelfTest</name>
+    <message>
+        <location filename="../../ui/selftest_qt.py" line="18"/>
+        <source>村访通</source>
+        <translation>村访通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/selftest_qt.py" line="49"/>
+        <source>窗口无法绘制</source>
+        <translation>窗口无法绘制</translation>
+    </message>
+    <message>
+        <location filename="../../ui/selftest_qt.py" line="50"/>
+        <source>Qt {qt} 已启动（平台 {platform}），窗口绘制正常</source>
+        <translation>Qt {qt} 已启动（平台 {platform}），窗口绘制正常</translation>
+    </message>
+    <message>
+        <location filename="../../ui/selftest_qt.py" line="81"/>
+        <source>系统里找不到能显示中文的字体（Linux 请安装 fonts-noto-cjk）</source>
+        <translation>系统里找不到能显示中文的字体（Linux 请安装 fonts-noto-cjk）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/selftest_qt.py" line="87"/>
+        <source>字体 {family} 缺少这些字的字形：{chars}</source>
+        <translation>字体 {family} 缺少这些字的字形：{chars}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/selftest_qt.py" line="98"/>
+        <source>用 {family} 画出的“{text}”几乎是空白</source>
+        <translation>用 {family} 画出的“{text}”几乎是空白</translation>
+    </message>
+    <message>
+        <location filename="../../ui/selftest_qt.py" line="100"/>
+        <source>字体 {family}：“{text}”的字形齐全，绘制正常</source>
+        <translation>字体 {family}：“{text}”的字形齐全，绘制正常</translation>
+    </message>
+    <message>
+        <location filename="../../ui/selftest_qt.py" line="120"/>
+        <source>缺少本系统的界面插件 {plugin}（找到的：{found}）</source>
+        <translation>缺少本系统的界面插件 {plugin}（找到的：{found}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/selftest_qt.py" line="125"/>
+        <source>界面翻译 {name} 缺失或无法加载</source>
+        <translation>界面翻译 {name} 缺失或无法加载</translation>
+    </message>
+    <message>
+        <location filename="../../ui/selftest_qt.py" line="130"/>
+        <source>缺少 Qt 自带的中文翻译 qtbase_zh_CN.qm</source>
+        <translation>缺少 Qt 自带的中文翻译 qtbase_zh_CN.qm</translation>
+    </message>
+    <message>
+        <location filename="../../ui/selftest_qt.py" line="135"/>
+        <source>缺少导航图标：{names}</source>
+        <translation>缺少导航图标：{names}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/selftest_qt.py" line="137"/>
+        <source>界面插件 {plugin}、中文翻译和 {count} 个图标都在</source>
+        <translation>界面插件 {plugin}、中文翻译和 {count} 个图标都在</translation>
+    </message>
+    <message>
+        <location filename="../../ui/selftest_qt.py" line="142"/>
+        <source>图形界面</source>
+        <translation>图形界面</translation>
+    </message>
+    <message>
+        <location filename="../../ui/selftest_qt.py" line="143"/>
+        <source>中文字体</source>
+        <translation>中文字体</translation>
+    </message>
+    <message>
+        <location filename="../../ui/selftest_qt.py" line="144"/>
+        <source>界面组件</source>
+        <translation>界面组件</translation>
     </message>
 </context>
 <context>

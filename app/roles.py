@@ -27,6 +27,10 @@ class Role:
     all_villages: bool = False
     administers: bool = False
     sees_full_ids: bool = False  # whole ID and phone numbers in exports; others get them masked
+    actions: frozenset[str] = frozenset(("sync", "print"))  # see app.access.ACTION_LABELS
+
+    def may(self, action: str) -> bool:
+        return action in self.actions or (action == "full_ids" and self.sees_full_ids)
 
     def may_use_form(self, form_id: str) -> bool:
         return self.forms == ANY or form_id in self.forms
@@ -38,11 +42,17 @@ class Role:
         return self.all_villages or ANY in villages or (village_id or "") in villages
 
 
+FIELD_ACTIONS = frozenset(("sync", "print"))
+TOWNSHIP_ACTIONS = FIELD_ACTIONS | {"export", "import", "review"}
+ADMIN_ACTIONS = TOWNSHIP_ACTIONS | {"accounts", "settings", "forms"}
+
 ROLES: dict[str, Role] = {
     "village_cadre": Role("village_cadre", "村干部", ELDER_FORMS + ("house_number",), ("elder", "guardian", "other")),
     "child_director": Role("child_director", "儿童主任", CHILD_FORMS, ("child", "guardian")),
-    "township_staff": Role("township_staff", "乡镇工作人员", ANY, ANY, all_villages=True, sees_full_ids=True),
-    "admin": Role("admin", "管理员", ANY, ANY, all_villages=True, administers=True, sees_full_ids=True),
+    "township_staff": Role("township_staff", "乡镇工作人员", ANY, ANY, all_villages=True, sees_full_ids=True,
+                           actions=TOWNSHIP_ACTIONS),
+    "admin": Role("admin", "管理员", ANY, ANY, all_villages=True, administers=True, sees_full_ids=True,
+                  actions=ADMIN_ACTIONS),
 }
 INSTALLER_ROLE = "township_staff"
 UNSURE_ROLE = "village_cadre"  # an enrolment record this program cannot read: the narrower rights
@@ -58,8 +68,10 @@ def role(name: str) -> Role:
 
 
 def laptop_role(store) -> Role:
-    """The role of whoever uses this laptop: the enrolled user's (setting ``sync.user``), else township
-    staff, who install the program on a laptop with no accounts yet (local accounts come with issue 9)."""
+    """The role of whoever uses this laptop: the signed-in account's; on a store without accounts, the
+    enrolled server user's (setting ``sync.user``), else township staff, who install the program."""
+    if getattr(store, "account", None) is not None:
+        return ROLES[store.account.role]
     raw = store.get_setting("sync.user")
     if not raw:
         return ROLES[INSTALLER_ROLE]

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.demo import load_demo  # noqa: E402
 from app.registry import visit_rates  # noqa: E402
 from app.store import Store  # noqa: E402
+from app.store.keyring import FAST_KDF
 
 RAW_OVERDUE = (
     "SELECT id, name, village_id, risk_tier, last_visit, next_due FROM persons "
@@ -51,7 +52,7 @@ def main() -> None:
     args = parser.parse_args()
     today = date.today()
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store.create(Path(tmp) / "data", "bench-pass", kdf_iterations=1000)
+        store = Store.create(Path(tmp) / "data", "bench-pass", kdf=FAST_KDF)
         t0 = time.perf_counter()
         counts = load_demo(store, persons=args.persons, seed=1, today=today)
         print(f"demo: {counts['persons']:,} persons, {counts['records']:,} visit records "

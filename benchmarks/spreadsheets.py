@@ -63,6 +63,7 @@ sys.path.insert(0, str(ROOT))
 from app import china  # noqa: E402
 from app.demo import DEMO_REGION, load_demo  # noqa: E402
 from app.store import Store  # noqa: E402
+from app.store.keyring import FAST_KDF  # noqa: E402
 
 PASSPHRASE = "benchmark-passphrase"
 TARGET_RATIO = 1.5
@@ -82,7 +83,7 @@ WHAT_IF_XLSX = "app-xlsx, 2 MiB page cache"
 
 def build_store(directory: Path, records: int) -> dict:
     """A demo store holding exactly ``records`` visit records; closed again. Returns its counts."""
-    store = Store.create(directory, PASSPHRASE, kdf_iterations=2000)
+    store = Store.create(directory, PASSPHRASE, kdf=FAST_KDF)
     try:
         load_demo(store, persons=max(50, int(records / RECORDS_PER_PERSON)), seed=1)
         conn = store.conn
@@ -629,7 +630,7 @@ def run_import(args, tmp: Path, sizes: list[int]) -> None:
     largest = sizes[-1]
     t0 = time.perf_counter()
     template = tmp / "import-template"
-    store = Store.create(template, PASSPHRASE, kdf_iterations=2000)
+    store = Store.create(template, PASSPHRASE, kdf=FAST_KDF)
     try:
         loaded = load_demo(store, persons=max(300, largest * 3 // 10), seed=3)
         rosters, intents = {}, {}

@@ -68,7 +68,8 @@ MAKE_STORE = textwrap.dedent(
     from pathlib import Path
     from app.demo import load_demo
     from app.store import Store
-    store = Store.create(Path(sys.argv[1]), "bench-pass", kdf_iterations=1000)
+    from app.store.keyring import FAST_KDF
+    store = Store.create(Path(sys.argv[1]), "bench-pass", kdf=FAST_KDF)
     load_demo(store, persons=int(sys.argv[2]), seed=1)
     store.close()
     """
@@ -92,10 +93,11 @@ def main() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from app.demo import load_demo
     from app.store import Store
+    from app.store.keyring import FAST_KDF
 
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
-        store = Store.create(data, "bench-pass", kdf_iterations=1000)
+        store = Store.create(data, "bench-pass", kdf=FAST_KDF)
         t0 = time.perf_counter()
         load_demo(store, persons=2000, seed=1)
         store.close()
@@ -117,7 +119,7 @@ def main() -> None:
         path = Path(tmp) / "bench.xlsx"
         build_form(path, 500)
         form = load_form(path)
-        store = Store.create(Path(tmp) / "data", "bench-pass", kdf_iterations=1000)
+        store = Store.create(Path(tmp) / "data", "bench-pass", kdf=FAST_KDF)
         times = []
         for _ in range(3):
             t0 = time.perf_counter()

@@ -52,6 +52,7 @@ import sqlcipher3  # noqa: E402
 
 from app.demo import load_demo  # noqa: E402
 from app.store import Store  # noqa: E402
+from app.store.keyring import FAST_KDF
 from app.store.search import build_query  # noqa: E402
 
 PASSPHRASE = "benchmark-passphrase"
@@ -319,7 +320,7 @@ def main() -> None:
     today = date.today().isoformat()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        store = Store.create(tmp_path / "store", PASSPHRASE, kdf_iterations=1000)
+        store = Store.create(tmp_path / "store", PASSPHRASE, kdf=FAST_KDF)
         if args.cache_kib:
             store.conn.execute(f"PRAGMA cache_size = {-abs(args.cache_kib)}")
         try:

@@ -70,6 +70,7 @@ import sqlalchemy as sa  # noqa: E402
 from fastapi import Body, FastAPI, Request  # noqa: E402 - module level: the baseline's routes name these types
 
 from app.store import Store  # noqa: E402
+from app.store.keyring import FAST_KDF  # noqa: E402
 
 PASSPHRASE = "benchmark-passphrase"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -306,7 +307,7 @@ def build_template(directory: Path, count: int) -> list[dict]:
     visits = _VisitData(date.today())
     form = visits.form(FORM_ID)
     village = "341100101999"
-    store = Store.create(directory, PASSPHRASE, kdf_iterations=2000)
+    store = Store.create(directory, PASSPHRASE, kdf=FAST_KDF)
     try:
         store.add_village(village, "模板村", town=TOWN, county=COUNTY)
         for k in range(count):
@@ -365,7 +366,7 @@ def cunfang_laptop(index: int, directory: str, url: str, token: str, count: int,
         from app.demo import _name
         from sync.client.client import SyncClient, enroll
 
-        store = Store.create(Path(directory), PASSPHRASE, kdf_iterations=2000)
+        store = Store.create(Path(directory), PASSPHRASE, kdf=FAST_KDF)
         village = village_code(index)
         store.add_village(village, f"试点{index + 1}村", town=TOWN, county=COUNTY)
         rng = random.Random(index)

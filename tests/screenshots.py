@@ -40,13 +40,14 @@ def start_server(directory: Path):
 def main() -> None:
     from app.demo import load_demo
     from app.store import Store
+    from app.store.keyring import FAST_KDF
     from ui.app_main import make_app
     from ui.main_window import MainWindow
 
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "screenshots" / "tmp"
     out.mkdir(parents=True, exist_ok=True)
     app = make_app()
-    store = Store.create(Path(tempfile.mkdtemp()) / "data", "screenshot-pass", kdf_iterations=1000)
+    store = Store.create(Path(tempfile.mkdtemp()) / "data", "screenshot-pass", kdf=FAST_KDF)
     load_demo(store, persons=2000, seed=1)
     store.set_setting("author", "李秀兰")
     window = MainWindow(store)

@@ -12,6 +12,7 @@ from app.forms.xlsform import load_form
 from app.registry import build_address
 from app.spreadsheets.plain import export_plates
 from app.store import Store
+from app.store.keyring import FAST_KDF
 
 FORM = load_form(Path(__file__).resolve().parents[1] / "resources" / "forms" / "house_number.xlsx")
 
@@ -28,7 +29,7 @@ def house(**changes) -> dict:
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store.create(tmp_path / "data", "house-pass", kdf_iterations=2000)
+    s = Store.create(tmp_path / "data", "house-pass", kdf=FAST_KDF)
     yield s
     s.close()
 

@@ -15,6 +15,7 @@ from app.registry import visit_rates
 from app.schedule import next_due
 from app.settings import Settings, VisitRules, load_settings, save_settings
 from app.store import Store
+from app.store.keyring import FAST_KDF
 
 VISIT = load_form(textwrap.dedent(
     """
@@ -44,7 +45,7 @@ RULES = VisitRules()
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store.create(tmp_path / "data", "schedule-pass", kdf_iterations=2000)
+    s = Store.create(tmp_path / "data", "schedule-pass", kdf=FAST_KDF)
     s.add_village("v1", "东山村")
     yield s
     s.close()

@@ -795,6 +795,7 @@ def run_import(store: Store, table: Table, mapping: list[str], options: ImportOp
     The rows are analysed again inside the transaction, so what is written matches the registry at that moment.
     Any failure (or ``progress`` raising, which is how a cancel arrives) leaves the store untouched.
     """
+    store.scope.check("import")
     options = options or ImportOptions()
     report = progress or (lambda done, total, message: None)
     with store.transaction():
@@ -883,6 +884,7 @@ class UndoResult:
 
 def undo_import(store: Store, import_id: int, *, author: str = "") -> UndoResult:
     """Reverse an import whole, or refuse (changing nothing) when what it added is used by something since."""
+    store.scope.check("import")
     with store.transaction():
         found = store.query("SELECT * FROM imports WHERE id = ?", [import_id])
         if not found:

@@ -29,7 +29,15 @@ from pathlib import Path
 from app import china
 from app.errors import CunFangError, ErrorCode
 from app.spreadsheets.cells import converter, plain, to_date, to_datetime
-from app.spreadsheets.records import ExportResult, Filters, audit_export, paged, record_conditions, resolve_filters
+from app.spreadsheets.records import (
+    ExportResult,
+    Filters,
+    audit_export,
+    check_export_rights,
+    paged,
+    record_conditions,
+    resolve_filters,
+)
 from app.spreadsheets.sinks import Progress, check_cancel, output_format, write_atomically
 from app.store import STATUS_LABELS
 
@@ -354,6 +362,7 @@ def export_ledger(store, ledger: Ledger | str, out: Path, *, filters: Filters | 
     Person ledgers take the village filter; record ledgers also the dates and status.
     """
     out = Path(out)
+    check_export_rights(store, full_ids=full_ids)
     output_format(out)
     if isinstance(ledger, str):
         ledger = find_ledger(ledger, store.data_dir)

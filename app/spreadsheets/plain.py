@@ -76,6 +76,7 @@ def export_plates(store, path: Path) -> int:
     """A printable list of house-number plates to make (new, damaged or missing), in address order."""
     from app.registry import plates_to_make
 
+    store.scope.check("export")
     plates = plates_to_make(store)
 
     def fill(book) -> int:

@@ -142,6 +142,7 @@ def _export_records(store, out: Path, *, forms: list[str] | None = None, filters
                     codes: bool = False, full_ids: bool = False, library=None, progress: Progress | None = None,
                     cancel: threading.Event | None = None) -> ExportResult:
     out = Path(out)
+    check_export_rights(store, full_ids=full_ids)
     output_format(out)
     filters = resolve_filters(store, filters or Filters())
     if library is None:
@@ -195,6 +196,13 @@ def small_page_cache(store, kib: int = 2048):
         with store._lock:
             if not store.closed:
                 store.conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def check_export_rights(store, *, full_ids: bool) -> None:
+    """Exports are for roles with the ``export`` right; whole ID/phone numbers need ``full_ids`` too."""
+    store.scope.check("export")
+    if full_ids:
+        store.scope.check("full_ids")
 
 
 def audit_export(store, out: Path, what: dict, rows: int, filters: Filters, *, full_ids: bool) -> None:

@@ -1,18 +1,22 @@
 """Opening the encrypted database: SQLCipher with the data key, WAL, foreign keys, migrations.
 
-A wrong passphrase is refused by the keyring before SQLCipher sees the key, and a
-missing database is never silently created: only ``create`` makes a new one.
+A wrong password is refused by the keyring before SQLCipher sees the key (and
+counted, see lockout), and a missing database is never silently created: only
+``create_connection`` makes a new one.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlcipher3
 
 from app.errors import CunFangError, ErrorCode
-from app.store import keyring
+from app.store import keyring, lockout
 
 DB_NAME = "cunfang.db"
 KEYRING_NAME = "keyring.json"
@@ -41,31 +45,67 @@ def _connect(path: Path, data_key: bytes) -> sqlcipher3.Connection:
     return conn
 
 
-def create_connection(data_dir: Path, passphrase: str, *, iterations: int = keyring.DEFAULT_ITERATIONS):
-    """Make a new encrypted database and its keyring in ``data_dir``."""
+def create_connection(data_dir: Path, slots: dict[str, str], *, kdf: keyring.Kdf = keyring.DEFAULT_KDF):
+    """Make a new encrypted database in ``data_dir`` and a keyring with one slot per (name → secret)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     _private(data_dir)
     db_path, key_path = data_dir / DB_NAME, data_dir / KEYRING_NAME
     if db_path.exists() or key_path.exists():
         raise CunFangError(ErrorCode.STORE_EXISTS, path=data_dir)
     data_key = keyring.new_data_key()
-    keyring.save(key_path, keyring.wrap(data_key, passphrase, iterations))
-    return _connect(db_path, data_key)
+    ring = keyring.Keyring()
+    for name, secret in slots.items():
+        ring.seal(name, data_key, secret, kdf)
+    keyring.save(key_path, ring)
+    return _connect(db_path, data_key), data_key
 
 
-def open_connection(data_dir: Path, passphrase: str):
-    """Open an existing database; never creates one."""
+def unlock(data_dir: Path, slot: str, secret: str, *, now: float | None = None) -> tuple[bytes, keyring.Keyring]:
+    """The data key from one slot, counting wrong secrets and refusing while a slot must wait (see lockout).
+
+    A slot from a version-1 keyring (PBKDF2) is sealed again with argon2id once opened.
+    """
     db_path, key_path = data_dir / DB_NAME, data_dir / KEYRING_NAME
     if not db_path.exists():
         raise CunFangError(ErrorCode.STORE_MISSING, path=data_dir)
-    data_key = keyring.unwrap(keyring.load(key_path), passphrase)
-    return _connect(db_path, data_key)
+    now = time.time() if now is None else now
+    ring = keyring.load(key_path)
+    counter = slot if slot in ring.slots else lockout.UNKNOWN
+    wait = lockout.wait_seconds(ring.attempts, counter, now)
+    if wait:
+        raise CunFangError(ErrorCode.ACCOUNT_WAIT, seconds=wait)
+    try:
+        data_key = ring.open(slot, secret)
+    except CunFangError:
+        delay = lockout.record_failure(ring.attempts, counter, now)
+        ring.remember_failure({"at": _iso(now), "slot": slot[:64], "wait": int(delay)})
+        keyring.save(key_path, ring)
+        if delay:
+            raise CunFangError(ErrorCode.ACCOUNT_WAIT, seconds=math.ceil(delay)) from None
+        raise
+    if ring.slots[slot].legacy:
+        ring.seal(slot, data_key, secret)
+    lockout.record_success(ring.attempts, counter)
+    keyring.save(key_path, ring)
+    return data_key, ring
 
 
-def change_passphrase(data_dir: Path, old: str, new: str) -> None:
+def open_connection(data_dir: Path, data_key: bytes):
+    """The database of ``data_dir`` opened with its data key (from ``unlock``)."""
+    return _connect(data_dir / DB_NAME, data_key)
+
+
+def update_keyring(data_dir: Path, change) -> keyring.Keyring:
+    """Load the keyring, apply ``change(ring)`` and save it atomically."""
     key_path = data_dir / KEYRING_NAME
-    data_key = keyring.unwrap(keyring.load(key_path), old)
-    keyring.save(key_path, keyring.wrap(data_key, new))
+    ring = keyring.load(key_path)
+    change(ring)
+    keyring.save(key_path, ring)
+    return ring
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
 
 
 def _private(path: Path) -> None:

@@ -52,7 +52,7 @@ def _fts_phrase(text: str) -> str:
 
 
 def build_query(text: str, *, village_id: str | None = None, limit: int = 50, offset: int = 0,
-                kind: str | None = None) -> tuple[str, list]:
+                kind: str | None = None, scope: tuple[str, list] = ("1", [])) -> tuple[str, list]:
     """SQL and parameters for a ranked, paged person search."""
     q = normalize_query(text)
     where: list[str] = []
@@ -99,6 +99,9 @@ def build_query(text: str, *, village_id: str | None = None, limit: int = 50, of
     if kind:
         where.append("kind = ?")
         params.append(kind)
+    if scope[0] != "1":  # what the signed-in account may see (app/access.py)
+        where.append(scope[0])
+        params += scope[1]
     rank = "CASE " + " ".join(rank_cases) + " ELSE 5 END" if rank_cases else "5"
     sql = (
         f"SELECT *, {rank} AS rank FROM persons"

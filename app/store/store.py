@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app import china
+from app.access import EVERYTHING
 from app.errors import CunFangError, ErrorCode
 from app.store import connection, keyring
 from app.store.migrate import migrate
@@ -38,12 +39,17 @@ def utc_now() -> str:
 class Store:
     """An open store. Use ``Store.create`` or ``Store.open``; close with ``close()`` or ``with``."""
 
-    def __init__(self, conn, data_dir: Path, *, migrate_upto: int | None = None):
+    def __init__(self, conn, data_dir: Path, *, data_key: bytes = b"", kdf: keyring.Kdf = keyring.DEFAULT_KDF,
+                 migrate_upto: int | None = None):
         self.conn = conn
         self.data_dir = data_dir
         self._db = None
         self._lock = threading.RLock()
         self.closed = False
+        self.data_key = data_key  # to seal a new account's slot; SQLCipher holds it in memory anyway
+        self.kdf = kdf  # the cost the store was opened with, used for slots sealed while it is open
+        self.account = None  # the signed-in app.accounts.Account; None on a store without accounts
+        self.scope = EVERYTHING
         migrate(conn, upto=migrate_upto)
 
     @property
@@ -58,17 +64,61 @@ class Store:
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def create(cls, data_dir: Path, passphrase: str, *, kdf_iterations: int = keyring.DEFAULT_ITERATIONS,
+    def create(cls, data_dir: Path, passphrase: str, *, kdf: keyring.Kdf = keyring.DEFAULT_KDF,
                migrate_upto: int | None = None) -> Store:
-        """A new, empty store. ``migrate_upto`` stops at an old schema (for migration tests)."""
+        """A new, empty store without accounts, opened by a passphrase (scripts, tests; the app makes an
+        administrator account instead, see app.accounts). ``migrate_upto`` stops at an old schema."""
         if len(passphrase) < 6:
             raise CunFangError(ErrorCode.STORE_PASSPHRASE_SHORT, minimum=6)
-        return cls(connection.create_connection(Path(data_dir), passphrase, iterations=kdf_iterations),
-                   Path(data_dir), migrate_upto=migrate_upto)
+        conn, data_key = connection.create_connection(Path(data_dir), {keyring.PASSPHRASE_SLOT: passphrase}, kdf=kdf)
+        return cls(conn, Path(data_dir), data_key=data_key, kdf=kdf, migrate_upto=migrate_upto)
 
     @classmethod
     def open(cls, data_dir: Path, passphrase: str) -> Store:
-        return cls(connection.open_connection(Path(data_dir), passphrase), Path(data_dir))
+        """Open a store without accounts by its passphrase; a store with accounts needs app.accounts.sign_in."""
+        data_dir = Path(data_dir)
+        if cls.has_accounts(data_dir):
+            raise CunFangError(ErrorCode.ACCOUNT_LOGIN_NEEDED)
+        return cls.unlocked(data_dir, keyring.PASSPHRASE_SLOT, passphrase)
+
+    @classmethod
+    def unlocked(cls, data_dir: Path, slot: str, secret: str, *, now: float | None = None) -> Store:
+        """Open through one keyring slot; failed logins the keyring remembered go into the audit log."""
+        data_key, ring = connection.unlock(Path(data_dir), slot, secret, now=now)
+        store = cls(connection.open_connection(Path(data_dir), data_key), Path(data_dir), data_key=data_key,
+                    kdf=keyring.Kdf.of_slot(ring.slots[slot]))
+        store.record_failed_logins(ring)
+        return store
+
+    def record_failed_logins(self, ring: keyring.Keyring | None = None) -> None:
+        """Move the failed logins the keyring remembered (the database was shut) into the audit log."""
+        from app.store.audit import append
+
+        ring = ring or keyring.load(self.data_dir / connection.KEYRING_NAME)
+        events, dropped = list(ring.pending), ring.dropped
+        if not events and not dropped:
+            return
+        with self.transaction():
+            for event in events:
+                login = event["slot"].removeprefix("user:")
+                append(self, "login_failed", subject=login,
+                       detail={"at": event["at"], "wait_seconds": event.get("wait", 0)})
+            if dropped:
+                append(self, "login_failed", detail={"dropped": dropped})
+
+        def clear(ring: keyring.Keyring) -> None:
+            del ring.pending[:len(events)]
+            ring.dropped = 0
+
+        connection.update_keyring(self.data_dir, clear)
+
+    @staticmethod
+    def has_accounts(data_dir: Path) -> bool:
+        """Whether the store at ``data_dir`` is opened by accounts (a keyring with user slots)."""
+        path = Path(data_dir) / connection.KEYRING_NAME
+        if not path.exists():
+            return False
+        return any(name.startswith("user:") for name in keyring.load(path).slots)
 
     @staticmethod
     def exists(data_dir: Path) -> bool:
@@ -164,6 +214,10 @@ class Store:
             row = self._person_row(fields)
             row["id"] = fields.get("id") or str(uuid_module.uuid4())
             row.setdefault("kind", "other")
+            if not self.scope.allows_person(row):
+                self.scope.check_village(row.get("village_id"))
+                raise CunFangError(ErrorCode.ACCESS_DENIED, role=self.scope.role.label, action="登记这类人员",
+                                   hint="")
             row["created_at"] = row["updated_at"] = now
             rows.append(row)
             ids.append(row["id"])
@@ -175,30 +229,34 @@ class Store:
         row = self._person_row(fields)
         row["updated_at"] = utc_now()
         with self.transaction():
-            if not self.db["persons"].count_where("id = ?", [person_id]):
-                raise CunFangError(ErrorCode.PERSON_NOT_FOUND, person_id=person_id)
+            if not self.scope.allows_person(self.get_person(person_id) | row):
+                raise CunFangError(ErrorCode.ACCESS_VILLAGE, village=row.get("village_id") or "未指定")
             self.db["persons"].update(person_id, row)
 
     def get_person(self, person_id: str) -> dict:
         rows = self.query("SELECT * FROM persons WHERE id = ?", [person_id])
         if not rows:
             raise CunFangError(ErrorCode.PERSON_NOT_FOUND, person_id=person_id)
+        if not self.scope.allows_person(rows[0]):
+            raise CunFangError(ErrorCode.ACCESS_VILLAGE, village=rows[0]["village_id"] or "未指定")
         return rows[0]
 
     def search_persons(self, text: str, *, village_id: str | None = None, kind: str | None = None,
                        limit: int = 50, offset: int = 0) -> list[dict]:
         """Ranked, paged search by name part, pinyin initials, ID/phone suffix; see search.py."""
-        sql, params = build_query(text, village_id=village_id, kind=kind, limit=limit, offset=offset)
+        sql, params = build_query(text, village_id=village_id, kind=kind, limit=limit, offset=offset,
+                                  scope=self.scope.persons_sql())
         return self.query(sql, params)
 
     def overdue(self, *, village_id: str | None = None, today: str | None = None, limit: int = 500) -> list[dict]:
         """Active persons whose next visit is due before ``today`` (ISO date), most overdue first."""
         today = today or datetime.now(UTC).date().isoformat()
+        scope, scope_params = self.scope.persons_sql()
         sql = ("SELECT id, name, village_id, risk_tier, last_visit, next_due FROM persons "
-               "WHERE status = 'active' AND next_due != '' AND next_due < ?"
+               f"WHERE status = 'active' AND next_due != '' AND next_due < ? AND {scope}"
                + (" AND village_id = ?" if village_id else "")
                + " ORDER BY next_due, CASE risk_tier WHEN '高风险' THEN 0 WHEN '重点' THEN 1 ELSE 2 END LIMIT ?")
-        params = [today] + ([village_id] if village_id else []) + [limit]
+        params = [today, *scope_params] + ([village_id] if village_id else []) + [limit]
         return self.query(sql, params)
 
     def count_persons(self) -> int:
@@ -211,6 +269,9 @@ class Store:
                    author: str = "", title: str = "") -> str:
         """Save a form being filled (called on every change). Returns the record's UUID."""
         record_uuid = record_uuid or str(uuid_module.uuid4())
+        self.scope.check_form(form_id)
+        if village_id:
+            self.scope.check_village(village_id)
         now = utc_now()
         payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
         with self.transaction():
@@ -223,12 +284,15 @@ class Store:
                                   "household_id = ?, village_id = ? WHERE uuid = ?",
                                   (payload, title, now, person_id, household_id, village_id, record_uuid))
             else:
-                self.db["records"].insert({
+                row = {
                     "uuid": record_uuid, "form_id": form_id, "form_version": form_version, "person_id": person_id,
                     "household_id": household_id, "village_id": village_id, "status": "draft", "revision": 1,
                     "prev_revision": None, "author": author, "title": title, "data": payload, "created_at": now,
                     "updated_at": now,
-                })
+                }
+                if self.account:  # (a store without accounts may be at a schema before 007: tests of migrations)
+                    row["created_by"] = self.account.login
+                self.db["records"].insert(row)
         return record_uuid
 
     def get_record(self, record_uuid: str) -> dict:
@@ -236,13 +300,18 @@ class Store:
         if not rows:
             raise CunFangError(ErrorCode.RECORD_NOT_FOUND, uuid=record_uuid)
         record = rows[0]
+        if not self.scope.allows_record(record):
+            raise CunFangError(ErrorCode.ACCESS_VILLAGE, village=record["village_id"] or "未指定")
         record["data"] = json.loads(record["data"])
         return record
 
     def drafts(self) -> list[dict]:
-        """Unfinished forms, newest first: what the app offers to resume after a crash."""
+        """Unfinished forms, newest first: what the app offers to resume after a crash (the user's own)."""
+        scope, params = self.scope.records_sql("")
+        mine = " AND created_by = ?" if self.account else ""
         return self.query("SELECT uuid, form_id, form_version, person_id, title, updated_at FROM records "
-                          "WHERE status = 'draft' ORDER BY updated_at DESC")
+                          f"WHERE status = 'draft' AND {scope}{mine} ORDER BY updated_at DESC",
+                          [*params, *([self.account.login] if self.account else [])])
 
     def finalize(self, record_uuid: str, form, *, author: str = "") -> dict:
         """Finalize a draft if the form engine finds no problem; returns the record."""
@@ -322,7 +391,8 @@ class Store:
                      village_id: str | None = None, person_id: str | None = None, since: str | None = None,
                      until: str | None = None, limit: int = 100, offset: int = 0) -> list[dict]:
         """Records newest first; ``since``/``until`` are ISO dates (inclusive) on the record's creation."""
-        where, params = [], []
+        scope, params = self.scope.records_sql("r")
+        where = [scope]
         if since:
             where.append("r.created_at >= ?")
             params.append(since)
@@ -346,7 +416,8 @@ class Store:
         return self.query(sql, params + [limit, offset])
 
     def counts_by_status(self) -> dict[str, int]:
-        rows = self.query("SELECT status, count(*) AS n FROM records GROUP BY status")
+        scope, params = self.scope.records_sql("")
+        rows = self.query(f"SELECT status, count(*) AS n FROM records WHERE {scope} GROUP BY status", params)
         return {s: 0 for s in STATUSES} | {r["status"]: r["n"] for r in rows}
 
     # ------------------------------------------------------------------ attachments

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from app.forms.library import FormLibrary, builtin_paths, version_key
 from app.store import Store
+from app.store.keyring import FAST_KDF
 from app.store.store import utc_now
 
 
@@ -29,7 +30,7 @@ def test_versions_are_ordered_as_people_write_them():
 
 
 def test_a_pulled_newer_version_is_used_for_new_records_and_old_records_keep_theirs(tmp_path):
-    store = Store.create(tmp_path / "d", "secret123", kdf_iterations=2000)
+    store = Store.create(tmp_path / "d", "secret123", kdf=FAST_KDF)
     path = next(p for p in builtin_paths() if p.stem == "elder_visit")
     content = bumped(path, "2026.10")
     store.conn.execute("INSERT INTO forms (form_id, version, title, content, sha256, received_at) "

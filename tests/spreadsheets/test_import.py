@@ -18,6 +18,7 @@ from app.errors import CunFangError, ErrorCode
 from app.spreadsheets import importer
 from app.spreadsheets.importer import ImportOptions, analyse, mapping_for, read_table, run_import, undo_import
 from app.store import Store
+from app.store.keyring import FAST_KDF
 
 ROOT = Path(__file__).resolve().parents[2]
 PASS = "村访通-secret"
@@ -453,7 +454,7 @@ def cunfang(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
 
 def test_cunfang_import_dry_run_confirm_and_undo(tmp_path):
     data = tmp_path / "data"
-    Store.create(data, PASS, kdf_iterations=2000).close()
+    Store.create(data, PASS, kdf=FAST_KDF).close()
     with Store.open(data, PASS) as s:
         s.add_village(EAST, "东山村")
     path = roster_xlsx(tmp_path / "花名册.xlsx", [[1, "张小明", "男", CHILD_1, None, "东山村"],

@@ -12,6 +12,7 @@ import pytest
 
 from app.store import Store
 from app.store.audit import append, entries, verify
+from app.store.keyring import FAST_KDF
 
 PASS = "secret-123"
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store.create(tmp_path / "data", PASS, kdf_iterations=2000)
+    s = Store.create(tmp_path / "data", PASS, kdf=FAST_KDF)
     yield s
     if not s.closed:
         s.close()

@@ -14,6 +14,7 @@ import pytest
 
 from app.store import Store
 from app.store.doctor import examine
+from app.store.keyring import FAST_KDF
 from app.store.migrate import available
 
 PASS = "村访通-secret"
@@ -66,7 +67,7 @@ def run_and_kill(directory: Path, lines_before_kill: int) -> list[list[str]]:
 @pytest.mark.parametrize("round_no", range(kill_rounds()))
 def test_kill_minus_nine_loses_nothing_reported_saved(tmp_path, round_no):
     directory = tmp_path / "data"
-    Store.create(directory, PASS, kdf_iterations=2000).close()
+    Store.create(directory, PASS, kdf=FAST_KDF).close()
     rng = random.Random(round_no)
     expected: dict[str, int] = {}
     for _ in range(2):  # two kills in a row on the same files
@@ -85,7 +86,7 @@ def test_kill_minus_nine_loses_nothing_reported_saved(tmp_path, round_no):
 
 def test_migrations_keep_every_record_made_by_the_first_schema(tmp_path):
     directory = tmp_path / "data"
-    first = Store.create(directory, PASS, kdf_iterations=2000, migrate_upto=1)
+    first = Store.create(directory, PASS, kdf=FAST_KDF, migrate_upto=1)
     assert [r["number"] for r in first.query("SELECT number FROM schema_migrations")] == [1]
     first.add_village("341100101201", "东山村")
     person = first.add_person(name="王秀英", id_number="341100193801150048", kind="elder",

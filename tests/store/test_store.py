@@ -17,6 +17,7 @@ from app.forms.xlsform import load_form
 from app.paths import setup_logging
 from app.store import Store
 from app.store.doctor import examine
+from app.store.keyring import FAST_KDF
 
 PASS = "村访通-secret"
 
@@ -36,7 +37,7 @@ VISIT_FORM = load_form(textwrap.dedent(
 
 @pytest.fixture
 def store(tmp_path: Path):
-    s = Store.create(tmp_path / "data", PASS, kdf_iterations=2000)
+    s = Store.create(tmp_path / "data", PASS, kdf=FAST_KDF)
     yield s
     s.close()
 
@@ -50,13 +51,18 @@ def files_bytes(directory: Path) -> dict[Path, bytes]:
 
 def test_wrong_passphrase_is_refused_and_changes_nothing(tmp_path):
     directory = tmp_path / "data"
-    Store.create(directory, PASS, kdf_iterations=2000).close()
-    before = {p: hashlib.sha256(b).hexdigest() for p, b in files_bytes(directory).items()}
+    Store.create(directory, PASS, kdf=FAST_KDF).close()
+
+    def database_files():
+        return {p: hashlib.sha256(b).hexdigest() for p, b in files_bytes(directory).items()
+                if p.name != "keyring.json"}  # the keyring counts the wrong password (see test_accounts)
+
+    before = database_files()
     with pytest.raises(CunFangError) as info:
         Store.open(directory, "not-the-passphrase")
     assert info.value.code == ErrorCode.STORE_WRONG_PASSPHRASE
     assert "密码不正确" in str(info.value)
-    assert {p: hashlib.sha256(b).hexdigest() for p, b in files_bytes(directory).items()} == before
+    assert database_files() == before
     Store.open(directory, PASS).close()
 
 
@@ -68,21 +74,21 @@ def test_opening_a_missing_store_never_creates_one(tmp_path):
 
 
 def test_creating_over_an_existing_store_is_refused(tmp_path):
-    Store.create(tmp_path / "d", PASS, kdf_iterations=2000).close()
+    Store.create(tmp_path / "d", PASS, kdf=FAST_KDF).close()
     with pytest.raises(CunFangError) as info:
-        Store.create(tmp_path / "d", PASS, kdf_iterations=2000)
+        Store.create(tmp_path / "d", PASS, kdf=FAST_KDF)
     assert info.value.code == ErrorCode.STORE_EXISTS
 
 
 def test_short_passphrase_refused(tmp_path):
     with pytest.raises(CunFangError) as info:
-        Store.create(tmp_path / "d", "123", kdf_iterations=2000)
+        Store.create(tmp_path / "d", "123", kdf=FAST_KDF)
     assert info.value.code == ErrorCode.STORE_PASSPHRASE_SHORT
 
 
 def test_nothing_on_disk_is_readable_without_the_key(tmp_path):
     directory = tmp_path / "data"
-    store = Store.create(directory, PASS, kdf_iterations=2000)
+    store = Store.create(directory, PASS, kdf=FAST_KDF)
     load_demo(store, persons=300, seed=7)
     ids = [r["id_number"] for r in store.query("SELECT id_number FROM persons")]
     record = store.save_draft(form_id="elder_visit", form_version="2026.1",
@@ -245,7 +251,7 @@ def test_counts_by_status_and_filters(store):
 def test_demo_is_deterministic_and_plausible(tmp_path):
     results = []
     for n in range(2):
-        s = Store.create(tmp_path / f"d{n}", PASS, kdf_iterations=2000)
+        s = Store.create(tmp_path / f"d{n}", PASS, kdf=FAST_KDF)
         counts = load_demo(s, persons=150, seed=42)
         rows = s.query("SELECT name, id_number, kind, village_id FROM persons ORDER BY id")
         results.append((counts, rows))

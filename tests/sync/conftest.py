@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from app.store import Store
+from app.store.keyring import FAST_KDF
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PASS = "test-pass-123"
@@ -166,7 +167,7 @@ def sqlite_server(tmp_path, start_server) -> Server:
 
 
 def new_laptop(directory: Path) -> Store:
-    return Store.create(directory, PASS, kdf_iterations=2000)
+    return Store.create(directory, PASS, kdf=FAST_KDF)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 from app.demo import load_demo
 from app.forms.xlsform import load_form
 from app.store import Store
+from app.store.keyring import FAST_KDF
 from ui.form_filler import FormFiller, RevisionFiller
 from ui.pages import RecordsPage, RegistryPage
 from ui.questions import QuestionWidget
@@ -55,7 +56,7 @@ def visit_form():
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store.create(tmp_path / "data", PASS, kdf_iterations=2000)
+    s = Store.create(tmp_path / "data", PASS, kdf=FAST_KDF)
     yield s
     s.close()
 
@@ -83,7 +84,7 @@ def type_into(qtbot, widget: QuestionWidget, text: str) -> None:
 
 
 def test_first_run_creates_the_encrypted_store(qtbot, tmp_path):
-    dialog = FirstRunDialog(tmp_path / "data", kdf_iterations=2000)
+    dialog = FirstRunDialog(tmp_path / "data", kdf=FAST_KDF)
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.passphrase, PASS)
     qtbot.keyClicks(dialog.confirm, PASS + "x")
@@ -100,7 +101,7 @@ def test_first_run_creates_the_encrypted_store(qtbot, tmp_path):
 
 
 def test_first_run_offers_demo_data_loaded_in_the_background(qtbot, tmp_path):
-    dialog = FirstRunDialog(tmp_path / "data", kdf_iterations=2000)
+    dialog = FirstRunDialog(tmp_path / "data", kdf=FAST_KDF)
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.passphrase, PASS)
     qtbot.keyClicks(dialog.confirm, PASS)
@@ -111,7 +112,7 @@ def test_first_run_offers_demo_data_loaded_in_the_background(qtbot, tmp_path):
 
 
 def test_unlock_refuses_a_wrong_passphrase_in_place(qtbot, tmp_path):
-    Store.create(tmp_path / "data", PASS, kdf_iterations=2000).close()
+    Store.create(tmp_path / "data", PASS, kdf=FAST_KDF).close()
     dialog = UnlockDialog(tmp_path / "data")
     qtbot.addWidget(dialog)
     dialog.show()
@@ -178,7 +179,7 @@ def test_fill_by_keyboard_with_relevance_repeat_and_constraint(qtbot, store, vis
 def app_process(script: str, tmp_path: Path) -> list[str]:
     """A command running ``script`` as its own program on a new store and the visit form."""
     directory = tmp_path / "data"
-    Store.create(directory, PASS, kdf_iterations=2000).close()
+    Store.create(directory, PASS, kdf=FAST_KDF).close()
     form_file = tmp_path / "visit.md"
     form_file.write_text(VISIT, encoding="utf-8")
     return [sys.executable, "-c", script, str(directory), PASS, str(form_file)]

@@ -11,6 +11,7 @@ from python_calamine import CalamineWorkbook
 
 from app.demo import load_demo
 from app.store import Store
+from app.store.keyring import FAST_KDF
 from ui.export_page import ExportPage
 from ui.page_common import FormCatalog
 
@@ -19,7 +20,7 @@ PASS = "cunfang-secret"
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store.create(tmp_path / "data", PASS, kdf_iterations=2000)
+    s = Store.create(tmp_path / "data", PASS, kdf=FAST_KDF)
     load_demo(s, persons=300, seed=3)
     yield s
     s.close()

@@ -7,6 +7,7 @@ import io
 from openpyxl import load_workbook
 
 from app.store import Store
+from app.store.keyring import FAST_KDF
 from app.store.store import utc_now
 from ui.main_window import MainWindow
 from ui.page_common import FORMS_DIR
@@ -28,7 +29,7 @@ def pulled(store: Store, form_id: str, version: str, title: str) -> None:
 
 
 def test_new_records_use_the_pulled_version_and_old_ones_open_with_theirs(qtbot, tmp_path):
-    store = Store.create(tmp_path / "data", PASS, kdf_iterations=2000)
+    store = Store.create(tmp_path / "data", PASS, kdf=FAST_KDF)
     store.add_village("V1", "东山村")
     person = store.add_person(name="王秀英", kind="elder", village_id="V1")
     old = store.save_draft(form_id="elder_visit", form_version="2026.1", data={}, person_id=person, village_id="V1")

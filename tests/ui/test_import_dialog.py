@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app import china
 from app.store import Store
+from app.store.keyring import FAST_KDF
 from ui.import_dialog import ImportDialog
 from ui.pages import RegistryPage
 
@@ -23,7 +24,7 @@ CHILD_3 = china.make_id("340102", date(2014, 1, 8), 311)
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store.create(tmp_path / "data", PASS, kdf_iterations=2000)
+    s = Store.create(tmp_path / "data", PASS, kdf=FAST_KDF)
     s.add_village(EAST, "东山村")
     s.add_village("340102001002", "西河村")
     yield s

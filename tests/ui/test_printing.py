@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QPushButton
 from app.forms.library import FormLibrary
 from app.forms.printout import Field, Table, blank_printout
 from app.store import Store
+from app.store.keyring import FAST_KDF
 from ui.printing import print_blank, print_record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +35,7 @@ def library():
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store.create(tmp_path / "data", PASS, kdf_iterations=2000)
+    s = Store.create(tmp_path / "data", PASS, kdf=FAST_KDF)
     yield s
     s.close()
 

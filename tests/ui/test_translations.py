@@ -118,9 +118,10 @@ def test_installed_catalogue_translates_known_strings(zh_translator):
 
 def test_main_window_shows_the_catalogue_text(zh_translator, qtbot, tmp_path):
     from app.store import Store
+    from app.store.keyring import FAST_KDF
     from ui.main_window import MainWindow
 
-    store = Store.create(tmp_path / "data", "cunfang-secret", kdf_iterations=2000)
+    store = Store.create(tmp_path / "data", "cunfang-secret", kdf=FAST_KDF)
     window = MainWindow(store)  # never shown or closed: closing would write the geometry to QSettings
     try:
         window.autosync.tick()  # the first look at sync (a few seconds after start-up in the app) fills the status bar

@@ -114,27 +114,69 @@ def _passphrase(*, confirm: bool) -> str:
 
 
 def _open_store(ctx: click.Context):
+    """The store, signed in: as an account (CUNFANG_USER / CUNFANG_PASSWORD or asked) when the store has
+    accounts, else by its passphrase (CUNFANG_PASSPHRASE or asked)."""
     from app.paths import setup_logging
     from app.store import Store
 
     directory = _data_dir(ctx)
     if not Store.exists(directory):
         raise CunFangError(ErrorCode.STORE_MISSING, path=directory)
-    store = Store.open(directory, _passphrase(confirm=False))
+    if Store.has_accounts(directory):
+        from app.accounts import sign_in
+
+        login, password = _credentials()
+        store = sign_in(directory, login, password)
+    else:
+        store = Store.open(directory, _passphrase(confirm=False))
     setup_logging(directory)
     return store
 
 
+def _credentials() -> tuple[str, str]:
+    login, password = os.environ.get("CUNFANG_USER"), os.environ.get("CUNFANG_PASSWORD")
+    if login and password:
+        return login, password
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CunFangError(ErrorCode.ACCOUNT_NO_LOGIN)
+    return login or click.prompt("用户名"), password or click.prompt("密码", hide_input=True)
+
+
+def new_password(prompt: str = "新密码") -> str:
+    """A new password: CUNFANG_NEW_PASSWORD for scripts, otherwise asked twice on the terminal."""
+    value = os.environ.get("CUNFANG_NEW_PASSWORD")
+    if value:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CunFangError(ErrorCode.ACCOUNT_NO_LOGIN)
+    first = click.prompt(prompt, hide_input=True)
+    if click.prompt("再输入一次", hide_input=True) != first:
+        raise CunFangError(ErrorCode.STORE_PASSPHRASE_MISMATCH)
+    return first
+
+
 @cli.command("init")
+@click.option("--admin", "admin_login", default=None, metavar="用户名",
+              help="同时建立管理员账户（推荐）：密码从终端输入两次，或用 CUNFANG_NEW_PASSWORD。")
+@click.option("--name", default="", help="管理员的姓名。")
 @click.pass_context
-def init_store(ctx: click.Context) -> None:
-    """新建一个空的加密数据库（密码从终端输入两次，或用 CUNFANG_PASSPHRASE）。"""
+def init_store(ctx: click.Context, admin_login: str | None, name: str) -> None:
+    """新建一个空的加密数据库：带管理员账户（--admin），或只用一个数据库密码（CUNFANG_PASSPHRASE）。"""
     from app.paths import setup_logging
     from app.store import Store
 
     directory = _data_dir(ctx)
     if Store.exists(directory):
         raise CunFangError(ErrorCode.STORE_EXISTS, path=directory)
+    if admin_login:
+        from app.accounts import create_with_admin
+
+        store, recovery = create_with_admin(directory, admin_login, name or admin_login, new_password("管理员密码"))
+        setup_logging(directory)
+        store.close()
+        click.echo(f"已在 {directory} 创建加密数据库和管理员账户 {admin_login.strip().lower()}。")
+        click.echo(f"恢复密钥（只显示这一次，请抄在纸上锁好；忘记管理员密码时用它）：\n    {recovery}")
+        return
     store = Store.create(directory, _passphrase(confirm=True))
     setup_logging(directory)
     store.close()
@@ -218,7 +260,8 @@ def persons_search(ctx: click.Context, text: str, village: str | None, limit: in
         store.close()
     for row in rows:
         shown = {"id": row["id"], "name": row["name"], "id_number": mask_id(row["id_number"]),
-                 "village": names.get(row["village_id"], ""), "kind": row["kind"], "risk_tier": row["risk_tier"],
+                 "village": names.get(row["village_id"], ""), "village_id": row["village_id"], "kind": row["kind"],
+                 "risk_tier": row["risk_tier"],
                  "next_due": row["next_due"]}
         if as_json:
             click.echo(json.dumps(shown, ensure_ascii=False))
@@ -307,9 +350,11 @@ def doctor(ctx: click.Context) -> None:
     click.echo("数据库健康。")
 
 
-from app.spreadsheets.import_cli import import_group  # noqa: E402 - needs `cli` defined above
+from app.accounts_cli import account_group  # noqa: E402 - needs `cli` defined above
+from app.spreadsheets.import_cli import import_group  # noqa: E402
 
 cli.add_command(import_group)
+cli.add_command(account_group)
 
 
 def main(argv: list[str] | None = None, *, gui=None, commands=()) -> None:

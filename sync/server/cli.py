@@ -39,10 +39,12 @@ def main(ctx: click.Context, db: str) -> None:
 
 
 @main.command(help="启动服务器（首次启动时建库，之后自动升级数据库结构）。")
-@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址；对外服务请放在 HTTPS 反向代理之后。")
-@click.option("--port", default=8700, show_default=True, type=int, help="端口。")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="工作进程数（PostgreSQL 时可多个）。")
+@click.option("--host", envvar="CUNFANG_SERVER_HOST", default="127.0.0.1", show_default=True,
+              help="监听地址；对外服务请放在 HTTPS 反向代理之后（环境变量 CUNFANG_SERVER_HOST）。")
+@click.option("--port", envvar="CUNFANG_SERVER_PORT", default=8700, show_default=True, type=int,
+              help="端口（环境变量 CUNFANG_SERVER_PORT）。")
+@click.option("--workers", envvar="CUNFANG_SERVER_WORKERS", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="工作进程数（PostgreSQL 时可多个；环境变量 CUNFANG_SERVER_WORKERS）。")
 @click.option("--ssl-certfile", type=click.Path(exists=True, dir_okay=False), help="HTTPS 证书（可选）。")
 @click.option("--ssl-keyfile", type=click.Path(exists=True, dir_okay=False), help="HTTPS 私钥（可选）。")
 @click.option("--client-version", envvar="CUNFANG_CLIENT_VERSION", default="",

@@ -157,6 +157,7 @@ def test_the_serve_options_reach_every_worker(monkeypatch, tmp_path):
     def clean_environment() -> None:  # serve writes these for its workers; monkeypatch removes them afterwards
         for name in (api.CLIENT_VERSION_ENV, api.CLIENT_URL_ENV, api.CLIENT_NOTES_ENV, api.DB_ENV):
             monkeypatch.setenv(name, "")
+        monkeypatch.delenv("CUNFANG_SERVER_WORKERS", raising=False)
 
     clean_environment()
     db = str(tmp_path / "s.db")
@@ -167,9 +168,10 @@ def test_the_serve_options_reach_every_worker(monkeypatch, tmp_path):
     assert "0.9.1" in result.output
 
     clean_environment()
-    monkeypatch.setenv(api.CLIENT_VERSION_ENV, "0.9.2")  # the systemd way: Environment=CUNFANG_CLIENT_VERSION=…
+    monkeypatch.setenv(api.CLIENT_VERSION_ENV, "0.9.2")  # the systemd way: EnvironmentFile=/etc/cunfang/server.env
+    monkeypatch.setenv("CUNFANG_SERVER_WORKERS", "3")
     result = CliRunner().invoke(server_cli, ["--db", db, "serve"])
-    assert result.exit_code == 0 and seen["offer"] == protocol.ClientUpdate(version="0.9.2")
+    assert result.exit_code == 0 and seen == {"offer": protocol.ClientUpdate(version="0.9.2"), "workers": 3}
 
     clean_environment()
     result = CliRunner().invoke(server_cli, ["--db", db, "serve"])

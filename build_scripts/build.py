@@ -133,7 +133,7 @@ def windows_installer(dist: Path, version: str) -> Path | None:
                          f"build_scripts/README.md 下载到 {local} / ChineseSimplified.isl is missing "
                          "(unofficial before Inno Setup 7)")
     command = [str(iscc), f"/DAppVersion={version}", f"/DAppNumericVersion={numeric_version(version)}",
-               f"/DSourceDir={dist / NAME}", f"/DOutputDir={dist}", str(ISS)]
+               f"/DBundleDir={dist / NAME}", f"/DOutputDir={dist}", str(ISS)]
     say(" ".join(command))
     if subprocess.call(command, cwd=ISS.parent) != 0:
         raise BuildError("Inno Setup 编译失败 / ISCC failed (see the output above)")

@@ -109,7 +109,7 @@ def time_to_window(command: list[str], env: dict, timeout: float = 60.0) -> floa
     try:
         while time.perf_counter() - started < timeout:
             found = subprocess.run(["xdotool", "search", "--all", "--onlyvisible", "--pid", str(process.pid),
-                                    "--name", "."], capture_output=True, text=True)  # a visible, titled window
+                                    "--name", "."], capture_output=True, text=True, env=env)  # visible, titled
             if found.stdout.strip():
                 return time.perf_counter() - started
             if process.poll() is not None:
@@ -137,13 +137,13 @@ class Display:
             return self.name
         if not shutil.which("Xvfb"):
             sys.exit("no DISPLAY and no Xvfb (Debian/Ubuntu: apt install xvfb xdotool)")
-        for number in range(90, 120):
-            if not Path(f"/tmp/.X{number}-lock").exists():
-                break
+        # -displayfd: Xvfb picks a free display number and writes it once it accepts connections
+        self.process = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        number = self.process.stdout.readline().strip()
+        if not number.isdigit():
+            sys.exit("Xvfb did not start")
         self.name = f":{number}"
-        self.process = subprocess.Popen(["Xvfb", self.name, "-screen", "0", "1366x768x24", "-nolisten", "tcp"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(1.0)
         return self.name
 
     def __exit__(self, *exc) -> None:

@@ -97,6 +97,26 @@ def tarball_size(folder: Path, tmp: Path) -> int:
     return size
 
 
+def largest_additions(ours: Path, hello: Path, count: int = 8) -> list[tuple[str, int]]:
+    """Bytes our bundle adds over the hello bundle, by top-level entry (of _internal/), largest first."""
+
+    def by_entry(root: Path, executable: str) -> dict[str, int]:
+        sizes: dict[str, int] = {}
+        for path in root.rglob("*"):
+            if path.is_file() and not path.is_symlink():
+                parts = path.relative_to(root).parts
+                if parts == (executable,):
+                    key = "executable (holds the Python modules)"
+                else:
+                    key = parts[1] if parts[0] == "_internal" and len(parts) > 1 else parts[0]
+                sizes[key] = sizes.get(key, 0) + path.stat().st_size
+        return sizes
+
+    mine, theirs = by_entry(ours, "cunfang"), by_entry(hello, "hello")
+    grown = [(key, size - theirs.get(key, 0)) for key, size in mine.items() if size > theirs.get(key, 0)]
+    return sorted(grown, key=lambda item: -item[1])[:count]
+
+
 def drop_caches() -> None:
     os.sync()
     Path("/proc/sys/vm/drop_caches").write_text("3\n")
@@ -182,6 +202,8 @@ def main() -> None:
               f"(ratio {size_ratio:.2f}, target ≤ {SIZE_TARGET}) {verdict(size_ratio, SIZE_TARGET)}")
         print(f"  as .tar.gz (information): hello {packed['hello'] / 2**20:.1f} MiB, CunFang "
               f"{packed['ours'] / 2**20:.1f} MiB (ratio {packed['ours'] / packed['hello']:.2f})")
+        print("  largest additions over hello: " + ", ".join(
+            f"{name} {size / 2**20:.1f}" for name, size in largest_additions(ours, hello)) + " (MiB)")
 
         with Display() as display:
             env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")

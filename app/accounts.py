@@ -86,6 +86,8 @@ def act_as(store: Store, account: Account) -> None:
 
 
 def sign_out(store: Store) -> None:
+    if store.closed:
+        return
     if store.account is not None:
         append(store, "logout", user=store.account.login, subject=store.account.login)
     store.close()

@@ -38,11 +38,13 @@ def build(store, today: date | None = None, *, overdue_limit: int = 300) -> Dash
     iso = today.isoformat()
     board = Dashboard()
     board.overdue = store.overdue(today=iso, limit=overdue_limit)
+    persons, person_params = store.scope.persons_sql()  # only what the signed-in account may see
+    records, record_params = store.scope.records_sql("r")
     board.overdue_total = store.query("SELECT count(*) AS n FROM persons WHERE status = 'active' AND next_due != '' "
-                                      "AND next_due < ?", [iso])[0]["n"]
+                                      f"AND next_due < ? AND {persons}", [iso, *person_params])[0]["n"]
     board.due_this_week = store.query(
-        "SELECT count(*) AS n FROM persons WHERE status = 'active' AND next_due >= ? AND next_due < ?",
-        [iso, (today + timedelta(days=7)).isoformat()])[0]["n"]
+        f"SELECT count(*) AS n FROM persons WHERE status = 'active' AND next_due >= ? AND next_due < ? AND {persons}",
+        [iso, (today + timedelta(days=7)).isoformat(), *person_params])[0]["n"]
     board.drafts = store.drafts()
     counts = store.counts_by_status()
     board.waiting_to_sync = counts["finalized"] + counts["queued"]
@@ -51,7 +53,8 @@ def build(store, today: date | None = None, *, overdue_limit: int = 300) -> Dash
     for row in store.query(
         "SELECT r.uuid, r.form_id, r.title, r.updated_at, r.flags, r.person_id, p.name AS person_name "
         "FROM records r LEFT JOIN persons p ON p.id = r.person_id "
-        "WHERE r.flags != '[]' AND r.updated_at >= ? ORDER BY r.updated_at DESC LIMIT 200", [since]):
+        f"WHERE r.flags != '[]' AND r.updated_at >= ? AND {records} ORDER BY r.updated_at DESC LIMIT 200",
+            [since, *record_params]):
         flags = json.loads(row["flags"])
         row["flags"] = flags
         row["flag_text"] = flag_text(flags)
@@ -65,7 +68,7 @@ def build(store, today: date | None = None, *, overdue_limit: int = 300) -> Dash
     for row in store.query(
         "SELECT r.uuid, r.title, r.data, r.updated_at, p.name AS person_name FROM records r "
         "LEFT JOIN persons p ON p.id = r.person_id WHERE r.form_id = 'home_adaptation' AND r.status != 'draft' "
-        "ORDER BY r.updated_at DESC LIMIT 500"):
+        f"AND {records} ORDER BY r.updated_at DESC LIMIT 500", record_params):
         data = json.loads(row.pop("data") or "{}")
         if int(data.get("plan_count") or 0) > 0 and not data.get("accept_date"):
             row["planned"] = int(data.get("plan_count") or 0)

@@ -124,12 +124,14 @@ def record_finalized(store, record: dict, rules: VisitRules) -> dict:
 def visit_rates(store, today: date) -> list[dict]:
     """Per village, this month: persons to visit, visited since the 1st, rate, overdue (for 工作台)."""
     month_start = today.replace(day=1).isoformat()
+    scope, params = store.scope.persons_sql()
     rows = store.query(
         "SELECT village_id, count(*) AS total, "
         "sum(CASE WHEN last_visit >= ? THEN 1 ELSE 0 END) AS visited, "
         "sum(CASE WHEN next_due != '' AND next_due < ? THEN 1 ELSE 0 END) AS overdue "
-        "FROM persons WHERE status = 'active' AND kind IN ('elder', 'child') GROUP BY village_id ORDER BY village_id",
-        [month_start, today.isoformat()])
+        f"FROM persons WHERE status = 'active' AND kind IN ('elder', 'child') AND {scope} "
+        "GROUP BY village_id ORDER BY village_id",
+        [month_start, today.isoformat(), *params])
     for row in rows:
         row["rate"] = round(100 * row["visited"] / row["total"], 1) if row["total"] else 0.0
     return rows

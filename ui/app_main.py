@@ -50,13 +50,24 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 
 def open_store(data_dir: Path) -> Store | None:
-    """First run creates the store; afterwards the passphrase unlocks it. None if the person quits."""
+    """First run creates the store and its administrator; afterwards a person signs in (a store made before
+    accounts is unlocked by its passphrase). None if the person quits."""
     from ui.startup import FirstRunDialog, UnlockDialog
 
-    dialog = UnlockDialog(data_dir) if Store.exists(data_dir) else FirstRunDialog(data_dir)
+    if Store.has_accounts(data_dir):
+        from ui.accounts_ui import LoginDialog
+
+        dialog = LoginDialog(data_dir)
+    else:
+        dialog = UnlockDialog(data_dir) if Store.exists(data_dir) else FirstRunDialog(data_dir)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
-    return dialog.store
+    store = dialog.store
+    if store.account is not None and store.account.must_change:
+        from ui.accounts_ui import ChangePasswordDialog
+
+        ChangePasswordDialog(store, forced=True).exec()
+    return store
 
 
 def run_app(data_dir: Path | None = None) -> int:
@@ -65,14 +76,19 @@ def run_app(data_dir: Path | None = None) -> int:
     setup_logging(directory)
     app = make_app()
     install_excepthook()
-    store = open_store(directory)
-    if store is None:
-        return 0
-    from ui.main_window import MainWindow
+    while True:  # 换人登录 closes the window and signs the next person in
+        store = open_store(directory)
+        if store is None:
+            return 0
+        from ui.main_window import MainWindow
 
-    window = MainWindow(store)
-    window.show()
-    try:
-        return app.exec()
-    finally:
-        store.close()
+        window = MainWindow(store)
+        window.show()
+        try:
+            code = app.exec()
+        finally:
+            from app.accounts import sign_out
+
+            sign_out(store)
+        if not window.switch_user_requested:
+            return code

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, QSize, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -33,14 +34,50 @@ NAV = [(QT_TRANSLATE_NOOP("MainWindow", "工作台"), "fa5s.home", "Ctrl+1"),
        (QT_TRANSLATE_NOOP("MainWindow", "设置"), "fa5s.cog", "Ctrl+7")]
 
 
+def idle_minutes(store: Store) -> int:
+    """Minutes without a key or mouse before the app locks itself (setting ``lock.idle_minutes``, default 10)."""
+    try:
+        return max(1, int(store.get_setting("lock.idle_minutes") or 10))
+    except ValueError:
+        return 10
+
+
+class IdleLock(QObject):
+    """Locks the window after ``minutes`` with no key press or mouse use anywhere in the app."""
+
+    INPUT = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel)
+
+    def __init__(self, window: MainWindow, *, minutes: int):
+        super().__init__(window)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(minutes * 60_000)
+        self.timer.timeout.connect(window.lock)
+        if window.store.account is not None:
+            QApplication.instance().installEventFilter(self)
+            self.timer.start()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if event.type() in self.INPUT:
+            self.timer.start()
+        return False
+
+
 class MainWindow(QMainWindow):
     def __init__(self, store: Store):
         super().__init__()
         self.setObjectName("mainWindow")
         self.store = store
-        self.setWindowTitle(self.tr("村访通"))
+        self.switch_user_requested = False
+        self._locked = False
+        account = store.account
+        if account is None:
+            self.setWindowTitle(self.tr("村访通"))
+        else:
+            self.setWindowTitle(self.tr("村访通 — {name}（{role}）").format(name=account.name,
+                                                                          role=self.tr(account.role_def.label)))
         self.catalog = FormCatalog(store)
-        author = store.get_setting("author") or ""
+        author = account.name if account else store.get_setting("author") or ""
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
         self.nav.setIconSize(QSize(22, 22))
@@ -54,6 +91,7 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(icon_for(icon), f" {label}")
             item.setToolTip(self.tr("{label}（{key}）").format(label=label, key=key))
             self.nav.addItem(item)
+            item.setHidden(not self._allowed(index))
             self.stack.addWidget(QWidget())
             QShortcut(QKeySequence(key), self, lambda i=index: self.nav.setCurrentRow(i))
         self.nav.currentRowChanged.connect(self._on_nav)
@@ -70,6 +108,14 @@ class MainWindow(QMainWindow):
 
             AboutDialog(self.store.data_dir, self).exec()
 
+        if account is not None:
+            menu = self.menuBar().addMenu(self.tr("账户"))
+            lock = menu.addAction(self.tr("锁定"), self.lock)
+            lock.setShortcut(QKeySequence("Ctrl+L"))
+            lock.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)  # also over an open dialog
+            self.addAction(lock)
+            menu.addAction(self.tr("换人登录"), self.switch_user)
+            menu.addAction(self.tr("修改我的密码…"), self.change_password)
         about_action = self.menuBar().addMenu(self.tr("帮助")).addAction(self.tr("关于村访通"), about)
         about_action.setMenuRole(about_action.MenuRole.AboutRole)
 
@@ -94,6 +140,48 @@ class MainWindow(QMainWindow):
         self.status_timer.start()
         self.update_status()
         QTimer.singleShot(0, self.offer_drafts)
+        self.idle = IdleLock(self, minutes=idle_minutes(store))
+
+    # ------------------------------------------------------------------ the lock screen and switching user
+
+    def lock(self) -> None:
+        """Hide everything behind the lock screen; drafts are saved first and stay open underneath."""
+        if self.store.account is None or self._locked or self.store.closed:
+            return
+        from app.store.audit import append
+        from ui.accounts_ui import LockDialog
+
+        self._locked = True
+        if self._built[2] is not None:
+            self.fill.flush_all()
+        self.centralWidget().hide()
+        append(self.store, "lock", user=self.store.account.login, subject=self.store.account.login)
+        self.lock_dialog = LockDialog(self.store, self)
+        self.lock_dialog.finished.connect(self._unlocked)
+        self.lock_dialog.open()
+
+    def _unlocked(self, code: int) -> None:
+        from ui.accounts_ui import LockDialog
+
+        self._locked = False
+        if code == LockDialog.SWITCH:
+            self.switch_user()
+            return
+        self.centralWidget().show()
+
+    def switch_user(self) -> None:
+        """Close this person's window (drafts saved) so the next person signs in."""
+        self.switch_user_requested = True
+        self.close()
+
+    def change_password(self) -> None:
+        from ui.accounts_ui import ChangePasswordDialog
+
+        ChangePasswordDialog(self.store, self).open()
+
+    def _allowed(self, index: int) -> bool:
+        """Pages a role cannot use are not offered (导出 needs the export right)."""
+        return index != 5 or self.store.scope.role.may("export")
 
     # ------------------------------------------------------------------ navigation
 
@@ -151,6 +239,9 @@ class MainWindow(QMainWindow):
     settings = property(lambda self: self.page(6))
 
     def _on_nav(self, row: int) -> None:
+        if not self._allowed(row):
+            self.nav.setCurrentRow(0)
+            return
         page = self.page(row)
         self.stack.setCurrentWidget(page)
         try:
@@ -272,6 +363,8 @@ class MainWindow(QMainWindow):
             self.resize(1280, 720)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        QApplication.instance().removeEventFilter(self.idle)
+        self.idle.timer.stop()
         if self._built[2] is not None:
             self.fill.flush_all()
         self.autosync.shutdown()

@@ -106,8 +106,11 @@ class PersonsModel(RegistryModel):
     def fetch(self, offset, limit):
         if self.query_text:
             return self.store.search_persons(self.query_text, village_id=self.village_id, limit=limit, offset=offset)
-        where, params = ("WHERE village_id = ?", [self.village_id]) if self.village_id else ("", [])
-        return self.store.query(f"SELECT * FROM persons {where} ORDER BY village_id, name LIMIT ? OFFSET ?",
+        where, params = self.store.scope.persons_sql()  # what the signed-in account may see
+        if self.village_id:
+            where += " AND village_id = ?"
+            params = [*params, self.village_id]
+        return self.store.query(f"SELECT * FROM persons WHERE {where} ORDER BY village_id, name LIMIT ? OFFSET ?",
                                 params + [limit, offset])
 
     def display(self, row, key):
@@ -161,7 +164,8 @@ class HouseholdsModel(RegistryModel):
                ("members", QT_TRANSLATE_NOOP("HouseholdsModel", "在册人数"))]
 
     def fetch(self, offset, limit):
-        where, params = [], []
+        scope, params = self.store.scope.households_sql("h")
+        where = [scope]
         if self.village_id:
             where.append("h.village_id = ?")
             params.append(self.village_id)

@@ -71,6 +71,7 @@ class RegistryPage(QWidget):
         import_roster.setObjectName("importRoster")
         import_roster.setToolTip(self.tr("从 Excel/WPS 或 CSV 名册导入人员（按身份证号新增或更新，可整体撤销）"))
         import_roster.clicked.connect(self.open_import)
+        import_roster.setVisible(store.scope.role.may("import"))
         bar.addWidget(import_roster)
         layout.addLayout(bar)
         self.model = PersonsModel(store)
@@ -95,6 +96,12 @@ class RegistryPage(QWidget):
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)
         side.addWidget(self.details)
+        self.full_id = QPushButton(self.tr("显示完整身份证号和电话"))
+        self.full_id.setObjectName("showFullId")
+        self.full_id.setToolTip(self.tr("每次查看都记入审计日志"))
+        self.full_id.setVisible(False)
+        self.full_id.clicked.connect(self.show_full_id)
+        side.addWidget(self.full_id, alignment=Qt.AlignmentFlag.AlignLeft)
         self.person_records = QListWidget()
         self.person_records.setObjectName("personRecords")
         self.person_records.itemActivated.connect(
@@ -180,11 +187,25 @@ class RegistryPage(QWidget):
             lines.append(self.tr("<b>状态：{status}</b>（{reason}）").format(status=person["status"],
                                                                         reason=person["status_reason"]))
         self.details.setText("<br>".join(lines))
+        self.full_id.setVisible(self.store.scope.role.may("full_ids") and bool(person["id_number"] or person["phone"]))
         for record in self.store.list_records(person_id=person["id"], limit=200):
             item = QListWidgetItem(f"{record['updated_at'][:10]}  {record['title'] or record['form_id']}  "
                                    f"[{STATUS_LABELS.get(record['status'], record['status'])}]")
             item.setData(Qt.ItemDataRole.UserRole, record["uuid"])
             self.person_records.addItem(item)
+
+    def show_full_id(self) -> None:
+        """The whole ID and phone number of the selected person, for roles that may see them; logged."""
+        from app.store.audit import append
+
+        person = self.selected_person()
+        if person is None or not self.store.scope.role.may("full_ids"):
+            return
+        append(self.store, "view_full_id", subject=person["id"],
+               user=self.store.account.login if self.store.account else "")
+        self.details.setText(self.details.text() + "<br>" + self.tr("完整身份证号：{id}　电话：{phone}").format(
+            id=person["id_number"] or "—", phone=person["phone"] or "—"))
+        self.full_id.setVisible(False)
 
     def selected_person(self) -> dict | None:
         index = self.view.currentIndex()
@@ -246,6 +267,8 @@ class FillPage(QWidget):
     def refresh(self) -> None:
         self.list.clear()
         for form in self.catalog.forms():
+            if not self.store.scope.role.may_use_form(form.form_id):
+                continue  # only the forms of the signed-in account's role
             item = QListWidgetItem(self.tr("{title}（版本 {version}）").format(title=form.title or form.form_id,
                                                                              version=form.version))
             item.setData(Qt.ItemDataRole.UserRole, form.form_id)
@@ -518,10 +541,24 @@ class SettingsPage(QWidget):
         form.addRow(self.tr("重大变故或安全红线后"), self.major)
         self.monthly = QCheckBox(self.tr("所有特殊困难老人每月至少探访一次（月探访率100%目标）"))
         form.addRow(self.monthly)
+        self.idle = QSpinBox()
+        self.idle.setObjectName("idleMinutes")
+        self.idle.setRange(1, 240)
+        self.idle.setSuffix(self.tr(" 分钟"))
+        form.addRow(self.tr("无人操作多久后自动锁定"), self.idle)
+        may_change = store.scope.role.may("settings")
+        rules.setEnabled(may_change)
+        if not may_change:
+            rules.setToolTip(self.tr("只有管理员能修改这些设置"))
         layout.addWidget(rules)
         save = QPushButton(self.tr("保存设置"))
         save.clicked.connect(self.save)
         layout.addWidget(save, alignment=Qt.AlignmentFlag.AlignLeft)
+        if store.account is not None and store.scope.role.may("accounts"):
+            from ui.accounts_ui import AccountsPanel
+
+            self.accounts = AccountsPanel(store)
+            layout.addWidget(self.accounts, 1)
         layout.addStretch(1)
 
     def refresh(self) -> None:
@@ -535,11 +572,18 @@ class SettingsPage(QWidget):
             box.setValue(int(table.get(key, 90)))
         self.major.setValue(visits.major_event_days)
         self.monthly.setChecked(visits.monthly_floor)
+        from ui.main_window import idle_minutes
+
+        self.idle.setValue(idle_minutes(self.store))
 
     def save(self) -> None:
         from app.settings import load_settings, save_settings
 
         self.store.set_setting("author", self.author.text().strip())
+        if not self.store.scope.role.may("settings"):
+            QMessageBox.information(self, self.tr("已保存"), self.tr("填表人姓名已保存。"))
+            return
+        self.store.set_setting("lock.idle_minutes", str(self.idle.value()))
         settings = load_settings(self.store.data_dir)
         for (group, key), box in self.days.items():
             table = settings.visits.elder_by_tier if group == "elder" else settings.visits.child_by_guardianship

@@ -16,30 +16,43 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.accounts import create_with_admin
 from app.errors import CunFangError
 from app.store import Store
+from app.store.keyring import DEFAULT_KDF, Kdf
+from ui.accounts_ui import RecoveryKeyDialog
 from ui.workers import run_in_background
 
 
 class FirstRunDialog(QDialog):
-    """A short setup: passphrase twice, township and village, and whether to load demo data."""
+    """A short setup: the administrator's account, township and village, and whether to load demo data.
 
-    def __init__(self, data_dir: Path, parent=None, *, kdf_iterations: int | None = None):
+    The administrator's password unlocks the encrypted store; a recovery key is shown once afterwards.
+    """
+
+    def __init__(self, data_dir: Path, parent=None, *, kdf: Kdf = DEFAULT_KDF):
         super().__init__(parent)
         self.setObjectName("firstRun")
         self.setWindowTitle(self.tr("村访通 · 首次设置"))
         self.data_dir = data_dir
-        self.kdf_iterations = kdf_iterations
+        self.kdf = kdf
         self.store: Store | None = None
+        self.recovery_key = ""
         layout = QVBoxLayout(self)
-        intro = QLabel(self.tr("欢迎使用村访通。先设置一个数据库密码：本机上的所有记录都会用它加密保存。"
-                               "<br><b>请牢记密码</b>，忘记后数据无法打开。"))
+        intro = QLabel(self.tr("欢迎使用村访通。先建立<b>管理员账户</b>：本机上的所有记录都加密保存，用账户密码打开。"
+                               "以后可在“设置 → 账户”里为村干部、儿童主任添加各自的账户。"))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
+        self.login = QLineEdit("admin")
+        self.login.setObjectName("login")
+        self.author = QLineEdit()
+        self.author.setObjectName("author")
+        self.author.setPlaceholderText(self.tr("您的姓名，记在每条记录上"))
         self.passphrase = QLineEdit()
         self.passphrase.setObjectName("passphrase")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText(self.tr("至少 8 位"))
         self.confirm = QLineEdit()
         self.confirm.setObjectName("confirm")
         self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
@@ -48,22 +61,21 @@ class FirstRunDialog(QDialog):
         self.village = QLineEdit()
         self.village.setObjectName("village")
         self.village.setPlaceholderText(self.tr("例如 东山村（可留空，以后在台账中添加）"))
-        self.author = QLineEdit()
-        self.author.setObjectName("author")
-        self.author.setPlaceholderText(self.tr("您的姓名，记在每条记录上"))
         self.demo = QCheckBox(self.tr("加入演示数据（虚构的村、人员和探访记录，便于熟悉程序）"))
         self.demo.setObjectName("demo")
         self.demo.setChecked(True)
-        form.addRow(self.tr("数据库密码："), self.passphrase)
+        form.addRow(self.tr("管理员用户名："), self.login)
+        form.addRow(self.tr("您的姓名："), self.author)
+        form.addRow(self.tr("密码："), self.passphrase)
         form.addRow(self.tr("再输入一次："), self.confirm)
         form.addRow(self.tr("乡镇："), self.town)
         form.addRow(self.tr("村："), self.village)
-        form.addRow(self.tr("填表人："), self.author)
         layout.addLayout(form)
         layout.addWidget(self.demo)
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setStyleSheet("color: #c62828")
+        self.error.setWordWrap(True)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("开始使用"))
@@ -71,6 +83,7 @@ class FirstRunDialog(QDialog):
         buttons.accepted.connect(self.create)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.author.setFocus()
 
     def create(self) -> None:
         if self.passphrase.text() != self.confirm.text():
@@ -78,22 +91,22 @@ class FirstRunDialog(QDialog):
             self.confirm.clear()
             self.confirm.setFocus()
             return
+        name = self.author.text().strip() or self.login.text().strip()
         try:
-            kwargs = {"kdf_iterations": self.kdf_iterations} if self.kdf_iterations else {}
-            store = Store.create(self.data_dir, self.passphrase.text(), **kwargs)
+            store, self.recovery_key = create_with_admin(self.data_dir, self.login.text(), name,
+                                                         self.passphrase.text(), kdf=self.kdf)
         except CunFangError as exc:
             self.error.setText(str(exc))
             return
         town = self.town.text().strip()
         if self.village.text().strip():
             store.add_village(f"local-{self.village.text().strip()}", self.village.text().strip(), town=town)
-        store.set_setting("author", self.author.text().strip())
+        store.set_setting("author", name)
         store.set_setting("town", town)
         self.store = store
-        if self.demo.isChecked():
-            self.load_demo()
-        else:
-            self.accept()
+        self.key_dialog = RecoveryKeyDialog(self.recovery_key, self)
+        self.key_dialog.finished.connect(lambda _: self.load_demo() if self.demo.isChecked() else self.accept())
+        self.key_dialog.open()
 
     def load_demo(self) -> None:
         from app.demo import load_demo

@@ -113,11 +113,170 @@
     </message>
 </context>
 <context>
+    <name>AccountDialog</name>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="282"/>
+        <source>添加账户</source>
+        <translation>添加账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="282"/>
+        <source>修改账户</source>
+        <translation>修改账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="289"/>
+        <source>字母或数字，例如 zhangsan</source>
+        <translation>字母或数字，例如 zhangsan</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="309"/>
+        <source>用户名：</source>
+        <translation>用户名：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="310"/>
+        <source>姓名：</source>
+        <translation>姓名：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="311"/>
+        <source>角色：</source>
+        <translation>角色：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="312"/>
+        <source>负责的村：</source>
+        <translation>负责的村：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="314"/>
+        <source>初始密码：</source>
+        <translation>初始密码：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="320"/>
+        <source>保存</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="320"/>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>AccountsPanel</name>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="349"/>
+        <source>账户（只有管理员能看到这里）</source>
+        <translation>账户（只有管理员能看到这里）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="355"/>
+        <source>用户名</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="355"/>
+        <source>姓名</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="355"/>
+        <source>角色</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="355"/>
+        <source>负责的村</source>
+        <translation>负责的村</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="362"/>
+        <source>添加账户…</source>
+        <translation>添加账户…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="362"/>
+        <source>修改…</source>
+        <translation>修改…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="363"/>
+        <source>重设密码…</source>
+        <translation>重设密码…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="364"/>
+        <source>停用</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="379"/>
+        <source>全部</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="381"/>
+        <source>（已停用）</source>
+        <translation>（已停用）</translation>
+    </message>
+</context>
+<context>
     <name>AcknowledgeQuestion</name>
     <message>
         <location filename="../../ui/questions.py" line="337"/>
         <source>确认</source>
         <translation>确认</translation>
+    </message>
+</context>
+<context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="189"/>
+        <source>修改我的密码</source>
+        <translation>修改我的密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="193"/>
+        <source>{name}（{login}，{role}）</source>
+        <translation>{name}（{login}，{role}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="196"/>
+        <source>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</source>
+        <translation>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="202"/>
+        <source>现在的密码：</source>
+        <translation>现在的密码：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="203"/>
+        <source>新密码（至少 8 位）：</source>
+        <translation>新密码（至少 8 位）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="204"/>
+        <source>再输入一次：</source>
+        <translation>再输入一次：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="208"/>
+        <source>修改</source>
+        <translation>修改</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="208"/>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="216"/>
+        <source>两次输入的新密码不一致，请重新输入。</source>
+        <translation>两次输入的新密码不一致，请重新输入。</translation>
     </message>
 </context>
 <context>
@@ -240,17 +399,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="470"/>
+        <location filename="../../ui/pages.py" line="493"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="472"/>
+        <location filename="../../ui/pages.py" line="495"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="475"/>
+        <location filename="../../ui/pages.py" line="498"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -502,47 +661,47 @@
 <context>
     <name>FillPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="228"/>
+        <location filename="../../ui/pages.py" line="249"/>
         <source>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</source>
         <translation>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="233"/>
+        <location filename="../../ui/pages.py" line="254"/>
         <source>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</source>
         <translation>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="235"/>
+        <location filename="../../ui/pages.py" line="256"/>
         <source>打印空白表…</source>
         <translation>打印空白表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="242"/>
+        <location filename="../../ui/pages.py" line="263"/>
         <source>选择表单</source>
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="249"/>
+        <location filename="../../ui/pages.py" line="272"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="254"/>
+        <location filename="../../ui/pages.py" line="277"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="262"/>
+        <location filename="../../ui/pages.py" line="285"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="262"/>
+        <location filename="../../ui/pages.py" line="285"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="284"/>
+        <location filename="../../ui/pages.py" line="307"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
     </message>
@@ -550,82 +709,92 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../../ui/startup.py" line="30"/>
+        <location filename="../../ui/startup.py" line="36"/>
         <source>村访通 · 首次设置</source>
         <translation>村访通 · 首次设置</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="35"/>
-        <source>欢迎使用村访通。先设置一个数据库密码：本机上的所有记录都会用它加密保存。&lt;br&gt;&lt;b&gt;请牢记密码&lt;/b&gt;，忘记后数据无法打开。</source>
-        <translation>欢迎使用村访通。先设置一个数据库密码：本机上的所有记录都会用它加密保存。&lt;br&gt;&lt;b&gt;请牢记密码&lt;/b&gt;，忘记后数据无法打开。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/startup.py" line="46"/>
+        <location filename="../../ui/startup.py" line="59"/>
         <source>示范镇</source>
         <translation>示范镇</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="50"/>
+        <location filename="../../ui/startup.py" line="63"/>
         <source>例如 东山村（可留空，以后在台账中添加）</source>
         <translation>例如 东山村（可留空，以后在台账中添加）</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="53"/>
+        <location filename="../../ui/startup.py" line="51"/>
         <source>您的姓名，记在每条记录上</source>
         <translation>您的姓名，记在每条记录上</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="54"/>
+        <location filename="../../ui/startup.py" line="42"/>
+        <source>欢迎使用村访通。先建立&lt;b&gt;管理员账户&lt;/b&gt;：本机上的所有记录都加密保存，用账户密码打开。以后可在“设置 → 账户”里为村干部、儿童主任添加各自的账户。</source>
+        <translation>欢迎使用村访通。先建立&lt;b&gt;管理员账户&lt;/b&gt;：本机上的所有记录都加密保存，用账户密码打开。以后可在“设置 → 账户”里为村干部、儿童主任添加各自的账户。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="55"/>
+        <source>至少 8 位</source>
+        <translation>至少 8 位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="64"/>
         <source>加入演示数据（虚构的村、人员和探访记录，便于熟悉程序）</source>
         <translation>加入演示数据（虚构的村、人员和探访记录，便于熟悉程序）</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="57"/>
-        <source>数据库密码：</source>
-        <translation>数据库密码：</translation>
-    </message>
-    <message>
-        <location filename="../../ui/startup.py" line="58"/>
+        <location filename="../../ui/startup.py" line="70"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="59"/>
+        <location filename="../../ui/startup.py" line="71"/>
         <source>乡镇：</source>
         <translation>乡镇：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="60"/>
+        <location filename="../../ui/startup.py" line="72"/>
         <source>村：</source>
         <translation>村：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="61"/>
-        <source>填表人：</source>
-        <translation>填表人：</translation>
+        <location filename="../../ui/startup.py" line="67"/>
+        <source>管理员用户名：</source>
+        <translation>管理员用户名：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="68"/>
+        <source>您的姓名：</source>
+        <translation>您的姓名：</translation>
     </message>
     <message>
         <location filename="../../ui/startup.py" line="69"/>
+        <source>密码：</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="81"/>
         <source>开始使用</source>
         <translation>开始使用</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="70"/>
+        <location filename="../../ui/startup.py" line="82"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="77"/>
+        <location filename="../../ui/startup.py" line="90"/>
         <source>两次输入的密码不一致，请重新输入。</source>
         <translation>两次输入的密码不一致，请重新输入。</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="101"/>
+        <location filename="../../ui/startup.py" line="114"/>
         <source>正在加入演示数据…</source>
         <translation>正在加入演示数据…</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="105"/>
+        <location filename="../../ui/startup.py" line="118"/>
         <source>演示数据没有加入：{error}</source>
         <translation>演示数据没有加入：{error}</translation>
     </message>
@@ -691,7 +860,7 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="330"/>
+        <location filename="../../ui/pages.py" line="353"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
@@ -699,27 +868,27 @@
 <context>
     <name>HouseholdsModel</name>
     <message>
-        <location filename="../../ui/models.py" line="157"/>
+        <location filename="../../ui/models.py" line="160"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="158"/>
+        <location filename="../../ui/models.py" line="161"/>
         <source>组</source>
         <translation>组</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="159"/>
+        <location filename="../../ui/models.py" line="162"/>
         <source>门牌号</source>
         <translation>门牌号</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="160"/>
+        <location filename="../../ui/models.py" line="163"/>
         <source>地址</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="161"/>
+        <location filename="../../ui/models.py" line="164"/>
         <source>在册人数</source>
         <translation>在册人数</translation>
     </message>
@@ -960,155 +1129,241 @@
     </message>
 </context>
 <context>
+    <name>LockDialog</name>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="238"/>
+        <source>村访通 · 已锁定</source>
+        <translation>村访通 · 已锁定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="242"/>
+        <source>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</source>
+        <translation>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="249"/>
+        <source>换人登录</source>
+        <translation>换人登录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="253"/>
+        <source>解锁</source>
+        <translation>解锁</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="68"/>
+        <source>村访通 · 登录</source>
+        <translation>村访通 · 登录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="72"/>
+        <source>请登录。本机的记录只对有权查看的账户显示。</source>
+        <translation>请登录。本机的记录只对有权查看的账户显示。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="77"/>
+        <source>用户名：</source>
+        <translation>用户名：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="78"/>
+        <source>密码：</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="82"/>
+        <source>管理员忘记密码…</source>
+        <translation>管理员忘记密码…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="88"/>
+        <source>登录</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="88"/>
+        <source>退出</source>
+        <translation>退出</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="27"/>
+        <location filename="../../ui/main_window.py" line="28"/>
         <location filename="../../ui/selftest_qt.py" line="19"/>
         <source>工作台</source>
         <translation>工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="28"/>
+        <location filename="../../ui/main_window.py" line="29"/>
         <source>台账</source>
         <translation>台账</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="29"/>
+        <location filename="../../ui/main_window.py" line="30"/>
         <source>填表</source>
         <translation>填表</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="30"/>
+        <location filename="../../ui/main_window.py" line="31"/>
         <source>记录</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="31"/>
+        <location filename="../../ui/main_window.py" line="32"/>
         <source>同步</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="32"/>
+        <location filename="../../ui/main_window.py" line="33"/>
         <source>导出</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="33"/>
+        <location filename="../../ui/main_window.py" line="34"/>
         <source>设置</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="41"/>
+        <location filename="../../ui/main_window.py" line="75"/>
         <source>村访通</source>
         <translation>村访通</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="55"/>
+        <location filename="../../ui/main_window.py" line="77"/>
+        <source>村访通 — {name}（{role}）</source>
+        <translation>村访通 — {name}（{role}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="92"/>
         <source>{label}（{key}）</source>
         <translation>{label}（{key}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="73"/>
+        <location filename="../../ui/main_window.py" line="112"/>
+        <source>账户</source>
+        <translation>账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="113"/>
+        <source>锁定</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="117"/>
+        <source>换人登录</source>
+        <translation>换人登录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="118"/>
+        <source>修改我的密码…</source>
+        <translation>修改我的密码…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="119"/>
         <source>帮助</source>
         <translation>帮助</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="73"/>
+        <location filename="../../ui/main_window.py" line="119"/>
         <source>关于村访通</source>
         <translation>关于村访通</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="190"/>
+        <location filename="../../ui/main_window.py" line="281"/>
         <source>无法打开</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="191"/>
+        <location filename="../../ui/main_window.py" line="282"/>
         <source>本机没有表单“{form_id}”，无法显示这条记录。</source>
         <translation>本机没有表单“{form_id}”，无法显示这条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="214"/>
+        <location filename="../../ui/main_window.py" line="305"/>
         <source>修改：{title}</source>
         <translation>修改：{title}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="223"/>
+        <location filename="../../ui/main_window.py" line="314"/>
         <source>有 %n 份草稿未完成，可在工作台继续填写。</source>
         <translation>
             <numerusform>有 %n 份草稿未完成，可在工作台继续填写。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="237"/>
+        <location filename="../../ui/main_window.py" line="328"/>
         <source>● 未登记县局服务器</source>
         <translation>● 未登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="239"/>
+        <location filename="../../ui/main_window.py" line="330"/>
         <source>● 同步中…</source>
         <translation>● 同步中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="241"/>
+        <location filename="../../ui/main_window.py" line="332"/>
         <source>● 网络不通，稍后重试</source>
         <translation>● 网络不通，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="243"/>
+        <location filename="../../ui/main_window.py" line="334"/>
         <source>● 服务器暂时出错，稍后重试</source>
         <translation>● 服务器暂时出错，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="245"/>
+        <location filename="../../ui/main_window.py" line="336"/>
         <source>● 同步未完成，稍后重试</source>
         <translation>● 同步未完成，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="247"/>
+        <location filename="../../ui/main_window.py" line="338"/>
         <source>● 已登记县局服务器</source>
         <translation>● 已登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="251"/>
+        <location filename="../../ui/main_window.py" line="342"/>
         <source>上次同步：从未</source>
         <translation>上次同步：从未</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="253"/>
+        <location filename="../../ui/main_window.py" line="344"/>
         <source>成功</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="253"/>
+        <location filename="../../ui/main_window.py" line="344"/>
         <source>已取消</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="253"/>
+        <location filename="../../ui/main_window.py" line="344"/>
         <source>未完成</source>
         <translation>未完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="256"/>
+        <location filename="../../ui/main_window.py" line="347"/>
         <source>完成，被退回 %n 条</source>
         <translation>
             <numerusform>完成，被退回 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="257"/>
+        <location filename="../../ui/main_window.py" line="348"/>
         <source>上次同步：{when} {outcome}</source>
         <translation>上次同步：{when} {outcome}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="262"/>
+        <location filename="../../ui/main_window.py" line="353"/>
         <source>● 同步中… {done}/{total}</source>
         <translation>● 同步中… {done}/{total}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="231"/>
-        <location filename="../../ui/main_window.py" line="234"/>
+        <location filename="../../ui/main_window.py" line="322"/>
+        <location filename="../../ui/main_window.py" line="325"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
@@ -1198,12 +1453,12 @@
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="117"/>
+        <location filename="../../ui/models.py" line="120"/>
         <source>男</source>
         <translation>男</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="117"/>
+        <location filename="../../ui/models.py" line="120"/>
         <source>女</source>
         <translation>女</translation>
     </message>
@@ -1248,32 +1503,32 @@
 <context>
     <name>RecordsModel</name>
     <message>
-        <location filename="../../ui/models.py" line="129"/>
+        <location filename="../../ui/models.py" line="132"/>
         <source>更新时间</source>
         <translation>更新时间</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="130"/>
+        <location filename="../../ui/models.py" line="133"/>
         <source>记录</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="131"/>
+        <location filename="../../ui/models.py" line="134"/>
         <source>表单</source>
         <translation>表单</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="132"/>
+        <location filename="../../ui/models.py" line="135"/>
         <source>状态</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="133"/>
+        <location filename="../../ui/models.py" line="136"/>
         <source>修订</source>
         <translation>修订</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="134"/>
+        <location filename="../../ui/models.py" line="137"/>
         <source>填写人</source>
         <translation>填写人</translation>
     </message>
@@ -1281,100 +1536,171 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="361"/>
+        <location filename="../../ui/pages.py" line="384"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="364"/>
+        <location filename="../../ui/pages.py" line="387"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="366"/>
+        <location filename="../../ui/pages.py" line="389"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="370"/>
+        <location filename="../../ui/pages.py" line="393"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="373"/>
+        <location filename="../../ui/pages.py" line="396"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="377"/>
-        <location filename="../../ui/pages.py" line="378"/>
+        <location filename="../../ui/pages.py" line="400"/>
+        <location filename="../../ui/pages.py" line="401"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="383"/>
+        <location filename="../../ui/pages.py" line="406"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="385"/>
+        <location filename="../../ui/pages.py" line="408"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="388"/>
+        <location filename="../../ui/pages.py" line="411"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="391"/>
+        <location filename="../../ui/pages.py" line="414"/>
         <source>打印/导出PDF…</source>
         <translation>打印/导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="393"/>
+        <location filename="../../ui/pages.py" line="416"/>
         <source>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</source>
         <translation>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="407"/>
+        <location filename="../../ui/pages.py" line="430"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="442"/>
+        <location filename="../../ui/pages.py" line="465"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="443"/>
+        <location filename="../../ui/pages.py" line="466"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="445"/>
+        <location filename="../../ui/pages.py" line="468"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="447"/>
+        <location filename="../../ui/pages.py" line="470"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="449"/>
+        <location filename="../../ui/pages.py" line="472"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="461"/>
+        <location filename="../../ui/pages.py" line="484"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="461"/>
+        <location filename="../../ui/pages.py" line="484"/>
         <source>请先在列表中选择一条记录。</source>
         <translation>请先在列表中选择一条记录。</translation>
+    </message>
+</context>
+<context>
+    <name>RecoveryDialog</name>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="115"/>
+        <source>用恢复密钥找回管理员账户</source>
+        <translation>用恢复密钥找回管理员账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="119"/>
+        <source>输入首次设置时抄下的恢复密钥（8 组，每组 4 个字母或数字）。</source>
+        <translation>输入首次设置时抄下的恢复密钥（8 组，每组 4 个字母或数字）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="128"/>
+        <source>恢复密钥：</source>
+        <translation>恢复密钥：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="129"/>
+        <source>管理员用户名：</source>
+        <translation>管理员用户名：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="130"/>
+        <source>新密码：</source>
+        <translation>新密码：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="131"/>
+        <source>再输入一次：</source>
+        <translation>再输入一次：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="135"/>
+        <source>设置新密码</source>
+        <translation>设置新密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="135"/>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="139"/>
+        <source>两次输入的密码不一致，请重新输入。</source>
+        <translation>两次输入的密码不一致，请重新输入。</translation>
+    </message>
+</context>
+<context>
+    <name>RecoveryKeyDialog</name>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="155"/>
+        <source>请抄下恢复密钥</source>
+        <translation>请抄下恢复密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="157"/>
+        <source>管理员忘记密码时，只有这个恢复密钥能打开本机的数据。&lt;br&gt;&lt;b&gt;它只显示这一次。&lt;/b&gt;请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。</source>
+        <translation>管理员忘记密码时，只有这个恢复密钥能打开本机的数据。&lt;br&gt;&lt;b&gt;它只显示这一次。&lt;/b&gt;请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="167"/>
+        <source>我已把恢复密钥抄在纸上</source>
+        <translation>我已把恢复密钥抄在纸上</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="172"/>
+        <source>继续</source>
+        <translation>继续</translation>
     </message>
 </context>
 <context>
@@ -1410,80 +1736,118 @@
         <translation>从 Excel/WPS 或 CSV 名册导入人员（按身份证号新增或更新，可整体撤销）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="84"/>
+        <location filename="../../ui/pages.py" line="85"/>
         <source>人员</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="89"/>
+        <location filename="../../ui/pages.py" line="90"/>
         <source>住户</source>
         <translation>住户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="93"/>
+        <location filename="../../ui/pages.py" line="94"/>
         <source>选中一个人，这里显示他/她的情况和全部记录。</source>
         <translation>选中一个人，这里显示他/她的情况和全部记录。</translation>
     </message>
+    <message>
+        <location filename="../../ui/pages.py" line="99"/>
+        <source>显示完整身份证号和电话</source>
+        <translation>显示完整身份证号和电话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="101"/>
+        <source>每次查看都记入审计日志</source>
+        <translation>每次查看都记入审计日志</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="131"/>
+        <location filename="../../ui/pages.py" line="138"/>
         <source>住户 %n 户（向下滚动加载更多）</source>
         <translation>
             <numerusform>住户 %n 户（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="139"/>
+        <location filename="../../ui/pages.py" line="146"/>
         <source>正在查找…</source>
         <translation>正在查找…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="151"/>
+        <location filename="../../ui/pages.py" line="158"/>
         <source>找到 %n+ 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n+ 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="153"/>
+        <location filename="../../ui/pages.py" line="160"/>
         <source>找到 %n 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="171"/>
+        <location filename="../../ui/pages.py" line="178"/>
         <source>身份证号：{id}</source>
         <translation>身份证号：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="172"/>
+        <location filename="../../ui/pages.py" line="179"/>
         <source>村：{village}&#x3000;风险等级：{tier}</source>
         <translation>村：{village}&#x3000;风险等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="174"/>
+        <location filename="../../ui/pages.py" line="181"/>
         <source>上次探访：{last}&#x3000;下次应探访：{due}</source>
         <translation>上次探访：{last}&#x3000;下次应探访：{due}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="178"/>
+        <location filename="../../ui/pages.py" line="185"/>
         <source>能力等级：{level}</source>
         <translation>能力等级：{level}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="180"/>
+        <location filename="../../ui/pages.py" line="187"/>
         <source>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</source>
         <translation>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="205"/>
+        <location filename="../../ui/pages.py" line="206"/>
+        <source>完整身份证号：{id}&#x3000;电话：{phone}</source>
+        <translation>完整身份证号：{id}&#x3000;电话：{phone}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="226"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="205"/>
+        <location filename="../../ui/pages.py" line="226"/>
         <source>请先在列表中选择一个人。</source>
         <translation>请先在列表中选择一个人。</translation>
+    </message>
+</context>
+<context>
+    <name>ResetPasswordDialog</name>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="425"/>
+        <source>重设密码</source>
+        <translation>重设密码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="428"/>
+        <source>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</source>
+        <translation>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="434"/>
+        <source>重设</source>
+        <translation>重设</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="434"/>
+        <source>取消</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -1593,87 +1957,108 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="490"/>
+        <location filename="../../ui/pages.py" line="513"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="492"/>
+        <location filename="../../ui/pages.py" line="515"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="494"/>
+        <location filename="../../ui/pages.py" line="517"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="498"/>
+        <location filename="../../ui/pages.py" line="521"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="502"/>
+        <location filename="../../ui/pages.py" line="525"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="506"/>
+        <location filename="../../ui/pages.py" line="529"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="506"/>
+        <location filename="../../ui/pages.py" line="529"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="507"/>
+        <location filename="../../ui/pages.py" line="530"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="508"/>
+        <location filename="../../ui/pages.py" line="531"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="509"/>
+        <location filename="../../ui/pages.py" line="532"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="510"/>
+        <location filename="../../ui/pages.py" line="533"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="518"/>
+        <location filename="../../ui/pages.py" line="541"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="519"/>
+        <location filename="../../ui/pages.py" line="542"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="522"/>
+        <location filename="../../ui/pages.py" line="547"/>
+        <source> 分钟</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="548"/>
+        <source>无人操作多久后自动锁定</source>
+        <translation>无人操作多久后自动锁定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="552"/>
+        <source>只有管理员能修改这些设置</source>
+        <translation>只有管理员能修改这些设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="554"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="531"/>
+        <location filename="../../ui/pages.py" line="568"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="550"/>
+        <location filename="../../ui/pages.py" line="584"/>
+        <location filename="../../ui/pages.py" line="594"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="551"/>
+        <location filename="../../ui/pages.py" line="584"/>
+        <source>填表人姓名已保存。</source>
+        <translation>填表人姓名已保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="595"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>
@@ -2021,22 +2406,22 @@
 <context>
     <name>UnlockDialog</name>
     <message>
-        <location filename="../../ui/startup.py" line="120"/>
+        <location filename="../../ui/startup.py" line="133"/>
         <source>村访通 · 解锁</source>
         <translation>村访通 · 解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="124"/>
+        <location filename="../../ui/startup.py" line="137"/>
         <source>请输入数据库密码：</source>
         <translation>请输入数据库密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="135"/>
+        <location filename="../../ui/startup.py" line="148"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="137"/>
+        <location filename="../../ui/startup.py" line="150"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>

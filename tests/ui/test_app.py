@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
 
 from app.demo import load_demo
 from app.forms.xlsform import load_form
@@ -83,9 +83,24 @@ def type_into(qtbot, widget: QuestionWidget, text: str) -> None:
 # ---------------------------------------------------------------- first run and unlock
 
 
-def test_first_run_creates_the_encrypted_store(qtbot, tmp_path):
+def confirm_recovery_key(qtbot, dialog) -> str:
+    """The key is shown once; going on needs the box 'copied onto paper' ticked (Esc does not skip it)."""
+    shown = dialog.key_dialog
+    assert shown.isVisible() and not shown.ok.isEnabled()
+    qtbot.keyClick(shown, Qt.Key.Key_Escape)
+    assert shown.isVisible()
+    shown.copied.setChecked(True)
+    qtbot.mouseClick(shown.ok, Qt.MouseButton.LeftButton)
+    return shown.findChild(QLabel, "key").text()
+
+
+def test_first_run_creates_the_administrator_and_the_encrypted_store(qtbot, tmp_path):
+    from app import accounts
+
     dialog = FirstRunDialog(tmp_path / "data", kdf=FAST_KDF)
     qtbot.addWidget(dialog)
+    dialog.show()
+    type_text(qtbot, dialog.author, "王站长")
     qtbot.keyClicks(dialog.passphrase, PASS)
     qtbot.keyClicks(dialog.confirm, PASS + "x")
     dialog.demo.setChecked(False)
@@ -95,18 +110,23 @@ def test_first_run_creates_the_encrypted_store(qtbot, tmp_path):
     qtbot.keyClicks(dialog.confirm, PASS)
     type_text(qtbot, dialog.village, "东山村")
     dialog.create()
+    key = confirm_recovery_key(qtbot, dialog)
     assert dialog.result() == dialog.DialogCode.Accepted
+    assert dialog.store.account.login == "admin" and dialog.store.account.name == "王站长"
     assert [v["name"] for v in dialog.store.villages()] == ["东山村"]
     dialog.store.close()
+    accounts.recover(tmp_path / "data", key, "admin", "another-password").close()  # the key shown works
 
 
 def test_first_run_offers_demo_data_loaded_in_the_background(qtbot, tmp_path):
     dialog = FirstRunDialog(tmp_path / "data", kdf=FAST_KDF)
     qtbot.addWidget(dialog)
+    dialog.show()
     qtbot.keyClicks(dialog.passphrase, PASS)
     qtbot.keyClicks(dialog.confirm, PASS)
+    dialog.create()
     with qtbot.waitSignal(dialog.accepted, timeout=60_000):
-        dialog.create()
+        confirm_recovery_key(qtbot, dialog)
     assert dialog.store.count_persons() == 2000
     dialog.store.close()
 

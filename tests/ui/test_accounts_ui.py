@@ -1,0 +1,158 @@
+"""Signing in, the lock screen (Ctrl+L) that keeps drafts, 设置 → 账户, and what each role's window shows."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QPushButton, QTableWidget
+
+from app import accounts
+from app.store.audit import entries
+from tests.accounts.conftest import ADMIN_PW, USER_PW, build_township
+from ui.accounts_ui import AccountDialog, LockDialog, LoginDialog
+from ui.main_window import MainWindow
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("ui-township") / "data"
+    build_township(directory)
+    return directory
+
+
+@pytest.fixture
+def township(template, tmp_path):
+    directory = tmp_path / "data"
+    shutil.copytree(template, directory)
+    return directory
+
+
+def window_for(qtbot, township, login):
+    store = accounts.sign_in(township, login, ADMIN_PW if login == "admin" else USER_PW)
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    return window
+
+
+def test_the_login_dialog_explains_a_wrong_password_and_signs_in_with_the_right_one(qtbot, township):
+    dialog = LoginDialog(township)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.login.setText("cadre1")
+    qtbot.keyClicks(dialog.password, "wrong-password")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert "用户名或密码不正确" in dialog.error.text() and dialog.store is None
+    assert dialog.password.text() == ""
+    qtbot.keyClicks(dialog.password, USER_PW)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert dialog.store.account.login == "cadre1"
+    dialog.store.close()
+
+
+def test_each_role_sees_its_own_village_pages_and_forms(qtbot, township):
+    cadre = window_for(qtbot, township, "cadre1")
+    assert "村干部" in cadre.windowTitle()
+    assert cadre.nav.item(5).isHidden()  # 导出 is for township staff
+    cadre.registry.refresh()
+    qtbot.waitUntil(lambda: cadre.registry.model.rowCount() > 0)
+    model = cadre.registry.model
+    assert {model.data(model.index(r, 0)) for r in range(model.rowCount())} == {"王秀英"}
+    cadre.fill.refresh()
+    forms = {cadre.fill.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(cadre.fill.list.count())}
+    assert "elder_visit" in forms and "child_visit" not in forms
+    assert cadre.settings.findChild(QTableWidget, "accountTable") is None
+    cadre.store.close()
+    staff = window_for(qtbot, township, "staff")
+    assert not staff.nav.item(5).isHidden()
+    staff.store.close()
+
+
+def test_ctrl_l_locks_hides_the_records_and_unlocking_keeps_the_draft(qtbot, township):
+    window = window_for(qtbot, township, "cadre1")
+    window.show()
+    filler = window.fill.open_filler(window.catalog.by_id("elder_visit"))
+    visitor = next(q for q in filler.questions if q.control.name == "visitor")
+    qtbot.keyClicks(visitor.findChild(QLineEdit), "Licunzhang")  # not saved yet: locking saves it
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    lock = window.lock_dialog
+    assert isinstance(lock, LockDialog) and lock.isVisible()
+    assert not window.centralWidget().isVisible()
+    assert filler.record_uuid in {d["uuid"] for d in window.store.drafts()}  # saved before locking
+    qtbot.keyClick(lock, Qt.Key.Key_Escape)
+    assert lock.isVisible()  # Esc does not open the lock
+    qtbot.keyClicks(lock.password, "wrong-password")
+    qtbot.keyClick(lock.password, Qt.Key.Key_Return)
+    assert "不正确" in lock.error.text() and lock.isVisible()
+    qtbot.keyClicks(lock.password, USER_PW)
+    qtbot.keyClick(lock.password, Qt.Key.Key_Return)
+    assert window.centralWidget().isVisible()
+    assert window.fill.tabs.indexOf(filler) > 0 and visitor.findChild(QLineEdit).text() == "Licunzhang"
+    assert window.store.get_record(filler.record_uuid)["data"].get("visitor") == "Licunzhang"
+    actions = [e["action"] for e in entries(window.store)]
+    assert {"lock", "login_failed", "unlock"} <= set(actions)
+    window.store.close()
+
+
+def test_switching_user_from_the_lock_screen_closes_the_window(qtbot, township):
+    window = window_for(qtbot, township, "cadre1")
+    window.show()
+    window.lock()
+    qtbot.mouseClick(window.lock_dialog.findChild(QPushButton, "switchUser"), Qt.MouseButton.LeftButton)
+    assert window.switch_user_requested and not window.isVisible()
+    window.store.close()
+
+
+def test_an_administrator_adds_a_child_director_in_settings(qtbot, township):
+    window = window_for(qtbot, township, "admin")
+    panel = window.settings.accounts
+    before = panel.table.rowCount()
+    dialog = AccountDialog(window.store, panel)
+    qtbot.addWidget(dialog)
+    dialog.login.setText("wangfang")
+    dialog.name.setText("王芳")
+    dialog.role.setCurrentIndex(dialog.role.findData("child_director"))
+    dialog.save()
+    assert "需要指定负责的村" in dialog.error.text()  # no village ticked: explained, nothing saved
+    dialog.villages.item(1).setCheckState(Qt.CheckState.Checked)
+    dialog.password.setText("short")
+    dialog.save()
+    assert "至少需要 8 个字符" in dialog.error.text()
+    dialog.password.setText("first-password")
+    dialog.save()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    panel.refresh()
+    assert panel.table.rowCount() == before + 1
+    window.store.close()
+    store = accounts.sign_in(township, "wangfang", "first-password")
+    assert store.account.must_change and store.account.villages == ("v2",)
+    assert {p["name"] for p in store.search_persons("")} == {"赵小红"}
+    store.close()
+
+
+def test_viewing_a_whole_id_number_is_for_staff_and_is_logged(qtbot, township):
+    window = window_for(qtbot, township, "staff")
+    page = window.registry
+    page.refresh()
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0)
+    page.view.selectRow(0)
+    page.show_person()
+    person = page.selected_person()
+    assert person["id_number"] not in page.details.text()  # masked until asked for
+    assert not page.full_id.isHidden()
+    page.full_id.click()
+    assert person["id_number"] in page.details.text()
+    logged = entries(window.store, action="view_full_id")
+    assert logged and logged[0]["subject"] == person["id"] and logged[0]["user"] == "staff"
+    window.store.close()
+    cadre = window_for(qtbot, township, "cadre1")
+    cadre.registry.refresh()
+    qtbot.waitUntil(lambda: cadre.registry.model.rowCount() > 0)
+    cadre.registry.view.selectRow(0)
+    cadre.registry.show_person()
+    assert cadre.registry.full_id.isHidden()
+    cadre.store.close()

@@ -97,9 +97,70 @@ def main() -> None:
         window.grab().save(str(out / "sync-results.png"))
     finally:
         server.stop()
-    print(f"screenshots in {out}")
     window.close()
     store.close()
+    account_shots(app, out)
+    print(f"screenshots in {out}")
+
+
+def account_shots(app, out: Path) -> None:
+    """First run, the recovery key, signing in, 设置 → 账户, a 村干部's 台账, and the lock screen."""
+    from app import accounts
+    from app.store.keyring import FAST_KDF
+    from ui.accounts_ui import LoginDialog
+    from ui.main_window import MainWindow
+    from ui.startup import FirstRunDialog
+
+    directory = Path(tempfile.mkdtemp()) / "data"
+    first = FirstRunDialog(directory, kdf=FAST_KDF)
+    first.author.setText("王站长")
+    first.passphrase.setText("admin-password")
+    first.confirm.setText("admin-password")
+    first.village.setText("东山村")
+    first.demo.setChecked(False)
+    first.show()
+    settle(app)
+    first.grab().save(str(out / "first-run.png"))
+    first.create()
+    settle(app)
+    first.key_dialog.grab().save(str(out / "recovery-key.png"))
+    first.key_dialog.copied.setChecked(True)
+    first.key_dialog.accept()
+    store = first.store
+    from app.demo import load_demo
+
+    load_demo(store, persons=300, seed=2)
+    village = store.villages()[1]["id"]
+    accounts.add_account(store, "zhang", "张村长", "village_cadre", [village], "cadre-password")
+    accounts.add_account(store, "li", "李主任", "child_director", [village], "child-password")
+    window = MainWindow(store)
+    window.resize(1366, 768)
+    window.show()
+    window.show_page(window.settings)
+    settle(app)
+    window.grab().save(str(out / "settings-accounts.png"))
+    window.close()
+    store.close()
+    login = LoginDialog(directory)
+    login.login.setText("zhang")
+    login.password.setText("wrong-password")
+    login.show()
+    login.sign_in()
+    settle(app)
+    login.grab().save(str(out / "login-wrong.png"))
+    login.password.setText("cadre-password")
+    login.sign_in()
+    cadre = MainWindow(login.store)
+    cadre.resize(1366, 768)
+    cadre.show()
+    cadre.show_page(cadre.registry)
+    settle(app, 1.0)
+    cadre.grab().save(str(out / "cadre-registry.png"))
+    cadre.lock()
+    settle(app)
+    cadre.grab().save(str(out / "locked-window.png"))
+    cadre.lock_dialog.grab().save(str(out / "lock-dialog.png"))
+    cadre.store.close()
 
 
 if __name__ == "__main__":

@@ -441,3 +441,49 @@ class ResetPasswordDialog(QDialog):
             return
         self.accept()
 
+
+
+class AdoptDialog(QDialog):
+    """设置 → 启用账户: a store made before accounts gets its administrator; the old passphrase stops working."""
+
+    def __init__(self, store, parent=None):
+        super().__init__(parent)
+        self.setObjectName("adopt")
+        self.setWindowTitle(self.tr("启用账户"))
+        self.store = store
+        self.recovery_key = ""
+        layout = QVBoxLayout(self)
+        intro = QLabel(self.tr("启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；"
+                               "原来的数据库密码不再能打开数据。先建立管理员账户："))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.login = QLineEdit("admin")
+        self.login.setObjectName("login")
+        self.name = QLineEdit(store.get_setting("author") or "")
+        self.name.setObjectName("name")
+        self.password = password_field("password")
+        self.confirm = password_field("confirm")
+        form.addRow(self.tr("管理员用户名："), self.login)
+        form.addRow(self.tr("姓名："), self.name)
+        form.addRow(self.tr("密码（至少 8 位）："), self.password)
+        form.addRow(self.tr("再输入一次："), self.confirm)
+        layout.addLayout(form)
+        self.error = error_label()
+        layout.addWidget(self.error)
+        layout.addWidget(ok_cancel(self, self.tr("启用"), self.tr("取消"), self.adopt))
+
+    def adopt(self) -> None:
+        if self.password.text() != self.confirm.text():
+            self.error.setText(self.tr("两次输入的密码不一致，请重新输入。"))
+            return
+        try:
+            self.recovery_key = accounts.adopt_accounts(self.store, self.login.text(),
+                                                        self.name.text().strip() or self.login.text(),
+                                                        self.password.text())
+        except CunFangError as exc:
+            self.error.setText(str(exc))
+            return
+        self.key_dialog = RecoveryKeyDialog(self.recovery_key, self)
+        self.key_dialog.finished.connect(lambda _: self.accept())
+        self.key_dialog.open()

@@ -559,7 +559,24 @@ class SettingsPage(QWidget):
 
             self.accounts = AccountsPanel(store)
             layout.addWidget(self.accounts, 1)
+        elif store.account is None:  # a store made before accounts (one passphrase for everyone)
+            adopt = QPushButton(self.tr("启用账户…"))
+            adopt.setObjectName("adoptAccounts")
+            adopt.setToolTip(self.tr("每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效"))
+            adopt.clicked.connect(self.adopt_accounts)
+            layout.addWidget(adopt, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
+
+    def adopt_accounts(self):
+        """启用账户: the administrator is made now; the window restarts with sign-in at the next start."""
+        from ui.accounts_ui import AdoptDialog
+
+        self.adopt_dialog = AdoptDialog(self.store, self)
+        self.adopt_dialog.accepted.connect(lambda: QMessageBox.information(
+            self, self.tr("已启用账户"), self.tr("已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；"
+                                             "下次打开村访通时用账户登录。")))
+        self.adopt_dialog.open()
+        return self.adopt_dialog
 
     def refresh(self) -> None:
         from app.settings import load_settings

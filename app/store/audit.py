@@ -28,8 +28,11 @@ def entry_hash(prev_hash: str, entry_id: int, at: str, user: str, action: str, s
 def append(store: Store, action: str, *, subject: str = "", detail: dict | None = None, user: str = "") -> str:
     """Add one entry (in the caller's transaction if there is one); returns its hash.
 
-    ``detail`` must not hold a full ID number: callers pass masked values.
+    ``detail`` must not hold a full ID number: callers pass masked values. With accounts, the actor is always
+    the signed-in account (``user`` is what a store without accounts records: a name typed in settings).
     """
+    if getattr(store, "account", None) is not None:
+        user = store.account.login
     text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
     with store.transaction():
         last = store.conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()

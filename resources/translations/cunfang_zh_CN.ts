@@ -232,6 +232,54 @@
     </message>
 </context>
 <context>
+    <name>AdoptDialog</name>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="452"/>
+        <source>启用账户</source>
+        <translation>启用账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="456"/>
+        <source>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</source>
+        <translation>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="467"/>
+        <source>管理员用户名：</source>
+        <translation>管理员用户名：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="468"/>
+        <source>姓名：</source>
+        <translation>姓名：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="469"/>
+        <source>密码（至少 8 位）：</source>
+        <translation>密码（至少 8 位）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="470"/>
+        <source>再输入一次：</source>
+        <translation>再输入一次：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="474"/>
+        <source>启用</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="474"/>
+        <source>取消</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="478"/>
+        <source>两次输入的密码不一致，请重新输入。</source>
+        <translation>两次输入的密码不一致，请重新输入。</translation>
+    </message>
+</context>
+<context>
     <name>ChangePasswordDialog</name>
     <message>
         <location filename="../../ui/accounts_ui.py" line="189"/>
@@ -2042,23 +2090,43 @@
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="568"/>
+        <location filename="../../ui/pages.py" line="563"/>
+        <source>启用账户…</source>
+        <translation>启用账户…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="565"/>
+        <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
+        <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="576"/>
+        <source>已启用账户</source>
+        <translation>已启用账户</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="576"/>
+        <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
+        <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="585"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="584"/>
-        <location filename="../../ui/pages.py" line="594"/>
+        <location filename="../../ui/pages.py" line="601"/>
+        <location filename="../../ui/pages.py" line="611"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="584"/>
+        <location filename="../../ui/pages.py" line="601"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="595"/>
+        <location filename="../../ui/pages.py" line="612"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>

@@ -156,3 +156,23 @@ def test_viewing_a_whole_id_number_is_for_staff_and_is_logged(qtbot, township):
     cadre.registry.show_person()
     assert cadre.registry.full_id.isHidden()
     cadre.store.close()
+
+
+def test_a_store_made_before_accounts_gets_its_administrator_from_settings(qtbot, tmp_path, monkeypatch):
+    from app.store import Store
+    from app.store.keyring import FAST_KDF
+
+    monkeypatch.setattr("ui.pages.QMessageBox.information", lambda *a: None)
+    store = Store.create(tmp_path / "old", "old-passphrase", kdf=FAST_KDF)
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    dialog = window.settings.adopt_accounts()
+    dialog.password.setText("admin-password-2")
+    dialog.confirm.setText("admin-password-2")
+    dialog.adopt()
+    dialog.key_dialog.copied.setChecked(True)
+    dialog.key_dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    store.close()
+    assert Store.has_accounts(tmp_path / "old")
+    accounts.sign_in(tmp_path / "old", "admin", "admin-password-2").close()

@@ -20,7 +20,7 @@ from app.accounts import create_with_admin
 from app.errors import CunFangError
 from app.store import Store
 from app.store.keyring import DEFAULT_KDF, Kdf
-from ui.accounts_ui import RecoveryKeyDialog
+from ui.accounts_ui import RecoveryKeyDialog, error_label, password_field
 from ui.workers import run_in_background
 
 
@@ -49,13 +49,9 @@ class FirstRunDialog(QDialog):
         self.author = QLineEdit()
         self.author.setObjectName("author")
         self.author.setPlaceholderText(self.tr("您的姓名，记在每条记录上"))
-        self.passphrase = QLineEdit()
-        self.passphrase.setObjectName("passphrase")
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase = password_field("passphrase")
         self.passphrase.setPlaceholderText(self.tr("至少 8 位"))
-        self.confirm = QLineEdit()
-        self.confirm.setObjectName("confirm")
-        self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm = password_field("confirm")
         self.town = QLineEdit(self.tr("示范镇"))
         self.town.setObjectName("town")
         self.village = QLineEdit()
@@ -72,10 +68,7 @@ class FirstRunDialog(QDialog):
         form.addRow(self.tr("村："), self.village)
         layout.addLayout(form)
         layout.addWidget(self.demo)
-        self.error = QLabel()
-        self.error.setObjectName("error")
-        self.error.setStyleSheet("color: #c62828")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("开始使用"))
@@ -135,14 +128,9 @@ class UnlockDialog(QDialog):
         self.store: Store | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("请输入数据库密码：")))
-        self.passphrase = QLineEdit()
-        self.passphrase.setObjectName("passphrase")
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase = password_field("passphrase")
         layout.addWidget(self.passphrase)
-        self.error = QLabel()
-        self.error.setObjectName("error")
-        self.error.setStyleSheet("color: #c62828")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("解锁"))

@@ -308,7 +308,7 @@ class Store:
     def drafts(self) -> list[dict]:
         """Unfinished forms, newest first: what the app offers to resume after a crash (the user's own)."""
         scope, params = self.scope.records_sql("")
-        mine = " AND created_by = ?" if self.account else ""
+        mine = " AND created_by IN (?, '')" if self.account else ""  # '': made before accounts
         return self.query("SELECT uuid, form_id, form_version, person_id, title, updated_at FROM records "
                           f"WHERE status = 'draft' AND {scope}{mine} ORDER BY updated_at DESC",
                           [*params, *([self.account.login] if self.account else [])])

@@ -187,14 +187,16 @@ def test_a_store_made_before_accounts_opens_and_its_passphrase_gets_argon2id(tmp
     store.close()
     ring = json.loads((directory / "keyring.json").read_text())
     assert ring["version"] == 2 and ring["slots"]["passphrase"]["kdf"]["name"] == "argon2id"
-    recovery = None
     store = Store.open(directory, "old-passphrase")
+    draft = store.save_draft(form_id="elder_visit", form_version="2026.1", data={}, village_id="v1")
     recovery = accounts.adopt_accounts(store, "admin", "王", ADMIN_PW)
     store.close()
     assert recovery
     with pytest.raises(CunFangError):
         Store.open(directory, "old-passphrase")
-    accounts.sign_in(directory, "admin", ADMIN_PW).close()
+    store = accounts.sign_in(directory, "admin", ADMIN_PW)
+    assert [d["uuid"] for d in store.drafts()] == [draft]  # a draft from before accounts is still offered
+    store.close()
 
 
 def test_default_cost_is_rfc9106s_second_recommendation():

@@ -94,6 +94,38 @@ def check_store(ctx: Context) -> str:
     return f"新建、加密、用密码重新打开都正常，错误密码被拒绝（SQLCipher {cipher[0] if cipher else '?'}）"
 
 
+def check_search(ctx: Context) -> str:
+    if ctx.store is None:
+        raise CheckFailed("需要先通过「加密数据库」一项")
+    village = ctx.store.villages()[0]["id"]
+    ctx.store.add_person(name="自检张三", kind="elderly", village_id=village)
+    found = [p["name"] for p in ctx.store.search_persons("zjzs")]
+    if found != ["自检张三"]:
+        raise CheckFailed(f"按拼音首字母 zjzs 没有找到“自检张三”（找到 {found}）：拼音表可能没有打包进来")
+    return "按姓名拼音首字母找到了刚登记的人员"
+
+
+def check_crypto(ctx: Context) -> str:
+    import secrets
+
+    from app import crypto
+
+    server_private, server_public = crypto.x25519_keypair()
+    ephemeral_private, ephemeral_public = crypto.x25519_keypair()
+    shared = crypto.x25519_shared(ephemeral_private, server_public)
+    if shared != crypto.x25519_shared(server_private, ephemeral_public):
+        raise CheckFailed("X25519 密钥协商两端算出的密钥不同")
+    key, nonce = crypto.hkdf_sha256(shared, salt=ephemeral_public, info=b"self-test"), secrets.token_bytes(12)
+    sealed = crypto.aes_gcm_seal(key, nonce, "王秀英".encode(), b"self-test")
+    if "王秀英".encode() in sealed or crypto.aes_gcm_open(key, nonce, sealed, b"self-test") != "王秀英".encode():
+        raise CheckFailed("AES-256-GCM 加密后读不回原文，或者原文仍然可见")
+    try:
+        crypto.aes_gcm_open(key, nonce, sealed[:-1] + bytes([sealed[-1] ^ 1]), b"self-test")
+    except crypto.AuthenticationFailed:
+        return "X25519 密钥协商、HKDF、AES-256-GCM 加解密正常，改动一个字节即被拒绝（U盘包和密钥环用的就是这些）"
+    raise CheckFailed("改动过的密文也被解开了")
+
+
 def check_forms(ctx: Context) -> str:
     from app.forms.library import builtin_paths
     from app.forms.xlsform import load_form
@@ -167,6 +199,8 @@ def check_export(ctx: Context) -> str:
 DOMAIN_CHECKS = (
     Check("版本信息", check_version),
     Check("加密数据库", check_store),
+    Check("姓名检索", check_search),
+    Check("加密组件", check_crypto),
     Check("内置表单", check_forms),
     Check("填写表单", check_fill),
     Check("导出Excel", check_export),

@@ -394,7 +394,7 @@ def child(spec: dict) -> dict:
         library = FormLibrary(store)
         for form_id in ("elder_visit", "child_visit"):
             library.get(form_id)
-    elif way == "pinyin":  # the fixed part of an import: pypinyin's dictionary, loaded on the first name written
+    elif way == "pinyin":  # the fixed part of an import: the pinyin table, loaded on the first name written
         from app.store.search import name_pinyin
 
         name_pinyin("张三")
@@ -703,8 +703,8 @@ def run_import(args, tmp: Path, sizes: list[int]) -> None:
     pinyin = measure({"way": "pinyin"})
     print("  an import holds the whole sheet (calamine's to_python) and every row's outcome (the preview the user "
           "confirms) by design; compare its growth with calamine's.")
-    print(f"  of app-import's growth, {max(0.0, pinyin['peak'] - pinyin['before']):.1f} MiB is fixed: pypinyin's "
-          "dictionary, loaded on the first person written (in the app, already loaded once anyone has searched)")
+    print(f"  of app-import's growth, {max(0.0, pinyin['peak'] - pinyin['before']):.1f} MiB is fixed: the pinyin "
+          "table, loaded on the first person written (in the app, already loaded once anyone has searched)")
     print(f"\nimport verdicts: read-only time {verdict(ok_read)}; read + check and read + check + write have no "
           f"raw equivalent (ratios above are for scale); memory flat: calamine {verdict(flat['calamine'])}, "
           f"app read {verdict(flat['app-read'])}, app import {verdict(flat['app-import'])}")

@@ -122,6 +122,24 @@ def filter_toc(toc):
     return [entry for entry in toc if keep_qt_file(entry[0])]
 
 
+def keep_native_modules(toc, package: str, stems) -> list:
+    """``toc`` with only the listed native modules (``_raw_aes``, …: file names up to the first dot) of
+    ``package``; its other native modules are dropped, everything else is kept.
+
+    For packages whose PyInstaller hook collects every extension they ship although the app loads a few
+    (PyCryptodome: 47 libraries, of which AES-GCM, X25519 and HKDF load 17).
+    """
+    stems = set(stems)
+
+    def keep(dest: str) -> bool:
+        parts = dest.replace("\\", "/").split("/")
+        if parts[0] != package or not parts[-1].endswith((".so", ".pyd", ".dylib")):
+            return True
+        return parts[-1].split(".")[0] in stems
+
+    return [entry for entry in toc if keep(entry[0])]
+
+
 def dir_size(path: str) -> int:
     """Bytes in the files under ``path`` (or of the file itself), symlinks not followed."""
     if os.path.isfile(path):

@@ -26,9 +26,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
+from app.crypto import AuthenticationFailed, aes_gcm_open, aes_gcm_seal
 from app.errors import CunFangError, ErrorCode
 
 KEY_BYTES = 32
@@ -93,7 +91,7 @@ class Keyring:
         """Add (or replace) the slot ``name``: the data key sealed under ``secret``."""
         salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
         wrapping = kdf.derive(secret, salt)
-        sealed = AESGCM(wrapping).encrypt(nonce, data_key, name.encode("utf-8"))
+        sealed = aes_gcm_seal(wrapping, nonce, data_key, name.encode("utf-8"))
         self.slots[name] = Slot({"name": "argon2id", "t": kdf.time_cost, "m": kdf.memory_kib,
                                  "p": kdf.parallelism, "salt": salt.hex()}, nonce, sealed)
 
@@ -106,8 +104,8 @@ class Keyring:
             return _open_pbkdf2(slot, secret)
         wrapping = Kdf.of_slot(slot).derive(secret, bytes.fromhex(slot.kdf["salt"]))
         try:
-            return AESGCM(wrapping).decrypt(slot.nonce, slot.sealed, name.encode("utf-8"))
-        except InvalidTag as exc:
+            return aes_gcm_open(wrapping, slot.nonce, slot.sealed, name.encode("utf-8"))
+        except AuthenticationFailed as exc:
             raise CunFangError(ErrorCode.STORE_WRONG_PASSPHRASE) from exc
 
     def remember_failure(self, event: dict) -> None:

@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+
+from app.store.pinyin import char_pinyin
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-@lru_cache(maxsize=20000)
 def _char_pinyin(ch: str) -> str:
     if not _CJK.match(ch):
         return ch.lower()
-    from pypinyin import Style, lazy_pinyin  # imported on first use: it costs a quarter second at start-up
-
-    found = lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")
-    return found[0] if found else ""
+    return char_pinyin(ch)
 
 
 def name_pinyin(name: str) -> tuple[str, str]:

@@ -59,7 +59,7 @@ def check_self_test(built: Path, tmp_path: Path) -> None:
     out = run.stdout.decode("utf-8", "replace")
     assert run.returncode == 0, out + run.stderr.decode("utf-8", "replace")
     lines = out.strip().splitlines()
-    assert len(lines) == 9 and all("：通过 — " in line for line in lines[:-1]), out
+    assert len(lines) == 11 and all("：通过 — " in line for line in lines[:-1]), out  # 10 checks and the verdict
     assert "打包版" in lines[0]
     from app.version import version
 
@@ -88,6 +88,11 @@ def check_contents(built: Path) -> None:
     assert translations and all("_zh_CN" in n for n in translations), translations
     assert not any(name.endswith("ODK_Validate.jar") for name in names)
     assert not any(name.startswith(("fastapi/", "sqlalchemy/", "uvicorn/", "pytest/")) for name in files)
+    # the size budget: no second OpenSSL (cryptography), no phrase dictionaries (pypinyin), no build tools
+    assert not any(name.startswith(("cryptography/", "pypinyin/", "setuptools/")) for name in files)
+    assert "resources/pinyin/cjk_pinyin.txt" in files
+    crypto_libraries = [name for name in files if name.startswith("Crypto/") and name.endswith((".so", ".pyd"))]
+    assert 0 < len(crypto_libraries) <= 17, crypto_libraries  # only what app/crypto.py loads
 
 
 def check_linux_tarball(built: Path) -> None:

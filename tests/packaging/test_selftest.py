@@ -13,7 +13,7 @@ from app.selftest import Check, CheckFailed, run_checks
 from ui import selftest_qt
 from ui.entry import main as cunfang
 
-LABELS = ["版本信息", "加密数据库", "内置表单", "填写表单", "导出Excel", "图形界面", "中文字体", "界面组件"]
+LABELS = ["版本信息", "加密数据库", "姓名检索", "加密组件", "内置表单", "填写表单", "导出Excel", "图形界面", "中文字体", "界面组件"]
 
 
 @pytest.fixture
@@ -39,8 +39,8 @@ def test_self_test_passes_and_prints_one_line_per_check(qapp, fake_home, capsys)
     assert all("：通过 — " in line for line in lines[:-1]), lines
     assert lines[-1] == f"自检通过：{len(LABELS)} 项全部通过。"
     assert "村访通 0" in lines[0] or "村访通 1" in lines[0]  # the version from pyproject.toml
-    assert "自检县自检镇自检村一组8号" in lines[3]  # the form engine calculated the address
-    assert "“村访通”的字形齐全" in lines[6]
+    assert "自检县自检镇自检村一组8号" in lines[LABELS.index("填写表单")]  # the form engine calculated the address
+    assert "“村访通”的字形齐全" in lines[LABELS.index("中文字体")]
 
 
 def test_self_test_never_touches_the_real_data_directory(qapp, fake_home):

@@ -1,0 +1,34 @@
+"""The pinyin of a Chinese character, from the table in resources/pinyin (made from pypinyin).
+
+One reading per character, without tones, as name search needs it: 张 → zhang, 绿 → lv. The table
+covers U+3400..U+9FFF (CJK Extension A and the Unified Ideographs); other characters have none.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+TABLE = Path(__file__).resolve().parents[2] / "resources" / "pinyin" / "cjk_pinyin.txt"
+FIRST, LAST = 0x3400, 0x9FFF
+PER_LINE = 64
+
+
+@cache
+def _readings() -> dict[int, str]:
+    readings: dict[int, str] = {}
+    with TABLE.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith("#") or not line.strip():
+                continue
+            start, *syllables = line.split()
+            code = int(start, 16)
+            for offset, syllable in enumerate(syllables):
+                if syllable != "-":
+                    readings[code + offset] = syllable
+    return readings
+
+
+def char_pinyin(char: str) -> str:
+    """The toneless pinyin of one character, or '' when the table has none."""
+    return _readings().get(ord(char), "") if len(char) == 1 else ""

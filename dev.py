@@ -3,6 +3,7 @@
 
     python3 dev.py run [cunfang arguments]   # set up, then start the app (or a cunfang subcommand)
     python3 dev.py test [pytest arguments]   # set up with the test tools, then run pytest
+    python3 dev.py build [build.py options]  # set up with PyInstaller, then build the installer for this system
 
 Needs nothing but Python 3.11+ and the standard library (Windows: ``py dev.py run``).
 The install step is skipped while pyproject.toml is unchanged since the last successful install.
@@ -94,7 +95,8 @@ def create_venv():
 
 def ensure_installed(extras):
     """Create .venv if needed and install the project (with extras) unless the stamp says it is current."""
-    accepted = [extras] if extras else ["", "test"]  # the test install contains the app install
+    # the test install contains the app install and PyInstaller; the build install contains the app install
+    accepted = {"": ["", "test", "build"], "build": ["build", "test"]}.get(extras, [extras])
     if any(stamp_matches(e) for e in accepted) and os.path.exists(PYTHON):
         return
     if not venv_works():
@@ -126,6 +128,12 @@ def run_tests(args):
     return subprocess.call([PYTHON, "-m", "pytest"] + list(args), cwd=ROOT, env=env)
 
 
+def run_build(args):
+    ensure_installed("build")
+    say("打包村访通 / building the CunFang installer ...")
+    return subprocess.call([PYTHON, os.path.join(ROOT, "build_scripts", "build.py")] + list(args), cwd=ROOT)
+
+
 def main(argv):
     if sys.version_info < MIN_PYTHON:
         needed = ".".join(str(n) for n in MIN_PYTHON)
@@ -137,12 +145,14 @@ def main(argv):
             stream.reconfigure(errors="replace")
         except (AttributeError, ValueError):
             pass
-    if not argv or argv[0] not in ("run", "test"):
+    if not argv or argv[0] not in ("run", "test", "build"):
         print(__doc__)
         return 2
     try:
         if argv[0] == "run":
             return run_app(argv[1:])
+        if argv[0] == "build":
+            return run_build(argv[1:])
         return run_tests(argv[1:])
     except SetupError as exc:
         say(str(exc), sys.stderr)

@@ -393,7 +393,7 @@ def _message(code: ErrorCode, **context) -> str:
     return code.value.format(**context)
 
 
-@dataclass
+@dataclass(slots=True)
 class RowOutcome:
     row: int
     action: str = "add"                              # add / update / same / refused / skipped
@@ -798,7 +798,7 @@ def run_import(store: Store, table: Table, mapping: list[str], options: ImportOp
     store.scope.check("import")
     options = options or ImportOptions()
     report = progress or (lambda done, total, message: None)
-    with store.transaction():
+    with store.small_page_cache(), store.transaction():
         preview = analyse(store, table, mapping, options, today=today)
         accepted = preview.accepted
         if not accepted:

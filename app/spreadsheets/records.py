@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -134,7 +133,7 @@ def export_records(store, out: Path, **options) -> ExportResult:
     phone numbers unmasked; the caller checks the role), ``library``, ``progress``, ``cancel`` (raises
     ``EXPORT_CANCELLED``, leaving no file behind).
     """
-    with small_page_cache(store):
+    with store.small_page_cache():
         return _export_records(store, out, **options)
 
 
@@ -182,20 +181,6 @@ def _export_records(store, out: Path, *, forms: list[str] | None = None, filters
     if progress:
         progress(written, total, "完成")
     return ExportResult(written, _files(out, plans))
-
-
-@contextmanager
-def small_page_cache(store, kib: int = 2048):
-    """Read the whole store for an export without filling the 64 MiB page cache: memory stays flat as rows grow."""
-    with store._lock:
-        before = store.conn.execute("PRAGMA cache_size").fetchone()[0]
-        store.conn.execute(f"PRAGMA cache_size = {-kib}")
-    try:
-        yield
-    finally:
-        with store._lock:
-            if not store.closed:
-                store.conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def check_export_rights(store, *, full_ids: bool) -> None:

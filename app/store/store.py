@@ -156,6 +156,21 @@ class Store:
                 raise
             self.conn.execute("COMMIT")
 
+    @contextmanager
+    def small_page_cache(self, kib: int = 2048) -> Iterator[None]:
+        """While a bulk job (export, import) reads or writes the whole store, keep only ``kib`` of pages in memory
+        (the usual 64 MiB cache would fill with the job's pages, and a long write transaction would hold every page
+        it dirtied until COMMIT): memory stays flat as rows grow. Pages beyond it spill to the WAL, encrypted."""
+        with self._lock:
+            before = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+            self.conn.execute(f"PRAGMA cache_size = {-kib}")
+        try:
+            yield
+        finally:
+            with self._lock:
+                if not self.closed:
+                    self.conn.execute(f"PRAGMA cache_size = {int(before)}")
+
     def query(self, sql: str, params: Iterable = ()) -> list[dict]:
         with self._lock:
             cur = self.conn.execute(sql, tuple(params))

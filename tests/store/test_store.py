@@ -284,3 +284,18 @@ def test_records_filtered_by_date(store):
     assert [r["uuid"] for r in store.list_records(since="2026-02-01")] == [new]
     assert [r["uuid"] for r in store.list_records(until="2026-01-05")] == [old]
     assert [r["uuid"] for r in store.list_records(since="2026-03-01", until="2026-03-01")] == [new]
+
+
+def test_a_bulk_job_keeps_few_pages_in_memory_and_gives_the_cache_back_even_when_it_fails(store):
+    def cache_kib() -> int:
+        return -store.conn.execute("PRAGMA cache_size").fetchone()[0]
+
+    usual = cache_kib()
+    with store.small_page_cache(), store.transaction():
+        assert cache_kib() == 2048
+        store.insert_persons([{"name": f"批量{i}", "kind": "elder"} for i in range(3000)])  # spills to the WAL
+    assert cache_kib() == usual
+    assert store.query("SELECT count(*) AS n FROM persons")[0]["n"] == 3000
+    with pytest.raises(RuntimeError), store.small_page_cache():
+        raise RuntimeError("cancelled")
+    assert cache_kib() == usual

@@ -2,6 +2,7 @@
 
 One reading per character, without tones, as name search needs it: 张 → zhang, 绿 → lv. The table
 covers U+3400..U+9FFF (CJK Extension A and the Unified Ideographs); other characters have none.
+A name's surname is read from surnames.txt where it differs (曾 → zeng, not ceng; 尉迟 → yu chi).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 TABLE = Path(__file__).resolve().parents[2] / "resources" / "pinyin" / "cjk_pinyin.txt"
+SURNAMES = TABLE.with_name("surnames.txt")
 FIRST, LAST = 0x3400, 0x9FFF
 PER_LINE = 64
 
@@ -32,3 +34,24 @@ def _readings() -> dict[int, str]:
 def char_pinyin(char: str) -> str:
     """The toneless pinyin of one character, or '' when the table has none."""
     return _readings().get(ord(char), "") if len(char) == 1 else ""
+
+
+@cache
+def _surnames() -> dict[str, list[str]]:
+    surnames: dict[str, list[str]] = {}
+    with SURNAMES.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith("#") or not line.strip():
+                continue
+            surname, *syllables = line.split()
+            surnames[surname] = syllables
+    return surnames
+
+
+def surname_reading(name: str) -> tuple[int, list[str]]:
+    """(characters read, their syllables) for a name beginning with a surname read its own way, else (0, [])."""
+    surnames = _surnames()
+    for length in (2, 1):
+        if name[:length] in surnames and len(name) > length:
+            return length, list(surnames[name[:length]])
+    return 0, []

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from app.store.pinyin import char_pinyin
+from app.store.pinyin import char_pinyin, surname_reading
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -25,8 +25,10 @@ def _char_pinyin(ch: str) -> str:
 
 
 def name_pinyin(name: str) -> tuple[str, str]:
-    """(full pinyin, initials) of a name: 张三 → ("zhangsan", "zs")."""
-    syllables = [_char_pinyin(ch) for ch in name if not ch.isspace()]
+    """(full pinyin, initials) of a name: 张三 → ("zhangsan", "zs"), 曾国明 → ("zengguoming", "zgm")."""
+    chars = "".join(ch for ch in name if not ch.isspace())
+    covered, syllables = surname_reading(chars)
+    syllables += [_char_pinyin(ch) for ch in chars[covered:]]
     syllables = [s for s in syllables if s]
     return "".join(syllables), "".join(s[0] for s in syllables)
 

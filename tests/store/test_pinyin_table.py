@@ -31,6 +31,7 @@ def test_every_character_reads_as_pypinyin_reads_it():
 @pytest.mark.parametrize(("name", "full", "initials"), [
     ("张三", "zhangsan", "zs"), ("王秀英", "wangxiuying", "wxy"), ("吕绿", "lvlv", "ll"),
     ("李 小明", "lixiaoming", "lxm"), ("欧阳娜娜", "ouyangnana", "oynn"),
+    ("曾国明", "zengguoming", "zgm"), ("尉迟恭", "yuchigong", "ycg"),
 ])
 def test_names_become_pinyin_and_initials(name, full, initials):
     assert name_pinyin(name) == (full, initials)

@@ -135,7 +135,10 @@ class RegistryPage(QWidget):
             self.households.villages = self.model.villages
             self.households.reload()
             self.households_view.resizeColumnsToContents()
-            self.count.setText(self.tr("住户 %n 户（向下滚动加载更多）", "", self.households.rowCount()))
+            if self.households.canFetchMore():
+                self.count.setText(self.tr("住户 %n 户（向下滚动加载更多）", "", self.households.rowCount()))
+            else:
+                self.count.setText(self.tr("住户 %n 户", "", self.households.rowCount()))
             return
         self._generation += 1
         generation = self._generation
@@ -157,7 +160,7 @@ class RegistryPage(QWidget):
                 if len(rows) == 200:
                     self.count.setText(self.tr("找到 %n+ 人（向下滚动加载更多）", "", len(rows)))
                 else:
-                    self.count.setText(self.tr("找到 %n 人（向下滚动加载更多）", "", len(rows)))
+                    self.count.setText(self.tr("找到 %n 人", "", len(rows)))
 
         self._task = run_in_background(work, on_done=done, on_error=lambda e: None if isinstance(e, Cancelled)
                                        else show_error(self, e))

@@ -447,17 +447,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="493"/>
+        <location filename="../../ui/pages.py" line="496"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="495"/>
+        <location filename="../../ui/pages.py" line="498"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="498"/>
+        <location filename="../../ui/pages.py" line="501"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -709,47 +709,47 @@
 <context>
     <name>FillPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="249"/>
+        <location filename="../../ui/pages.py" line="252"/>
         <source>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</source>
         <translation>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="254"/>
+        <location filename="../../ui/pages.py" line="257"/>
         <source>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</source>
         <translation>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="256"/>
+        <location filename="../../ui/pages.py" line="259"/>
         <source>打印空白表…</source>
         <translation>打印空白表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="263"/>
+        <location filename="../../ui/pages.py" line="266"/>
         <source>选择表单</source>
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="272"/>
+        <location filename="../../ui/pages.py" line="275"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="277"/>
+        <location filename="../../ui/pages.py" line="280"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="285"/>
+        <location filename="../../ui/pages.py" line="288"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="285"/>
+        <location filename="../../ui/pages.py" line="288"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="307"/>
+        <location filename="../../ui/pages.py" line="310"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
     </message>
@@ -762,12 +762,12 @@
         <translation>村访通 · 首次设置</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="59"/>
+        <location filename="../../ui/startup.py" line="55"/>
         <source>示范镇</source>
         <translation>示范镇</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="63"/>
+        <location filename="../../ui/startup.py" line="59"/>
         <source>例如 东山村（可留空，以后在台账中添加）</source>
         <translation>例如 东山村（可留空，以后在台账中添加）</translation>
     </message>
@@ -782,67 +782,67 @@
         <translation>欢迎使用村访通。先建立&lt;b&gt;管理员账户&lt;/b&gt;：本机上的所有记录都加密保存，用账户密码打开。以后可在“设置 → 账户”里为村干部、儿童主任添加各自的账户。</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="55"/>
+        <location filename="../../ui/startup.py" line="53"/>
         <source>至少 8 位</source>
         <translation>至少 8 位</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="64"/>
+        <location filename="../../ui/startup.py" line="60"/>
         <source>加入演示数据（虚构的村、人员和探访记录，便于熟悉程序）</source>
         <translation>加入演示数据（虚构的村、人员和探访记录，便于熟悉程序）</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="70"/>
+        <location filename="../../ui/startup.py" line="66"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="71"/>
+        <location filename="../../ui/startup.py" line="67"/>
         <source>乡镇：</source>
         <translation>乡镇：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="72"/>
+        <location filename="../../ui/startup.py" line="68"/>
         <source>村：</source>
         <translation>村：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="67"/>
+        <location filename="../../ui/startup.py" line="63"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="68"/>
+        <location filename="../../ui/startup.py" line="64"/>
         <source>您的姓名：</source>
         <translation>您的姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="69"/>
+        <location filename="../../ui/startup.py" line="65"/>
         <source>密码：</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="81"/>
+        <location filename="../../ui/startup.py" line="74"/>
         <source>开始使用</source>
         <translation>开始使用</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="82"/>
+        <location filename="../../ui/startup.py" line="75"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="90"/>
+        <location filename="../../ui/startup.py" line="83"/>
         <source>两次输入的密码不一致，请重新输入。</source>
         <translation>两次输入的密码不一致，请重新输入。</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="114"/>
+        <location filename="../../ui/startup.py" line="107"/>
         <source>正在加入演示数据…</source>
         <translation>正在加入演示数据…</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="118"/>
+        <location filename="../../ui/startup.py" line="111"/>
         <source>演示数据没有加入：{error}</source>
         <translation>演示数据没有加入：{error}</translation>
     </message>
@@ -908,7 +908,7 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="353"/>
+        <location filename="../../ui/pages.py" line="356"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
@@ -1584,98 +1584,98 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="384"/>
+        <location filename="../../ui/pages.py" line="387"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="387"/>
+        <location filename="../../ui/pages.py" line="390"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="389"/>
+        <location filename="../../ui/pages.py" line="392"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="393"/>
+        <location filename="../../ui/pages.py" line="396"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="396"/>
+        <location filename="../../ui/pages.py" line="399"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="400"/>
-        <location filename="../../ui/pages.py" line="401"/>
+        <location filename="../../ui/pages.py" line="403"/>
+        <location filename="../../ui/pages.py" line="404"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="406"/>
+        <location filename="../../ui/pages.py" line="409"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="408"/>
+        <location filename="../../ui/pages.py" line="411"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="411"/>
+        <location filename="../../ui/pages.py" line="414"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="414"/>
+        <location filename="../../ui/pages.py" line="417"/>
         <source>打印/导出PDF…</source>
         <translation>打印/导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="416"/>
+        <location filename="../../ui/pages.py" line="419"/>
         <source>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</source>
         <translation>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="430"/>
+        <location filename="../../ui/pages.py" line="433"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="465"/>
+        <location filename="../../ui/pages.py" line="468"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="466"/>
+        <location filename="../../ui/pages.py" line="469"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="468"/>
+        <location filename="../../ui/pages.py" line="471"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="470"/>
+        <location filename="../../ui/pages.py" line="473"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="472"/>
+        <location filename="../../ui/pages.py" line="475"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="484"/>
+        <location filename="../../ui/pages.py" line="487"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="484"/>
+        <location filename="../../ui/pages.py" line="487"/>
         <source>请先在列表中选择一条记录。</source>
         <translation>请先在列表中选择一条记录。</translation>
     </message>
@@ -1809,68 +1809,75 @@
         <translation>每次查看都记入审计日志</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="138"/>
+        <location filename="../../ui/pages.py" line="139"/>
         <source>住户 %n 户（向下滚动加载更多）</source>
         <translation>
             <numerusform>住户 %n 户（向下滚动加载更多）</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/pages.py" line="141"/>
+        <source>住户 %n 户</source>
+        <translation>
+            <numerusform>住户 %n 户</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/pages.py" line="146"/>
+        <location filename="../../ui/pages.py" line="149"/>
         <source>正在查找…</source>
         <translation>正在查找…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="158"/>
+        <location filename="../../ui/pages.py" line="161"/>
         <source>找到 %n+ 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n+ 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="160"/>
-        <source>找到 %n 人（向下滚动加载更多）</source>
+        <location filename="../../ui/pages.py" line="163"/>
+        <source>找到 %n 人</source>
         <translation>
-            <numerusform>找到 %n 人（向下滚动加载更多）</numerusform>
+            <numerusform>找到 %n 人</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="178"/>
+        <location filename="../../ui/pages.py" line="181"/>
         <source>身份证号：{id}</source>
         <translation>身份证号：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="179"/>
+        <location filename="../../ui/pages.py" line="182"/>
         <source>村：{village}&#x3000;风险等级：{tier}</source>
         <translation>村：{village}&#x3000;风险等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="181"/>
+        <location filename="../../ui/pages.py" line="184"/>
         <source>上次探访：{last}&#x3000;下次应探访：{due}</source>
         <translation>上次探访：{last}&#x3000;下次应探访：{due}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="185"/>
+        <location filename="../../ui/pages.py" line="188"/>
         <source>能力等级：{level}</source>
         <translation>能力等级：{level}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="187"/>
+        <location filename="../../ui/pages.py" line="190"/>
         <source>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</source>
         <translation>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="206"/>
+        <location filename="../../ui/pages.py" line="209"/>
         <source>完整身份证号：{id}&#x3000;电话：{phone}</source>
         <translation>完整身份证号：{id}&#x3000;电话：{phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="226"/>
+        <location filename="../../ui/pages.py" line="229"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="226"/>
+        <location filename="../../ui/pages.py" line="229"/>
         <source>请先在列表中选择一个人。</source>
         <translation>请先在列表中选择一个人。</translation>
     </message>
@@ -2005,128 +2012,128 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="513"/>
+        <location filename="../../ui/pages.py" line="516"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="515"/>
+        <location filename="../../ui/pages.py" line="518"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="517"/>
+        <location filename="../../ui/pages.py" line="520"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="521"/>
+        <location filename="../../ui/pages.py" line="524"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="525"/>
+        <location filename="../../ui/pages.py" line="528"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="529"/>
+        <location filename="../../ui/pages.py" line="532"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="529"/>
+        <location filename="../../ui/pages.py" line="532"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="530"/>
+        <location filename="../../ui/pages.py" line="533"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="531"/>
+        <location filename="../../ui/pages.py" line="534"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="532"/>
+        <location filename="../../ui/pages.py" line="535"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="533"/>
+        <location filename="../../ui/pages.py" line="536"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="541"/>
+        <location filename="../../ui/pages.py" line="544"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="542"/>
+        <location filename="../../ui/pages.py" line="545"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="547"/>
+        <location filename="../../ui/pages.py" line="550"/>
         <source> 分钟</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="548"/>
+        <location filename="../../ui/pages.py" line="551"/>
         <source>无人操作多久后自动锁定</source>
         <translation>无人操作多久后自动锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="552"/>
+        <location filename="../../ui/pages.py" line="555"/>
         <source>只有管理员能修改这些设置</source>
         <translation>只有管理员能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="554"/>
+        <location filename="../../ui/pages.py" line="557"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="563"/>
+        <location filename="../../ui/pages.py" line="566"/>
         <source>启用账户…</source>
         <translation>启用账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="565"/>
+        <location filename="../../ui/pages.py" line="568"/>
         <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
         <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="576"/>
+        <location filename="../../ui/pages.py" line="579"/>
         <source>已启用账户</source>
         <translation>已启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="576"/>
+        <location filename="../../ui/pages.py" line="579"/>
         <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
         <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="585"/>
+        <location filename="../../ui/pages.py" line="588"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="601"/>
-        <location filename="../../ui/pages.py" line="611"/>
+        <location filename="../../ui/pages.py" line="604"/>
+        <location filename="../../ui/pages.py" line="614"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="601"/>
+        <location filename="../../ui/pages.py" line="604"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="612"/>
+        <location filename="../../ui/pages.py" line="615"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>
@@ -2474,22 +2481,22 @@
 <context>
     <name>UnlockDialog</name>
     <message>
-        <location filename="../../ui/startup.py" line="133"/>
+        <location filename="../../ui/startup.py" line="126"/>
         <source>村访通 · 解锁</source>
         <translation>村访通 · 解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="137"/>
+        <location filename="../../ui/startup.py" line="130"/>
         <source>请输入数据库密码：</source>
         <translation>请输入数据库密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="148"/>
+        <location filename="../../ui/startup.py" line="136"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="150"/>
+        <location filename="../../ui/startup.py" line="138"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>

@@ -316,6 +316,8 @@ def test_registry_search_runs_off_the_ui_thread(qtbot, store):
                     and page.count.text().startswith("找到"), timeout=5000)
     names = [page.model.rows[i]["name"] for i in range(page.model.rowCount())]
     assert person["name"] in names
+    # everything found is already shown: no "scroll for more" when there is no more
+    assert page.count.text() == f"找到 {page.model.rowCount()} 人", page.count.text()
 
 
 def test_edit_a_sent_record_and_see_its_history(qtbot, store, visit_form):

@@ -16,7 +16,7 @@ from pathlib import Path
 from app.errors import CunFangError, ErrorCode
 from app.spreadsheets.cells import IDENTITY_LABELS, to_datetime
 from app.spreadsheets.layout import Table, forms_table
-from app.spreadsheets.sinks import Progress, check_cancel, output_format, write_atomically
+from app.spreadsheets.sinks import Progress, check_cancel, output_format, paused_gc, write_atomically
 from app.store import STATUS_LABELS, STATUSES
 
 PAGE = 500
@@ -133,7 +133,7 @@ def export_records(store, out: Path, **options) -> ExportResult:
     phone numbers unmasked; the caller checks the role), ``library``, ``progress``, ``cancel`` (raises
     ``EXPORT_CANCELLED``, leaving no file behind).
     """
-    with store.small_page_cache():
+    with store.small_page_cache(), paused_gc():
         return _export_records(store, out, **options)
 
 

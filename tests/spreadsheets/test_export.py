@@ -430,3 +430,31 @@ def test_cunfang_export_from_the_command_line(store, registry_people, tmp_path):
         again.set_setting("sync.user", json.dumps({"name": "村干部", "role": "village_cadre"}))
     refused = run("export", "--form", "elder_registry", "--out", str(out), "--full-ids", data_dir=data)
     assert refused.returncode != 0 and "村干部" in refused.stderr
+
+
+def test_the_garbage_collector_pauses_during_exports_and_comes_back_once_the_last_one_ends():
+    import gc
+    import threading
+
+    from app.spreadsheets.sinks import paused_gc
+
+    assert gc.isenabled()
+    inner_started, release = threading.Event(), threading.Event()
+
+    def other_export():
+        with paused_gc():
+            inner_started.set()
+            release.wait(5)
+
+    with paused_gc():
+        assert not gc.isenabled()
+        worker = threading.Thread(target=other_export)
+        worker.start()
+        inner_started.wait(5)
+    assert not gc.isenabled()  # the other export still runs
+    release.set()
+    worker.join(5)
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), paused_gc():
+        raise RuntimeError("cancelled")
+    assert gc.isenabled()

@@ -36,11 +36,11 @@ def aes_gcm_open(key: bytes, nonce: bytes, sealed: bytes, associated: bytes = b"
 
     if len(sealed) < TAG_BYTES:
         raise AuthenticationFailed("too short to hold a tag")
-    cipher = AES.new(key, AES.MODE_GCM, nonce=nonce, mac_len=TAG_BYTES)
-    cipher.update(associated)
-    try:
+    try:  # a damaged nonce or key (say, in an edited keyring.json) is refused like a wrong tag
+        cipher = AES.new(key, AES.MODE_GCM, nonce=nonce, mac_len=TAG_BYTES)
+        cipher.update(associated)
         return cipher.decrypt_and_verify(sealed[:-TAG_BYTES], sealed[-TAG_BYTES:])
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         raise AuthenticationFailed("tag does not match") from exc
 
 

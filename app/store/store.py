@@ -46,6 +46,8 @@ class Store:
         self._db = None
         self._lock = threading.RLock()
         self.closed = False
+        self._bulk_jobs = 0  # exports and imports running (small_page_cache)
+        self._usual_cache = 0
         self.data_key = data_key  # to seal a new account's slot; SQLCipher holds it in memory anyway
         self.kdf = kdf  # the cost the store was opened with, used for slots sealed while it is open
         self.account = None  # the signed-in app.accounts.Account; None on a store without accounts
@@ -160,16 +162,20 @@ class Store:
     def small_page_cache(self, kib: int = 2048) -> Iterator[None]:
         """While a bulk job (export, import) reads or writes the whole store, keep only ``kib`` of pages in memory
         (the usual 64 MiB cache would fill with the job's pages, and a long write transaction would hold every page
-        it dirtied until COMMIT): memory stays flat as rows grow. Pages beyond it spill to the WAL, encrypted."""
+        it dirtied until COMMIT): memory stays flat as rows grow. Pages beyond it spill to the WAL, encrypted.
+        Jobs running at once are counted: the usual cache comes back when the last one ends."""
         with self._lock:
-            before = self.conn.execute("PRAGMA cache_size").fetchone()[0]
-            self.conn.execute(f"PRAGMA cache_size = {-kib}")
+            if self._bulk_jobs == 0:
+                self._usual_cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+                self.conn.execute(f"PRAGMA cache_size = {-kib}")
+            self._bulk_jobs += 1
         try:
             yield
         finally:
             with self._lock:
-                if not self.closed:
-                    self.conn.execute(f"PRAGMA cache_size = {int(before)}")
+                self._bulk_jobs -= 1
+                if self._bulk_jobs == 0 and not self.closed:
+                    self.conn.execute(f"PRAGMA cache_size = {int(self._usual_cache)}")
 
     def query(self, sql: str, params: Iterable = ()) -> list[dict]:
         with self._lock:

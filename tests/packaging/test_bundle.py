@@ -92,7 +92,10 @@ def check_contents(built: Path) -> None:
     assert not any(name.startswith(("cryptography/", "pypinyin/", "setuptools/")) for name in files)
     assert "resources/pinyin/cjk_pinyin.txt" in files
     crypto_libraries = [name for name in files if name.startswith("Crypto/") and name.endswith((".so", ".pyd"))]
-    assert 0 < len(crypto_libraries) <= 17, crypto_libraries  # only what app/crypto.py loads
+    assert 0 < len(crypto_libraries) <= 22, crypto_libraries  # only what app/crypto.py loads
+    migrations = sorted(p.name for p in (ROOT / "app" / "store" / "migrations").glob("[0-9]*.*"))
+    assert migrations == sorted(n.rsplit("/", 1)[-1] for n in files if n.startswith("app/store/migrations/")), (
+        "app/store/migrate.py finds migrations by their files: each one must be in the bundle")
 
 
 def check_linux_tarball(built: Path) -> None:

@@ -103,3 +103,14 @@ def test_any_changed_byte_of_a_sealed_text_is_refused(plaintext, associated, fli
         crypto.aes_gcm_open(key, nonce, bytes(damaged), associated)
     with pytest.raises(crypto.AuthenticationFailed):
         crypto.aes_gcm_open(key, nonce, sealed, associated + b"x")
+
+
+def test_a_damaged_nonce_in_an_edited_keyring_is_refused_like_a_wrong_password():
+    from app.errors import CunFangError, ErrorCode
+
+    ring = Keyring()
+    ring.seal("user:zhang", os.urandom(32), "村干部的密码", kdf=FAST_KDF)
+    ring.slots["user:zhang"].nonce = b""
+    with pytest.raises(CunFangError) as refused:
+        ring.open("user:zhang", "村干部的密码")
+    assert refused.value.code is ErrorCode.STORE_WRONG_PASSPHRASE

@@ -299,3 +299,11 @@ def test_a_bulk_job_keeps_few_pages_in_memory_and_gives_the_cache_back_even_when
     with pytest.raises(RuntimeError), store.small_page_cache():
         raise RuntimeError("cancelled")
     assert cache_kib() == usual
+    # an export and an import overlapping (both run on the thread pool): the usual cache comes back once, at the end
+    first, second = store.small_page_cache(), store.small_page_cache()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert cache_kib() == 2048
+    second.__exit__(None, None, None)
+    assert cache_kib() == usual

@@ -25,7 +25,8 @@ def names(found: list[dict]) -> list[str]:
 
 @pytest.mark.parametrize(("name", "typed"), [
     ("曾国明", "zgm"), ("曾国明", "zengguo"), ("翟红莉", "zhl"), ("单雄", "shanx"), ("仇建国", "qjg"),
-    ("解小梅", "xxm"), ("区志强", "ozq"), ("朴正熙", "pzx"), ("覃美玲", "qml"), ("尉迟恭", "ycg"),
+    ("解小梅", "xxm"), ("区志强", "ozq"), ("朴正熙", "pzx"), ("覃美玲", "qml"), ("尉迟恭", "ycg"), ("卜凡", "bf"),
+    ("单于军", "syj"),  # 单 with a given name, not the compound surname 单于
 ])
 def test_a_surname_read_its_own_way_is_found_by_how_it_is_said(store, name, typed):
     store.add_person(name=name, kind="elder", village_id=VILLAGE)

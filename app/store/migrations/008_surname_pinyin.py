@@ -2,7 +2,8 @@
 
 Stores made before this kept such names under the character's usual reading (曾国明 as cgm), so a search
 for zgm missed them. Each affected person's pinyin and initials are worked out again; the FTS index follows
-through its update trigger. Nothing else changes.
+through its update trigger. Nothing else changes. (A later change to surnames.txt needs a migration like this one
+to reach stored names.)
 """
 
 from __future__ import annotations

@@ -406,7 +406,7 @@ class RowOutcome:
     person_id: str | None = None                     # the existing person an update changes
     changes: dict = field(default_factory=dict)      # update: {"field": [before, after]}
     house_number: str = ""
-    compare: tuple = ()                              # the row's content, to tell a repeated row from a clash
+    compare: bytes = b""                             # digest of the row's content: a repeated row or a clash
 
     @property
     def label(self) -> str:
@@ -630,7 +630,8 @@ def _row_outcome(table: Table, index: int, columns: dict[str, int], options: Imp
         outcome.reasons.append(_message(ErrorCode.IMPORT_ROW_NOT_PERSON))
         return outcome
     texts = {key: clean_text(cell(key)) for key in columns if key not in ("name", "id_number")}
-    outcome.compare = (outcome.name, tuple(sorted(texts.items())))
+    outcome.compare = hashlib.blake2b(json.dumps([outcome.name, sorted(texts.items())], ensure_ascii=False)
+                                      .encode(), digest_size=16).digest()  # 16 bytes kept per row, not the cells
     reasons = outcome.reasons
     if not outcome.name:
         reasons.append(_message(ErrorCode.IMPORT_ROW_MISSING, field="姓名"))

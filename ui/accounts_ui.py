@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,6 +47,17 @@ def error_label() -> QLabel:
     label.setStyleSheet("color: #c62828")
     label.setWordWrap(True)
     return label
+
+
+def passwords_match(password: QLineEdit, confirm: QLineEdit, error: QLabel, *, new: bool = False) -> bool:
+    """Whether the password was typed the same twice; if not, says so and clears the second box to type again."""
+    if password.text() == confirm.text():
+        return True
+    error.setText(QCoreApplication.translate("accounts", "两次输入的新密码不一致，请重新输入。") if new
+                  else QCoreApplication.translate("accounts", "两次输入的密码不一致，请重新输入。"))
+    confirm.clear()
+    confirm.setFocus()
+    return False
 
 
 def ok_cancel(dialog: QDialog, ok_text: str, cancel_text: str, on_ok) -> QDialogButtonBox:
@@ -135,8 +146,7 @@ class RecoveryDialog(QDialog):
         layout.addWidget(ok_cancel(self, self.tr("设置新密码"), self.tr("取消"), self.recover))
 
     def recover(self) -> None:
-        if self.password.text() != self.confirm.text():
-            self.error.setText(self.tr("两次输入的密码不一致，请重新输入。"))
+        if not passwords_match(self.password, self.confirm, self.error):
             return
         try:
             self.store = accounts.recover(self.data_dir, self.key.text(), self.login.text(), self.password.text())
@@ -212,8 +222,7 @@ class ChangePasswordDialog(QDialog):
         layout.addWidget(buttons)
 
     def change(self) -> None:
-        if self.new.text() != self.confirm.text():
-            self.error.setText(self.tr("两次输入的新密码不一致，请重新输入。"))
+        if not passwords_match(self.new, self.confirm, self.error, new=True):
             return
         try:
             accounts.change_password(self.store, self.old.text(), self.new.text())
@@ -474,8 +483,7 @@ class AdoptDialog(QDialog):
         layout.addWidget(ok_cancel(self, self.tr("启用"), self.tr("取消"), self.adopt))
 
     def adopt(self) -> None:
-        if self.password.text() != self.confirm.text():
-            self.error.setText(self.tr("两次输入的密码不一致，请重新输入。"))
+        if not passwords_match(self.password, self.confirm, self.error):
             return
         try:
             self.recovery_key = accounts.adopt_accounts(self.store, self.login.text(),

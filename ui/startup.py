@@ -20,7 +20,7 @@ from app.accounts import create_with_admin
 from app.errors import CunFangError
 from app.store import Store
 from app.store.keyring import DEFAULT_KDF, Kdf
-from ui.accounts_ui import RecoveryKeyDialog, error_label, password_field
+from ui.accounts_ui import RecoveryKeyDialog, error_label, password_field, passwords_match
 from ui.workers import run_in_background
 
 
@@ -79,10 +79,7 @@ class FirstRunDialog(QDialog):
         self.author.setFocus()
 
     def create(self) -> None:
-        if self.passphrase.text() != self.confirm.text():
-            self.error.setText(self.tr("两次输入的密码不一致，请重新输入。"))
-            self.confirm.clear()
-            self.confirm.setFocus()
+        if not passwords_match(self.passphrase, self.confirm, self.error):
             return
         name = self.author.text().strip() or self.login.text().strip()
         try:

@@ -115,52 +115,52 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="282"/>
+        <location filename="../../ui/accounts_ui.py" line="291"/>
         <source>添加账户</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="282"/>
+        <location filename="../../ui/accounts_ui.py" line="291"/>
         <source>修改账户</source>
         <translation>修改账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="289"/>
+        <location filename="../../ui/accounts_ui.py" line="298"/>
         <source>字母或数字，例如 zhangsan</source>
         <translation>字母或数字，例如 zhangsan</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="309"/>
+        <location filename="../../ui/accounts_ui.py" line="318"/>
         <source>用户名：</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="310"/>
+        <location filename="../../ui/accounts_ui.py" line="319"/>
         <source>姓名：</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="311"/>
+        <location filename="../../ui/accounts_ui.py" line="320"/>
         <source>角色：</source>
         <translation>角色：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="312"/>
+        <location filename="../../ui/accounts_ui.py" line="321"/>
         <source>负责的村：</source>
         <translation>负责的村：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="314"/>
+        <location filename="../../ui/accounts_ui.py" line="323"/>
         <source>初始密码：</source>
         <translation>初始密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="320"/>
+        <location filename="../../ui/accounts_ui.py" line="329"/>
         <source>保存</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="320"/>
+        <location filename="../../ui/accounts_ui.py" line="329"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -168,57 +168,57 @@
 <context>
     <name>AccountsPanel</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="349"/>
+        <location filename="../../ui/accounts_ui.py" line="358"/>
         <source>账户（只有管理员能看到这里）</source>
         <translation>账户（只有管理员能看到这里）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="355"/>
+        <location filename="../../ui/accounts_ui.py" line="364"/>
         <source>用户名</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="355"/>
+        <location filename="../../ui/accounts_ui.py" line="364"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="355"/>
+        <location filename="../../ui/accounts_ui.py" line="364"/>
         <source>角色</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="355"/>
+        <location filename="../../ui/accounts_ui.py" line="364"/>
         <source>负责的村</source>
         <translation>负责的村</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="362"/>
+        <location filename="../../ui/accounts_ui.py" line="371"/>
         <source>添加账户…</source>
         <translation>添加账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="362"/>
+        <location filename="../../ui/accounts_ui.py" line="371"/>
         <source>修改…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="363"/>
+        <location filename="../../ui/accounts_ui.py" line="372"/>
         <source>重设密码…</source>
         <translation>重设密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="364"/>
+        <location filename="../../ui/accounts_ui.py" line="373"/>
         <source>停用</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="379"/>
+        <location filename="../../ui/accounts_ui.py" line="388"/>
         <source>全部</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="381"/>
+        <location filename="../../ui/accounts_ui.py" line="390"/>
         <source>（已停用）</source>
         <translation>（已停用）</translation>
     </message>
@@ -234,97 +234,87 @@
 <context>
     <name>AdoptDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="452"/>
+        <location filename="../../ui/accounts_ui.py" line="461"/>
         <source>启用账户</source>
         <translation>启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="456"/>
+        <location filename="../../ui/accounts_ui.py" line="465"/>
         <source>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</source>
         <translation>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="467"/>
+        <location filename="../../ui/accounts_ui.py" line="476"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="468"/>
+        <location filename="../../ui/accounts_ui.py" line="477"/>
         <source>姓名：</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="469"/>
+        <location filename="../../ui/accounts_ui.py" line="478"/>
         <source>密码（至少 8 位）：</source>
         <translation>密码（至少 8 位）：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="470"/>
+        <location filename="../../ui/accounts_ui.py" line="479"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="474"/>
+        <location filename="../../ui/accounts_ui.py" line="483"/>
         <source>启用</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="474"/>
+        <location filename="../../ui/accounts_ui.py" line="483"/>
         <source>取消</source>
         <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../../ui/accounts_ui.py" line="478"/>
-        <source>两次输入的密码不一致，请重新输入。</source>
-        <translation>两次输入的密码不一致，请重新输入。</translation>
     </message>
 </context>
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="189"/>
+        <location filename="../../ui/accounts_ui.py" line="199"/>
         <source>修改我的密码</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="193"/>
+        <location filename="../../ui/accounts_ui.py" line="203"/>
         <source>{name}（{login}，{role}）</source>
         <translation>{name}（{login}，{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="196"/>
+        <location filename="../../ui/accounts_ui.py" line="206"/>
         <source>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</source>
         <translation>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="202"/>
+        <location filename="../../ui/accounts_ui.py" line="212"/>
         <source>现在的密码：</source>
         <translation>现在的密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="203"/>
+        <location filename="../../ui/accounts_ui.py" line="213"/>
         <source>新密码（至少 8 位）：</source>
         <translation>新密码（至少 8 位）：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="204"/>
+        <location filename="../../ui/accounts_ui.py" line="214"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="208"/>
+        <location filename="../../ui/accounts_ui.py" line="218"/>
         <source>修改</source>
         <translation>修改</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="208"/>
+        <location filename="../../ui/accounts_ui.py" line="218"/>
         <source>取消</source>
         <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../../ui/accounts_ui.py" line="216"/>
-        <source>两次输入的新密码不一致，请重新输入。</source>
-        <translation>两次输入的新密码不一致，请重新输入。</translation>
     </message>
 </context>
 <context>
@@ -832,17 +822,12 @@
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="83"/>
-        <source>两次输入的密码不一致，请重新输入。</source>
-        <translation>两次输入的密码不一致，请重新输入。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/startup.py" line="107"/>
+        <location filename="../../ui/startup.py" line="104"/>
         <source>正在加入演示数据…</source>
         <translation>正在加入演示数据…</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="111"/>
+        <location filename="../../ui/startup.py" line="108"/>
         <source>演示数据没有加入：{error}</source>
         <translation>演示数据没有加入：{error}</translation>
     </message>
@@ -1179,22 +1164,22 @@
 <context>
     <name>LockDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="238"/>
+        <location filename="../../ui/accounts_ui.py" line="247"/>
         <source>村访通 · 已锁定</source>
         <translation>村访通 · 已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="242"/>
+        <location filename="../../ui/accounts_ui.py" line="251"/>
         <source>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</source>
         <translation>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="249"/>
+        <location filename="../../ui/accounts_ui.py" line="258"/>
         <source>换人登录</source>
         <translation>换人登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="253"/>
+        <location filename="../../ui/accounts_ui.py" line="262"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
@@ -1202,37 +1187,37 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="68"/>
+        <location filename="../../ui/accounts_ui.py" line="79"/>
         <source>村访通 · 登录</source>
         <translation>村访通 · 登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="72"/>
+        <location filename="../../ui/accounts_ui.py" line="83"/>
         <source>请登录。本机的记录只对有权查看的账户显示。</source>
         <translation>请登录。本机的记录只对有权查看的账户显示。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="77"/>
+        <location filename="../../ui/accounts_ui.py" line="88"/>
         <source>用户名：</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="78"/>
+        <location filename="../../ui/accounts_ui.py" line="89"/>
         <source>密码：</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="82"/>
+        <location filename="../../ui/accounts_ui.py" line="93"/>
         <source>管理员忘记密码…</source>
         <translation>管理员忘记密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="88"/>
+        <location filename="../../ui/accounts_ui.py" line="99"/>
         <source>登录</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="88"/>
+        <location filename="../../ui/accounts_ui.py" line="99"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>
@@ -1683,70 +1668,65 @@
 <context>
     <name>RecoveryDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="115"/>
+        <location filename="../../ui/accounts_ui.py" line="126"/>
         <source>用恢复密钥找回管理员账户</source>
         <translation>用恢复密钥找回管理员账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="119"/>
+        <location filename="../../ui/accounts_ui.py" line="130"/>
         <source>输入首次设置时抄下的恢复密钥（8 组，每组 4 个字母或数字）。</source>
         <translation>输入首次设置时抄下的恢复密钥（8 组，每组 4 个字母或数字）。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="128"/>
+        <location filename="../../ui/accounts_ui.py" line="139"/>
         <source>恢复密钥：</source>
         <translation>恢复密钥：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="129"/>
+        <location filename="../../ui/accounts_ui.py" line="140"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="130"/>
+        <location filename="../../ui/accounts_ui.py" line="141"/>
         <source>新密码：</source>
         <translation>新密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="131"/>
+        <location filename="../../ui/accounts_ui.py" line="142"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="135"/>
+        <location filename="../../ui/accounts_ui.py" line="146"/>
         <source>设置新密码</source>
         <translation>设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="135"/>
+        <location filename="../../ui/accounts_ui.py" line="146"/>
         <source>取消</source>
         <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../../ui/accounts_ui.py" line="139"/>
-        <source>两次输入的密码不一致，请重新输入。</source>
-        <translation>两次输入的密码不一致，请重新输入。</translation>
     </message>
 </context>
 <context>
     <name>RecoveryKeyDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="155"/>
+        <location filename="../../ui/accounts_ui.py" line="165"/>
         <source>请抄下恢复密钥</source>
         <translation>请抄下恢复密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="157"/>
+        <location filename="../../ui/accounts_ui.py" line="167"/>
         <source>管理员忘记密码时，只有这个恢复密钥能打开本机的数据。&lt;br&gt;&lt;b&gt;它只显示这一次。&lt;/b&gt;请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。</source>
         <translation>管理员忘记密码时，只有这个恢复密钥能打开本机的数据。&lt;br&gt;&lt;b&gt;它只显示这一次。&lt;/b&gt;请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="167"/>
+        <location filename="../../ui/accounts_ui.py" line="177"/>
         <source>我已把恢复密钥抄在纸上</source>
         <translation>我已把恢复密钥抄在纸上</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="172"/>
+        <location filename="../../ui/accounts_ui.py" line="182"/>
         <source>继续</source>
         <translation>继续</translation>
     </message>
@@ -1885,22 +1865,22 @@
 <context>
     <name>ResetPasswordDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="425"/>
+        <location filename="../../ui/accounts_ui.py" line="434"/>
         <source>重设密码</source>
         <translation>重设密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="428"/>
+        <location filename="../../ui/accounts_ui.py" line="437"/>
         <source>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</source>
         <translation>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="434"/>
+        <location filename="../../ui/accounts_ui.py" line="443"/>
         <source>重设</source>
         <translation>重设</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="434"/>
+        <location filename="../../ui/accounts_ui.py" line="443"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -2481,24 +2461,37 @@
 <context>
     <name>UnlockDialog</name>
     <message>
-        <location filename="../../ui/startup.py" line="126"/>
+        <location filename="../../ui/startup.py" line="123"/>
         <source>村访通 · 解锁</source>
         <translation>村访通 · 解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="130"/>
+        <location filename="../../ui/startup.py" line="127"/>
         <source>请输入数据库密码：</source>
         <translation>请输入数据库密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="136"/>
+        <location filename="../../ui/startup.py" line="133"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="138"/>
+        <location filename="../../ui/startup.py" line="135"/>
         <source>退出</source>
         <translation>退出</translation>
+    </message>
+</context>
+<context>
+    <name>accounts</name>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="56"/>
+        <source>两次输入的新密码不一致，请重新输入。</source>
+        <translation>两次输入的新密码不一致，请重新输入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="57"/>
+        <source>两次输入的密码不一致，请重新输入。</source>
+        <translation>两次输入的密码不一致，请重新输入。</translation>
     </message>
 </context>
 </TS>

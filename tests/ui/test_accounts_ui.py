@@ -176,3 +176,21 @@ def test_a_store_made_before_accounts_gets_its_administrator_from_settings(qtbot
     store.close()
     assert Store.has_accounts(tmp_path / "old")
     accounts.sign_in(tmp_path / "old", "admin", "admin-password-2").close()
+
+
+def test_a_new_password_typed_differently_twice_is_refused_and_the_second_box_emptied(qtbot, township):
+    from ui.accounts_ui import ChangePasswordDialog
+
+    store = accounts.sign_in(township, "admin", ADMIN_PW)
+    try:
+        dialog = ChangePasswordDialog(store)
+        qtbot.addWidget(dialog)
+        dialog.old.setText(ADMIN_PW)
+        dialog.new.setText("new-password-1")
+        dialog.confirm.setText("new-password-2")
+        dialog.change()
+        assert "两次输入的新密码不一致" in dialog.error.text()
+        assert dialog.confirm.text() == "" and dialog.new.text() == "new-password-1"
+    finally:
+        store.close()
+    accounts.sign_in(township, "admin", ADMIN_PW).close()  # the password did not change

@@ -108,6 +108,12 @@ def record_conditions(filters: Filters, alias: str = "r") -> tuple[list[str], li
     return where, params
 
 
+# What an export reads of each record (with ``paged``): its fixed columns, its answers, the person's name.
+RECORD_SELECT = ("SELECT r.rowid AS _rowid, r.uuid, r.form_version, r.status, r.author, r.created_at, "
+                 "r.updated_at, r.village_id, r.data, p.name AS person_name "
+                 "FROM records r LEFT JOIN persons p ON p.id = r.person_id")
+
+
 def paged(store, select: str, alias: str, table: str, where: list[str], params: list, *, page: int = PAGE):
     """Rows of ``select`` (which must name ``{alias}.rowid AS _rowid``) page by page in rowid order.
 
@@ -226,10 +232,7 @@ class _Plan:
                                                  text_columns=text_columns)
 
     def rows(self, store, where: list[str], params: list):
-        select = ("SELECT r.rowid AS _rowid, r.uuid, r.form_version, r.status, r.author, r.created_at, "
-                  "r.updated_at, r.village_id, r.data, p.name AS person_name "
-                  "FROM records r LEFT JOIN persons p ON p.id = r.person_id")
-        return paged(store, select, "r", "records", ["r.form_id = ?", *where], [self.form_id, *params])
+        return paged(store, RECORD_SELECT, "r", "records", ["r.form_id = ?", *where], [self.form_id, *params])
 
     def write(self, row: dict, villages: dict[str, str], *, codes: bool, full_ids: bool) -> None:
         if not self.converters:

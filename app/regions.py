@@ -24,7 +24,8 @@ from importlib import resources
 from pathlib import Path
 
 LEVELS = {2: "province", 4: "city", 6: "county", 9: "township", 12: "village"}
-LEVEL_NAMES = {"province": "省", "city": "市", "county": "县（区）", "township": "乡镇（街道）", "village": "村（社区）"}
+LEVEL_NAMES = {"province": "省", "city": "市", "county": "县（区）", "township": "乡镇（街道）",
+               "village": "村（社区）"}
 CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}
 # city-level names that are no place of their own and are left out of an address
 NOT_IN_ADDRESS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}

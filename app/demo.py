@@ -54,8 +54,8 @@ CHILD_VISIT = {
     "needs": "study family_contact", "service": "policy guardian_guidance", "found_risk": "0",
 }
 CHILD_VARIANTS = [{}, {"guard_eval": "good", "parent_contact": "monthly"}, {"needs": "study"},
-                  {"with_whom": "alone", "guard_eval": "poor", "reported_to": "town_supervisor village",
-                   "report_receiver": "乡镇儿童督导员", "report_content": "儿童独自居住，祖母住院，已联系其父母返乡"}]
+                  {"with_whom": "alone", "guard_eval": "poor", "reported_to": "police town_supervisor village",
+                   "report_receiver": "城关派出所", "report_content": "儿童独自居住，祖母住院，已联系其父母返乡"}]
 RED_FLAG_SHARE = 0.02  # about one visit in fifty finds a safety red flag
 
 
@@ -80,6 +80,7 @@ class _VisitData:
         self.today = today
         self.forms: dict[str, object] = {}
         self.cache: dict[tuple, dict] = {}
+        self.longest: dict[tuple, int] = {}
 
     def form(self, form_id: str):
         if form_id not in self.forms:
@@ -102,6 +103,7 @@ class _VisitData:
             answers = {**base, **variants[variant % len(variants)], "visit_date": self.today.isoformat(),
                        "visitor": VISITORS[variant % len(VISITORS)], "elder_name": "某某", "child_name": "某某",
                        "age_input": 10, "next_visit": (self.today + timedelta(days=30)).isoformat(),
+                       "found_time": f"{self.today.isoformat()}T09:30:00+08:00",
                        "report_time": f"{self.today.isoformat()}T10:00:00+08:00"}
             form = self.form(form_id)
             if form is None:
@@ -113,11 +115,16 @@ class _VisitData:
                 data = fill(form, answers, now=lambda: noon)["data"]
                 calculated = {path.rsplit("/", 1)[-1] for path, bind in form.binds.items() if bind.calculate}
                 self.cache[key] = {k: v for k, v in data.items() if k not in calculated}
+                if data.get("interval_days") not in (None, ""):  # the longest wait the form allows
+                    self.longest[key] = int(data["interval_days"])
         data = dict(self.cache[key])
         data["visit_date"] = day.isoformat()
         if "report_time" in data:
             data["report_time"] = f"{day.isoformat()}T10:00:00.000+08:00"
-        data["next_visit"] = (day + timedelta(days=min(max(interval, 1), 90))).isoformat()
+        if "found_time" in data:
+            data["found_time"] = f"{day.isoformat()}T09:30:00.000+08:00"
+        days = min(max(interval, 1), self.longest.get(key, 90))
+        data["next_visit"] = (day + timedelta(days=days)).isoformat()
         data.update({k: v for k, v in facts.items() if k in data})
         return data
 

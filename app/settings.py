@@ -59,3 +59,35 @@ def save_settings(data_dir: Path, settings: Settings) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(settings.to_json(), ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(tmp, path)
+
+
+COUNTY_SETTINGS_INSTANCE = "county_settings"
+
+
+def county_settings_xml(settings: Settings) -> str:
+    """The settings as the XML instance the built-in forms read (``instance('county_settings')``).
+
+    resources/forms/county_settings.xml is this for the defaults (shipped beside the forms so that
+    ODK tools open them too); the app passes the county's own settings in its place.
+    """
+    v = settings.visits
+
+    def days(values: dict[str, int]) -> str:
+        return "".join(f"<{k}>{int(n)}</{k}>" for k, n in values.items())
+
+    return (f"<county_settings><visits><elder>{days(v.elder_by_tier)}</elder>"
+            f"<major_event_days>{int(v.major_event_days)}</major_event_days>"
+            f"<child>{days(v.child_by_guardianship)}</child>"
+            f"<child_default_days>{int(v.child_default_days)}</child_default_days>"
+            f"<report_follow_up_days>{int(v.report_follow_up_days)}</report_follow_up_days>"
+            f"<monthly_floor>{int(bool(v.monthly_floor))}</monthly_floor></visits></county_settings>")
+
+
+def form_instances(settings: Settings) -> dict:
+    """Secondary instances every form session on this laptop gets: the county's settings."""
+    from lxml import etree
+
+    from app.forms.xpath.nodes import document, from_xml
+
+    root = etree.fromstring(county_settings_xml(settings).encode("utf-8"))
+    return {COUNTY_SETTINGS_INSTANCE: document(from_xml(root))}

@@ -51,7 +51,7 @@ class FormFiller(QWidget):
         self.store, self.form, self.author = store, form, author
         self.record_uuid = record_uuid
         self.person = person
-        self.session = FormSession(form)
+        self.session = FormSession(form, instances=store.form_instances())
         if record_uuid:
             record = store.get_record(record_uuid)
             apply_answers(self.session, record["data"], saved=True)

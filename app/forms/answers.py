@@ -20,6 +20,21 @@ _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 
 
+# Free text keeps what was typed: 全角 punctuation (，。；：（）) is part of written Chinese and NFKC would turn it
+# into ASCII. Only full-width digits and Latin letters (an input method left in 全角 mode: １２３, ＡＢ) and the
+# ideographic space become their ASCII forms, so ID and phone numbers typed that way still check.
+_WIDE_ALNUM = {c: c - 0xFEE0 for first, last in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+               for c in range(first, last + 1)}
+_WIDE_ALNUM[0x3000] = 0x20
+
+
+def _clean_text(value) -> str:
+    """A free-text answer as typed (surrounding space removed, full-width digits/letters made ASCII)."""
+    if isinstance(value, str):
+        return value.translate(_WIDE_ALNUM).strip()
+    return _clean(value)
+
+
 def _clean(value) -> str:
     if value is None:
         return ""
@@ -90,6 +105,8 @@ def parse_answer(bind, control, value) -> tuple[str | None, str | None]:
         if "/" in text or "\\" in text or text in (".", ".."):
             return None, _message(ErrorCode.ANSWER_BAD_FILE, value=text)
         return text, None
+    if qtype in ("text", "input", "textarea", "barcode") or dtype == "string":
+        return _clean_text(value), None
     return text, None
 
 

@@ -22,13 +22,15 @@ def fill(
     lang: str | None = None,
     now: Callable[[], datetime] | None = None,
     saved: bool = False,
+    instances: dict[str, Node] | None = None,
 ) -> dict:
     """Apply ``answers`` to a new record and report validity, errors and the data.
 
     With ``saved=True`` the answers are a record's stored data: calculated values
-    in it are recomputed rather than refused as read-only answers.
+    in it are recomputed rather than refused as read-only answers. ``instances`` replace
+    secondary instances for this record (see ``FormSession``).
     """
-    session = FormSession(form, lang=lang, now=now)
+    session = FormSession(form, lang=lang, now=now, instances=instances)
     problems = apply_answers(session, answers, saved=saved)
     session.finalize_metadata()
     errors = session.errors()

@@ -50,7 +50,10 @@ class FormSession:
         lang: str | None = None,
         now: Callable[[], datetime] | None = None,
         properties: dict[str, str] | None = None,
+        instances: dict[str, Node] | None = None,
     ):
+        """``instances`` replace the form's secondary instances of the same id for this record
+        (the county's settings in place of the defaults shipped beside the form)."""
         self.form = form
         self.graph = graph_of(form)
         self.lang = lang or form.default_lang
@@ -58,7 +61,7 @@ class FormSession:
         self._rebind(self.doc)
         self.env = Env(
             primary=self.doc,
-            instances=form.instances,
+            instances={**form.instances, **(instances or {})},
             now=now or (lambda: datetime.now().astimezone()),
             lang=self.lang,
             properties=dict(properties or {}),

@@ -334,6 +334,12 @@ class Store:
                           f"WHERE status = 'draft' AND {scope}{mine} ORDER BY updated_at DESC",
                           [*params, *([self.account.login] if self.account else [])])
 
+    def form_instances(self) -> dict:
+        """Secondary instances every record on this laptop is filled with: the county's settings."""
+        from app.settings import form_instances, load_settings
+
+        return form_instances(load_settings(self.data_dir))
+
     def finalize(self, record_uuid: str, form, *, author: str = "") -> dict:
         """Finalize a draft if the form engine finds no problem; returns the record."""
         from app.forms.fill import fill
@@ -343,7 +349,7 @@ class Store:
             if record["status"] != "draft":
                 raise CunFangError(ErrorCode.RECORD_BAD_STATUS, status=STATUS_LABELS[record["status"]],
                                    action="定稿")
-            result = fill(form, record["data"], saved=True)
+            result = fill(form, record["data"], saved=True, instances=self.form_instances())
             if not result["valid"]:
                 first_key, first = next(iter(result["errors"].items()))
                 raise CunFangError(ErrorCode.RECORD_INVALID, count=len(result["errors"]),
@@ -370,7 +376,7 @@ class Store:
                 raise CunFangError(ErrorCode.RECORD_BAD_STATUS, status="草稿", action="作为修订保存")
             if record["status"] in SENT_STATUSES and not reason.strip():
                 raise CunFangError(ErrorCode.RECORD_REASON_NEEDED)
-            result = fill(form, data, saved=True)
+            result = fill(form, data, saved=True, instances=self.form_instances())
             if not result["valid"]:
                 first_key, first = next(iter(result["errors"].items()))
                 raise CunFangError(ErrorCode.RECORD_INVALID, count=len(result["errors"]),

@@ -120,8 +120,10 @@ def adaptation(needed: dict[int, dict] | None = None, **changes) -> dict:
 
 # 防滑处理 and 如厕洗浴扶手 (both 基础类) done; 轮椅/助行器 (可选类) needed but left out of the plan.
 WORKS = {
-    1: {"plan": "1", "done": "1", "cost": "1200", "photo_before": "floor-before.jpg", "photo_after": "floor-after.jpg"},
-    13: {"plan": "1", "done": "1", "cost": "860.5", "photo_before": "bath-before.jpg", "photo_after": "bath-after.jpg"},
+    1: {"plan": "1", "done": "1", "cost": "1200", "funding": "gov", "photo_before": "floor-before.jpg",
+        "photo_after": "floor-after.jpg"},
+    13: {"plan": "1", "done": "1", "qty": "2", "price": "430.25", "cost": "860.5", "funding": "mixed", "subsidy": "500",
+         "photo_before": "bath-before.jpg", "photo_after": "bath-after.jpg"},
     25: {"plan": "0", "done": "0"},
 }
 ACCEPTANCE = {
@@ -261,7 +263,7 @@ def test_death_needs_a_date_and_a_reason(registry_form):
 
 def test_adaptation_form_settings(adaptation_form):
     assert adaptation_form.form_id == "home_adaptation"
-    assert adaptation_form.version == "2026.1"
+    assert adaptation_form.version == "2026.2"
     assert adaptation_form.title == "居家适老化改造入户评估与验收"
 
 
@@ -279,11 +281,13 @@ def test_adaptation_with_works_done_is_valid_and_totalled(adaptation_form):
     assert data["basic_cost"] == 2060.5
     assert data["optional_cost"] == 0
     assert data["item01_photo_after"] == "floor-after.jpg"
+    assert (data["subsidy_total"], data["self_paid_total"]) == (1700, 360.5)
     assert "item02_plan" not in data and "item25_photo_after" not in data
 
 
 def test_assessment_only_skips_acceptance(adaptation_form):
-    plan = {1: {"plan": "1", "done": "0", "cost": "1200"}, 17: {"plan": "1", "done": "0"}}
+    plan = {1: {"plan": "1", "done": "0", "cost": "1200", "funding": "gov"},
+            17: {"plan": "1", "done": "0", "funding": "self"}}
     result = fill(adaptation_form, adaptation(plan, plan_consent="1"), now=NOW)
     assert result["valid"], result["errors"]
     data = result["data"]
@@ -298,16 +302,17 @@ def test_acceptance_before_the_works_is_refused(adaptation_form):
 
 
 def test_done_item_needs_a_cost_that_is_not_negative(adaptation_form):
-    works = {**WORKS, 13: {"plan": "1", "done": "1"}}
+    item = {"plan": "1", "done": "1", "funding": "self", "photo_before": "b.jpg", "photo_after": "a.jpg"}
+    works = {**WORKS, 13: item}
     result = fill(adaptation_form, adaptation(works, **ACCEPTANCE), now=NOW)
     assert result["errors"] == {"item13_cost": "已完成的项目请填写费用(元)，没有费用的填0"}
 
-    works = {**WORKS, 13: {"plan": "1", "done": "1", "cost": "-5"}}
+    works = {**WORKS, 13: {**item, "cost": "-5"}}
     result = fill(adaptation_form, adaptation(works, **ACCEPTANCE), now=NOW)
-    assert result["errors"] == {"item13_cost": "费用不能为负数"}
+    assert result["errors"] == {"item13_cost": "费用不能为负数；填了数量和单价的，费用应等于数量×单价"}
 
 
 def test_item_outside_the_plan_cannot_be_done(adaptation_form):
-    works = {**WORKS, 25: {"plan": "0", "done": "1", "cost": "300"}}
+    works = {**WORKS, 25: {"plan": "0", "done": "1", "cost": "300", "photo_before": "b.jpg", "photo_after": "a.jpg"}}
     result = fill(adaptation_form, adaptation(works, **ACCEPTANCE), now=NOW)
     assert result["errors"] == {"item25_done": "未纳入改造方案的项目不能标记为已完成"}

@@ -225,7 +225,7 @@ def test_major_event_follow_up_questions(elder_form):
 
 def test_child_form_settings(child_form):
     assert child_form.form_id == "child_visit"
-    assert child_form.version == "2026.1"
+    assert child_form.version == "2026.2"
     assert child_form.title == "儿童主任走访记录"
 
 
@@ -248,9 +248,9 @@ def test_child_not_seen_needs_a_reason(child_form):
 
 
 def test_child_living_alone_requires_a_report(child_form):
-    result = fill(child_form, child_visit(with_whom="alone", guard_eval="poor"), now=NOW)
+    result = fill(child_form, child_visit(with_whom="alone", guard_eval="poor", next_visit="2026-11-24"), now=NOW)
     assert not result["valid"]
-    assert set(result["errors"]) == {"reported_to", "report_receiver", "report_time", "report_content"}
+    assert set(result["errors"]) == {"reported_to", "report_receiver", "found_time", "report_time", "report_content"}
     assert result["errors"]["report_content"] == "请填写报告内容"
 
     result = fill(
@@ -260,6 +260,7 @@ def test_child_living_alone_requires_a_report(child_form):
             guard_eval="poor",
             reported_to="police town_supervisor",
             report_receiver="城关派出所 值班民警",
+            found_time="2026-11-23T09:10:00+08:00",
             report_time="2026-11-23T09:40:00+08:00",
             report_content="父母均在外务工，儿童独自居住约两周，祖母住院",
             next_visit="2026-11-24",
@@ -278,12 +279,14 @@ def test_report_time_cannot_be_in_the_future(child_form):
             with_whom="alone",
             reported_to="police",
             report_receiver="110",
+            found_time="2026-11-23T09:00:00+08:00",
             report_time="2026-11-23T11:00:00+08:00",
             report_content="独自居住",
+            next_visit="2026-11-24",
         ),
         now=NOW,
     )
-    assert result["errors"] == {"report_time": "报告时间应在走访日期当天或之后，且不晚于现在"}
+    assert result["errors"] == {"report_time": "报告时间应在发现时间之后，且不晚于现在"}
 
 
 @pytest.fixture
@@ -308,6 +311,7 @@ def test_early_morning_report_on_the_visit_day_is_accepted(child_form, beijing_l
             with_whom="alone",
             reported_to="police",
             report_receiver="城关派出所",
+            found_time="2026-11-23T07:10:00+08:00",
             report_time="2026-11-23T07:30:00+08:00",
             report_content="儿童独自居住",
             next_visit="2026-11-24",

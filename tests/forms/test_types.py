@@ -681,3 +681,15 @@ def test_now_and_today_agree_on_the_device_clock(process_in_utc):
     data = fill(load_form(CLOCK), {}, now=lambda: early)["data"]
     assert data["nowd"] == data["day"] == "2026-11-24"
     assert data["nowh"] == "01:30"
+
+
+def test_free_text_keeps_chinese_punctuation_and_reads_full_width_digits():
+    """全角 punctuation is written Chinese and stays as typed; 全角 digits (an IME left in 全角 mode) become ASCII."""
+    from app.forms.answers import parse_answer
+    from app.forms.model import Control
+
+    control = Control(kind="input", ref="/data/note", qtype="text")
+    typed = "山区无信号，次日（周二）到乡镇；联系电话：１９９ ００００ １２３４。"
+    value, problem = parse_answer(None, control, typed)
+    assert problem is None
+    assert value == "山区无信号，次日（周二）到乡镇；联系电话：199 0000 1234。"

@@ -32,6 +32,8 @@ _JR = "{" + NS["jr"] + "}"
 _ODK = "{" + NS["odk"] + "}"
 _ITEXT_REF = re.compile(r"""jr:itext\(\s*['"](.*)['"]\s*\)""")
 DEFAULT_LANG = "default"
+# Files the app ships for every form to read, wherever the form came from (county_settings.xml)
+SHIPPED_MEDIA = Path(__file__).resolve().parents[2] / "resources" / "forms"
 
 
 class Expr:
@@ -407,6 +409,8 @@ class _XFormReader:
         """A CSV or XML file beside the form (select_one_from_file, pulldata)."""
         name = src.rsplit("/", 1)[-1]
         path = (self.media_dir / name) if self.media_dir else None
+        if (path is None or not path.exists()) and (SHIPPED_MEDIA / name).is_file():
+            path = SHIPPED_MEDIA / name  # a file the app ships for every form (county_settings.xml)
         root = Node("root")
         if path is None or not path.exists():
             raise CunFangError(

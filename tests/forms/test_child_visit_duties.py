@@ -137,3 +137,10 @@ def test_the_file_shipped_beside_the_forms_holds_the_default_settings():
                 for e in el.iter() if isinstance(e.tag, str) and len(e) == 0}
 
     assert flat(shipped) == flat(made)
+
+
+def test_a_form_received_as_bytes_still_reads_the_settings_the_app_ships():
+    # the bureau server and pulled forms load a workbook from bytes, with no folder beside it
+    form = load_form((FORMS / "child_visit.xlsx").read_bytes())
+    result = fill(form, visit(guard_eval="good", next_visit="2027-05-22"), now=NOW)
+    assert result["valid"], result["errors"]

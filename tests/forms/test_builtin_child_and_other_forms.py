@@ -205,9 +205,11 @@ def house(**changes) -> dict:
     ],
 )
 def test_form_settings(file, form_id, title):
+    from app.forms.library import version_key
+
     form = load_form(FORMS / file)
     assert form.form_id == form_id
-    assert form.version == "2026.1"
+    assert version_key(form.version) >= version_key("2026.1")  # a changed rule means a new version
     assert form.title == title
     assert form.default_lang == "中文 (zh)"
 
@@ -405,7 +407,11 @@ def test_coma_needs_consciousness_scored_zero(assessment_form):
     assert result["errors"] == {"coma": "处于昏迷状态的，B.3.9 意识水平应评为0分"}
 
 
-def test_dementia_and_risk_events_each_raise_one_level(assessment_form):
+def test_dementia_and_risk_events_raise_one_level_together_not_one_each(assessment_form):
+    """GB/T 42195-2022 能力等级变更依据: 有以下情况之一的，在原有能力级别上提高一个级别 — (a) 确诊为痴呆
+    (F00–F03), (b) 精神科专科医生诊断的其他精神和行为障碍 (F04–F99), (c) 近30天内2次及以上照护风险事件.
+    "之一" raises one level whether one or several apply (the primary text was not at hand; this is its wording as
+    transcribed by two independent implementations, see ../shared/research/domain-china.md §5.1 [S2nd29])."""
     result = fill(assessment_form, assessment(dx_dementia="1"), now=NOW)
     assert result["data"]["final_level"] == 3
 
@@ -418,9 +424,16 @@ def test_dementia_and_risk_events_each_raise_one_level(assessment_form):
 
     result = fill(assessment_form, assessment(dx_mental="1", ev_lost="2"), now=NOW)
     assert result["valid"], result["errors"]
-    assert result["data"]["final_level"] == 4  # 2 + 1 + 1
+    assert result["data"]["final_level"] == 3  # 2, raised once although (b) and (c) both apply
+    assert "提高一个级别" in result["data"]["change_basis"]
+    assert "精神和行为障碍" in result["data"]["change_basis"] and "照护风险事件" in result["data"]["change_basis"]
     result = fill(assessment_form, assessment(BEST, dx_dementia="1", ev_fall="3"), now=NOW)
-    assert result["data"]["final_level"] == 2  # 0 + 1 + 1
+    assert result["data"]["final_level"] == 1  # 0 + 1
+
+
+def test_the_two_assessors_are_two_people(assessment_form):
+    result = fill(assessment_form, assessment(assessor2=" 李秀兰 "), now=NOW)
+    assert result["errors"] == {"assessor2": "两名评估员应是不同的人：评估由2名评估员共同完成、分别签名"}
 
 
 def test_unfinished_assessment_has_no_level(assessment_form):

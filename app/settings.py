@@ -27,6 +27,11 @@ class VisitRules:
     child_default_days: int = 365
     report_follow_up_days: int = 1  # after a 发现报告
     monthly_floor: bool = False  # True: no elder waits longer than a month (the 2025 100 % monthly target)
+    # The lowest risk tier each reason calls for (内蒙古's model, domain research §2.1): the registry form warns and
+    # asks why when a tier below it is chosen. high / key / general.
+    tier_by_reason: dict[str, str] = field(default_factory=lambda: {
+        "age80_alone": "high", "life_threat": "high", "disabled_dementia": "key", "tekun_scattered": "key",
+        "fp_special": "key"})
 
 
 @dataclass
@@ -75,12 +80,16 @@ def county_settings_xml(settings: Settings) -> str:
     def days(values: dict[str, int]) -> str:
         return "".join(f"<{k}>{int(n)}</{k}>" for k, n in values.items())
 
+    def tiers(values: dict[str, str]) -> str:
+        return "".join(f"<{k}>{t if t in ('high', 'key', 'general') else 'general'}</{k}>" for k, t in values.items())
+
     return (f"<county_settings><visits><elder>{days(v.elder_by_tier)}</elder>"
             f"<major_event_days>{int(v.major_event_days)}</major_event_days>"
             f"<child>{days(v.child_by_guardianship)}</child>"
             f"<child_default_days>{int(v.child_default_days)}</child_default_days>"
             f"<report_follow_up_days>{int(v.report_follow_up_days)}</report_follow_up_days>"
-            f"<monthly_floor>{int(bool(v.monthly_floor))}</monthly_floor></visits></county_settings>")
+            f"<monthly_floor>{int(bool(v.monthly_floor))}</monthly_floor>"
+            f"<tier_by_reason>{tiers(v.tier_by_reason)}</tier_by_reason></visits></county_settings>")
 
 
 def form_instances(settings: Settings) -> dict:

@@ -143,7 +143,7 @@ ACCEPTANCE = {
 
 def test_registry_form_settings(registry_form):
     assert registry_form.form_id == "elder_registry"
-    assert registry_form.version == "2026.1"
+    assert registry_form.version == "2026.2"
     assert registry_form.title == "特殊困难老年人基本信息台账"
     assert registry_form.default_lang == "中文 (zh)"
 
@@ -233,7 +233,8 @@ def test_visit_interval_cannot_exceed_the_risk_tier(registry_form):
     result = fill(registry_form, registry(visit_interval="30"), now=NOW)
     assert list(result["errors"]) == ["visit_interval"]
     result = fill(
-        registry_form, registry(risk_tier="key", risk_reason="disabled_dementia", visit_interval="30"), now=NOW
+        registry_form, registry(risk_tier="key", risk_reason="disabled_dementia", visit_interval="30",
+                                elder_type="disabled", living_with="spouse"), now=NOW
     )
     assert result["valid"], result["errors"]
 

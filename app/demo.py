@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from app import china
-from app.schedule import next_due, red_flags
+from app.schedule import next_due, red_flags, tier_code
 from app.settings import VisitRules
 from app.store.search import name_pinyin, reversed_tail
 from app.store.store import Store
@@ -37,7 +37,8 @@ VISITORS = ["李秀兰", "张春梅", "王建华", "刘志强"]
 # Answers a cadre gives on a routine visit, per built-in form; each demo record is one of these,
 # run through the form engine (so calculations are right and the record opens without errors).
 ELDER_VISIT = {
-    "visit_method": "home", "visitor_role": "village_cadre", "met_in_person": "1", "h_mobility": "slow",
+    "visit_method": "home", "visitor_role": "village_cadre", "risk_tier": "general", "met_in_person": "1",
+    "h_mobility": "slow",
     "h_express": "normal", "h_illness": "none", "h_mental": "good", "h_meds": "yes", "e_difficulty": "none",
     "e_benefits": "done", "f_contact": "monthly", "f_duty": "good", "s_house": "ok", "s_utilities": "none",
     "s_fall_risk": "handrail", "s_hygiene": "fair", "needs": "meals emotional", "red_flags": "none",
@@ -245,7 +246,8 @@ def _visits(rng: random.Random, person: dict, today: date, out: list[dict], visi
             stamp = min(stamp, datetime.now(UTC))
             iso = stamp.isoformat(timespec="milliseconds")
             age = day.year - int(person["birth_date"][:4])
-            facts = {"elder_name": person["name"], "child_name": person["name"], "age_input": max(0, min(age, 17))}
+            facts = {"elder_name": person["name"], "child_name": person["name"], "age_input": max(0, min(age, 17)),
+                     "risk_tier": tier_code(person["risk_tier"])}
             variant = 4 if form_id == "elder_visit" else 3
             variant = variant if rng.random() < RED_FLAG_SHARE else rng.randrange(3)
             data = visits.make(form_id, day, interval, variant, facts)

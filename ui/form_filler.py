@@ -33,6 +33,7 @@ from app.forms.fill import apply_answers
 from app.forms.model import Control, FormDef
 from app.forms.session import FormSession
 from app.forms.xpath.nodes import Node
+from app.schedule import tier_code
 from app.store import Store
 from ui.errors import show_error
 from ui.questions import QuestionWidget, make_question
@@ -120,7 +121,7 @@ class FormFiller(QWidget):
         facts = {"person_name": name, "name": name, "elder_name": name, "child_name": name,
                  "id_number": person.get("id_number", ""), "elder_id": person.get("id_number", ""),
                  "child_id": person.get("id_number", ""), "phone": person.get("phone", ""),
-                 "visitor": self.author}
+                 "visitor": self.author, "risk_tier": tier_code(person["risk_tier"]) if person.get("risk_tier") else ""}
         for key, value in facts.items():
             if key in names and value:
                 node = self.session.node(names[key])

@@ -42,6 +42,7 @@ def elder_visit(**changes) -> dict:
         "visitor": "李秀兰",
         "visitor_role": "village_cadre",
         "elder_name": "王德福",
+        "risk_tier": "key",
         "elder_id": ELDER_ID,
         "met_in_person": "1",
         "h_mobility": "slow",
@@ -100,7 +101,7 @@ def child_visit(**changes) -> dict:
 
 def test_elder_form_settings(elder_form):
     assert elder_form.form_id == "elder_visit"
-    assert elder_form.version == "2026.1"
+    assert elder_form.version == "2026.2"
     assert elder_form.title == "探访关爱记录表"
     assert elder_form.default_lang == "中文 (zh)"
 
@@ -175,8 +176,9 @@ def test_bad_mobile_in_contacts_is_refused_at_its_row(elder_form):
 
 
 def test_next_visit_must_follow_the_visit(elder_form):
-    message = "下次探访日期应晚于本次探访日期，且不超过90天"
-    for day in ("2026-11-20", "2026-11-23", "2027-03-01"):
+    message = ("下次探访日期应晚于本次探访日期，且不晚于按风险等级和县里规定算出的建议日期"
+               "（发现紧急情形或重大变故的，24小时内再次探访）")
+    for day in ("2026-11-20", "2026-11-23", "2026-12-24"):  # 重点: 30 days
         result = fill(elder_form, elder_visit(next_visit=day), now=NOW)
         assert result["errors"] == {"next_visit": message}, day
 
@@ -184,12 +186,13 @@ def test_next_visit_must_follow_the_visit(elder_form):
 def test_red_flag_needs_issue_and_action(elder_form):
     result = fill(elder_form, elder_visit(red_flags="no_heating lost_contact"), now=NOW)
     assert not result["valid"]
-    assert set(result["errors"]) == {"issues", "action"}
+    assert set(result["errors"]) == {"issues", "action", "next_visit"}  # a red flag: visit again within a day
     assert result["data"]["suggest_next"] == "2026-11-24"
 
     result = fill(
         elder_form,
-        elder_visit(red_flags="no_heating", issues="煤炉坏了，屋内无取暖", action="contact_family refer_village"),
+        elder_visit(red_flags="no_heating", issues="煤炉坏了，屋内无取暖", action="contact_family refer_village",
+                    next_visit="2026-11-24"),
         now=NOW,
     )
     assert result["valid"], result["errors"]
@@ -201,7 +204,7 @@ def test_none_cannot_be_combined_with_other_red_flags(elder_form):
 
 
 def test_major_event_follow_up_questions(elder_form):
-    result = fill(elder_form, elder_visit(major_event="1"), now=NOW)
+    result = fill(elder_form, elder_visit(major_event="1", next_visit="2026-11-24"), now=NOW)
     assert set(result["errors"]) == {"major_event_type", "major_event_desc", "issues"}
 
     result = fill(

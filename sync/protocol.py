@@ -44,7 +44,12 @@ class Outcome(StrEnum):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A wire message: unknown fields refused and no coercion (``"revision": "1"`` is not a number: 422).
+
+    Strict mode still reads enums from their JSON values (``model_validate_json``), as every answer is read.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ErrorBody(Strict):

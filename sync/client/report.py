@@ -16,7 +16,7 @@ OUTCOME_LABELS = {
 def describe(result: RecordResult | dict, title: str = "") -> str:
     """One line: which record, what happened, and why when it was not simply accepted."""
     if isinstance(result, dict):
-        result = RecordResult.model_validate(result)
+        result = RecordResult.model_validate(result, strict=False)  # our own JSON report, not the wire
     name = title or result.uuid[:8]
     line = f"{name}（第 {result.revision} 版）：{OUTCOME_LABELS[result.outcome]}"
     return f"{line}。{result.message}" if result.message else line

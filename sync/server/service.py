@@ -12,7 +12,6 @@ import hashlib
 import json
 import secrets
 import threading
-import time
 import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,7 +30,6 @@ from sync.server import tables as t
 SERVER_VERSION = "0.1.0"
 TOKEN_DAYS = 14
 FORMS_DIR = Path(__file__).resolve().parents[2] / "resources" / "forms"
-AUTH_CACHE_SECONDS = 10.0
 REGISTRY_LOCK = 7031  # PostgreSQL advisory lock: registry changes commit in ``seq`` order
 
 
@@ -69,7 +67,6 @@ class Service:
         self.engine = engine
         self._forms: dict[tuple[str, str], object] = {}
         self._forms_lock = threading.Lock()
-        self._callers: dict[str, tuple[Caller, float]] = {}
 
     def _read(self) -> Connection:
         """A connection for reading only (on SQLite it does not wait for, or block, the one writer)."""
@@ -169,18 +166,9 @@ class Service:
     def authenticate(self, credential: str) -> Caller:
         """The caller behind a device credential, or a refusal when unknown or revoked.
 
-        Each worker remembers an answer for AUTH_CACHE_SECONDS (every chunk and batch asks), so a
-        revocation takes effect within that time on every worker.
+        Asked of the database on every request (one indexed lookup), never remembered by a worker: a
+        revocation or a disabled user is refused by every worker from the very next request.
         """
-        key = sha256(credential)
-        cached = self._callers.get(key)
-        if cached is not None and cached[1] > time.monotonic():
-            return cached[0]
-        caller = self._authenticate(credential)
-        self._callers[key] = (caller, time.monotonic() + AUTH_CACHE_SECONDS)
-        return caller
-
-    def _authenticate(self, credential: str) -> Caller:
         query = (sa.select(t.devices.c.id, t.devices.c.revoked_at, t.users.c.name, t.users.c.role,
                            t.users.c.villages, t.users.c.active)
                  .join(t.users, t.users.c.id == t.devices.c.user_id)
@@ -196,7 +184,6 @@ class Service:
             done = conn.execute(t.devices.update().where(t.devices.c.id == device_id, t.devices.c.revoked_at.is_(None))
                                 .values(revoked_at=utc_now())).rowcount
             self._audit(conn, action="revoke", subject=device_id, outcome="ok" if done else "unknown")
-        self._callers.clear()
         return bool(done)
 
     def list_devices(self) -> list[dict]:

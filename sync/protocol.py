@@ -20,6 +20,7 @@ API = "/api/v1"
 CHUNK_SIZE = 256 * 1024            # attachment upload chunk
 MAX_CHUNK = 4 * 1024 * 1024         # the largest chunk a server accepts
 MAX_ATTACHMENT = 64 * 1024 * 1024   # one photo/signature/file
+MAX_JSON_BODY = 16 * 1024 * 1024    # one push of records, registry rows or audit entries (refused while read)
 MAX_BATCH = 200                     # records per push
 REGISTRY_PAGE = 500                 # persons/households per pull page
 SHA256 = r"^[0-9a-f]{64}$"

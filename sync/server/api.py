@@ -20,6 +20,7 @@ from app.errors import CunFangError, ErrorCode
 from sync import protocol
 from sync.protocol import API, ErrorBody
 from sync.server.db import make_engine, migrate
+from sync.server.limits import BodyLimit
 from sync.server.service import SERVER_VERSION, Caller, Service, ServiceError
 
 log = logging.getLogger("cunfang.server")
@@ -67,7 +68,11 @@ def create_app(service: Service, *, client_update: protocol.ClientUpdate | None 
         log.exception("unexpected server error")
         return _error(500, ErrorCode.SYNC_SERVER_ERROR, status=500)
 
-    def caller(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Caller:
+    def caller(request: Request,
+               credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Caller:
+        checked = getattr(request.state, "caller", None)  # BodyLimit checked it before reading a large body
+        if checked is not None:
+            return checked
         if credentials is None:
             raise ServiceError(401, ErrorCode.SYNC_NOT_ENROLLED)
         return service.authenticate(credentials.credentials)
@@ -112,10 +117,7 @@ def create_app(service: Service, *, client_update: protocol.ClientUpdate | None 
     async def attachment_chunk(request: Request, digest: Digest,
                                offset: Annotated[int, Query(ge=0)], total: Annotated[int, Query(ge=1)],
                                who: Who) -> protocol.AttachmentStatus:
-        declared = int(request.headers.get("content-length") or 0)
-        if declared > protocol.MAX_CHUNK:
-            raise ServiceError(413, ErrorCode.SYNC_BAD_REQUEST, reason="附件分块过大")
-        try:
+        try:  # BodyLimit has read it already, refusing it while it arrived if it passed MAX_CHUNK
             data = await request.body()
         except ClientDisconnect:  # the laptop's connection dropped mid-chunk: it resumes from what we have
             return JSONResponse(status_code=400, content={"code": "SYNC_BAD_REQUEST", "message": "连接中断"})
@@ -141,6 +143,7 @@ def create_app(service: Service, *, client_update: protocol.ClientUpdate | None 
     def registry_push(body: protocol.RegistryPush, who: Who) -> protocol.RegistryPushResponse:
         return protocol.RegistryPushResponse(results=service.registry_push(who, body.items))
 
+    app.add_middleware(BodyLimit, service=service)
     return app
 
 

@@ -3,6 +3,11 @@ poisoned uploads, a laptop's audit log cut or forked. Every test talks to real s
 
 from __future__ import annotations
 
+import select
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import requests
 from conftest import add_visit
 
@@ -70,3 +75,97 @@ def test_a_revoked_laptop_is_refused_at_once_by_every_worker(tmp_path, start_ser
     server.cli("device", "revoke", sync_settings(laptop)["device_id"])
 
     assert answers(30) == [401] * 30
+
+
+# ---------------------------------------------------------------------- big bodies
+
+HUGE = 200 * 2**20
+BUFFERED = 16 * 2**20  # more than loopback socket buffers hold: a body refused early gets no further
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    """The server process's resident memory now (VmRSS) and at its peak so far (VmHWM), in KiB."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return {key: int(fields[key].split()[0]) for key in ("VmRSS", "VmHWM")}
+
+
+def stream_post(port: int, path: str, *, method: str = "POST", headers: dict[str, str] | None = None, total: int = HUGE,
+                declare_length: bool = False) -> tuple[int | None, int]:
+    """POST (or PUT) ``total`` bytes to the server, produced as they are sent (never held): chunked, or with a
+    Content-Length. Stops as soon as the server answers or closes; returns (HTTP status or None, bytes sent)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json",
+             f"Content-Length: {total}" if declare_length else "Transfer-Encoding: chunked"]
+    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+    sock.setblocking(False)
+    block = b'{"records": [' + b" " * (2**20 - 13)
+    sent, pending, ended = 0, b"", False
+    try:
+        while True:
+            if not pending and sent < total:
+                piece = block[: min(len(block), total - sent)]
+                pending = piece if declare_length else b"%x\r\n%s\r\n" % (len(piece), piece)
+                sent += len(piece)
+            elif not pending and not ended:
+                pending, ended = (b"" if declare_length else b"0\r\n\r\n"), True
+            readable, writable, _ = select.select([sock], [sock] if pending else [], [], 60)
+            if readable:
+                break
+            if not writable:
+                return None, sent  # neither reading nor answering for a minute
+            pending = pending[sock.send(pending):]
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    answer = b""
+    sock.setblocking(True)
+    try:
+        while b"\r\n" not in answer:
+            data = sock.recv(65536)
+            if not data:
+                break
+            answer += data
+    except (ConnectionResetError, TimeoutError):
+        pass
+    sock.close()
+    status = answer.split(b" ", 2)[1] if answer.startswith(b"HTTP/1.1 ") else None
+    return (int(status) if status else None), sent
+
+
+def test_a_200_mb_post_is_refused_before_it_is_read(sqlite_server, laptop_factory):
+    laptop = laptop_factory(sqlite_server)
+    add_visit(laptop, "V1")
+    assert sync(laptop).error == ""  # warm: forms loaded, every route used once
+    pid = sqlite_server.process.pid
+    before = memory_kib(pid)["VmRSS"]
+    port = sqlite_server.port
+
+    # a stranger: refused before the body is read, whether it declares its length or not
+    # (what we count as sent includes what the kernel's socket buffers took: a few MiB on loopback)
+    status, sent = stream_post(port, API + "/records", declare_length=True)  # too large, and says so
+    assert status == 413 and sent <= BUFFERED
+    status, sent = stream_post(port, API + "/records")  # chunked: no length given
+    assert status == 401 and sent <= BUFFERED
+    # four strangers at once
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda call: stream_post(port, call[1], method=call[0]), [
+            ("POST", API + "/records"), ("POST", API + "/registry"), ("POST", API + "/audit"),
+            ("PUT", API + "/attachments/" + "a" * 64 + "?offset=0&total=10")]))
+    assert [status for status, _ in results] == [401] * 4 and all(sent <= BUFFERED for _, sent in results)
+    # enrollment needs no credential, so its body is small and counted as it arrives
+    assert stream_post(port, API + "/enroll")[0] == 413
+    assert stream_post(port, API + "/nowhere")[0] == 413
+    # an enrolled laptop gets as far as the limit of its route, never further
+    status, sent = stream_post(port, API + "/records", headers=bearer(laptop))
+    assert status == 413 and sent <= protocol.MAX_JSON_BODY + BUFFERED
+    status, sent = stream_post(port, API + "/attachments/" + "a" * 64 + "?offset=0&total=10", method="PUT",
+                               headers=bearer(laptop))
+    assert status == 413 and sent <= protocol.MAX_CHUNK + BUFFERED
+
+    grown = memory_kib(pid)["VmHWM"] - before
+    print(f"server RSS before {before // 1024} MiB, peak growth {grown / 1024:.1f} MiB")
+    assert grown < 64 * 1024, f"the server grew by {grown // 1024} MiB"
+    assert requests.get(sqlite_server.url + API + "/me", headers=bearer(laptop), timeout=30).ok
+    add_visit(laptop, "V1", name="李建国", attachments={"p.jpg": b"x" * (protocol.CHUNK_SIZE * 3 + 5)})
+    report = sync(laptop)  # ordinary syncs are untouched by the limits
+    assert report.error == "" and [r.outcome for r in report.results] == [protocol.Outcome.ACCEPTED]

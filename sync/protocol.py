@@ -228,11 +228,38 @@ class AuditEntry(Strict):
     hash: str = Field(pattern=SHA256)
 
 
+class AuditHead(Strict):
+    """The newest entry of a laptop's audit log as the laptop holds it now (id 0: an empty log)."""
+
+    id: int = Field(ge=0, le=MAX_SEQ)
+    hash: str = Field(pattern=SHA256)
+
+
+class IntegrityProblem(Strict):
+    """One thing a laptop's own checks found wrong (e.g. its accounts or roles edited outside the app)."""
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]{0,59}$")  # the ErrorCode name the laptop used
+    message: Text = Field(max_length=1000)                # in Chinese, as the laptop said it
+    at: Text = Field(default="", max_length=40)           # when the laptop found it
+    subject: Text = Field(default="", max_length=200)     # what it is about (a login name, a table), never a secret
+
+
+class IntegrityReport(Strict):
+    """What the laptop's own checks say at this sync: ``tampered`` when any check failed."""
+
+    tampered: bool
+    problems: list[IntegrityProblem] = Field(default_factory=list, max_length=50)
+
+
 class AuditPush(Strict):
     entries: list[AuditEntry] = Field(max_length=REGISTRY_PAGE)
+    # Optional, so older laptops still sync: the laptop's newest entry now (sent at every sync, even with no
+    # new entries), which lets the server notice entries it acknowledged being cut or replaced.
+    head: AuditHead | None = None
+    integrity: IntegrityReport | None = None
 
 
 class AuditPushResponse(Strict):
     stored: int        # entries new to the server
-    last_id: int       # the newest entry the server holds for this device: send from the next one
-    chain_ok: bool     # the entries link to each other and to what the server held
+    last_id: int       # the entry the server acknowledges as this laptop's head: send from the next one
+    chain_ok: bool     # the entries and the head continue what the server acknowledged, unaltered

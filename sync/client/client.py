@@ -26,7 +26,7 @@ from app.version import version as app_version
 from app.version import version_tuple
 from sync import protocol
 from sync.client import outbox
-from sync.client.transport import Transient, Transport
+from sync.client.transport import ServerRefusal, Transient, Transport
 
 SETTING = "sync."
 UPDATE_SETTING = SETTING + "client_update"  # the app version the server offered at the last sync (JSON, or "")
@@ -151,6 +151,18 @@ def enroll(store: Store, url: str, token: str, *, device_name: str = "", ca_file
     return answer
 
 
+def integrity_report(store: Store) -> protocol.IntegrityReport | None:
+    """What this laptop's own checks find, for the bureau (``IntegrityReport``); None when all is well."""
+    from app.store.audit import verify
+
+    problems = []
+    check = verify(store)
+    if not check.ok and check.problem is not None:
+        problems.append(protocol.IntegrityProblem(code=check.problem.code.name, message=check.problem.message[:1000],
+                                                  at=utc_now(), subject="audit_log"))
+    return protocol.IntegrityReport(tampered=True, problems=problems) if problems else None
+
+
 class SyncClient:
     """One sync run against the enrolled server. ``cancel`` is checked between requests."""
 
@@ -270,17 +282,29 @@ class SyncClient:
             self.progress(min(sent, total), total, "正在发送记录")
 
     def _push_audit(self, report: SyncReport) -> None:
-        """Send this laptop's audit entries the server does not have yet (the log syncs to the bureau)."""
+        """Send this laptop's audit entries the server has not acknowledged, with the log's head and what the
+        laptop's own checks found (sent at every sync, so the server notices entries cut after it saw them)."""
+        integrity = integrity_report(self.store)
         for _page in range(100_000):
             sent = int(settings(self.store).get("audit_sent") or 0)
             rows = self.store.query("SELECT id, at, user, action, subject, detail, prev_hash, hash FROM audit_log "
                                     "WHERE id > ? ORDER BY id LIMIT ?", [sent, protocol.REGISTRY_PAGE])
-            if not rows:
-                return
-            answer = self._call("POST", "/audit", protocol.AuditPushResponse,
-                                json=protocol.AuditPush(entries=rows).model_dump(mode="json"))
+            newest = self.store.query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+            head = protocol.AuditHead(**newest[0]) if newest else protocol.AuditHead(id=0, hash="0" * 64)
+            push = protocol.AuditPush(entries=rows, head=head, integrity=integrity)
+            try:
+                answer = self._call("POST", "/audit", protocol.AuditPushResponse,
+                                    json=push.model_dump(mode="json", exclude_none=True))
+            except ServerRefusal as exc:
+                if exc.status != 422:
+                    raise
+                # a server from before the head and integrity fields: the entries alone
+                answer = self._call("POST", "/audit", protocol.AuditPushResponse,
+                                    json=protocol.AuditPush(entries=rows).model_dump(mode="json", exclude_none=True))
             report.audit_sent += len(rows)
-            self.store.set_setting(SETTING + "audit_sent", str(max(answer.last_id, rows[-1]["id"])))
+            self.store.set_setting(SETTING + "audit_sent", str(answer.last_id))
+            if not rows or answer.last_id >= head.id or answer.last_id <= sent:
+                return  # all acknowledged (or the server is not moving: try again next run)
 
     def _upload(self, ref: protocol.AttachmentRef) -> None:
         """Send one attachment in chunks, from wherever the server stopped (a cut upload resumes)."""

@@ -131,7 +131,7 @@ def create_app(service: Service, *, client_update: protocol.ClientUpdate | None 
 
     @app.post(f"{API}/audit", response_model=protocol.AuditPushResponse, responses=ERRORS)
     def audit_push(body: protocol.AuditPush, who: Who) -> protocol.AuditPushResponse:
-        return service.audit_push(who, body.entries)
+        return service.audit_push(who, body)
 
     @app.get(f"{API}/registry", response_model=protocol.RegistryPage, responses=ERRORS)
     def registry(who: Who, cursor: Annotated[int, Query(ge=0, le=protocol.MAX_SEQ)] = 0,

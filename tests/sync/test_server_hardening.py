@@ -169,3 +169,76 @@ def test_a_200_mb_post_is_refused_before_it_is_read(sqlite_server, laptop_factor
     add_visit(laptop, "V1", name="李建国", attachments={"p.jpg": b"x" * (protocol.CHUNK_SIZE * 3 + 5)})
     report = sync(laptop)  # ordinary syncs are untouched by the limits
     assert report.error == "" and [r.outcome for r in report.results] == [protocol.Outcome.ACCEPTED]
+
+
+# ---------------------------------------------------------------------- the laptop's audit log, seen from the server
+
+
+def cut_audit_log(laptop, after: int) -> None:
+    """What someone with the data key can do: delete the newest entries and make the laptop's own head agree."""
+    from app.store.audit import HEAD_SETTING
+
+    laptop.conn.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    laptop.conn.execute("DELETE FROM audit_log WHERE id > ?", [after])
+    last = laptop.query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")[0]
+    laptop.set_setting(HEAD_SETTING, f"{last['id']}:{last['hash']}")
+
+
+def test_a_cut_or_rewritten_audit_log_is_flagged_by_the_server(sqlite_server, laptop_factory):
+    from app.store.audit import append, verify
+
+    laptop = laptop_factory(sqlite_server)
+    add_visit(laptop, "V1")
+    assert sync(laptop).error == ""
+    for n in range(3):
+        append(laptop, "export", subject=f"台账{n}.xlsx")
+    assert sync(laptop).error == ""
+    acknowledged = max(r["entry_id"] for r in sqlite_server.service.list_device_audit())
+    device = sync_settings(laptop)["device_id"]
+    assert sqlite_server.service.list_findings() == []
+
+    # the newest entries (the exports) are deleted; the laptop's own check cannot tell any more
+    cut_audit_log(laptop, acknowledged - 3)
+    assert verify(laptop).ok
+    assert sync(laptop).error == ""
+    found = sqlite_server.service.list_findings()
+    assert [(f["kind"], f["entry_id"], f["device_id"]) for f in found] == [("cut", acknowledged - 2, device)]
+    assert f"第 {acknowledged - 2} 至 {acknowledged} 条审计记录不见了" in found[0]["message"]
+    assert sync(laptop).error == ""  # reported once: from now on the log continues from what is there
+    assert len(sqlite_server.service.list_findings()) == 1
+
+    # entries deleted and written again in their place: a different entry at an acknowledged position
+    assert sync(laptop).error == ""
+    acknowledged = sqlite_server.service.audit_head(device)[0]
+    cut_audit_log(laptop, acknowledged - 2)
+    for n in range(4):
+        append(laptop, "login", subject=f"补写{n}")
+    assert verify(laptop).ok
+    assert sync(laptop).error == ""
+    kinds = [(f["kind"], f["entry_id"]) for f in sqlite_server.service.list_findings()]
+    assert kinds[0] == ("fork", acknowledged) and len(kinds) == 2
+
+    listing = sqlite_server.cli("audit", "list").stdout
+    assert "审计记录被截断" in listing and "审计记录被改写" in listing and device[:8] in listing
+    assert "审计异常 2 项" in sqlite_server.cli("device", "list").stdout
+
+
+def test_a_laptops_own_tamper_report_is_kept_and_listed(sqlite_server, laptop_factory):
+    laptop = laptop_factory(sqlite_server)
+    add_visit(laptop, "V1")
+    assert sync(laptop).error == ""
+    head = laptop.query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")[0]
+    report = {"entries": [], "head": head, "integrity": {"tampered": True, "problems": [
+        {"code": "ACCOUNTS_TAMPERED", "message": "账户“lisi”的角色被改成了管理员，不是管理员做的。",
+         "at": "2026-12-06T08:00:00", "subject": "lisi"}]}}
+    for _ in range(2):  # reported at two syncs: kept once
+        answer = requests.post(sqlite_server.url + API + "/audit", json=report, headers=bearer(laptop), timeout=30)
+        assert answer.status_code == 200, answer.text
+    found = sqlite_server.service.list_findings()
+    assert [(f["kind"], f["code"]) for f in found] == [("tampered", "ACCOUNTS_TAMPERED")]
+    listing = sqlite_server.cli("audit", "list").stdout
+    assert "电脑自查发现篡改" in listing and "角色被改成了管理员" in listing
+    assert "审计异常 1 项" in sqlite_server.cli("device", "list").stdout
+    bad = dict(report, integrity={"tampered": "yes"})
+    assert requests.post(sqlite_server.url + API + "/audit", json=bad, headers=bearer(laptop),
+                         timeout=30).status_code == 422

@@ -270,13 +270,22 @@ class SyncClient:
             if not batch:
                 return
             self.progress(sent, total, "正在发送记录")
+            ready, held = [], []
             for env in batch:
-                for ref in env.attachments:
-                    self._upload(ref)
-            answer = self._call("POST", "/records", protocol.PushResponse,
-                                json=protocol.PushRequest(records=batch).model_dump(mode="json"))
-            outbox.apply_results(self.store, answer.results)
-            report.results += answer.results
+                problem = self._upload_all(env)
+                if problem is None:
+                    ready.append(env)
+                else:  # this record waits for its attachment; the others go on
+                    held.append(protocol.RecordResult(uuid=env.uuid, revision=env.revision,
+                                                      outcome=protocol.Outcome.RETRY, code=problem.code.name,
+                                                      message=problem.message))
+            results = held
+            if ready:
+                answer = self._call("POST", "/records", protocol.PushResponse,
+                                    json=protocol.PushRequest(records=ready).model_dump(mode="json"))
+                results = answer.results + held
+            outbox.apply_results(self.store, results)
+            report.results += results
             after = (batch[-1].updated_at, batch[-1].uuid)
             sent += len(batch)
             self.progress(min(sent, total), total, "正在发送记录")
@@ -306,9 +315,31 @@ class SyncClient:
             if not rows or answer.last_id >= head.id or answer.last_id <= sent:
                 return  # all acknowledged (or the server is not moving: try again next run)
 
+    def _upload_all(self, env: protocol.RecordEnvelope) -> CunFangError | None:
+        """Upload a record's attachments; what kept one of them from completing (said for this record), or None.
+
+        Trouble with the network or the credential ends the run as before; only what concerns this one
+        attachment (refused, over a limit, garbled on the way every time) stays with its record.
+        """
+        for ref in env.attachments:
+            try:
+                self._upload(ref)
+            except ServerRefusal as exc:
+                if exc.status not in (409, 413, 422):
+                    raise
+                return CunFangError(ErrorCode.SYNC_ATTACHMENT_UNFINISHED, name=ref.name, reason=exc.message)
+            except Transient:
+                raise
+            except CunFangError as exc:
+                if exc.code is not ErrorCode.SYNC_ATTACHMENT_BAD_HASH:
+                    raise
+                return CunFangError(ErrorCode.SYNC_ATTACHMENT_UNFINISHED, name=ref.name, reason=exc.message)
+        return None
+
     def _upload(self, ref: protocol.AttachmentRef) -> None:
         """Send one attachment in chunks, from wherever the server stopped (a cut upload resumes)."""
         content = self.store.attachment(ref.hash)
+        restarts = 0
         for _attempt in range(len(content) // protocol.CHUNK_SIZE + 10):
             status = self._call("GET", f"/attachments/{ref.hash}", protocol.AttachmentStatus)
             if status.complete:
@@ -323,10 +354,11 @@ class SyncClient:
                     offset = status.received
                     if status.complete:
                         return
-            except CunFangError as exc:
-                if getattr(exc, "status", None) not in (409, 422):
+            except ServerRefusal as exc:
+                restarts += exc.status == 422
+                if exc.status not in (409, 422) or restarts > 2:
                     raise
-                # 409: the server has a different amount than we thought; 422: a bad join, start again
+                # 409: the server has a different amount than we thought; 422: our upload was discarded, start again
         raise CunFangError(ErrorCode.SYNC_ATTACHMENT_BAD_HASH, hash=ref.hash[:12])
 
     # ------------------------------------------------------------------ down

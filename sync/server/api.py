@@ -28,6 +28,7 @@ DB_ENV = "CUNFANG_SERVER_DB"
 # The newest app version this bureau offers, told to laptops in /health (``serve --client-version`` sets them)
 CLIENT_VERSION_ENV, CLIENT_URL_ENV, CLIENT_NOTES_ENV = "CUNFANG_CLIENT_VERSION", "CUNFANG_CLIENT_URL", \
     "CUNFANG_CLIENT_NOTES"
+UPLOAD_DAYS_ENV, DEVICE_QUOTA_ENV = "CUNFANG_UPLOAD_DAYS", "CUNFANG_DEVICE_QUOTA_MB"
 Digest = Annotated[str, Path(pattern=protocol.SHA256)]
 PathText = Annotated[str, Path(pattern=protocol.NO_NUL)]
 
@@ -109,7 +110,7 @@ def create_app(service: Service, *, client_update: protocol.ClientUpdate | None 
     @app.get(f"{API}/attachments/{{digest}}", response_model=protocol.AttachmentStatus, responses=ERRORS)
     def attachment_status(digest: Digest,
                           who: Who) -> protocol.AttachmentStatus:
-        return service.attachment_status(digest)
+        return service.attachment_status(who, digest)
 
     @app.put(f"{API}/attachments/{{digest}}", response_model=protocol.AttachmentStatus, responses=ERRORS,
              openapi_extra={"requestBody": {"required": True, "content": {
@@ -123,7 +124,7 @@ def create_app(service: Service, *, client_update: protocol.ClientUpdate | None 
             return JSONResponse(status_code=400, content={"code": "SYNC_BAD_REQUEST", "message": "连接中断"})
         if not data or len(data) > protocol.MAX_CHUNK:
             raise ServiceError(422, ErrorCode.SYNC_BAD_REQUEST, reason="附件分块为空或过大")
-        return await run_in_threadpool(service.put_chunk, digest, offset, total, data)
+        return await run_in_threadpool(service.put_chunk, who, digest, offset, total, data)
 
     @app.post(f"{API}/records", response_model=protocol.PushResponse, responses=ERRORS)
     def push(body: protocol.PushRequest, who: Who) -> protocol.PushResponse:
@@ -152,9 +153,21 @@ def open_service(url: str, *, migrate_db: bool = True) -> Service:
     engine = make_engine(url)
     if migrate_db:
         migrate(engine)
-    service = Service(engine)
+    service = Service(engine, **upload_settings_from_env())
     service.ensure_setup()
     return service
+
+
+def upload_settings_from_env() -> dict:
+    """How long unfinished uploads are kept and how much each device may hold (``serve --upload-days``,
+    ``--device-quota-mb``; CUNFANG_UPLOAD_DAYS, CUNFANG_DEVICE_QUOTA_MB); the defaults when not set."""
+    settings: dict = {}
+    days, quota = os.environ.get(UPLOAD_DAYS_ENV, "").strip(), os.environ.get(DEVICE_QUOTA_ENV, "").strip()
+    if days:
+        settings["upload_days"] = float(days)
+    if quota:
+        settings["device_quota"] = int(float(quota) * 2**20)
+    return settings
 
 
 def client_update_from_env() -> protocol.ClientUpdate | None:

@@ -54,13 +54,29 @@ def main(ctx: click.Context, db: str) -> None:
               help="新版本的说明或下载页面地址，随提示显示（环境变量 CUNFANG_CLIENT_URL）。")
 @click.option("--client-notes", envvar="CUNFANG_CLIENT_NOTES", default="",
               help="新版本的简短说明，随提示显示（环境变量 CUNFANG_CLIENT_NOTES）。")
+@click.option("--upload-days", envvar="CUNFANG_UPLOAD_DAYS", default=7.0, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
+              help="没传完的附件保留几天，过期清除（环境变量 CUNFANG_UPLOAD_DAYS）。")
+@click.option("--device-quota-mb", envvar="CUNFANG_DEVICE_QUOTA_MB", default=256.0, show_default=True,
+              type=click.FloatRange(min=1), help="每台电脑在服务器上没传完的附件最多占多少 MB"
+                                                 "（环境变量 CUNFANG_DEVICE_QUOTA_MB）。")
 @click.pass_context
 def serve(ctx, host: str, port: int, workers: int, ssl_certfile: str | None, ssl_keyfile: str | None,
-          client_version: str, client_url: str, client_notes: str) -> None:
+          client_version: str, client_url: str, client_notes: str, upload_days: float, device_quota_mb: float) -> None:
     import uvicorn
 
-    from sync.server.api import CLIENT_NOTES_ENV, CLIENT_URL_ENV, CLIENT_VERSION_ENV, DB_ENV, open_service
+    from sync.server.api import (
+        CLIENT_NOTES_ENV,
+        CLIENT_URL_ENV,
+        CLIENT_VERSION_ENV,
+        DB_ENV,
+        DEVICE_QUOTA_ENV,
+        UPLOAD_DAYS_ENV,
+        open_service,
+    )
     from sync.server.db import normalize_url
+
+    os.environ[UPLOAD_DAYS_ENV], os.environ[DEVICE_QUOTA_ENV] = str(upload_days), str(device_quota_mb)
 
     offer = _client_offer(client_version, client_url, client_notes)
     url = normalize_url(ctx.obj["db"])

@@ -27,6 +27,7 @@ from sync import package, protocol
 from sync.protocol import Outcome, RecordEnvelope, RecordResult, RegistryEntity, RegistryResult
 from sync.server import audit_chain
 from sync.server import tables as t
+from sync.server.uploads import DEVICE_QUOTA, UPLOAD_DAYS, Uploads
 
 SERVER_VERSION = "0.1.0"
 TOKEN_DAYS = 14
@@ -65,8 +66,9 @@ def sha256(data: bytes | str) -> str:
 
 
 class Service:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, *, upload_days: float = UPLOAD_DAYS, device_quota: int = DEVICE_QUOTA):
         self.engine = engine
+        self.uploads = Uploads(engine, expire_days=upload_days, device_quota=device_quota)
         self._forms: dict[tuple[str, str], object] = {}
         self._forms_lock = threading.Lock()
 
@@ -248,64 +250,16 @@ class Service:
 
     # ------------------------------------------------------------------ attachments
 
-    def attachment_status(self, digest: str) -> protocol.AttachmentStatus:
-        with self._read() as conn:
-            return self._attachment_status(conn, digest)
+    def attachment_status(self, caller: Caller, digest: str) -> protocol.AttachmentStatus:
+        return self.uploads.status(caller.device_id, digest)
 
-    @staticmethod
-    def _attachment_status(conn: Connection, digest: str) -> protocol.AttachmentStatus:
-        size = conn.execute(sa.select(t.attachments.c.size).where(t.attachments.c.hash == digest)).scalar_one_or_none()
-        if size is not None:
-            return protocol.AttachmentStatus(hash=digest, received=size, complete=True)
-        received = 0
-        for offset, length in conn.execute(
-            sa.select(t.attachment_chunks.c.offset, sa.func.length(t.attachment_chunks.c.data))
-            .where(t.attachment_chunks.c.hash == digest).order_by(t.attachment_chunks.c.offset)
-        ):
-            if offset != received:
-                break
-            received += length
-        return protocol.AttachmentStatus(hash=digest, received=received, complete=False)
-
-    def put_chunk(self, digest: str, offset: int, total: int, data: bytes) -> protocol.AttachmentStatus:
-        """Store one chunk at ``offset``; the last one completes the attachment if the hash matches.
-
-        A chunk sent again (its answer was lost) changes nothing; a chunk that does not
-        start where the server stopped is refused with the offset to resume from.
-        """
-        if total > protocol.MAX_ATTACHMENT:
-            raise ServiceError(413, ErrorCode.SYNC_ATTACHMENT_TOO_BIG, name=digest[:12],
-                               size_mb=round(total / 2**20, 1), limit_mb=protocol.MAX_ATTACHMENT // 2**20)
-        with self.engine.begin() as conn:
-            status = self._attachment_status(conn, digest)
-            if status.complete or offset + len(data) <= status.received:
-                return status
-            if offset != status.received or offset + len(data) > total:
-                raise ServiceError(409, ErrorCode.SYNC_BAD_REQUEST,
-                                   reason=f"附件应从第 {status.received} 字节继续上传")
-            self._insert_ignore(conn, t.attachment_chunks, [{"hash": digest, "offset": offset, "data": data}])
-            received = offset + len(data)
-            if received < total:
-                return protocol.AttachmentStatus(hash=digest, received=received, complete=False)
-            content = b"".join(bytes(row.data) for row in conn.execute(
-                sa.select(t.attachment_chunks.c.data).where(t.attachment_chunks.c.hash == digest)
-                .order_by(t.attachment_chunks.c.offset)))
-            conn.execute(t.attachment_chunks.delete().where(t.attachment_chunks.c.hash == digest))
-            bad = sha256(content) != digest
-            if not bad:
-                self._insert_ignore(conn, t.attachments, [{"hash": digest, "size": len(content), "content": content,
-                                                           "created_at": utc_now()}])
-        if bad:  # the partial chunks are gone (committed above); the laptop uploads again from 0
-            raise ServiceError(422, ErrorCode.SYNC_ATTACHMENT_BAD_HASH, hash=digest[:12])
-        return protocol.AttachmentStatus(hash=digest, received=len(content), complete=True)
+    def put_chunk(self, caller: Caller, digest: str, offset: int, total: int,
+                  data: bytes) -> protocol.AttachmentStatus:
+        return self.uploads.put_chunk(caller.device_id, digest, offset, total, data)
 
     def add_attachment(self, content: bytes) -> str:
         """Store a whole attachment at once (USB packages)."""
-        digest = sha256(content)
-        with self.engine.begin() as conn:
-            self._insert_ignore(conn, t.attachments, [{"hash": digest, "size": len(content), "content": content,
-                                                       "created_at": utc_now()}])
-        return digest
+        return self.uploads.add(content)
 
     # ------------------------------------------------------------------ records
 

@@ -74,8 +74,8 @@ class ErrorCode(Enum):
     SYNC_ATTACHMENT_BAD_HASH = "附件 {hash} 传输后内容不一致，已丢弃，下次同步会重新上传。"
     SYNC_ATTACHMENT_TOTAL_CHANGED = ("附件 {hash} 的总大小与开始上传时不同（开始时 {first} 字节，现在 {now} 字节）："
                                      "这次上传已作废，下次同步会从头重传。")
-    SYNC_ATTACHMENT_QUOTA = ("本机在服务器上还没传完的附件已有 {used_mb} MB，达到每台电脑 {quota_mb} MB 的上限。"
-                             "没传完的附件 {days} 天后自动清除；如急需发送，请联系县局管理员。")
+    SYNC_ATTACHMENT_QUOTA = ("本机在服务器上还没传完的附件已有 {used_mb} MB，再加上这个 {size_mb} MB 的附件会超过每台电脑 "
+                             "{quota_mb} MB 的上限。没传完的附件 {days} 天后自动清除；如急需发送，请联系县局管理员。")
     SYNC_ATTACHMENT_UNFINISHED = "附件“{name}”没能传到服务器：{reason} 这条记录留在本机，下次同步再传；其他记录照常发送。"
     SYNC_ATTACHMENT_TOO_BIG = "附件 {name} 有 {size_mb} MB，超过了服务器允许的 {limit_mb} MB。请换一张小一些的照片。"
     SYNC_CONFLICT = "服务器上已有这条记录更新的修订（第 {server_revision} 版），两份都已保留，等待乡镇审核人员处理。"

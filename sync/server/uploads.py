@@ -76,8 +76,8 @@ class Uploads:
                 used = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(t.attachment_uploads.c.total), 0)).where(
                     t.attachment_uploads.c.device_id == device_id)).scalar_one()
                 if used + total > self.device_quota:
-                    raise ServiceError(413, ErrorCode.SYNC_ATTACHMENT_QUOTA, used_mb=round(used / 2**20, 1),
-                                       quota_mb=round(self.device_quota / 2**20, 1), days=f"{self.expire_days:g}")
+                    raise ServiceError(413, ErrorCode.SYNC_ATTACHMENT_QUOTA, used_mb=_mb(used), size_mb=_mb(total),
+                                       quota_mb=_mb(self.device_quota), days=f"{self.expire_days:g}")
                 self._insert_ignore(conn, t.attachment_uploads, [{
                     "hash": digest, "device_id": device_id, "total": total, "received": 0, "started_at": now,
                     "updated_at": now}])
@@ -151,3 +151,7 @@ class Uploads:
 
 def _stored_size(conn: Connection, digest: str) -> int | None:
     return conn.execute(sa.select(t.attachments.c.size).where(t.attachments.c.hash == digest)).scalar_one_or_none()
+
+
+def _mb(size: int) -> str:
+    return f"{round(size / 2**20, 1):g}"

@@ -3,6 +3,7 @@ poisoned uploads, a laptop's audit log cut or forked. Every test talks to real s
 
 from __future__ import annotations
 
+import hashlib
 import select
 import socket
 from concurrent.futures import ThreadPoolExecutor
@@ -242,3 +243,100 @@ def test_a_laptops_own_tamper_report_is_kept_and_listed(sqlite_server, laptop_fa
     bad = dict(report, integrity={"tampered": "yes"})
     assert requests.post(sqlite_server.url + API + "/audit", json=bad, headers=bearer(laptop),
                          timeout=30).status_code == 422
+
+
+# ---------------------------------------------------------------------- poisoned attachments
+
+
+def put(server, laptop, digest: str, offset: int, total: int, data: bytes) -> requests.Response:
+    return requests.put(f"{server.url}{API}/attachments/{digest}", params={"offset": offset, "total": total},
+                        data=data, headers=bearer(laptop) | {"Content-Type": "application/octet-stream"}, timeout=30)
+
+
+def received(server, laptop, digest: str) -> int:
+    return requests.get(f"{server.url}{API}/attachments/{digest}", headers=bearer(laptop), timeout=30).json()[
+        "received"]
+
+
+def test_garbage_uploaded_for_another_laptops_photo_does_not_block_it(sqlite_server, laptop_factory):
+    attacker = laptop_factory(sqlite_server, "mallory")
+    victim = laptop_factory(sqlite_server, "zhang")
+    photo = bytes(range(256)) * 2000  # 512000 bytes, two chunks
+    digest = hashlib.sha256(photo).hexdigest()
+    record = add_visit(victim, "V1", attachments={"照片.jpg": photo})
+    other = add_visit(victim, "V1", name="李建国")
+
+    # the attack from the issue: garbage of the right size for the victim's hash, declaring one byte more
+    garbage = b"\0" * len(photo)
+    for offset in range(0, len(photo), protocol.CHUNK_SIZE):
+        assert put(sqlite_server, attacker, digest, offset, len(photo) + 1,
+                   garbage[offset: offset + protocol.CHUNK_SIZE]).ok
+    report = sync(victim)
+
+    assert report.error == "", report.error
+    assert {r.uuid: r.outcome for r in report.results} == {record: protocol.Outcome.ACCEPTED,
+                                                           other: protocol.Outcome.ACCEPTED}
+    assert victim.get_record(record)["status"] == "accepted"
+    # later chunks must keep the total of the first: a change discards that upload
+    again = hashlib.sha256(b"another photo").hexdigest()
+    assert put(sqlite_server, attacker, again, 0, 100, b"\0" * 10).ok
+    changed = put(sqlite_server, attacker, again, 10, 101, b"\0" * 10)
+    assert changed.status_code == 422 and changed.json()["code"] == "SYNC_ATTACHMENT_TOTAL_CHANGED"
+    assert received(sqlite_server, attacker, again) == 0
+
+
+def test_an_unfinished_upload_belongs_to_the_laptop_that_started_it(sqlite_server, laptop_factory):
+    owner, other = laptop_factory(sqlite_server, "zhang"), laptop_factory(sqlite_server, "li")
+    content = b"signature" * 40_000
+    digest = hashlib.sha256(content).hexdigest()
+    first = content[: protocol.CHUNK_SIZE]
+    assert put(sqlite_server, owner, digest, 0, len(content), first).json()["received"] == len(first)
+    # another laptop cannot add to it: for that laptop nothing was started
+    refused = put(sqlite_server, other, digest, len(first), len(content), content[len(first):])
+    assert refused.status_code == 409 and "第 0 字节" in refused.json()["message"]
+    # and a bad join of its own is discarded, so it starts again
+    bad = b"x" * len(content)
+    assert put(sqlite_server, other, digest, 0, len(content), bad[: protocol.CHUNK_SIZE]).ok
+    joined = put(sqlite_server, other, digest, protocol.CHUNK_SIZE, len(content), bad[protocol.CHUNK_SIZE:])
+    assert joined.status_code == 422 and joined.json()["code"] == "SYNC_ATTACHMENT_BAD_HASH"
+    assert received(sqlite_server, other, digest) == 0
+    # the owner carries on where it stopped
+    done = put(sqlite_server, owner, digest, len(first), len(content), content[len(first):]).json()
+    assert done == {"hash": digest, "received": len(content), "complete": True}
+    assert received(sqlite_server, other, digest) == len(content)  # stored once, for everyone
+
+
+def test_unfinished_uploads_expire_and_each_laptop_has_a_quota(tmp_path, start_server, laptop_factory, monkeypatch):
+    import sqlalchemy as sa
+
+    from sync.server import tables as t
+
+    monkeypatch.setenv("CUNFANG_DEVICE_QUOTA_MB", "1")
+    server = start_server(str(tmp_path / "server.db"))
+    laptop = laptop_factory(server)
+    big = b"p" * (600 * 1024)
+    assert put(server, laptop, "a" * 64, 0, len(big), big[:1000]).ok
+    over = put(server, laptop, "b" * 64, 0, len(big), big[:1000])  # 1.2 MB of unfinished uploads: over the quota
+    assert over.status_code == 413 and over.json()["code"] == "SYNC_ATTACHMENT_QUOTA"
+    assert "1 MB" in over.json()["message"] and "7 天后自动清除" in over.json()["message"]
+    # a week later the first one has expired: its room is free again
+    with server.service.engine.begin() as conn:
+        conn.execute(t.attachment_uploads.update().values(started_at="2020-01-01T00:00:00.000+00:00"))
+    assert put(server, laptop, "b" * 64, 0, len(big), big[:1000]).ok
+    with server.service.engine.connect() as conn:
+        left = conn.execute(sa.select(t.attachment_uploads.c.hash)).scalars().all()
+        chunks = conn.execute(sa.select(t.attachment_chunks.c.hash)).scalars().all()
+    assert left == ["b" * 64] and chunks == ["b" * 64]
+
+    # a record whose photo cannot complete is reported on that record alone; the others go through
+    photo = b"q" * (2 * 2**20)
+    stuck = add_visit(laptop, "V1", attachments={"大照片.jpg": photo})
+    fine = add_visit(laptop, "V1", name="李建国")
+    report = sync(laptop)
+    assert report.error == ""
+    outcomes = {r.uuid: r for r in report.results}
+    assert outcomes[fine].outcome is protocol.Outcome.ACCEPTED
+    assert outcomes[stuck].outcome is protocol.Outcome.RETRY and outcomes[stuck].code == "SYNC_ATTACHMENT_UNFINISHED"
+    assert "大照片.jpg" in outcomes[stuck].message and "上限" in outcomes[stuck].message
+    assert "其他记录照常发送" in outcomes[stuck].message
+    assert laptop.get_record(stuck)["status"] in ("finalized", "queued")

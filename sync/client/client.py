@@ -40,7 +40,7 @@ def backoff_delay(attempt: int, *, base: float = 2.0, cap: float = 600.0, rng: r
 
 @dataclass
 class SyncReport:
-    """What one run did, per record, in words a person can read (``report.describe``)."""
+    """What one run did, per record, in words a person can read (``protocol.describe``)."""
 
     results: list[protocol.RecordResult] = field(default_factory=list)
     registry_sent: int = 0

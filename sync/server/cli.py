@@ -295,7 +295,7 @@ def package_import(ctx, path: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
         return
-    from sync.client.report import describe_results
+    from sync.protocol import describe_results
 
     click.echo(f"数据包来自 {report['user']}（设备 {report['device_id'][:8]}）：")
     for line in describe_results(report["results"]):

@@ -1,4 +1,4 @@
-"""Attachments (photos, signatures): resumable chunked uploads, checked against their SHA-256, stored once.
+"""Attachments (photos, signatures): resumable chunked upload, checked against their SHA-256, stored once.
 
 An unfinished upload belongs to the device that started it: its total is fixed by its first chunk and
 checked on every later one, no other device can add to it, and another device's upload of the same hash
@@ -12,35 +12,26 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from app.errors import ErrorCode
 from sync import protocol
 from sync.server import tables as t
+from sync.server.services.common import Database, ServiceError, sha256, utc_now
 
 UPLOAD_DAYS = 7.0               # an unfinished upload is dropped this long after it started
 DEVICE_QUOTA = 256 * 2**20      # unfinished upload bytes one device may hold on the server
 
 
-class Uploads:
-    def __init__(self, engine: Engine, *, expire_days: float = UPLOAD_DAYS, device_quota: int = DEVICE_QUOTA):
-        self.engine = engine
+class Attachments:
+    def __init__(self, db: Database, *, expire_days: float = UPLOAD_DAYS, device_quota: int = DEVICE_QUOTA):
+        self.db = db
         self.expire_days = expire_days
         self.device_quota = device_quota
 
-    def _read(self) -> Connection:
-        return self.engine.connect().execution_options(readonly=True)
-
-    def _insert_ignore(self, conn: Connection, table: sa.Table, rows: list[dict]) -> int:
-        if self.engine.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        return conn.execute(insert(table).on_conflict_do_nothing(), rows).rowcount
-
     def status(self, device_id: str, digest: str) -> protocol.AttachmentStatus:
         """How much of this attachment the server holds: all of it, or what this device has uploaded so far."""
-        with self._read() as conn:
+        with self.db.read() as conn:
             size = _stored_size(conn, digest)
             if size is not None:
                 return protocol.AttachmentStatus(hash=digest, received=size, complete=True)
@@ -55,15 +46,13 @@ class Uploads:
         A chunk sent again (its answer was lost) changes nothing; a chunk that does not start where this
         device's upload stopped is refused (409) with the offset to resume from.
         """
-        from sync.server.service import ServiceError, sha256, utc_now
-
         if total > protocol.MAX_ATTACHMENT:
             raise ServiceError(413, ErrorCode.SYNC_ATTACHMENT_TOO_BIG, name=digest[:12],
                                size_mb=round(total / 2**20, 1), limit_mb=protocol.MAX_ATTACHMENT // 2**20)
         refusal: ServiceError | None = None
         now = utc_now()
         mine = (t.attachment_uploads.c.hash == digest) & (t.attachment_uploads.c.device_id == device_id)
-        with self.engine.begin() as conn:
+        with self.db.engine.begin() as conn:
             size = _stored_size(conn, digest)
             if size is not None:
                 self._drop(conn, mine)
@@ -78,7 +67,7 @@ class Uploads:
                 if used + total > self.device_quota:
                     raise ServiceError(413, ErrorCode.SYNC_ATTACHMENT_QUOTA, used_mb=_mb(used), size_mb=_mb(total),
                                        quota_mb=_mb(self.device_quota), days=f"{self.expire_days:g}")
-                self._insert_ignore(conn, t.attachment_uploads, [{
+                self.db.insert_ignore(conn, t.attachment_uploads, [{
                     "hash": digest, "device_id": device_id, "total": total, "received": 0, "started_at": now,
                     "updated_at": now}])
                 received = 0
@@ -104,7 +93,7 @@ class Uploads:
                                                                 t.attachment_chunks.c.device_id == device_id)
                     .order_by(t.attachment_chunks.c.offset)))
                 if sha256(content) == digest:
-                    self._insert_ignore(conn, t.attachments, [{"hash": digest, "size": len(content),
+                    self.db.insert_ignore(conn, t.attachments, [{"hash": digest, "size": len(content),
                                                                "content": content, "created_at": now}])
                     self._drop(conn, t.attachment_uploads.c.hash == digest)  # anyone's upload of it is moot now
                 else:
@@ -116,20 +105,16 @@ class Uploads:
 
     def add(self, content: bytes) -> str:
         """Store a whole attachment at once (USB packages)."""
-        from sync.server.service import sha256, utc_now
-
         digest = sha256(content)
-        with self.engine.begin() as conn:
-            self._insert_ignore(conn, t.attachments, [{"hash": digest, "size": len(content), "content": content,
+        with self.db.engine.begin() as conn:
+            self.db.insert_ignore(conn, t.attachments, [{"hash": digest, "size": len(content), "content": content,
                                                        "created_at": utc_now()}])
             self._drop(conn, t.attachment_uploads.c.hash == digest)
         return digest
 
     def expire(self) -> int:
         """Drop unfinished uploads older than ``expire_days``; returns how many."""
-        from sync.server.service import utc_now
-
-        with self.engine.begin() as conn:
+        with self.db.engine.begin() as conn:
             return self._expire(conn, utc_now())
 
     def _expire(self, conn: Connection, now: str) -> int:
@@ -148,6 +133,14 @@ class Uploads:
             conn.execute(t.attachment_uploads.delete().where(which))
         return len(doomed)
 
+
+    def missing(self, wanted: list[str]) -> list[str]:
+        """Which of these attachment hashes the server does not hold yet."""
+        if not wanted:
+            return []
+        with self.db.read() as conn:
+            have = set(conn.execute(sa.select(t.attachments.c.hash).where(t.attachments.c.hash.in_(wanted))).scalars())
+        return [h for h in wanted if h not in have]
 
 def _stored_size(conn: Connection, digest: str) -> int | None:
     return conn.execute(sa.select(t.attachments.c.size).where(t.attachments.c.hash == digest)).scalar_one_or_none()

@@ -72,6 +72,11 @@ class ErrorCode(Enum):
     SYNC_CONTENT_MISMATCH = "记录在传输中损坏（校验值不符），没有入库，下次同步会重新发送。"
     SYNC_ATTACHMENTS_MISSING = "还有 {count} 个附件（照片、签名等）没有传完，记录暂不入库，下次同步会继续上传。"
     SYNC_ATTACHMENT_BAD_HASH = "附件 {hash} 传输后内容不一致，已丢弃，下次同步会重新上传。"
+    SYNC_ATTACHMENT_TOTAL_CHANGED = ("附件 {hash} 的总大小与开始上传时不同（开始时 {first} 字节，现在 {now} 字节）："
+                                     "这次上传已作废，下次同步会从头重传。")
+    SYNC_ATTACHMENT_QUOTA = ("本机在服务器上还没传完的附件已有 {used_mb} MB，再加上这个 {size_mb} MB 的附件会超过每台电脑 "
+                             "{quota_mb} MB 的上限。没传完的附件 {days} 天后自动清除；如急需发送，请联系县局管理员。")
+    SYNC_ATTACHMENT_UNFINISHED = "附件“{name}”没能传到服务器：{reason} 这条记录留在本机，下次同步再传；其他记录照常发送。"
     SYNC_ATTACHMENT_TOO_BIG = "附件 {name} 有 {size_mb} MB，超过了服务器允许的 {limit_mb} MB。请换一张小一些的照片。"
     SYNC_CONFLICT = "服务器上已有这条记录更新的修订（第 {server_revision} 版），两份都已保留，等待乡镇审核人员处理。"
     SYNC_BAD_REQUEST = "同步数据格式不正确：{reason}"
@@ -111,6 +116,9 @@ class ErrorCode(Enum):
     AUDIT_CHAIN_BROKEN = "第 {id} 条审计记录与前一条对不上（前一条被删除或修改过）。"
     AUDIT_ENTRY_ALTERED = "第 {id} 条审计记录的内容被修改过。"
     AUDIT_TAIL_MISSING = "审计记录应有 {expected} 条，现在只有 {found} 条：末尾的记录被删除了。"
+    # What the bureau server finds when a laptop's audit log no longer continues what it acknowledged.
+    AUDIT_SERVER_CUT = "电脑上第 {first} 至 {last} 条审计记录不见了：服务器此前已收到并确认过它们（记录被删除）。"
+    AUDIT_SERVER_FORK = "电脑上第 {id} 条审计记录与服务器此前确认的不同：记录被删除后重写，或被替换。"
     # Importing a roster from a spreadsheet (`cunfang import`, 台账 → 导入名册…); IMPORT_ROW_* explain one row.
     IMPORT_UNSUPPORTED = "不能导入“{suffix}”文件。请选择 Excel/WPS 表格（.xlsx、.xls）或 .csv 文件。"
     IMPORT_UNREADABLE = "无法读取文件 {path}：{reason}。"

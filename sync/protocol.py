@@ -20,6 +20,7 @@ API = "/api/v1"
 CHUNK_SIZE = 256 * 1024            # attachment upload chunk
 MAX_CHUNK = 4 * 1024 * 1024         # the largest chunk a server accepts
 MAX_ATTACHMENT = 64 * 1024 * 1024   # one photo/signature/file
+MAX_JSON_BODY = 16 * 1024 * 1024    # one push of records, registry rows or audit entries (refused while read)
 MAX_BATCH = 200                     # records per push
 REGISTRY_PAGE = 500                 # persons/households per pull page
 SHA256 = r"^[0-9a-f]{64}$"
@@ -44,7 +45,12 @@ class Outcome(StrEnum):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A wire message: unknown fields refused and no coercion (``"revision": "1"`` is not a number: 422).
+
+    Strict mode still reads enums from their JSON values (``model_validate_json``), as every answer is read.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class ErrorBody(Strict):
@@ -222,11 +228,75 @@ class AuditEntry(Strict):
     hash: str = Field(pattern=SHA256)
 
 
+class AuditHead(Strict):
+    """The newest entry of a laptop's audit log as the laptop holds it now (id 0: an empty log)."""
+
+    id: int = Field(ge=0, le=MAX_SEQ)
+    hash: str = Field(pattern=SHA256)
+
+
+class IntegrityProblem(Strict):
+    """One thing a laptop's own checks found wrong (e.g. its accounts or roles edited outside the app)."""
+
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]{0,59}$")  # the ErrorCode name the laptop used
+    message: Text = Field(max_length=1000)                # in Chinese, as the laptop said it
+    at: Text = Field(default="", max_length=40)           # when the laptop found it
+    subject: Text = Field(default="", max_length=200)     # what it is about (a login name, a table), never a secret
+
+
+class IntegrityReport(Strict):
+    """What the laptop's own checks say at this sync: ``tampered`` when any check failed."""
+
+    tampered: bool
+    problems: list[IntegrityProblem] = Field(default_factory=list, max_length=50)
+
+
 class AuditPush(Strict):
     entries: list[AuditEntry] = Field(max_length=REGISTRY_PAGE)
+    # Optional, so older laptops still sync: the laptop's newest entry now (sent at every sync, even with no
+    # new entries), which lets the server notice entries it acknowledged being cut or replaced.
+    head: AuditHead | None = None
+    integrity: IntegrityReport | None = None
 
 
 class AuditPushResponse(Strict):
     stored: int        # entries new to the server
-    last_id: int       # the newest entry the server holds for this device: send from the next one
-    chain_ok: bool     # the entries link to each other and to what the server held
+    last_id: int       # the entry the server acknowledges as this laptop's head: send from the next one
+    chain_ok: bool     # the entries and the head continue what the server acknowledged, unaltered
+
+
+# ---------------------------------------------------------------- per-record results in plain Chinese
+# for the laptop's terminal and 同步 page and the server's package import alike
+
+OUTCOME_LABELS = {
+    Outcome.ACCEPTED: "已接收",
+    Outcome.DUPLICATE: "已接收（之前已发送过）",
+    Outcome.CONFLICT: "有冲突，两份都已保留",
+    Outcome.REJECTED: "被退回",
+    Outcome.RETRY: "暂未入库，下次继续",
+}
+
+
+def describe(result: RecordResult | dict, title: str = "") -> str:
+    """One line: which record, what happened, and why when it was not simply accepted."""
+    if isinstance(result, dict):
+        result = RecordResult.model_validate(result, strict=False)  # our own JSON report, not the wire
+    name = title or result.uuid[:8]
+    line = f"{name}（第 {result.revision} 版）：{OUTCOME_LABELS[result.outcome]}"
+    return f"{line}。{result.message}" if result.message else line
+
+
+def describe_results(results: list, titles: dict[str, str] | None = None) -> list[str]:
+    titles = titles or {}
+    lines = [describe(r, titles.get(r["uuid"] if isinstance(r, dict) else r.uuid, "")) for r in results]
+    return lines or ["没有需要发送的记录。"]
+
+
+def summary(counts: dict[str, int]) -> str:
+    """E.g. “已接收 12 条，被退回 1 条”."""
+    parts = []
+    for outcome in Outcome:
+        n = counts.get(outcome.value, 0)
+        if n:
+            parts.append(f"{OUTCOME_LABELS[outcome].split('（')[0]} {n} 条")
+    return "，".join(parts) or "没有需要发送的记录"

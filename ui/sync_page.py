@@ -32,8 +32,7 @@ from PySide6.QtWidgets import (
 from app.store import Store
 from sync.client.client import SyncReport, enroll
 from sync.client.packages import export_package
-from sync.client.report import OUTCOME_LABELS, summary
-from sync.protocol import Outcome
+from sync.protocol import OUTCOME_LABELS, Outcome, summary
 from ui.autosync import SyncRunner, local_time
 from ui.errors import plain_message
 from ui.page_common import _table

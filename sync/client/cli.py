@@ -40,7 +40,7 @@ def sync(ctx: click.Context, as_json: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from sync.client.client import SyncClient
-    from sync.client.report import describe_results, summary
+    from sync.protocol import describe_results, summary
 
     with _open_store(ctx) as store:
         with SyncClient(store) as client:
@@ -85,7 +85,7 @@ def sync_status(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"服务器：{status['server']}（用户 {status['user']}）")
     click.echo(f"待发送：{pending} 条；被退回待修改：{rejected} 条")
     if last:
-        from sync.client.report import summary
+        from sync.protocol import summary
 
         click.echo(f"上次同步：{last['at'][:19].replace('T', ' ')}（UTC），{summary(last.get('counts', {}))}"
                    + (f"；{last['error']}" if last.get("error") else ""))

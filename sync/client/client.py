@@ -26,7 +26,7 @@ from app.version import version as app_version
 from app.version import version_tuple
 from sync import protocol
 from sync.client import outbox
-from sync.client.transport import Transient, Transport
+from sync.client.transport import ServerRefusal, Transient, Transport
 
 SETTING = "sync."
 UPDATE_SETTING = SETTING + "client_update"  # the app version the server offered at the last sync (JSON, or "")
@@ -40,7 +40,7 @@ def backoff_delay(attempt: int, *, base: float = 2.0, cap: float = 600.0, rng: r
 
 @dataclass
 class SyncReport:
-    """What one run did, per record, in words a person can read (``report.describe``)."""
+    """What one run did, per record, in words a person can read (``protocol.describe``)."""
 
     results: list[protocol.RecordResult] = field(default_factory=list)
     registry_sent: int = 0
@@ -151,6 +151,18 @@ def enroll(store: Store, url: str, token: str, *, device_name: str = "", ca_file
     return answer
 
 
+def integrity_report(store: Store) -> protocol.IntegrityReport | None:
+    """What this laptop's own checks find, for the bureau (``IntegrityReport``); None when all is well."""
+    from app.store.audit import verify
+
+    problems = []
+    check = verify(store)
+    if not check.ok and check.problem is not None:
+        problems.append(protocol.IntegrityProblem(code=check.problem.code.name, message=check.problem.message[:1000],
+                                                  at=utc_now(), subject="audit_log"))
+    return protocol.IntegrityReport(tampered=True, problems=problems) if problems else None
+
+
 class SyncClient:
     """One sync run against the enrolled server. ``cancel`` is checked between requests."""
 
@@ -258,33 +270,76 @@ class SyncClient:
             if not batch:
                 return
             self.progress(sent, total, "正在发送记录")
+            ready, held = [], []
             for env in batch:
-                for ref in env.attachments:
-                    self._upload(ref)
-            answer = self._call("POST", "/records", protocol.PushResponse,
-                                json=protocol.PushRequest(records=batch).model_dump(mode="json"))
-            outbox.apply_results(self.store, answer.results)
-            report.results += answer.results
+                problem = self._upload_all(env)
+                if problem is None:
+                    ready.append(env)
+                else:  # this record waits for its attachment; the others go on
+                    held.append(protocol.RecordResult(uuid=env.uuid, revision=env.revision,
+                                                      outcome=protocol.Outcome.RETRY, code=problem.code.name,
+                                                      message=problem.message))
+            results = held
+            if ready:
+                answer = self._call("POST", "/records", protocol.PushResponse,
+                                    json=protocol.PushRequest(records=ready).model_dump(mode="json"))
+                results = answer.results + held
+            outbox.apply_results(self.store, results)
+            report.results += results
             after = (batch[-1].updated_at, batch[-1].uuid)
             sent += len(batch)
             self.progress(min(sent, total), total, "正在发送记录")
 
     def _push_audit(self, report: SyncReport) -> None:
-        """Send this laptop's audit entries the server does not have yet (the log syncs to the bureau)."""
+        """Send this laptop's audit entries the server has not acknowledged, with the log's head and what the
+        laptop's own checks found (sent at every sync, so the server notices entries cut after it saw them)."""
+        integrity = integrity_report(self.store)
         for _page in range(100_000):
             sent = int(settings(self.store).get("audit_sent") or 0)
             rows = self.store.query("SELECT id, at, user, action, subject, detail, prev_hash, hash FROM audit_log "
                                     "WHERE id > ? ORDER BY id LIMIT ?", [sent, protocol.REGISTRY_PAGE])
-            if not rows:
-                return
-            answer = self._call("POST", "/audit", protocol.AuditPushResponse,
-                                json=protocol.AuditPush(entries=rows).model_dump(mode="json"))
+            newest = self.store.query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+            head = protocol.AuditHead(**newest[0]) if newest else protocol.AuditHead(id=0, hash="0" * 64)
+            push = protocol.AuditPush(entries=rows, head=head, integrity=integrity)
+            try:
+                answer = self._call("POST", "/audit", protocol.AuditPushResponse,
+                                    json=push.model_dump(mode="json", exclude_none=True))
+            except ServerRefusal as exc:
+                if exc.status != 422:
+                    raise
+                # a server from before the head and integrity fields: the entries alone
+                answer = self._call("POST", "/audit", protocol.AuditPushResponse,
+                                    json=protocol.AuditPush(entries=rows).model_dump(mode="json", exclude_none=True))
             report.audit_sent += len(rows)
-            self.store.set_setting(SETTING + "audit_sent", str(max(answer.last_id, rows[-1]["id"])))
+            self.store.set_setting(SETTING + "audit_sent", str(answer.last_id))
+            if not rows or answer.last_id >= head.id or answer.last_id <= sent:
+                return  # all acknowledged (or the server is not moving: try again next run)
+
+    def _upload_all(self, env: protocol.RecordEnvelope) -> CunFangError | None:
+        """Upload a record's attachments; what kept one of them from completing (said for this record), or None.
+
+        Trouble with the network or the credential ends the run as before; only what concerns this one
+        attachment (refused, over a limit, garbled on the way every time) stays with its record.
+        """
+        for ref in env.attachments:
+            try:
+                self._upload(ref)
+            except ServerRefusal as exc:
+                if exc.status not in (409, 413, 422):
+                    raise
+                return CunFangError(ErrorCode.SYNC_ATTACHMENT_UNFINISHED, name=ref.name, reason=exc.message)
+            except Transient:
+                raise
+            except CunFangError as exc:
+                if exc.code is not ErrorCode.SYNC_ATTACHMENT_BAD_HASH:
+                    raise
+                return CunFangError(ErrorCode.SYNC_ATTACHMENT_UNFINISHED, name=ref.name, reason=exc.message)
+        return None
 
     def _upload(self, ref: protocol.AttachmentRef) -> None:
         """Send one attachment in chunks, from wherever the server stopped (a cut upload resumes)."""
         content = self.store.attachment(ref.hash)
+        restarts = 0
         for _attempt in range(len(content) // protocol.CHUNK_SIZE + 10):
             status = self._call("GET", f"/attachments/{ref.hash}", protocol.AttachmentStatus)
             if status.complete:
@@ -299,10 +354,11 @@ class SyncClient:
                     offset = status.received
                     if status.complete:
                         return
-            except CunFangError as exc:
-                if getattr(exc, "status", None) not in (409, 422):
+            except ServerRefusal as exc:
+                restarts += exc.status == 422
+                if exc.status not in (409, 422) or restarts > 2:
                     raise
-                # 409: the server has a different amount than we thought; 422: a bad join, start again
+                # 409: the server has a different amount than we thought; 422: our upload was discarded, start again
         raise CunFangError(ErrorCode.SYNC_ATTACHMENT_BAD_HASH, hash=ref.hash[:12])
 
     # ------------------------------------------------------------------ down

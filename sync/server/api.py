@@ -20,6 +20,7 @@ from app.errors import CunFangError, ErrorCode
 from sync import protocol
 from sync.protocol import API, ErrorBody
 from sync.server.db import make_engine, migrate
+from sync.server.limits import BodyLimit
 from sync.server.service import SERVER_VERSION, Caller, Service, ServiceError
 
 log = logging.getLogger("cunfang.server")
@@ -27,6 +28,7 @@ DB_ENV = "CUNFANG_SERVER_DB"
 # The newest app version this bureau offers, told to laptops in /health (``serve --client-version`` sets them)
 CLIENT_VERSION_ENV, CLIENT_URL_ENV, CLIENT_NOTES_ENV = "CUNFANG_CLIENT_VERSION", "CUNFANG_CLIENT_URL", \
     "CUNFANG_CLIENT_NOTES"
+UPLOAD_DAYS_ENV, DEVICE_QUOTA_ENV = "CUNFANG_UPLOAD_DAYS", "CUNFANG_DEVICE_QUOTA_MB"
 Digest = Annotated[str, Path(pattern=protocol.SHA256)]
 PathText = Annotated[str, Path(pattern=protocol.NO_NUL)]
 
@@ -67,7 +69,11 @@ def create_app(service: Service, *, client_update: protocol.ClientUpdate | None 
         log.exception("unexpected server error")
         return _error(500, ErrorCode.SYNC_SERVER_ERROR, status=500)
 
-    def caller(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Caller:
+    def caller(request: Request,
+               credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Caller:
+        checked = getattr(request.state, "caller", None)  # BodyLimit checked it before reading a large body
+        if checked is not None:
+            return checked
         if credentials is None:
             raise ServiceError(401, ErrorCode.SYNC_NOT_ENROLLED)
         return service.authenticate(credentials.credentials)
@@ -104,7 +110,7 @@ def create_app(service: Service, *, client_update: protocol.ClientUpdate | None 
     @app.get(f"{API}/attachments/{{digest}}", response_model=protocol.AttachmentStatus, responses=ERRORS)
     def attachment_status(digest: Digest,
                           who: Who) -> protocol.AttachmentStatus:
-        return service.attachment_status(digest)
+        return service.attachment_status(who, digest)
 
     @app.put(f"{API}/attachments/{{digest}}", response_model=protocol.AttachmentStatus, responses=ERRORS,
              openapi_extra={"requestBody": {"required": True, "content": {
@@ -112,16 +118,13 @@ def create_app(service: Service, *, client_update: protocol.ClientUpdate | None 
     async def attachment_chunk(request: Request, digest: Digest,
                                offset: Annotated[int, Query(ge=0)], total: Annotated[int, Query(ge=1)],
                                who: Who) -> protocol.AttachmentStatus:
-        declared = int(request.headers.get("content-length") or 0)
-        if declared > protocol.MAX_CHUNK:
-            raise ServiceError(413, ErrorCode.SYNC_BAD_REQUEST, reason="附件分块过大")
-        try:
+        try:  # BodyLimit has read it already, refusing it while it arrived if it passed MAX_CHUNK
             data = await request.body()
         except ClientDisconnect:  # the laptop's connection dropped mid-chunk: it resumes from what we have
             return JSONResponse(status_code=400, content={"code": "SYNC_BAD_REQUEST", "message": "连接中断"})
         if not data or len(data) > protocol.MAX_CHUNK:
             raise ServiceError(422, ErrorCode.SYNC_BAD_REQUEST, reason="附件分块为空或过大")
-        return await run_in_threadpool(service.put_chunk, digest, offset, total, data)
+        return await run_in_threadpool(service.put_chunk, who, digest, offset, total, data)
 
     @app.post(f"{API}/records", response_model=protocol.PushResponse, responses=ERRORS)
     def push(body: protocol.PushRequest, who: Who) -> protocol.PushResponse:
@@ -129,7 +132,7 @@ def create_app(service: Service, *, client_update: protocol.ClientUpdate | None 
 
     @app.post(f"{API}/audit", response_model=protocol.AuditPushResponse, responses=ERRORS)
     def audit_push(body: protocol.AuditPush, who: Who) -> protocol.AuditPushResponse:
-        return service.audit_push(who, body.entries)
+        return service.audit_push(who, body)
 
     @app.get(f"{API}/registry", response_model=protocol.RegistryPage, responses=ERRORS)
     def registry(who: Who, cursor: Annotated[int, Query(ge=0, le=protocol.MAX_SEQ)] = 0,
@@ -141,6 +144,7 @@ def create_app(service: Service, *, client_update: protocol.ClientUpdate | None 
     def registry_push(body: protocol.RegistryPush, who: Who) -> protocol.RegistryPushResponse:
         return protocol.RegistryPushResponse(results=service.registry_push(who, body.items))
 
+    app.add_middleware(BodyLimit, service=service)
     return app
 
 
@@ -149,9 +153,21 @@ def open_service(url: str, *, migrate_db: bool = True) -> Service:
     engine = make_engine(url)
     if migrate_db:
         migrate(engine)
-    service = Service(engine)
+    service = Service(engine, **upload_settings_from_env())
     service.ensure_setup()
     return service
+
+
+def upload_settings_from_env() -> dict:
+    """How long unfinished uploads are kept and how much each device may hold (``serve --upload-days``,
+    ``--device-quota-mb``; CUNFANG_UPLOAD_DAYS, CUNFANG_DEVICE_QUOTA_MB); the defaults when not set."""
+    settings: dict = {}
+    days, quota = os.environ.get(UPLOAD_DAYS_ENV, "").strip(), os.environ.get(DEVICE_QUOTA_ENV, "").strip()
+    if days:
+        settings["upload_days"] = float(days)
+    if quota:
+        settings["device_quota"] = int(float(quota) * 2**20)
+    return settings
 
 
 def client_update_from_env() -> protocol.ClientUpdate | None:

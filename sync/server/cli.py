@@ -54,13 +54,29 @@ def main(ctx: click.Context, db: str) -> None:
               help="新版本的说明或下载页面地址，随提示显示（环境变量 CUNFANG_CLIENT_URL）。")
 @click.option("--client-notes", envvar="CUNFANG_CLIENT_NOTES", default="",
               help="新版本的简短说明，随提示显示（环境变量 CUNFANG_CLIENT_NOTES）。")
+@click.option("--upload-days", envvar="CUNFANG_UPLOAD_DAYS", default=7.0, show_default=True,
+              type=click.FloatRange(min=0, min_open=True),
+              help="没传完的附件保留几天，过期清除（环境变量 CUNFANG_UPLOAD_DAYS）。")
+@click.option("--device-quota-mb", envvar="CUNFANG_DEVICE_QUOTA_MB", default=256.0, show_default=True,
+              type=click.FloatRange(min=1), help="每台电脑在服务器上没传完的附件最多占多少 MB"
+                                                 "（环境变量 CUNFANG_DEVICE_QUOTA_MB）。")
 @click.pass_context
 def serve(ctx, host: str, port: int, workers: int, ssl_certfile: str | None, ssl_keyfile: str | None,
-          client_version: str, client_url: str, client_notes: str) -> None:
+          client_version: str, client_url: str, client_notes: str, upload_days: float, device_quota_mb: float) -> None:
     import uvicorn
 
-    from sync.server.api import CLIENT_NOTES_ENV, CLIENT_URL_ENV, CLIENT_VERSION_ENV, DB_ENV, open_service
+    from sync.server.api import (
+        CLIENT_NOTES_ENV,
+        CLIENT_URL_ENV,
+        CLIENT_VERSION_ENV,
+        DB_ENV,
+        DEVICE_QUOTA_ENV,
+        UPLOAD_DAYS_ENV,
+        open_service,
+    )
     from sync.server.db import normalize_url
+
+    os.environ[UPLOAD_DAYS_ENV], os.environ[DEVICE_QUOTA_ENV] = str(upload_days), str(device_quota_mb)
 
     offer = _client_offer(client_version, client_url, client_notes)
     url = normalize_url(ctx.obj["db"])
@@ -142,7 +158,9 @@ def device() -> None:
 def device_list(ctx) -> None:
     for row in _service(ctx.obj["db"]).list_devices():
         state = f"已停用 {row['revoked_at'][:10]}" if row["revoked_at"] else "有效"
-        click.echo(f"{row['id']}  {row['user']}  {row['name']}  登记于 {row['created_at'][:10]}  {state}")
+        flag = f"  ⚠ 审计异常 {row['findings']} 项（cunfang-server audit list --device {row['id'][:8]}）" \
+            if row["findings"] else ""
+        click.echo(f"{row['id']}  {row['user']}  {row['name']}  登记于 {row['created_at'][:10]}  {state}{flag}")
 
 
 @device.command("revoke", help="停用一台电脑的同步凭证（电脑丢失时）。")
@@ -152,6 +170,30 @@ def device_revoke(ctx, device_id: str) -> None:
     if not _service(ctx.obj["db"]).revoke_device(device_id):
         _fail(CunFangError(ErrorCode.SYNC_DEVICE_REVOKED))
     click.echo(f"已停用 {device_id}。")
+
+
+@main.group(help="电脑审计记录的核查：同步时发现的截断、改写，以及电脑自查报告的篡改。")
+def audit() -> None:
+    pass
+
+
+@audit.command("list", help="列出发现的问题（最新的在前）：哪台电脑、谁、何时、什么问题。")
+@click.option("--device", "device_id", default="", help="只看这台电脑（设备编号，可只写开头几位）。")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@click.pass_context
+def audit_list(ctx, device_id: str, as_json: bool) -> None:
+    from sync.server.audit_chain import KIND_LABELS
+
+    rows = [row for row in _service(ctx.obj["db"]).list_findings() if row["device_id"].startswith(device_id)]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, default=str))
+        return
+    if not rows:
+        click.echo("没有发现问题：各电脑的审计记录都接续服务器已确认的部分。")
+    for row in rows:
+        click.echo(f"{row['found_at'][:19].replace('T', ' ')}  {row['device_id'][:8]}（{row['user_name']}，"
+                   f"{row['device_name'] or '未命名'}）  {KIND_LABELS.get(row['kind'], row['kind'])}："
+                   f"{row['message']}")
 
 
 @main.group(help="表单版本。")
@@ -253,7 +295,7 @@ def package_import(ctx, path: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
         return
-    from sync.client.report import describe_results
+    from sync.protocol import describe_results
 
     click.echo(f"数据包来自 {report['user']}（设备 {report['device_id'][:8]}）：")
     for line in describe_results(report["results"]):

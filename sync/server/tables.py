@@ -128,10 +128,23 @@ attachments = Table(
     Column("created_at", String(40), nullable=False),
 )
 
-# Chunks of an attachment being uploaded; joined, checked against the hash and moved when complete.
+# An attachment being uploaded, one per (hash, device): bound to the device that started it, its total fixed by
+# the first chunk; expired after a while and counted against the device's quota (migration 0003).
+attachment_uploads = Table(
+    "attachment_uploads", metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("device_id", String(40), primary_key=True),
+    Column("total", BigInteger, nullable=False),
+    Column("received", BigInteger, nullable=False),
+    Column("started_at", String(40), nullable=False, index=True),
+    Column("updated_at", String(40), nullable=False),
+)
+
+# Chunks of an upload; joined, checked against the hash and moved to ``attachments`` when complete.
 attachment_chunks = Table(
     "attachment_chunks", metadata,
     Column("hash", String(64), primary_key=True),
+    Column("device_id", String(40), primary_key=True),
     Column("offset", BigInteger, primary_key=True, autoincrement=False),
     Column("data", LargeBinary, nullable=False),
 )
@@ -184,4 +197,30 @@ device_audit = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Column("received_at", String(40), nullable=False),
+)
+
+# The newest entry of each laptop's audit log the server has acknowledged: the next sync must continue from it.
+device_audit_heads = Table(
+    "device_audit_heads", metadata,
+    Column("device_id", String(40), primary_key=True),
+    Column("entry_id", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+# What the server found wrong with a laptop: its audit log cut, forked or altered, or a laptop's own report
+# (accounts or roles tampered with). ``key`` makes the same finding reported twice one row.
+audit_findings = Table(
+    "audit_findings", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("device_id", String(40), nullable=False, index=True),
+    Column("user_name", String(100), nullable=False),
+    Column("found_at", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("entry_id", BigInteger),
+    Column("code", String(60), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("detail", Text, nullable=False, default="{}"),
+    Column("key", String(64), nullable=False),
+    UniqueConstraint("device_id", "key", name="audit_findings_once"),
 )

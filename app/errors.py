@@ -33,7 +33,7 @@ class ErrorCode(Enum):
     ANSWER_CONSTRAINT = "答案不符合本题的要求，请检查。"
     ANSWER_NOT_INTEGER = "请输入整数（如 3），不要带小数点或文字。您输入的是“{value}”。"
     ANSWER_NOT_NUMBER = "请输入数字（如 3.5）。您输入的是“{value}”。"
-    ANSWER_NOT_DATE = "请输入有效日期，格式如 2024-03-15。您输入的是“{value}”。"
+    ANSWER_NOT_DATE = "“{value}”不是有效的日期。请按 年-月-日 输入，如 2024-3-15、2024/3/15 或 20240315。"
     ANSWER_NOT_TIME = "请输入有效时间，格式如 14:30。您输入的是“{value}”。"
     ANSWER_NOT_DATETIME = "请输入有效的日期时间，格式如 2024-03-15 14:30。您输入的是“{value}”。"
     ANSWER_NOT_IN_CHOICES = "“{value}”不是本题的选项，请从列表中选择。"

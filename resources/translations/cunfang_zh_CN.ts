@@ -226,7 +226,7 @@
 <context>
     <name>AcknowledgeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="337"/>
+        <location filename="../../ui/questions.py" line="503"/>
         <source>确认</source>
         <translation>确认</translation>
     </message>
@@ -429,9 +429,49 @@
 <context>
     <name>DateQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="161"/>
-        <source>（未填）</source>
-        <translation>（未填）</translation>
+        <location filename="../../ui/questions.py" line="185"/>
+        <source>星期一</source>
+        <translation>星期一</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="185"/>
+        <source>星期二</source>
+        <translation>星期二</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="186"/>
+        <source>星期三</source>
+        <translation>星期三</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="186"/>
+        <source>星期四</source>
+        <translation>星期四</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="187"/>
+        <source>星期五</source>
+        <translation>星期五</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="187"/>
+        <source>星期六</source>
+        <translation>星期六</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="188"/>
+        <source>星期日</source>
+        <translation>星期日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="252"/>
+        <source>年-月-日，如 {example}（按 ↓ 填入）</source>
+        <translation>年-月-日，如 {example}（按 ↓ 填入）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="260"/>
+        <source>选日期（F4）</source>
+        <translation>选日期（F4）</translation>
     </message>
 </context>
 <context>
@@ -660,38 +700,38 @@
 <context>
     <name>FileQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="410"/>
+        <location filename="../../ui/questions.py" line="576"/>
         <source>图片 (*.jpg *.jpeg *.png *.bmp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="411"/>
+        <location filename="../../ui/questions.py" line="577"/>
         <source>录音 (*.mp3 *.m4a *.wav *.amr)</source>
         <translation>录音 (*.mp3 *.m4a *.wav *.amr)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="412"/>
+        <location filename="../../ui/questions.py" line="578"/>
         <source>视频 (*.mp4 *.mov)</source>
         <translation>视频 (*.mp4 *.mov)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="413"/>
+        <location filename="../../ui/questions.py" line="579"/>
         <source>所有文件 (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="419"/>
-        <location filename="../../ui/questions.py" line="449"/>
+        <location filename="../../ui/questions.py" line="585"/>
+        <location filename="../../ui/questions.py" line="615"/>
         <source>（未选择）</source>
         <translation>（未选择）</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="426"/>
+        <location filename="../../ui/questions.py" line="592"/>
         <source>选择文件…</source>
         <translation>选择文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="439"/>
+        <location filename="../../ui/questions.py" line="605"/>
         <source>选择文件</source>
         <translation>选择文件</translation>
     </message>
@@ -1527,8 +1567,8 @@
 <context>
     <name>RangeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="314"/>
-        <location filename="../../ui/questions.py" line="321"/>
+        <location filename="../../ui/questions.py" line="480"/>
+        <location filename="../../ui/questions.py" line="487"/>
         <source>（未填）</source>
         <translation>（未填）</translation>
     </message>
@@ -1906,7 +1946,7 @@
 <context>
     <name>SelectOneQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="199"/>
+        <location filename="../../ui/questions.py" line="365"/>
         <source>（请选择）</source>
         <translation>（请选择）</translation>
     </message>
@@ -2428,32 +2468,32 @@
 <context>
     <name>TextQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="135"/>
+        <location filename="../../ui/questions.py" line="140"/>
         <source>整数</source>
         <translation>整数</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="135"/>
+        <location filename="../../ui/questions.py" line="140"/>
         <source>数字</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="135"/>
+        <location filename="../../ui/questions.py" line="140"/>
         <source>如 14:30</source>
         <translation>如 14:30</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="136"/>
-        <source>如 2024-03-15 14:30</source>
-        <translation>如 2024-03-15 14:30</translation>
-    </message>
-    <message>
-        <location filename="../../ui/questions.py" line="136"/>
+        <location filename="../../ui/questions.py" line="141"/>
         <source>纬度 经度，如 31.86 117.28</source>
         <translation>纬度 经度，如 31.86 117.28</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="137"/>
+        <location filename="../../ui/questions.py" line="141"/>
+        <source>如 2024-3-15 14:30</source>
+        <translation>如 2024-3-15 14:30</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="142"/>
         <source>扫描或输入编号</source>
         <translation>扫描或输入编号</translation>
     </message>

@@ -1,0 +1,177 @@
+"""Issue 19: what a 村干部 hits on a small laptop, driven through the real widgets by keyboard (pytest-qt)."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QCalendarWidget, QLineEdit, QMessageBox, QPushButton
+
+from app.forms.xlsform import load_form
+from app.store import Store
+from app.store.keyring import FAST_KDF
+from ui.form_filler import FormFiller
+
+PASS = "cunfang-secret"
+
+FORM = textwrap.dedent(
+    """
+    | survey |
+    |        | type          | name       | label::中文 (zh) | hint::中文 (zh)                              | required | constraint | calculation |
+    |        | text          | elder      | 老人姓名          |                                              | yes      |            |             |
+    |        | date          | visit_date | 探访日期          |                                              | yes      |            |             |
+    |        | date          | next_visit | 下次探访日期      | 建议不晚于 2027-01-05                         |          |            |             |
+    |        | dateTime      | reported   | 报告时间          |                                              |          |            |             |
+    |        | select_one yn | alone      | 是否独居          |                                              | yes      |            |             |
+    |        | select_multiple need | needs | 需要的帮助     |                                              |          |            |             |
+    |        | integer       | age        | 年龄              |                                              |          |            |             |
+    |        | begin repeat  | contacts   | 家属联系方式      |                                              |          |            |             |
+    |        | text          | cname      | 家属姓名          |                                              |          |            |             |
+    |        | text          | cphone     | 电话              |                                              |          |            |             |
+    |        | end repeat    |            |                   |                                              |          |            |             |
+    | choices |
+    |         | list_name | name | label::中文 (zh) |
+    |         | yn        | 1    | 是                |
+    |         | yn        | 0    | 否                |
+    |         | need      | food | 送餐              |
+    |         | need      | med  | 就医              |
+    | settings |
+    |          | form_id | version | default_language | form_title |
+    |          | day19   | 2026.1  | 中文 (zh)         | 探访记录    |
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def form():
+    return load_form(FORM)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.create(tmp_path / "data", PASS, kdf=FAST_KDF)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def filler(qtbot, store, form):
+    widget = FormFiller(store, form, author="李干部")
+    qtbot.addWidget(widget)
+    widget.resize(900, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def question(filler, name):
+    return next(q for q in filler.questions if q.control.name == name)
+
+
+def value(filler, name) -> str:
+    return question(filler, name).node.value
+
+
+def type_text(qtbot, box, text: str) -> None:
+    """Keys for ASCII; Chinese arrives as an input-method commit, as a Pinyin IME sends it."""
+    if text.isascii():
+        qtbot.keyClicks(box, text)
+        return
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(box, event)
+
+
+def date_box(filler, name) -> QLineEdit:
+    return question(filler, name).findChild(QLineEdit, "dateBox")
+
+
+# ---------------------------------------------------------------- 1. dates typed
+
+
+@pytest.mark.parametrize("typed", ["2027-1-5", "2027/1/5", "20270105", "27.1.5", "2027年1月5日"])
+def test_a_date_is_typed_as_people_write_it(qtbot, filler, typed):
+    box = date_box(filler, "next_visit")
+    box.setFocus()
+    assert box.text() == ""
+    type_text(qtbot, box, typed)
+    assert value(filler, "next_visit") == "2027-01-05"
+    qtbot.keyClick(box, Qt.Key.Key_Tab)
+    assert not box.hasFocus(), "Tab leaves the date box"
+    assert box.text() == "2027-01-05"
+    assert question(filler, "next_visit").findChild(type(question(filler, "elder").label), "weekday").text() == "星期二"
+
+
+def test_ctrl_a_dash_and_delete_edit_the_date_and_tab_leaves_without_swallowing(qtbot, filler):
+    box = date_box(filler, "visit_date")
+    box.setFocus()
+    assert value(filler, "visit_date") == ""
+    qtbot.keyClicks(box, "2026-11-30")
+    qtbot.keyClick(box, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(box, "2026-12-1")
+    assert value(filler, "visit_date") == "2026-12-01"
+    qtbot.keyClick(box, Qt.Key.Key_Delete)  # nothing after the cursor: clears the date
+    assert box.text() == "" and value(filler, "visit_date") == ""
+    qtbot.keyClicks(box, "2026-12-02")
+    qtbot.keyClick(box, Qt.Key.Key_Tab)
+    nxt = QApplication.focusWidget()
+    assert nxt is date_box(filler, "next_visit"), "the next Tab lands in the next question, not swallowed"
+    qtbot.keyClicks(nxt, "20270105")
+    assert value(filler, "visit_date") == "2026-12-02" and value(filler, "next_visit") == "2027-01-05"
+
+
+def test_up_and_down_never_jump_to_1901_and_down_fills_the_suggested_date(qtbot, filler):
+    box = date_box(filler, "next_visit")
+    box.setFocus()
+    assert "2027-01-05" in box.placeholderText()
+    qtbot.keyClick(box, Qt.Key.Key_Down)
+    assert value(filler, "next_visit") == "2027-01-05", "the form's suggested date is one key away"
+    qtbot.keyClick(box, Qt.Key.Key_Up)
+    assert value(filler, "next_visit") == "2027-01-06"
+    other = date_box(filler, "visit_date")
+    other.setFocus()
+    qtbot.keyClick(other, Qt.Key.Key_Up)
+    assert value(filler, "visit_date") == date.today().isoformat()  # no hint: today, never 1901
+
+
+def test_an_unparsable_date_is_explained_in_chinese_and_kept(qtbot, filler):
+    box = date_box(filler, "next_visit")
+    box.setFocus()
+    qtbot.keyClicks(box, "2027-13-5")
+    qtbot.keyClick(box, Qt.Key.Key_Tab)
+    q = question(filler, "next_visit")
+    assert box.text() == "2027-13-5", "what was typed is not lost"
+    assert q.message.isVisible() and "不是有效的日期" in q.message.text() and "2027-13-5" in q.message.text()
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(box, "2027-1-5")
+    qtbot.keyClick(box, Qt.Key.Key_Tab)
+    assert not q.message.isVisible() and value(filler, "next_visit") == "2027-01-05"
+
+
+def test_f4_opens_a_calendar_and_enter_picks_the_day(qtbot, filler):
+    box = date_box(filler, "next_visit")
+    box.setFocus()
+    qtbot.keyClicks(box, "2027-1-5")
+    qtbot.keyClick(box, Qt.Key.Key_F4)
+    calendar = question(filler, "next_visit").calendar
+    assert isinstance(calendar, QCalendarWidget) and calendar.isVisible()
+    assert calendar.selectedDate() == QDate(2027, 1, 5)
+    calendar.setSelectedDate(QDate(2027, 1, 6))
+    calendar.activated.emit(calendar.selectedDate())  # Enter on the grid
+    assert value(filler, "next_visit") == "2027-01-06" and box.text() == "2027-01-06"
+    assert not calendar.isVisible() and box.hasFocus()
+
+
+def test_a_date_time_is_typed_the_same_way_and_half_typed_text_waits(qtbot, filler):
+    box = question(filler, "reported").findChild(QLineEdit)
+    box.setFocus()
+    qtbot.keyClicks(box, "2027/1/5 9")
+    assert not question(filler, "reported").message.isVisible(), "no error while still typing"
+    qtbot.keyClicks(box, ":30")
+    assert value(filler, "reported").startswith("2027-01-05T09:30")
+    qtbot.keyClick(box, Qt.Key.Key_Tab)
+    assert box.text() == "2027-01-05 09:30"

@@ -13,6 +13,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QGroupBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -90,6 +92,8 @@ class FormFiller(QWidget):
         self.outline.itemClicked.connect(self._jump)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
+        # A click on a label, a gap or a 删除 button keeps the cursor in its question (the scroll area would take it).
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         split = QSplitter()
         split.addWidget(self.outline)
         split.addWidget(self.scroll)
@@ -105,7 +109,8 @@ class FormFiller(QWidget):
         layout.addWidget(split, 1)
         # Window shortcuts of a hidden filler (another tab) are inactive, so open records never clash.
         for keys, action in (("Ctrl+S", self.save_now), ("Ctrl+Return", self.finalize),
-                             ("Ctrl+Enter", self.finalize), ("Ctrl+P", self.print_pdf)):
+                             ("Ctrl+Enter", self.finalize), ("Ctrl+P", self.print_pdf),
+                             ("Ctrl+Delete", self.remove_focused_instance)):
             QShortcut(QKeySequence(keys), self).activated.connect(action)
         self.build()
         if record_uuid is None:
@@ -197,8 +202,12 @@ class FormFiller(QWidget):
         self._render(control.children, instance, one_layout, item)
         if control.repeat_count is None and "noAddRemove" not in control.params:
             remove = QPushButton(self.tr("删除第 {number} 项").format(number=number))
+            remove.setObjectName("removeInstance")
+            remove.setToolTip(self.tr("删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您"))
+            remove.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not in the Tab path: one Space never deletes
             remove.clicked.connect(lambda _=False, n=instance: self.remove_instance(n))
             one_layout.addWidget(remove, alignment=Qt.AlignmentFlag.AlignRight)
+        one.setProperty("instanceTitle", one.title())
         self.sections.append((instance, one))
         return one
 
@@ -253,9 +262,11 @@ class FormFiller(QWidget):
         node = self.session.add_repeat(control.ref, parent)
         first = len(self.questions)
         number = len(self.session.repeat_instances(control.ref, parent))
+        add = layout.itemAt(layout.count() - 1).widget()
         box = self._render_instance(control, node, number, title, item)
         layout.insertWidget(layout.count() - 1, box)
         box.show()
+        self._tab_before(box, add)
         self.refresh()
         self.save_now()
         if first < len(self.questions):
@@ -264,21 +275,106 @@ class FormFiller(QWidget):
                 target.setFocus()
                 QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(box))
 
-    def remove_instance(self, node: Node) -> None:
+    @staticmethod
+    def _tab_before(box: QWidget, anchor: QWidget) -> None:
+        """Tab goes through a new entry's questions before the 添加 button, as if it had been there all along."""
+        def tabbable(w: QWidget) -> bool:
+            return bool(w.focusPolicy() & Qt.FocusPolicy.TabFocus)
+
+        chain, widget = [], anchor.nextInFocusChain()
+        while widget is not anchor:
+            if box.isAncestorOf(widget) and tabbable(widget):
+                chain.append(widget)
+            widget = widget.nextInFocusChain()
+        previous = anchor.previousInFocusChain()
+        while previous is not anchor and (box.isAncestorOf(previous) or not tabbable(previous)):
+            previous = previous.previousInFocusChain()
+        for widget in chain:
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
+        QWidget.setTabOrder(previous, anchor)
+
+    def remove_instance(self, node: Node, *, confirm: bool = True) -> bool:
+        """Delete one repeat entry after asking (naming it); the focus and the scroll position stay."""
+        focused = self._focused_question()  # before asking: the question box takes the focus for a while
+        if confirm and self._has_answers(node) and not self._confirm_removal(node):
+            if focused is not None and focused.focus_target() is not None:
+                focused.focus_target().setFocus()
+            return False
+        keep: Node | None = focused.node if focused is not None else None
+        if keep is not None and self._inside(keep, node):
+            keep = self._same_question_nearby(focused, node)
+        position = self.scroll.verticalScrollBar().value()
         self.session.remove_repeat(node)
         self.save_now()
-        QTimer.singleShot(0, lambda: self._rebuilt(focus_in=None))
+        QTimer.singleShot(0, lambda: self._rebuilt(focus_on=keep, scroll_to=position))
+        return True
 
-    def _rebuilt(self, focus_in: Node | None) -> None:
+    def remove_focused_instance(self) -> None:
+        """Ctrl+Delete: the repeat entry holding the cursor."""
+        focused = self._focused_question()
+        instances = [n for n, _ in self.sections if n.generic_path() in self.form.repeat_paths]
+        node = focused.node if focused is not None else None
+        while node is not None and node not in instances:
+            node = node.parent
+        if node is not None:
+            self.remove_instance(node)
+
+    def _focused_question(self) -> QuestionWidget | None:
+        focus = QApplication.focusWidget()
+        if focus is None or not self.isAncestorOf(focus):
+            focus = self.focusWidget()  # where the cursor was while a dialog is in front
+        return next((q for q in self.questions if focus is not None and q.isAncestorOf(focus)), None)
+
+    @staticmethod
+    def _inside(node: Node, instance: Node) -> bool:
+        while node is not None:
+            if node is instance:
+                return True
+            node = node.parent
+        return False
+
+    @staticmethod
+    def _has_answers(instance: Node) -> bool:
+        return any(n.value != "" and not n.children for n in instance.iter())
+
+    def _same_question_nearby(self, focused: QuestionWidget, instance: Node) -> Node | None:
+        """The same question in the next entry (else the previous one), for the cursor after a delete."""
+        siblings = [c for c in instance.parent.children if c.name == instance.name]
+        at = siblings.index(instance)
+        for other in siblings[at + 1:at + 2] + siblings[max(at - 1, 0):at]:
+            same = next((q.node for q in self.questions if q.control is focused.control
+                         and self._inside(q.node, other)), None)
+            if same is not None:
+                return same
+        return None
+
+    def _confirm_removal(self, instance: Node) -> bool:
+        box = next((w for n, w in self.sections if n is instance), None)
+        title = box.property("instanceTitle") if box is not None else instance.name
+        answers = [n.value for n in instance.iter() if n.value and not n.children][:2]
+        ask = QMessageBox(QMessageBox.Icon.Question, self.tr("删除这一项？"),
+                          self.tr("删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。").format(
+                              title=title, answers="，".join(answers)), QMessageBox.StandardButton.NoButton, self)
+        ask.setObjectName("confirmRemove")
+        delete = ask.addButton(self.tr("删除"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = ask.addButton(self.tr("不删除"), QMessageBox.ButtonRole.RejectRole)
+        ask.setDefaultButton(keep)  # Enter or Space keeps the entry
+        ask.setEscapeButton(keep)
+        ask.exec()
+        return ask.clickedButton() is delete
+
+    def _rebuilt(self, focus_on: Node | None, scroll_to: int) -> None:
         self.build()
-        for widget in self.questions:
-            if focus_in is not None and widget.node.parent is focus_in:
-                target = widget.focus_target()
-                if target is not None:
-                    self.scroll.ensureWidgetVisible(widget)
-                    target.setFocus()
-                return
-        self.scroll.setFocus()
+        self.scroll.widget().adjustSize()
+        self.scroll.verticalScrollBar().setValue(scroll_to)
+        widget = next((w for w in self.questions if w.node is focus_on), None)
+        target = widget.focus_target() if widget is not None else None
+        if target is not None:
+            target.setFocus()
+            self.scroll.ensureWidgetVisible(widget)
+        else:
+            self.scroll.setFocus()
 
     # ------------------------------------------------------------------ saving
 

@@ -875,57 +875,82 @@
 <context>
     <name>FormFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="71"/>
+        <location filename="../../ui/form_filler.py" line="73"/>
         <source>保存草稿 (Ctrl+S)</source>
         <translation>保存草稿 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="73"/>
+        <location filename="../../ui/form_filler.py" line="75"/>
         <source>定稿 (Ctrl+Enter)</source>
         <translation>定稿 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="76"/>
+        <location filename="../../ui/form_filler.py" line="78"/>
         <source>打印/导出PDF… (Ctrl+P)</source>
         <translation>打印/导出PDF… (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="186"/>
+        <location filename="../../ui/form_filler.py" line="191"/>
         <source>添加{title}</source>
         <translation>添加{title}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="195"/>
+        <location filename="../../ui/form_filler.py" line="200"/>
         <source>{title} 第 {number} 项</source>
         <translation>{title} 第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="199"/>
+        <location filename="../../ui/form_filler.py" line="204"/>
         <source>删除第 {number} 项</source>
         <translation>删除第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="248"/>
+        <location filename="../../ui/form_filler.py" line="206"/>
+        <source>删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您</source>
+        <translation>删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="257"/>
         <source>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</source>
         <translation>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="302"/>
+        <location filename="../../ui/form_filler.py" line="356"/>
+        <source>删除这一项？</source>
+        <translation>删除这一项？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="357"/>
+        <source>删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。</source>
+        <translation>删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="360"/>
+        <source>删除</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="361"/>
+        <source>不删除</source>
+        <translation>不删除</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="398"/>
         <source>草稿没有保存</source>
         <translation>草稿没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="304"/>
+        <location filename="../../ui/form_filler.py" line="400"/>
         <source>已自动保存 {time}</source>
         <translation>已自动保存 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="325"/>
+        <location filename="../../ui/form_filler.py" line="421"/>
         <source>不能定稿</source>
         <translation>不能定稿</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="327"/>
+        <location filename="../../ui/form_filler.py" line="423"/>
         <source>已定稿</source>
         <translation>已定稿</translation>
     </message>
@@ -1446,19 +1471,19 @@
 <context>
     <name>MissingSummary</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="356"/>
+        <location filename="../../ui/form_filler.py" line="452"/>
         <source>还不能定稿</source>
         <translation>还不能定稿</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/form_filler.py" line="359"/>
+        <location filename="../../ui/form_filler.py" line="455"/>
         <source>还有 %n 处需要填写或更正（双击可跳到该题）：</source>
         <translation>
             <numerusform>还有 %n 处需要填写或更正（双击可跳到该题）：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="364"/>
+        <location filename="../../ui/form_filler.py" line="460"/>
         <source>{question}：{message}</source>
         <translation>{question}：{message}</translation>
     </message>
@@ -1928,17 +1953,17 @@
 <context>
     <name>RevisionFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="392"/>
+        <location filename="../../ui/form_filler.py" line="488"/>
         <source>修改后请按“定稿”保存为新版本</source>
         <translation>修改后请按“定稿”保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="407"/>
+        <location filename="../../ui/form_filler.py" line="503"/>
         <source>修改没有保存</source>
         <translation>修改没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="409"/>
+        <location filename="../../ui/form_filler.py" line="505"/>
         <source>已保存为新版本</source>
         <translation>已保存为新版本</translation>
     </message>

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import textwrap
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QCalendarWidget, QLineEdit, QMessageBox, QPushButton
+from PySide6.QtWidgets import QApplication, QCalendarWidget, QLabel, QLineEdit, QPushButton
 
 from app.forms.xlsform import load_form
 from app.store import Store
@@ -175,3 +175,79 @@ def test_a_date_time_is_typed_the_same_way_and_half_typed_text_waits(qtbot, fill
     assert value(filler, "reported").startswith("2027-01-05T09:30")
     qtbot.keyClick(box, Qt.Key.Key_Tab)
     assert box.text() == "2027-01-05 09:30"
+
+
+# ---------------------------------------------------------------- 2. repeat delete
+
+
+def when_modal(name: str, act) -> list:
+    """Run ``act(dialog)`` on the next modal dialog named ``name`` (it is closed whatever happens)."""
+    seen = []
+
+    def handle():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, handle)
+            return
+        seen.append((dialog.objectName(), dialog.findChild(QLabel, "qt_msgbox_label").text()
+                     if dialog.findChild(QLabel, "qt_msgbox_label") else ""))
+        try:
+            act(dialog)
+        finally:
+            if dialog.isVisible():
+                dialog.reject()
+
+    QTimer.singleShot(0, handle)
+    return seen
+
+
+def fill_two_contacts(qtbot, filler):
+    while len(filler.findChildren(QPushButton, "removeInstance")) < 2:
+        filler.findChild(QPushButton, "add_contacts").click()
+    names = [q for q in filler.questions if q.control.name == "cname"]
+    phones = [q for q in filler.questions if q.control.name == "cphone"]
+    for q, text in zip(names + phones, ["张三", "李四", "13800000001", "13800000002"], strict=True):
+        q.findChild(QLineEdit).setFocus()
+        type_text(qtbot, q.findChild(QLineEdit), text)
+    return names, phones
+
+
+def test_the_delete_button_is_not_in_the_tab_path(qtbot, filler):
+    names, phones = fill_two_contacts(qtbot, filler)
+    phones[0].findChild(QLineEdit).setFocus()
+    qtbot.keyClick(phones[0].findChild(QLineEdit), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is names[1].findChild(QLineEdit), "Tab goes on to the next entry"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+    assert len(filler.session.to_data()["contacts"]) == 2
+
+
+def test_deleting_a_filled_entry_asks_naming_it_and_keeps_the_focus(qtbot, filler):
+    names, phones = fill_two_contacts(qtbot, filler)
+    filler.scroll.verticalScrollBar().setValue(filler.scroll.verticalScrollBar().maximum())
+    phones[1].findChild(QLineEdit).setFocus()
+    kept_node = phones[1].node
+    scrolled = filler.scroll.verticalScrollBar().value()
+    remove = [b for b in filler.findChildren(QPushButton, "removeInstance")]
+    seen = when_modal("confirmRemove", lambda d: qtbot.keyClick(d, Qt.Key.Key_Return))  # Enter keeps it
+    qtbot.mouseClick(remove[0], Qt.MouseButton.LeftButton)
+    assert seen and "家属联系方式 第 1 项" in seen[0][1] and "张三" in seen[0][1]
+    assert len(filler.session.to_data()["contacts"]) == 2
+    seen = when_modal("confirmRemove", lambda d: next(b for b in d.buttons() if b.text() == "删除").click())
+    qtbot.mouseClick(remove[0], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(filler.findChildren(QPushButton, "removeInstance")) == 1)
+    assert [c["cname"] for c in filler.session.to_data()["contacts"]] == ["李四"]
+    focused = filler._focused_question()
+    assert focused is not None and focused.node is kept_node, "the cursor stays where it was"
+    assert filler.scroll.verticalScrollBar().value() > 0 or scrolled == 0, "the form does not jump to the top"
+
+
+def test_ctrl_delete_removes_the_entry_under_the_cursor_and_moves_to_the_next(qtbot, filler):
+    names, phones = fill_two_contacts(qtbot, filler)
+    box = names[0].findChild(QLineEdit)
+    box.setFocus()
+    when_modal("confirmRemove", lambda d: next(b for b in d.buttons() if b.text() == "删除").click())
+    qtbot.keyClick(box, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(filler.findChildren(QPushButton, "removeInstance")) == 1)
+    assert [c["cname"] for c in filler.session.to_data()["contacts"]] == ["李四"]
+    focused = filler._focused_question()
+    assert focused is not None and focused.node.value == "李四"

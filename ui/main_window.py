@@ -6,12 +6,14 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, QSettings, QSize,
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -32,6 +34,25 @@ NAV = [(QT_TRANSLATE_NOOP("MainWindow", "工作台"), "fa5s.home", "Ctrl+1"),
        (QT_TRANSLATE_NOOP("MainWindow", "同步"), "fa5s.sync-alt", "Ctrl+5"),
        (QT_TRANSLATE_NOOP("MainWindow", "导出"), "fa5s.file-excel", "Ctrl+6"),
        (QT_TRANSLATE_NOOP("MainWindow", "设置"), "fa5s.cog", "Ctrl+7")]
+
+
+def page_scroller() -> QScrollArea:
+    """Each page sits in a scroll area: a page taller or wider than the screen scrolls, it never grows the window."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return scroll
+
+
+def fit_to_screen(widget: QWidget, *, width: int | None = None, height: int | None = None) -> None:
+    """Size a window or dialog to what it wants, never beyond the screen it is on (the taskbar left free)."""
+    screen = widget.screen() or QApplication.primaryScreen()
+    room = screen.availableGeometry()
+    hint = widget.sizeHint()
+    w = min(width or hint.width(), room.width() - 16)
+    h = min(height or hint.height(), room.height() - 40)  # the title bar is drawn outside the widget
+    widget.resize(max(w, 200), max(h, 120))
 
 
 def idle_minutes(store: Store) -> int:
@@ -92,7 +113,7 @@ class MainWindow(QMainWindow):
             item.setToolTip(self.tr("{label}（{key}）").format(label=label, key=key))
             self.nav.addItem(item)
             item.setHidden(not self._allowed(index))
-            self.stack.addWidget(QWidget())
+            self.stack.addWidget(page_scroller())
             QShortcut(QKeySequence(key), self, lambda i=index: self.nav.setCurrentRow(i))
         self.nav.currentRowChanged.connect(self._on_nav)
         central = QWidget()
@@ -220,10 +241,7 @@ class MainWindow(QMainWindow):
         page = self._built[index]
         if page is None:
             page = self._built[index] = self._make_page(index)
-            placeholder = self.stack.widget(index)
-            self.stack.insertWidget(index, page)
-            self.stack.removeWidget(placeholder)
-            placeholder.deleteLater()
+            self.stack.widget(index).setWidget(page)
         return page
 
     @property
@@ -243,7 +261,7 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(0)
             return
         page = self.page(row)
-        self.stack.setCurrentWidget(page)
+        self.stack.setCurrentIndex(row)
         try:
             page.refresh()
         except CunFangError as exc:
@@ -253,7 +271,7 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(next(i for i, built in enumerate(self._built) if built is page))
 
     def focus_search(self) -> None:
-        if self._built[3] is not None and self.stack.currentWidget() is self._built[3]:
+        if self._built[3] is not None and self.stack.currentIndex() == 3:
             self.records.search.setFocus()
             return
         self.show_page(self.registry)
@@ -355,12 +373,17 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ window state
 
     def _restore_geometry(self) -> None:
+        """The first time the window opens maximised; afterwards as it was left, always inside the screen."""
         settings = QSettings()
         geometry = settings.value("main/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 720)
+        fit_to_screen(self, width=1280, height=720)  # the size 还原 (restore) goes back to
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.setWindowState(Qt.WindowState.WindowMaximized)
+            return
+        room = (self.screen() or QApplication.primaryScreen()).availableGeometry()
+        if not self.isMaximized() and (self.width() > room.width() or self.height() > room.height()):
+            fit_to_screen(self, width=self.width(), height=self.height())
+            self.move(room.topLeft())
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         QApplication.instance().removeEventFilter(self.idle)

@@ -6,7 +6,7 @@ import textwrap
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, QSettings, Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QCalendarWidget, QLabel, QLineEdit, QPushButton
 
@@ -251,3 +251,70 @@ def test_ctrl_delete_removes_the_entry_under_the_cursor_and_moves_to_the_next(qt
     assert [c["cname"] for c in filler.session.to_data()["contacts"]] == ["李四"]
     focused = filler._focused_question()
     assert focused is not None and focused.node.value == "李四"
+
+
+# ---------------------------------------------------------------- 3. windows that fit
+
+
+@pytest.fixture
+def own_settings(tmp_path):
+    """QSettings in a scratch folder: a test never writes the user's real window state."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    QSettings().clear()
+    yield
+    QSettings().clear()
+
+
+def test_the_main_window_opens_maximised_remembers_it_and_no_page_grows_it(qtbot, store, own_settings):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.autosync.timer.stop()
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.isMaximized(), "first start: maximised"
+    room = window.screen().availableGeometry()
+    for index in range(window.nav.count()):
+        window.nav.setCurrentRow(index)
+        QApplication.processEvents()
+        assert window.minimumSizeHint().height() <= room.height() - 40, f"page {index} would grow the window"
+        assert window.minimumSizeHint().width() <= room.width(), f"page {index} would widen the window"
+        assert window.frameGeometry().height() <= room.height() + 16 and window.width() <= room.width() + 16
+    window.showNormal()
+    QApplication.processEvents()
+    assert window.height() <= room.height() and window.width() <= room.width(), "还原 also fits the screen"
+    window.showMaximized()
+    window.close()
+    again = MainWindow(store)
+    qtbot.addWidget(again)
+    again.autosync.timer.stop()
+    assert again.windowState() & Qt.WindowState.WindowMaximized, "remembered"
+    again.showNormal()
+    again.close()
+    third = MainWindow(store)
+    qtbot.addWidget(third)
+    third.autosync.timer.stop()
+    assert not third.windowState() & Qt.WindowState.WindowMaximized, "a window left un-maximised stays so"
+    third.autosync.shutdown()
+
+
+def test_the_settings_page_scrolls_inside_a_small_window(qtbot, store, own_settings):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.autosync.timer.stop()
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(1093, 420)  # lower than the page: at 1366×768 and 125 % with 大字 it is
+    window.show()
+    qtbot.waitExposed(window)
+    window.nav.setCurrentRow(6)
+    QApplication.processEvents()
+    assert window.size().height() == 420 and window.size().width() == 1093
+    holder = window.stack.currentWidget()
+    assert holder.widget() is window.settings
+    qtbot.waitUntil(lambda: holder.verticalScrollBar().maximum() > 0)  # the page scrolls instead
+    assert window.size().height() == 420
+    window.autosync.shutdown()

@@ -115,6 +115,7 @@ class FormFiller(QWidget):
         self.build()
         if record_uuid is None:
             self.save_now()  # a draft exists from the first moment: nothing can be lost
+        QTimer.singleShot(0, self.focus_first)
 
     # ------------------------------------------------------------------ building
 
@@ -169,6 +170,7 @@ class FormFiller(QWidget):
                     continue
                 widget = make_question(self.session, control, node)
                 widget.answered.connect(self.on_answer)
+                widget.next_wanted.connect(self.focus_next)
                 widget.attachment_chosen.connect(self.on_attachment)
                 layout.addWidget(widget)
                 self.questions.append(widget)
@@ -432,6 +434,28 @@ class FormFiller(QWidget):
         if record_uuid:
             save_record_pdf(self, self.store, None, record_uuid, name=self.title(), form=self.form,
                             data=self.session.to_data())
+
+    def _can_take_focus(self, widget: QuestionWidget) -> bool:
+        target = widget.focus_target()
+        return target is not None and widget.isVisibleTo(self) and target.isEnabled() \
+            and not self.session.is_readonly(widget.node)
+
+    def focus_first(self) -> None:
+        """The cursor starts in the first question still to answer (else the first one)."""
+        open_ = [w for w in self.questions if self._can_take_focus(w)]
+        first = next((w for w in open_ if w.node.value == ""), open_[0] if open_ else None)
+        if first is not None and not self.store.closed:
+            first.focus_target().setFocus()
+            self.scroll.ensureWidgetVisible(first)
+
+    def focus_next(self, widget: QuestionWidget) -> None:
+        """Enter: on to the next question that can be answered, as on a paper form."""
+        at = self.questions.index(widget) if widget in self.questions else -1
+        for following in self.questions[at + 1:]:
+            if self._can_take_focus(following):
+                following.focus_target().setFocus()
+                self.scroll.ensureWidgetVisible(following)
+                return
 
     def focus_question(self, key: str) -> None:
         for widget in self.questions:

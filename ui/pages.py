@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -79,6 +79,8 @@ class RegistryPage(QWidget):
         self.view.setObjectName("personsView")
         self.view.setModel(self.model)
         self.view.doubleClicked.connect(lambda _: self._fill())
+        self.search.installEventFilter(self)  # Enter/↓: from the search box to the results
+        self.view.installEventFilter(self)  # Enter: the person's forms, as a double-click
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self.show_person())
         row = QHBoxLayout()
         self.tabs = QTabWidget()
@@ -125,6 +127,23 @@ class RegistryPage(QWidget):
         self.model.villages = {v["id"]: v["name"] for v in self.store.villages()}
         self.run_search()
 
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if event.type() != QEvent.Type.KeyPress or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return super().eventFilter(watched, event)
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if watched is self.search and (enter or event.key() == Qt.Key.Key_Down):
+            if self._timer.isActive():  # typed just now: search first, then go down
+                self._timer.stop()
+                self.run_search()
+            self.view.setFocus()
+            if not self.view.currentIndex().isValid() and self.model.rowCount():
+                self.view.setCurrentIndex(self.model.index(0, 0))
+            return True
+        if watched is self.view and enter and self.view.currentIndex().isValid():
+            self._fill()
+            return True
+        return super().eventFilter(watched, event)
+
     def run_search(self) -> None:
         """Search off the UI thread; a newer search makes older results irrelevant."""
         if self.store.closed:  # a late timer after the window and its store have gone
@@ -154,6 +173,8 @@ class RegistryPage(QWidget):
         def done(rows):
             if generation == self._generation:
                 self.model.set_rows(rows, exhausted=len(rows) < 200)
+                if rows and self.view.hasFocus() and not self.view.currentIndex().isValid():
+                    self.view.setCurrentIndex(self.model.index(0, 0))  # Enter in the search box came first
                 if not self._sized and rows:
                     self.view.resizeColumnsToContents()
                     self._sized = True

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QLocale, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QEvent, QLocale, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,9 +44,13 @@ from ui.icons import icon
 MANY_CHOICES = 8
 
 
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
 class QuestionWidget(QFrame):
     answered = Signal(object, object)  # node, value
     attachment_chosen = Signal(object, str, bytes)  # node, file name, content
+    next_wanted = Signal(object)  # this question: Enter was pressed in it
 
     def __init__(self, session: FormSession, control: Control, node: Node, parent: QWidget | None = None):
         super().__init__(parent)
@@ -88,6 +92,13 @@ class QuestionWidget(QFrame):
         return self.input
 
     # -- shared
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        """Enter in a choice, a check list, a slider or a box its input does not use moves to the next question."""
+        if event.key() in ENTER_KEYS and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.next_wanted.emit(self)
+            return
+        super().keyPressEvent(event)
+
     def emit(self, value) -> None:
         if not self._updating:
             self.answered.emit(self.node, value)
@@ -120,9 +131,15 @@ class EnterLineEdit(QLineEdit):
     """Enter moves to the next question, as on a paper form."""
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+        if event.key() in ENTER_KEYS and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             self.editingFinished.emit()
-            self.focusNextChild()
+            question = self.parent()
+            while question is not None and not isinstance(question, QuestionWidget):
+                question = question.parent()
+            if question is not None:
+                question.next_wanted.emit(question)
+            else:
+                self.focusNextChild()
             return
         super().keyPressEvent(event)
 
@@ -382,6 +399,21 @@ class SelectOneQuestion(QuestionWidget):
             row.addStretch(1)
             self.box.addLayout(row)
         self.group.buttonClicked.connect(lambda b: self.emit(b.property("value")))
+        for button in self.group.buttons():
+            button.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        """↑/↓/←/→ choose the previous or next option, as radio buttons do on Windows."""
+        steps = {Qt.Key.Key_Up: -1, Qt.Key.Key_Left: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_Right: 1}
+        if event.type() == QEvent.Type.KeyPress and event.key() in steps and not event.modifiers() \
+                and self.group is not None and watched in self.group.buttons():
+            buttons = self.group.buttons()
+            at = buttons.index(watched) + steps[event.key()]
+            if 0 <= at < len(buttons):
+                buttons[at].setFocus()
+                buttons[at].click()
+            return True
+        return super().eventFilter(watched, event)
 
     def show_value(self, value):
         if not hasattr(self, "box"):
@@ -400,7 +432,8 @@ class SelectOneQuestion(QuestionWidget):
         if self.combo is not None:
             return self.combo
         buttons = self.group.buttons() if self.group else []
-        return buttons[0] if buttons else None
+        chosen = [b for b in buttons if b.isChecked()]
+        return (chosen or buttons or [None])[0]
 
 
 class SelectMultipleQuestion(QuestionWidget):

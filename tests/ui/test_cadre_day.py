@@ -318,3 +318,56 @@ def test_the_settings_page_scrolls_inside_a_small_window(qtbot, store, own_setti
     qtbot.waitUntil(lambda: holder.verticalScrollBar().maximum() > 0)  # the page scrolls instead
     assert window.size().height() == 420
     window.autosync.shutdown()
+
+
+# ---------------------------------------------------------------- 7. keyboard
+
+
+def test_a_new_form_puts_the_cursor_in_its_first_question(qtbot, filler):
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is question(filler, "elder").findChild(QLineEdit))
+
+
+def test_enter_moves_on_from_every_kind_of_question_and_arrows_choose_in_a_radio_group(qtbot, filler):
+    alone = question(filler, "alone")
+    radios = alone.group.buttons()
+    radios[0].setFocus()
+    qtbot.keyClick(radios[0], Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is radios[1] and value(filler, "alone") == "0", "↓ chooses the next option"
+    qtbot.keyClick(radios[1], Qt.Key.Key_Up)
+    assert value(filler, "alone") == "1"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    needs = question(filler, "needs").checks
+    assert QApplication.focusWidget() is needs[0], "Enter on a radio group goes to the next question"
+    qtbot.keyClick(needs[0], Qt.Key.Key_Space)
+    qtbot.keyClick(needs[0], Qt.Key.Key_Return)
+    assert value(filler, "needs") == "food"
+    assert QApplication.focusWidget() is question(filler, "age").findChild(QLineEdit), "Enter leaves a check list"
+    box = date_box(filler, "visit_date")
+    box.setFocus()
+    qtbot.keyClicks(box, "2026-12-1")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is date_box(filler, "next_visit")
+
+
+def test_registry_enter_and_down_go_from_search_to_results_and_enter_opens_the_person(qtbot, store, monkeypatch):
+    from app.demo import load_demo
+    from ui.pages import RegistryPage
+
+    load_demo(store, persons=60, seed=3)
+    person = store.query("SELECT name, initials FROM persons WHERE kind = 'elder' LIMIT 1")[0]
+    page = RegistryPage(store)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    opened = []
+    page.fill_for.connect(opened.append)
+    page.search.setFocus()
+    qtbot.keyClicks(page.search, person["initials"])
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)  # at once, before the search has come back
+    qtbot.waitUntil(lambda: page.view.currentIndex().isValid())
+    assert page.view.hasFocus()
+    qtbot.keyClick(page.view, Qt.Key.Key_Return)
+    assert opened and opened[0]["name"] == page.model.rows[0]["name"]
+    page.search.setFocus()
+    qtbot.keyClick(page.search, Qt.Key.Key_Down)
+    assert page.view.hasFocus() and page.view.currentIndex().row() == 0

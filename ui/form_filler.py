@@ -40,6 +40,7 @@ from ui.errors import show_error
 from ui.questions import QuestionWidget, make_question
 
 SAVE_DELAY_MS = 250
+NAME_QUESTIONS = ("person_name", "name", "elder_name", "child_name", "elder")  # who a record is about
 
 
 class FormFiller(QWidget):
@@ -60,6 +61,7 @@ class FormFiller(QWidget):
             self.person = self.person or ({"id": record["person_id"]} if record["person_id"] else None)
         elif person:
             self._prefill(person)
+        self.answered_anything = record_uuid is not None  # a draft reopened is half-filled already
         self.questions: list[QuestionWidget] = []
         self.sections: list[tuple[Node, QWidget]] = []
         self._save_timer = QTimer(self)
@@ -230,6 +232,7 @@ class FormFiller(QWidget):
     # ------------------------------------------------------------------ answering
 
     def on_answer(self, node: Node, value) -> None:
+        self.answered_anything = True
         self.session.set_value(node, value)
         self.refresh()
         self._save_timer.start()
@@ -384,8 +387,17 @@ class FormFiller(QWidget):
         name = self.session.instance_name()
         if name:
             return name
-        who = (self.person or {}).get("name", "")
+        who = (self.person or {}).get("name", "") or self._typed_name()
         return f"{who} {self.form.title or self.form.form_id} {datetime.now():%Y-%m-%d}".strip()
+
+    def _typed_name(self) -> str:
+        """The name typed into the form (老人姓名 …) when it was not started from a person."""
+        names = self.form.by_name()
+        for key in NAME_QUESTIONS:
+            node = self.session.node(names[key]) if key in names else None
+            if node is not None and node.value:
+                return node.value
+        return ""
 
     def save_now(self) -> None:
         self._save_timer.stop()

@@ -286,6 +286,12 @@ class FillPage(QWidget):
         box.addLayout(row)
         self.tabs.addTab(chooser, self.tr("选择表单"))
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.notice = QLabel()
+        self.notice.setObjectName("fillNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("background: #e8f5e9; color: #1b5e20; padding: 6px; border-radius: 3px;")
+        self.notice.hide()
+        layout.addWidget(self.notice)
         layout.addWidget(self.tabs)
 
     def refresh(self) -> None:
@@ -354,7 +360,14 @@ class FillPage(QWidget):
         return filler
 
     def _finalized(self, filler) -> None:
+        from sync.client.client import enrolled  # loaded by now: the status bar asks it every 30 s
+
         self.record_changed.emit()
+        if enrolled(self.store):
+            text = self.tr("已定稿：{title}。联网后自动发送到县局。")
+        else:
+            text = self.tr("已定稿：{title}。在“同步”里登记县局服务器后会自动发送。")
+        self.tell(text.format(title=filler.title()))
         self.tabs.removeTab(self.tabs.indexOf(filler))
         filler.deleteLater()
 
@@ -363,8 +376,20 @@ class FillPage(QWidget):
             return
         filler = self.tabs.widget(index)
         filler.flush()
+        from ui.form_filler import RevisionFiller  # loaded already: a filler is open
+
+        if getattr(filler, "answered_anything", False) and not isinstance(filler, RevisionFiller):
+            self.tell(self.tr("已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。").format(title=filler.title()))
         self.tabs.removeTab(index)
         filler.deleteLater()
+
+    def tell(self, text: str) -> None:
+        """What just happened to a record, said above the tabs and in the status bar."""
+        self.notice.setText("✓ " + text)
+        self.notice.show()
+        window = self.window()
+        if hasattr(window, "statusBar"):
+            window.statusBar().showMessage(text, 15_000)
 
     def flush_all(self) -> None:
         for i in range(1, self.tabs.count()):

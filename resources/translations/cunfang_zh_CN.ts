@@ -477,17 +477,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="517"/>
+        <location filename="../../ui/pages.py" line="542"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="519"/>
+        <location filename="../../ui/pages.py" line="544"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="522"/>
+        <location filename="../../ui/pages.py" line="547"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -759,29 +759,44 @@
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="296"/>
+        <location filename="../../ui/pages.py" line="302"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="301"/>
+        <location filename="../../ui/pages.py" line="307"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="309"/>
+        <location filename="../../ui/pages.py" line="315"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="309"/>
+        <location filename="../../ui/pages.py" line="315"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="331"/>
+        <location filename="../../ui/pages.py" line="337"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="367"/>
+        <source>已定稿：{title}。联网后自动发送到县局。</source>
+        <translation>已定稿：{title}。联网后自动发送到县局。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="369"/>
+        <source>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</source>
+        <translation>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="382"/>
+        <source>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</source>
+        <translation>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</translation>
     </message>
 </context>
 <context>
@@ -875,82 +890,82 @@
 <context>
     <name>FormFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="73"/>
+        <location filename="../../ui/form_filler.py" line="75"/>
         <source>保存草稿 (Ctrl+S)</source>
         <translation>保存草稿 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="75"/>
+        <location filename="../../ui/form_filler.py" line="77"/>
         <source>定稿 (Ctrl+Enter)</source>
         <translation>定稿 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="78"/>
+        <location filename="../../ui/form_filler.py" line="80"/>
         <source>打印/导出PDF… (Ctrl+P)</source>
         <translation>打印/导出PDF… (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="193"/>
+        <location filename="../../ui/form_filler.py" line="195"/>
         <source>添加{title}</source>
         <translation>添加{title}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="202"/>
+        <location filename="../../ui/form_filler.py" line="204"/>
         <source>{title} 第 {number} 项</source>
         <translation>{title} 第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="206"/>
+        <location filename="../../ui/form_filler.py" line="208"/>
         <source>删除第 {number} 项</source>
         <translation>删除第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="208"/>
+        <location filename="../../ui/form_filler.py" line="210"/>
         <source>删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您</source>
         <translation>删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="259"/>
+        <location filename="../../ui/form_filler.py" line="262"/>
         <source>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</source>
         <translation>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="358"/>
+        <location filename="../../ui/form_filler.py" line="361"/>
         <source>删除这一项？</source>
         <translation>删除这一项？</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="359"/>
+        <location filename="../../ui/form_filler.py" line="362"/>
         <source>删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。</source>
         <translation>删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="362"/>
+        <location filename="../../ui/form_filler.py" line="365"/>
         <source>删除</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="363"/>
+        <location filename="../../ui/form_filler.py" line="366"/>
         <source>不删除</source>
         <translation>不删除</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="400"/>
+        <location filename="../../ui/form_filler.py" line="412"/>
         <source>草稿没有保存</source>
         <translation>草稿没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="402"/>
+        <location filename="../../ui/form_filler.py" line="414"/>
         <source>已自动保存 {time}</source>
         <translation>已自动保存 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="423"/>
+        <location filename="../../ui/form_filler.py" line="435"/>
         <source>不能定稿</source>
         <translation>不能定稿</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="425"/>
+        <location filename="../../ui/form_filler.py" line="437"/>
         <source>已定稿</source>
         <translation>已定稿</translation>
     </message>
@@ -958,7 +973,7 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="377"/>
+        <location filename="../../ui/pages.py" line="402"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
@@ -1471,19 +1486,19 @@
 <context>
     <name>MissingSummary</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="476"/>
+        <location filename="../../ui/form_filler.py" line="488"/>
         <source>还不能定稿</source>
         <translation>还不能定稿</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/form_filler.py" line="479"/>
+        <location filename="../../ui/form_filler.py" line="491"/>
         <source>还有 %n 处需要填写或更正（双击可跳到该题）：</source>
         <translation>
             <numerusform>还有 %n 处需要填写或更正（双击可跳到该题）：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="484"/>
+        <location filename="../../ui/form_filler.py" line="496"/>
         <source>{question}：{message}</source>
         <translation>{question}：{message}</translation>
     </message>
@@ -1634,98 +1649,98 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="408"/>
+        <location filename="../../ui/pages.py" line="433"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="411"/>
+        <location filename="../../ui/pages.py" line="436"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="413"/>
+        <location filename="../../ui/pages.py" line="438"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="417"/>
+        <location filename="../../ui/pages.py" line="442"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="420"/>
+        <location filename="../../ui/pages.py" line="445"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="424"/>
-        <location filename="../../ui/pages.py" line="425"/>
+        <location filename="../../ui/pages.py" line="449"/>
+        <location filename="../../ui/pages.py" line="450"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="430"/>
+        <location filename="../../ui/pages.py" line="455"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="432"/>
+        <location filename="../../ui/pages.py" line="457"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="435"/>
+        <location filename="../../ui/pages.py" line="460"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="438"/>
+        <location filename="../../ui/pages.py" line="463"/>
         <source>打印/导出PDF…</source>
         <translation>打印/导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="440"/>
+        <location filename="../../ui/pages.py" line="465"/>
         <source>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</source>
         <translation>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="454"/>
+        <location filename="../../ui/pages.py" line="479"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="489"/>
+        <location filename="../../ui/pages.py" line="514"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="490"/>
+        <location filename="../../ui/pages.py" line="515"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="492"/>
+        <location filename="../../ui/pages.py" line="517"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="494"/>
+        <location filename="../../ui/pages.py" line="519"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="496"/>
+        <location filename="../../ui/pages.py" line="521"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="508"/>
+        <location filename="../../ui/pages.py" line="533"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="508"/>
+        <location filename="../../ui/pages.py" line="533"/>
         <source>请先在列表中选择一条记录。</source>
         <translation>请先在列表中选择一条记录。</translation>
     </message>
@@ -1953,17 +1968,17 @@
 <context>
     <name>RevisionFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="512"/>
+        <location filename="../../ui/form_filler.py" line="524"/>
         <source>修改后请按“定稿”保存为新版本</source>
         <translation>修改后请按“定稿”保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="527"/>
+        <location filename="../../ui/form_filler.py" line="539"/>
         <source>修改没有保存</source>
         <translation>修改没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="529"/>
+        <location filename="../../ui/form_filler.py" line="541"/>
         <source>已保存为新版本</source>
         <translation>已保存为新版本</translation>
     </message>
@@ -2057,128 +2072,128 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="537"/>
+        <location filename="../../ui/pages.py" line="562"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="539"/>
+        <location filename="../../ui/pages.py" line="564"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="541"/>
+        <location filename="../../ui/pages.py" line="566"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="545"/>
+        <location filename="../../ui/pages.py" line="570"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="549"/>
+        <location filename="../../ui/pages.py" line="574"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="553"/>
+        <location filename="../../ui/pages.py" line="578"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="553"/>
+        <location filename="../../ui/pages.py" line="578"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="554"/>
+        <location filename="../../ui/pages.py" line="579"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="555"/>
+        <location filename="../../ui/pages.py" line="580"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="556"/>
+        <location filename="../../ui/pages.py" line="581"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="557"/>
+        <location filename="../../ui/pages.py" line="582"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="565"/>
+        <location filename="../../ui/pages.py" line="590"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="566"/>
+        <location filename="../../ui/pages.py" line="591"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="571"/>
+        <location filename="../../ui/pages.py" line="596"/>
         <source> 分钟</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="572"/>
+        <location filename="../../ui/pages.py" line="597"/>
         <source>无人操作多久后自动锁定</source>
         <translation>无人操作多久后自动锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="576"/>
+        <location filename="../../ui/pages.py" line="601"/>
         <source>只有管理员能修改这些设置</source>
         <translation>只有管理员能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="578"/>
+        <location filename="../../ui/pages.py" line="603"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="587"/>
+        <location filename="../../ui/pages.py" line="612"/>
         <source>启用账户…</source>
         <translation>启用账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="589"/>
+        <location filename="../../ui/pages.py" line="614"/>
         <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
         <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="600"/>
+        <location filename="../../ui/pages.py" line="625"/>
         <source>已启用账户</source>
         <translation>已启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="600"/>
+        <location filename="../../ui/pages.py" line="625"/>
         <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
         <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="609"/>
+        <location filename="../../ui/pages.py" line="634"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="625"/>
-        <location filename="../../ui/pages.py" line="635"/>
+        <location filename="../../ui/pages.py" line="650"/>
+        <location filename="../../ui/pages.py" line="660"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="625"/>
+        <location filename="../../ui/pages.py" line="650"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="636"/>
+        <location filename="../../ui/pages.py" line="661"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>

@@ -371,3 +371,33 @@ def test_registry_enter_and_down_go_from_search_to_results_and_enter_opens_the_p
     page.search.setFocus()
     qtbot.keyClick(page.search, Qt.Key.Key_Down)
     assert page.view.hasFocus() and page.view.currentIndex().row() == 0
+
+
+# ---------------------------------------------------------------- 8. feedback
+
+
+def test_finalizing_says_so_and_closing_a_half_filled_form_says_it_was_kept(qtbot, store, form):
+    from ui.page_common import FormCatalog
+    from ui.pages import FillPage
+
+    page = FillPage(store, FormCatalog(store), "李干部")
+    qtbot.addWidget(page)
+    filler = page.open_filler(form)
+    page.show()
+    qtbot.waitExposed(page)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is question(filler, "elder").findChild(QLineEdit))
+    type_text(qtbot, QApplication.focusWidget(), "王秀英")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.keyClicks(QApplication.focusWidget(), "2026-12-1")
+    question(filler, "alone").group.buttons()[0].setFocus()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert page.notice.isVisible() and "已定稿" in page.notice.text() and "王秀英" in page.notice.text()
+    assert store.counts_by_status()["finalized"] == 1
+    other = page.open_filler(form)
+    box = question(other, "elder").findChild(QLineEdit)
+    box.setFocus()
+    type_text(qtbot, box, "张桂兰")
+    page.close_tab(page.tabs.indexOf(other))
+    assert "已保存为草稿" in page.notice.text() and "张桂兰" in page.notice.text()
+    assert [d["title"] for d in store.drafts()][0].startswith("张桂兰")

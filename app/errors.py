@@ -229,3 +229,37 @@ class FormCheckFailed(CunFangError):
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
+
+
+# ---------------------------------------------------------------- network failures in plain words
+
+# (markers in the raw detail, the cause, the fix); the first match wins, so narrow causes come first.
+_NETWORK_CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("NameResolutionError", "getaddrinfo", "Name or service not known", "nodename nor servname",
+      "Temporary failure in name resolution", "No address associated", "11001"),
+     "找不到服务器地址（域名解析失败）", "请检查本机是否已联网、服务器地址是否写对"),
+    (("SSLCertVerificationError", "CERTIFICATE_VERIFY_FAILED", "certificate verify failed"),
+     "服务器的安全证书无法验证", "请向县局信息科索取证书文件，在“同步”页的“高级”里选择它，不要关闭证书检查"),
+    (("timed out", "Timeout", "timeout"),
+     "服务器太久没有回应（超时）", "网络可能太慢或服务器正忙，请稍后再试"),
+    (("Connection refused", "ConnectionRefusedError", "10061"),
+     "服务器拒绝了连接", "服务器程序可能没有运行，或地址中的端口不对，请联系县局信息科"),
+    (("Network is unreachable", "No route to host", "10051", "10065"),
+     "本机连不上网络", "请检查网线、Wi-Fi 或手机热点后再试"),
+    (("Connection reset", "Connection aborted", "RemoteDisconnected", "10054"),
+     "连接中途被断开", "网络不稳定，请稍后再试"),
+    (("ProxyError",), "代理服务器出错", "请检查本机的代理设置，或改用不经代理的网络"),
+    (("SSLError", "SSL:", "WRONG_VERSION_NUMBER"),
+     "与服务器的加密连接没有建立", "请确认服务器地址（https:// 开头）写对，或联系县局信息科"),
+)
+_RAW_MARKERS = ("Error(", "Caused by", "Max retries", "Errno", "HTTPConnectionPool", "HTTPSConnectionPool", "[SSL")
+
+
+def explain_network_failure(text: str) -> str | None:
+    """A sync failure's raw detail (requests' and urllib3's English) as one Chinese sentence with the cause and
+    the fix, or None when ``text`` carries no such detail. The raw text stays for 详细信息."""
+    if not any(marker in text for marker in _RAW_MARKERS):
+        return None
+    cause, fix = next(((c, f) for markers, c, f in _NETWORK_CAUSES if any(m in text for m in markers)),
+                      ("网络不通或服务器没有回应", "请检查本机是否已联网，稍后再试；仍不行请联系县局信息科"))
+    return f"连不上县局服务器：{cause}。{fix}。数据都保存在本机，不会丢失。"

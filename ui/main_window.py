@@ -22,7 +22,7 @@ from app.errors import CunFangError
 from app.store import Store
 from ui.autosync import SyncRunner, local_time, sync_loaded
 from ui.dashboard_page import DashboardPage
-from ui.errors import show_error
+from ui.errors import plain_text, show_error
 from ui.icons import icon as icon_for
 from ui.page_common import FormCatalog
 
@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
         else:
             state = self.tr("● 已登记县局服务器")
         self.online.setText(state)
-        self.online.setToolTip(status.last_error if kind else "")
+        self.online.setToolTip(plain_text(status.last_error)[0] if kind else "")
         if not status.last_at:
             self.last_sync.setText(self.tr("上次同步：从未"))
             return

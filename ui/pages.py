@@ -37,7 +37,15 @@ from ui.dashboard_page import DashboardPage  # noqa: F401 - re-exported: every p
 from ui.errors import show_error
 from ui.export_page import ExportPage  # noqa: F401 - re-exported: every page from one module
 from ui.models import HouseholdsModel, PersonsModel, RecordsModel
-from ui.page_common import FORMS_DIR, FormCatalog, _card, _table, builtin_forms, optional_date  # noqa: F401
+from ui.page_common import (  # noqa: F401
+    FORMS_DIR,
+    FormCatalog,
+    _card,
+    _table,
+    builtin_forms,
+    documents_folder,
+    optional_date,
+)
 from ui.workers import Cancelled, run_in_background
 
 # ---------------------------------------------------------------------------- 台账
@@ -312,7 +320,8 @@ class FillPage(QWidget):
             self.list.setCurrentRow(0)
 
     def open_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("打开表单"), "", self.tr("表单 (*.xlsx *.xls *.xml)"))
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("打开表单"), documents_folder(),
+                                              self.tr("表单 (*.xlsx *.xls *.xml)"))
         if path:
             self.start(Path(path))
 

@@ -635,7 +635,9 @@ class FileQuestion(QuestionWidget):
 
     def choose(self) -> None:
         kinds = self.tr(self.FILTERS.get(self.control.qtype, self.FILTERS["file"]))
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择文件"), "", kinds)
+        from ui.page_common import documents_folder
+
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择文件"), documents_folder(), kinds)
         if path:
             from pathlib import Path
 

@@ -477,17 +477,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="542"/>
+        <location filename="../../ui/pages.py" line="551"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="544"/>
+        <location filename="../../ui/pages.py" line="553"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="547"/>
+        <location filename="../../ui/pages.py" line="556"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -495,12 +495,18 @@
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../ui/errors.py" line="31"/>
+        <location filename="../../ui/errors.py" line="38"/>
         <source>操作没有完成</source>
         <translation>操作没有完成</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="23"/>
+        <location filename="../../ui/errors.py" line="58"/>
+        <location filename="../../ui/errors.py" line="66"/>
+        <source>详细信息</source>
+        <translation>详细信息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="24"/>
         <source>程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。
 详细情况已记入日志，请告知县里的信息员。</source>
         <translation>程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。
@@ -609,6 +615,7 @@
     </message>
     <message>
         <location filename="../../ui/export_page.py" line="165"/>
+        <location filename="../../ui/export_page.py" line="208"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
@@ -638,51 +645,51 @@
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="208"/>
+        <location filename="../../ui/export_page.py" line="209"/>
         <source>导出到</source>
         <translation>导出到</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="234"/>
+        <location filename="../../ui/export_page.py" line="236"/>
         <source>正在导出到 {path} …</source>
         <translation>正在导出到 {path} …</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="244"/>
+        <location filename="../../ui/export_page.py" line="246"/>
         <source>正在取消…</source>
         <translation>正在取消…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/export_page.py" line="266"/>
+        <location filename="../../ui/export_page.py" line="268"/>
         <source>已导出 %n 行到：</source>
         <translation>
             <numerusform>已导出 %n 行到：</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/export_page.py" line="267"/>
+        <location filename="../../ui/export_page.py" line="269"/>
         <source>已导出 %n 条记录到：</source>
         <translation>
             <numerusform>已导出 %n 条记录到：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="269"/>
+        <location filename="../../ui/export_page.py" line="271"/>
         <source>身份证号和电话是完整的：文件请妥善保管，用完删除。</source>
         <translation>身份证号和电话是完整的：文件请妥善保管，用完删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="271"/>
+        <location filename="../../ui/export_page.py" line="273"/>
         <source>身份证号和电话已遮蔽。</source>
         <translation>身份证号和电话已遮蔽。</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="273"/>
+        <location filename="../../ui/export_page.py" line="275"/>
         <source>用 Excel 打开 CSV 时请用“数据 → 从文本/CSV”导入，并把身份证号、电话列设为“文本”。</source>
         <translation>用 Excel 打开 CSV 时请用“数据 → 从文本/CSV”导入，并把身份证号、电话列设为“文本”。</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="281"/>
+        <location filename="../../ui/export_page.py" line="283"/>
         <source>导出已取消，没有留下不完整的文件。</source>
         <translation>导出已取消，没有留下不完整的文件。</translation>
     </message>
@@ -721,7 +728,7 @@
     </message>
     <message>
         <location filename="../../ui/questions.py" line="618"/>
-        <location filename="../../ui/questions.py" line="648"/>
+        <location filename="../../ui/questions.py" line="650"/>
         <source>（未选择）</source>
         <translation>（未选择）</translation>
     </message>
@@ -731,7 +738,7 @@
         <translation>选择文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="638"/>
+        <location filename="../../ui/questions.py" line="640"/>
         <source>选择文件</source>
         <translation>选择文件</translation>
     </message>
@@ -739,62 +746,62 @@
 <context>
     <name>FillPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="273"/>
+        <location filename="../../ui/pages.py" line="281"/>
         <source>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</source>
         <translation>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="278"/>
+        <location filename="../../ui/pages.py" line="286"/>
         <source>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</source>
         <translation>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="280"/>
+        <location filename="../../ui/pages.py" line="288"/>
         <source>打印空白表…</source>
         <translation>打印空白表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="287"/>
+        <location filename="../../ui/pages.py" line="295"/>
         <source>选择表单</source>
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="302"/>
+        <location filename="../../ui/pages.py" line="310"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="307"/>
+        <location filename="../../ui/pages.py" line="315"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="315"/>
+        <location filename="../../ui/pages.py" line="323"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="315"/>
+        <location filename="../../ui/pages.py" line="324"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="337"/>
+        <location filename="../../ui/pages.py" line="346"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="367"/>
+        <location filename="../../ui/pages.py" line="376"/>
         <source>已定稿：{title}。联网后自动发送到县局。</source>
         <translation>已定稿：{title}。联网后自动发送到县局。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="369"/>
+        <location filename="../../ui/pages.py" line="378"/>
         <source>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</source>
         <translation>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="382"/>
+        <location filename="../../ui/pages.py" line="391"/>
         <source>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</source>
         <translation>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</translation>
     </message>
@@ -973,7 +980,7 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="402"/>
+        <location filename="../../ui/pages.py" line="411"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
@@ -1196,47 +1203,47 @@
         <translation>保存每行结果</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="355"/>
-        <source>导入结果.xlsx</source>
-        <translation>导入结果.xlsx</translation>
+        <location filename="../../ui/import_dialog.py" line="356"/>
+        <source>导入结果</source>
+        <translation>导入结果</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="356"/>
+        <location filename="../../ui/import_dialog.py" line="357"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="369"/>
+        <location filename="../../ui/import_dialog.py" line="370"/>
         <source>正在导入…</source>
         <translation>正在导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="369"/>
+        <location filename="../../ui/import_dialog.py" line="370"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="379"/>
+        <location filename="../../ui/import_dialog.py" line="380"/>
         <source>第 {id} 次导入：新增 {add} 人，更新 {update} 人（拒绝 {refused} 行，没有导入）。如果导入错了，可以整体撤销。</source>
         <translation>第 {id} 次导入：新增 {add} 人，更新 {update} 人（拒绝 {refused} 行，没有导入）。如果导入错了，可以整体撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="405"/>
+        <location filename="../../ui/import_dialog.py" line="406"/>
         <source>撤销本次导入</source>
         <translation>撤销本次导入</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="406"/>
+        <location filename="../../ui/import_dialog.py" line="407"/>
         <source>删除本次导入新增的人员，并把更新过的人员恢复为导入前的信息？</source>
         <translation>删除本次导入新增的人员，并把更新过的人员恢复为导入前的信息？</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="413"/>
+        <location filename="../../ui/import_dialog.py" line="414"/>
         <source>已撤销第 {id} 次导入：删除了 {removed} 人，恢复了 {restored} 人导入前的信息。</source>
         <translation>已撤销第 {id} 次导入：删除了 {removed} 人，恢复了 {restored} 人导入前的信息。</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="416"/>
+        <location filename="../../ui/import_dialog.py" line="417"/>
         <source>有 {kept} 项在导入后又被修改过，保留了修改后的内容。</source>
         <translation>有 {kept} 项在导入后又被修改过，保留了修改后的内容。</translation>
     </message>
@@ -1649,98 +1656,98 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="433"/>
+        <location filename="../../ui/pages.py" line="442"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="436"/>
+        <location filename="../../ui/pages.py" line="445"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="438"/>
+        <location filename="../../ui/pages.py" line="447"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="442"/>
+        <location filename="../../ui/pages.py" line="451"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="445"/>
+        <location filename="../../ui/pages.py" line="454"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="449"/>
-        <location filename="../../ui/pages.py" line="450"/>
+        <location filename="../../ui/pages.py" line="458"/>
+        <location filename="../../ui/pages.py" line="459"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="455"/>
+        <location filename="../../ui/pages.py" line="464"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="457"/>
+        <location filename="../../ui/pages.py" line="466"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="460"/>
+        <location filename="../../ui/pages.py" line="469"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="463"/>
+        <location filename="../../ui/pages.py" line="472"/>
         <source>打印/导出PDF…</source>
         <translation>打印/导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="465"/>
+        <location filename="../../ui/pages.py" line="474"/>
         <source>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</source>
         <translation>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="479"/>
+        <location filename="../../ui/pages.py" line="488"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="514"/>
+        <location filename="../../ui/pages.py" line="523"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="515"/>
+        <location filename="../../ui/pages.py" line="524"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="517"/>
+        <location filename="../../ui/pages.py" line="526"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="519"/>
+        <location filename="../../ui/pages.py" line="528"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="521"/>
+        <location filename="../../ui/pages.py" line="530"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="533"/>
+        <location filename="../../ui/pages.py" line="542"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="533"/>
+        <location filename="../../ui/pages.py" line="542"/>
         <source>请先在列表中选择一条记录。</source>
         <translation>请先在列表中选择一条记录。</translation>
     </message>
@@ -1814,130 +1821,130 @@
 <context>
     <name>RegistryPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="55"/>
+        <location filename="../../ui/pages.py" line="63"/>
         <source>&lt;h2&gt;台账&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;台账&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="59"/>
+        <location filename="../../ui/pages.py" line="67"/>
         <source>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</source>
         <translation>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="62"/>
+        <location filename="../../ui/pages.py" line="70"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="65"/>
+        <location filename="../../ui/pages.py" line="73"/>
         <source>为此人填表…</source>
         <translation>为此人填表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="70"/>
+        <location filename="../../ui/pages.py" line="78"/>
         <source>导入名册…</source>
         <translation>导入名册…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="72"/>
+        <location filename="../../ui/pages.py" line="80"/>
         <source>从 Excel/WPS 或 CSV 名册导入人员（按身份证号新增或更新，可整体撤销）</source>
         <translation>从 Excel/WPS 或 CSV 名册导入人员（按身份证号新增或更新，可整体撤销）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="87"/>
+        <location filename="../../ui/pages.py" line="95"/>
         <source>人员</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="92"/>
+        <location filename="../../ui/pages.py" line="100"/>
         <source>住户</source>
         <translation>住户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="96"/>
+        <location filename="../../ui/pages.py" line="104"/>
         <source>选中一个人，这里显示他/她的情况和全部记录。</source>
         <translation>选中一个人，这里显示他/她的情况和全部记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="101"/>
+        <location filename="../../ui/pages.py" line="109"/>
         <source>显示完整身份证号和电话</source>
         <translation>显示完整身份证号和电话</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="103"/>
+        <location filename="../../ui/pages.py" line="111"/>
         <source>每次查看都记入审计日志</source>
         <translation>每次查看都记入审计日志</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="158"/>
+        <location filename="../../ui/pages.py" line="166"/>
         <source>住户 %n 户（向下滚动加载更多）</source>
         <translation>
             <numerusform>住户 %n 户（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="160"/>
+        <location filename="../../ui/pages.py" line="168"/>
         <source>住户 %n 户</source>
         <translation>
             <numerusform>住户 %n 户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="168"/>
+        <location filename="../../ui/pages.py" line="176"/>
         <source>正在查找…</source>
         <translation>正在查找…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="182"/>
+        <location filename="../../ui/pages.py" line="190"/>
         <source>找到 %n+ 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n+ 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="184"/>
+        <location filename="../../ui/pages.py" line="192"/>
         <source>找到 %n 人</source>
         <translation>
             <numerusform>找到 %n 人</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="202"/>
+        <location filename="../../ui/pages.py" line="210"/>
         <source>身份证号：{id}</source>
         <translation>身份证号：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="203"/>
+        <location filename="../../ui/pages.py" line="211"/>
         <source>村：{village}&#x3000;风险等级：{tier}</source>
         <translation>村：{village}&#x3000;风险等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="205"/>
+        <location filename="../../ui/pages.py" line="213"/>
         <source>上次探访：{last}&#x3000;下次应探访：{due}</source>
         <translation>上次探访：{last}&#x3000;下次应探访：{due}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="209"/>
+        <location filename="../../ui/pages.py" line="217"/>
         <source>能力等级：{level}</source>
         <translation>能力等级：{level}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="211"/>
+        <location filename="../../ui/pages.py" line="219"/>
         <source>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</source>
         <translation>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="230"/>
+        <location filename="../../ui/pages.py" line="238"/>
         <source>完整身份证号：{id}&#x3000;电话：{phone}</source>
         <translation>完整身份证号：{id}&#x3000;电话：{phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="250"/>
+        <location filename="../../ui/pages.py" line="258"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="250"/>
+        <location filename="../../ui/pages.py" line="258"/>
         <source>请先在列表中选择一个人。</source>
         <translation>请先在列表中选择一个人。</translation>
     </message>
@@ -2072,128 +2079,128 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="562"/>
+        <location filename="../../ui/pages.py" line="571"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="564"/>
+        <location filename="../../ui/pages.py" line="573"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="566"/>
+        <location filename="../../ui/pages.py" line="575"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="570"/>
+        <location filename="../../ui/pages.py" line="579"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="574"/>
+        <location filename="../../ui/pages.py" line="583"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="578"/>
+        <location filename="../../ui/pages.py" line="587"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="578"/>
+        <location filename="../../ui/pages.py" line="587"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="579"/>
+        <location filename="../../ui/pages.py" line="588"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="580"/>
+        <location filename="../../ui/pages.py" line="589"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="581"/>
+        <location filename="../../ui/pages.py" line="590"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="582"/>
+        <location filename="../../ui/pages.py" line="591"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="590"/>
+        <location filename="../../ui/pages.py" line="599"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="591"/>
+        <location filename="../../ui/pages.py" line="600"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="596"/>
+        <location filename="../../ui/pages.py" line="605"/>
         <source> 分钟</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="597"/>
+        <location filename="../../ui/pages.py" line="606"/>
         <source>无人操作多久后自动锁定</source>
         <translation>无人操作多久后自动锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="601"/>
+        <location filename="../../ui/pages.py" line="610"/>
         <source>只有管理员能修改这些设置</source>
         <translation>只有管理员能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="603"/>
+        <location filename="../../ui/pages.py" line="612"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="612"/>
+        <location filename="../../ui/pages.py" line="621"/>
         <source>启用账户…</source>
         <translation>启用账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="614"/>
+        <location filename="../../ui/pages.py" line="623"/>
         <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
         <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="625"/>
+        <location filename="../../ui/pages.py" line="634"/>
         <source>已启用账户</source>
         <translation>已启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="625"/>
+        <location filename="../../ui/pages.py" line="634"/>
         <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
         <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="634"/>
+        <location filename="../../ui/pages.py" line="643"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="650"/>
-        <location filename="../../ui/pages.py" line="660"/>
+        <location filename="../../ui/pages.py" line="659"/>
+        <location filename="../../ui/pages.py" line="669"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="650"/>
+        <location filename="../../ui/pages.py" line="659"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="661"/>
+        <location filename="../../ui/pages.py" line="670"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>
@@ -2312,7 +2319,7 @@
     <message>
         <location filename="../../ui/sync_page.py" line="216"/>
         <location filename="../../ui/sync_page.py" line="285"/>
-        <location filename="../../ui/sync_page.py" line="342"/>
+        <location filename="../../ui/sync_page.py" line="341"/>
         <source>、</source>
         <translation>、</translation>
     </message>
@@ -2393,7 +2400,7 @@
     </message>
     <message>
         <location filename="../../ui/sync_page.py" line="271"/>
-        <location filename="../../ui/sync_page.py" line="304"/>
+        <location filename="../../ui/sync_page.py" line="303"/>
         <location filename="../../ui/sync_page.py" line="403"/>
         <source>另一项同步工作正在进行，请稍后再试。</source>
         <translation>另一项同步工作正在进行，请稍后再试。</translation>
@@ -2409,45 +2416,45 @@
         <translation>登记成功：{name}（{role}），负责村：{villages}。已定稿的记录会自动发送，也可以按“立即同步”。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="311"/>
+        <location filename="../../ui/sync_page.py" line="310"/>
         <source>正在取消…（当前这一步完成后停止）</source>
         <translation>正在取消…（当前这一步完成后停止）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="316"/>
+        <location filename="../../ui/sync_page.py" line="315"/>
         <source>正在连接服务器…</source>
         <translation>正在连接服务器…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="326"/>
+        <location filename="../../ui/sync_page.py" line="325"/>
         <source>{text}：{done}/{total}</source>
         <translation>{text}：{done}/{total}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="329"/>
+        <location filename="../../ui/sync_page.py" line="328"/>
         <source>正在接收表单和人员名册…</source>
         <translation>正在接收表单和人员名册…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="339"/>
+        <location filename="../../ui/sync_page.py" line="338"/>
         <source>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</source>
         <translation>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="342"/>
+        <location filename="../../ui/sync_page.py" line="341"/>
         <source>收到新表单：{forms}。</source>
         <translation>收到新表单：{forms}。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="389"/>
+        <location filename="../../ui/sync_page.py" line="388"/>
         <location filename="../../ui/sync_page.py" line="415"/>
         <source>没有需要发送的记录，没有生成数据包。</source>
         <translation>没有需要发送的记录，没有生成数据包。</translation>
     </message>
     <message>
         <location filename="../../ui/sync_page.py" line="391"/>
-        <source>村访通数据包-{date}.cfpkg</source>
-        <translation>村访通数据包-{date}.cfpkg</translation>
+        <source>村访通数据包</source>
+        <translation>村访通数据包</translation>
     </message>
     <message>
         <location filename="../../ui/sync_page.py" line="392"/>
@@ -2485,22 +2492,22 @@
 <context>
     <name>SyncRunner</name>
     <message>
-        <location filename="../../ui/autosync.py" line="157"/>
+        <location filename="../../ui/autosync.py" line="158"/>
         <source>服务器提供新版本 {version}，请联系县局信息科安装。</source>
         <translation>服务器提供新版本 {version}，请联系县局信息科安装。</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="158"/>
+        <location filename="../../ui/autosync.py" line="159"/>
         <source>本机版本：{current}</source>
         <translation>本机版本：{current}</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="160"/>
+        <location filename="../../ui/autosync.py" line="161"/>
         <source>说明：{notes}</source>
         <translation>说明：{notes}</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="162"/>
+        <location filename="../../ui/autosync.py" line="163"/>
         <source>详情：{url}</source>
         <translation>详情：{url}</translation>
     </message>

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QCalendarWidget, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QCalendarWidget, QLabel, QLineEdit, QMessageBox, QPushButton
 
 from app.forms.xlsform import load_form
 from app.store import Store
@@ -401,3 +401,110 @@ def test_finalizing_says_so_and_closing_a_half_filled_form_says_it_was_kept(qtbo
     page.close_tab(page.tabs.indexOf(other))
     assert "已保存为草稿" in page.notice.text() and "张桂兰" in page.notice.text()
     assert [d["title"] for d in store.drafts()][0].startswith("张桂兰")
+
+
+# ---------------------------------------------------------------- 5. errors in plain words
+
+
+def _failure(url: str, **kwargs) -> Exception:
+    from sync.client.transport import Transport
+
+    with pytest.raises(Exception) as caught:  # noqa: PT011 - whatever the real client raises
+        Transport(url, timeout=(2, 1), **kwargs).call("GET", "/health")
+    return caught.value
+
+
+@pytest.fixture
+def silent_server():
+    """Accepts connections and never answers (a server hung mid-request)."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+@pytest.fixture
+def self_signed_server(tmp_path):
+    """An HTTPS server whose certificate no one vouches for."""
+    import socket
+    import ssl
+    import threading
+
+    trustme = pytest.importorskip("trustme")
+    cert = trustme.CA().issue_cert("127.0.0.1")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    cert.configure_cert(context)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    stop = threading.Event()
+
+    def serve():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            try:
+                context.wrap_socket(conn, server_side=True).close()
+            except (ssl.SSLError, OSError):
+                conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join(2)
+    listener.close()
+
+
+def test_every_network_failure_is_one_chinese_sentence_with_details_behind(qtbot, silent_server,
+                                                                          self_signed_server):
+    from ui.errors import show_error, show_text
+
+    failures = {
+        "服务器拒绝了连接": _failure("http://127.0.0.1:1"),
+        "找不到服务器地址": _failure("http://no-such-host.invalid"),
+        "超时": _failure(silent_server),
+        "安全证书无法验证": _failure(self_signed_server),
+    }
+    parent = QLabel()
+    qtbot.addWidget(parent)
+    for cause, exc in failures.items():
+        raw = str(exc)
+        assert "Error(" in raw or "Caused by" in raw or "ConnectionPool" in raw  # what the client says underneath
+        show_error(parent, exc)
+        box = parent.findChildren(QMessageBox, "errorDialog")[-1]
+        text = box.text()
+        assert cause in text and "Error" not in text and "Caused" not in text and "Pool" not in text, text
+        assert text.count("。") <= 3 and "请" in text, "cause and fix, in one short sentence or two"
+        assert box.detailedText() == raw, "the raw detail is behind 详细信息"
+        box.close()
+        label = QLabel()
+        show_text(label, raw)
+        assert cause in label.text() and "详细信息" in label.text() and "Error(" not in label.text()
+
+
+def test_save_dialogs_open_in_documents_with_date_and_village(qtbot, store):
+    from ui.page_common import documents_folder, suggested_file
+
+    path = suggested_file("老年人探访", "东山村", suffix=".xlsx")
+    assert path.startswith(documents_folder())
+    assert path.endswith(f"老年人探访-东山村-{date.today():%Y%m%d}.xlsx")
+    assert suggested_file("数据包", suffix=".cfpkg", desktop=True).startswith(documents_folder(desktop=True))
+
+
+def test_qt_dialogs_speak_chinese_after_start_up():
+    """Qt's own file dialog and buttons, after the app's start-up (in a process of its own: it styles the app)."""
+    import subprocess
+    import sys
+
+    script = ("from ui.app_main import make_app\nfrom PySide6.QtCore import QCoreApplication as C\nmake_app()\n"
+              "print(C.translate('QFileDialog', 'Look in:'), C.translate('QFileDialog', 'Files of type:'), "
+              "C.translate('QPlatformTheme', 'Cancel'))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.split() == ["查找范围：", "文件类型：", "取消"]

@@ -262,4 +262,4 @@ def explain_network_failure(text: str) -> str | None:
         return None
     cause, fix = next(((c, f) for markers, c, f in _NETWORK_CAUSES if any(m in text for m in markers)),
                       ("网络不通或服务器没有回应", "请检查本机是否已联网，稍后再试；仍不行请联系县局信息科"))
-    return f"连不上县局服务器：{cause}。{fix}。数据都保存在本机，不会丢失。"
+    return f"连不上服务器：{cause}。{fix}。数据都保存在本机，不会丢失。"

@@ -283,7 +283,13 @@ class MainWindow(QMainWindow):
     def fill_for_person(self, person: dict) -> None:
         from ui.pages import FormPicker
 
-        picker = FormPicker(self, self.catalog, person)
+        if person.get("id") and "kind" not in person:  # 工作台's rows carry only what the list shows
+            try:
+                person = self.store.get_person(person["id"])
+            except CunFangError as exc:
+                show_error(self, exc)
+                return
+        picker = FormPicker(self, self.catalog, person, self.store)
         if picker.exec() and picker.chosen() is not None:
             self.show_page(self.fill)
             self.fill.start(picker.chosen(), person=person)

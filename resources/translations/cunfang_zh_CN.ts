@@ -477,17 +477,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="551"/>
+        <location filename="../../ui/pages.py" line="658"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="553"/>
+        <location filename="../../ui/pages.py" line="660"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="556"/>
+        <location filename="../../ui/pages.py" line="663"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -791,17 +791,17 @@
         <translation>表单不能使用</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="376"/>
+        <location filename="../../ui/pages.py" line="384"/>
         <source>已定稿：{title}。联网后自动发送到县局。</source>
         <translation>已定稿：{title}。联网后自动发送到县局。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="378"/>
+        <location filename="../../ui/pages.py" line="386"/>
         <source>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</source>
         <translation>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="391"/>
+        <location filename="../../ui/pages.py" line="399"/>
         <source>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</source>
         <translation>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</translation>
     </message>
@@ -980,9 +980,24 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="411"/>
+        <location filename="../../ui/pages.py" line="424"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="426"/>
+        <source>选择要为 {name} 填写的表（回车开始）：</source>
+        <translation>选择要为 {name} 填写的表（回车开始）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="439"/>
+        <source>显示其他表单（{count} 种）</source>
+        <translation>显示其他表单（{count} 种）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="444"/>
+        <source>开始填写</source>
+        <translation>开始填写</translation>
     </message>
 </context>
 <context>
@@ -1393,97 +1408,97 @@
         <translation>关于村访通</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="299"/>
+        <location filename="../../ui/main_window.py" line="305"/>
         <source>无法打开</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="300"/>
+        <location filename="../../ui/main_window.py" line="306"/>
         <source>本机没有表单“{form_id}”，无法显示这条记录。</source>
         <translation>本机没有表单“{form_id}”，无法显示这条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="323"/>
+        <location filename="../../ui/main_window.py" line="329"/>
         <source>修改：{title}</source>
         <translation>修改：{title}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="332"/>
+        <location filename="../../ui/main_window.py" line="338"/>
         <source>有 %n 份草稿未完成，可在工作台继续填写。</source>
         <translation>
             <numerusform>有 %n 份草稿未完成，可在工作台继续填写。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="346"/>
+        <location filename="../../ui/main_window.py" line="352"/>
         <source>● 未登记县局服务器</source>
         <translation>● 未登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="348"/>
+        <location filename="../../ui/main_window.py" line="354"/>
         <source>● 同步中…</source>
         <translation>● 同步中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="350"/>
+        <location filename="../../ui/main_window.py" line="356"/>
         <source>● 网络不通，稍后重试</source>
         <translation>● 网络不通，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="352"/>
+        <location filename="../../ui/main_window.py" line="358"/>
         <source>● 服务器暂时出错，稍后重试</source>
         <translation>● 服务器暂时出错，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="354"/>
+        <location filename="../../ui/main_window.py" line="360"/>
         <source>● 同步未完成，稍后重试</source>
         <translation>● 同步未完成，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="356"/>
+        <location filename="../../ui/main_window.py" line="362"/>
         <source>● 已登记县局服务器</source>
         <translation>● 已登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="360"/>
+        <location filename="../../ui/main_window.py" line="366"/>
         <source>上次同步：从未</source>
         <translation>上次同步：从未</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="362"/>
+        <location filename="../../ui/main_window.py" line="368"/>
         <source>成功</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="362"/>
+        <location filename="../../ui/main_window.py" line="368"/>
         <source>已取消</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="362"/>
+        <location filename="../../ui/main_window.py" line="368"/>
         <source>未完成</source>
         <translation>未完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="365"/>
+        <location filename="../../ui/main_window.py" line="371"/>
         <source>完成，被退回 %n 条</source>
         <translation>
             <numerusform>完成，被退回 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="366"/>
+        <location filename="../../ui/main_window.py" line="372"/>
         <source>上次同步：{when} {outcome}</source>
         <translation>上次同步：{when} {outcome}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="371"/>
+        <location filename="../../ui/main_window.py" line="377"/>
         <source>● 同步中… {done}/{total}</source>
         <translation>● 同步中… {done}/{total}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="340"/>
-        <location filename="../../ui/main_window.py" line="343"/>
+        <location filename="../../ui/main_window.py" line="346"/>
+        <location filename="../../ui/main_window.py" line="349"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
@@ -1508,6 +1523,29 @@
         <location filename="../../ui/form_filler.py" line="496"/>
         <source>{question}：{message}</source>
         <translation>{question}：{message}</translation>
+    </message>
+</context>
+<context>
+    <name>PersonPicker</name>
+    <message>
+        <location filename="../../ui/pages.py" line="475"/>
+        <source>{form}：探访谁？</source>
+        <translation>{form}：探访谁？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="479"/>
+        <source>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</source>
+        <translation>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="488"/>
+        <source>为此人填写</source>
+        <translation>为此人填写</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="489"/>
+        <source>不选人，直接填写</source>
+        <translation>不选人，直接填写</translation>
     </message>
 </context>
 <context>
@@ -1656,98 +1694,98 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="442"/>
+        <location filename="../../ui/pages.py" line="549"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="445"/>
+        <location filename="../../ui/pages.py" line="552"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="447"/>
+        <location filename="../../ui/pages.py" line="554"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="451"/>
+        <location filename="../../ui/pages.py" line="558"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="454"/>
+        <location filename="../../ui/pages.py" line="561"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="458"/>
-        <location filename="../../ui/pages.py" line="459"/>
+        <location filename="../../ui/pages.py" line="565"/>
+        <location filename="../../ui/pages.py" line="566"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="464"/>
+        <location filename="../../ui/pages.py" line="571"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="466"/>
+        <location filename="../../ui/pages.py" line="573"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="469"/>
+        <location filename="../../ui/pages.py" line="576"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="472"/>
+        <location filename="../../ui/pages.py" line="579"/>
         <source>打印/导出PDF…</source>
         <translation>打印/导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="474"/>
+        <location filename="../../ui/pages.py" line="581"/>
         <source>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</source>
         <translation>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="488"/>
+        <location filename="../../ui/pages.py" line="595"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="523"/>
+        <location filename="../../ui/pages.py" line="630"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="524"/>
+        <location filename="../../ui/pages.py" line="631"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="526"/>
+        <location filename="../../ui/pages.py" line="633"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="528"/>
+        <location filename="../../ui/pages.py" line="635"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="530"/>
+        <location filename="../../ui/pages.py" line="637"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="542"/>
+        <location filename="../../ui/pages.py" line="649"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="542"/>
+        <location filename="../../ui/pages.py" line="649"/>
         <source>请先在列表中选择一条记录。</source>
         <translation>请先在列表中选择一条记录。</translation>
     </message>
@@ -2079,128 +2117,128 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="571"/>
+        <location filename="../../ui/pages.py" line="678"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="573"/>
+        <location filename="../../ui/pages.py" line="680"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="575"/>
+        <location filename="../../ui/pages.py" line="682"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="579"/>
+        <location filename="../../ui/pages.py" line="686"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="583"/>
+        <location filename="../../ui/pages.py" line="690"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="587"/>
+        <location filename="../../ui/pages.py" line="694"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="587"/>
+        <location filename="../../ui/pages.py" line="694"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="588"/>
+        <location filename="../../ui/pages.py" line="695"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="589"/>
+        <location filename="../../ui/pages.py" line="696"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="590"/>
+        <location filename="../../ui/pages.py" line="697"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="591"/>
+        <location filename="../../ui/pages.py" line="698"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="599"/>
+        <location filename="../../ui/pages.py" line="706"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="600"/>
+        <location filename="../../ui/pages.py" line="707"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="605"/>
+        <location filename="../../ui/pages.py" line="712"/>
         <source> 分钟</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="606"/>
+        <location filename="../../ui/pages.py" line="713"/>
         <source>无人操作多久后自动锁定</source>
         <translation>无人操作多久后自动锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="610"/>
+        <location filename="../../ui/pages.py" line="717"/>
         <source>只有管理员能修改这些设置</source>
         <translation>只有管理员能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="612"/>
+        <location filename="../../ui/pages.py" line="719"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="621"/>
+        <location filename="../../ui/pages.py" line="728"/>
         <source>启用账户…</source>
         <translation>启用账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="623"/>
+        <location filename="../../ui/pages.py" line="730"/>
         <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
         <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="634"/>
+        <location filename="../../ui/pages.py" line="741"/>
         <source>已启用账户</source>
         <translation>已启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="634"/>
+        <location filename="../../ui/pages.py" line="741"/>
         <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
         <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="643"/>
+        <location filename="../../ui/pages.py" line="750"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="659"/>
-        <location filename="../../ui/pages.py" line="669"/>
+        <location filename="../../ui/pages.py" line="766"/>
+        <location filename="../../ui/pages.py" line="776"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="659"/>
+        <location filename="../../ui/pages.py" line="766"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="670"/>
+        <location filename="../../ui/pages.py" line="777"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer
@@ -508,3 +508,64 @@ def test_qt_dialogs_speak_chinese_after_start_up():
               "C.translate('QPlatformTheme', 'Cancel'))")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.split() == ["查找范围：", "文件类型：", "取消"]
+
+
+# ---------------------------------------------------------------- 6. starting a visit
+
+
+@pytest.fixture
+def township(store):
+    from app.demo import load_demo
+
+    load_demo(store, persons=80, seed=5)
+    return store
+
+
+def test_for_an_elder_the_picker_offers_elder_forms_visit_first_and_enter_starts_it(qtbot, township):
+    from ui.page_common import FormCatalog
+    from ui.pages import FormPicker
+
+    row = township.query("SELECT id FROM persons WHERE kind = 'elder' LIMIT 1")[0]
+    elder = township.get_person(row["id"])
+    picker = FormPicker(None, FormCatalog(township), elder, township)
+    qtbot.addWidget(picker)
+    offered = [picker.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(picker.list.count())]
+    assert offered[0] == "elder_visit"
+    assert not {"child_visit", "left_behind_child", "vulnerable_child"} & set(offered), "no child forms for an elder"
+    picker.show()
+    qtbot.waitExposed(picker)
+    qtbot.keyClick(picker.list, Qt.Key.Key_Return)
+    assert picker.result() == picker.DialogCode.Accepted and picker.chosen() == "elder_visit"
+
+
+def test_a_visit_from_fill_picks_the_person_fills_name_id_and_visitor_and_clears_overdue(qtbot, township):
+    from ui.page_common import FormCatalog
+    from ui.pages import FillPage
+
+    overdue = township.overdue()
+    target = township.get_person(next(p["id"] for p in overdue if township.get_person(p["id"])["kind"] == "elder"))
+    page = FillPage(township, FormCatalog(township), "李干部")
+    qtbot.addWidget(page)
+
+    def choose(dialog):
+        assert dialog.objectName() == "personPicker"
+        qtbot.keyClicks(dialog.search, target["id_number"][-6:])  # the end of the ID number
+        qtbot.waitUntil(lambda: dialog.results.count() == 1)
+        qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+
+    when_modal("personPicker", choose)
+    page.start("elder_visit")
+    filler = page.tabs.currentWidget()
+    data = filler.session.to_data()
+    flat = {k: v for group in data.values() if isinstance(group, dict) for k, v in group.items()} | data
+    assert target["name"] in flat.values() and target["id_number"] in flat.values() and "李干部" in flat.values()
+    assert filler.person["id"] == target["id"]
+    from app.demo import ELDER_VISIT
+    from app.forms.fill import apply_answers
+
+    today = date.today()
+    apply_answers(filler.session, dict(ELDER_VISIT, visit_date=today.isoformat(),
+                                       next_visit=(today + timedelta(days=20)).isoformat()))
+    assert not filler.session.errors(), filler.session.errors()
+    filler.finalize()
+    assert target["id"] not in [p["id"] for p in township.overdue()], "the visit clears the overdue status"

@@ -86,6 +86,7 @@ class ErrorCode(Enum):
     SYNC_CANCELLED = "同步已取消；已经发送的记录都已确认，其余的下次继续。"
     SYNC_PACKAGE_UNREADABLE = "无法读取数据包 {path}：{reason}"
     SYNC_PACKAGE_WRONG_SERVER = "这个数据包不是发给本服务器的（或已损坏），无法解密。"
+    PRACTICE_NOT_SENT = "这是练习模式的数据（虚构的），不会发送到县局，也不能登记服务器。请先退出练习模式（“练习模式 → 退出练习模式”）。"
     SYNC_USER_EXISTS = "用户“{name}”已经存在。"
     SYNC_ROLE_UNKNOWN = "不认识的角色“{role}”。可用的角色：{roles}。"
     # Accounts, roles and the lock screen (issue 9).

@@ -13,8 +13,10 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QScrollArea,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -34,6 +36,11 @@ NAV = [(QT_TRANSLATE_NOOP("MainWindow", "工作台"), "fa5s.home", "Ctrl+1"),
        (QT_TRANSLATE_NOOP("MainWindow", "同步"), "fa5s.sync-alt", "Ctrl+5"),
        (QT_TRANSLATE_NOOP("MainWindow", "导出"), "fa5s.file-excel", "Ctrl+6"),
        (QT_TRANSLATE_NOOP("MainWindow", "设置"), "fa5s.cog", "Ctrl+7")]
+
+
+PRACTICE_BANNER_STYLE = ("QWidget#practiceBanner { background: #ef6c00; } "
+                         "QWidget#practiceBanner QLabel { color: white; font-weight: bold; }")
+PRACTICE_NAV_STYLE = "QListWidget#nav { background: #ffe0b2; } QListWidget#nav::item:selected { background: #ef6c00; }"
 
 
 def page_scroller() -> QScrollArea:
@@ -90,9 +97,15 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.store = store
         self.switch_user_requested = False
+        self.practice_wanted: bool | None = None  # set when the window closes to enter or leave 练习模式
+        from app.practice import is_practice
+
+        self.practice = is_practice(store)
         self._locked = False
         account = store.account
-        if account is None:
+        if self.practice:
+            self.setWindowTitle(self.tr("村访通 — 练习模式（虚构数据，不会发送）"))
+        elif account is None:
             self.setWindowTitle(self.tr("村访通"))
         else:
             self.setWindowTitle(self.tr("村访通 — {name}（{role}）").format(name=account.name,
@@ -117,11 +130,18 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(key), self, lambda i=index: self.nav.setCurrentRow(i))
         self.nav.currentRowChanged.connect(self._on_nav)
         central = QWidget()
-        row = QHBoxLayout(central)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        if self.practice:
+            outer.addWidget(self._practice_banner())
+            self.nav.setStyleSheet(PRACTICE_NAV_STYLE)
+        row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self.nav)
         row.addWidget(self.stack, 1)
+        outer.addLayout(row, 1)
         self.setCentralWidget(central)
 
         def about() -> None:  # 帮助 → 关于村访通 (ui/about.py loads when it is opened)
@@ -137,6 +157,12 @@ class MainWindow(QMainWindow):
             self.addAction(lock)
             menu.addAction(self.tr("换人登录"), self.switch_user)
             menu.addAction(self.tr("修改我的密码…"), self.change_password)
+        practice_menu = self.menuBar().addMenu(self.tr("练习模式"))
+        if self.practice:
+            practice_menu.addAction(self.tr("退出练习模式，回到正式数据"), lambda: self.switch_practice(False))
+            practice_menu.addAction(self.tr("清空练习数据，重新开始"), self.restart_practice)
+        else:
+            practice_menu.addAction(self.tr("进入练习模式（虚构数据，不会发送）"), lambda: self.switch_practice(True))
         about_action = self.menuBar().addMenu(self.tr("帮助")).addAction(self.tr("关于村访通"), about)
         about_action.setMenuRole(about_action.MenuRole.AboutRole)
 
@@ -149,7 +175,7 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
         QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search)
         # Sync in the background while the app runs (the sync client loads on the first look, after start-up).
-        self.autosync = SyncRunner(store, self, automatic=True)
+        self.autosync = SyncRunner(store, self, automatic=not self.practice)  # practice data are never sent
         self.autosync.changed.connect(self.update_status)
         self.autosync.progress.connect(self._sync_progress)
 
@@ -194,6 +220,39 @@ class MainWindow(QMainWindow):
         """Close this person's window (drafts saved) so the next person signs in."""
         self.switch_user_requested = True
         self.close()
+
+    def _practice_banner(self) -> QWidget:
+        """The orange strip on every page of 练习模式, with the one action that leaves it."""
+        banner = QWidget()
+        banner.setObjectName("practiceBanner")
+        banner.setStyleSheet(PRACTICE_BANNER_STYLE)
+        banner.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        line = QHBoxLayout(banner)
+        line.setContentsMargins(12, 4, 12, 4)
+        text = QLabel(self.tr("练习模式：这里是虚构的示范乡镇，随便填、随便改，什么都不会发送到县局。"))
+        text.setWordWrap(True)
+        leave = QPushButton(self.tr("退出练习模式"))
+        leave.setObjectName("leavePractice")
+        leave.clicked.connect(lambda: self.switch_practice(False))
+        line.addWidget(text, 1)
+        line.addWidget(leave)
+        return banner
+
+    def switch_practice(self, practice: bool) -> None:
+        """Enter or leave 练习模式: this window closes (drafts saved) and the other store opens."""
+        self.practice_wanted = practice
+        self.close()
+
+    def restart_practice(self) -> None:
+        from app.practice import reset_practice
+
+        answer = QMessageBox.question(self, self.tr("清空练习数据"),
+                                      self.tr("清空练习模式里填写的一切，重新生成示范乡镇？正式数据不受影响。"))
+        if answer == QMessageBox.StandardButton.Yes:
+            data_dir = self.store.data_dir.parent
+            self.switch_practice(True)
+            self.store.close()
+            reset_practice(data_dir)
 
     def change_password(self) -> None:
         from ui.accounts_ui import ChangePasswordDialog
@@ -340,6 +399,11 @@ class MainWindow(QMainWindow):
     def update_status(self) -> None:
         """The status bar: sync state, records waiting to be sent, the last sync."""
         if self.store.closed:
+            return
+        if self.practice:
+            self.online.setText(self.tr("● 练习模式：数据不会发送"))
+            self.waiting.setText("")
+            self.last_sync.setText("")
             return
         if not sync_loaded():  # the first seconds after start-up: only what the store says by itself
             counts = self.store.counts_by_status()

@@ -115,52 +115,52 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="291"/>
+        <location filename="../../ui/accounts_ui.py" line="300"/>
         <source>添加账户</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="291"/>
+        <location filename="../../ui/accounts_ui.py" line="300"/>
         <source>修改账户</source>
         <translation>修改账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="298"/>
+        <location filename="../../ui/accounts_ui.py" line="307"/>
         <source>字母或数字，例如 zhangsan</source>
         <translation>字母或数字，例如 zhangsan</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="318"/>
+        <location filename="../../ui/accounts_ui.py" line="327"/>
         <source>用户名：</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="319"/>
+        <location filename="../../ui/accounts_ui.py" line="328"/>
         <source>姓名：</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="320"/>
+        <location filename="../../ui/accounts_ui.py" line="329"/>
         <source>角色：</source>
         <translation>角色：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="321"/>
+        <location filename="../../ui/accounts_ui.py" line="330"/>
         <source>负责的村：</source>
         <translation>负责的村：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="323"/>
+        <location filename="../../ui/accounts_ui.py" line="332"/>
         <source>初始密码：</source>
         <translation>初始密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="329"/>
+        <location filename="../../ui/accounts_ui.py" line="338"/>
         <source>保存</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="329"/>
+        <location filename="../../ui/accounts_ui.py" line="338"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -168,57 +168,57 @@
 <context>
     <name>AccountsPanel</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="358"/>
+        <location filename="../../ui/accounts_ui.py" line="367"/>
         <source>账户（只有管理员能看到这里）</source>
         <translation>账户（只有管理员能看到这里）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="364"/>
+        <location filename="../../ui/accounts_ui.py" line="373"/>
         <source>用户名</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="364"/>
+        <location filename="../../ui/accounts_ui.py" line="373"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="364"/>
+        <location filename="../../ui/accounts_ui.py" line="373"/>
         <source>角色</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="364"/>
+        <location filename="../../ui/accounts_ui.py" line="373"/>
         <source>负责的村</source>
         <translation>负责的村</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="371"/>
+        <location filename="../../ui/accounts_ui.py" line="380"/>
         <source>添加账户…</source>
         <translation>添加账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="371"/>
+        <location filename="../../ui/accounts_ui.py" line="380"/>
         <source>修改…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="372"/>
+        <location filename="../../ui/accounts_ui.py" line="381"/>
         <source>重设密码…</source>
         <translation>重设密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="373"/>
+        <location filename="../../ui/accounts_ui.py" line="382"/>
         <source>停用</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="388"/>
+        <location filename="../../ui/accounts_ui.py" line="397"/>
         <source>全部</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="390"/>
+        <location filename="../../ui/accounts_ui.py" line="399"/>
         <source>（已停用）</source>
         <translation>（已停用）</translation>
     </message>
@@ -234,42 +234,42 @@
 <context>
     <name>AdoptDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="461"/>
+        <location filename="../../ui/accounts_ui.py" line="470"/>
         <source>启用账户</source>
         <translation>启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="465"/>
+        <location filename="../../ui/accounts_ui.py" line="474"/>
         <source>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</source>
         <translation>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="476"/>
+        <location filename="../../ui/accounts_ui.py" line="485"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="477"/>
+        <location filename="../../ui/accounts_ui.py" line="486"/>
         <source>姓名：</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="478"/>
+        <location filename="../../ui/accounts_ui.py" line="487"/>
         <source>密码（至少 8 位）：</source>
         <translation>密码（至少 8 位）：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="479"/>
+        <location filename="../../ui/accounts_ui.py" line="488"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="483"/>
+        <location filename="../../ui/accounts_ui.py" line="492"/>
         <source>启用</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="483"/>
+        <location filename="../../ui/accounts_ui.py" line="492"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -277,42 +277,42 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="199"/>
+        <location filename="../../ui/accounts_ui.py" line="208"/>
         <source>修改我的密码</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="203"/>
+        <location filename="../../ui/accounts_ui.py" line="212"/>
         <source>{name}（{login}，{role}）</source>
         <translation>{name}（{login}，{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="206"/>
+        <location filename="../../ui/accounts_ui.py" line="215"/>
         <source>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</source>
         <translation>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="212"/>
+        <location filename="../../ui/accounts_ui.py" line="221"/>
         <source>现在的密码：</source>
         <translation>现在的密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="213"/>
+        <location filename="../../ui/accounts_ui.py" line="222"/>
         <source>新密码（至少 8 位）：</source>
         <translation>新密码（至少 8 位）：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="214"/>
+        <location filename="../../ui/accounts_ui.py" line="223"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="218"/>
+        <location filename="../../ui/accounts_ui.py" line="227"/>
         <source>修改</source>
         <translation>修改</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="218"/>
+        <location filename="../../ui/accounts_ui.py" line="227"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -809,67 +809,62 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../../ui/startup.py" line="36"/>
+        <location filename="../../ui/startup.py" line="35"/>
         <source>村访通 · 首次设置</source>
         <translation>村访通 · 首次设置</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="55"/>
-        <source>示范镇</source>
-        <translation>示范镇</translation>
-    </message>
-    <message>
-        <location filename="../../ui/startup.py" line="59"/>
+        <location filename="../../ui/startup.py" line="63"/>
         <source>例如 东山村（可留空，以后在台账中添加）</source>
         <translation>例如 东山村（可留空，以后在台账中添加）</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="51"/>
+        <location filename="../../ui/startup.py" line="50"/>
         <source>您的姓名，记在每条记录上</source>
         <translation>您的姓名，记在每条记录上</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="42"/>
+        <location filename="../../ui/startup.py" line="41"/>
         <source>欢迎使用村访通。先建立&lt;b&gt;管理员账户&lt;/b&gt;：本机上的所有记录都加密保存，用账户密码打开。以后可在“设置 → 账户”里为村干部、儿童主任添加各自的账户。</source>
         <translation>欢迎使用村访通。先建立&lt;b&gt;管理员账户&lt;/b&gt;：本机上的所有记录都加密保存，用账户密码打开。以后可在“设置 → 账户”里为村干部、儿童主任添加各自的账户。</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="53"/>
+        <location filename="../../ui/startup.py" line="52"/>
         <source>至少 8 位</source>
         <translation>至少 8 位</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="60"/>
-        <source>加入演示数据（虚构的村、人员和探访记录，便于熟悉程序）</source>
-        <translation>加入演示数据（虚构的村、人员和探访记录，便于熟悉程序）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/startup.py" line="66"/>
+        <location filename="../../ui/startup.py" line="67"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="67"/>
+        <location filename="../../ui/startup.py" line="68"/>
         <source>乡镇：</source>
         <translation>乡镇：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="68"/>
+        <location filename="../../ui/startup.py" line="69"/>
         <source>村：</source>
         <translation>村：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="63"/>
+        <location filename="../../ui/startup.py" line="64"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="64"/>
+        <location filename="../../ui/startup.py" line="60"/>
+        <source>请选择或输入本乡镇全称，如 城关镇</source>
+        <translation>请选择或输入本乡镇全称，如 城关镇</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="65"/>
         <source>您的姓名：</source>
         <translation>您的姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="65"/>
+        <location filename="../../ui/startup.py" line="66"/>
         <source>密码：</source>
         <translation>密码：</translation>
     </message>
@@ -884,14 +879,24 @@
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="104"/>
-        <source>正在加入演示数据…</source>
-        <translation>正在加入演示数据…</translation>
+        <location filename="../../ui/startup.py" line="76"/>
+        <source>先练习一下（练习模式）</source>
+        <translation>先练习一下（练习模式）</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="108"/>
-        <source>演示数据没有加入：{error}</source>
-        <translation>演示数据没有加入：{error}</translation>
+        <location filename="../../ui/startup.py" line="78"/>
+        <source>打开一个虚构的示范乡镇来熟悉程序；练习数据单独存放，不会发送到县局</source>
+        <translation>打开一个虚构的示范乡镇来熟悉程序；练习数据单独存放，不会发送到县局</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="87"/>
+        <source>请填写本乡镇的名称（记录和导出的台账上都会用到）。</source>
+        <translation>请填写本乡镇的名称（记录和导出的台账上都会用到）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="134"/>
+        <source>正在准备练习用的示范乡镇…</source>
+        <translation>正在准备练习用的示范乡镇…</translation>
     </message>
 </context>
 <context>
@@ -1266,22 +1271,22 @@
 <context>
     <name>LockDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="247"/>
+        <location filename="../../ui/accounts_ui.py" line="256"/>
         <source>村访通 · 已锁定</source>
         <translation>村访通 · 已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="251"/>
+        <location filename="../../ui/accounts_ui.py" line="260"/>
         <source>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</source>
         <translation>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="258"/>
+        <location filename="../../ui/accounts_ui.py" line="267"/>
         <source>换人登录</source>
         <translation>换人登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="262"/>
+        <location filename="../../ui/accounts_ui.py" line="271"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
@@ -1314,12 +1319,17 @@
         <translation>管理员忘记密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="99"/>
+        <location filename="../../ui/accounts_ui.py" line="98"/>
+        <source>练习模式（虚构数据，不会发送）</source>
+        <translation>练习模式（虚构数据，不会发送）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="108"/>
         <source>登录</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="99"/>
+        <location filename="../../ui/accounts_ui.py" line="108"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>
@@ -1327,178 +1337,228 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="30"/>
+        <location filename="../../ui/main_window.py" line="32"/>
         <location filename="../../ui/selftest_qt.py" line="19"/>
         <source>工作台</source>
         <translation>工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="31"/>
+        <location filename="../../ui/main_window.py" line="33"/>
         <source>台账</source>
         <translation>台账</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="32"/>
+        <location filename="../../ui/main_window.py" line="34"/>
         <source>填表</source>
         <translation>填表</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="33"/>
+        <location filename="../../ui/main_window.py" line="35"/>
         <source>记录</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="34"/>
+        <location filename="../../ui/main_window.py" line="36"/>
         <source>同步</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="35"/>
+        <location filename="../../ui/main_window.py" line="37"/>
         <source>导出</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="36"/>
+        <location filename="../../ui/main_window.py" line="38"/>
         <source>设置</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="96"/>
+        <location filename="../../ui/main_window.py" line="107"/>
+        <source>村访通 — 练习模式（虚构数据，不会发送）</source>
+        <translation>村访通 — 练习模式（虚构数据，不会发送）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="109"/>
         <source>村访通</source>
         <translation>村访通</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="98"/>
+        <location filename="../../ui/main_window.py" line="111"/>
         <source>村访通 — {name}（{role}）</source>
         <translation>村访通 — {name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="113"/>
+        <location filename="../../ui/main_window.py" line="126"/>
         <source>{label}（{key}）</source>
         <translation>{label}（{key}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="133"/>
+        <location filename="../../ui/main_window.py" line="153"/>
         <source>账户</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="134"/>
+        <location filename="../../ui/main_window.py" line="154"/>
         <source>锁定</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="138"/>
+        <location filename="../../ui/main_window.py" line="158"/>
         <source>换人登录</source>
         <translation>换人登录</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="139"/>
+        <location filename="../../ui/main_window.py" line="159"/>
         <source>修改我的密码…</source>
         <translation>修改我的密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="140"/>
+        <location filename="../../ui/main_window.py" line="160"/>
+        <source>练习模式</source>
+        <translation>练习模式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="162"/>
+        <source>退出练习模式，回到正式数据</source>
+        <translation>退出练习模式，回到正式数据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="163"/>
+        <source>清空练习数据，重新开始</source>
+        <translation>清空练习数据，重新开始</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="165"/>
+        <source>进入练习模式（虚构数据，不会发送）</source>
+        <translation>进入练习模式（虚构数据，不会发送）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="166"/>
         <source>帮助</source>
         <translation>帮助</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="140"/>
+        <location filename="../../ui/main_window.py" line="166"/>
         <source>关于村访通</source>
         <translation>关于村访通</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="305"/>
+        <location filename="../../ui/main_window.py" line="232"/>
+        <source>练习模式：这里是虚构的示范乡镇，随便填、随便改，什么都不会发送到县局。</source>
+        <translation>练习模式：这里是虚构的示范乡镇，随便填、随便改，什么都不会发送到县局。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="234"/>
+        <source>退出练习模式</source>
+        <translation>退出练习模式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="249"/>
+        <source>清空练习数据</source>
+        <translation>清空练习数据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="250"/>
+        <source>清空练习模式里填写的一切，重新生成示范乡镇？正式数据不受影响。</source>
+        <translation>清空练习模式里填写的一切，重新生成示范乡镇？正式数据不受影响。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="364"/>
         <source>无法打开</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="306"/>
+        <location filename="../../ui/main_window.py" line="365"/>
         <source>本机没有表单“{form_id}”，无法显示这条记录。</source>
         <translation>本机没有表单“{form_id}”，无法显示这条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="329"/>
+        <location filename="../../ui/main_window.py" line="388"/>
         <source>修改：{title}</source>
         <translation>修改：{title}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="338"/>
+        <location filename="../../ui/main_window.py" line="397"/>
         <source>有 %n 份草稿未完成，可在工作台继续填写。</source>
         <translation>
             <numerusform>有 %n 份草稿未完成，可在工作台继续填写。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="352"/>
+        <location filename="../../ui/main_window.py" line="404"/>
+        <source>● 练习模式：数据不会发送</source>
+        <translation>● 练习模式：数据不会发送</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="416"/>
         <source>● 未登记县局服务器</source>
         <translation>● 未登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="354"/>
+        <location filename="../../ui/main_window.py" line="418"/>
         <source>● 同步中…</source>
         <translation>● 同步中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="356"/>
+        <location filename="../../ui/main_window.py" line="420"/>
         <source>● 网络不通，稍后重试</source>
         <translation>● 网络不通，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="358"/>
+        <location filename="../../ui/main_window.py" line="422"/>
         <source>● 服务器暂时出错，稍后重试</source>
         <translation>● 服务器暂时出错，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="360"/>
+        <location filename="../../ui/main_window.py" line="424"/>
         <source>● 同步未完成，稍后重试</source>
         <translation>● 同步未完成，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="362"/>
+        <location filename="../../ui/main_window.py" line="426"/>
         <source>● 已登记县局服务器</source>
         <translation>● 已登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="366"/>
+        <location filename="../../ui/main_window.py" line="430"/>
         <source>上次同步：从未</source>
         <translation>上次同步：从未</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="368"/>
+        <location filename="../../ui/main_window.py" line="432"/>
         <source>成功</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="368"/>
+        <location filename="../../ui/main_window.py" line="432"/>
         <source>已取消</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="368"/>
+        <location filename="../../ui/main_window.py" line="432"/>
         <source>未完成</source>
         <translation>未完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="371"/>
+        <location filename="../../ui/main_window.py" line="435"/>
         <source>完成，被退回 %n 条</source>
         <translation>
             <numerusform>完成，被退回 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="372"/>
+        <location filename="../../ui/main_window.py" line="436"/>
         <source>上次同步：{when} {outcome}</source>
         <translation>上次同步：{when} {outcome}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="377"/>
+        <location filename="../../ui/main_window.py" line="441"/>
         <source>● 同步中… {done}/{total}</source>
         <translation>● 同步中… {done}/{total}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="346"/>
-        <location filename="../../ui/main_window.py" line="349"/>
+        <location filename="../../ui/main_window.py" line="410"/>
+        <location filename="../../ui/main_window.py" line="413"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
@@ -1793,42 +1853,42 @@
 <context>
     <name>RecoveryDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="126"/>
+        <location filename="../../ui/accounts_ui.py" line="135"/>
         <source>用恢复密钥找回管理员账户</source>
         <translation>用恢复密钥找回管理员账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="130"/>
+        <location filename="../../ui/accounts_ui.py" line="139"/>
         <source>输入首次设置时抄下的恢复密钥（8 组，每组 4 个字母或数字）。</source>
         <translation>输入首次设置时抄下的恢复密钥（8 组，每组 4 个字母或数字）。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="139"/>
+        <location filename="../../ui/accounts_ui.py" line="148"/>
         <source>恢复密钥：</source>
         <translation>恢复密钥：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="140"/>
+        <location filename="../../ui/accounts_ui.py" line="149"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="141"/>
+        <location filename="../../ui/accounts_ui.py" line="150"/>
         <source>新密码：</source>
         <translation>新密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="142"/>
+        <location filename="../../ui/accounts_ui.py" line="151"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="146"/>
+        <location filename="../../ui/accounts_ui.py" line="155"/>
         <source>设置新密码</source>
         <translation>设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="146"/>
+        <location filename="../../ui/accounts_ui.py" line="155"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -1836,22 +1896,22 @@
 <context>
     <name>RecoveryKeyDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="165"/>
+        <location filename="../../ui/accounts_ui.py" line="174"/>
         <source>请抄下恢复密钥</source>
         <translation>请抄下恢复密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="167"/>
+        <location filename="../../ui/accounts_ui.py" line="176"/>
         <source>管理员忘记密码时，只有这个恢复密钥能打开本机的数据。&lt;br&gt;&lt;b&gt;它只显示这一次。&lt;/b&gt;请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。</source>
         <translation>管理员忘记密码时，只有这个恢复密钥能打开本机的数据。&lt;br&gt;&lt;b&gt;它只显示这一次。&lt;/b&gt;请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="177"/>
+        <location filename="../../ui/accounts_ui.py" line="186"/>
         <source>我已把恢复密钥抄在纸上</source>
         <translation>我已把恢复密钥抄在纸上</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="182"/>
+        <location filename="../../ui/accounts_ui.py" line="191"/>
         <source>继续</source>
         <translation>继续</translation>
     </message>
@@ -1990,22 +2050,22 @@
 <context>
     <name>ResetPasswordDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="434"/>
+        <location filename="../../ui/accounts_ui.py" line="443"/>
         <source>重设密码</source>
         <translation>重设密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="437"/>
+        <location filename="../../ui/accounts_ui.py" line="446"/>
         <source>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</source>
         <translation>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="443"/>
+        <location filename="../../ui/accounts_ui.py" line="452"/>
         <source>重设</source>
         <translation>重设</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="443"/>
+        <location filename="../../ui/accounts_ui.py" line="452"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -2586,22 +2646,22 @@
 <context>
     <name>UnlockDialog</name>
     <message>
-        <location filename="../../ui/startup.py" line="123"/>
+        <location filename="../../ui/startup.py" line="161"/>
         <source>村访通 · 解锁</source>
         <translation>村访通 · 解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="127"/>
+        <location filename="../../ui/startup.py" line="165"/>
         <source>请输入数据库密码：</source>
         <translation>请输入数据库密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="133"/>
+        <location filename="../../ui/startup.py" line="171"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="135"/>
+        <location filename="../../ui/startup.py" line="173"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>

@@ -8,7 +8,15 @@ from datetime import date, timedelta
 import pytest
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QCalendarWidget, QLabel, QLineEdit, QMessageBox, QPushButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QCalendarWidget,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 from app.forms.xlsform import load_form
 from app.store import Store
@@ -569,3 +577,61 @@ def test_a_visit_from_fill_picks_the_person_fills_name_id_and_visitor_and_clears
     assert not filler.session.errors(), filler.session.errors()
     filler.finalize()
     assert target["id"] not in [p["id"] for p in township.overdue()], "the visit clears the overdue status"
+
+
+# ---------------------------------------------------------------- 4. practice mode
+
+
+def test_practice_data_live_in_their_own_store_and_never_leave(tmp_path):
+    from app.errors import CunFangError, ErrorCode
+    from app.practice import is_practice, open_practice, practice_dir
+    from sync.client.client import SyncClient, enroll
+    from sync.client.packages import export_package
+
+    real = Store.create(tmp_path / "data", PASS, kdf=FAST_KDF)
+    practice = open_practice(tmp_path / "data", persons=120)
+    try:
+        assert is_practice(practice) and not is_practice(real)
+        assert practice.data_dir == practice_dir(tmp_path / "data") and practice.count_persons() == 120
+        assert real.count_persons() == 0 and real.list_records(limit=5) == [], "the real store stays clean"
+        for attempt in (lambda: enroll(practice, "http://127.0.0.1:1", "cf-a-real-looking-token"),
+                        lambda: SyncClient(practice).run(),
+                        lambda: export_package(practice, tmp_path / "p.cfpkg")):
+            with pytest.raises(CunFangError) as refused:
+                attempt()
+            assert refused.value.code is ErrorCode.PRACTICE_NOT_SENT and "练习模式" in str(refused.value)
+        assert not (tmp_path / "p.cfpkg").exists()
+    finally:
+        practice.close()
+        real.close()
+    again = open_practice(tmp_path / "data")
+    assert again.count_persons() == 120, "the practice township is kept between sessions"
+    again.close()
+
+
+def test_practice_mode_is_marked_and_left_with_one_action(qtbot, tmp_path, own_settings):
+    from app.practice import open_practice
+    from ui.main_window import MainWindow
+
+    practice = open_practice(tmp_path / "data", persons=60)
+    window = MainWindow(practice)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert "练习模式" in window.windowTitle()
+    banner = window.findChild(QWidget, "practiceBanner")
+    assert banner is not None and banner.isVisible()
+    assert not window.autosync.automatic and "练习模式" in window.online.text()
+    qtbot.mouseClick(window.findChild(QPushButton, "leavePractice"), Qt.MouseButton.LeftButton)
+    assert window.practice_wanted is False and not window.isVisible()
+    practice.close()
+
+
+def test_the_real_first_run_can_go_to_practice_instead(qtbot, tmp_path):
+    from ui.startup import PRACTICE, FirstRunDialog
+
+    dialog = FirstRunDialog(tmp_path / "data", kdf=FAST_KDF)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.findChild(QPushButton, "practice"), Qt.MouseButton.LeftButton)
+    assert dialog.result() == PRACTICE and not Store.exists(tmp_path / "data")

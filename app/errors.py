@@ -30,6 +30,7 @@ class ErrorCode(Enum):
     XPATH_SYNTAX = "表达式有语法错误：{problem}（第 {pos} 个字符附近：“{near}”）。表达式：{expr}"
     # Answers (shown next to the question).
     ANSWER_REQUIRED = "此题为必答题，请填写。"
+    ANSWER_CHOOSE = "此题为必答题，请选择。"
     ANSWER_CONSTRAINT = "答案不符合本题的要求，请检查。"
     ANSWER_NOT_INTEGER = "请输入整数（如 3），不要带小数点或文字。您输入的是“{value}”。"
     ANSWER_NOT_NUMBER = "请输入数字（如 3.5）。您输入的是“{value}”。"

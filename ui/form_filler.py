@@ -490,6 +490,9 @@ class MissingSummary(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("还有 %n 处需要填写或更正（双击可跳到该题）：", "", len(errors))))
         self.list = QListWidget()
+        self.list.setWordWrap(True)  # long questions wrap instead of running off a small screen
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         labels = {self.filler.session.key(w.node): self.filler.session.label(w.control, w.node)
                   for w in filler.questions}
         for key, message in errors.items():
@@ -503,6 +506,9 @@ class MissingSummary(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
+        from ui.main_window import fit_to_screen
+
+        fit_to_screen(self, width=560, height=min(420, 120 + 48 * len(errors)))
 
     def jump(self, item: QListWidgetItem) -> None:
         self.accept()

@@ -320,108 +320,120 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="32"/>
+        <location filename="../../ui/dashboard_page.py" line="34"/>
         <source>&lt;h2&gt;工作台&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;工作台&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="37"/>
-        <source>&lt;b&gt;逾期未探访&lt;/b&gt;（最久、风险最高的在前，双击开始探访）</source>
-        <translation>&lt;b&gt;逾期未探访&lt;/b&gt;（最久、风险最高的在前，双击开始探访）</translation>
+        <location filename="../../ui/dashboard_page.py" line="39"/>
+        <source>&lt;b&gt;逾期未探访&lt;/b&gt;（风险最高的在前，同等风险逾期最久的在前；回车或双击开始探访）</source>
+        <translation>&lt;b&gt;逾期未探访&lt;/b&gt;（风险最高的在前，同等风险逾期最久的在前；回车或双击开始探访）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="40"/>
+        <location filename="../../ui/dashboard_page.py" line="42"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="40"/>
-        <location filename="../../ui/dashboard_page.py" line="56"/>
+        <location filename="../../ui/dashboard_page.py" line="42"/>
+        <location filename="../../ui/dashboard_page.py" line="58"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="40"/>
+        <location filename="../../ui/dashboard_page.py" line="42"/>
         <source>风险等级</source>
         <translation>风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="41"/>
+        <location filename="../../ui/dashboard_page.py" line="43"/>
         <source>应探访日期</source>
         <translation>应探访日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="49"/>
+        <location filename="../../ui/dashboard_page.py" line="43"/>
+        <source>逾期天数</source>
+        <translation>逾期天数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dashboard_page.py" line="51"/>
         <source>&lt;b&gt;需要处理&lt;/b&gt;（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）</source>
         <translation>&lt;b&gt;需要处理&lt;/b&gt;（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="54"/>
+        <location filename="../../ui/dashboard_page.py" line="56"/>
         <source>&lt;b&gt;各村本月探访&lt;/b&gt;</source>
         <translation>&lt;b&gt;各村本月探访&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="56"/>
+        <location filename="../../ui/dashboard_page.py" line="58"/>
         <source>需探访人数</source>
         <translation>需探访人数</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="56"/>
+        <location filename="../../ui/dashboard_page.py" line="58"/>
         <source>本月已探访</source>
         <translation>本月已探访</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="57"/>
+        <location filename="../../ui/dashboard_page.py" line="59"/>
         <source>逾期</source>
         <translation>逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="76"/>
+        <location filename="../../ui/dashboard_page.py" line="78"/>
         <source>逾期未探访</source>
         <translation>逾期未探访</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="77"/>
+        <location filename="../../ui/dashboard_page.py" line="79"/>
         <source>本周到期</source>
         <translation>本周到期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="78"/>
+        <location filename="../../ui/dashboard_page.py" line="80"/>
         <source>安全红线</source>
         <translation>安全红线</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="79"/>
+        <location filename="../../ui/dashboard_page.py" line="81"/>
         <source>草稿待完成</source>
         <translation>草稿待完成</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="80"/>
+        <location filename="../../ui/dashboard_page.py" line="82"/>
         <source>待同步记录</source>
         <translation>待同步记录</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../ui/dashboard_page.py" line="90"/>
+        <source>%n 天</source>
+        <translation>
+            <numerusform>%n 天</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/dashboard_page.py" line="97"/>
         <source>⚠ {who}：{flags}（{when}）</source>
         <translation>⚠ {who}：{flags}（{when}）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="97"/>
+        <location filename="../../ui/dashboard_page.py" line="104"/>
         <source>发现报告未结：{who}（{when}）</source>
         <translation>发现报告未结：{who}（{when}）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="102"/>
+        <location filename="../../ui/dashboard_page.py" line="109"/>
         <source>适老化改造待验收：{who}（{n} 项）</source>
         <translation>适老化改造待验收：{who}（{n} 项）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="107"/>
+        <location filename="../../ui/dashboard_page.py" line="114"/>
         <source>草稿：{title}（{updated}）</source>
         <translation>草稿：{title}（{updated}）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="113"/>
+        <location filename="../../ui/dashboard_page.py" line="120"/>
         <source>{visited}（{percent}%）</source>
         <translation>{visited}（{percent}%）</translation>
     </message>
@@ -1580,7 +1592,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="496"/>
+        <location filename="../../ui/form_filler.py" line="499"/>
         <source>{question}：{message}</source>
         <translation>{question}：{message}</translation>
     </message>
@@ -2073,17 +2085,17 @@
 <context>
     <name>RevisionFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="524"/>
+        <location filename="../../ui/form_filler.py" line="530"/>
         <source>修改后请按“定稿”保存为新版本</source>
         <translation>修改后请按“定稿”保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="539"/>
+        <location filename="../../ui/form_filler.py" line="545"/>
         <source>修改没有保存</source>
         <translation>修改没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="541"/>
+        <location filename="../../ui/form_filler.py" line="547"/>
         <source>已保存为新版本</source>
         <translation>已保存为新版本</translation>
     </message>

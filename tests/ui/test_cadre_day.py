@@ -635,3 +635,52 @@ def test_the_real_first_run_can_go_to_practice_instead(qtbot, tmp_path):
     dialog.show()
     qtbot.mouseClick(dialog.findChild(QPushButton, "practice"), Qt.MouseButton.LeftButton)
     assert dialog.result() == PRACTICE and not Store.exists(tmp_path / "data")
+
+
+# ---------------------------------------------------------------- 9. 还不能定稿
+
+
+def test_cannot_finalize_yet_fits_wraps_and_says_choose_for_choices(qtbot, filler):
+    from ui.form_filler import MissingSummary
+
+    dialog = MissingSummary(filler, filler.session.errors())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    room = dialog.screen().availableGeometry()
+    assert dialog.width() <= room.width() and dialog.height() <= room.height()
+    assert dialog.list.wordWrap() and dialog.list.horizontalScrollBar().maximum() == 0
+    texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+    assert any(t.startswith("是否独居") and "请选择" in t for t in texts), texts
+    assert any(t.startswith("老人姓名") and "请填写" in t for t in texts), texts
+
+
+# ---------------------------------------------------------------- 11. 工作台
+
+
+def test_dashboard_orders_overdue_by_risk_then_days_overdue_with_a_days_column(qtbot, store):
+    from ui.dashboard_page import DashboardPage
+
+    store.add_village("v1", "东山村")
+    today = date.today()
+    people = {"一般久": ("一般", 60), "高风险近": ("高风险", 3), "重点中": ("重点", 20), "高风险久": ("高风险", 30)}
+    for name, (tier, late) in people.items():
+        pid = store.add_person(name=name, kind="elder", risk_tier=tier, village_id="v1")
+        store.update_person(pid, last_visit=(today - timedelta(days=late + 30)).isoformat(),
+                            next_due=(today - timedelta(days=late)).isoformat())
+    page = DashboardPage(store)
+    qtbot.addWidget(page)
+    page.refresh()
+    table = page.overdue
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert "逾期天数" in headers
+    rows = [(table.item(r, 0).text(), table.item(r, headers.index("逾期天数")).text())
+            for r in range(table.rowCount())]
+    assert rows == [("高风险久", "30 天"), ("高风险近", "3 天"), ("重点中", "20 天"), ("一般久", "60 天")]
+    opened = []
+    page.open_person.connect(opened.append)
+    page.show()
+    table.setFocus()
+    table.setCurrentCell(0, 0)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert opened and opened[0]["name"] == "高风险久", "Enter starts the visit"

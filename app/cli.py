@@ -13,7 +13,10 @@ from pathlib import Path
 
 import click
 
+from app.cli_zh import install as _chinese_click
 from app.errors import CunFangError, ErrorCode
+
+_chinese_click()  # Usage/Options/--help and click's own errors in Chinese
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

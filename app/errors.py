@@ -30,10 +30,11 @@ class ErrorCode(Enum):
     XPATH_SYNTAX = "表达式有语法错误：{problem}（第 {pos} 个字符附近：“{near}”）。表达式：{expr}"
     # Answers (shown next to the question).
     ANSWER_REQUIRED = "此题为必答题，请填写。"
+    ANSWER_CHOOSE = "此题为必答题，请选择。"
     ANSWER_CONSTRAINT = "答案不符合本题的要求，请检查。"
     ANSWER_NOT_INTEGER = "请输入整数（如 3），不要带小数点或文字。您输入的是“{value}”。"
     ANSWER_NOT_NUMBER = "请输入数字（如 3.5）。您输入的是“{value}”。"
-    ANSWER_NOT_DATE = "请输入有效日期，格式如 2024-03-15。您输入的是“{value}”。"
+    ANSWER_NOT_DATE = "“{value}”不是有效的日期。请按 年-月-日 输入，如 2024-3-15、2024/3/15 或 20240315。"
     ANSWER_NOT_TIME = "请输入有效时间，格式如 14:30。您输入的是“{value}”。"
     ANSWER_NOT_DATETIME = "请输入有效的日期时间，格式如 2024-03-15 14:30。您输入的是“{value}”。"
     ANSWER_NOT_IN_CHOICES = "“{value}”不是本题的选项，请从列表中选择。"
@@ -91,6 +92,7 @@ class ErrorCode(Enum):
     SYNC_CANCELLED = "同步已取消；已经发送的记录都已确认，其余的下次继续。"
     SYNC_PACKAGE_UNREADABLE = "无法读取数据包 {path}：{reason}"
     SYNC_PACKAGE_WRONG_SERVER = "这个数据包不是发给本服务器的（或已损坏），无法解密。"
+    PRACTICE_NOT_SENT = "这是练习模式的数据（虚构的），不会发送到县局，也不能登记服务器。请先退出练习模式（“练习模式 → 退出练习模式”）。"
     SYNC_USER_EXISTS = "用户“{name}”已经存在。"
     SYNC_ROLE_UNKNOWN = "不认识的角色“{role}”。可用的角色：{roles}。"
     # Accounts, roles and the lock screen (issue 9).
@@ -237,3 +239,37 @@ class FormCheckFailed(CunFangError):
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
+
+
+# ---------------------------------------------------------------- network failures in plain words
+
+# (markers in the raw detail, the cause, the fix); the first match wins, so narrow causes come first.
+_NETWORK_CAUSES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("NameResolutionError", "getaddrinfo", "Name or service not known", "nodename nor servname",
+      "Temporary failure in name resolution", "No address associated", "11001"),
+     "找不到服务器地址（域名解析失败）", "请检查本机是否已联网、服务器地址是否写对"),
+    (("SSLCertVerificationError", "CERTIFICATE_VERIFY_FAILED", "certificate verify failed"),
+     "服务器的安全证书无法验证", "请向县局信息科索取证书文件，在“同步”页的“高级”里选择它，不要关闭证书检查"),
+    (("timed out", "Timeout", "timeout"),
+     "服务器太久没有回应（超时）", "网络可能太慢或服务器正忙，请稍后再试"),
+    (("Connection refused", "ConnectionRefusedError", "10061"),
+     "服务器拒绝了连接", "服务器程序可能没有运行，或地址中的端口不对，请联系县局信息科"),
+    (("Network is unreachable", "No route to host", "10051", "10065"),
+     "本机连不上网络", "请检查网线、Wi-Fi 或手机热点后再试"),
+    (("Connection reset", "Connection aborted", "RemoteDisconnected", "10054"),
+     "连接中途被断开", "网络不稳定，请稍后再试"),
+    (("ProxyError",), "代理服务器出错", "请检查本机的代理设置，或改用不经代理的网络"),
+    (("SSLError", "SSL:", "WRONG_VERSION_NUMBER"),
+     "与服务器的加密连接没有建立", "请确认服务器地址（https:// 开头）写对，或联系县局信息科"),
+)
+_RAW_MARKERS = ("Error(", "Caused by", "Max retries", "Errno", "HTTPConnectionPool", "HTTPSConnectionPool", "[SSL")
+
+
+def explain_network_failure(text: str) -> str | None:
+    """A sync failure's raw detail (requests' and urllib3's English) as one Chinese sentence with the cause and
+    the fix, or None when ``text`` carries no such detail. The raw text stays for 详细信息."""
+    if not any(marker in text for marker in _RAW_MARKERS):
+        return None
+    cause, fix = next(((c, f) for markers, c, f in _NETWORK_CAUSES if any(m in text for m in markers)),
+                      ("网络不通或服务器没有回应", "请检查本机是否已联网，稍后再试；仍不行请联系县局信息科"))
+    return f"连不上服务器：{cause}。{fix}。数据都保存在本机，不会丢失。"

@@ -11,6 +11,22 @@ from app.schedule import next_due, red_flags
 from app.settings import VisitRules
 
 VISIT_FORMS = {"elder_visit", "child_visit"}
+# The forms that fit a kind of person, the usual one (the visit) first: 为此人填表 offers these.
+FORMS_FOR_KIND = {
+    "elder": ("elder_visit", "capability_assessment", "elder_registry", "home_adaptation"),
+    "child": ("child_visit", "left_behind_child", "vulnerable_child"),
+}
+# The kind of person a visit form is about (填表 → a visit form asks who is visited).
+VISIT_KIND = {"elder_visit": "elder", "child_visit": "child"}
+
+
+def forms_for(kind: str, available: list[str]) -> list[str]:
+    """Of the ``available`` form ids, the ones that fit a person of ``kind``, in the order a cadre uses them
+    (all of them, as they come, when the kind has no list)."""
+    fitting = FORMS_FOR_KIND.get(kind)
+    if not fitting:
+        return list(available)
+    return [f for f in fitting if f in available]
 CHILD_REGISTRY_FORMS = {"left_behind_child": "留守儿童", "vulnerable_child": "困境儿童"}
 # Registry forms that create the person they describe when it is not in the registry yet.
 PERSON_FIELDS = {

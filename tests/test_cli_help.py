@@ -23,4 +23,12 @@ def all_commands(group: click.Group, prefix: tuple[str, ...] = ()):
 def test_every_command_has_chinese_help(path, command):
     assert command.help and re.search(r"[\u4e00-\u9fff]", command.help), f"{' '.join(path)} has no Chinese help"
     result = CliRunner().invoke(cli, [*path, "--help"], obj={})
-    assert result.exit_code == 0 and "Usage" in result.output
+    assert result.exit_code == 0 and "用法:" in result.output
+    assert "Options" not in result.output and "Show this message" not in result.output
+
+
+def test_click_own_words_and_errors_are_chinese():
+    result = CliRunner().invoke(cli, ["--help"], obj={})
+    assert "选项:" in result.output and "显示此帮助并退出。" in result.output and "命令:" in result.output
+    wrong = CliRunner().invoke(cli, ["records", "--no-such-option"], obj={})
+    assert wrong.exit_code == 2 and "没有选项" in wrong.output and "错误" in wrong.output

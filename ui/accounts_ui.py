@@ -95,7 +95,16 @@ class LoginDialog(QDialog):
         forgot.setFlat(True)
         forgot.setAutoDefault(False)  # Return in the password field signs in, never opens this
         forgot.clicked.connect(self.recover)
-        layout.addWidget(forgot, alignment=Qt.AlignmentFlag.AlignLeft)
+        practice = QPushButton(self.tr("练习模式（虚构数据，不会发送）"))
+        practice.setObjectName("practice")
+        practice.setFlat(True)
+        practice.setAutoDefault(False)
+        practice.clicked.connect(lambda: self.done(2))  # ui.startup.PRACTICE: app_main opens the practice store
+        row = QHBoxLayout()
+        row.addWidget(forgot)
+        row.addStretch(1)
+        row.addWidget(practice)
+        layout.addLayout(row)
         layout.addWidget(ok_cancel(self, self.tr("登录"), self.tr("退出"), self.sign_in))
         (self.password if self.login.text() else self.login).setFocus()
 

@@ -49,10 +49,10 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def open_store(data_dir: Path) -> Store | None:
+def open_store(data_dir: Path) -> Store | str | None:
     """First run creates the store and its administrator; afterwards a person signs in (a store made before
-    accounts is unlocked by its passphrase). None if the person quits."""
-    from ui.startup import FirstRunDialog, UnlockDialog
+    accounts is unlocked by its passphrase). None if the person quits, ``"practice"`` for 练习模式."""
+    from ui.startup import PRACTICE, FirstRunDialog, UnlockDialog
 
     if Store.has_accounts(data_dir):
         from ui.accounts_ui import LoginDialog
@@ -60,7 +60,10 @@ def open_store(data_dir: Path) -> Store | None:
         dialog = LoginDialog(data_dir)
     else:
         dialog = UnlockDialog(data_dir) if Store.exists(data_dir) else FirstRunDialog(data_dir)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
+    code = dialog.exec()
+    if code == PRACTICE:
+        return "practice"
+    if code != QDialog.DialogCode.Accepted:
         return None
     store = dialog.store
     if store.account is not None and store.account.must_change:
@@ -76,8 +79,17 @@ def run_app(data_dir: Path | None = None) -> int:
     setup_logging(directory)
     app = make_app()
     install_excepthook()
-    while True:  # 换人登录 closes the window and signs the next person in
-        store = open_store(directory)
+    practice = False
+    while True:  # 换人登录 and entering or leaving 练习模式 close the window and open the next store
+        if practice:
+            from ui.startup import open_practice_store
+
+            store = open_practice_store(directory)
+        else:
+            store = open_store(directory)
+            if store == "practice":
+                practice = True
+                continue
         if store is None:
             return 0
         from ui.main_window import MainWindow
@@ -90,5 +102,9 @@ def run_app(data_dir: Path | None = None) -> int:
             from app.accounts import sign_out
 
             sign_out(store)
+        if window.practice_wanted is not None:
+            practice = window.practice_wanted
+            continue
         if not window.switch_user_requested:
             return code
+        practice = False

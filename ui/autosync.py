@@ -22,6 +22,7 @@ from datetime import datetime
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow
 
+from app.errors import CunFangError
 from app.store import Store
 from ui.errors import plain_message
 from ui.workers import Task, run_in_background
@@ -228,7 +229,8 @@ class SyncRunner(QObject):
     def _failed(self, exc: Exception) -> None:
         self._task = self._cancel = None
         self.failures += 1
-        self.failure_text = plain_message(exc)
+        # A catalogue error keeps its raw network detail: pages show the plain sentence with 详细信息 (ui/errors.py).
+        self.failure_text = str(exc) if isinstance(exc, CunFangError) else plain_message(exc)
         self.finished.emit(exc)
         self.changed.emit()
         self.schedule()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -34,16 +36,16 @@ class DashboardPage(QWidget):
         layout.addLayout(self.cards)
         split = QHBoxLayout()
         left = QVBoxLayout()
-        left.addWidget(QLabel(self.tr("<b>逾期未探访</b>（最久、风险最高的在前，双击开始探访）")))
-        self.overdue = QTableWidget(0, 4)
+        left.addWidget(QLabel(self.tr("<b>逾期未探访</b>（风险最高的在前，同等风险逾期最久的在前；回车或双击开始探访）")))
+        self.overdue = QTableWidget(0, 5)
         self.overdue.setObjectName("overdueTable")
         self.overdue.setHorizontalHeaderLabels([self.tr("姓名"), self.tr("村"), self.tr("风险等级"),
-                                                self.tr("应探访日期")])
+                                                self.tr("应探访日期"), self.tr("逾期天数")])
         self.overdue.verticalHeader().hide()
         self.overdue.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.overdue.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.overdue.horizontalHeader().setStretchLastSection(True)
-        self.overdue.cellDoubleClicked.connect(self._open_overdue)
+        self.overdue.cellActivated.connect(self._open_overdue)  # Enter, or a double-click
         left.addWidget(self.overdue)
         right = QVBoxLayout()
         right.addWidget(QLabel(self.tr("<b>需要处理</b>（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）")))
@@ -81,10 +83,15 @@ class DashboardPage(QWidget):
             self.cards.addWidget(_card(title, str(value), name))
         names = {v["id"]: v["name"] for v in self.store.villages()}
         self.overdue.setRowCount(len(self.overdue_rows))
+        today = date.today()
         for i, row in enumerate(self.overdue_rows):
+            late = (today - date.fromisoformat(row["next_due"][:10])).days
             for j, text in enumerate((row["name"], names.get(row["village_id"], ""), row["risk_tier"],
-                                      row["next_due"])):
-                self.overdue.setItem(i, j, QTableWidgetItem(text))
+                                      row["next_due"], self.tr("%n 天", "", late))):
+                item = QTableWidgetItem(text)
+                if j == 4:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.overdue.setItem(i, j, item)
         self.drafts.clear()
         for flagged in board.red_flags[:50]:
             item = QListWidgetItem(self.tr("⚠ {who}：{flags}（{when}）").format(

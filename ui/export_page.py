@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from app.errors import CunFangError, ErrorCode
 from app.store import STATUS_LABELS, Store
 from ui.errors import show_error
-from ui.page_common import chosen_date, optional_date
+from ui.page_common import chosen_date, optional_date, suggested_file
 from ui.workers import Cancelled, run_in_background
 
 
@@ -205,7 +205,9 @@ class ExportPage(QWidget):
         suffix = ".csv" if self.csv.isChecked() else ".xlsx"
         name = choice["title"]
         kinds = self.tr("CSV 文件 (*.csv)") if suffix == ".csv" else self.tr("Excel 工作簿 (*.xlsx)")
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出到"), name + suffix, kinds)
+        village = self.village.currentText() if self.village.currentData() else self.tr("全部村")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("导出到"), suggested_file(name, village, suffix=suffix),
+                                              kinds)
         if path:
             self.export_to(Path(path) if Path(path).suffix else Path(path + suffix))
 

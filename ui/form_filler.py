@@ -13,6 +13,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QGroupBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -39,6 +41,7 @@ from ui.errors import show_error
 from ui.questions import QuestionWidget, make_question
 
 SAVE_DELAY_MS = 250
+NAME_QUESTIONS = ("person_name", "name", "elder_name", "child_name", "elder")  # who a record is about
 
 
 class FormFiller(QWidget):
@@ -59,6 +62,7 @@ class FormFiller(QWidget):
             self.person = self.person or ({"id": record["person_id"]} if record["person_id"] else None)
         elif person:
             self._prefill(person)
+        self.answered_anything = record_uuid is not None  # a draft reopened is half-filled already
         self.questions: list[QuestionWidget] = []
         self.sections: list[tuple[Node, QWidget]] = []
         self._save_timer = QTimer(self)
@@ -91,6 +95,8 @@ class FormFiller(QWidget):
         self.outline.itemClicked.connect(self._jump)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
+        # A click on a label, a gap or a 删除 button keeps the cursor in its question (the scroll area would take it).
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         split = QSplitter()
         split.addWidget(self.outline)
         split.addWidget(self.scroll)
@@ -106,11 +112,13 @@ class FormFiller(QWidget):
         layout.addWidget(split, 1)
         # Window shortcuts of a hidden filler (another tab) are inactive, so open records never clash.
         for keys, action in (("Ctrl+S", self.save_now), ("Ctrl+Return", self.finalize),
-                             ("Ctrl+Enter", self.finalize), ("Ctrl+P", self.print_pdf)):
+                             ("Ctrl+Enter", self.finalize), ("Ctrl+P", self.print_pdf),
+                             ("Ctrl+Delete", self.remove_focused_instance)):
             QShortcut(QKeySequence(keys), self).activated.connect(action)
         self.build()
         if record_uuid is None:
             self.save_now()  # a draft exists from the first moment: nothing can be lost
+        QTimer.singleShot(0, self.focus_first)
 
     # ------------------------------------------------------------------ building
 
@@ -165,6 +173,7 @@ class FormFiller(QWidget):
                     continue
                 widget = make_question(self.session, control, node)
                 widget.answered.connect(self.on_answer)
+                widget.next_wanted.connect(self.focus_next)
                 widget.attachment_chosen.connect(self.on_attachment)
                 layout.addWidget(widget)
                 self.questions.append(widget)
@@ -198,8 +207,12 @@ class FormFiller(QWidget):
         self._render(control.children, instance, one_layout, item)
         if control.repeat_count is None and "noAddRemove" not in control.params:
             remove = QPushButton(self.tr("删除第 {number} 项").format(number=number))
+            remove.setObjectName("removeInstance")
+            remove.setToolTip(self.tr("删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您"))
+            remove.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not in the Tab path: one Space never deletes
             remove.clicked.connect(lambda _=False, n=instance: self.remove_instance(n))
             one_layout.addWidget(remove, alignment=Qt.AlignmentFlag.AlignRight)
+        one.setProperty("instanceTitle", one.title())
         self.sections.append((instance, one))
         return one
 
@@ -220,6 +233,7 @@ class FormFiller(QWidget):
     # ------------------------------------------------------------------ answering
 
     def on_answer(self, node: Node, value) -> None:
+        self.answered_anything = True
         self.session.set_value(node, value)
         self.refresh()
         self._save_timer.start()
@@ -254,9 +268,11 @@ class FormFiller(QWidget):
         node = self.session.add_repeat(control.ref, parent)
         first = len(self.questions)
         number = len(self.session.repeat_instances(control.ref, parent))
+        add = layout.itemAt(layout.count() - 1).widget()
         box = self._render_instance(control, node, number, title, item)
         layout.insertWidget(layout.count() - 1, box)
         box.show()
+        self._tab_before(box, add)
         self.refresh()
         self.save_now()
         if first < len(self.questions):
@@ -265,21 +281,106 @@ class FormFiller(QWidget):
                 target.setFocus()
                 QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(box))
 
-    def remove_instance(self, node: Node) -> None:
+    @staticmethod
+    def _tab_before(box: QWidget, anchor: QWidget) -> None:
+        """Tab goes through a new entry's questions before the 添加 button, as if it had been there all along."""
+        def tabbable(w: QWidget) -> bool:
+            return bool(w.focusPolicy() & Qt.FocusPolicy.TabFocus)
+
+        chain, widget = [], anchor.nextInFocusChain()
+        while widget is not anchor:
+            if box.isAncestorOf(widget) and tabbable(widget):
+                chain.append(widget)
+            widget = widget.nextInFocusChain()
+        previous = anchor.previousInFocusChain()
+        while previous is not anchor and (box.isAncestorOf(previous) or not tabbable(previous)):
+            previous = previous.previousInFocusChain()
+        for widget in chain:
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
+        QWidget.setTabOrder(previous, anchor)
+
+    def remove_instance(self, node: Node, *, confirm: bool = True) -> bool:
+        """Delete one repeat entry after asking (naming it); the focus and the scroll position stay."""
+        focused = self._focused_question()  # before asking: the question box takes the focus for a while
+        if confirm and self._has_answers(node) and not self._confirm_removal(node):
+            if focused is not None and focused.focus_target() is not None:
+                focused.focus_target().setFocus()
+            return False
+        keep: Node | None = focused.node if focused is not None else None
+        if keep is not None and self._inside(keep, node):
+            keep = self._same_question_nearby(focused, node)
+        position = self.scroll.verticalScrollBar().value()
         self.session.remove_repeat(node)
         self.save_now()
-        QTimer.singleShot(0, lambda: self._rebuilt(focus_in=None))
+        QTimer.singleShot(0, lambda: self._rebuilt(focus_on=keep, scroll_to=position))
+        return True
 
-    def _rebuilt(self, focus_in: Node | None) -> None:
+    def remove_focused_instance(self) -> None:
+        """Ctrl+Delete: the repeat entry holding the cursor."""
+        focused = self._focused_question()
+        instances = [n for n, _ in self.sections if n.generic_path() in self.form.repeat_paths]
+        node = focused.node if focused is not None else None
+        while node is not None and node not in instances:
+            node = node.parent
+        if node is not None:
+            self.remove_instance(node)
+
+    def _focused_question(self) -> QuestionWidget | None:
+        focus = QApplication.focusWidget()
+        if focus is None or not self.isAncestorOf(focus):
+            focus = self.focusWidget()  # where the cursor was while a dialog is in front
+        return next((q for q in self.questions if focus is not None and q.isAncestorOf(focus)), None)
+
+    @staticmethod
+    def _inside(node: Node, instance: Node) -> bool:
+        while node is not None:
+            if node is instance:
+                return True
+            node = node.parent
+        return False
+
+    @staticmethod
+    def _has_answers(instance: Node) -> bool:
+        return any(n.value != "" and not n.children for n in instance.iter())
+
+    def _same_question_nearby(self, focused: QuestionWidget, instance: Node) -> Node | None:
+        """The same question in the next entry (else the previous one), for the cursor after a delete."""
+        siblings = [c for c in instance.parent.children if c.name == instance.name]
+        at = siblings.index(instance)
+        for other in siblings[at + 1:at + 2] + siblings[max(at - 1, 0):at]:
+            same = next((q.node for q in self.questions if q.control is focused.control
+                         and self._inside(q.node, other)), None)
+            if same is not None:
+                return same
+        return None
+
+    def _confirm_removal(self, instance: Node) -> bool:
+        box = next((w for n, w in self.sections if n is instance), None)
+        title = box.property("instanceTitle") if box is not None else instance.name
+        answers = [n.value for n in instance.iter() if n.value and not n.children][:2]
+        ask = QMessageBox(QMessageBox.Icon.Question, self.tr("删除这一项？"),
+                          self.tr("删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。").format(
+                              title=title, answers="，".join(answers)), QMessageBox.StandardButton.NoButton, self)
+        ask.setObjectName("confirmRemove")
+        delete = ask.addButton(self.tr("删除"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = ask.addButton(self.tr("不删除"), QMessageBox.ButtonRole.RejectRole)
+        ask.setDefaultButton(keep)  # Enter or Space keeps the entry
+        ask.setEscapeButton(keep)
+        ask.exec()
+        return ask.clickedButton() is delete
+
+    def _rebuilt(self, focus_on: Node | None, scroll_to: int) -> None:
         self.build()
-        for widget in self.questions:
-            if focus_in is not None and widget.node.parent is focus_in:
-                target = widget.focus_target()
-                if target is not None:
-                    self.scroll.ensureWidgetVisible(widget)
-                    target.setFocus()
-                return
-        self.scroll.setFocus()
+        self.scroll.widget().adjustSize()
+        self.scroll.verticalScrollBar().setValue(scroll_to)
+        widget = next((w for w in self.questions if w.node is focus_on), None)
+        target = widget.focus_target() if widget is not None else None
+        if target is not None:
+            target.setFocus()
+            self.scroll.ensureWidgetVisible(widget)
+        else:
+            self.scroll.setFocus()
 
     # ------------------------------------------------------------------ saving
 
@@ -287,8 +388,17 @@ class FormFiller(QWidget):
         name = self.session.instance_name()
         if name:
             return name
-        who = (self.person or {}).get("name", "")
+        who = (self.person or {}).get("name", "") or self._typed_name()
         return f"{who} {self.form.title or self.form.form_id} {datetime.now():%Y-%m-%d}".strip()
+
+    def _typed_name(self) -> str:
+        """The name typed into the form (老人姓名 …) when it was not started from a person."""
+        names = self.form.by_name()
+        for key in NAME_QUESTIONS:
+            node = self.session.node(names[key]) if key in names else None
+            if node is not None and node.value:
+                return node.value
+        return ""
 
     def save_now(self) -> None:
         self._save_timer.stop()
@@ -338,6 +448,28 @@ class FormFiller(QWidget):
             save_record_pdf(self, self.store, None, record_uuid, name=self.title(), form=self.form,
                             data=self.session.to_data())
 
+    def _can_take_focus(self, widget: QuestionWidget) -> bool:
+        target = widget.focus_target()
+        return target is not None and widget.isVisibleTo(self) and target.isEnabled() \
+            and not self.session.is_readonly(widget.node)
+
+    def focus_first(self) -> None:
+        """The cursor starts in the first question still to answer (else the first one)."""
+        open_ = [w for w in self.questions if self._can_take_focus(w)]
+        first = next((w for w in open_ if w.node.value == ""), open_[0] if open_ else None)
+        if first is not None and not self.store.closed:
+            first.focus_target().setFocus()
+            self.scroll.ensureWidgetVisible(first)
+
+    def focus_next(self, widget: QuestionWidget) -> None:
+        """Enter: on to the next question that can be answered, as on a paper form."""
+        at = self.questions.index(widget) if widget in self.questions else -1
+        for following in self.questions[at + 1:]:
+            if self._can_take_focus(following):
+                following.focus_target().setFocus()
+                self.scroll.ensureWidgetVisible(following)
+                return
+
     def focus_question(self, key: str) -> None:
         for widget in self.questions:
             if self.session.key(widget.node) == key:
@@ -359,6 +491,9 @@ class MissingSummary(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("还有 %n 处需要填写或更正（双击可跳到该题）：", "", len(errors))))
         self.list = QListWidget()
+        self.list.setWordWrap(True)  # long questions wrap instead of running off a small screen
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         labels = {self.filler.session.key(w.node): self.filler.session.label(w.control, w.node)
                   for w in filler.questions}
         for key, message in errors.items():
@@ -372,6 +507,9 @@ class MissingSummary(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
+        from ui.main_window import fit_to_screen
+
+        fit_to_screen(self, width=560, height=min(420, 120 + 48 * len(errors)))
 
     def jump(self, item: QListWidgetItem) -> None:
         self.accept()

@@ -14,7 +14,7 @@ ICON_DIR = Path(__file__).resolve().parents[1] / "resources" / "icons"
 COLOR = "#37474f"
 SIZE = 48
 NAV_ICONS = ("fa5s.home", "fa5s.address-book", "fa5s.edit", "fa5s.list-alt", "fa5s.sync-alt", "fa5s.file-excel",
-             "fa5s.cog")
+             "fa5s.cog", "fa5s.calendar-alt")
 
 
 def icon(name: str) -> QIcon:

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from app.store import Store
 from ui.errors import show_error
 from ui.models import PagedModel
-from ui.page_common import _table
+from ui.page_common import _table, documents_folder, suggested_file
 from ui.workers import Cancelled, run_in_background
 
 REFUSED_TEXT = QColor("#b00020")
@@ -230,7 +230,7 @@ class ImportDialog(QDialog):
     # ------------------------------------------------------------------ the steps
 
     def browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择名册文件"), "",
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择名册文件"), documents_folder(),
                                               self.tr("名册 (*.xlsx *.xls *.csv);;所有文件 (*)"))
         if path:
             self.path.setText(path)
@@ -352,7 +352,8 @@ class ImportDialog(QDialog):
 
         if self.preview is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("保存每行结果"), self.tr("导入结果.xlsx"),
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("保存每行结果"),
+                                              suggested_file(self.tr("导入结果"), suffix=".xlsx"),
                                               self.tr("Excel 工作簿 (*.xlsx)"))
         if path:
             try:

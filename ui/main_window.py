@@ -6,13 +6,17 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, QSettings, QSize,
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
+    QScrollArea,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -20,7 +24,7 @@ from app.errors import CunFangError
 from app.store import Store
 from ui.autosync import SyncRunner, local_time, sync_loaded
 from ui.dashboard_page import DashboardPage
-from ui.errors import show_error
+from ui.errors import plain_text, show_error
 from ui.icons import icon as icon_for
 from ui.page_common import FormCatalog
 
@@ -32,6 +36,30 @@ NAV = [(QT_TRANSLATE_NOOP("MainWindow", "工作台"), "fa5s.home", "Ctrl+1"),
        (QT_TRANSLATE_NOOP("MainWindow", "同步"), "fa5s.sync-alt", "Ctrl+5"),
        (QT_TRANSLATE_NOOP("MainWindow", "导出"), "fa5s.file-excel", "Ctrl+6"),
        (QT_TRANSLATE_NOOP("MainWindow", "设置"), "fa5s.cog", "Ctrl+7")]
+
+
+PRACTICE_BANNER_STYLE = ("QWidget#practiceBanner { background: #ef6c00; } "
+                         "QWidget#practiceBanner QLabel { color: white; font-weight: bold; }")
+PRACTICE_NAV_STYLE = "QListWidget#nav { background: #ffe0b2; } QListWidget#nav::item:selected { background: #ef6c00; }"
+
+
+def page_scroller() -> QScrollArea:
+    """Each page sits in a scroll area: a page taller or wider than the screen scrolls, it never grows the window."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return scroll
+
+
+def fit_to_screen(widget: QWidget, *, width: int | None = None, height: int | None = None) -> None:
+    """Size a window or dialog to what it wants, never beyond the screen it is on (the taskbar left free)."""
+    screen = widget.screen() or QApplication.primaryScreen()
+    room = screen.availableGeometry()
+    hint = widget.sizeHint()
+    w = min(width or hint.width(), room.width() - 16)
+    h = min(height or hint.height(), room.height() - 40)  # the title bar is drawn outside the widget
+    widget.resize(max(w, 200), max(h, 120))
 
 
 def idle_minutes(store: Store) -> int:
@@ -69,9 +97,15 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.store = store
         self.switch_user_requested = False
+        self.practice_wanted: bool | None = None  # set when the window closes to enter or leave 练习模式
+        from app.practice import is_practice
+
+        self.practice = is_practice(store)
         self._locked = False
         account = store.account
-        if account is None:
+        if self.practice:
+            self.setWindowTitle(self.tr("村访通 — 练习模式（虚构数据，不会发送）"))
+        elif account is None:
             self.setWindowTitle(self.tr("村访通"))
         else:
             self.setWindowTitle(self.tr("村访通 — {name}（{role}）").format(name=account.name,
@@ -92,15 +126,22 @@ class MainWindow(QMainWindow):
             item.setToolTip(self.tr("{label}（{key}）").format(label=label, key=key))
             self.nav.addItem(item)
             item.setHidden(not self._allowed(index))
-            self.stack.addWidget(QWidget())
+            self.stack.addWidget(page_scroller())
             QShortcut(QKeySequence(key), self, lambda i=index: self.nav.setCurrentRow(i))
         self.nav.currentRowChanged.connect(self._on_nav)
         central = QWidget()
-        row = QHBoxLayout(central)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        if self.practice:
+            outer.addWidget(self._practice_banner())
+            self.nav.setStyleSheet(PRACTICE_NAV_STYLE)
+        row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self.nav)
         row.addWidget(self.stack, 1)
+        outer.addLayout(row, 1)
         self.setCentralWidget(central)
 
         def about() -> None:  # 帮助 → 关于村访通 (ui/about.py loads when it is opened)
@@ -116,6 +157,12 @@ class MainWindow(QMainWindow):
             self.addAction(lock)
             menu.addAction(self.tr("换人登录"), self.switch_user)
             menu.addAction(self.tr("修改我的密码…"), self.change_password)
+        practice_menu = self.menuBar().addMenu(self.tr("练习模式"))
+        if self.practice:
+            practice_menu.addAction(self.tr("退出练习模式，回到正式数据"), lambda: self.switch_practice(False))
+            practice_menu.addAction(self.tr("清空练习数据，重新开始"), self.restart_practice)
+        else:
+            practice_menu.addAction(self.tr("进入练习模式（虚构数据，不会发送）"), lambda: self.switch_practice(True))
         about_action = self.menuBar().addMenu(self.tr("帮助")).addAction(self.tr("关于村访通"), about)
         about_action.setMenuRole(about_action.MenuRole.AboutRole)
 
@@ -128,7 +175,7 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
         QShortcut(QKeySequence("Ctrl+F"), self, self.focus_search)
         # Sync in the background while the app runs (the sync client loads on the first look, after start-up).
-        self.autosync = SyncRunner(store, self, automatic=True)
+        self.autosync = SyncRunner(store, self, automatic=not self.practice)  # practice data are never sent
         self.autosync.changed.connect(self.update_status)
         self.autosync.progress.connect(self._sync_progress)
 
@@ -173,6 +220,39 @@ class MainWindow(QMainWindow):
         """Close this person's window (drafts saved) so the next person signs in."""
         self.switch_user_requested = True
         self.close()
+
+    def _practice_banner(self) -> QWidget:
+        """The orange strip on every page of 练习模式, with the one action that leaves it."""
+        banner = QWidget()
+        banner.setObjectName("practiceBanner")
+        banner.setStyleSheet(PRACTICE_BANNER_STYLE)
+        banner.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        line = QHBoxLayout(banner)
+        line.setContentsMargins(12, 4, 12, 4)
+        text = QLabel(self.tr("练习模式：这里是虚构的示范乡镇，随便填、随便改，什么都不会发送到县局。"))
+        text.setWordWrap(True)
+        leave = QPushButton(self.tr("退出练习模式"))
+        leave.setObjectName("leavePractice")
+        leave.clicked.connect(lambda: self.switch_practice(False))
+        line.addWidget(text, 1)
+        line.addWidget(leave)
+        return banner
+
+    def switch_practice(self, practice: bool) -> None:
+        """Enter or leave 练习模式: this window closes (drafts saved) and the other store opens."""
+        self.practice_wanted = practice
+        self.close()
+
+    def restart_practice(self) -> None:
+        from app.practice import reset_practice
+
+        answer = QMessageBox.question(self, self.tr("清空练习数据"),
+                                      self.tr("清空练习模式里填写的一切，重新生成示范乡镇？正式数据不受影响。"))
+        if answer == QMessageBox.StandardButton.Yes:
+            data_dir = self.store.data_dir.parent
+            self.switch_practice(True)
+            self.store.close()
+            reset_practice(data_dir)
 
     def change_password(self) -> None:
         from ui.accounts_ui import ChangePasswordDialog
@@ -220,10 +300,7 @@ class MainWindow(QMainWindow):
         page = self._built[index]
         if page is None:
             page = self._built[index] = self._make_page(index)
-            placeholder = self.stack.widget(index)
-            self.stack.insertWidget(index, page)
-            self.stack.removeWidget(placeholder)
-            placeholder.deleteLater()
+            self.stack.widget(index).setWidget(page)
         return page
 
     @property
@@ -243,7 +320,7 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(0)
             return
         page = self.page(row)
-        self.stack.setCurrentWidget(page)
+        self.stack.setCurrentIndex(row)
         try:
             page.refresh()
         except CunFangError as exc:
@@ -253,7 +330,7 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(next(i for i, built in enumerate(self._built) if built is page))
 
     def focus_search(self) -> None:
-        if self._built[3] is not None and self.stack.currentWidget() is self._built[3]:
+        if self._built[3] is not None and self.stack.currentIndex() == 3:
             self.records.search.setFocus()
             return
         self.show_page(self.registry)
@@ -265,7 +342,13 @@ class MainWindow(QMainWindow):
     def fill_for_person(self, person: dict) -> None:
         from ui.pages import FormPicker
 
-        picker = FormPicker(self, self.catalog, person)
+        if person.get("id") and "kind" not in person:  # 工作台's rows carry only what the list shows
+            try:
+                person = self.store.get_person(person["id"])
+            except CunFangError as exc:
+                show_error(self, exc)
+                return
+        picker = FormPicker(self, self.catalog, person, self.store)
         if picker.exec() and picker.chosen() is not None:
             self.show_page(self.fill)
             self.fill.start(picker.chosen(), person=person)
@@ -317,6 +400,11 @@ class MainWindow(QMainWindow):
         """The status bar: sync state, records waiting to be sent, the last sync."""
         if self.store.closed:
             return
+        if self.practice:
+            self.online.setText(self.tr("● 练习模式：数据不会发送"))
+            self.waiting.setText("")
+            self.last_sync.setText("")
+            return
         if not sync_loaded():  # the first seconds after start-up: only what the store says by itself
             counts = self.store.counts_by_status()
             self.waiting.setText(self.tr("待同步 %n 条", "", counts["finalized"] + counts["queued"]))
@@ -337,7 +425,7 @@ class MainWindow(QMainWindow):
         else:
             state = self.tr("● 已登记县局服务器")
         self.online.setText(state)
-        self.online.setToolTip(status.last_error if kind else "")
+        self.online.setToolTip(plain_text(status.last_error)[0] if kind else "")
         if not status.last_at:
             self.last_sync.setText(self.tr("上次同步：从未"))
             return
@@ -355,12 +443,17 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ window state
 
     def _restore_geometry(self) -> None:
+        """The first time the window opens maximised; afterwards as it was left, always inside the screen."""
         settings = QSettings()
         geometry = settings.value("main/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 720)
+        fit_to_screen(self, width=1280, height=720)  # the size 还原 (restore) goes back to
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.setWindowState(Qt.WindowState.WindowMaximized)
+            return
+        room = (self.screen() or QApplication.primaryScreen()).availableGeometry()
+        if not self.isMaximized() and (self.width() > room.width() or self.height() > room.height()):
+            fit_to_screen(self, width=self.width(), height=self.height())
+            self.move(room.topLeft())
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         QApplication.instance().removeEventFilter(self.idle)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QStandardPaths
 from PySide6.QtWidgets import QDateEdit, QGroupBox, QHeaderView, QLabel, QTableView, QVBoxLayout
 
 from app.errors import FormCheckFailed
@@ -82,3 +84,17 @@ def optional_date(name: str, unset_text: str) -> QDateEdit:
 def chosen_date(box: QDateEdit):
     """The date in an ``optional_date`` box, or None when it says 不限."""
     return None if box.date() == box.minimumDate() else box.date().toPython()
+
+
+def documents_folder(desktop: bool = False) -> str:
+    """Where file dialogs open: 文档 (or 桌面), never the program's own folder."""
+    where = QStandardPaths.StandardLocation.DesktopLocation if desktop else \
+        QStandardPaths.StandardLocation.DocumentsLocation
+    return QStandardPaths.writableLocation(where) or str(Path.home())
+
+
+def suggested_file(*parts: str, suffix: str, dated: bool = True, desktop: bool = False) -> str:
+    """A save dialog's starting path: 文档/桌面 and a name saying what it holds, the village and the date."""
+    words = [p for p in parts if p] + ([f"{date.today():%Y%m%d}"] if dated else [])
+    safe = re.sub(r'[\\/:*?"<>|\s]+', " ", "-".join(words)).strip() or "cunfang"
+    return str(Path(documents_folder(desktop)) / f"{safe}{suffix}")

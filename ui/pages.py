@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,7 +37,15 @@ from ui.dashboard_page import DashboardPage  # noqa: F401 - re-exported: every p
 from ui.errors import show_error
 from ui.export_page import ExportPage  # noqa: F401 - re-exported: every page from one module
 from ui.models import HouseholdsModel, PersonsModel, RecordsModel
-from ui.page_common import FORMS_DIR, FormCatalog, _card, _table, builtin_forms, optional_date  # noqa: F401
+from ui.page_common import (  # noqa: F401
+    FORMS_DIR,
+    FormCatalog,
+    _card,
+    _table,
+    builtin_forms,
+    documents_folder,
+    optional_date,
+)
 from ui.workers import Cancelled, run_in_background
 
 # ---------------------------------------------------------------------------- 台账
@@ -79,6 +87,8 @@ class RegistryPage(QWidget):
         self.view.setObjectName("personsView")
         self.view.setModel(self.model)
         self.view.doubleClicked.connect(lambda _: self._fill())
+        self.search.installEventFilter(self)  # Enter/↓: from the search box to the results
+        self.view.installEventFilter(self)  # Enter: the person's forms, as a double-click
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self.show_person())
         row = QHBoxLayout()
         self.tabs = QTabWidget()
@@ -125,6 +135,23 @@ class RegistryPage(QWidget):
         self.model.villages = {v["id"]: v["name"] for v in self.store.villages()}
         self.run_search()
 
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if event.type() != QEvent.Type.KeyPress or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return super().eventFilter(watched, event)
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if watched is self.search and (enter or event.key() == Qt.Key.Key_Down):
+            if self._timer.isActive():  # typed just now: search first, then go down
+                self._timer.stop()
+                self.run_search()
+            self.view.setFocus()
+            if not self.view.currentIndex().isValid() and self.model.rowCount():
+                self.view.setCurrentIndex(self.model.index(0, 0))
+            return True
+        if watched is self.view and enter and self.view.currentIndex().isValid():
+            self._fill()
+            return True
+        return super().eventFilter(watched, event)
+
     def run_search(self) -> None:
         """Search off the UI thread; a newer search makes older results irrelevant."""
         if self.store.closed:  # a late timer after the window and its store have gone
@@ -154,6 +181,8 @@ class RegistryPage(QWidget):
         def done(rows):
             if generation == self._generation:
                 self.model.set_rows(rows, exhausted=len(rows) < 200)
+                if rows and self.view.hasFocus() and not self.view.currentIndex().isValid():
+                    self.view.setCurrentIndex(self.model.index(0, 0))  # Enter in the search box came first
                 if not self._sized and rows:
                     self.view.resizeColumnsToContents()
                     self._sized = True
@@ -265,6 +294,12 @@ class FillPage(QWidget):
         box.addLayout(row)
         self.tabs.addTab(chooser, self.tr("选择表单"))
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.notice = QLabel()
+        self.notice.setObjectName("fillNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("background: #e8f5e9; color: #1b5e20; padding: 6px; border-radius: 3px;")
+        self.notice.hide()
+        layout.addWidget(self.notice)
         layout.addWidget(self.tabs)
 
     def refresh(self) -> None:
@@ -285,7 +320,8 @@ class FillPage(QWidget):
             self.list.setCurrentRow(0)
 
     def open_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("打开表单"), "", self.tr("表单 (*.xlsx *.xls *.xml)"))
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("打开表单"), documents_folder(),
+                                              self.tr("表单 (*.xlsx *.xls *.xml)"))
         if path:
             self.start(Path(path))
 
@@ -309,8 +345,16 @@ class FillPage(QWidget):
         except FormCheckFailed as exc:
             show_error(self, exc, self.tr("表单不能使用"))
             return
-        if form is not None:
-            self.open_filler(form, person=person)
+        if form is None:
+            return
+        from app.registry import VISIT_KIND
+
+        if person is None and form.form_id in VISIT_KIND:  # a visit is about someone in the registry
+            picker = PersonPicker(self, self.store, VISIT_KIND[form.form_id], form.title or form.form_id)
+            if not picker.exec():
+                return
+            person = picker.person
+        self.open_filler(form, person=person)
 
     def open_filler(self, form, *, person: dict | None = None, record_uuid: str | None = None):
         from ui.form_filler import FormFiller
@@ -333,7 +377,14 @@ class FillPage(QWidget):
         return filler
 
     def _finalized(self, filler) -> None:
+        from sync.client.client import enrolled  # loaded by now: the status bar asks it every 30 s
+
         self.record_changed.emit()
+        if enrolled(self.store):
+            text = self.tr("已定稿：{title}。联网后自动发送到县局。")
+        else:
+            text = self.tr("已定稿：{title}。在“同步”里登记县局服务器后会自动发送。")
+        self.tell(text.format(title=filler.title()))
         self.tabs.removeTab(self.tabs.indexOf(filler))
         filler.deleteLater()
 
@@ -342,8 +393,20 @@ class FillPage(QWidget):
             return
         filler = self.tabs.widget(index)
         filler.flush()
+        from ui.form_filler import RevisionFiller  # loaded already: a filler is open
+
+        if getattr(filler, "answered_anything", False) and not isinstance(filler, RevisionFiller):
+            self.tell(self.tr("已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。").format(title=filler.title()))
         self.tabs.removeTab(index)
         filler.deleteLater()
+
+    def tell(self, text: str) -> None:
+        """What just happened to a record, said above the tabs and in the status bar."""
+        self.notice.setText("✓ " + text)
+        self.notice.show()
+        window = self.window()
+        if hasattr(window, "statusBar"):
+            window.statusBar().showMessage(text, 15_000)
 
     def flush_all(self) -> None:
         for i in range(1, self.tabs.count()):
@@ -351,26 +414,125 @@ class FillPage(QWidget):
 
 
 class FormPicker(QDialog):
-    def __init__(self, parent, catalog: FormCatalog, person: dict):
+    """为此人填表: the forms that fit the person (an elder's visit first); Enter starts the chosen one."""
+
+    def __init__(self, parent, catalog: FormCatalog, person: dict, store: Store | None = None):
+        from app.registry import forms_for
+
         super().__init__(parent)
+        self.setObjectName("formPicker")
         self.setWindowTitle(self.tr("为 {name} 填表").format(name=person.get("name", "")))
         layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("选择要为 {name} 填写的表（回车开始）：").format(name=person.get("name", ""))))
+        forms = {f.form_id: f for f in catalog.forms()
+                 if store is None or store.scope.role.may_use_form(f.form_id)}
+        fitting = forms_for(person.get("kind", ""), list(forms))
         self.list = QListWidget()
-        for form in catalog.forms():
-            item = QListWidgetItem(form.title or form.form_id)
-            item.setData(Qt.ItemDataRole.UserRole, form.form_id)
-            self.list.addItem(item)
+        self.list.setObjectName("pickerForms")
+        for form_id in fitting:
+            self._add(forms[form_id])
+        self.others = [forms[f] for f in forms if f not in fitting]
         self.list.setCurrentRow(0)
         self.list.itemActivated.connect(lambda _: self.accept())
         layout.addWidget(self.list)
+        if self.others:
+            more = QCheckBox(self.tr("显示其他表单（{count} 种）").format(count=len(self.others)))
+            more.setObjectName("showOtherForms")
+            more.toggled.connect(self._show_others)
+            layout.addWidget(more)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("开始填写"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.list.setFocus()
+
+    def _add(self, form) -> None:
+        item = QListWidgetItem(form.title or form.form_id)
+        item.setData(Qt.ItemDataRole.UserRole, form.form_id)
+        self.list.addItem(item)
+
+    def _show_others(self, on: bool) -> None:
+        fitting = self.list.count() - (len(self.others) if not on else 0)
+        if on:
+            for form in self.others:
+                self._add(form)
+        else:
+            while self.list.count() > fitting:
+                self.list.takeItem(self.list.count() - 1)
 
     def chosen(self) -> str | None:
         item = self.list.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+
+class PersonPicker(QDialog):
+    """填表 → a visit form: who is visited, found by name, pinyin initials or the end of the ID number."""
+
+    def __init__(self, parent, store: Store, kind: str | None, title: str):
+        super().__init__(parent)
+        self.setObjectName("personPicker")
+        self.setWindowTitle(self.tr("{form}：探访谁？").format(form=title))
+        self.store, self.kind = store, kind
+        self.person: dict | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：")))
+        self.search = QLineEdit()
+        self.search.setObjectName("personSearch")
+        self.search.setClearButtonEnabled(True)
+        layout.addWidget(self.search)
+        self.results = QListWidget()
+        self.results.setObjectName("personResults")
+        layout.addWidget(self.results, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("为此人填写"))
+        without = buttons.addButton(self.tr("不选人，直接填写"), QDialogButtonBox.ButtonRole.ActionRole)
+        without.setObjectName("withoutPerson")
+        without.clicked.connect(self._without)
+        buttons.accepted.connect(self._pick)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.search.textChanged.connect(self._find)
+        self.search.installEventFilter(self)
+        self.results.itemActivated.connect(lambda _: self._pick())
+        self.without_person = False
+        self._find("")
+        self.search.setFocus()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._pick()
+                return True
+            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+                step = 1 if event.key() == Qt.Key.Key_Down else -1
+                row = max(0, min(self.results.count() - 1, self.results.currentRow() + step))
+                self.results.setCurrentRow(row)
+                return True
+        return super().eventFilter(watched, event)
+
+    def _find(self, text: str) -> None:
+        from app.china import mask_id
+
+        villages = {v["id"]: v["name"] for v in self.store.villages()}
+        self.results.clear()
+        for row in self.store.search_persons(text.strip(), kind=self.kind, limit=30):
+            tail = mask_id(row["id_number"]) if row.get("id_number") else ""
+            item = QListWidgetItem(f"{row['name']}　{villages.get(row['village_id'], '')}　{tail}".strip())
+            item.setData(Qt.ItemDataRole.UserRole, row["id"])
+            self.results.addItem(item)
+        self.results.setCurrentRow(0)
+
+    def _pick(self) -> None:
+        item = self.results.currentItem()
+        if item is None:
+            return
+        self.person = self.store.get_person(item.data(Qt.ItemDataRole.UserRole))
+        self.accept()
+
+    def _without(self) -> None:
+        self.without_person = True
+        self.accept()
 
 
 # ---------------------------------------------------------------------------- 记录

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QStandardPaths, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, Qt, QUrl
 from PySide6.QtGui import (
     QDesktopServices,
     QFont,
@@ -271,9 +271,9 @@ def print_blank(form, path: Path) -> int:
 
 
 def suggested_path(name: str) -> str:
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-    safe = re.sub(r'[\\/:*?"<>|\s]+', " ", name).strip() or "cunfang"
-    return str(Path(folder) / f"{safe}.pdf")
+    from ui.page_common import suggested_file
+
+    return suggested_file(name, suffix=".pdf", dated=False)  # a record's title carries its date already
 
 
 def ask_pdf_path(parent: QWidget, name: str) -> Path | None:

@@ -8,15 +8,17 @@ current value, choices, relevance and message back from the session.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QPoint, Qt, QTimer, Signal
+import re
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QEvent, QLocale, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QCalendarWidget,
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -27,21 +29,28 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QSlider,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from app.forms.answers import parse_answer, parse_date
 from app.forms.model import Control
 from app.forms.session import FormSession
 from app.forms.xpath.nodes import Node
+from app.forms.xpath.values import parse_datetime
+from ui.icons import icon
 
-EMPTY_DATE = QDate(1900, 1, 1)
 MANY_CHOICES = 8
+
+
+ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 class QuestionWidget(QFrame):
     answered = Signal(object, object)  # node, value
     attachment_chosen = Signal(object, str, bytes)  # node, file name, content
+    next_wanted = Signal(object)  # this question: Enter was pressed in it
 
     def __init__(self, session: FormSession, control: Control, node: Node, parent: QWidget | None = None):
         super().__init__(parent)
@@ -83,6 +92,13 @@ class QuestionWidget(QFrame):
         return self.input
 
     # -- shared
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        """Enter in a choice, a check list, a slider or a box its input does not use moves to the next question."""
+        if event.key() in ENTER_KEYS and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.next_wanted.emit(self)
+            return
+        super().keyPressEvent(event)
+
     def emit(self, value) -> None:
         if not self._updating:
             self.answered.emit(self.node, value)
@@ -115,9 +131,15 @@ class EnterLineEdit(QLineEdit):
     """Enter moves to the next question, as on a paper form."""
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+        if event.key() in ENTER_KEYS and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             self.editingFinished.emit()
-            self.focusNextChild()
+            question = self.parent()
+            while question is not None and not isinstance(question, QuestionWidget):
+                question = question.parent()
+            if question is not None:
+                question.next_wanted.emit(question)
+            else:
+                self.focusNextChild()
             return
         super().keyPressEvent(event)
 
@@ -133,18 +155,42 @@ class TextQuestion(QuestionWidget):
             return box
         box = EnterLineEdit()
         placeholder = {"integer": self.tr("整数"), "decimal": self.tr("数字"), "time": self.tr("如 14:30"),
-                       "datetime": self.tr("如 2024-03-15 14:30"), "geopoint": self.tr("纬度 经度，如 31.86 117.28"),
+                       "datetime": self.tr("如 2024-3-15 14:30"), "geopoint": self.tr("纬度 经度，如 31.86 117.28"),
                        "barcode": self.tr("扫描或输入编号")}.get(self.control.qtype)
         if placeholder:
             box.setPlaceholderText(placeholder)
-        box.textEdited.connect(self.emit)
+        if self.control.qtype in ("time", "datetime"):
+            # A time is answered once it is one; a half-typed one waits for Enter, Tab or leaving the box.
+            box.textEdited.connect(self.typed)
+            box.editingFinished.connect(self.finished)
+        else:
+            box.textEdited.connect(self.emit)
         return box
+
+    def _complete(self, text: str) -> bool:
+        return not text.strip() or parse_answer(self.node.bind, self.control, text)[1] is None
+
+    def typed(self, text: str) -> None:
+        if self._complete(text):
+            self.emit(text)
+
+    def finished(self) -> None:
+        """Leaving the box: a wrong time is refused with its message, a right one shown the one way."""
+        text = self.input.text()
+        if not self._complete(text):
+            self.emit(text)
+        elif self.node not in self.session.input_errors:
+            self.input.setText(_readable_moment(self.control.qtype, self.node.value))
 
     def show_value(self, value):
         box = self.input
         current = box.toPlainText() if isinstance(box, QPlainTextEdit) else box.text()
         if self.node in self.session.input_errors:
             return  # keep what the person typed so they can correct it
+        if self.control.qtype in ("time", "datetime"):
+            if box.hasFocus() and current.strip() and parse_answer(self.node.bind, self.control, current)[0] == value:
+                return  # 2027/1/5 9:30 stays as typed while the cursor is in it
+            value = _readable_moment(self.control.qtype, value)
         if current != value:
             if isinstance(box, QPlainTextEdit):
                 box.setPlainText(value)
@@ -152,21 +198,158 @@ class TextQuestion(QuestionWidget):
                 box.setText(value)
 
 
+SUGGESTED_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+WEEKDAYS = (QT_TRANSLATE_NOOP("DateQuestion", "星期一"), QT_TRANSLATE_NOOP("DateQuestion", "星期二"),
+            QT_TRANSLATE_NOOP("DateQuestion", "星期三"), QT_TRANSLATE_NOOP("DateQuestion", "星期四"),
+            QT_TRANSLATE_NOOP("DateQuestion", "星期五"), QT_TRANSLATE_NOOP("DateQuestion", "星期六"),
+            QT_TRANSLATE_NOOP("DateQuestion", "星期日"))
+
+
+def _readable_moment(qtype: str, value: str) -> str:
+    """2027-01-05T09:30:00.000+08:00 shown as 2027-01-05 09:30 (local time); 09:30:00.000 as 09:30."""
+    if not value:
+        return value
+    if qtype == "time":
+        return value[:5]
+    moment = parse_datetime(value)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else value
+
+
+class DateBox(EnterLineEdit):
+    """A date typed as people write it (2027-1-5, 2027/1/5, 20270105, 27.1.5).
+
+    F4 or Alt+↓ opens a calendar; ↑/↓ fill the suggested date into an empty box and otherwise step one day;
+    Delete with nothing after the cursor clears the box. ``stepped`` reports a date set by a key or the calendar.
+    """
+
+    stepped = Signal(str)
+    calendar_wanted = Signal()
+
+    def __init__(self, suggestion):
+        super().__init__()
+        self.suggestion = suggestion  # a callable giving the ISO date ↓ fills in
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        key, mods = event.key(), event.modifiers()
+        alt = Qt.KeyboardModifier.AltModifier
+        if key == Qt.Key.Key_F4 or (key == Qt.Key.Key_Down and mods == alt):
+            self.calendar_wanted.emit()
+            return
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and not mods:
+            day = parse_date(self.text())
+            if day is None and self.text().strip():
+                return  # an unfinished or wrong date stays as typed; ↑/↓ never replace it
+            if day is None:
+                new = self.suggestion()
+            else:
+                new = QDate.fromString(day, "yyyy-MM-dd").addDays(1 if key == Qt.Key.Key_Up else -1)
+                new = new.toString("yyyy-MM-dd")
+            self.setText(new)
+            self.selectAll()
+            self.stepped.emit(new)
+            return
+        if key == Qt.Key.Key_Delete and not mods and not self.hasSelectedText() \
+                and self.cursorPosition() == len(self.text()) and self.text():
+            self.clear()
+            self.textEdited.emit("")
+            return
+        super().keyPressEvent(event)
+
+
 class DateQuestion(QuestionWidget):
+    """A date box with a parser, a calendar (F4, Alt+↓ or the button) and the weekday of what was typed."""
+
     def build_input(self):
-        box = QDateEdit()
-        box.setCalendarPopup(True)
-        box.setDisplayFormat("yyyy-MM-dd")
-        box.setMinimumDate(EMPTY_DATE)
-        box.setSpecialValueText(self.tr("（未填）"))
-        box.setDate(EMPTY_DATE)
-        box.dateChanged.connect(lambda d: self.emit("" if d == EMPTY_DATE else d.toString("yyyy-MM-dd")))
-        return box
+        wrap = QWidget()
+        row = QHBoxLayout(wrap)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.box = DateBox(self.suggested)
+        self.box.setObjectName("dateBox")
+        self.box.setMaximumWidth(220)
+        self.box.setPlaceholderText(self.tr("年-月-日，如 {example}（按 ↓ 填入）").format(example=self.suggested()))
+        self.box.textEdited.connect(self.typed)
+        self.box.editingFinished.connect(self.finished)
+        self.box.stepped.connect(self.emit)
+        self.box.calendar_wanted.connect(self.open_calendar)
+        self.calendar_button = QToolButton()
+        self.calendar_button.setObjectName("calendarButton")
+        self.calendar_button.setIcon(icon("fa5s.calendar-alt"))
+        self.calendar_button.setToolTip(self.tr("选日期（F4）"))
+        self.calendar_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.calendar_button.clicked.connect(self.open_calendar)
+        self.weekday = QLabel()
+        self.weekday.setObjectName("weekday")
+        row.addWidget(self.box)
+        row.addWidget(self.calendar_button)
+        row.addWidget(self.weekday)
+        row.addStretch(1)
+        return wrap
+
+    def suggested(self) -> str:
+        """The date the form suggests in its hint (建议不晚于 2027-01-05), else today."""
+        found = SUGGESTED_DATE.search(self.session.label(self.control, self.node, hint=True) or "")
+        return found.group(0) if found else QDate.currentDate().toString("yyyy-MM-dd")
+
+    def typed(self, text: str) -> None:
+        """A complete date is answered as it is typed; anything else waits for Enter, Tab or leaving the box."""
+        if not text.strip():
+            self.emit("")
+        elif parse_date(text) is not None:
+            self.emit(parse_date(text))
+        self._show_weekday(parse_date(text))
+
+    def finished(self) -> None:
+        text = self.box.text()
+        day = parse_date(text)
+        if text.strip() and day is None:
+            self.emit(text)  # the engine refuses it with a message; the box keeps what was typed
+        elif day is not None and text != day and self.node not in self.session.input_errors:
+            self.box.setText(day)
+
+    def open_calendar(self) -> None:
+        if not self.box.isEnabled():
+            return
+        calendar = QCalendarWidget(self)
+        calendar.setWindowFlags(Qt.WindowType.Popup)
+        calendar.setObjectName("datePopup")
+        calendar.setLocale(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+        calendar.setGridVisible(True)
+        start = QDate.fromString(parse_date(self.box.text()) or self.suggested(), "yyyy-MM-dd")
+        calendar.setSelectedDate(start)
+
+        def chosen(day: QDate) -> None:
+            text = day.toString("yyyy-MM-dd")
+            calendar.close()
+            self.box.setText(text)
+            self.box.setFocus()
+            self.emit(text)
+            self._show_weekday(text)
+
+        calendar.activated.connect(chosen)
+        calendar.clicked.connect(chosen)
+        calendar.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        calendar.move(self.box.mapToGlobal(QPoint(0, self.box.height())))
+        calendar.show()
+        calendar.setFocus()
+        self.calendar = calendar
 
     def show_value(self, value):
-        date = QDate.fromString(value, "yyyy-MM-dd") if value else EMPTY_DATE
-        if self.input.date() != date:
-            self.input.setDate(date if date.isValid() else EMPTY_DATE)
+        if not hasattr(self, "box"):
+            return
+        if self.node in self.session.input_errors:
+            return  # keep what the person typed so they can correct it
+        if self.box.hasFocus() and parse_date(self.box.text()) == (value or None):
+            return  # 2027-1-5 stays as typed while the cursor is in it
+        if self.box.text() != value:
+            self.box.setText(value)
+        self._show_weekday(value)
+
+    def _show_weekday(self, day: str | None) -> None:
+        date = QDate.fromString(day or "", "yyyy-MM-dd")
+        self.weekday.setText(self.tr(WEEKDAYS[date.dayOfWeek() - 1]) if date.isValid() else "")
+
+    def focus_target(self):
+        return self.box
 
 
 class SelectOneQuestion(QuestionWidget):
@@ -216,6 +399,21 @@ class SelectOneQuestion(QuestionWidget):
             row.addStretch(1)
             self.box.addLayout(row)
         self.group.buttonClicked.connect(lambda b: self.emit(b.property("value")))
+        for button in self.group.buttons():
+            button.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        """↑/↓/←/→ choose the previous or next option, as radio buttons do on Windows."""
+        steps = {Qt.Key.Key_Up: -1, Qt.Key.Key_Left: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_Right: 1}
+        if event.type() == QEvent.Type.KeyPress and event.key() in steps and not event.modifiers() \
+                and self.group is not None and watched in self.group.buttons():
+            buttons = self.group.buttons()
+            at = buttons.index(watched) + steps[event.key()]
+            if 0 <= at < len(buttons):
+                buttons[at].setFocus()
+                buttons[at].click()
+            return True
+        return super().eventFilter(watched, event)
 
     def show_value(self, value):
         if not hasattr(self, "box"):
@@ -234,7 +432,8 @@ class SelectOneQuestion(QuestionWidget):
         if self.combo is not None:
             return self.combo
         buttons = self.group.buttons() if self.group else []
-        return buttons[0] if buttons else None
+        chosen = [b for b in buttons if b.isChecked()]
+        return (chosen or buttons or [None])[0]
 
 
 class SelectMultipleQuestion(QuestionWidget):
@@ -436,7 +635,9 @@ class FileQuestion(QuestionWidget):
 
     def choose(self) -> None:
         kinds = self.tr(self.FILTERS.get(self.control.qtype, self.FILTERS["file"]))
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择文件"), "", kinds)
+        from ui.page_common import documents_folder
+
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择文件"), documents_folder(), kinds)
         if path:
             from pathlib import Path
 

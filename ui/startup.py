@@ -1,4 +1,4 @@
-"""First run (create the encrypted store, choose township and village, offer demo data) and unlock."""
+"""First run (create the encrypted store, choose township and village, or practise first) and unlock."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -21,7 +21,6 @@ from app.errors import CunFangError
 from app.store import Store
 from app.store.keyring import DEFAULT_KDF, Kdf
 from ui.accounts_ui import RecoveryKeyDialog, error_label, password_field, passwords_match
-from ui.workers import run_in_background
 
 
 class FirstRunDialog(QDialog):
@@ -52,14 +51,16 @@ class FirstRunDialog(QDialog):
         self.passphrase = password_field("passphrase")
         self.passphrase.setPlaceholderText(self.tr("至少 8 位"))
         self.confirm = password_field("confirm")
-        self.town = QLineEdit(self.tr("示范镇"))
+        self.town = QComboBox()  # the townships this laptop knows; a new one is typed in full
         self.town.setObjectName("town")
+        self.town.setEditable(True)
+        self.town.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.town.addItems(known_towns(data_dir))
+        self.town.setCurrentIndex(-1)
+        self.town.lineEdit().setPlaceholderText(self.tr("请选择或输入本乡镇全称，如 城关镇"))
         self.village = QLineEdit()
         self.village.setObjectName("village")
         self.village.setPlaceholderText(self.tr("例如 东山村（可留空，以后在台账中添加）"))
-        self.demo = QCheckBox(self.tr("加入演示数据（虚构的村、人员和探访记录，便于熟悉程序）"))
-        self.demo.setObjectName("demo")
-        self.demo.setChecked(True)
         form.addRow(self.tr("管理员用户名："), self.login)
         form.addRow(self.tr("您的姓名："), self.author)
         form.addRow(self.tr("密码："), self.passphrase)
@@ -67,18 +68,25 @@ class FirstRunDialog(QDialog):
         form.addRow(self.tr("乡镇："), self.town)
         form.addRow(self.tr("村："), self.village)
         layout.addLayout(form)
-        layout.addWidget(self.demo)
         self.error = error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("开始使用"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("退出"))
+        practice = buttons.addButton(self.tr("先练习一下（练习模式）"), QDialogButtonBox.ButtonRole.ActionRole)
+        practice.setObjectName("practice")
+        practice.setToolTip(self.tr("打开一个虚构的示范乡镇来熟悉程序；练习数据单独存放，不会发送到县局"))
+        practice.clicked.connect(lambda: self.done(PRACTICE))
         buttons.accepted.connect(self.create)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.author.setFocus()
 
     def create(self) -> None:
+        if not self.town.currentText().strip():
+            self.error.setText(self.tr("请填写本乡镇的名称（记录和导出的台账上都会用到）。"))
+            self.town.setFocus()
+            return
         if not passwords_match(self.passphrase, self.confirm, self.error):
             return
         name = self.author.text().strip() or self.login.text().strip()
@@ -88,30 +96,60 @@ class FirstRunDialog(QDialog):
         except CunFangError as exc:
             self.error.setText(str(exc))
             return
-        town = self.town.text().strip()
+        town = self.town.currentText().strip()
         if self.village.text().strip():
             store.add_village(f"local-{self.village.text().strip()}", self.village.text().strip(), town=town)
         store.set_setting("author", name)
         store.set_setting("town", town)
         self.store = store
         self.key_dialog = RecoveryKeyDialog(self.recovery_key, self)
-        self.key_dialog.finished.connect(lambda _: self.load_demo() if self.demo.isChecked() else self.accept())
+        self.key_dialog.finished.connect(lambda _: self.accept())  # the real store starts empty: no demo data
         self.key_dialog.open()
 
-    def load_demo(self) -> None:
-        from app.demo import load_demo
 
-        progress = QProgressDialog(self.tr("正在加入演示数据…"), None, 0, 100, self)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
+PRACTICE = 2  # a first-run or sign-in dialog's result: open 练习模式 instead
+
+
+def known_towns(data_dir: Path) -> list[str]:
+    """Townships to choose from at first run: those named in ``towns.txt`` beside the data (one a line, as the
+    county's installer may leave it), else none (the cadre types the name)."""
+    listing = Path(data_dir) / "towns.txt"
+    try:
+        return [line.strip() for line in listing.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except OSError:
+        return []
+
+
+def open_practice_store(data_dir: Path, parent=None) -> Store | None:
+    """练习模式: the practice store, made (with a progress bar) the first time. None if it could not be opened."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    from app.practice import open_practice, practice_dir
+    from ui.errors import show_error
+
+    fresh = not Store.exists(practice_dir(data_dir))
+    progress = None
+    if fresh:
+        progress = QProgressDialog(QCoreApplication.translate("FirstRunDialog", "正在准备练习用的示范乡镇…"),
+                                   None, 0, 100, parent)
+        progress.setWindowModality(Qt.WindowModality.ApplicationModal)
         progress.setMinimumDuration(0)
-        store = self.store
-        failed = self.tr("演示数据没有加入：{error}")
-        self.demo_task = run_in_background(
-            lambda task: load_demo(store, persons=2000, progress=lambda d, t: task.report(d, t)),
-            on_done=lambda _: (progress.close(), self.accept()),
-            on_error=lambda e: (progress.close(), self.error.setText(failed.format(error=e)), self.accept()),
-            on_progress=lambda done, total, _: progress.setValue(int(100 * done / max(total, 1))),
-        )
+        progress.show()
+
+    def step(done: int, total: int) -> None:
+        if progress is not None:
+            progress.setValue(int(100 * done / max(total, 1)))
+            QApplication.processEvents()
+
+    try:
+        return open_practice(data_dir, progress=step)
+    except CunFangError as exc:
+        show_error(parent, exc)
+        return None
+    finally:
+        if progress is not None:
+            progress.close()
 
 
 class UnlockDialog(QDialog):

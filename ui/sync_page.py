@@ -8,7 +8,6 @@ time; the page only shows what the runner reports.
 from __future__ import annotations
 
 import platform
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -29,13 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import CunFangError
 from app.store import Store
 from sync.client.client import SyncReport, enroll
 from sync.client.packages import export_package
 from sync.protocol import OUTCOME_LABELS, Outcome, summary
 from ui.autosync import SyncRunner, local_time
-from ui.errors import plain_message
-from ui.page_common import _table
+from ui.errors import plain_message, plain_text, show_text
+from ui.page_common import _table, documents_folder, suggested_file
 
 ERROR_STYLE = "color: #c62828;"
 NOTICE_STYLE = "background: #fff8e1; color: #5d4037; border: 1px solid #ffe082; padding: 6px;"
@@ -226,7 +226,7 @@ class SyncPage(QWidget):
             lines.append(self.tr("上次同步：{when}，{outcome}（{records}）").format(
                 when=local_time(status.last_at), outcome=outcome, records=summary(status.last_counts)))
             if status.last_kind not in ("", "cancelled"):
-                lines.append(self.tr("原因：{error}").format(error=status.last_error))
+                lines.append(self.tr("原因：{error}").format(error=plain_text(status.last_error)[0]))
         return lines
 
     def _update_buttons(self) -> None:
@@ -245,7 +245,7 @@ class SyncPage(QWidget):
     # ------------------------------------------------------------------ enrolling
 
     def choose_ca_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择 CA 证书文件"), "",
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择 CA 证书文件"), documents_folder(),
                                               self.tr("证书文件 (*.pem *.crt *.cer);;所有文件 (*)"))
         if path:
             self.ca_file.setText(path)
@@ -275,7 +275,7 @@ class SyncPage(QWidget):
 
     def _enroll_said(self, text: str, *, error: bool) -> None:
         self.enroll_message.setStyleSheet(ERROR_STYLE if error else "")
-        self.enroll_message.setText(text)
+        show_text(self.enroll_message, text)
 
     def _enrolled(self, answer) -> None:
         self.enroll_button.setEnabled(True)
@@ -291,8 +291,7 @@ class SyncPage(QWidget):
 
     def _enroll_failed(self, exc: Exception, ca_file: str | None) -> None:
         self.enroll_button.setEnabled(True)
-        text = plain_message(exc)  # the client turns a malformed token or an unreadable CA file into plain words
-        self._enroll_said(text, error=True)
+        self._enroll_said(str(exc) if isinstance(exc, CunFangError) else plain_message(exc), error=True)
         self.token.setFocus()
         self.token.selectAll()
 
@@ -331,7 +330,7 @@ class SyncPage(QWidget):
         self._update_buttons()
         if not isinstance(outcome, SyncReport):  # the run could not be done at all
             self.summary.clear()
-            self.error.setText(self.runner.failure_text)
+            show_text(self.error, self.runner.failure_text)
             self._show_state()
             return
         report = outcome
@@ -340,7 +339,7 @@ class SyncPage(QWidget):
         if report.forms_received:
             text += self.tr("收到新表单：{forms}。").format(forms=self.tr("、").join(report.forms_received))
         self.summary.setText(text)
-        self.error.setText(report.error)
+        show_text(self.error, report.error)
         self.show_results(report.results)
         self._show_state()
 
@@ -387,7 +386,8 @@ class SyncPage(QWidget):
         if outbox_count(self.store) == 0:
             self.summary.setText(self.tr("没有需要发送的记录，没有生成数据包。"))
             return
-        suggested = self.tr("村访通数据包-{date}.cfpkg").format(date=date.today().isoformat())
+        town = self.store.get_setting("town") or ""
+        suggested = suggested_file(self.tr("村访通数据包"), town, suffix=".cfpkg", desktop=True)
         path, _ = QFileDialog.getSaveFileName(self, self.tr("导出U盘数据包"), suggested,
                                               self.tr("村访通数据包 (*.cfpkg)"))
         if path:

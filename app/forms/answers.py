@@ -10,14 +10,16 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from app.errors import ErrorCode
 from app.forms.xpath.values import format_datetime, number_to_string, parse_datetime, parse_time
 
 _INT = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+_DATE = re.compile(r"(\d{4}|\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+_LOOSE_DATETIME = re.compile(r"(.+?)(?:[\sT]+(\d{1,2}:\d{2}(?::\d{2})?))?")
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")  # 20270105, as on ID cards and in file names
 
 
 # Free text keeps what was typed: 全角 punctuation (，。；：（）) is part of written Chinese and NFKC would turn it
@@ -80,12 +82,9 @@ def parse_answer(bind, control, value) -> tuple[str | None, str | None]:
             return None, _message(ErrorCode.ANSWER_NOT_TIME, value=text)
         return moment.strftime("%H:%M:%S") + (".000" if moment.microsecond == 0 else ""), None
     if dtype == "dateTime":
-        moment = parse_datetime(text.replace("/", "-"))
+        moment = parse_datetime(text.replace("/", "-")) or _loose_datetime(text)
         if moment is None:
-            day, problem = _date(text) if len(text) <= 11 else (None, "has a time part that is not a time")
-            if problem:
-                return None, _message(ErrorCode.ANSWER_NOT_DATETIME, value=text)
-            moment = datetime.fromisoformat(day).astimezone()
+            return None, _message(ErrorCode.ANSWER_NOT_DATETIME, value=text)
         return format_datetime(moment), None
     if dtype in ("geopoint", "geotrace", "geoshape"):
         return _geo(dtype, text)
@@ -110,13 +109,41 @@ def parse_answer(bind, control, value) -> tuple[str | None, str | None]:
     return text, None
 
 
+def parse_date(text: str, *, today: date | None = None) -> str | None:
+    """A typed date as ISO text, or None: 2027-1-5, 2027/1/5, 2027.1.5, 2027年1月5日, 20270105, 27.1.5.
+
+    A two-digit year is this century's unless that lies more than 10 years ahead (45.3.2 is 1945-03-02).
+    """
+    text = unicodedata.normalize("NFKC", text).strip()
+    m = _DATE.fullmatch(text) or _COMPACT_DATE.fullmatch(text)
+    if not m:
+        return None
+    year = int(m.group(1))
+    if len(m.group(1)) == 2:
+        this_year = (today or date.today()).year
+        year += 2000 if 2000 + year <= this_year + 10 else 1900
+    try:
+        return date(year, int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None
+
+
+def _loose_datetime(text: str) -> datetime | None:
+    """2027/1/5 9:30, 20270105 14:30 or a date alone (midnight), in the device's time zone."""
+    m = _LOOSE_DATETIME.fullmatch(text)
+    day = parse_date(m.group(1)) if m else None
+    if day is None:
+        return None
+    moment = parse_time(m.group(2)) if m.group(2) else time(0, 0)
+    if moment is None:
+        return None
+    return datetime.combine(date.fromisoformat(day), moment.replace(tzinfo=None)).astimezone()
+
+
 def _date(text: str) -> tuple[str | None, str | None]:
-    m = _DATE.fullmatch(text) or _DATE.fullmatch(text[:10])
-    if m:
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat(), None
-        except ValueError:
-            pass
+    day = parse_date(text) or (parse_date(text[:10]) if len(text) > 10 and text[10] in " T" else None)
+    if day is not None:
+        return day, None
     return None, _message(ErrorCode.ANSWER_NOT_DATE, value=text)
 
 

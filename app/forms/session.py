@@ -495,8 +495,11 @@ class FormSession:
         bind = node.bind
         if node.value == "":
             if self.required.get(node, False):
-                return self._render(pick(bind.required_msg, self.lang), node) if bind and bind.required_msg else \
-                    ErrorCode.ANSWER_REQUIRED.value
+                if bind and bind.required_msg:
+                    return self._render(pick(bind.required_msg, self.lang), node)
+                control = self.control(node)
+                choice = control is not None and control.kind in ("select1", "select", "rank")
+                return (ErrorCode.ANSWER_CHOOSE if choice else ErrorCode.ANSWER_REQUIRED).value
             return None
         if self.constraint_ok.get(node, True) is False:
             return self._render(pick(bind.constraint_msg, self.lang), node) if bind and bind.constraint_msg else \

@@ -270,13 +270,14 @@ class Store:
         return self.query(sql, params)
 
     def overdue(self, *, village_id: str | None = None, today: str | None = None, limit: int = 500) -> list[dict]:
-        """Active persons whose next visit is due before ``today`` (ISO date), most overdue first."""
+        """Active persons whose next visit is due before ``today`` (ISO date): highest risk first, then the most
+        days overdue (工作台's order)."""
         today = today or datetime.now(UTC).date().isoformat()
         scope, scope_params = self.scope.persons_sql()
         sql = ("SELECT id, name, village_id, risk_tier, last_visit, next_due FROM persons "
                f"WHERE status = 'active' AND next_due != '' AND next_due < ? AND {scope}"
                + (" AND village_id = ?" if village_id else "")
-               + " ORDER BY next_due, CASE risk_tier WHEN '高风险' THEN 0 WHEN '重点' THEN 1 ELSE 2 END LIMIT ?")
+               + " ORDER BY CASE risk_tier WHEN '高风险' THEN 0 WHEN '重点' THEN 1 ELSE 2 END, next_due, name LIMIT ?")
         params = [today, *scope_params] + ([village_id] if village_id else []) + [limit]
         return self.query(sql, params)
 

@@ -115,52 +115,52 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="291"/>
+        <location filename="../../ui/accounts_ui.py" line="300"/>
         <source>添加账户</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="291"/>
+        <location filename="../../ui/accounts_ui.py" line="300"/>
         <source>修改账户</source>
         <translation>修改账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="298"/>
+        <location filename="../../ui/accounts_ui.py" line="307"/>
         <source>字母或数字，例如 zhangsan</source>
         <translation>字母或数字，例如 zhangsan</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="318"/>
+        <location filename="../../ui/accounts_ui.py" line="327"/>
         <source>用户名：</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="319"/>
+        <location filename="../../ui/accounts_ui.py" line="328"/>
         <source>姓名：</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="320"/>
+        <location filename="../../ui/accounts_ui.py" line="329"/>
         <source>角色：</source>
         <translation>角色：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="321"/>
+        <location filename="../../ui/accounts_ui.py" line="330"/>
         <source>负责的村：</source>
         <translation>负责的村：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="323"/>
+        <location filename="../../ui/accounts_ui.py" line="332"/>
         <source>初始密码：</source>
         <translation>初始密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="329"/>
+        <location filename="../../ui/accounts_ui.py" line="338"/>
         <source>保存</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="329"/>
+        <location filename="../../ui/accounts_ui.py" line="338"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -168,57 +168,57 @@
 <context>
     <name>AccountsPanel</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="358"/>
+        <location filename="../../ui/accounts_ui.py" line="367"/>
         <source>账户（只有管理员能看到这里）</source>
         <translation>账户（只有管理员能看到这里）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="364"/>
+        <location filename="../../ui/accounts_ui.py" line="373"/>
         <source>用户名</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="364"/>
+        <location filename="../../ui/accounts_ui.py" line="373"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="364"/>
+        <location filename="../../ui/accounts_ui.py" line="373"/>
         <source>角色</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="364"/>
+        <location filename="../../ui/accounts_ui.py" line="373"/>
         <source>负责的村</source>
         <translation>负责的村</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="371"/>
+        <location filename="../../ui/accounts_ui.py" line="380"/>
         <source>添加账户…</source>
         <translation>添加账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="371"/>
+        <location filename="../../ui/accounts_ui.py" line="380"/>
         <source>修改…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="372"/>
+        <location filename="../../ui/accounts_ui.py" line="381"/>
         <source>重设密码…</source>
         <translation>重设密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="373"/>
+        <location filename="../../ui/accounts_ui.py" line="382"/>
         <source>停用</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="388"/>
+        <location filename="../../ui/accounts_ui.py" line="397"/>
         <source>全部</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="390"/>
+        <location filename="../../ui/accounts_ui.py" line="399"/>
         <source>（已停用）</source>
         <translation>（已停用）</translation>
     </message>
@@ -226,7 +226,7 @@
 <context>
     <name>AcknowledgeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="337"/>
+        <location filename="../../ui/questions.py" line="536"/>
         <source>确认</source>
         <translation>确认</translation>
     </message>
@@ -234,42 +234,42 @@
 <context>
     <name>AdoptDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="461"/>
+        <location filename="../../ui/accounts_ui.py" line="470"/>
         <source>启用账户</source>
         <translation>启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="465"/>
+        <location filename="../../ui/accounts_ui.py" line="474"/>
         <source>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</source>
         <translation>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="476"/>
+        <location filename="../../ui/accounts_ui.py" line="485"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="477"/>
+        <location filename="../../ui/accounts_ui.py" line="486"/>
         <source>姓名：</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="478"/>
+        <location filename="../../ui/accounts_ui.py" line="487"/>
         <source>密码（至少 8 位）：</source>
         <translation>密码（至少 8 位）：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="479"/>
+        <location filename="../../ui/accounts_ui.py" line="488"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="483"/>
+        <location filename="../../ui/accounts_ui.py" line="492"/>
         <source>启用</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="483"/>
+        <location filename="../../ui/accounts_ui.py" line="492"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -277,42 +277,42 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="199"/>
+        <location filename="../../ui/accounts_ui.py" line="208"/>
         <source>修改我的密码</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="203"/>
+        <location filename="../../ui/accounts_ui.py" line="212"/>
         <source>{name}（{login}，{role}）</source>
         <translation>{name}（{login}，{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="206"/>
+        <location filename="../../ui/accounts_ui.py" line="215"/>
         <source>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</source>
         <translation>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="212"/>
+        <location filename="../../ui/accounts_ui.py" line="221"/>
         <source>现在的密码：</source>
         <translation>现在的密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="213"/>
+        <location filename="../../ui/accounts_ui.py" line="222"/>
         <source>新密码（至少 8 位）：</source>
         <translation>新密码（至少 8 位）：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="214"/>
+        <location filename="../../ui/accounts_ui.py" line="223"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="218"/>
+        <location filename="../../ui/accounts_ui.py" line="227"/>
         <source>修改</source>
         <translation>修改</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="218"/>
+        <location filename="../../ui/accounts_ui.py" line="227"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -320,108 +320,120 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="32"/>
+        <location filename="../../ui/dashboard_page.py" line="34"/>
         <source>&lt;h2&gt;工作台&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;工作台&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="37"/>
-        <source>&lt;b&gt;逾期未探访&lt;/b&gt;（最久、风险最高的在前，双击开始探访）</source>
-        <translation>&lt;b&gt;逾期未探访&lt;/b&gt;（最久、风险最高的在前，双击开始探访）</translation>
+        <location filename="../../ui/dashboard_page.py" line="39"/>
+        <source>&lt;b&gt;逾期未探访&lt;/b&gt;（风险最高的在前，同等风险逾期最久的在前；回车或双击开始探访）</source>
+        <translation>&lt;b&gt;逾期未探访&lt;/b&gt;（风险最高的在前，同等风险逾期最久的在前；回车或双击开始探访）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="40"/>
+        <location filename="../../ui/dashboard_page.py" line="42"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="40"/>
-        <location filename="../../ui/dashboard_page.py" line="56"/>
+        <location filename="../../ui/dashboard_page.py" line="42"/>
+        <location filename="../../ui/dashboard_page.py" line="58"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="40"/>
+        <location filename="../../ui/dashboard_page.py" line="42"/>
         <source>风险等级</source>
         <translation>风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="41"/>
+        <location filename="../../ui/dashboard_page.py" line="43"/>
         <source>应探访日期</source>
         <translation>应探访日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="49"/>
+        <location filename="../../ui/dashboard_page.py" line="43"/>
+        <source>逾期天数</source>
+        <translation>逾期天数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dashboard_page.py" line="51"/>
         <source>&lt;b&gt;需要处理&lt;/b&gt;（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）</source>
         <translation>&lt;b&gt;需要处理&lt;/b&gt;（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="54"/>
+        <location filename="../../ui/dashboard_page.py" line="56"/>
         <source>&lt;b&gt;各村本月探访&lt;/b&gt;</source>
         <translation>&lt;b&gt;各村本月探访&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="56"/>
+        <location filename="../../ui/dashboard_page.py" line="58"/>
         <source>需探访人数</source>
         <translation>需探访人数</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="56"/>
+        <location filename="../../ui/dashboard_page.py" line="58"/>
         <source>本月已探访</source>
         <translation>本月已探访</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="57"/>
+        <location filename="../../ui/dashboard_page.py" line="59"/>
         <source>逾期</source>
         <translation>逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="76"/>
+        <location filename="../../ui/dashboard_page.py" line="78"/>
         <source>逾期未探访</source>
         <translation>逾期未探访</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="77"/>
+        <location filename="../../ui/dashboard_page.py" line="79"/>
         <source>本周到期</source>
         <translation>本周到期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="78"/>
+        <location filename="../../ui/dashboard_page.py" line="80"/>
         <source>安全红线</source>
         <translation>安全红线</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="79"/>
+        <location filename="../../ui/dashboard_page.py" line="81"/>
         <source>草稿待完成</source>
         <translation>草稿待完成</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="80"/>
+        <location filename="../../ui/dashboard_page.py" line="82"/>
         <source>待同步记录</source>
         <translation>待同步记录</translation>
     </message>
-    <message>
+    <message numerus="yes">
         <location filename="../../ui/dashboard_page.py" line="90"/>
+        <source>%n 天</source>
+        <translation>
+            <numerusform>%n 天</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/dashboard_page.py" line="97"/>
         <source>⚠ {who}：{flags}（{when}）</source>
         <translation>⚠ {who}：{flags}（{when}）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="97"/>
+        <location filename="../../ui/dashboard_page.py" line="104"/>
         <source>发现报告未结：{who}（{when}）</source>
         <translation>发现报告未结：{who}（{when}）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="102"/>
+        <location filename="../../ui/dashboard_page.py" line="109"/>
         <source>适老化改造待验收：{who}（{n} 项）</source>
         <translation>适老化改造待验收：{who}（{n} 项）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="107"/>
+        <location filename="../../ui/dashboard_page.py" line="114"/>
         <source>草稿：{title}（{updated}）</source>
         <translation>草稿：{title}（{updated}）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="113"/>
+        <location filename="../../ui/dashboard_page.py" line="120"/>
         <source>{visited}（{percent}%）</source>
         <translation>{visited}（{percent}%）</translation>
     </message>
@@ -429,25 +441,65 @@
 <context>
     <name>DateQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="161"/>
-        <source>（未填）</source>
-        <translation>（未填）</translation>
+        <location filename="../../ui/questions.py" line="202"/>
+        <source>星期一</source>
+        <translation>星期一</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="202"/>
+        <source>星期二</source>
+        <translation>星期二</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="203"/>
+        <source>星期三</source>
+        <translation>星期三</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="203"/>
+        <source>星期四</source>
+        <translation>星期四</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="204"/>
+        <source>星期五</source>
+        <translation>星期五</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="204"/>
+        <source>星期六</source>
+        <translation>星期六</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="205"/>
+        <source>星期日</source>
+        <translation>星期日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="269"/>
+        <source>年-月-日，如 {example}（按 ↓ 填入）</source>
+        <translation>年-月-日，如 {example}（按 ↓ 填入）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="277"/>
+        <source>选日期（F4）</source>
+        <translation>选日期（F4）</translation>
     </message>
 </context>
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="496"/>
+        <location filename="../../ui/pages.py" line="658"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="498"/>
+        <location filename="../../ui/pages.py" line="660"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="501"/>
+        <location filename="../../ui/pages.py" line="663"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -455,12 +507,18 @@
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../ui/errors.py" line="31"/>
+        <location filename="../../ui/errors.py" line="38"/>
         <source>操作没有完成</source>
         <translation>操作没有完成</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="23"/>
+        <location filename="../../ui/errors.py" line="58"/>
+        <location filename="../../ui/errors.py" line="66"/>
+        <source>详细信息</source>
+        <translation>详细信息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/errors.py" line="24"/>
         <source>程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。
 详细情况已记入日志，请告知县里的信息员。</source>
         <translation>程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。
@@ -569,6 +627,7 @@
     </message>
     <message>
         <location filename="../../ui/export_page.py" line="165"/>
+        <location filename="../../ui/export_page.py" line="208"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
@@ -598,51 +657,51 @@
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="208"/>
+        <location filename="../../ui/export_page.py" line="209"/>
         <source>导出到</source>
         <translation>导出到</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="234"/>
+        <location filename="../../ui/export_page.py" line="236"/>
         <source>正在导出到 {path} …</source>
         <translation>正在导出到 {path} …</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="244"/>
+        <location filename="../../ui/export_page.py" line="246"/>
         <source>正在取消…</source>
         <translation>正在取消…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/export_page.py" line="266"/>
+        <location filename="../../ui/export_page.py" line="268"/>
         <source>已导出 %n 行到：</source>
         <translation>
             <numerusform>已导出 %n 行到：</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/export_page.py" line="267"/>
+        <location filename="../../ui/export_page.py" line="269"/>
         <source>已导出 %n 条记录到：</source>
         <translation>
             <numerusform>已导出 %n 条记录到：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="269"/>
+        <location filename="../../ui/export_page.py" line="271"/>
         <source>身份证号和电话是完整的：文件请妥善保管，用完删除。</source>
         <translation>身份证号和电话是完整的：文件请妥善保管，用完删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="271"/>
+        <location filename="../../ui/export_page.py" line="273"/>
         <source>身份证号和电话已遮蔽。</source>
         <translation>身份证号和电话已遮蔽。</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="273"/>
+        <location filename="../../ui/export_page.py" line="275"/>
         <source>用 Excel 打开 CSV 时请用“数据 → 从文本/CSV”导入，并把身份证号、电话列设为“文本”。</source>
         <translation>用 Excel 打开 CSV 时请用“数据 → 从文本/CSV”导入，并把身份证号、电话列设为“文本”。</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="281"/>
+        <location filename="../../ui/export_page.py" line="283"/>
         <source>导出已取消，没有留下不完整的文件。</source>
         <translation>导出已取消，没有留下不完整的文件。</translation>
     </message>
@@ -660,38 +719,38 @@
 <context>
     <name>FileQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="410"/>
+        <location filename="../../ui/questions.py" line="609"/>
         <source>图片 (*.jpg *.jpeg *.png *.bmp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="411"/>
+        <location filename="../../ui/questions.py" line="610"/>
         <source>录音 (*.mp3 *.m4a *.wav *.amr)</source>
         <translation>录音 (*.mp3 *.m4a *.wav *.amr)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="412"/>
+        <location filename="../../ui/questions.py" line="611"/>
         <source>视频 (*.mp4 *.mov)</source>
         <translation>视频 (*.mp4 *.mov)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="413"/>
+        <location filename="../../ui/questions.py" line="612"/>
         <source>所有文件 (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="419"/>
-        <location filename="../../ui/questions.py" line="449"/>
+        <location filename="../../ui/questions.py" line="618"/>
+        <location filename="../../ui/questions.py" line="650"/>
         <source>（未选择）</source>
         <translation>（未选择）</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="426"/>
+        <location filename="../../ui/questions.py" line="625"/>
         <source>选择文件…</source>
         <translation>选择文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="439"/>
+        <location filename="../../ui/questions.py" line="640"/>
         <source>选择文件</source>
         <translation>选择文件</translation>
     </message>
@@ -699,115 +758,125 @@
 <context>
     <name>FillPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="252"/>
+        <location filename="../../ui/pages.py" line="281"/>
         <source>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</source>
         <translation>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="257"/>
+        <location filename="../../ui/pages.py" line="286"/>
         <source>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</source>
         <translation>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="259"/>
+        <location filename="../../ui/pages.py" line="288"/>
         <source>打印空白表…</source>
         <translation>打印空白表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="266"/>
+        <location filename="../../ui/pages.py" line="295"/>
         <source>选择表单</source>
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="275"/>
+        <location filename="../../ui/pages.py" line="310"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="280"/>
+        <location filename="../../ui/pages.py" line="315"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="288"/>
+        <location filename="../../ui/pages.py" line="323"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="288"/>
+        <location filename="../../ui/pages.py" line="324"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="310"/>
+        <location filename="../../ui/pages.py" line="346"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="384"/>
+        <source>已定稿：{title}。联网后自动发送到县局。</source>
+        <translation>已定稿：{title}。联网后自动发送到县局。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="386"/>
+        <source>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</source>
+        <translation>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="399"/>
+        <source>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</source>
+        <translation>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</translation>
     </message>
 </context>
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../../ui/startup.py" line="36"/>
+        <location filename="../../ui/startup.py" line="35"/>
         <source>村访通 · 首次设置</source>
         <translation>村访通 · 首次设置</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="55"/>
-        <source>示范镇</source>
-        <translation>示范镇</translation>
-    </message>
-    <message>
-        <location filename="../../ui/startup.py" line="59"/>
+        <location filename="../../ui/startup.py" line="63"/>
         <source>例如 东山村（可留空，以后在台账中添加）</source>
         <translation>例如 东山村（可留空，以后在台账中添加）</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="51"/>
+        <location filename="../../ui/startup.py" line="50"/>
         <source>您的姓名，记在每条记录上</source>
         <translation>您的姓名，记在每条记录上</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="42"/>
+        <location filename="../../ui/startup.py" line="41"/>
         <source>欢迎使用村访通。先建立&lt;b&gt;管理员账户&lt;/b&gt;：本机上的所有记录都加密保存，用账户密码打开。以后可在“设置 → 账户”里为村干部、儿童主任添加各自的账户。</source>
         <translation>欢迎使用村访通。先建立&lt;b&gt;管理员账户&lt;/b&gt;：本机上的所有记录都加密保存，用账户密码打开。以后可在“设置 → 账户”里为村干部、儿童主任添加各自的账户。</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="53"/>
+        <location filename="../../ui/startup.py" line="52"/>
         <source>至少 8 位</source>
         <translation>至少 8 位</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="60"/>
-        <source>加入演示数据（虚构的村、人员和探访记录，便于熟悉程序）</source>
-        <translation>加入演示数据（虚构的村、人员和探访记录，便于熟悉程序）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/startup.py" line="66"/>
+        <location filename="../../ui/startup.py" line="67"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="67"/>
+        <location filename="../../ui/startup.py" line="68"/>
         <source>乡镇：</source>
         <translation>乡镇：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="68"/>
+        <location filename="../../ui/startup.py" line="69"/>
         <source>村：</source>
         <translation>村：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="63"/>
+        <location filename="../../ui/startup.py" line="64"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="64"/>
+        <location filename="../../ui/startup.py" line="60"/>
+        <source>请选择或输入本乡镇全称，如 城关镇</source>
+        <translation>请选择或输入本乡镇全称，如 城关镇</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="65"/>
         <source>您的姓名：</source>
         <translation>您的姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="65"/>
+        <location filename="../../ui/startup.py" line="66"/>
         <source>密码：</source>
         <translation>密码：</translation>
     </message>
@@ -822,70 +891,105 @@
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="104"/>
-        <source>正在加入演示数据…</source>
-        <translation>正在加入演示数据…</translation>
+        <location filename="../../ui/startup.py" line="76"/>
+        <source>先练习一下（练习模式）</source>
+        <translation>先练习一下（练习模式）</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="108"/>
-        <source>演示数据没有加入：{error}</source>
-        <translation>演示数据没有加入：{error}</translation>
+        <location filename="../../ui/startup.py" line="78"/>
+        <source>打开一个虚构的示范乡镇来熟悉程序；练习数据单独存放，不会发送到县局</source>
+        <translation>打开一个虚构的示范乡镇来熟悉程序；练习数据单独存放，不会发送到县局</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="87"/>
+        <source>请填写本乡镇的名称（记录和导出的台账上都会用到）。</source>
+        <translation>请填写本乡镇的名称（记录和导出的台账上都会用到）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="134"/>
+        <source>正在准备练习用的示范乡镇…</source>
+        <translation>正在准备练习用的示范乡镇…</translation>
     </message>
 </context>
 <context>
     <name>FormFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="71"/>
+        <location filename="../../ui/form_filler.py" line="75"/>
         <source>保存草稿 (Ctrl+S)</source>
         <translation>保存草稿 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="73"/>
+        <location filename="../../ui/form_filler.py" line="77"/>
         <source>定稿 (Ctrl+Enter)</source>
         <translation>定稿 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="76"/>
+        <location filename="../../ui/form_filler.py" line="80"/>
         <source>打印/导出PDF… (Ctrl+P)</source>
         <translation>打印/导出PDF… (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="186"/>
+        <location filename="../../ui/form_filler.py" line="195"/>
         <source>添加{title}</source>
         <translation>添加{title}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="195"/>
+        <location filename="../../ui/form_filler.py" line="204"/>
         <source>{title} 第 {number} 项</source>
         <translation>{title} 第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="199"/>
+        <location filename="../../ui/form_filler.py" line="208"/>
         <source>删除第 {number} 项</source>
         <translation>删除第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="248"/>
+        <location filename="../../ui/form_filler.py" line="210"/>
+        <source>删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您</source>
+        <translation>删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="262"/>
         <source>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</source>
         <translation>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="302"/>
+        <location filename="../../ui/form_filler.py" line="361"/>
+        <source>删除这一项？</source>
+        <translation>删除这一项？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="362"/>
+        <source>删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。</source>
+        <translation>删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="365"/>
+        <source>删除</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="366"/>
+        <source>不删除</source>
+        <translation>不删除</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="412"/>
         <source>草稿没有保存</source>
         <translation>草稿没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="304"/>
+        <location filename="../../ui/form_filler.py" line="414"/>
         <source>已自动保存 {time}</source>
         <translation>已自动保存 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="325"/>
+        <location filename="../../ui/form_filler.py" line="435"/>
         <source>不能定稿</source>
         <translation>不能定稿</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="327"/>
+        <location filename="../../ui/form_filler.py" line="437"/>
         <source>已定稿</source>
         <translation>已定稿</translation>
     </message>
@@ -893,9 +997,24 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="356"/>
+        <location filename="../../ui/pages.py" line="424"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="426"/>
+        <source>选择要为 {name} 填写的表（回车开始）：</source>
+        <translation>选择要为 {name} 填写的表（回车开始）：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="439"/>
+        <source>显示其他表单（{count} 种）</source>
+        <translation>显示其他表单（{count} 种）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="444"/>
+        <source>开始填写</source>
+        <translation>开始填写</translation>
     </message>
 </context>
 <context>
@@ -1116,47 +1235,47 @@
         <translation>保存每行结果</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="355"/>
-        <source>导入结果.xlsx</source>
-        <translation>导入结果.xlsx</translation>
+        <location filename="../../ui/import_dialog.py" line="356"/>
+        <source>导入结果</source>
+        <translation>导入结果</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="356"/>
+        <location filename="../../ui/import_dialog.py" line="357"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="369"/>
+        <location filename="../../ui/import_dialog.py" line="370"/>
         <source>正在导入…</source>
         <translation>正在导入…</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="369"/>
+        <location filename="../../ui/import_dialog.py" line="370"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="379"/>
+        <location filename="../../ui/import_dialog.py" line="380"/>
         <source>第 {id} 次导入：新增 {add} 人，更新 {update} 人（拒绝 {refused} 行，没有导入）。如果导入错了，可以整体撤销。</source>
         <translation>第 {id} 次导入：新增 {add} 人，更新 {update} 人（拒绝 {refused} 行，没有导入）。如果导入错了，可以整体撤销。</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="405"/>
+        <location filename="../../ui/import_dialog.py" line="406"/>
         <source>撤销本次导入</source>
         <translation>撤销本次导入</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="406"/>
+        <location filename="../../ui/import_dialog.py" line="407"/>
         <source>删除本次导入新增的人员，并把更新过的人员恢复为导入前的信息？</source>
         <translation>删除本次导入新增的人员，并把更新过的人员恢复为导入前的信息？</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="413"/>
+        <location filename="../../ui/import_dialog.py" line="414"/>
         <source>已撤销第 {id} 次导入：删除了 {removed} 人，恢复了 {restored} 人导入前的信息。</source>
         <translation>已撤销第 {id} 次导入：删除了 {removed} 人，恢复了 {restored} 人导入前的信息。</translation>
     </message>
     <message>
-        <location filename="../../ui/import_dialog.py" line="416"/>
+        <location filename="../../ui/import_dialog.py" line="417"/>
         <source>有 {kept} 项在导入后又被修改过，保留了修改后的内容。</source>
         <translation>有 {kept} 项在导入后又被修改过，保留了修改后的内容。</translation>
     </message>
@@ -1164,22 +1283,22 @@
 <context>
     <name>LockDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="247"/>
+        <location filename="../../ui/accounts_ui.py" line="256"/>
         <source>村访通 · 已锁定</source>
         <translation>村访通 · 已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="251"/>
+        <location filename="../../ui/accounts_ui.py" line="260"/>
         <source>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</source>
         <translation>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="258"/>
+        <location filename="../../ui/accounts_ui.py" line="267"/>
         <source>换人登录</source>
         <translation>换人登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="262"/>
+        <location filename="../../ui/accounts_ui.py" line="271"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
@@ -1212,12 +1331,17 @@
         <translation>管理员忘记密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="99"/>
+        <location filename="../../ui/accounts_ui.py" line="98"/>
+        <source>练习模式（虚构数据，不会发送）</source>
+        <translation>练习模式（虚构数据，不会发送）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="108"/>
         <source>登录</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="99"/>
+        <location filename="../../ui/accounts_ui.py" line="108"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>
@@ -1225,178 +1349,228 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="28"/>
+        <location filename="../../ui/main_window.py" line="32"/>
         <location filename="../../ui/selftest_qt.py" line="19"/>
         <source>工作台</source>
         <translation>工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="29"/>
+        <location filename="../../ui/main_window.py" line="33"/>
         <source>台账</source>
         <translation>台账</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="30"/>
+        <location filename="../../ui/main_window.py" line="34"/>
         <source>填表</source>
         <translation>填表</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="31"/>
+        <location filename="../../ui/main_window.py" line="35"/>
         <source>记录</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="32"/>
+        <location filename="../../ui/main_window.py" line="36"/>
         <source>同步</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="33"/>
+        <location filename="../../ui/main_window.py" line="37"/>
         <source>导出</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="34"/>
+        <location filename="../../ui/main_window.py" line="38"/>
         <source>设置</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="75"/>
+        <location filename="../../ui/main_window.py" line="107"/>
+        <source>村访通 — 练习模式（虚构数据，不会发送）</source>
+        <translation>村访通 — 练习模式（虚构数据，不会发送）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="109"/>
         <source>村访通</source>
         <translation>村访通</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="77"/>
+        <location filename="../../ui/main_window.py" line="111"/>
         <source>村访通 — {name}（{role}）</source>
         <translation>村访通 — {name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="92"/>
+        <location filename="../../ui/main_window.py" line="126"/>
         <source>{label}（{key}）</source>
         <translation>{label}（{key}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="112"/>
+        <location filename="../../ui/main_window.py" line="153"/>
         <source>账户</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="113"/>
+        <location filename="../../ui/main_window.py" line="154"/>
         <source>锁定</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="117"/>
+        <location filename="../../ui/main_window.py" line="158"/>
         <source>换人登录</source>
         <translation>换人登录</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="118"/>
+        <location filename="../../ui/main_window.py" line="159"/>
         <source>修改我的密码…</source>
         <translation>修改我的密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="119"/>
+        <location filename="../../ui/main_window.py" line="160"/>
+        <source>练习模式</source>
+        <translation>练习模式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="162"/>
+        <source>退出练习模式，回到正式数据</source>
+        <translation>退出练习模式，回到正式数据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="163"/>
+        <source>清空练习数据，重新开始</source>
+        <translation>清空练习数据，重新开始</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="165"/>
+        <source>进入练习模式（虚构数据，不会发送）</source>
+        <translation>进入练习模式（虚构数据，不会发送）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="166"/>
         <source>帮助</source>
         <translation>帮助</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="119"/>
+        <location filename="../../ui/main_window.py" line="166"/>
         <source>关于村访通</source>
         <translation>关于村访通</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="281"/>
+        <location filename="../../ui/main_window.py" line="232"/>
+        <source>练习模式：这里是虚构的示范乡镇，随便填、随便改，什么都不会发送到县局。</source>
+        <translation>练习模式：这里是虚构的示范乡镇，随便填、随便改，什么都不会发送到县局。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="234"/>
+        <source>退出练习模式</source>
+        <translation>退出练习模式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="249"/>
+        <source>清空练习数据</source>
+        <translation>清空练习数据</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="250"/>
+        <source>清空练习模式里填写的一切，重新生成示范乡镇？正式数据不受影响。</source>
+        <translation>清空练习模式里填写的一切，重新生成示范乡镇？正式数据不受影响。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="364"/>
         <source>无法打开</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="282"/>
+        <location filename="../../ui/main_window.py" line="365"/>
         <source>本机没有表单“{form_id}”，无法显示这条记录。</source>
         <translation>本机没有表单“{form_id}”，无法显示这条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="305"/>
+        <location filename="../../ui/main_window.py" line="388"/>
         <source>修改：{title}</source>
         <translation>修改：{title}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="314"/>
+        <location filename="../../ui/main_window.py" line="397"/>
         <source>有 %n 份草稿未完成，可在工作台继续填写。</source>
         <translation>
             <numerusform>有 %n 份草稿未完成，可在工作台继续填写。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="328"/>
+        <location filename="../../ui/main_window.py" line="404"/>
+        <source>● 练习模式：数据不会发送</source>
+        <translation>● 练习模式：数据不会发送</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="416"/>
         <source>● 未登记县局服务器</source>
         <translation>● 未登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="330"/>
+        <location filename="../../ui/main_window.py" line="418"/>
         <source>● 同步中…</source>
         <translation>● 同步中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="332"/>
+        <location filename="../../ui/main_window.py" line="420"/>
         <source>● 网络不通，稍后重试</source>
         <translation>● 网络不通，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="334"/>
+        <location filename="../../ui/main_window.py" line="422"/>
         <source>● 服务器暂时出错，稍后重试</source>
         <translation>● 服务器暂时出错，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="336"/>
+        <location filename="../../ui/main_window.py" line="424"/>
         <source>● 同步未完成，稍后重试</source>
         <translation>● 同步未完成，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="338"/>
+        <location filename="../../ui/main_window.py" line="426"/>
         <source>● 已登记县局服务器</source>
         <translation>● 已登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="342"/>
+        <location filename="../../ui/main_window.py" line="430"/>
         <source>上次同步：从未</source>
         <translation>上次同步：从未</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="344"/>
+        <location filename="../../ui/main_window.py" line="432"/>
         <source>成功</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="344"/>
+        <location filename="../../ui/main_window.py" line="432"/>
         <source>已取消</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="344"/>
+        <location filename="../../ui/main_window.py" line="432"/>
         <source>未完成</source>
         <translation>未完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="347"/>
+        <location filename="../../ui/main_window.py" line="435"/>
         <source>完成，被退回 %n 条</source>
         <translation>
             <numerusform>完成，被退回 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="348"/>
+        <location filename="../../ui/main_window.py" line="436"/>
         <source>上次同步：{when} {outcome}</source>
         <translation>上次同步：{when} {outcome}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="353"/>
+        <location filename="../../ui/main_window.py" line="441"/>
         <source>● 同步中… {done}/{total}</source>
         <translation>● 同步中… {done}/{total}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="322"/>
-        <location filename="../../ui/main_window.py" line="325"/>
+        <location filename="../../ui/main_window.py" line="410"/>
+        <location filename="../../ui/main_window.py" line="413"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
@@ -1406,21 +1580,44 @@
 <context>
     <name>MissingSummary</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="356"/>
+        <location filename="../../ui/form_filler.py" line="488"/>
         <source>还不能定稿</source>
         <translation>还不能定稿</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/form_filler.py" line="359"/>
+        <location filename="../../ui/form_filler.py" line="491"/>
         <source>还有 %n 处需要填写或更正（双击可跳到该题）：</source>
         <translation>
             <numerusform>还有 %n 处需要填写或更正（双击可跳到该题）：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="364"/>
+        <location filename="../../ui/form_filler.py" line="499"/>
         <source>{question}：{message}</source>
         <translation>{question}：{message}</translation>
+    </message>
+</context>
+<context>
+    <name>PersonPicker</name>
+    <message>
+        <location filename="../../ui/pages.py" line="475"/>
+        <source>{form}：探访谁？</source>
+        <translation>{form}：探访谁？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="479"/>
+        <source>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</source>
+        <translation>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="488"/>
+        <source>为此人填写</source>
+        <translation>为此人填写</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="489"/>
+        <source>不选人，直接填写</source>
+        <translation>不选人，直接填写</translation>
     </message>
 </context>
 <context>
@@ -1527,8 +1724,8 @@
 <context>
     <name>RangeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="314"/>
-        <location filename="../../ui/questions.py" line="321"/>
+        <location filename="../../ui/questions.py" line="513"/>
+        <location filename="../../ui/questions.py" line="520"/>
         <source>（未填）</source>
         <translation>（未填）</translation>
     </message>
@@ -1569,98 +1766,98 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="387"/>
+        <location filename="../../ui/pages.py" line="549"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="390"/>
+        <location filename="../../ui/pages.py" line="552"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="392"/>
+        <location filename="../../ui/pages.py" line="554"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="396"/>
+        <location filename="../../ui/pages.py" line="558"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="399"/>
+        <location filename="../../ui/pages.py" line="561"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="403"/>
-        <location filename="../../ui/pages.py" line="404"/>
+        <location filename="../../ui/pages.py" line="565"/>
+        <location filename="../../ui/pages.py" line="566"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="409"/>
+        <location filename="../../ui/pages.py" line="571"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="411"/>
+        <location filename="../../ui/pages.py" line="573"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="414"/>
+        <location filename="../../ui/pages.py" line="576"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="417"/>
+        <location filename="../../ui/pages.py" line="579"/>
         <source>打印/导出PDF…</source>
         <translation>打印/导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="419"/>
+        <location filename="../../ui/pages.py" line="581"/>
         <source>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</source>
         <translation>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="433"/>
+        <location filename="../../ui/pages.py" line="595"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="468"/>
+        <location filename="../../ui/pages.py" line="630"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="469"/>
+        <location filename="../../ui/pages.py" line="631"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="471"/>
+        <location filename="../../ui/pages.py" line="633"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="473"/>
+        <location filename="../../ui/pages.py" line="635"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="475"/>
+        <location filename="../../ui/pages.py" line="637"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="487"/>
+        <location filename="../../ui/pages.py" line="649"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="487"/>
+        <location filename="../../ui/pages.py" line="649"/>
         <source>请先在列表中选择一条记录。</source>
         <translation>请先在列表中选择一条记录。</translation>
     </message>
@@ -1668,42 +1865,42 @@
 <context>
     <name>RecoveryDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="126"/>
+        <location filename="../../ui/accounts_ui.py" line="135"/>
         <source>用恢复密钥找回管理员账户</source>
         <translation>用恢复密钥找回管理员账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="130"/>
+        <location filename="../../ui/accounts_ui.py" line="139"/>
         <source>输入首次设置时抄下的恢复密钥（8 组，每组 4 个字母或数字）。</source>
         <translation>输入首次设置时抄下的恢复密钥（8 组，每组 4 个字母或数字）。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="139"/>
+        <location filename="../../ui/accounts_ui.py" line="148"/>
         <source>恢复密钥：</source>
         <translation>恢复密钥：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="140"/>
+        <location filename="../../ui/accounts_ui.py" line="149"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="141"/>
+        <location filename="../../ui/accounts_ui.py" line="150"/>
         <source>新密码：</source>
         <translation>新密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="142"/>
+        <location filename="../../ui/accounts_ui.py" line="151"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="146"/>
+        <location filename="../../ui/accounts_ui.py" line="155"/>
         <source>设置新密码</source>
         <translation>设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="146"/>
+        <location filename="../../ui/accounts_ui.py" line="155"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -1711,22 +1908,22 @@
 <context>
     <name>RecoveryKeyDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="165"/>
+        <location filename="../../ui/accounts_ui.py" line="174"/>
         <source>请抄下恢复密钥</source>
         <translation>请抄下恢复密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="167"/>
+        <location filename="../../ui/accounts_ui.py" line="176"/>
         <source>管理员忘记密码时，只有这个恢复密钥能打开本机的数据。&lt;br&gt;&lt;b&gt;它只显示这一次。&lt;/b&gt;请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。</source>
         <translation>管理员忘记密码时，只有这个恢复密钥能打开本机的数据。&lt;br&gt;&lt;b&gt;它只显示这一次。&lt;/b&gt;请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="177"/>
+        <location filename="../../ui/accounts_ui.py" line="186"/>
         <source>我已把恢复密钥抄在纸上</source>
         <translation>我已把恢复密钥抄在纸上</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="182"/>
+        <location filename="../../ui/accounts_ui.py" line="191"/>
         <source>继续</source>
         <translation>继续</translation>
     </message>
@@ -1734,130 +1931,130 @@
 <context>
     <name>RegistryPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="55"/>
+        <location filename="../../ui/pages.py" line="63"/>
         <source>&lt;h2&gt;台账&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;台账&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="59"/>
+        <location filename="../../ui/pages.py" line="67"/>
         <source>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</source>
         <translation>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="62"/>
+        <location filename="../../ui/pages.py" line="70"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="65"/>
+        <location filename="../../ui/pages.py" line="73"/>
         <source>为此人填表…</source>
         <translation>为此人填表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="70"/>
+        <location filename="../../ui/pages.py" line="78"/>
         <source>导入名册…</source>
         <translation>导入名册…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="72"/>
+        <location filename="../../ui/pages.py" line="80"/>
         <source>从 Excel/WPS 或 CSV 名册导入人员（按身份证号新增或更新，可整体撤销）</source>
         <translation>从 Excel/WPS 或 CSV 名册导入人员（按身份证号新增或更新，可整体撤销）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="85"/>
+        <location filename="../../ui/pages.py" line="95"/>
         <source>人员</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="90"/>
+        <location filename="../../ui/pages.py" line="100"/>
         <source>住户</source>
         <translation>住户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="94"/>
+        <location filename="../../ui/pages.py" line="104"/>
         <source>选中一个人，这里显示他/她的情况和全部记录。</source>
         <translation>选中一个人，这里显示他/她的情况和全部记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="99"/>
+        <location filename="../../ui/pages.py" line="109"/>
         <source>显示完整身份证号和电话</source>
         <translation>显示完整身份证号和电话</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="101"/>
+        <location filename="../../ui/pages.py" line="111"/>
         <source>每次查看都记入审计日志</source>
         <translation>每次查看都记入审计日志</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="139"/>
+        <location filename="../../ui/pages.py" line="166"/>
         <source>住户 %n 户（向下滚动加载更多）</source>
         <translation>
             <numerusform>住户 %n 户（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="141"/>
+        <location filename="../../ui/pages.py" line="168"/>
         <source>住户 %n 户</source>
         <translation>
             <numerusform>住户 %n 户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="149"/>
+        <location filename="../../ui/pages.py" line="176"/>
         <source>正在查找…</source>
         <translation>正在查找…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="161"/>
+        <location filename="../../ui/pages.py" line="190"/>
         <source>找到 %n+ 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n+ 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="163"/>
+        <location filename="../../ui/pages.py" line="192"/>
         <source>找到 %n 人</source>
         <translation>
             <numerusform>找到 %n 人</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="181"/>
+        <location filename="../../ui/pages.py" line="210"/>
         <source>身份证号：{id}</source>
         <translation>身份证号：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="182"/>
+        <location filename="../../ui/pages.py" line="211"/>
         <source>村：{village}&#x3000;风险等级：{tier}</source>
         <translation>村：{village}&#x3000;风险等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="184"/>
+        <location filename="../../ui/pages.py" line="213"/>
         <source>上次探访：{last}&#x3000;下次应探访：{due}</source>
         <translation>上次探访：{last}&#x3000;下次应探访：{due}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="188"/>
+        <location filename="../../ui/pages.py" line="217"/>
         <source>能力等级：{level}</source>
         <translation>能力等级：{level}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="190"/>
+        <location filename="../../ui/pages.py" line="219"/>
         <source>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</source>
         <translation>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="209"/>
+        <location filename="../../ui/pages.py" line="238"/>
         <source>完整身份证号：{id}&#x3000;电话：{phone}</source>
         <translation>完整身份证号：{id}&#x3000;电话：{phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="229"/>
+        <location filename="../../ui/pages.py" line="258"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="229"/>
+        <location filename="../../ui/pages.py" line="258"/>
         <source>请先在列表中选择一个人。</source>
         <translation>请先在列表中选择一个人。</translation>
     </message>
@@ -1865,22 +2062,22 @@
 <context>
     <name>ResetPasswordDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="434"/>
+        <location filename="../../ui/accounts_ui.py" line="443"/>
         <source>重设密码</source>
         <translation>重设密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="437"/>
+        <location filename="../../ui/accounts_ui.py" line="446"/>
         <source>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</source>
         <translation>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="443"/>
+        <location filename="../../ui/accounts_ui.py" line="452"/>
         <source>重设</source>
         <translation>重设</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="443"/>
+        <location filename="../../ui/accounts_ui.py" line="452"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -1888,17 +2085,17 @@
 <context>
     <name>RevisionFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="392"/>
+        <location filename="../../ui/form_filler.py" line="530"/>
         <source>修改后请按“定稿”保存为新版本</source>
         <translation>修改后请按“定稿”保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="407"/>
+        <location filename="../../ui/form_filler.py" line="545"/>
         <source>修改没有保存</source>
         <translation>修改没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="409"/>
+        <location filename="../../ui/form_filler.py" line="547"/>
         <source>已保存为新版本</source>
         <translation>已保存为新版本</translation>
     </message>
@@ -1906,7 +2103,7 @@
 <context>
     <name>SelectOneQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="199"/>
+        <location filename="../../ui/questions.py" line="382"/>
         <source>（请选择）</source>
         <translation>（请选择）</translation>
     </message>
@@ -1992,128 +2189,128 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="516"/>
+        <location filename="../../ui/pages.py" line="678"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="518"/>
+        <location filename="../../ui/pages.py" line="680"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="520"/>
+        <location filename="../../ui/pages.py" line="682"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="524"/>
+        <location filename="../../ui/pages.py" line="686"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="528"/>
+        <location filename="../../ui/pages.py" line="690"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="532"/>
+        <location filename="../../ui/pages.py" line="694"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="532"/>
+        <location filename="../../ui/pages.py" line="694"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="533"/>
+        <location filename="../../ui/pages.py" line="695"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="534"/>
+        <location filename="../../ui/pages.py" line="696"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="535"/>
+        <location filename="../../ui/pages.py" line="697"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="536"/>
+        <location filename="../../ui/pages.py" line="698"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="544"/>
+        <location filename="../../ui/pages.py" line="706"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="545"/>
+        <location filename="../../ui/pages.py" line="707"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="550"/>
+        <location filename="../../ui/pages.py" line="712"/>
         <source> 分钟</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="551"/>
+        <location filename="../../ui/pages.py" line="713"/>
         <source>无人操作多久后自动锁定</source>
         <translation>无人操作多久后自动锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="555"/>
+        <location filename="../../ui/pages.py" line="717"/>
         <source>只有管理员能修改这些设置</source>
         <translation>只有管理员能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="557"/>
+        <location filename="../../ui/pages.py" line="719"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="566"/>
+        <location filename="../../ui/pages.py" line="728"/>
         <source>启用账户…</source>
         <translation>启用账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="568"/>
+        <location filename="../../ui/pages.py" line="730"/>
         <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
         <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="579"/>
+        <location filename="../../ui/pages.py" line="741"/>
         <source>已启用账户</source>
         <translation>已启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="579"/>
+        <location filename="../../ui/pages.py" line="741"/>
         <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
         <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="588"/>
+        <location filename="../../ui/pages.py" line="750"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="604"/>
-        <location filename="../../ui/pages.py" line="614"/>
+        <location filename="../../ui/pages.py" line="766"/>
+        <location filename="../../ui/pages.py" line="776"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="604"/>
+        <location filename="../../ui/pages.py" line="766"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="615"/>
+        <location filename="../../ui/pages.py" line="777"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>
@@ -2232,7 +2429,7 @@
     <message>
         <location filename="../../ui/sync_page.py" line="216"/>
         <location filename="../../ui/sync_page.py" line="285"/>
-        <location filename="../../ui/sync_page.py" line="342"/>
+        <location filename="../../ui/sync_page.py" line="341"/>
         <source>、</source>
         <translation>、</translation>
     </message>
@@ -2313,7 +2510,7 @@
     </message>
     <message>
         <location filename="../../ui/sync_page.py" line="271"/>
-        <location filename="../../ui/sync_page.py" line="304"/>
+        <location filename="../../ui/sync_page.py" line="303"/>
         <location filename="../../ui/sync_page.py" line="403"/>
         <source>另一项同步工作正在进行，请稍后再试。</source>
         <translation>另一项同步工作正在进行，请稍后再试。</translation>
@@ -2329,45 +2526,45 @@
         <translation>登记成功：{name}（{role}），负责村：{villages}。已定稿的记录会自动发送，也可以按“立即同步”。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="311"/>
+        <location filename="../../ui/sync_page.py" line="310"/>
         <source>正在取消…（当前这一步完成后停止）</source>
         <translation>正在取消…（当前这一步完成后停止）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="316"/>
+        <location filename="../../ui/sync_page.py" line="315"/>
         <source>正在连接服务器…</source>
         <translation>正在连接服务器…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="326"/>
+        <location filename="../../ui/sync_page.py" line="325"/>
         <source>{text}：{done}/{total}</source>
         <translation>{text}：{done}/{total}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="329"/>
+        <location filename="../../ui/sync_page.py" line="328"/>
         <source>正在接收表单和人员名册…</source>
         <translation>正在接收表单和人员名册…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="339"/>
+        <location filename="../../ui/sync_page.py" line="338"/>
         <source>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</source>
         <translation>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="342"/>
+        <location filename="../../ui/sync_page.py" line="341"/>
         <source>收到新表单：{forms}。</source>
         <translation>收到新表单：{forms}。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="389"/>
+        <location filename="../../ui/sync_page.py" line="388"/>
         <location filename="../../ui/sync_page.py" line="415"/>
         <source>没有需要发送的记录，没有生成数据包。</source>
         <translation>没有需要发送的记录，没有生成数据包。</translation>
     </message>
     <message>
         <location filename="../../ui/sync_page.py" line="391"/>
-        <source>村访通数据包-{date}.cfpkg</source>
-        <translation>村访通数据包-{date}.cfpkg</translation>
+        <source>村访通数据包</source>
+        <translation>村访通数据包</translation>
     </message>
     <message>
         <location filename="../../ui/sync_page.py" line="392"/>
@@ -2405,22 +2602,22 @@
 <context>
     <name>SyncRunner</name>
     <message>
-        <location filename="../../ui/autosync.py" line="157"/>
+        <location filename="../../ui/autosync.py" line="158"/>
         <source>服务器提供新版本 {version}，请联系县局信息科安装。</source>
         <translation>服务器提供新版本 {version}，请联系县局信息科安装。</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="158"/>
+        <location filename="../../ui/autosync.py" line="159"/>
         <source>本机版本：{current}</source>
         <translation>本机版本：{current}</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="160"/>
+        <location filename="../../ui/autosync.py" line="161"/>
         <source>说明：{notes}</source>
         <translation>说明：{notes}</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="162"/>
+        <location filename="../../ui/autosync.py" line="163"/>
         <source>详情：{url}</source>
         <translation>详情：{url}</translation>
     </message>
@@ -2428,32 +2625,32 @@
 <context>
     <name>TextQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="135"/>
+        <location filename="../../ui/questions.py" line="157"/>
         <source>整数</source>
         <translation>整数</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="135"/>
+        <location filename="../../ui/questions.py" line="157"/>
         <source>数字</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="135"/>
+        <location filename="../../ui/questions.py" line="157"/>
         <source>如 14:30</source>
         <translation>如 14:30</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="136"/>
-        <source>如 2024-03-15 14:30</source>
-        <translation>如 2024-03-15 14:30</translation>
-    </message>
-    <message>
-        <location filename="../../ui/questions.py" line="136"/>
+        <location filename="../../ui/questions.py" line="158"/>
         <source>纬度 经度，如 31.86 117.28</source>
         <translation>纬度 经度，如 31.86 117.28</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="137"/>
+        <location filename="../../ui/questions.py" line="158"/>
+        <source>如 2024-3-15 14:30</source>
+        <translation>如 2024-3-15 14:30</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="159"/>
         <source>扫描或输入编号</source>
         <translation>扫描或输入编号</translation>
     </message>
@@ -2461,22 +2658,22 @@
 <context>
     <name>UnlockDialog</name>
     <message>
-        <location filename="../../ui/startup.py" line="123"/>
+        <location filename="../../ui/startup.py" line="161"/>
         <source>村访通 · 解锁</source>
         <translation>村访通 · 解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="127"/>
+        <location filename="../../ui/startup.py" line="165"/>
         <source>请输入数据库密码：</source>
         <translation>请输入数据库密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="133"/>
+        <location filename="../../ui/startup.py" line="171"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="135"/>
+        <location filename="../../ui/startup.py" line="173"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from app.errors import CunFangError, ErrorCode
+from app.practice import refuse_if_practice
 from app.store import Store
 from app.store.store import utc_now
 from app.version import version as app_version
@@ -120,6 +121,7 @@ def enrolled(store: Store) -> bool:
 def enroll(store: Store, url: str, token: str, *, device_name: str = "", ca_file: str | None = None,
            timeout: tuple[float, float] | None = None) -> protocol.EnrollResponse:
     """Exchange a one-time enrollment token for this laptop's device credential, and keep it in the store."""
+    refuse_if_practice(store)  # 练习模式's fictional data never meet a real server
     token = token.strip()
     if not 8 <= len(token) <= 200:
         raise CunFangError(ErrorCode.SYNC_TOKEN_INVALID)
@@ -169,6 +171,7 @@ class SyncClient:
     def __init__(self, store: Store, *, cancel: threading.Event | None = None, progress: Progress | None = None,
                  batch_size: int = 50, timeout: tuple[float, float] | None = None, retries: int = 3,
                  sleep: Callable[[float], None] = time.sleep):
+        refuse_if_practice(store)  # 练习模式: nothing is sent, whatever the settings say
         config = settings(store)
         if not config.get("credential"):
             raise CunFangError(ErrorCode.SYNC_NOT_ENROLLED)

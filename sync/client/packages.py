@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from app.errors import CunFangError, ErrorCode
+from app.practice import refuse_if_practice
 from app.store import Store
 from app.store.store import utc_now
 from sync import package, protocol
@@ -20,6 +21,7 @@ def export_package(store: Store, path: Path) -> int:
     The records are marked "sent, awaiting answer": the next online sync asks the
     server about them again and learns "duplicate" for those the package delivered.
     """
+    refuse_if_practice(store)  # 练习模式's fictional data never go on a USB stick to the county
     config = settings(store)
     if not config.get("credential") or not config.get("package_key"):
         raise CunFangError(ErrorCode.SYNC_NOT_ENROLLED)

@@ -103,7 +103,7 @@ def test_first_run_creates_the_administrator_and_the_encrypted_store(qtbot, tmp_
     type_text(qtbot, dialog.author, "王站长")
     qtbot.keyClicks(dialog.passphrase, PASS)
     qtbot.keyClicks(dialog.confirm, PASS + "x")
-    dialog.demo.setChecked(False)
+    type_text(qtbot, dialog.town.lineEdit(), "城关镇")
     dialog.create()
     assert "不一致" in dialog.error.text()
     assert not Store.exists(tmp_path / "data")
@@ -118,16 +118,21 @@ def test_first_run_creates_the_administrator_and_the_encrypted_store(qtbot, tmp_
     accounts.recover(tmp_path / "data", key, "admin", "another-password").close()  # the key shown works
 
 
-def test_first_run_offers_demo_data_loaded_in_the_background(qtbot, tmp_path):
+def test_first_run_asks_for_the_township_and_keeps_the_real_store_free_of_demo_data(qtbot, tmp_path):
     dialog = FirstRunDialog(tmp_path / "data", kdf=FAST_KDF)
     qtbot.addWidget(dialog)
     dialog.show()
+    assert dialog.town.currentText() == "", "no township is filled in for the cadre"
     qtbot.keyClicks(dialog.passphrase, PASS)
     qtbot.keyClicks(dialog.confirm, PASS)
     dialog.create()
+    assert "乡镇" in dialog.error.text() and not Store.exists(tmp_path / "data")
+    type_text(qtbot, dialog.town.lineEdit(), "城关镇")
+    dialog.create()
     with qtbot.waitSignal(dialog.accepted, timeout=60_000):
         confirm_recovery_key(qtbot, dialog)
-    assert dialog.store.count_persons() == 2000
+    assert dialog.store.count_persons() == 0 and dialog.store.list_records(limit=5) == []
+    assert dialog.store.get_setting("town") == "城关镇"
     dialog.store.close()
 
 

@@ -306,7 +306,7 @@ F5 = textwrap.dedent(
     window.show()
     QTest.qWaitForWindowActive(window)
     QTest.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
-    shown = window.stack.currentWidget() is window.sync
+    shown = window.stack.currentWidget().widget() is window.sync
     QTest.keyClick(window, Qt.Key.Key_F5)
     deadline = time.monotonic() + 60
     while window.autosync.last_report is None and time.monotonic() < deadline:

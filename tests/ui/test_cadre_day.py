@@ -1,0 +1,686 @@
+"""Issue 19: what a 村干部 hits on a small laptop, driven through the real widgets by keyboard (pytest-qt)."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtCore import QDate, QSettings, Qt, QTimer
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QCalendarWidget,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
+
+from app.forms.xlsform import load_form
+from app.store import Store
+from app.store.keyring import FAST_KDF
+from ui.form_filler import FormFiller
+
+PASS = "cunfang-secret"
+
+FORM = textwrap.dedent(
+    """
+    | survey |
+    |        | type          | name       | label::中文 (zh) | hint::中文 (zh)                              | required | constraint | calculation |
+    |        | text          | elder      | 老人姓名          |                                              | yes      |            |             |
+    |        | date          | visit_date | 探访日期          |                                              | yes      |            |             |
+    |        | date          | next_visit | 下次探访日期      | 建议不晚于 2027-01-05                         |          |            |             |
+    |        | dateTime      | reported   | 报告时间          |                                              |          |            |             |
+    |        | select_one yn | alone      | 是否独居          |                                              | yes      |            |             |
+    |        | select_multiple need | needs | 需要的帮助     |                                              |          |            |             |
+    |        | integer       | age        | 年龄              |                                              |          |            |             |
+    |        | begin repeat  | contacts   | 家属联系方式      |                                              |          |            |             |
+    |        | text          | cname      | 家属姓名          |                                              |          |            |             |
+    |        | text          | cphone     | 电话              |                                              |          |            |             |
+    |        | end repeat    |            |                   |                                              |          |            |             |
+    | choices |
+    |         | list_name | name | label::中文 (zh) |
+    |         | yn        | 1    | 是                |
+    |         | yn        | 0    | 否                |
+    |         | need      | food | 送餐              |
+    |         | need      | med  | 就医              |
+    | settings |
+    |          | form_id | version | default_language | form_title |
+    |          | day19   | 2026.1  | 中文 (zh)         | 探访记录    |
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def form():
+    return load_form(FORM)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.create(tmp_path / "data", PASS, kdf=FAST_KDF)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def filler(qtbot, store, form):
+    widget = FormFiller(store, form, author="李干部")
+    qtbot.addWidget(widget)
+    widget.resize(900, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def question(filler, name):
+    return next(q for q in filler.questions if q.control.name == name)
+
+
+def value(filler, name) -> str:
+    return question(filler, name).node.value
+
+
+def type_text(qtbot, box, text: str) -> None:
+    """Keys for ASCII; Chinese arrives as an input-method commit, as a Pinyin IME sends it."""
+    if text.isascii():
+        qtbot.keyClicks(box, text)
+        return
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(box, event)
+
+
+def date_box(filler, name) -> QLineEdit:
+    return question(filler, name).findChild(QLineEdit, "dateBox")
+
+
+# ---------------------------------------------------------------- 1. dates typed
+
+
+@pytest.mark.parametrize("typed", ["2027-1-5", "2027/1/5", "20270105", "27.1.5", "2027年1月5日"])
+def test_a_date_is_typed_as_people_write_it(qtbot, filler, typed):
+    box = date_box(filler, "next_visit")
+    box.setFocus()
+    assert box.text() == ""
+    type_text(qtbot, box, typed)
+    assert value(filler, "next_visit") == "2027-01-05"
+    qtbot.keyClick(box, Qt.Key.Key_Tab)
+    assert not box.hasFocus(), "Tab leaves the date box"
+    assert box.text() == "2027-01-05"
+    assert question(filler, "next_visit").findChild(type(question(filler, "elder").label), "weekday").text() == "星期二"
+
+
+def test_ctrl_a_dash_and_delete_edit_the_date_and_tab_leaves_without_swallowing(qtbot, filler):
+    box = date_box(filler, "visit_date")
+    box.setFocus()
+    assert value(filler, "visit_date") == ""
+    qtbot.keyClicks(box, "2026-11-30")
+    qtbot.keyClick(box, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(box, "2026-12-1")
+    assert value(filler, "visit_date") == "2026-12-01"
+    qtbot.keyClick(box, Qt.Key.Key_Delete)  # nothing after the cursor: clears the date
+    assert box.text() == "" and value(filler, "visit_date") == ""
+    qtbot.keyClicks(box, "2026-12-02")
+    qtbot.keyClick(box, Qt.Key.Key_Tab)
+    nxt = QApplication.focusWidget()
+    assert nxt is date_box(filler, "next_visit"), "the next Tab lands in the next question, not swallowed"
+    qtbot.keyClicks(nxt, "20270105")
+    assert value(filler, "visit_date") == "2026-12-02" and value(filler, "next_visit") == "2027-01-05"
+
+
+def test_up_and_down_never_jump_to_1901_and_down_fills_the_suggested_date(qtbot, filler):
+    box = date_box(filler, "next_visit")
+    box.setFocus()
+    assert "2027-01-05" in box.placeholderText()
+    qtbot.keyClick(box, Qt.Key.Key_Down)
+    assert value(filler, "next_visit") == "2027-01-05", "the form's suggested date is one key away"
+    qtbot.keyClick(box, Qt.Key.Key_Up)
+    assert value(filler, "next_visit") == "2027-01-06"
+    other = date_box(filler, "visit_date")
+    other.setFocus()
+    qtbot.keyClick(other, Qt.Key.Key_Up)
+    assert value(filler, "visit_date") == date.today().isoformat()  # no hint: today, never 1901
+
+
+def test_an_unparsable_date_is_explained_in_chinese_and_kept(qtbot, filler):
+    box = date_box(filler, "next_visit")
+    box.setFocus()
+    qtbot.keyClicks(box, "2027-13-5")
+    qtbot.keyClick(box, Qt.Key.Key_Tab)
+    q = question(filler, "next_visit")
+    assert box.text() == "2027-13-5", "what was typed is not lost"
+    assert q.message.isVisible() and "不是有效的日期" in q.message.text() and "2027-13-5" in q.message.text()
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(box, "2027-1-5")
+    qtbot.keyClick(box, Qt.Key.Key_Tab)
+    assert not q.message.isVisible() and value(filler, "next_visit") == "2027-01-05"
+
+
+def test_f4_opens_a_calendar_and_enter_picks_the_day(qtbot, filler):
+    box = date_box(filler, "next_visit")
+    box.setFocus()
+    qtbot.keyClicks(box, "2027-1-5")
+    qtbot.keyClick(box, Qt.Key.Key_F4)
+    calendar = question(filler, "next_visit").calendar
+    assert isinstance(calendar, QCalendarWidget) and calendar.isVisible()
+    assert calendar.selectedDate() == QDate(2027, 1, 5)
+    calendar.setSelectedDate(QDate(2027, 1, 6))
+    calendar.activated.emit(calendar.selectedDate())  # Enter on the grid
+    assert value(filler, "next_visit") == "2027-01-06" and box.text() == "2027-01-06"
+    assert not calendar.isVisible() and box.hasFocus()
+
+
+def test_a_date_time_is_typed_the_same_way_and_half_typed_text_waits(qtbot, filler):
+    box = question(filler, "reported").findChild(QLineEdit)
+    box.setFocus()
+    qtbot.keyClicks(box, "2027/1/5 9")
+    assert not question(filler, "reported").message.isVisible(), "no error while still typing"
+    qtbot.keyClicks(box, ":30")
+    assert value(filler, "reported").startswith("2027-01-05T09:30")
+    qtbot.keyClick(box, Qt.Key.Key_Tab)
+    assert box.text() == "2027-01-05 09:30"
+
+
+# ---------------------------------------------------------------- 2. repeat delete
+
+
+def when_modal(name: str, act) -> list:
+    """Run ``act(dialog)`` on the next modal dialog named ``name`` (it is closed whatever happens)."""
+    seen = []
+
+    def handle():
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, handle)
+            return
+        seen.append((dialog.objectName(), dialog.findChild(QLabel, "qt_msgbox_label").text()
+                     if dialog.findChild(QLabel, "qt_msgbox_label") else ""))
+        try:
+            act(dialog)
+        finally:
+            if dialog.isVisible():
+                dialog.reject()
+
+    QTimer.singleShot(0, handle)
+    return seen
+
+
+def fill_two_contacts(qtbot, filler):
+    while len(filler.findChildren(QPushButton, "removeInstance")) < 2:
+        filler.findChild(QPushButton, "add_contacts").click()
+    names = [q for q in filler.questions if q.control.name == "cname"]
+    phones = [q for q in filler.questions if q.control.name == "cphone"]
+    for q, text in zip(names + phones, ["张三", "李四", "13800000001", "13800000002"], strict=True):
+        q.findChild(QLineEdit).setFocus()
+        type_text(qtbot, q.findChild(QLineEdit), text)
+    return names, phones
+
+
+def test_the_delete_button_is_not_in_the_tab_path(qtbot, filler):
+    names, phones = fill_two_contacts(qtbot, filler)
+    phones[0].findChild(QLineEdit).setFocus()
+    qtbot.keyClick(phones[0].findChild(QLineEdit), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is names[1].findChild(QLineEdit), "Tab goes on to the next entry"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+    assert len(filler.session.to_data()["contacts"]) == 2
+
+
+def test_deleting_a_filled_entry_asks_naming_it_and_keeps_the_focus(qtbot, filler):
+    names, phones = fill_two_contacts(qtbot, filler)
+    filler.scroll.verticalScrollBar().setValue(filler.scroll.verticalScrollBar().maximum())
+    phones[1].findChild(QLineEdit).setFocus()
+    kept_node = phones[1].node
+    scrolled = filler.scroll.verticalScrollBar().value()
+    remove = [b for b in filler.findChildren(QPushButton, "removeInstance")]
+    seen = when_modal("confirmRemove", lambda d: qtbot.keyClick(d, Qt.Key.Key_Return))  # Enter keeps it
+    qtbot.mouseClick(remove[0], Qt.MouseButton.LeftButton)
+    assert seen and "家属联系方式 第 1 项" in seen[0][1] and "张三" in seen[0][1]
+    assert len(filler.session.to_data()["contacts"]) == 2
+    seen = when_modal("confirmRemove", lambda d: next(b for b in d.buttons() if b.text() == "删除").click())
+    qtbot.mouseClick(remove[0], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(filler.findChildren(QPushButton, "removeInstance")) == 1)
+    assert [c["cname"] for c in filler.session.to_data()["contacts"]] == ["李四"]
+    focused = filler._focused_question()
+    assert focused is not None and focused.node is kept_node, "the cursor stays where it was"
+    assert filler.scroll.verticalScrollBar().value() > 0 or scrolled == 0, "the form does not jump to the top"
+
+
+def test_ctrl_delete_removes_the_entry_under_the_cursor_and_moves_to_the_next(qtbot, filler):
+    names, phones = fill_two_contacts(qtbot, filler)
+    box = names[0].findChild(QLineEdit)
+    box.setFocus()
+    when_modal("confirmRemove", lambda d: next(b for b in d.buttons() if b.text() == "删除").click())
+    qtbot.keyClick(box, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(filler.findChildren(QPushButton, "removeInstance")) == 1)
+    assert [c["cname"] for c in filler.session.to_data()["contacts"]] == ["李四"]
+    focused = filler._focused_question()
+    assert focused is not None and focused.node.value == "李四"
+
+
+# ---------------------------------------------------------------- 3. windows that fit
+
+
+@pytest.fixture
+def own_settings(tmp_path):
+    """QSettings in a scratch folder: a test never writes the user's real window state."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    QSettings().clear()
+    yield
+    QSettings().clear()
+
+
+def test_the_main_window_opens_maximised_remembers_it_and_no_page_grows_it(qtbot, store, own_settings):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.autosync.timer.stop()
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.isMaximized(), "first start: maximised"
+    room = window.screen().availableGeometry()
+    for index in range(window.nav.count()):
+        window.nav.setCurrentRow(index)
+        QApplication.processEvents()
+        assert window.minimumSizeHint().height() <= room.height() - 40, f"page {index} would grow the window"
+        assert window.minimumSizeHint().width() <= room.width(), f"page {index} would widen the window"
+        assert window.frameGeometry().height() <= room.height() + 16 and window.width() <= room.width() + 16
+    window.showNormal()
+    QApplication.processEvents()
+    assert window.height() <= room.height() and window.width() <= room.width(), "还原 also fits the screen"
+    window.showMaximized()
+    window.close()
+    again = MainWindow(store)
+    qtbot.addWidget(again)
+    again.autosync.timer.stop()
+    assert again.windowState() & Qt.WindowState.WindowMaximized, "remembered"
+    again.showNormal()
+    again.close()
+    third = MainWindow(store)
+    qtbot.addWidget(third)
+    third.autosync.timer.stop()
+    assert not third.windowState() & Qt.WindowState.WindowMaximized, "a window left un-maximised stays so"
+    third.autosync.shutdown()
+
+
+def test_the_settings_page_scrolls_inside_a_small_window(qtbot, store, own_settings):
+    from ui.main_window import MainWindow
+
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.autosync.timer.stop()
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(1093, 420)  # lower than the page: at 1366×768 and 125 % with 大字 it is
+    window.show()
+    qtbot.waitExposed(window)
+    window.nav.setCurrentRow(6)
+    QApplication.processEvents()
+    assert window.size().height() == 420 and window.size().width() == 1093
+    holder = window.stack.currentWidget()
+    assert holder.widget() is window.settings
+    qtbot.waitUntil(lambda: holder.verticalScrollBar().maximum() > 0)  # the page scrolls instead
+    assert window.size().height() == 420
+    window.autosync.shutdown()
+
+
+# ---------------------------------------------------------------- 7. keyboard
+
+
+def test_a_new_form_puts_the_cursor_in_its_first_question(qtbot, filler):
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is question(filler, "elder").findChild(QLineEdit))
+
+
+def test_enter_moves_on_from_every_kind_of_question_and_arrows_choose_in_a_radio_group(qtbot, filler):
+    alone = question(filler, "alone")
+    radios = alone.group.buttons()
+    radios[0].setFocus()
+    qtbot.keyClick(radios[0], Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is radios[1] and value(filler, "alone") == "0", "↓ chooses the next option"
+    qtbot.keyClick(radios[1], Qt.Key.Key_Up)
+    assert value(filler, "alone") == "1"
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    needs = question(filler, "needs").checks
+    assert QApplication.focusWidget() is needs[0], "Enter on a radio group goes to the next question"
+    qtbot.keyClick(needs[0], Qt.Key.Key_Space)
+    qtbot.keyClick(needs[0], Qt.Key.Key_Return)
+    assert value(filler, "needs") == "food"
+    assert QApplication.focusWidget() is question(filler, "age").findChild(QLineEdit), "Enter leaves a check list"
+    box = date_box(filler, "visit_date")
+    box.setFocus()
+    qtbot.keyClicks(box, "2026-12-1")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is date_box(filler, "next_visit")
+
+
+def test_registry_enter_and_down_go_from_search_to_results_and_enter_opens_the_person(qtbot, store, monkeypatch):
+    from app.demo import load_demo
+    from ui.pages import RegistryPage
+
+    load_demo(store, persons=60, seed=3)
+    person = store.query("SELECT name, initials FROM persons WHERE kind = 'elder' LIMIT 1")[0]
+    page = RegistryPage(store)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    opened = []
+    page.fill_for.connect(opened.append)
+    page.search.setFocus()
+    qtbot.keyClicks(page.search, person["initials"])
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)  # at once, before the search has come back
+    qtbot.waitUntil(lambda: page.view.currentIndex().isValid())
+    assert page.view.hasFocus()
+    qtbot.keyClick(page.view, Qt.Key.Key_Return)
+    assert opened and opened[0]["name"] == page.model.rows[0]["name"]
+    page.search.setFocus()
+    qtbot.keyClick(page.search, Qt.Key.Key_Down)
+    assert page.view.hasFocus() and page.view.currentIndex().row() == 0
+
+
+# ---------------------------------------------------------------- 8. feedback
+
+
+def test_finalizing_says_so_and_closing_a_half_filled_form_says_it_was_kept(qtbot, store, form):
+    from ui.page_common import FormCatalog
+    from ui.pages import FillPage
+
+    page = FillPage(store, FormCatalog(store), "李干部")
+    qtbot.addWidget(page)
+    filler = page.open_filler(form)
+    page.show()
+    qtbot.waitExposed(page)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is question(filler, "elder").findChild(QLineEdit))
+    type_text(qtbot, QApplication.focusWidget(), "王秀英")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.keyClicks(QApplication.focusWidget(), "2026-12-1")
+    question(filler, "alone").group.buttons()[0].setFocus()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert page.notice.isVisible() and "已定稿" in page.notice.text() and "王秀英" in page.notice.text()
+    assert store.counts_by_status()["finalized"] == 1
+    other = page.open_filler(form)
+    box = question(other, "elder").findChild(QLineEdit)
+    box.setFocus()
+    type_text(qtbot, box, "张桂兰")
+    page.close_tab(page.tabs.indexOf(other))
+    assert "已保存为草稿" in page.notice.text() and "张桂兰" in page.notice.text()
+    assert [d["title"] for d in store.drafts()][0].startswith("张桂兰")
+
+
+# ---------------------------------------------------------------- 5. errors in plain words
+
+
+def _failure(url: str, **kwargs) -> Exception:
+    from sync.client.transport import Transport
+
+    with pytest.raises(Exception) as caught:  # noqa: PT011 - whatever the real client raises
+        Transport(url, timeout=(2, 1), **kwargs).call("GET", "/health")
+    return caught.value
+
+
+@pytest.fixture
+def silent_server():
+    """Accepts connections and never answers (a server hung mid-request)."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+@pytest.fixture
+def self_signed_server(tmp_path):
+    """An HTTPS server whose certificate no one vouches for."""
+    import socket
+    import ssl
+    import threading
+
+    trustme = pytest.importorskip("trustme")
+    cert = trustme.CA().issue_cert("127.0.0.1")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    cert.configure_cert(context)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    stop = threading.Event()
+
+    def serve():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            try:
+                context.wrap_socket(conn, server_side=True).close()
+            except (ssl.SSLError, OSError):
+                conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join(2)
+    listener.close()
+
+
+def test_every_network_failure_is_one_chinese_sentence_with_details_behind(qtbot, silent_server,
+                                                                          self_signed_server):
+    from ui.errors import show_error, show_text
+
+    failures = {
+        "服务器拒绝了连接": _failure("http://127.0.0.1:1"),
+        "找不到服务器地址": _failure("http://no-such-host.invalid"),
+        "超时": _failure(silent_server),
+        "安全证书无法验证": _failure(self_signed_server),
+    }
+    parent = QLabel()
+    qtbot.addWidget(parent)
+    for cause, exc in failures.items():
+        raw = str(exc)
+        assert "Error(" in raw or "Caused by" in raw or "ConnectionPool" in raw  # what the client says underneath
+        show_error(parent, exc)
+        box = parent.findChildren(QMessageBox, "errorDialog")[-1]
+        text = box.text()
+        assert cause in text and "Error" not in text and "Caused" not in text and "Pool" not in text, text
+        assert text.count("。") <= 3 and "请" in text, "cause and fix, in one short sentence or two"
+        assert box.detailedText() == raw, "the raw detail is behind 详细信息"
+        box.close()
+        label = QLabel()
+        show_text(label, raw)
+        assert cause in label.text() and "详细信息" in label.text() and "Error(" not in label.text()
+
+
+def test_save_dialogs_open_in_documents_with_date_and_village(qtbot, store):
+    from ui.page_common import documents_folder, suggested_file
+
+    path = suggested_file("老年人探访", "东山村", suffix=".xlsx")
+    assert path.startswith(documents_folder())
+    assert path.endswith(f"老年人探访-东山村-{date.today():%Y%m%d}.xlsx")
+    assert suggested_file("数据包", suffix=".cfpkg", desktop=True).startswith(documents_folder(desktop=True))
+
+
+def test_qt_dialogs_speak_chinese_after_start_up():
+    """Qt's own file dialog and buttons, after the app's start-up (in a process of its own: it styles the app)."""
+    import subprocess
+    import sys
+
+    script = ("from ui.app_main import make_app\nfrom PySide6.QtCore import QCoreApplication as C\nmake_app()\n"
+              "print(C.translate('QFileDialog', 'Look in:'), C.translate('QFileDialog', 'Files of type:'), "
+              "C.translate('QPlatformTheme', 'Cancel'))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.split() == ["查找范围：", "文件类型：", "取消"]
+
+
+# ---------------------------------------------------------------- 6. starting a visit
+
+
+@pytest.fixture
+def township(store):
+    from app.demo import load_demo
+
+    load_demo(store, persons=80, seed=5)
+    return store
+
+
+def test_for_an_elder_the_picker_offers_elder_forms_visit_first_and_enter_starts_it(qtbot, township):
+    from ui.page_common import FormCatalog
+    from ui.pages import FormPicker
+
+    row = township.query("SELECT id FROM persons WHERE kind = 'elder' LIMIT 1")[0]
+    elder = township.get_person(row["id"])
+    picker = FormPicker(None, FormCatalog(township), elder, township)
+    qtbot.addWidget(picker)
+    offered = [picker.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(picker.list.count())]
+    assert offered[0] == "elder_visit"
+    assert not {"child_visit", "left_behind_child", "vulnerable_child"} & set(offered), "no child forms for an elder"
+    picker.show()
+    qtbot.waitExposed(picker)
+    qtbot.keyClick(picker.list, Qt.Key.Key_Return)
+    assert picker.result() == picker.DialogCode.Accepted and picker.chosen() == "elder_visit"
+
+
+def test_a_visit_from_fill_picks_the_person_fills_name_id_and_visitor_and_clears_overdue(qtbot, township):
+    from ui.page_common import FormCatalog
+    from ui.pages import FillPage
+
+    overdue = township.overdue()
+    target = township.get_person(next(p["id"] for p in overdue if township.get_person(p["id"])["kind"] == "elder"))
+    page = FillPage(township, FormCatalog(township), "李干部")
+    qtbot.addWidget(page)
+
+    def choose(dialog):
+        assert dialog.objectName() == "personPicker"
+        qtbot.keyClicks(dialog.search, target["id_number"][-6:])  # the end of the ID number
+        qtbot.waitUntil(lambda: dialog.results.count() == 1)
+        qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+
+    when_modal("personPicker", choose)
+    page.start("elder_visit")
+    filler = page.tabs.currentWidget()
+    data = filler.session.to_data()
+    flat = {k: v for group in data.values() if isinstance(group, dict) for k, v in group.items()} | data
+    assert target["name"] in flat.values() and target["id_number"] in flat.values() and "李干部" in flat.values()
+    assert filler.person["id"] == target["id"]
+    from app.demo import ELDER_VISIT
+    from app.forms.fill import apply_answers
+
+    today = date.today()
+    apply_answers(filler.session, dict(ELDER_VISIT, visit_date=today.isoformat(),
+                                       next_visit=(today + timedelta(days=20)).isoformat()))
+    assert not filler.session.errors(), filler.session.errors()
+    filler.finalize()
+    assert target["id"] not in [p["id"] for p in township.overdue()], "the visit clears the overdue status"
+
+
+# ---------------------------------------------------------------- 4. practice mode
+
+
+def test_practice_data_live_in_their_own_store_and_never_leave(tmp_path):
+    from app.errors import CunFangError, ErrorCode
+    from app.practice import is_practice, open_practice, practice_dir
+    from sync.client.client import SyncClient, enroll
+    from sync.client.packages import export_package
+
+    real = Store.create(tmp_path / "data", PASS, kdf=FAST_KDF)
+    practice = open_practice(tmp_path / "data", persons=120)
+    try:
+        assert is_practice(practice) and not is_practice(real)
+        assert practice.data_dir == practice_dir(tmp_path / "data") and practice.count_persons() == 120
+        assert real.count_persons() == 0 and real.list_records(limit=5) == [], "the real store stays clean"
+        for attempt in (lambda: enroll(practice, "http://127.0.0.1:1", "cf-a-real-looking-token"),
+                        lambda: SyncClient(practice).run(),
+                        lambda: export_package(practice, tmp_path / "p.cfpkg")):
+            with pytest.raises(CunFangError) as refused:
+                attempt()
+            assert refused.value.code is ErrorCode.PRACTICE_NOT_SENT and "练习模式" in str(refused.value)
+        assert not (tmp_path / "p.cfpkg").exists()
+    finally:
+        practice.close()
+        real.close()
+    again = open_practice(tmp_path / "data")
+    assert again.count_persons() == 120, "the practice township is kept between sessions"
+    again.close()
+
+
+def test_practice_mode_is_marked_and_left_with_one_action(qtbot, tmp_path, own_settings):
+    from app.practice import open_practice
+    from ui.main_window import MainWindow
+
+    practice = open_practice(tmp_path / "data", persons=60)
+    window = MainWindow(practice)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert "练习模式" in window.windowTitle()
+    banner = window.findChild(QWidget, "practiceBanner")
+    assert banner is not None and banner.isVisible()
+    assert not window.autosync.automatic and "练习模式" in window.online.text()
+    qtbot.mouseClick(window.findChild(QPushButton, "leavePractice"), Qt.MouseButton.LeftButton)
+    assert window.practice_wanted is False and not window.isVisible()
+    practice.close()
+
+
+def test_the_real_first_run_can_go_to_practice_instead(qtbot, tmp_path):
+    from ui.startup import PRACTICE, FirstRunDialog
+
+    dialog = FirstRunDialog(tmp_path / "data", kdf=FAST_KDF)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.findChild(QPushButton, "practice"), Qt.MouseButton.LeftButton)
+    assert dialog.result() == PRACTICE and not Store.exists(tmp_path / "data")
+
+
+# ---------------------------------------------------------------- 9. 还不能定稿
+
+
+def test_cannot_finalize_yet_fits_wraps_and_says_choose_for_choices(qtbot, filler):
+    from ui.form_filler import MissingSummary
+
+    dialog = MissingSummary(filler, filler.session.errors())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    room = dialog.screen().availableGeometry()
+    assert dialog.width() <= room.width() and dialog.height() <= room.height()
+    assert dialog.list.wordWrap() and dialog.list.horizontalScrollBar().maximum() == 0
+    texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+    assert any(t.startswith("是否独居") and "请选择" in t for t in texts), texts
+    assert any(t.startswith("老人姓名") and "请填写" in t for t in texts), texts
+
+
+# ---------------------------------------------------------------- 11. 工作台
+
+
+def test_dashboard_orders_overdue_by_risk_then_days_overdue_with_a_days_column(qtbot, store):
+    from ui.dashboard_page import DashboardPage
+
+    store.add_village("v1", "东山村")
+    today = date.today()
+    people = {"一般久": ("一般", 60), "高风险近": ("高风险", 3), "重点中": ("重点", 20), "高风险久": ("高风险", 30)}
+    for name, (tier, late) in people.items():
+        pid = store.add_person(name=name, kind="elder", risk_tier=tier, village_id="v1")
+        store.update_person(pid, last_visit=(today - timedelta(days=late + 30)).isoformat(),
+                            next_due=(today - timedelta(days=late)).isoformat())
+    page = DashboardPage(store)
+    qtbot.addWidget(page)
+    page.refresh()
+    table = page.overdue
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert "逾期天数" in headers
+    rows = [(table.item(r, 0).text(), table.item(r, headers.index("逾期天数")).text())
+            for r in range(table.rowCount())]
+    assert rows == [("高风险久", "30 天"), ("高风险近", "3 天"), ("重点中", "20 天"), ("一般久", "60 天")]
+    opened = []
+    page.open_person.connect(opened.append)
+    page.show()
+    table.setFocus()
+    table.setCurrentCell(0, 0)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert opened and opened[0]["name"] == "高风险久", "Enter starts the visit"

@@ -113,6 +113,20 @@ def read_pages(db_path: Path, data_key: bytes) -> PageFile:
     return result
 
 
+def key_fits(db_path: Path, data_key: bytes, pages: int = 16) -> bool:
+    """Whether ``data_key`` is this database's key: some of its first pages authenticate under it
+    (with the salt as stored, or one byte away from it). A keyring from another store fits none."""
+    with open(db_path, "rb") as fh:
+        data = fh.read(pages * PAGE)
+    raw = [(n + 1, data[n * PAGE:(n + 1) * PAGE]) for n in range(len(data) // PAGE)]
+    if not raw:
+        return False
+    key = _hmac_key(data_key, data[:SALT])
+    if any(_authentic(key, page, pgno) for pgno, page in raw):
+        return True
+    return len(raw) > 1 and _repair_salt(data_key, data[:SALT], raw[1][1], 2) is not None
+
+
 def _repair_salt(data_key: bytes, salt: bytes, page: bytes, pgno: int) -> bytes | None:
     for i in range(len(salt)):
         for value in range(256):

@@ -94,8 +94,9 @@ class Survey:
             if part.kind == "index" or part.name.startswith("persons_fts"):
                 found.append((f"{part.label}的第 {where} 页损坏：表中的数据没有丢失，抢救时会重建它。", False))
             elif part.name in self.orphans and pages == [part.root]:  # a root with leaves below is an interior page
-                found.append((f"{part.label}的第 {where} 页（这个表的目录页）损坏：它下面的 {len(self.orphans[part.name])} "
-                              "个数据页仍可读，数据已全部找回。", False))
+                below = len(self.orphans[part.name])
+                found.append((f"{part.label}的第 {where} 页（这个表的目录页）损坏：它下面的 {below} 个数据页仍可读，"
+                              "数据已全部找回。", False))
             else:
                 found.append((f"{part.label}的第 {where} 页损坏：这些页上的数据无法读取。", True))
         for part in self.parts:

@@ -15,6 +15,8 @@ import click
 
 from app.errors import CunFangError, ErrorCode, explain
 
+_chosen: dict[str, Path | None] = {}
+
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="CUNFANG_DATA_DIR",
@@ -24,6 +26,7 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
     """村访通 CunFang：乡镇民政探访与入户调查（离线优先）。不带子命令时打开桌面程序。"""
     ctx.ensure_object(dict)
     ctx.obj["data_dir"] = data_dir
+    _chosen["data_dir"] = data_dir  # for messages about the disk it is on (main)
     if ctx.invoked_subcommand is None:
         launch = ctx.obj.get("gui")
         if launch is None:
@@ -429,7 +432,9 @@ def main(argv: list[str] | None = None, *, gui=None, commands=()) -> None:
     except SystemExit:
         raise
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
-        known = explain(exc)
+        from app.paths import data_dir
+
+        known = explain(exc, path=data_dir(_chosen.get("data_dir")))
         if known is not None:  # a full disk, a damaged page: the catalogue says what to do
             click.echo(f"错误：{known}", err=True)
             sys.exit(2)

@@ -239,27 +239,37 @@ _DISK_FULL_ERRNOS = {28, 122, 27}  # ENOSPC, EDQUOT (Linux), EFBIG (a file-size 
 _SQLITE_FULL, _SQLITE_CORRUPT, _SQLITE_NOTADB = 13, 11, 26
 
 
+def disk_full(exc: BaseException | None, *, action: str = "这次操作", path: object = None) -> CunFangError | None:
+    """DISK_FULL if ``exc`` or what caused it is a full disk (ENOSPC from a write, SQLITE_FULL from the
+    database), naming the folder to free space on (the data directory unless ``path`` says otherwise)."""
+    seen = 0
+    while exc is not None and seen < 8:
+        code = getattr(exc, "sqlite_errorcode", None)
+        if (isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS) or (
+                code is not None and code & 0xFF == _SQLITE_FULL):
+            if path is None:
+                from app.paths import data_dir
+
+                path = data_dir()
+            return CunFangError(ErrorCode.DISK_FULL, action=action, path=path)
+        if isinstance(exc, CunFangError) and exc.code is ErrorCode.DISK_FULL:
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
 def explain(exc: BaseException, *, action: str = "这次操作", path: object = None) -> CunFangError | None:
     """The catalogue's error for a failure from below (the disk, SQLite), or None if it is unexpected.
 
-    A full disk (ENOSPC from a write, SQLITE_FULL from the database) becomes DISK_FULL naming the
-    folder to free space on (the data directory unless ``path`` says otherwise); a page that fails
-    SQLCipher's check becomes STORE_PAGES_DAMAGED, which points at ``cunfang doctor``.
+    A full disk becomes DISK_FULL (see ``disk_full``); a page that fails SQLCipher's check becomes
+    STORE_PAGES_DAMAGED, which points at ``cunfang doctor``; a CunFangError is itself.
     """
+    full = disk_full(exc, action=action, path=path)
+    if full is not None:
+        return full
     if isinstance(exc, CunFangError):
         return exc
     code = getattr(exc, "sqlite_errorcode", None)
-    full = (isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS) or (
-        code is not None and code & 0xFF == _SQLITE_FULL)
-    if full:
-        if path is None:
-            from app.paths import data_dir
-
-            path = data_dir()
-        return CunFangError(ErrorCode.DISK_FULL, action=action, path=path)
     if code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
         return CunFangError(ErrorCode.STORE_PAGES_DAMAGED, reason=str(exc))
-    cause = exc.__cause__ or exc.__context__
-    if cause is not None and cause is not exc:
-        return explain(cause, action=action, path=path)
     return None

@@ -34,7 +34,7 @@ from app.forms.model import Control, FormDef
 from app.forms.session import FormSession
 from app.forms.xpath.nodes import Node
 from app.store import Store
-from ui.errors import show_error
+from ui.errors import plain_message, show_error
 from ui.questions import QuestionWidget, make_question
 
 SAVE_DELAY_MS = 250
@@ -60,6 +60,7 @@ class FormFiller(QWidget):
             self._prefill(person)
         self.questions: list[QuestionWidget] = []
         self.sections: list[tuple[Node, QWidget]] = []
+        self._save_failing = False  # the last autosave failed (a full disk): the next success clears it
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_DELAY_MS)
@@ -299,8 +300,12 @@ class FormFiller(QWidget):
                 data=self.session.to_data(), person_id=(self.person or {}).get("id"),
                 village_id=(self.person or {}).get("village_id"), author=self.author, title=self.title())
         except Exception as exc:  # noqa: BLE001 - shown plainly; the session keeps every answer
-            show_error(self, exc, self.tr("草稿没有保存"))
+            self.status.setText(self.tr("草稿没有保存：{reason}").format(reason=plain_message(exc)))
+            if not self._save_failing:  # once per run of failures, not a dialog at every keystroke
+                show_error(self, exc, self.tr("草稿没有保存"))
+            self._save_failing = True
             return
+        self._save_failing = False
         self.status.setText(self.tr("已自动保存 {time}").format(time=f"{datetime.now():%H:%M:%S}"))
         self.saved.emit(self.record_uuid)
 

@@ -455,12 +455,12 @@
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../ui/errors.py" line="31"/>
+        <location filename="../../ui/errors.py" line="32"/>
         <source>操作没有完成</source>
         <translation>操作没有完成</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="23"/>
+        <location filename="../../ui/errors.py" line="24"/>
         <source>程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。
 详细情况已记入日志，请告知县里的信息员。</source>
         <translation>程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。
@@ -835,57 +835,62 @@
 <context>
     <name>FormFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="71"/>
+        <location filename="../../ui/form_filler.py" line="72"/>
         <source>保存草稿 (Ctrl+S)</source>
         <translation>保存草稿 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="73"/>
+        <location filename="../../ui/form_filler.py" line="74"/>
         <source>定稿 (Ctrl+Enter)</source>
         <translation>定稿 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="76"/>
+        <location filename="../../ui/form_filler.py" line="77"/>
         <source>打印/导出PDF… (Ctrl+P)</source>
         <translation>打印/导出PDF… (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="186"/>
+        <location filename="../../ui/form_filler.py" line="187"/>
         <source>添加{title}</source>
         <translation>添加{title}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="195"/>
+        <location filename="../../ui/form_filler.py" line="196"/>
         <source>{title} 第 {number} 项</source>
         <translation>{title} 第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="199"/>
+        <location filename="../../ui/form_filler.py" line="200"/>
         <source>删除第 {number} 项</source>
         <translation>删除第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="248"/>
+        <location filename="../../ui/form_filler.py" line="249"/>
         <source>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</source>
         <translation>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="302"/>
+        <location filename="../../ui/form_filler.py" line="303"/>
+        <source>草稿没有保存：{reason}</source>
+        <translation>草稿没有保存：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="305"/>
         <source>草稿没有保存</source>
         <translation>草稿没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="304"/>
+        <location filename="../../ui/form_filler.py" line="309"/>
         <source>已自动保存 {time}</source>
         <translation>已自动保存 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="325"/>
+        <location filename="../../ui/form_filler.py" line="330"/>
         <source>不能定稿</source>
         <translation>不能定稿</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="327"/>
+        <location filename="../../ui/form_filler.py" line="332"/>
         <source>已定稿</source>
         <translation>已定稿</translation>
     </message>
@@ -1406,19 +1411,19 @@
 <context>
     <name>MissingSummary</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="356"/>
+        <location filename="../../ui/form_filler.py" line="361"/>
         <source>还不能定稿</source>
         <translation>还不能定稿</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/form_filler.py" line="359"/>
+        <location filename="../../ui/form_filler.py" line="364"/>
         <source>还有 %n 处需要填写或更正（双击可跳到该题）：</source>
         <translation>
             <numerusform>还有 %n 处需要填写或更正（双击可跳到该题）：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="364"/>
+        <location filename="../../ui/form_filler.py" line="369"/>
         <source>{question}：{message}</source>
         <translation>{question}：{message}</translation>
     </message>
@@ -1888,17 +1893,17 @@
 <context>
     <name>RevisionFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="392"/>
+        <location filename="../../ui/form_filler.py" line="397"/>
         <source>修改后请按“定稿”保存为新版本</source>
         <translation>修改后请按“定稿”保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="407"/>
+        <location filename="../../ui/form_filler.py" line="412"/>
         <source>修改没有保存</source>
         <translation>修改没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="409"/>
+        <location filename="../../ui/form_filler.py" line="414"/>
         <source>已保存为新版本</source>
         <translation>已保存为新版本</translation>
     </message>

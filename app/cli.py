@@ -133,6 +133,11 @@ def _open_store(ctx: click.Context):
     else:
         store = Store.open(directory, _passphrase(confirm=False))
     setup_logging(directory)
+    from app.clock import check_clock
+
+    warning = check_clock(store)
+    if warning is not None:  # before anything is dated by it
+        click.echo(f"注意：{warning}", err=True)
     return store
 
 

@@ -161,6 +161,10 @@ class ErrorCode(Enum):
     EXPORT_NOTHING = "请用 --form 指定表单，或用 --ledger 指定台账样式（两者选一）。"
     LEDGER_UNKNOWN = "没有台账样式“{name}”。可用的台账样式：{names}。"
     LEDGER_INVALID = "台账样式文件 {path} 有错误：{reason}"
+    # The laptop's clock (app/clock.py): warnings shown before a visit is dated by it.
+    CLOCK_BEFORE_RECORDS = "电脑的日期时间（{now}）比本机已经保存的最新记录（{newest}）还早：电脑时钟可能被重置了（例如主板电池没电），或者之前调快了。请先在系统设置里把日期和时间改对，再填写或定稿探访记录，否则记录会标上错误的日期，“不能晚于今天”之类的检查也会出错。"
+    CLOCK_BEFORE_SYNC = "电脑的日期时间（{now}）比上次同步时县局服务器的时间（{server}）还早，电脑时钟可能被重置了（例如主板电池没电）。请先在系统设置里把日期和时间改对，再填写或定稿探访记录。"
+    CLOCK_OFF_SERVER = "上次同步时（{at}），电脑时钟比县局服务器{direction}了 {amount}。请在系统设置里把日期、时间和时区改对（或打开“自动设置时间”），再填写或定稿探访记录；改对后同步一次，这条提示就会消失。"
     # Command line.
     ANSWERS_UNREADABLE = "无法读取答案文件 {path}：{reason}"
 

@@ -835,62 +835,72 @@
 <context>
     <name>FormFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="72"/>
+        <location filename="../../ui/form_filler.py" line="74"/>
         <source>保存草稿 (Ctrl+S)</source>
         <translation>保存草稿 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="74"/>
+        <location filename="../../ui/form_filler.py" line="76"/>
         <source>定稿 (Ctrl+Enter)</source>
         <translation>定稿 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="77"/>
+        <location filename="../../ui/form_filler.py" line="79"/>
         <source>打印/导出PDF… (Ctrl+P)</source>
         <translation>打印/导出PDF… (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="187"/>
+        <location filename="../../ui/form_filler.py" line="195"/>
         <source>添加{title}</source>
         <translation>添加{title}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="196"/>
+        <location filename="../../ui/form_filler.py" line="204"/>
         <source>{title} 第 {number} 项</source>
         <translation>{title} 第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="200"/>
+        <location filename="../../ui/form_filler.py" line="208"/>
         <source>删除第 {number} 项</source>
         <translation>删除第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="249"/>
+        <location filename="../../ui/form_filler.py" line="257"/>
         <source>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</source>
         <translation>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="303"/>
+        <location filename="../../ui/form_filler.py" line="311"/>
         <source>草稿没有保存：{reason}</source>
         <translation>草稿没有保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="305"/>
+        <location filename="../../ui/form_filler.py" line="313"/>
         <source>草稿没有保存</source>
         <translation>草稿没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="309"/>
+        <location filename="../../ui/form_filler.py" line="317"/>
         <source>已自动保存 {time}</source>
         <translation>已自动保存 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="330"/>
+        <location filename="../../ui/form_filler.py" line="341"/>
+        <source>电脑时钟可能不对</source>
+        <translation>电脑时钟可能不对</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="342"/>
+        <source>仍然按电脑现在的日期和时间定稿吗？</source>
+        <translation>仍然按电脑现在的日期和时间定稿吗？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="358"/>
         <source>不能定稿</source>
         <translation>不能定稿</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="332"/>
+        <location filename="../../ui/form_filler.py" line="360"/>
         <source>已定稿</source>
         <translation>已定稿</translation>
     </message>
@@ -1411,19 +1421,19 @@
 <context>
     <name>MissingSummary</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="361"/>
+        <location filename="../../ui/form_filler.py" line="389"/>
         <source>还不能定稿</source>
         <translation>还不能定稿</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/form_filler.py" line="364"/>
+        <location filename="../../ui/form_filler.py" line="392"/>
         <source>还有 %n 处需要填写或更正（双击可跳到该题）：</source>
         <translation>
             <numerusform>还有 %n 处需要填写或更正（双击可跳到该题）：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="369"/>
+        <location filename="../../ui/form_filler.py" line="397"/>
         <source>{question}：{message}</source>
         <translation>{question}：{message}</translation>
     </message>
@@ -1893,17 +1903,17 @@
 <context>
     <name>RevisionFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="397"/>
+        <location filename="../../ui/form_filler.py" line="425"/>
         <source>修改后请按“定稿”保存为新版本</source>
         <translation>修改后请按“定稿”保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="412"/>
+        <location filename="../../ui/form_filler.py" line="442"/>
         <source>修改没有保存</source>
         <translation>修改没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="414"/>
+        <location filename="../../ui/form_filler.py" line="444"/>
         <source>已保存为新版本</source>
         <translation>已保存为新版本</translation>
     </message>

@@ -56,6 +56,18 @@ class Caller:
         return self.role.may_see_village(village_id, self.villages)
 
 
+def _bounded_by_now(item: RegistryEntity) -> RegistryEntity:
+    """A laptop's time no later than the server's: a laptop clock days ahead must not make its change count as
+    newer than every change made after it (the merge's "newer change" and the row's time), nor pass a future
+    time to the other laptops (whose clock checks read it)."""
+    from app.clock import parse_time
+
+    stamp = parse_time(item.updated_at)
+    if stamp is not None and stamp > datetime.now(UTC):
+        return item.model_copy(update={"updated_at": utc_now()})
+    return item
+
+
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -611,6 +623,7 @@ class Service:
         return [self._registry_one(caller, item) for item in items]
 
     def _registry_one(self, caller: Caller, item: RegistryEntity) -> RegistryResult:
+        item = _bounded_by_now(item)
         village_id = item.id if item.kind == "village" else item.village_id
         kind_ok = item.kind != "person" or caller.role.may_see_kind(str(item.fields.get("kind", "other")))
         if not kind_ok or (village_id and not caller.sees_village(village_id)) or (

@@ -14,7 +14,9 @@ from pathlib import Path
 import click
 
 from app.cli_zh import install as _chinese_click
-from app.errors import CunFangError, ErrorCode
+from app.errors import CunFangError, ErrorCode, explain
+
+_chosen: dict[str, Path | None] = {}
 
 _chinese_click()  # Usage/Options/--help and click's own errors in Chinese
 
@@ -27,6 +29,7 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
     """村访通 CunFang：乡镇民政探访与入户调查（离线优先）。不带子命令时打开桌面程序。"""
     ctx.ensure_object(dict)
     ctx.obj["data_dir"] = data_dir
+    _chosen["data_dir"] = data_dir  # for messages about the disk it is on (main)
     if ctx.invoked_subcommand is None:
         launch = ctx.obj.get("gui")
         if launch is None:
@@ -133,6 +136,11 @@ def _open_store(ctx: click.Context):
     else:
         store = Store.open(directory, _passphrase(confirm=False))
     setup_logging(directory)
+    from app.clock import check_clock
+
+    warning = check_clock(store)
+    if warning is not None:  # before anything is dated by it
+        click.echo(f"注意：{warning}", err=True)
     return store
 
 
@@ -334,9 +342,58 @@ def audit_list(ctx: click.Context, action: str | None, limit: int, as_json: bool
 
 
 @cli.command("doctor")
+@click.option("--salvage", "salvage_to", type=click.Path(file_okay=False, path_type=Path), metavar="新目录",
+              help="把能读出的全部数据（记录、人员、住户、附件、审计记录、账户）复制到一个新的数据目录。")
 @click.pass_context
-def doctor(ctx: click.Context) -> None:
-    """检查数据库：加密完整性、数据库版本、各状态记录数、孤立附件。健康时退出码为 0。"""
+def doctor(ctx: click.Context, salvage_to: Path | None) -> None:
+    """检查数据库：加密完整性（逐页）、损坏的是哪一部分、数据库版本、各状态记录数、孤立附件。健康时退出码为 0。
+
+    数据库有损坏时，用 --salvage 新目录 把还能读出的数据抢救到新目录（钥匙文件一起复制，账户密码不变），
+    再用 --data-dir 新目录 打开它。
+    """
+    from app.store.salvage import salvage, survey
+
+    directory = _data_dir(ctx)
+    data_key = _data_key(directory)
+    found = survey(directory, data_key)
+    if not found.pf.key_matches:
+        raise CunFangError(ErrorCode.STORE_KEY_MISMATCH, path=directory / "keyring.json")
+    for line in found.describe():
+        click.echo(f"✗ {line}", err=True)
+    if salvage_to is not None:
+        report = salvage(directory, data_key, salvage_to)
+        for line in report.lines():
+            click.echo(line)
+        click.echo(f"请用 cunfang --data-dir {salvage_to} 打开抢救出的数据，核对无误后再替换原来的数据目录"
+                   f"（原数据目录 {directory} 没有改动）。")
+        sys.exit(1 if report.lost else 0)
+    if not found.healthy:
+        click.echo(f"数据库有损坏。请运行 cunfang doctor --salvage 新目录，把能读出的数据抢救到一个新的数据目录"
+                   f"（原数据目录 {directory} 不会被改动）。", err=True)
+        sys.exit(1)
+    click.echo(f"✓ 逐页校验：{found.pf.count} 页全部完好")
+    _examine(ctx)
+
+
+def _data_key(directory: Path) -> bytes:
+    """The data key, from the signed-in account's slot (or the passphrase): enough to read a damaged store."""
+    from app.store import Store, connection, keyring
+
+    if not Store.exists(directory):
+        raise CunFangError(ErrorCode.STORE_MISSING, path=directory)
+    if Store.has_accounts(directory):
+        login, password = _credentials()
+        slot = keyring.user_slot(login.strip().lower())
+        try:
+            return connection.unlock(directory, slot, password)[0]
+        except CunFangError as exc:
+            if exc.code is ErrorCode.STORE_WRONG_PASSPHRASE:
+                raise CunFangError(ErrorCode.ACCOUNT_BAD_LOGIN) from None
+            raise
+    return connection.unlock(directory, keyring.PASSPHRASE_SLOT, _passphrase(confirm=False))[0]
+
+
+def _examine(ctx: click.Context) -> None:
     from app.store.doctor import examine
 
     store = _open_store(ctx)
@@ -383,6 +440,12 @@ def main(argv: list[str] | None = None, *, gui=None, commands=()) -> None:
     except SystemExit:
         raise
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
+        from app.paths import data_dir
+
+        known = explain(exc, path=data_dir(_chosen.get("data_dir")))
+        if known is not None:  # a full disk, a damaged page: the catalogue says what to do
+            click.echo(f"错误：{known}", err=True)
+            sys.exit(2)
         click.echo(f"发生了意外错误：{type(exc).__name__}。请把这条信息告诉县里的信息员。", err=True)
         sys.exit(3)
 

@@ -56,6 +56,10 @@ class ErrorCode(Enum):
     STORE_KEYRING_MISSING = "找不到密钥文件 {path}，无法打开加密数据库。请从备份恢复这个文件。"
     STORE_KEYRING_DAMAGED = "密钥文件 {path} 已损坏，无法打开加密数据库。请从备份恢复这个文件。"
     STORE_DAMAGED = "数据库文件已损坏或不是 CunFang 的数据库：{reason}"
+    STORE_KEY_MISMATCH = "钥匙文件与数据库不匹配：{path} 不是这个数据库的钥匙文件（可能是从另一台电脑或另一个数据目录复制来的）。数据库本身没有改动；请换回这个数据目录自己的 keyring.json（从备份中找）。"
+    STORE_PAGES_DAMAGED = "数据库文件有损坏的部分，无法读取（{reason}）。已保存的其他数据仍在：请运行 cunfang doctor 查看哪一部分损坏，再用 cunfang doctor --salvage 新目录 把能读出的数据抢救到新的数据目录。"
+    SALVAGE_SAME_DIR = "抢救的数据要放到一个新的空目录，不能是损坏的数据目录本身（{path}）。"
+    DISK_FULL = "磁盘空间不足，{action}没有完成；已保存的数据没有受影响。请删除一些不需要的文件（或清空回收站）腾出空间后再试。数据目录在 {path}。"
     STORE_NEWER = "数据库版本（{found}）比本程序（{known}）新，请升级村访通后再打开。"
     STORE_BUSY = "数据库正被另一个村访通窗口使用，请关闭另一个窗口后再试。"
     RECORD_NOT_FOUND = "找不到记录 {uuid}。"
@@ -167,6 +171,10 @@ class ErrorCode(Enum):
     EXPORT_NOTHING = "请用 --form 指定表单，或用 --ledger 指定台账样式（两者选一）。"
     LEDGER_UNKNOWN = "没有台账样式“{name}”。可用的台账样式：{names}。"
     LEDGER_INVALID = "台账样式文件 {path} 有错误：{reason}"
+    # The laptop's clock (app/clock.py): warnings shown before a visit is dated by it.
+    CLOCK_BEFORE_RECORDS = "电脑的日期时间（{now}）比本机已经保存的最新记录（{newest}）还早：电脑时钟可能被重置了（例如主板电池没电），或者之前调快了。请先在系统设置里把日期和时间改对，再填写或定稿探访记录，否则记录会标上错误的日期，“不能晚于今天”之类的检查也会出错。"
+    CLOCK_BEFORE_SYNC = "电脑的日期时间（{now}）比上次同步时县局服务器的时间（{server}）还早，电脑时钟可能被重置了（例如主板电池没电）。请先在系统设置里把日期和时间改对，再填写或定稿探访记录。"
+    CLOCK_OFF_SERVER = "上次同步时（{at}），电脑时钟比县局服务器{direction}了 {amount}。请在系统设置里把日期、时间和时区改对（或打开“自动设置时间”），再填写或定稿探访记录；改对后同步一次，这条提示就会消失。"
     # Command line.
     ANSWERS_UNREADABLE = "无法读取答案文件 {path}：{reason}"
 
@@ -273,3 +281,42 @@ def explain_network_failure(text: str) -> str | None:
     cause, fix = next(((c, f) for markers, c, f in _NETWORK_CAUSES if any(m in text for m in markers)),
                       ("网络不通或服务器没有回应", "请检查本机是否已联网，稍后再试；仍不行请联系县局信息科"))
     return f"连不上服务器：{cause}。{fix}。数据都保存在本机，不会丢失。"
+
+_DISK_FULL_ERRNOS = {28, 122, 27}  # ENOSPC, EDQUOT (Linux), EFBIG (a file-size limit)
+_SQLITE_FULL, _SQLITE_CORRUPT, _SQLITE_NOTADB = 13, 11, 26
+
+
+def disk_full(exc: BaseException | None, *, action: str = "这次操作", path: object = None) -> CunFangError | None:
+    """DISK_FULL if ``exc`` or what caused it is a full disk (ENOSPC from a write, SQLITE_FULL from the
+    database), naming the folder to free space on (the data directory unless ``path`` says otherwise)."""
+    seen = 0
+    while exc is not None and seen < 8:
+        code = getattr(exc, "sqlite_errorcode", None)
+        if (isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS) or (
+                code is not None and code & 0xFF == _SQLITE_FULL):
+            if path is None:
+                from app.paths import data_dir
+
+                path = data_dir()
+            return CunFangError(ErrorCode.DISK_FULL, action=action, path=path)
+        if isinstance(exc, CunFangError) and exc.code is ErrorCode.DISK_FULL:
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
+def explain(exc: BaseException, *, action: str = "这次操作", path: object = None) -> CunFangError | None:
+    """The catalogue's error for a failure from below (the disk, SQLite), or None if it is unexpected.
+
+    A full disk becomes DISK_FULL (see ``disk_full``); a page that fails SQLCipher's check becomes
+    STORE_PAGES_DAMAGED, which points at ``cunfang doctor``; a CunFangError is itself.
+    """
+    full = disk_full(exc, action=action, path=path)
+    if full is not None:
+        return full
+    if isinstance(exc, CunFangError):
+        return exc
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        return CunFangError(ErrorCode.STORE_PAGES_DAMAGED, reason=str(exc))
+    return None

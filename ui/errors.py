@@ -10,7 +10,7 @@ import traceback
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
-from app.errors import CunFangError, explain_network_failure
+from app.errors import CunFangError, explain, explain_network_failure
 from app.paths import mask_sensitive
 
 log = logging.getLogger("cunfang.ui")
@@ -18,8 +18,9 @@ log = logging.getLogger("cunfang.ui")
 
 def plain_message(exc: BaseException) -> str:
     """The text a person sees for an error (shown in a dialog or in place); unexpected ones go to the log."""
-    if isinstance(exc, CunFangError):
-        return plain_text(str(exc))[0]  # the domain's own Chinese message (app/errors.py)
+    known = explain(exc)  # the domain's own Chinese message (app/errors.py): also a full disk, a damaged page
+    if known is not None:
+        return plain_text(str(known))[0]
     log.error("unexpected error: %s", mask_sensitive("".join(traceback.format_exception(exc))))
     return QCoreApplication.translate("ErrorDialog",
                                       "程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。\n"
@@ -80,6 +81,6 @@ def install_excepthook() -> None:
         log.error("uncaught: %s", mask_sensitive("".join(traceback.format_exception(exc_type, exc, tb))))
         app = QApplication.instance()
         if app is not None:
-            show_error(app.activeWindow(), exc if isinstance(exc, CunFangError) else RuntimeError("unexpected"))
+            show_error(app.activeWindow(), explain(exc) or RuntimeError("unexpected"))
 
     sys.excepthook = hook

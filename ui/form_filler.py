@@ -31,13 +31,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.clock import check_clock
 from app.forms.fill import apply_answers
 from app.forms.model import Control, FormDef
 from app.forms.session import FormSession
 from app.forms.xpath.nodes import Node
 from app.schedule import tier_code
 from app.store import Store
-from ui.errors import show_error
+from ui.errors import plain_message, show_error
 from ui.questions import QuestionWidget, make_question
 
 SAVE_DELAY_MS = 250
@@ -65,6 +66,7 @@ class FormFiller(QWidget):
         self.answered_anything = record_uuid is not None  # a draft reopened is half-filled already
         self.questions: list[QuestionWidget] = []
         self.sections: list[tuple[Node, QWidget]] = []
+        self._save_failing = False  # the last autosave failed (a full disk): the next success clears it
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_DELAY_MS)
@@ -109,6 +111,12 @@ class FormFiller(QWidget):
         self.banner.setStyleSheet("background: #c62828; color: white; padding: 6px; font-weight: bold;")
         self.banner.hide()
         layout.addWidget(self.banner)
+        self.clock_warning = QLabel()
+        self.clock_warning.setObjectName("clockWarning")
+        self.clock_warning.setWordWrap(True)
+        self.clock_warning.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 6px;")
+        layout.addWidget(self.clock_warning)
+        self.check_clock()
         layout.addWidget(split, 1)
         # Window shortcuts of a hidden filler (another tab) are inactive, so open records never clash.
         for keys, action in (("Ctrl+S", self.save_now), ("Ctrl+Return", self.finalize),
@@ -410,8 +418,12 @@ class FormFiller(QWidget):
                 data=self.session.to_data(), person_id=(self.person or {}).get("id"),
                 village_id=(self.person or {}).get("village_id"), author=self.author, title=self.title())
         except Exception as exc:  # noqa: BLE001 - shown plainly; the session keeps every answer
-            show_error(self, exc, self.tr("草稿没有保存"))
+            self.status.setText(self.tr("草稿没有保存：{reason}").format(reason=plain_message(exc)))
+            if not self._save_failing:  # once per run of failures, not a dialog at every keystroke
+                show_error(self, exc, self.tr("草稿没有保存"))
+            self._save_failing = True
             return
+        self._save_failing = False
         self.status.setText(self.tr("已自动保存 {time}").format(time=f"{datetime.now():%H:%M:%S}"))
         self.saved.emit(self.record_uuid)
 
@@ -424,11 +436,31 @@ class FormFiller(QWidget):
         self.flush()
         super().closeEvent(event)
 
+    def check_clock(self):
+        """Show, above the form, why the laptop's clock looks wrong (app.clock); returns the warning or None."""
+        warning = None if self.store.closed else check_clock(self.store)
+        self.clock_warning.setText(str(warning) if warning else "")
+        self.clock_warning.setVisible(warning is not None)
+        return warning
+
+    def clock_confirmed(self) -> bool:
+        """Before 定稿 dates a visit by a clock that looks wrong, ask (the default is not to)."""
+        warning = self.check_clock()
+        if warning is None:
+            return True
+        answer = QMessageBox.warning(self, self.tr("电脑时钟可能不对"),
+                                     str(warning) + "\n\n" + self.tr("仍然按电脑现在的日期和时间定稿吗？"),
+                                     QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                     QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
     def finalize(self) -> None:
         self.save_now()
         errors = self.session.errors()
         if errors:
             MissingSummary(self, errors).exec()
+            return
+        if not self.clock_confirmed():
             return
         try:
             self.store.finalize(self.record_uuid, self.form, author=self.author)
@@ -538,6 +570,8 @@ class RevisionFiller(FormFiller):
         errors = self.session.errors()
         if errors:
             MissingSummary(self, errors).exec()
+            return
+        if not self.clock_confirmed():
             return
         try:
             self.store.edit_record(self.record["uuid"], self.form, self.session.to_data(), author=self.author,

@@ -35,7 +35,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app import china
-from app.errors import CunFangError, ErrorCode
+from app.errors import CunFangError, ErrorCode, disk_full
 from app.registry import CHILD_REGISTRY_FORMS, PERSON_FIELDS
 from app.store.audit import append
 from app.store.store import Store, utc_now
@@ -1020,5 +1020,12 @@ def write_report(preview: Preview, path: Path) -> None:
     sheet.auto_filter.ref = sheet.dimensions
     path = Path(path)
     partial = path.with_name(path.name + ".part")
-    workbook.save(partial)
-    partial.replace(path)
+    try:
+        workbook.save(partial)
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        full = disk_full(exc, action="保存导入结果", path=path.parent)
+        if full is None:
+            raise
+        raise full from exc

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
-from app.errors import CunFangError, ErrorCode
+from app.errors import CunFangError, ErrorCode, disk_full
 from app.spreadsheets.cells import display_width
 
 Progress = Callable[[int, int, str], None]
@@ -43,6 +43,21 @@ class Output:
 
     def __init__(self) -> None:
         self.pending: list[tuple[Path, Path]] = []
+        self.scratch: list[Path] = []  # folders for a writer's own temporary files, removed either way
+
+    def scratch_dir(self, final: Path) -> Path:
+        """A private folder beside ``final`` (same disk) for temporary files, removed on commit or discard."""
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix=f".{Path(final).stem}.", dir=Path(final).parent))
+        self.scratch.append(folder)
+        return folder
+
+    def _clean_scratch(self) -> None:
+        import shutil
+
+        for folder in self.scratch:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def temp_for(self, final: Path) -> Path:
         final = Path(final)
@@ -59,9 +74,11 @@ class Output:
             except OSError as exc:
                 self.discard()
                 raise CunFangError(ErrorCode.EXPORT_WRITE_FAILED, path=final, reason=exc.strerror or exc) from exc
+        self._clean_scratch()
         return [final for _, final in self.pending]
 
     def discard(self) -> None:
+        self._clean_scratch()
         for temp, _ in self.pending:
             try:
                 temp.unlink()
@@ -162,7 +179,8 @@ class XlsxBook:
         self.output = output
         self._used: set[str] = set()
         temp = output.temp_for(self.path)
-        self.workbook = xlsxwriter.Workbook(str(temp), {"constant_memory": True, "tmpdir": str(temp.parent),
+        self.workbook = xlsxwriter.Workbook(str(temp), {"constant_memory": True,
+                                                        "tmpdir": str(output.scratch_dir(self.path)),
                                                         "strings_to_numbers": False, "strings_to_formulas": False,
                                                         "strings_to_urls": False})
         add = self.workbook.add_format
@@ -324,10 +342,16 @@ def write_atomically(path: Path, fill: Callable[[XlsxBook | CsvBook], object]) -
         book = None
         output.commit()
         return result
-    except BaseException:
+    except BaseException as exc:
         if book is not None:
-            _abandon(book)
+            try:
+                _abandon(book)
+            except OSError:  # a full disk cannot flush what is about to be deleted anyway
+                pass
         output.discard()
+        full = disk_full(exc, action="导出", path=Path(path).parent)
+        if full is not None and full is not exc:
+            raise full from exc
         raise
 
 

@@ -33,6 +33,14 @@ def _connect(path: Path, data_key: bytes) -> sqlcipher3.Connection:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError as exc:
         conn.close()
+        from app.store.pages import key_fits
+
+        if key_fits(path, data_key):  # the key opens other pages: the database is damaged, not the keyring
+            raise CunFangError(ErrorCode.STORE_PAGES_DAMAGED, reason="数据库文件头或目录页损坏") from exc
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+        if head != b"SQLite format 3\x00" and path.stat().st_size >= 2 * 4096:
+            raise CunFangError(ErrorCode.STORE_KEY_MISMATCH, path=path.parent / KEYRING_NAME) from exc
         raise CunFangError(ErrorCode.STORE_DAMAGED, reason=str(exc)) from exc
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")  # a laptop can lose power mid-visit

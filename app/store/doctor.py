@@ -55,4 +55,11 @@ def examine(store: Store) -> Report:
         report.problems.append(f"有 {missing} 个记录附件的内容缺失")
     if not orphans and not missing:
         report.facts.append("附件：完整，无孤立附件")
+    from app.clock import check_clock
+
+    warning = check_clock(store)
+    if warning is not None:
+        report.problems.append(str(warning))
+    else:
+        report.facts.append("电脑时钟：没有发现异常")
     return report

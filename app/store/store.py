@@ -19,7 +19,7 @@ from pathlib import Path
 
 from app import china
 from app.access import EVERYTHING
-from app.errors import CunFangError, ErrorCode
+from app.errors import CunFangError, ErrorCode, disk_full
 from app.store import connection, keyring
 from app.store.migrate import migrate
 from app.store.search import build_query, name_pinyin, reversed_tail
@@ -153,10 +153,14 @@ class Store:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+                self.conn.execute("COMMIT")
+            except BaseException as exc:
+                if self.conn.in_transaction:  # SQLite may have rolled back already (a full disk does)
+                    self.conn.execute("ROLLBACK")
+                full = disk_full(exc, action="保存", path=self.data_dir)
+                if full is not None and full is not exc:
+                    raise full from exc
                 raise
-            self.conn.execute("COMMIT")
 
     @contextmanager
     def small_page_cache(self, kib: int = 2048) -> Iterator[None]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
+from app.clock import remember_server_time
 from app.errors import CunFangError, ErrorCode
 from app.practice import refuse_if_practice
 from app.store import Store
@@ -205,6 +206,7 @@ class SyncClient:
             health = self._call("GET", "/health", protocol.Health, params={"client_version": app_version()})
             report.client_update = health.client_update
             remember_update(self.store, health.client_update)
+            remember_server_time(self.store, self.transport.server_date)
             self.progress(0, 0, "正在发送人员名册")
             self._push_registry(report)
             self._push_records(report)

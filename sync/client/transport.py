@@ -57,6 +57,7 @@ class Transport:
         if self.url.endswith(API):
             self.url = self.url[: -len(API)]
         self.timeout = timeout
+        self.server_date: str | None = None  # the Date header of the last answer
         self.session = requests.Session()
         self.session.trust_env = False  # no proxies from the environment: the county network decides routes
         if self.url.startswith("https://"):
@@ -72,6 +73,7 @@ class Transport:
         """Send one request; returns the parsed model (or the raw bytes when ``model`` is None)."""
         try:
             response = self.session.request(method, self.url + API + path, timeout=self.timeout, **kwargs)
+            self.server_date = response.headers.get("Date")  # the server's clock, for app.clock's check
             body = response.content  # reads the whole body: a cut answer fails here
         except requests.exceptions.SSLError as exc:
             raise CunFangError(ErrorCode.SYNC_TLS_FAILED, url=self.url, reason=_short(exc)) from exc

@@ -13,8 +13,21 @@ from sync.protocol import Outcome, RegistryEntity, RegistryResult
 from sync.server import scope
 from sync.server import tables as t
 from sync.server.scope import Caller
-from sync.server.services.common import REGISTRY_LOCK, Database
+from sync.server.services.common import REGISTRY_LOCK, Database, utc_now
 
+
+def bounded_by_now(item: RegistryEntity) -> RegistryEntity:
+    """A laptop's time no later than the server's: a laptop clock days ahead must not make its change count as
+    newer than every change made after it (the merge's "newer change" and the row's time), nor pass a future
+    time to the other laptops (whose clock checks read it)."""
+    from datetime import UTC, datetime
+
+    from app.clock import parse_time
+
+    stamp = parse_time(item.updated_at)
+    if stamp is not None and stamp > datetime.now(UTC):
+        return item.model_copy(update={"updated_at": utc_now()})
+    return item
 
 class Registry:
     def __init__(self, db: Database):
@@ -45,6 +58,7 @@ class Registry:
                               message=error.message)
 
     def _one(self, caller: Caller, item: RegistryEntity) -> RegistryResult:
+        item = bounded_by_now(item)
         refused = scope.registry_refusal(caller, item)
         if refused is not None:
             return self._refused(item, refused)

@@ -390,7 +390,7 @@ def options_for_form(form_id: str) -> ImportOptions:
 
 
 def _message(code: ErrorCode, **context) -> str:
-    return code.value.format(**context)
+    return code.format(**context)
 
 
 @dataclass(slots=True)

@@ -292,7 +292,9 @@ class MainWindow(QMainWindow):
         from ui.form_filler import RevisionFiller  # the form engine loads on first use, not at start-up
 
         reason = ""
-        if record["status"] in ("sent", "accepted", "rejected"):
+        from app.store import lifecycle
+
+        if lifecycle.state_of(record) in lifecycle.NEEDS_REASON:
             from ui.pages import EditReasonDialog
 
             dialog = EditReasonDialog(self)
@@ -318,8 +320,9 @@ class MainWindow(QMainWindow):
         if self.store.closed:
             return
         if not sync_loaded():  # the first seconds after start-up: only what the store says by itself
-            counts = self.store.counts_by_status()
-            self.waiting.setText(self.tr("待同步 %n 条", "", counts["finalized"] + counts["queued"]))
+            from app.store.records import waiting_count
+
+            self.waiting.setText(self.tr("待同步 %n 条", "", waiting_count(self.store)))
             return
         status = self.autosync.status()
         self.waiting.setText(self.tr("待同步 %n 条", "", status.pending))
@@ -342,7 +345,7 @@ class MainWindow(QMainWindow):
             self.last_sync.setText(self.tr("上次同步：从未"))
             return
         outcome = {"": self.tr("成功"), "cancelled": self.tr("已取消")}.get(kind, self.tr("未完成"))
-        rejected = status.last_counts.get("rejected", 0)
+        rejected = status.rejected  # the signed-in account's records the server sent back
         if rejected and not kind:
             outcome = self.tr("完成，被退回 %n 条", "", rejected)
         self.last_sync.setText(self.tr("上次同步：{when} {outcome}").format(when=local_time(status.last_at),

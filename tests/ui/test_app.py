@@ -324,6 +324,7 @@ def test_edit_a_sent_record_and_see_its_history(qtbot, store, visit_form):
     uuid = store.save_draft(form_id="elder_visit", form_version="2026.1",
                             data={"elder": "王秀英", "age": 80, "alone": "0", "kids": []})
     store.finalize(uuid, visit_form)
+    store.set_status(uuid, "queued")
     store.set_status(uuid, "sent")
     filler = RevisionFiller(store, visit_form, store.get_record(uuid), reason="年龄抄错", author="李主任")
     qtbot.addWidget(filler)

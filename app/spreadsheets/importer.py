@@ -38,6 +38,7 @@ from app import china
 from app.errors import CunFangError, ErrorCode
 from app.registry import CHILD_REGISTRY_FORMS, PERSON_FIELDS
 from app.store.audit import append
+from app.store.persons import KIND_LABELS
 from app.store.store import Store, utc_now
 
 Progress = Callable[[int, int, str], None]
@@ -91,7 +92,6 @@ REQUIRED = ("name", "id_number")
 EXTRA_FIELDS = ("guardian_name", "guardian_phone", "remarks")
 
 ACTION_LABELS = {"add": "新增", "update": "更新", "same": "无变化", "refused": "拒绝", "skipped": "跳过"}
-KIND_LABELS = {"elder": "老人", "child": "儿童", "guardian": "监护人", "other": "其他人员"}
 CHANGE_LABELS = {"name": "姓名", "sex": "性别", "birth_date": "出生日期", "phone": "联系电话", "kind": "人员类型",
                  "categories": "人员类别", "risk_tier": "风险等级", "village_id": "所在村", "household_id": "住户",
                  "extra.guardian_name": "监护人姓名", "extra.guardian_phone": "监护人电话", "extra.remarks": "备注",

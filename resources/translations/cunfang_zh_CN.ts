@@ -901,27 +901,27 @@
 <context>
     <name>HouseholdsModel</name>
     <message>
-        <location filename="../../ui/models.py" line="157"/>
+        <location filename="../../ui/models.py" line="154"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="158"/>
+        <location filename="../../ui/models.py" line="155"/>
         <source>组</source>
         <translation>组</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="159"/>
+        <location filename="../../ui/models.py" line="156"/>
         <source>门牌号</source>
         <translation>门牌号</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="160"/>
+        <location filename="../../ui/models.py" line="157"/>
         <source>地址</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="161"/>
+        <location filename="../../ui/models.py" line="158"/>
         <source>在册人数</source>
         <translation>在册人数</translation>
     </message>
@@ -1466,32 +1466,12 @@
         <translation>下次探访</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="104"/>
-        <source>老人</source>
-        <translation>老人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/models.py" line="104"/>
-        <source>儿童</source>
-        <translation>儿童</translation>
-    </message>
-    <message>
-        <location filename="../../ui/models.py" line="105"/>
-        <source>监护人</source>
-        <translation>监护人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/models.py" line="106"/>
-        <source>其他</source>
-        <translation>其他</translation>
-    </message>
-    <message>
-        <location filename="../../ui/models.py" line="117"/>
+        <location filename="../../ui/models.py" line="114"/>
         <source>男</source>
         <translation>男</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="117"/>
+        <location filename="../../ui/models.py" line="114"/>
         <source>女</source>
         <translation>女</translation>
     </message>
@@ -1536,32 +1516,32 @@
 <context>
     <name>RecordsModel</name>
     <message>
-        <location filename="../../ui/models.py" line="129"/>
+        <location filename="../../ui/models.py" line="126"/>
         <source>更新时间</source>
         <translation>更新时间</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="130"/>
+        <location filename="../../ui/models.py" line="127"/>
         <source>记录</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="131"/>
+        <location filename="../../ui/models.py" line="128"/>
         <source>表单</source>
         <translation>表单</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="132"/>
+        <location filename="../../ui/models.py" line="129"/>
         <source>状态</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="133"/>
+        <location filename="../../ui/models.py" line="130"/>
         <source>修订</source>
         <translation>修订</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="134"/>
+        <location filename="../../ui/models.py" line="131"/>
         <source>填写人</source>
         <translation>填写人</translation>
     </message>

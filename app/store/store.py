@@ -191,6 +191,20 @@ class Store:
                                         "created_at": utc_now()}, replace=True)
         return village_id
 
+    BULK_TABLES = ("villages", "households", "persons", "records")
+
+    def bulk_insert(self, table: str, rows: list[dict]) -> None:
+        """Insert rows made whole elsewhere (demo data: 50,000 persons in seconds, their records in whatever state
+        the demo gives them), with one column list, in one transaction."""
+        if table not in self.BULK_TABLES:
+            raise ValueError(table)
+        if not rows:
+            return
+        columns = list(rows[0])
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        with self.transaction():
+            self.conn.executemany(sql, [tuple(row[c] for c in columns) for row in rows])
+
     def cipher_version(self) -> str:
         """SQLCipher's version ('' when the database is not SQLCipher's)."""
         row = self.conn.execute("PRAGMA cipher_version").fetchone()

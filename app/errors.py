@@ -2,11 +2,35 @@
 
 Code raises ``CunFangError(ErrorCode.X, **context)``; the message is formatted from
 the catalogue, so tests assert on codes and every message lives in one place.
+
+A code's stable identifier is its name (``ErrorCode.X.code == "X"``: JSON output and the
+sync wire carry it); its message is text that may be reworded. Two codes never merge,
+even when their messages read the same (tests/test_error_codes.py).
 """
 
 from __future__ import annotations
 
+import string
 from enum import Enum
+
+
+class Message(str):
+    """A catalogue message: a str, but never equal to another catalogue message, so the Enum never merges two
+    codes whose texts happen to read the same (an Enum makes members with equal values aliases of the first).
+    Against a plain str it compares as text."""
+
+    def __eq__(self, other: object) -> bool:
+        return self is other if isinstance(other, Message) else str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = str.__hash__
+
+    @property
+    def placeholders(self) -> frozenset[str]:
+        """The ``{names}`` the message needs from the place that raises it."""
+        return frozenset(field for _, field, _, _ in string.Formatter().parse(self) if field)
 
 
 class ErrorCode(Enum):
@@ -178,6 +202,27 @@ class ErrorCode(Enum):
     # Command line.
     ANSWERS_UNREADABLE = "无法读取答案文件 {path}：{reason}"
 
+    def __new__(cls, text: str) -> ErrorCode:
+        member = object.__new__(cls)
+        member._value_ = Message(text)
+        return member
+
+    def __reduce_ex__(self, protocol: object) -> tuple:
+        return getattr, (ErrorCode, self.name)  # by name: a message is equal only to itself
+
+    @property
+    def code(self) -> str:
+        """The stable identifier (what JSON output and the sync wire carry)."""
+        return self.name
+
+    @property
+    def message(self) -> str:
+        """The message before formatting; ``CunFangError`` fills its placeholders."""
+        return str(self.value)
+
+    def format(self, **context: object) -> str:
+        return self.value.format(**context)
+
 
 class CunFangError(Exception):
     """An error with a catalogue code and the context its message needs."""
@@ -189,7 +234,7 @@ class CunFangError(Exception):
 
     @property
     def message(self) -> str:
-        return self.code.value.format(**self.context)
+        return self.code.format(**self.context)
 
     def __str__(self) -> str:
         return self.message

@@ -9,6 +9,7 @@ from datetime import date
 from app.errors import CunFangError, ErrorCode
 from app.schedule import next_due, red_flags
 from app.settings import VisitRules
+from app.store import households, persons, records
 
 VISIT_FORMS = {"elder_visit", "child_visit"}
 # The forms that fit a kind of person, the usual one (the visit) first: 为此人填表 offers these.
@@ -43,21 +44,19 @@ def register_household(store, record: dict) -> str:
     """Create or update the household a house-number record describes (its village is made if new)."""
     data = record["data"]
     village_id = str(data.get("region_code") or record.get("village_id") or f"local-{data.get('village', '')}")
-    if not store.query("SELECT 1 FROM villages WHERE id = ?", [village_id]):
+    if not households.village_exists(store, village_id):
         store.add_village(village_id, str(data.get("village") or village_id), town=str(data.get("town") or ""),
                           county=str(data.get("county") or ""))
     number = f"{data.get('house_no', '')}{data.get('house_no_suffix') or ''}"
     address = data.get("full_addr") or build_address(data)
-    found = store.query("SELECT id FROM households WHERE village_id = ? AND house_number = ?", [village_id, number])
-    if found:
-        store.conn.execute("UPDATE households SET group_name = ?, address = ?, updated_at = ? WHERE id = ?",
-                           (str(data.get("group_name") or ""), address, record["updated_at"], found[0]["id"]))
-        household_id = found[0]["id"]
+    household_id = households.id_by_number(store, village_id, number)
+    if household_id:
+        households.update(store, household_id, group_name=str(data.get("group_name") or ""), address=address,
+                          updated_at=record["updated_at"])
     else:
         household_id = store.add_household(village_id=village_id, group_name=str(data.get("group_name") or ""),
                                            house_number=number, address=address)
-    store.conn.execute("UPDATE records SET household_id = ?, village_id = ? WHERE uuid = ?",
-                       (household_id, village_id, record["uuid"]))
+    records.link(store, record["uuid"], household_id=household_id, village_id=village_id)
     return household_id
 
 
@@ -68,17 +67,15 @@ def register_person(store, record: dict) -> str | None:
     if fields is None or not data.get(fields["name"]):
         return None
     id_number = str(data.get(fields["id_number"]) or "")
-    existing = store.query("SELECT id FROM persons WHERE id_number = ? AND id_number != ''", [id_number])
-    if existing:
-        person_id = existing[0]["id"]
-    else:
+    person_id = persons.unscoped_id_by_id_number(store, id_number, job="registry.register_person")
+    if person_id is None:
         categories = [CHILD_REGISTRY_FORMS[record["form_id"]]] if record["form_id"] in CHILD_REGISTRY_FORMS else []
         phone = str(data.get(fields.get("phone", ""), "") or "")
         person_id = store.add_person(
             kind=fields["kind"], name=str(data[fields["name"]]), id_number=id_number,
             sex=str(data.get(fields["sex"]) or ""), birth_date=str(data.get(fields["birth_date"]) or ""),
             phone="" if phone == "无" else phone, categories=categories, village_id=record.get("village_id"))
-    store.conn.execute("UPDATE records SET person_id = ? WHERE uuid = ?", (person_id, record["uuid"]))
+    records.link(store, record["uuid"], person_id=person_id)
     return person_id
 
 
@@ -88,7 +85,7 @@ def record_finalized(store, record: dict, rules: VisitRules) -> dict:
     changes: dict = {}
     flags = red_flags(data)
     if flags:
-        store.conn.execute("UPDATE records SET flags = ? WHERE uuid = ?", (json.dumps(flags), record["uuid"]))
+        records.link(store, record["uuid"], flags=json.dumps(flags))
         changes["flags"] = flags
     if record["form_id"] == "house_number":
         changes["household"] = register_household(store, record)
@@ -139,15 +136,7 @@ def record_finalized(store, record: dict, rules: VisitRules) -> dict:
 
 def visit_rates(store, today: date) -> list[dict]:
     """Per village, this month: persons to visit, visited since the 1st, rate, overdue (for 工作台)."""
-    month_start = today.replace(day=1).isoformat()
-    scope, params = store.scope.persons_sql()
-    rows = store.query(
-        "SELECT village_id, count(*) AS total, "
-        "sum(CASE WHEN last_visit >= ? THEN 1 ELSE 0 END) AS visited, "
-        "sum(CASE WHEN next_due != '' AND next_due < ? THEN 1 ELSE 0 END) AS overdue "
-        f"FROM persons WHERE status = 'active' AND kind IN ('elder', 'child') AND {scope} "
-        "GROUP BY village_id ORDER BY village_id",
-        [month_start, today.isoformat(), *params])
+    rows = persons.visit_rates(store, today.replace(day=1).isoformat(), today.isoformat())
     for row in rows:
         row["rate"] = round(100 * row["visited"] / row["total"], 1) if row["total"] else 0.0
     return rows
@@ -159,11 +148,9 @@ def check_before_finalize(store, record: dict, data: dict) -> None:
         return
     village = str(data.get("region_code") or data.get("village") or "")
     number = f"{data['house_no']}{data.get('house_no_suffix') or ''}"
-    for other in store.query(
-        "SELECT uuid, title, data FROM records WHERE form_id = 'house_number' AND status != 'draft' AND uuid != ?",
-        [record["uuid"]],
-    ):
-        theirs = json.loads(other["data"] or "{}")
+    for other in records.unscoped_finished_of_form(store, "house_number", job="registry.one_house_number",
+                                                   except_uuid=record["uuid"]):
+        theirs = other["data"]
         if (str(theirs.get("region_code") or theirs.get("village") or "") == village
                 and f"{theirs.get('house_no')}{theirs.get('house_no_suffix') or ''}" == number
                 and theirs.get("plate_status") != "removed"):
@@ -177,8 +164,8 @@ PLATES_TO_MAKE = {"new": "新装", "damaged": "破损待换", "missing": "缺失
 def plates_to_make(store) -> list[dict]:
     """House-number plates to order: newly registered, damaged or missing, in address order."""
     out = []
-    for row in store.query("SELECT data FROM records WHERE form_id = 'house_number' AND status != 'draft'"):
-        data = json.loads(row["data"] or "{}")
+    for row in records.finished_of_form(store, "house_number"):
+        data = row["data"]
         if data.get("plate_status") in PLATES_TO_MAKE:
             number = f"{data.get('house_no', '')}{data.get('house_no_suffix') or ''}"
             out.append({"address": data.get("full_addr") or build_address(data), "number": number,

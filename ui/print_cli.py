@@ -30,13 +30,14 @@ def _record_uuid(store, text: str) -> str:
     from app.errors import CunFangError, ErrorCode
 
     text = text.strip().strip("[]")
-    rows = store.query("SELECT uuid FROM records WHERE uuid LIKE ? ORDER BY uuid LIMIT 2",
-                       [text.replace("%", "").replace("_", "") + "%"]) if len(text) >= 4 else []
-    if not rows:
+    from app.store.records import uuids_starting
+
+    found = uuids_starting(store, text) if len(text) >= 4 else []
+    if not found:
         raise CunFangError(ErrorCode.RECORD_NOT_FOUND, uuid=text)
-    if len(rows) > 1:
+    if len(found) > 1:
         raise click.ClickException(f"有不止一条记录的编号以“{text}”开头，请多写几位。")
-    return rows[0]["uuid"]
+    return found[0]
 
 
 def _blank_form(ctx: click.Context, form_id: str):

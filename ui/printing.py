@@ -244,8 +244,9 @@ def record_document(store, library, record_uuid: str, *, form=None, data: dict |
     wanted = {f.attachment for f in printout.fields() if getattr(f, "attachment", "")}
     images = {}
     if wanted:
-        rows = store.query("SELECT name, hash FROM record_attachments WHERE record_uuid = ?", [record_uuid])
-        for row in rows:
+        from app.store.records import attachments_of
+
+        for row in attachments_of(store, record_uuid):
             if row["name"] in wanted:
                 images[row["name"]] = store.attachment(row["hash"])
     return printout, images

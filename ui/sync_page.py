@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import CunFangError
 from app.store import Store
+from app.store import records as record_store
 from sync.client.client import SyncReport, enroll
 from sync.client.packages import export_package
 from sync.protocol import OUTCOME_LABELS, Outcome, summary
@@ -223,11 +224,25 @@ class SyncPage(QWidget):
             lines.append(self.tr("上次同步：从未"))
         else:
             outcome = {"": self.tr("完成"), "cancelled": self.tr("已取消")}.get(status.last_kind, self.tr("未完成"))
-            lines.append(self.tr("上次同步：{when}，{outcome}（{records}）").format(
-                when=local_time(status.last_at), outcome=outcome, records=summary(status.last_counts)))
+            counts = self.visible_counts(status)
+            lines.append(self.tr("上次同步：{when}，{outcome}").format(when=local_time(status.last_at), outcome=outcome)
+                         + (self.tr("（{records}）").format(records=summary(counts)) if counts is not None else ""))
             if status.last_kind not in ("", "cancelled"):
                 lines.append(self.tr("原因：{error}").format(error=plain_text(status.last_error)[0]))
         return lines
+
+    def visible_counts(self, status=None, report=None) -> dict[str, int] | None:
+        """The last run's outcomes counted over the records the signed-in account may see (a run carries every
+        account's records of this laptop); None when they cannot be told apart (a run of an earlier session)."""
+        report = report or self.runner.last_report
+        if report is not None:
+            titles = record_store.titles(self.store, [r.uuid for r in report.results])
+            counts: dict[str, int] = {}
+            for result in report.results:
+                if result.uuid in titles:
+                    counts[result.outcome.value] = counts.get(result.outcome.value, 0) + 1
+            return counts
+        return status.last_counts if status is not None and self.store.scope.unrestricted else None
 
     def _update_buttons(self) -> None:
         """One job at a time: while a run or a package is under way, only 取消 (for a run) can be pressed."""
@@ -335,7 +350,8 @@ class SyncPage(QWidget):
             return
         report = outcome
         text = self.tr("本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。").format(
-            records=summary(report.counts()), sent=report.registry_sent, received=report.registry_received)
+            records=summary(self.visible_counts(report=report)), sent=report.registry_sent,
+            received=report.registry_received)
         if report.forms_received:
             text += self.tr("收到新表单：{forms}。").format(forms=self.tr("、").join(report.forms_received))
         self.summary.setText(text)
@@ -348,12 +364,9 @@ class SyncPage(QWidget):
         first = {Outcome.REJECTED: 0, Outcome.CONFLICT: 1, Outcome.RETRY: 2}
         results = sorted(results, key=lambda r: first.get(r.outcome, 3))
         self.results.setRowCount(0)
-        titles = {}
-        if results:
-            marks = ", ".join("?" * len(results))
-            titles = {r["uuid"]: r["title"] or r["form_id"] for r in
-                      self.store.query(f"SELECT uuid, title, form_id FROM records WHERE uuid IN ({marks})",
-                                       [r.uuid for r in results])}
+        # only what the signed-in account may see: a run may carry other accounts' records of this laptop
+        titles = record_store.titles(self.store, [r.uuid for r in results])
+        results = [r for r in results if r.uuid in titles]
         self.results.setRowCount(len(results))
         for row, result in enumerate(results):
             cells = [titles.get(result.uuid) or result.uuid[:8], str(result.revision),

@@ -50,7 +50,7 @@ def _clean(value) -> str:
 
 
 def _message(code: ErrorCode, **context) -> str:
-    return code.value.format(**context)
+    return code.format(**context)
 
 
 def parse_answer(bind, control, value) -> tuple[str | None, str | None]:

@@ -54,10 +54,10 @@ def _apply_level(session: FormSession, controls: list[Control], answers: dict, c
             continue
         node = _bind_only_node(session, container, key)
         if node is None:
-            problems[prefix + key] = ErrorCode.ANSWER_UNKNOWN_QUESTION.value.format(name=key)
+            problems[prefix + key] = ErrorCode.ANSWER_UNKNOWN_QUESTION.format(name=key)
         elif node.bind is not None and (node.bind.calculate is not None or node.bind.preload):
             if not saved:  # calculations and metadata (start, end, deviceid…) are the form's, not a person's
-                problems[prefix + key] = ErrorCode.ANSWER_READ_ONLY.value
+                problems[prefix + key] = ErrorCode.ANSWER_READ_ONLY.message
         elif node.relevant:
             session.set_value(node, answers[key])
 
@@ -79,7 +79,7 @@ def _apply_controls(session, controls, answers, container, prefix, problems, use
             continue
         if control.qtype == "note" or session.readonly.get(node, False):
             if not saved:
-                problems[session.key(node)] = ErrorCode.ANSWER_READ_ONLY.value
+                problems[session.key(node)] = ErrorCode.ANSWER_READ_ONLY.message
             continue
         session.set_value(node, answers[name])
 
@@ -88,7 +88,7 @@ def _apply_repeat(session: FormSession, control: Control, items, container: Node
                   problems: dict[str, str], saved: bool) -> None:
     name = control.name
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        problems[prefix + name] = ErrorCode.ANSWER_NOT_REPEAT.value.format(name=name)
+        problems[prefix + name] = ErrorCode.ANSWER_NOT_REPEAT.format(name=name)
         return
     parent_path = control.ref.rsplit("/", 1)[0]
     parents = session.nodes(parent_path, container)
@@ -103,7 +103,7 @@ def _apply_repeat(session: FormSession, control: Control, items, container: Node
             instances.append(session.add_repeat(control.ref, parent))
         instances = [c for c in parent.children if c.name == name]
     elif len(items) > len(instances):
-        problems[prefix + name] = ErrorCode.ANSWER_TOO_MANY_REPEATS.value.format(
+        problems[prefix + name] = ErrorCode.ANSWER_TOO_MANY_REPEATS.format(
             name=name, count=len(instances), extra=len(items) - len(instances))
     for i, (instance, item) in enumerate(zip(instances, items, strict=False), start=1):
         _apply_level(session, control.children, item, instance, f"{prefix}{name}[{i}]/", problems, saved)

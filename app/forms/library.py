@@ -58,24 +58,24 @@ class FormLibrary:
     def _pulled_versions(self) -> list[tuple[str, str]]:
         if self.store is None:
             return []
-        try:
-            rows = self.store.query("SELECT form_id, version FROM forms")
-        except Exception:  # noqa: BLE001 - a store from before migration 004 has no forms table
-            return []
-        return [(row["form_id"], row["version"]) for row in rows]
+        from app.store.forms import pulled_versions
+
+        return pulled_versions(self.store)
 
     def _load_pulled(self, form_id: str, version: str):
         key = (form_id, version)
         with self._lock:
             if key in self._by_version:
                 return self._by_version[key]
-        rows = self.store.query("SELECT content FROM forms WHERE form_id = ? AND version = ?", [form_id, version])
-        if not rows:
+        from app.store.forms import pulled_content
+
+        content = pulled_content(self.store, form_id, version)
+        if content is None:
             return None
         from app.forms.xlsform import load_form
 
         try:
-            form = load_form(bytes(rows[0]["content"]))
+            form = load_form(content)
         except FormCheckFailed:
             return None
         with self._lock:

@@ -499,11 +499,11 @@ class FormSession:
                     return self._render(pick(bind.required_msg, self.lang), node)
                 control = self.control(node)
                 choice = control is not None and control.kind in ("select1", "select", "rank")
-                return (ErrorCode.ANSWER_CHOOSE if choice else ErrorCode.ANSWER_REQUIRED).value
+                return (ErrorCode.ANSWER_CHOOSE if choice else ErrorCode.ANSWER_REQUIRED).message
             return None
         if self.constraint_ok.get(node, True) is False:
             return self._render(pick(bind.constraint_msg, self.lang), node) if bind and bind.constraint_msg else \
-                ErrorCode.ANSWER_CONSTRAINT.value
+                ErrorCode.ANSWER_CONSTRAINT.message
         control = self.control(node)
         if control is not None and control.kind in ("select1", "select", "rank"):
             allowed = self.choice_values.get(node)
@@ -511,7 +511,7 @@ class FormSession:
                 allowed = [c.value for c in self.choices(control, node)]
             for chosen in node.value.split() if control.kind != "select1" else [node.value]:
                 if chosen not in allowed:
-                    return ErrorCode.ANSWER_NOT_IN_CHOICES.value.format(value=chosen)
+                    return ErrorCode.ANSWER_NOT_IN_CHOICES.format(value=chosen)
         return None
 
     def errors(self) -> dict[str, str]:

@@ -42,8 +42,10 @@ def export_command(ctx: click.Context, forms, ledger, out, village, since, until
     store = _open_store(ctx)
     try:
         if list_only:
-            for row in store.query("SELECT form_id, count(*) AS n FROM records GROUP BY form_id ORDER BY form_id"):
-                click.echo(f"表单 {row['form_id']:<22} {row['n']} 条记录")
+            from app.store.records import counts_by_form
+
+            for form_id, count in counts_by_form(store).items():
+                click.echo(f"表单 {form_id:<22} {count} 条记录")
             for name, path in ledgers(store.data_dir).items():
                 try:
                     click.echo(f"台账 {name:<22} {load_ledger(path).title}")

@@ -37,8 +37,10 @@ from pathlib import Path
 from app import china
 from app.errors import CunFangError, ErrorCode, disk_full
 from app.registry import CHILD_REGISTRY_FORMS, PERSON_FIELDS
+from app.store import imports as batches
 from app.store.audit import append
-from app.store.store import Store, utc_now
+from app.store.persons import KIND_LABELS
+from app.store.store import Store
 
 Progress = Callable[[int, int, str], None]
 NEW_HOUSEHOLD = "new"  # an update's household_id before the import makes the household
@@ -91,7 +93,6 @@ REQUIRED = ("name", "id_number")
 EXTRA_FIELDS = ("guardian_name", "guardian_phone", "remarks")
 
 ACTION_LABELS = {"add": "新增", "update": "更新", "same": "无变化", "refused": "拒绝", "skipped": "跳过"}
-KIND_LABELS = {"elder": "老人", "child": "儿童", "guardian": "监护人", "other": "其他人员"}
 CHANGE_LABELS = {"name": "姓名", "sex": "性别", "birth_date": "出生日期", "phone": "联系电话", "kind": "人员类型",
                  "categories": "人员类别", "risk_tier": "风险等级", "village_id": "所在村", "household_id": "住户",
                  "extra.guardian_name": "监护人姓名", "extra.guardian_phone": "监护人电话", "extra.remarks": "备注",
@@ -390,7 +391,7 @@ def options_for_form(form_id: str) -> ImportOptions:
 
 
 def _message(code: ErrorCode, **context) -> str:
-    return code.value.format(**context)
+    return code.format(**context)
 
 
 @dataclass(slots=True)
@@ -720,21 +721,13 @@ def _chunks(items: list, size: int = 500):
 
 
 def _existing_persons(store: Store, id_numbers: list[str]) -> dict[str, dict]:
-    found: dict[str, dict] = {}
-    for chunk in _chunks(sorted(set(id_numbers))):
-        marks = ", ".join("?" * len(chunk))
-        for row in store.query(f"SELECT * FROM persons WHERE id_number IN ({marks}) ORDER BY created_at", chunk):
-            found.setdefault(row["id_number"], row)
-    return found
+    return batches.unscoped_persons_by_id_number(store, id_numbers)
 
 
 def _existing_households(store: Store, village_ids: set[str]) -> dict[tuple, str]:
     found: dict[tuple, str] = {}
-    for chunk in _chunks(sorted(village_ids)):
-        marks = ", ".join("?" * len(chunk))
-        for row in store.query(f"SELECT id, village_id, house_number FROM households WHERE village_id IN ({marks}) "
-                               "ORDER BY created_at", chunk):
-            found.setdefault((row["village_id"], _house_key(row["house_number"])), row["id"])
+    for row in batches.households_in(store, village_ids):
+        found.setdefault((row["village_id"], _house_key(row["house_number"])), row["id"])
     return found
 
 
@@ -806,19 +799,15 @@ def run_import(store: Store, table: Table, mapping: list[str], options: ImportOp
             return ImportResult(None, preview)
         total = len(accepted)
         report(0, total, "")
-        now = utc_now()
-        cursor = store.conn.execute(
-            "INSERT INTO imports (file_name, file_sha256, sheet, kind, form_id, author, imported_at, added, updated, "
-            "refused, mapping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (table.path.name, table.sha256, table.sheet, options.kind or "", options.form_id, author, now,
-             preview.count("add"), preview.count("update"), preview.count("refused"),
-             json.dumps({h: m for h, m in zip(table.headers, mapping, strict=True) if m}, ensure_ascii=False)))
-        import_id = cursor.lastrowid
+        import_id = batches.add_batch(
+            store, file_name=table.path.name, file_sha256=table.sha256, sheet=table.sheet, kind=options.kind or "",
+            form_id=options.form_id, author=author, added=preview.count("add"), updated=preview.count("update"),
+            refused=preview.count("refused"),
+            mapping={h: m for h, m in zip(table.headers, mapping, strict=True) if m})
         made = {}
         for key, fields in preview.new_households.items():
             made[key] = store.add_household(**fields)
-            store.conn.execute("INSERT INTO import_households (import_id, household_id) VALUES (?, ?)",
-                               (import_id, made[key]))
+            batches.add_household(store, import_id, made[key])
         done = 0
         for chunk in _chunks(accepted, 200):
             new_people = []
@@ -835,10 +824,8 @@ def run_import(store: Store, table: Table, mapping: list[str], options: ImportOp
                     _apply_changes(store, outcome.person_id, outcome.changes)
             if new_people:
                 store.insert_persons(new_people)
-            store.conn.executemany(
-                "INSERT INTO import_persons (import_id, person_id, action, source_row, changes) VALUES (?, ?, ?, ?, ?)",
-                [(import_id, o.person_id, "added" if o.action == "add" else "updated", o.row,
-                  json.dumps(o.changes, ensure_ascii=False)) for o in chunk])
+            batches.add_entries(store, import_id, [(o.person_id, "added" if o.action == "add" else "updated", o.row,
+                                                    o.changes) for o in chunk])
             done += len(chunk)
             report(done, total, "")
         remember_mapping(store, table.headers, mapping)
@@ -864,8 +851,7 @@ def _apply_changes(store: Store, person_id: str, changes: dict) -> None:
 
 
 def list_imports(store: Store, limit: int = 50) -> list[dict]:
-    return store.query("SELECT id, file_name, sheet, kind, form_id, author, imported_at, added, updated, refused, "
-                       "undone_at FROM imports ORDER BY id DESC LIMIT ?", [limit])
+    return batches.list_batches(store, limit)
 
 
 @dataclass
@@ -887,19 +873,17 @@ def undo_import(store: Store, import_id: int, *, author: str = "") -> UndoResult
     """Reverse an import whole, or refuse (changing nothing) when what it added is used by something since."""
     store.scope.check("import")
     with store.transaction():
-        found = store.query("SELECT * FROM imports WHERE id = ?", [import_id])
-        if not found:
+        found = batches.batch(store, import_id)
+        if found is None:
             raise CunFangError(ErrorCode.IMPORT_NOT_FOUND, import_id=import_id)
-        if found[0]["undone_at"]:
+        if found["undone_at"]:
             raise CunFangError(ErrorCode.IMPORT_ALREADY_UNDONE, import_id=import_id,
-                               at=found[0]["undone_at"][:16].replace("T", " "))
-        entries = store.query("SELECT person_id, action, changes FROM import_persons WHERE import_id = ?",
-                              [import_id])
+                               at=found["undone_at"][:16].replace("T", " "))
+        entries = batches.entries(store, import_id)
         added = [e["person_id"] for e in entries if e["action"] == "added"]
-        households = [r["household_id"] for r in store.query(
-            "SELECT household_id FROM import_households WHERE import_id = ?", [import_id])]
+        households = batches.households_of(store, import_id)
         _refuse_undo(import_id, _added_in_use(store, import_id, added))
-        store.conn.execute("PRAGMA defer_foreign_keys = ON")  # an added guardian goes with the added child
+        batches.defer_foreign_keys(store)  # an added guardian goes with the added child
         restored = kept = 0
         for entry in entries:
             if entry["action"] != "updated":
@@ -909,12 +893,10 @@ def undo_import(store: Store, import_id: int, *, author: str = "") -> UndoResult
             if back:
                 _apply_changes(store, entry["person_id"], back)
                 restored += 1
-        for chunk in _chunks(added):
-            store.conn.execute(f"DELETE FROM persons WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+        batches.delete_persons(store, added)
         _refuse_undo(import_id, _households_in_use(store, households))  # raising here rolls everything back
-        for chunk in _chunks(households):
-            store.conn.execute(f"DELETE FROM households WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
-        store.conn.execute("UPDATE imports SET undone_at = ? WHERE id = ?", (utc_now(), import_id))
+        batches.delete_households(store, households)
+        batches.mark_undone(store, import_id)
         append(store, "import_undo", subject=str(import_id), user=author,
                detail={"removed": len(added), "restored": restored, "kept": kept})
     return UndoResult(import_id, removed=len(added), restored=restored, kept=kept)
@@ -930,52 +912,32 @@ def _added_in_use(store: Store, import_id: int, added: list[str]) -> list[str]:
     """Why persons the import added cannot simply go: records about them, sent to the server, used since."""
     problems = []
     added_set = set(added)
-    names: dict[str, str] = {}
-    for chunk in _chunks(added):
-        marks = ", ".join("?" * len(chunk))
-        for row in store.query(f"SELECT id, name, server_seq FROM persons WHERE id IN ({marks})", chunk):
-            names[row["id"]] = row["name"]
-            if row["server_seq"] is not None:
-                problems.append(_message(ErrorCode.IMPORT_UNDO_SYNCED, name=row["name"]))
-        for row in store.query(f"SELECT person_id, count(*) AS n FROM records WHERE person_id IN ({marks}) "
-                               "GROUP BY person_id", chunk):
-            problems.append(_message(ErrorCode.IMPORT_UNDO_HAS_RECORDS, name=names.get(row["person_id"], ""),
-                                     count=row["n"]))
-        for row in store.query(f"SELECT id, guardian_id, name FROM persons WHERE guardian_id IN ({marks})", chunk):
-            if row["id"] not in added_set:
-                problems.append(_message(ErrorCode.IMPORT_UNDO_GUARDIAN, name=names.get(row["guardian_id"], ""),
-                                         other=row["name"]))
-        for row in store.query(
-                f"SELECT p.person_id, min(p.import_id) AS later FROM import_persons p JOIN imports i "
-                f"ON i.id = p.import_id WHERE p.person_id IN ({marks}) AND p.import_id > ? AND i.undone_at = '' "
-                "GROUP BY p.person_id", [*chunk, import_id]):
-            problems.append(_message(ErrorCode.IMPORT_UNDO_LATER_IMPORT, name=names.get(row["person_id"], ""),
-                                     later=row["later"]))
+    use = batches.persons_use(store, import_id, added)
+    names: dict[str, str] = {row["id"]: row["name"] for row in use["persons"]}
+    problems += [_message(ErrorCode.IMPORT_UNDO_SYNCED, name=row["name"])
+                 for row in use["persons"] if row["server_seq"] is not None]
+    problems += [_message(ErrorCode.IMPORT_UNDO_HAS_RECORDS, name=names.get(person, ""), count=n)
+                 for person, n in use["records"].items()]
+    problems += [_message(ErrorCode.IMPORT_UNDO_GUARDIAN, name=names.get(row["guardian_id"], ""), other=row["name"])
+                 for row in use["wards"] if row["id"] not in added_set]
+    problems += [_message(ErrorCode.IMPORT_UNDO_LATER_IMPORT, name=names.get(person, ""), later=later)
+                 for person, later in use["later"].items()]
     problems += [_message(ErrorCode.IMPORT_UNDO_GONE, person_id=p[:8]) for p in added if p not in names]
     return problems
 
 
 def _households_in_use(store: Store, households: list[str]) -> list[str]:
     """Households the import made that someone still uses once its persons are gone (or the server has)."""
-    problems = []
-    for chunk in _chunks(households):
-        marks = ", ".join("?" * len(chunk))
-        for row in store.query(
-                "SELECT h.house_number, h.server_seq, "
-                "EXISTS (SELECT 1 FROM records r WHERE r.household_id = h.id) AS recorded, "
-                "EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id) AS lived_in "
-                f"FROM households h WHERE h.id IN ({marks})", chunk):
-            if row["recorded"] or row["lived_in"] or row["server_seq"] is not None:
-                problems.append(_message(ErrorCode.IMPORT_UNDO_HOUSEHOLD_USED, number=row["house_number"]))
-    return problems
+    return [_message(ErrorCode.IMPORT_UNDO_HOUSEHOLD_USED, number=row["house_number"])
+            for row in batches.households_use(store, households)
+            if row["recorded"] or row["lived_in"] or row["server_seq"] is not None]
 
 
 def _restore_fields(store: Store, person_id: str, changes: dict) -> tuple[dict, int]:
     """The fields to set back ({"field": [now, before]}) and how many changed again since (kept as they are)."""
-    rows = store.query("SELECT * FROM persons WHERE id = ?", [person_id])
-    if not rows:
+    person = batches.unscoped_person(store, person_id)
+    if person is None:
         return {}, len(changes)
-    person = rows[0]
     extra = json.loads(person["extra"] or "{}")
     back, stale = {}, 0
     for key, (before, after) in changes.items():

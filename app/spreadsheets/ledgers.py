@@ -34,21 +34,21 @@ from app.spreadsheets.records import (
     Filters,
     audit_export,
     check_export_rights,
-    paged,
     record_conditions,
     resolve_filters,
 )
 from app.spreadsheets.sinks import Progress, check_cancel, output_format, write_atomically
-from app.store import STATUS_LABELS
+from app.store import STATUS_LABELS, exports
+from app.store.persons import KIND_LABELS
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "resources" / "ledgers"
 SEX = {"1": "男", "2": "女", "male": "男", "female": "女"}
-KINDS = {"elder": "老年人", "child": "儿童", "guardian": "监护人", "other": "其他"}
 PERSON_STATUS = {"active": "在册", "moved_out": "迁出", "institution": "入住养老机构", "deceased": "死亡",
                  "ineligible": "不再符合条件"}
 # field → (type, built-in map). Types: text, id, phone, house, date, number, list.
 PERSON = {"name": ("text", None), "id_number": ("id", None), "sex": ("text", SEX), "birth_date": ("date", None),
-          "phone": ("phone", None), "kind": ("text", KINDS), "categories": ("list", None), "risk_tier": ("text", None),
+          "phone": ("phone", None), "kind": ("text", KIND_LABELS), "categories": ("list", None),
+          "risk_tier": ("text", None),
           "status": ("text", PERSON_STATUS), "status_reason": ("text", None), "last_visit": ("date", None),
           "next_due": ("date", None)}
 GUARDIAN = {"name": ("text", None), "id_number": ("id", None), "sex": ("text", SEX), "phone": ("phone", None)}
@@ -299,59 +299,21 @@ class _Resolver:
         return out
 
     def select(self) -> str:
-        columns = ["p.*", "v.name AS v_name", "v.town AS v_town", "v.county AS v_county", "v.id AS v_id",
-                   "h.address AS h_address", "h.house_number AS h_house_number", "h.group_name AS h_group_name"]
-        if self.guardian:
-            columns += [f"g.{k} AS g_{k}" for k in GUARDIAN]
-        person = "p.id"
-        for form_id in sorted(self.last_forms):
-            columns.append(f"(SELECT x.data FROM records x WHERE x.person_id = {person} AND x.form_id = "
-                           f"{_quote(form_id)} AND x.status != 'draft' ORDER BY x.created_at DESC LIMIT 1) "
-                           f"AS \"last__{form_id}\"")
-        for form_id in sorted(self.count_forms):
-            columns.append(f"(SELECT count(*) FROM records x WHERE x.person_id = {person} AND x.form_id = "
-                           f"{_quote(form_id)} AND x.status != 'draft') AS \"count__{form_id}\"")
         year_start = datetime.combine(date(self.today.year, 1, 1), time.min).astimezone().astimezone(UTC)
-        for form_id in sorted(self.year_forms):
-            columns.append(f"(SELECT count(*) FROM records x WHERE x.person_id = {person} AND x.form_id = "
-                           f"{_quote(form_id)} AND x.status != 'draft' AND x.created_at >= "
-                           f"{_quote(year_start.isoformat(timespec='milliseconds'))}) AS \"year__{form_id}\"")
-        joins = ("LEFT JOIN villages v ON v.id = {village} LEFT JOIN households h ON h.id = p.household_id")
-        if self.guardian:
-            joins += (" LEFT JOIN persons g ON g.id = COALESCE(p.guardian_id, (SELECT g2.id FROM persons g2 "
-                      "WHERE g2.household_id = p.household_id AND g2.kind = 'guardian' AND g2.id != p.id "
-                      "ORDER BY g2.rowid LIMIT 1))")
-        if self.ledger.source == "persons":
-            return (f"SELECT p.rowid AS _rowid, {', '.join(columns)} FROM persons p "
-                    + joins.format(village="p.village_id"))
-        columns += ["r.uuid AS r_uuid", "r.status AS r_status", "r.author AS r_author", "r.title AS r_title",
-                    "r.created_at AS r_created", "r.updated_at AS r_updated", "r.data AS r_data"]
-        return (f"SELECT r.rowid AS _rowid, {', '.join(columns)} FROM records r "
-                "LEFT JOIN persons p ON p.id = r.person_id " + joins.format(village="r.village_id"))
+        return exports.ledger_select(self.ledger.source, guardian_columns=tuple(GUARDIAN) if self.guardian else (),
+                                     last_forms=self.last_forms, count_forms=self.count_forms,
+                                     year_forms=self.year_forms,
+                                     year_start=year_start.isoformat(timespec="milliseconds"))
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def _as_list(value) -> list | None:
+    return None if not value else value if isinstance(value, list) else [value]
 
 
 def _person_conditions(options: dict) -> tuple[list[str], list]:
-    where, params = [], []
-    kinds = options.get("kind")
-    if kinds:
-        kinds = kinds if isinstance(kinds, list) else [kinds]
-        where.append(f"kind IN ({', '.join('?' * len(kinds))})")
-        params += kinds
-    categories = options.get("category")
-    if categories:
-        categories = categories if isinstance(categories, list) else [categories]
-        where.append(f"EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(categories) THEN categories "
-                     f"ELSE '[]' END) WHERE value IN ({', '.join('?' * len(categories))}))")
-        params += categories
-    status = options.get("status", "active")
-    if status and status != "any":
-        where.append("status = ?")
-        params.append(status)
-    return where, params
+    return exports.person_conditions(kinds=_as_list(options.get("kind")),
+                                     categories=_as_list(options.get("category")),
+                                     status=options.get("status", "active"))
 
 
 def export_ledger(store, ledger: Ledger | str, out: Path, *, filters: Filters | None = None, full_ids: bool = False,
@@ -375,10 +337,10 @@ def export_ledger(store, ledger: Ledger | str, out: Path, *, filters: Filters | 
     resolver = _Resolver(ledger, library, full_ids=full_ids, today=today)
     select = resolver.select()
     if ledger.source == "persons":
-        alias, table = "p", "persons"
+        table = "persons"
         where, params = _person_conditions(ledger.options)
     else:
-        alias, table = "r", "records"
+        table = "records"
         where, params = record_conditions(Filters(None, filters.since, filters.until, filters.status))
         where = ["form_id = ?", "status != 'draft'", *(c.replace("r.", "") for c in where)]
         params = [ledger.form_id, *params]
@@ -388,11 +350,8 @@ def export_ledger(store, ledger: Ledger | str, out: Path, *, filters: Filters | 
     groups = [("village_id = ?", [v["id"]]) for v in villages]
     if not filters.village:
         groups.append(("village_id IS NULL", []))
-    count_sql = f"SELECT count(*) AS n FROM {table}" + (" WHERE " + " AND ".join(where) if where else "")
-    total = store.query(count_sql, params)[0]["n"]
-    if filters.village:
-        total = store.query(count_sql + (" AND " if where else " WHERE ") + "village_id = ?",
-                            [*params, filters.village])[0]["n"]
+    total = exports.count(store, table, [*where, *(["village_id = ?"] if filters.village else [])],
+                          [*params, *([filters.village] if filters.village else [])])
     town = store.get_setting("town") or next((v["town"] for v in store.villages() if v.get("town")), "")
     unit = "人" if ledger.source == "persons" else "条"
 
@@ -407,7 +366,7 @@ def export_ledger(store, ledger: Ledger | str, out: Path, *, filters: Filters | 
                            text_columns=text_columns, widths=widths, fit_width=True)
         done = 0
         for condition, group_params in groups:
-            for row in paged(store, select, alias, table, [*where, condition], [*params, *group_params]):
+            for row in exports.paged(store, select, table, [*where, condition], [*params, *group_params]):
                 check_cancel(cancel)
                 done += 1
                 row["_n"] = done

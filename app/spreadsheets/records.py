@@ -17,9 +17,10 @@ from app.errors import CunFangError, ErrorCode
 from app.spreadsheets.cells import IDENTITY_LABELS, to_datetime
 from app.spreadsheets.layout import Table, forms_table
 from app.spreadsheets.sinks import Progress, check_cancel, output_format, paused_gc, write_atomically
-from app.store import STATUS_LABELS, STATUSES
+from app.store import STATUS_LABELS, STATUSES, exports
+from app.store.exports import RECORD_SELECT, paged
 
-PAGE = 500
+__all__ = ["RECORD_SELECT", "paged", "export_records", "Filters", "ExportResult"]
 RECORD_ID = "记录编号"
 MAIN_FIXED = [RECORD_ID, "村(居)", "对象姓名", "状态", "填写人", "填写时间", "最后修改", "表单版本"]
 REPEAT_FIXED = [RECORD_ID, "对象姓名", "序号"]
@@ -90,46 +91,13 @@ def _utc_bound(day: date) -> str:
 
 
 def record_conditions(filters: Filters, alias: str = "r") -> tuple[list[str], list]:
-    where, params = [], []
-    if filters.village:
-        where.append(f"{alias}.village_id = ?")
-        params.append(filters.village)
-    if filters.status:
-        where.append(f"{alias}.status = ?")
-        params.append(filters.status)
-    if filters.since:
-        where.append(f"{alias}.created_at >= ?")
-        params.append(_utc_bound(filters.since))
-    if filters.until:
-        from datetime import timedelta
+    """The filters as conditions on records (app/store/exports.py), the dates as the UTC bounds of local days."""
+    from datetime import timedelta
 
-        where.append(f"{alias}.created_at < ?")
-        params.append(_utc_bound(filters.until + timedelta(days=1)))
-    return where, params
-
-
-# What an export reads of each record (with ``paged``): its fixed columns, its answers, the person's name.
-RECORD_SELECT = ("SELECT r.rowid AS _rowid, r.uuid, r.form_version, r.status, r.author, r.created_at, "
-                 "r.updated_at, r.village_id, r.data, p.name AS person_name "
-                 "FROM records r LEFT JOIN persons p ON p.id = r.person_id")
-
-
-def paged(store, select: str, alias: str, table: str, where: list[str], params: list, *, page: int = PAGE):
-    """Rows of ``select`` (which must name ``{alias}.rowid AS _rowid``) page by page in rowid order.
-
-    The inner query picks a page of rowids using only the filters; the outer one reads the
-    full rows (joins, subqueries, JSON) for that page alone.
-    """
-    conditions = " AND ".join(c.replace(f"{alias}.", "") for c in where)
-    inner = (f"SELECT rowid FROM {table} WHERE rowid > ?" + (f" AND {conditions}" if conditions else "")
-             + f" ORDER BY rowid LIMIT {page}")
-    last = 0
-    while True:
-        rows = store.query(f"{select} WHERE {alias}.rowid IN ({inner}) ORDER BY {alias}.rowid", [last, *params])
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1]["_rowid"]
+    return exports.record_conditions(
+        village=filters.village, status=filters.status, alias=alias,
+        since=_utc_bound(filters.since) if filters.since else None,
+        before=_utc_bound(filters.until + timedelta(days=1)) if filters.until else None)
 
 
 def export_records(store, out: Path, **options) -> ExportResult:
@@ -157,8 +125,7 @@ def _export_records(store, out: Path, *, forms: list[str] | None = None, filters
     where, params = record_conditions(filters)
     form_ids = list(forms or [])
     if not form_ids:
-        sql = "SELECT DISTINCT r.form_id FROM records r" + (" WHERE " + " AND ".join(where) if where else "")
-        form_ids = [row["form_id"] for row in store.query(sql + " ORDER BY r.form_id", params)]
+        form_ids = exports.record_form_ids(store, where, params)
     plans = [_plan(store, library, form_id, where, params) for form_id in form_ids]
     villages = {v["id"]: v["name"] for v in store.villages()}
     total = sum(plan.count for plan in plans)
@@ -232,7 +199,7 @@ class _Plan:
                                                  text_columns=text_columns)
 
     def rows(self, store, where: list[str], params: list):
-        return paged(store, RECORD_SELECT, "r", "records", ["r.form_id = ?", *where], [self.form_id, *params])
+        return paged(store, RECORD_SELECT, "records", ["r.form_id = ?", *where], [self.form_id, *params])
 
     def write(self, row: dict, villages: dict[str, str], *, codes: bool, full_ids: bool) -> None:
         if not self.converters:
@@ -266,11 +233,8 @@ class _Plan:
 
 
 def _plan(store, library, form_id: str, where: list[str], params: list) -> _Plan:
-    conditions = " AND ".join(["r.form_id = ?", *where])
-    versions = [row["form_version"] for row in store.query(
-        f"SELECT r.form_version, count(*) AS n FROM records r WHERE {conditions} GROUP BY r.form_version",
-        [form_id, *params])]
-    count = store.query(f"SELECT count(*) AS n FROM records r WHERE {conditions}", [form_id, *params])[0]["n"]
+    versions = exports.record_versions(store, form_id, where, params)
+    count = exports.count(store, "records", ["r.form_id = ?", *where], [form_id, *params])
     newest = library.get(form_id)
     if newest is None:
         known = "、".join(f.form_id for f in library.latest())

@@ -24,10 +24,10 @@ from app.store import connection, keyring
 from app.store.migrate import migrate
 from app.store.search import build_query, name_pinyin, reversed_tail
 
-STATUSES = ("draft", "finalized", "queued", "sent", "accepted", "rejected")
-SENT_STATUSES = ("sent", "accepted", "rejected")
-STATUS_LABELS = {"draft": "草稿", "finalized": "已定稿", "queued": "待同步", "sent": "已发送",
-                 "accepted": "已接收", "rejected": "被退回"}
+__all__ = ["STATUSES", "STATUS_LABELS", "Store", "utc_now"]
+from app.store import lifecycle
+from app.store.lifecycle import STATUS_LABELS, STATUSES, Event
+
 PERSON_FIELDS = ("name", "id_number", "sex", "birth_date", "phone", "kind", "categories", "risk_tier", "status",
                  "status_reason", "village_id", "household_id", "last_visit", "next_due", "extra")
 
@@ -195,6 +195,25 @@ class Store:
                                         "created_at": utc_now()}, replace=True)
         return village_id
 
+    BULK_TABLES = ("villages", "households", "persons", "records")
+
+    def bulk_insert(self, table: str, rows: list[dict]) -> None:
+        """Insert rows made whole elsewhere (demo data: 50,000 persons in seconds, their records in whatever state
+        the demo gives them), with one column list, in one transaction."""
+        if table not in self.BULK_TABLES:
+            raise ValueError(table)
+        if not rows:
+            return
+        columns = list(rows[0])
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        with self.transaction():
+            self.conn.executemany(sql, [tuple(row[c] for c in columns) for row in rows])
+
+    def cipher_version(self) -> str:
+        """SQLCipher's version ('' when the database is not SQLCipher's)."""
+        row = self.conn.execute("PRAGMA cipher_version").fetchone()
+        return row[0] if row else ""
+
     def villages(self) -> list[dict]:
         return self.query("SELECT * FROM villages ORDER BY id")
 
@@ -276,14 +295,10 @@ class Store:
     def overdue(self, *, village_id: str | None = None, today: str | None = None, limit: int = 500) -> list[dict]:
         """Active persons whose next visit is due before ``today`` (ISO date): highest risk first, then the most
         days overdue (工作台's order)."""
-        today = today or datetime.now(UTC).date().isoformat()
-        scope, scope_params = self.scope.persons_sql()
-        sql = ("SELECT id, name, village_id, risk_tier, last_visit, next_due FROM persons "
-               f"WHERE status = 'active' AND next_due != '' AND next_due < ? AND {scope}"
-               + (" AND village_id = ?" if village_id else "")
-               + " ORDER BY CASE risk_tier WHEN '高风险' THEN 0 WHEN '重点' THEN 1 ELSE 2 END, next_due, name LIMIT ?")
-        params = [today, *scope_params] + ([village_id] if village_id else []) + [limit]
-        return self.query(sql, params)
+        from app.store import persons
+
+        return persons.overdue(self, today or datetime.now(UTC).date().isoformat(), village_id=village_id,
+                               limit=limit)
 
     def count_persons(self) -> int:
         return self.db["persons"].count
@@ -301,11 +316,9 @@ class Store:
         now = utc_now()
         payload = json.dumps(data, ensure_ascii=False, sort_keys=True)
         with self.transaction():
-            existing = self.query("SELECT status FROM records WHERE uuid = ?", [record_uuid])
-            if existing and existing[0]["status"] != "draft":
-                raise CunFangError(ErrorCode.RECORD_BAD_STATUS, status=STATUS_LABELS[existing[0]["status"]],
-                                   action="再作为草稿保存")
+            existing = self.query("SELECT * FROM records WHERE uuid = ?", [record_uuid])  # any schema
             if existing:
+                lifecycle.after(lifecycle.state_of(existing[0]), Event.SAVE)
                 self.conn.execute("UPDATE records SET data = ?, title = ?, updated_at = ?, person_id = ?, "
                                   "household_id = ?, village_id = ? WHERE uuid = ?",
                                   (payload, title, now, person_id, household_id, village_id, record_uuid))
@@ -351,9 +364,7 @@ class Store:
 
         with self.transaction():
             record = self.get_record(record_uuid)
-            if record["status"] != "draft":
-                raise CunFangError(ErrorCode.RECORD_BAD_STATUS, status=STATUS_LABELS[record["status"]],
-                                   action="定稿")
+            lifecycle.after(lifecycle.state_of(record), Event.FINALIZE)
             result = fill(form, record["data"], saved=True, instances=self.form_instances())
             if not result["valid"]:
                 first_key, first = next(iter(result["errors"].items()))
@@ -363,8 +374,7 @@ class Store:
 
             check_before_finalize(self, record, result["data"])
             payload = json.dumps(result["data"], ensure_ascii=False, sort_keys=True)
-            self.conn.execute("UPDATE records SET status = 'finalized', data = ?, updated_at = ? WHERE uuid = ?",
-                              (payload, utc_now(), record_uuid))
+            lifecycle.move(self, record, Event.FINALIZE, columns={"data": payload})
             from app.registry import record_finalized
             from app.settings import load_settings
 
@@ -377,9 +387,9 @@ class Store:
 
         with self.transaction():
             record = self.get_record(record_uuid)
-            if record["status"] == "draft":
-                raise CunFangError(ErrorCode.RECORD_BAD_STATUS, status="草稿", action="作为修订保存")
-            if record["status"] in SENT_STATUSES and not reason.strip():
+            state = lifecycle.state_of(record)
+            lifecycle.after(state, Event.REVISE)
+            if state in lifecycle.NEEDS_REASON and not reason.strip():
                 raise CunFangError(ErrorCode.RECORD_REASON_NEEDED)
             result = fill(form, data, saved=True, instances=self.form_instances())
             if not result["valid"]:
@@ -396,13 +406,9 @@ class Store:
 
             append(self, "edit", subject=record_uuid, user=author,
                    detail={"revision": revision, "reason": reason, "changes": masked(changes)})
-            status = "finalized" if record["status"] in SENT_STATUSES else record["status"]
-            self.conn.execute(
-                "UPDATE records SET data = ?, revision = ?, prev_revision = ?, status = ?, updated_at = ? "
-                "WHERE uuid = ?",
-                (json.dumps(result["data"], ensure_ascii=False, sort_keys=True), revision, record["revision"],
-                 status, now, record_uuid),
-            )
+            lifecycle.move(self, record, Event.REVISE, columns={
+                "data": json.dumps(result["data"], ensure_ascii=False, sort_keys=True), "revision": revision,
+                "prev_revision": record["revision"]})
         return self.get_record(record_uuid)
 
     def history(self, record_uuid: str) -> list[dict]:
@@ -411,13 +417,18 @@ class Store:
             row["changes"] = json.loads(row["changes"])
         return rows
 
-    def set_status(self, record_uuid: str, status: str, *, message: str = "") -> None:
-        if status not in STATUSES:
-            raise ValueError(status)
+    def set_status(self, record_uuid: str, state: str, *, message: str = "") -> None:
+        """Move a record to ``state`` (a ``lifecycle.State``) by the one event of the life cycle that leads
+        there from where it is; refused in Chinese when the table has no such move."""
         with self.transaction():
-            self.get_record(record_uuid)
-            self.conn.execute("UPDATE records SET status = ?, server_message = ?, updated_at = ? WHERE uuid = ?",
-                              (status, message, utc_now(), record_uuid))
+            record = self.get_record(record_uuid)
+            event = lifecycle.event_to(lifecycle.state_of(record), lifecycle.State(state))
+            lifecycle.move(self, record, event, message=message)
+
+    def record_event(self, record_uuid: str, event: str, *, message: str | None = None) -> str:
+        """Apply one life-cycle event to a record the signed-in account may see; returns the new state."""
+        with self.transaction():
+            return lifecycle.move(self, self.get_record(record_uuid), Event(event), message=message)
 
     def list_records(self, *, form_id: str | None = None, status: str | None = None, search: str | None = None,
                      village_id: str | None = None, person_id: str | None = None, since: str | None = None,

@@ -22,7 +22,6 @@ from python_calamine import CalamineWorkbook
 from app import china
 from app.errors import CunFangError, ErrorCode
 from app.roles import ROLES, laptop_role
-from app.spreadsheets import records as records_module
 from app.spreadsheets.cells import converter
 from app.spreadsheets.ledgers import export_ledger, ledgers
 from app.spreadsheets.records import Filters, export_records
@@ -251,7 +250,7 @@ def test_filters_by_village_record_date_and_status(store, tmp_path):
 
 
 def test_many_records_page_through_the_store_in_creation_order(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(records_module, "PAGE", 7)
+    monkeypatch.setattr("app.store.exports.PAGE", 7)
     made = [registry(store, name=f"老人{i}") for i in range(30)]
     seen = []
 

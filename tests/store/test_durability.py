@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import subprocess
 import sys
 import textwrap
@@ -16,6 +15,7 @@ from app.store import Store
 from app.store.doctor import examine
 from app.store.keyring import FAST_KDF
 from app.store.migrate import available
+from tests.processes import kill_hard
 
 PASS = "村访通-secret"
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,7 +58,7 @@ def run_and_kill(directory: Path, lines_before_kill: int) -> list[list[str]]:
                 break
             reported.append(line.split())
     finally:
-        child.send_signal(signal.SIGKILL)
+        kill_hard(child)  # kill -9 on POSIX, TerminateProcess on Windows
         child.wait(timeout=30)
     assert reported, child.stderr.read()
     return reported

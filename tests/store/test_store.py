@@ -191,6 +191,7 @@ def test_editing_a_sent_record_needs_a_reason_and_keeps_history(store):
     uuid = store.save_draft(form_id="elder_visit", form_version="2026.1",
                             data={"visit_date": "2026-01-05", "findings": "正常", "score": 5})
     store.finalize(uuid, VISIT_FORM)
+    store.set_status(uuid, "queued")
     store.set_status(uuid, "sent")
     new = {"visit_date": "2026-01-05", "findings": "正常", "score": 8}
     with pytest.raises(CunFangError) as info:

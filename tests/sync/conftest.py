@@ -8,7 +8,6 @@ CI=true, where the machine's own PostgreSQL must be running.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import requests
 
 from app.store import Store
 from app.store.keyring import FAST_KDF
+from tests.processes import group_kwargs, kill_group
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PASS = "test-pass-123"
@@ -100,7 +100,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sync.server.cli", "--db", self.db, "serve", "--port", str(self.port),
              "--workers", str(self.workers)], stdout=handle, stderr=subprocess.STDOUT, cwd=ROOT,
-            start_new_session=True)
+            **group_kwargs())
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -116,12 +116,12 @@ class Server:
     def kill(self) -> None:
         """kill -9 the whole server (all workers)."""
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            kill_group(self.process)
             self.process.wait(timeout=10)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            kill_group(self.process, hard=False)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:

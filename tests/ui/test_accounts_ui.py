@@ -55,7 +55,7 @@ def test_the_login_dialog_explains_a_wrong_password_and_signs_in_with_the_right_
 def test_each_role_sees_its_own_village_pages_and_forms(qtbot, township):
     cadre = window_for(qtbot, township, "cadre1")
     assert "村干部" in cadre.windowTitle()
-    assert cadre.nav.item(5).isHidden()  # 导出 is for township staff
+    assert cadre.nav_item("export").isHidden()  # 导出 is for township staff
     cadre.registry.refresh()
     qtbot.waitUntil(lambda: cadre.registry.model.rowCount() > 0)
     model = cadre.registry.model
@@ -66,7 +66,7 @@ def test_each_role_sees_its_own_village_pages_and_forms(qtbot, township):
     assert cadre.settings.findChild(QTableWidget, "accountTable") is None
     cadre.store.close()
     staff = window_for(qtbot, township, "staff")
-    assert not staff.nav.item(5).isHidden()
+    assert not staff.nav_item("export").isHidden()
     staff.store.close()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -18,6 +17,7 @@ from app.demo import load_demo
 from app.forms.xlsform import load_form
 from app.store import Store
 from app.store.keyring import FAST_KDF
+from tests.processes import kill_hard
 from ui.form_filler import FormFiller, RevisionFiller
 from ui.pages import RecordsPage, RegistryPage
 from ui.questions import QuestionWidget
@@ -293,7 +293,7 @@ def test_killed_mid_form_the_draft_comes_back(qtbot, tmp_path, visit_form):
     try:
         line = child.stdout.readline().split()
     finally:
-        child.send_signal(signal.SIGKILL)
+        kill_hard(child)  # kill -9 on POSIX, TerminateProcess on Windows
         child.wait(timeout=30)
     assert line and line[0] == "typed", child.stderr.read()
     store = Store.open(directory, PASS)
@@ -329,6 +329,7 @@ def test_edit_a_sent_record_and_see_its_history(qtbot, store, visit_form):
     uuid = store.save_draft(form_id="elder_visit", form_version="2026.1",
                             data={"elder": "王秀英", "age": 80, "alone": "0", "kids": []})
     store.finalize(uuid, visit_form)
+    store.set_status(uuid, "queued")
     store.set_status(uuid, "sent")
     filler = RevisionFiller(store, visit_form, store.get_record(uuid), reason="年龄抄错", author="李主任")
     qtbot.addWidget(filler)

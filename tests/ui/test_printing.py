@@ -128,6 +128,7 @@ def test_the_filler_prints_what_is_on_screen(qtbot, store, library, tmp_path, mo
     assert "A4 PDF" in told[0]
 
     uuid = add_visit(store, library, name="李桂兰")
+    store.set_status(uuid, "queued")
     store.set_status(uuid, "sent")
     revision = RevisionFiller(store, library.get("elder_visit"), store.get_record(uuid), reason="更正", author="李")
     qtbot.addWidget(revision)

@@ -20,6 +20,16 @@ def builtin_paths() -> list[Path]:
     return sorted(BUILTIN_DIR.glob("*.xlsx"))
 
 
+def archived_path(form_id: str, version: str) -> Path:
+    """Where an earlier version of a built-in form is kept (``versions/<form_id>-<version>.xlsx``): records made
+    with it open with it after the program brings a newer one, and a server accepts them from older laptops."""
+    return BUILTIN_DIR / "versions" / f"{form_id}-{version}.xlsx"
+
+
+def archived_paths() -> list[Path]:
+    return sorted((BUILTIN_DIR / "versions").glob("*.xlsx"))
+
+
 def version_key(version: str) -> tuple:
     """Order versions as people write them: 2026.10 after 2026.9, numbers before words."""
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-_ ]", version))
@@ -109,6 +119,11 @@ class FormLibrary:
                 found = self._by_version.get((form_id, version))
             if found is None and (form_id, version) in self._pulled_versions():
                 found = self._load_pulled(form_id, version)
+            if found is None and archived_path(form_id, version).is_file():
+                try:
+                    found = self.load_path(archived_path(form_id, version))
+                except FormCheckFailed:
+                    found = None
             if found is not None:
                 return found
         return next((form for form in self.latest() if form.form_id == form_id), None)

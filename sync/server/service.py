@@ -59,8 +59,7 @@ class Service:
                 self.db.insert_ignore(conn, t.meta, [{"key": "server_id", "value": str(uuid_module.uuid4())},
                                                      {"key": "package_private", "value": private},
                                                      {"key": "package_public", "value": public}])
-        if not self.forms.count():
-            self.forms.add_builtin()
+        self.forms.add_builtin()
 
     def meta(self, key: str) -> str:
         return self.db.meta(key)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from app.forms.library import FormLibrary, builtin_paths, version_key
+from app.forms.library import FormLibrary, archived_paths, builtin_paths, version_key
 from app.store import Store
 from app.store.keyring import FAST_KDF
 from app.store.store import utc_now
@@ -46,3 +46,15 @@ def test_a_pulled_newer_version_is_used_for_new_records_and_old_records_keep_the
     assert library.get("elder_visit", "1999.1").version == "2026.10"  # unknown version: the newest, not nothing
     assert library.get("no_such_form") is None
     store.close()
+
+
+def test_a_record_made_with_an_earlier_built_in_version_opens_with_it():
+    """The program brought new versions of the built-in forms (2026.2); a record filled with 2026.1 before the
+    upgrade still opens with 2026.1 (kept in resources/forms/versions), and new records get the newest."""
+    library = FormLibrary()
+    assert library.get("elder_visit", "2026.1").version == "2026.1"
+    assert library.get("elder_visit").version != "2026.1"
+    assert "2026.1" not in {form.version for form in library.latest() if form.form_id == "elder_visit"}
+    for path in archived_paths():
+        form_id, version = path.stem.rsplit("-", 1)
+        assert library.get(form_id, version).version == version

@@ -335,3 +335,35 @@ def test_the_laptops_audit_log_reaches_the_server_and_tampering_is_flagged(sqlit
                                .where(t.audit.c.action == "device_audit", t.audit.c.outcome == "broken")).scalar_one()
     assert actions[:3] == ["enroll", "sync", "sync"] and "export" in actions
     assert flagged == 1
+
+
+def test_a_laptop_not_yet_upgraded_sends_records_of_the_earlier_form_version(sqlite_server, laptop_factory):
+    """A new server knows the earlier versions of the built-in forms (resources/forms/versions), so a laptop
+    still on the previous program sends its 2026.1 visits and they are judged by the 2026.1 rules."""
+    from app.forms.library import archived_path
+    from app.forms.xlsform import load_form
+
+    laptop = laptop_factory(sqlite_server)
+    old_form = load_form(archived_path("elder_visit", "2026.1"))
+    person = laptop.add_person(name="王秀英", kind="elder", village_id="V1")
+    record = laptop.save_draft(form_id="elder_visit", form_version="2026.1", data=_old_visit(), person_id=person,
+                               village_id="V1", author="测试", title="王秀英 探访")
+    laptop.finalize(record, old_form, author="测试")
+
+    report = sync(laptop)
+
+    assert [r.outcome for r in report.results] == [Outcome.ACCEPTED], report.results
+
+
+def _old_visit() -> dict:
+    """A routine visit as the 2026.1 elder_visit asked it (no risk tier, 30 days to the next visit)."""
+    from datetime import date, timedelta
+
+    today = date.today()
+    return {"visit_date": today.isoformat(), "visit_method": "home", "visitor": "李秀兰",
+            "visitor_role": "village_cadre", "elder_name": "王秀英", "met_in_person": "1", "h_mobility": "slow",
+            "h_express": "normal", "h_illness": "none", "h_mental": "good", "h_meds": "yes", "e_difficulty": "none",
+            "e_benefits": "done", "f_contact": "monthly", "f_duty": "good", "s_house": "ok", "s_utilities": "none",
+            "s_fall_risk": "handrail", "s_hygiene": "fair", "needs": "meals", "red_flags": "none",
+            "major_event": "0", "next_visit": (today + timedelta(days=30)).isoformat(),
+            "contacts": [{"contact_name": "王建国", "relation": "2", "phone": "199 0000 1234", "away": "1"}]}

@@ -27,8 +27,14 @@ class Forms:
             return conn.execute(sa.select(sa.func.count()).select_from(t.forms)).scalar_one()
 
     def add_builtin(self) -> None:
-        for path in sorted(FORMS_DIR.glob("*.xlsx")):
-            self.add(path.read_bytes())
+        """Publish the built-in forms this program brings, and their earlier versions (resources/forms/versions:
+        records from laptops not yet upgraded), skipping any already here (by content), at every start."""
+        with self.db.read() as conn:
+            known = set(conn.execute(sa.select(t.forms.c.sha256)).scalars())
+        for path in [*sorted(FORMS_DIR.glob("*.xlsx")), *sorted((FORMS_DIR / "versions").glob("*.xlsx"))]:
+            content = path.read_bytes()
+            if sha256(content) not in known:
+                self.add(content)
 
     def add(self, content: bytes) -> tuple[str, str]:
         """Publish a form version (checked by the same engine the laptops use); returns (form_id, version)."""

@@ -27,6 +27,10 @@ class ErrorCode(Enum):
     FORM_CYCLE = "计算出现循环引用：{chain}。请修改其中一个计算，使它不再（间接）引用自己。"
     FORM_UNKNOWN_FUNCTION = "不认识的函数 {name}()。请检查拼写；可用的函数见 README 的“表单函数”一节。"
     FORM_BAD_ARGS = "函数 {name}() 的参数个数不对：{problem}"
+    # forms from the real world (what JavaRosa opens, what it refuses)
+    FORM_MEDIA_MISSING = "表单引用的文件“{name}”（实例 {id}）不在表单所在的文件夹里：表单仍可打开和填写，但这份数据是空的。"
+    FORM_MEDIA_UNREADABLE = "无法读取表单引用的文件“{name}”：{reason}"
+    FORM_FULLWIDTH = "表达式里的全角符号“{char}”（第 {position} 个字符）已按半角“{ascii}”处理。"
     XPATH_SYNTAX = "表达式有语法错误：{problem}（第 {pos} 个字符附近：“{near}”）。表达式：{expr}"
     # Answers (shown next to the question).
     ANSWER_REQUIRED = "此题为必答题，请填写。"

@@ -62,6 +62,7 @@ class FormSession:
             now=now or (lambda: datetime.now().astimezone()),
             lang=self.lang,
             properties=dict(properties or {}),
+            form_version=form.version,
             choice_label=self._choice_label,
             itext=self._itext,
         )

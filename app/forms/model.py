@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from app.errors import CunFangError, ErrorCode, FormError
+from app.errors import CunFangError, ErrorCode, FormCheckFailed, FormError
 from app.forms.xpath import parser as xp
 from app.forms.xpath.compiler import compile_expr
 from app.forms.xpath.deps import dependencies
@@ -278,7 +278,13 @@ def read_xform(xml: str | bytes, *, media_dir: Path | None = None, rows: dict[st
     except etree.XMLSyntaxError as exc:
         raise CunFangError(ErrorCode.FORM_UNREADABLE, path=source or "XForm", reason=f"XML 格式错误：{exc}") from exc
     _adopt_xforms_namespace(root)
-    return _XFormReader(root, media_dir, rows or {}, source).read()
+    form = _XFormReader(root, media_dir, rows or {}, source).read()
+    from app.forms.xform_checks import check_xform
+
+    problems = check_xform(root, form)
+    if problems:
+        raise FormCheckFailed(problems)
+    return form
 
 
 def _adopt_xforms_namespace(root) -> None:
@@ -289,7 +295,7 @@ def _adopt_xforms_namespace(root) -> None:
         return
     for element in root.iter():
         if isinstance(element.tag, str) and etree.QName(element).namespace is None:
-            element.tag = "{%s}%s" % (NS["xf"], element.tag)
+            element.tag = f"{{{NS['xf']}}}{element.tag}"
 
 
 class _XFormReader:

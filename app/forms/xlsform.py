@@ -72,6 +72,8 @@ def load_form(source: str | Path | bytes, *, file_type: str | None = None) -> Fo
     try:
         form = read_xform(result.xform, media_dir=path.parent if path else None, rows=rows,
                           source=str(path) if path else None)
+    except FormCheckFailed:
+        raise
     except FormError as exc:
         raise FormCheckFailed([exc]) from exc
     except CunFangError as exc:
@@ -85,6 +87,8 @@ def load_form(source: str | Path | bytes, *, file_type: str | None = None) -> Fo
 def _load_xform_bytes(xml: bytes, *, source_name: str | None, media_dir: Path | None = None) -> FormDef:
     try:
         form = read_xform(xml, media_dir=media_dir, source=source_name)
+    except FormCheckFailed:
+        raise
     except FormError as exc:
         raise FormCheckFailed([exc]) from exc
     except CunFangError as exc:
@@ -144,6 +148,7 @@ def _known_type(base: str) -> bool:
         or base.replace("_", " ") in _STRUCTURE
         or base in CONTROL_ALIASES
         or base in ("begin", "end", "select_one_external")
+        or base.split()[0] == "osm"  # osm LIST: an OpenMapKit question (pyxform, JavaRosa accept it)
     )
 
 

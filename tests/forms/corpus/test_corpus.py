@@ -125,7 +125,7 @@ def made_up(session: FormSession, control: Control, node: Node, rng: random.Rand
     if q == "range":
         return control.params.get("start", "1")
     return {
-        "integer": str(rng.randint(0, 120)),
+        "integer": str(rng.randint(0, 4)),  # small: integers often set a repeat count
         "decimal": rng.choice(["0.5", "12.25", "3"]),
         "date": rng.choice(["2024-03-15", "1950-01-01"]),
         "time": "10:30:00.000+08:00",
@@ -153,8 +153,8 @@ def walk(session: FormSession, controls: list[Control], container: Node, rng: ra
             instances = session.repeat_instances(control.ref, parent)
             if control.repeat_count is None and not instances and not control.params.get("noAddRemove"):
                 instances = [session.add_repeat(control.ref, parent)]
-            items = [walk(session, control.children, inst, rng, set()) for inst in instances[:2]]
-            if items and control.repeat_count is None:
+            items = [walk(session, control.children, inst, rng, set()) for inst in instances[:2] if inst.relevant]
+            if any(items) and control.repeat_count is None:
                 answers[control.name] = items
             continue
         node = session.node(control.ref, container)

@@ -58,6 +58,11 @@ def check_xform(root, form) -> list[FormError]:
         if qname.localname == "setgeopoint" and qname.namespace != ODK:
             errors.append(FormError(ErrorCode.FORM_SETGEOPOINT_NAMESPACE, **at(element.get("ref"))))
     paths = _instance_paths(model)
+    for element in root.iter():
+        if isinstance(element.tag, str) and etree.QName(element).localname in ("setvalue", "setgeopoint"):
+            ref = (element.get("ref") or "").strip()
+            if _SIMPLE_PATH.match(ref) and _generic(ref) not in paths:
+                errors.append(FormError(ErrorCode.FORM_ACTION_TARGET_MISSING, **at(ref, ref=ref)))
     for element in body.iter() if body is not None else ():
         if not isinstance(element.tag, str) or etree.QName(element).namespace not in (XF, ODK):
             continue
@@ -65,8 +70,6 @@ def check_xform(root, form) -> list[FormError]:
         ref = (element.get("ref") or "").strip()
         if tag in CONTROLS and _SIMPLE_PATH.match(ref) and _generic(ref) not in paths:
             errors.append(FormError(ErrorCode.FORM_REF_MISSING, **at(ref, ref=ref)))
-        if tag in ("setvalue", "setgeopoint") and _SIMPLE_PATH.match(ref) and _generic(ref) not in paths:
-            errors.append(FormError(ErrorCode.FORM_ACTION_TARGET_MISSING, **at(ref, ref=ref)))
         if tag in ("select1", "select") and element.find("xf:itemset", NS) is None:
             items = element.findall("xf:item", NS)
             if not items:

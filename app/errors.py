@@ -30,6 +30,7 @@ class ErrorCode(Enum):
     # forms from the real world (what JavaRosa opens, what it refuses)
     FORM_MEDIA_MISSING = "表单引用的文件“{name}”（实例 {id}）不在表单所在的文件夹里：表单仍可打开和填写，但这份数据是空的。"
     FORM_MEDIA_UNREADABLE = "无法读取表单引用的文件“{name}”：{reason}"
+    FORM_MEDIA_FILE_MISSING = "表单用到的媒体文件“{name}”不在表单所在的文件夹里：表单仍可打开和填写，这个图片/声音/视频不会显示。"
     FORM_FULLWIDTH = "表达式里的全角符号“{char}”（第 {position} 个字符）已按半角“{ascii}”处理。"
     FORM_BIND_NO_NODESET = "有一个 <bind> 没有 nodeset 属性（{attrs}），不知道它属于哪个问题。请补上 nodeset。"
     FORM_TRANSLATION_NO_LANG = "有一种翻译（<translation>）没有写语言名（lang 属性）。请写上语言名，例如 lang=\"中文\"。"

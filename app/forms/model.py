@@ -279,11 +279,12 @@ def read_xform(xml: str | bytes, *, media_dir: Path | None = None, rows: dict[st
         raise CunFangError(ErrorCode.FORM_UNREADABLE, path=source or "XForm", reason=f"XML 格式错误：{exc}") from exc
     _adopt_xforms_namespace(root)
     form = _XFormReader(root, media_dir, rows or {}, source).read()
-    from app.forms.xform_checks import check_xform
+    from app.forms.xform_checks import check_xform, missing_media
 
     problems = check_xform(root, form)
     if problems:
         raise FormCheckFailed(problems)
+    form.notices += missing_media(root, media_dir)
     return form
 
 

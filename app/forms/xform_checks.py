@@ -126,3 +126,22 @@ def _instance_paths(model) -> set[str]:
     if top is not None:
         visit(top, "")
     return paths
+
+
+_MEDIA_REF = re.compile(r"jr://(?:images|audio|video|file)/([^\s<>\"']+)")
+
+
+def missing_media(root, media_dir) -> list[str]:
+    """Notices for media files (label images, audio, video) the form names but its folder lacks: the form
+    still opens and fills (JavaRosa shows an empty placeholder), but the author should add them."""
+    if media_dir is None:
+        return []
+    names: dict[str, None] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str) or etree.QName(element).localname == "instance":
+            continue
+        for text in (element.text or "", *element.attrib.values()):
+            for name in _MEDIA_REF.findall(text):
+                names.setdefault(name)
+    return [ErrorCode.FORM_MEDIA_FILE_MISSING.value.format(name=name) for name in names
+            if not (media_dir / name).exists() and not (media_dir / "media" / name).exists()]

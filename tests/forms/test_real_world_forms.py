@@ -394,3 +394,17 @@ def test_a_curly_quoted_workbook_typed_with_a_chinese_input_method_opens_and_fil
     answers_path.write_text(json.dumps({"sex": "1", "age": 200}), encoding="utf-8")
     result = json.loads(cli("forms", "fill", str(form_path), "--answers", str(answers_path)).stdout)
     assert result["errors"] == {"age": "年龄应在0到150之间"}
+
+
+def test_absent_label_image_is_a_notice_not_an_error(tmp_path):
+    path = tmp_path / "form.md"
+    path.write_text(md("""
+        | survey |
+        |        | type | name | label | media::image |
+        |        | text | who  | 姓名   | house.jpg    |
+        |        | text | tel  | 电话   | phone.png    |
+        """), encoding="utf-8")
+    (tmp_path / "phone.png").write_bytes(b"\x89PNG")
+    form = load_form(path)
+    assert len(form.notices) == 1 and "house.jpg" in form.notices[0]
+    assert fill(form, {"who": "张三"})["data"]["who"] == "张三"

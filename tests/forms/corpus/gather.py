@@ -52,6 +52,9 @@ def main(argv: list[str]) -> None:
         commit = git(mirror, "rev-parse", "HEAD").decode().strip()
         out = FORMS / repo.replace("/", "-")
         out.mkdir(parents=True, exist_ok=True)
+        top = git(mirror, "ls-tree", "--name-only", "HEAD").decode().splitlines()
+        licence_file = next(n for n in top if n.upper().startswith("LICENSE"))
+        (out / "LICENSE").write_bytes(git(mirror, "show", f"HEAD:{licence_file}"))  # the licence travels along
         listing = git(mirror, "ls-tree", "-r", "-l", "HEAD", "--", *form_dirs, *media_dirs).decode().splitlines()
         for line in listing:
             meta, path = line.split("\t", 1)
@@ -72,7 +75,7 @@ def main(argv: list[str]) -> None:
             rows.append((str(target.relative_to(HERE)), repo, commit, path, licence) if form else
                         (str(target.relative_to(HERE)), repo, commit, path, licence + " (media)"))
     lines = ["# Where the corpus forms come from", "",
-             "Copied unchanged by `gather.py` from public repositories. Media files (CSV, GeoJSON, XML instances)",
+             "Copied unchanged by `gather.py` from public repositories; each folder keeps its repository's LICENSE. Media files (CSV, GeoJSON, XML instances)",
              "are marked “(media)” after the licence.", "",
              "| File | Repository | Commit | Path | Licence |", "|---|---|---|---|---|"]
     lines += [f"| {f} | {r} | {c[:12]} | {p} | {lic} |" for f, r, c, p, lic in sorted(rows)]

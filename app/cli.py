@@ -62,10 +62,13 @@ def forms_check(form_path: Path, as_json: bool) -> None:
     questions = sum(1 for c in form.walk() if c.kind not in ("group", "repeat"))
     if as_json:
         click.echo(json.dumps({"ok": True, "form_id": form.form_id, "version": form.version, "title": form.title,
-                               "questions": questions, "languages": form.languages}, ensure_ascii=False))
+                               "questions": questions, "languages": form.languages, "notices": form.notices},
+                              ensure_ascii=False))
     else:
         click.echo(f"表单检查通过：{form.title}（form_id={form.form_id}，版本 {form.version or '未设置'}），"
                    f"共 {questions} 个问题。")
+        for i, notice in enumerate(form.notices, 1):
+            click.echo(f"  提示 {i}：{notice}")
 
 
 @forms.command("fill")

@@ -8,14 +8,13 @@ loaded; ``FormSession`` (session.py) holds one record being filled.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
-from app.errors import CunFangError, ErrorCode, FormError
+from app.errors import CunFangError, ErrorCode, FormCheckFailed, FormError
 from app.forms.xpath import parser as xp
 from app.forms.xpath.compiler import compile_expr
 from app.forms.xpath.deps import dependencies
@@ -165,6 +164,7 @@ class FormDef:
     instance_name: Expr | None = None
     rows: dict[str, int] = field(default_factory=dict)  # question name → XLSForm survey row
     source: str | None = None
+    notices: list[str] = field(default_factory=list)  # what the form author should know (Chinese), not errors
 
     @property
     def root_name(self) -> str:
@@ -279,7 +279,26 @@ def read_xform(xml: str | bytes, *, media_dir: Path | None = None, rows: dict[st
         root = etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml)
     except etree.XMLSyntaxError as exc:
         raise CunFangError(ErrorCode.FORM_UNREADABLE, path=source or "XForm", reason=f"XML 格式错误：{exc}") from exc
-    return _XFormReader(root, media_dir, rows or {}, source).read()
+    _adopt_xforms_namespace(root)
+    form = _XFormReader(root, media_dir, rows or {}, source).read()
+    from app.forms.xform_checks import check_xform, missing_media
+
+    problems = check_xform(root, form)
+    if problems:
+        raise FormCheckFailed(problems)
+    form.notices += missing_media(root, media_dir)
+    return form
+
+
+def _adopt_xforms_namespace(root) -> None:
+    """XForms written without the XForms namespace (``<model>`` under ``<h:head>``): JavaRosa reads
+    elements without a namespace as XForms ones, so do we."""
+    head = root.find("h:head", NS)
+    if head is None or head.find("xf:model", NS) is not None or head.find("model") is None:
+        return
+    for element in root.iter():
+        if isinstance(element.tag, str) and etree.QName(element).namespace is None:
+            element.tag = f"{{{NS['xf']}}}{element.tag}"
 
 
 class _XFormReader:
@@ -292,6 +311,7 @@ class _XFormReader:
         self.languages: list[str] = []
         self.default_lang: str | None = None
         self.setvalues: list[SetValue] = []
+        self.notices: list[str] = []
         self.bind_elements = {
             self._abs(b.get("nodeset", "").strip()): b for b in self.model.findall("xf:bind", NS)
         }
@@ -330,6 +350,7 @@ class _XFormReader:
             itext=self.itext,
             rows=self.rows,
             source=self.source,
+            notices=self.notices,
         )
         meta_name = self.model.find("xf:instance/*/orx:meta/orx:instanceName", NS)
         if meta_name is None:
@@ -392,7 +413,7 @@ class _XFormReader:
         for inst in self.model.findall("xf:instance", NS):
             iid = inst.get("id")
             kids = [c for c in inst if isinstance(c.tag, str)]
-            if iid is None and primary is None:
+            if primary is None:  # the first instance is the primary one, with or without an id (XForms spec)
                 if not kids:
                     raise CunFangError(ErrorCode.FORM_UNREADABLE, path=self.source or "XForm", reason="主实例是空的")
                 primary = document(from_xml(kids[0]))
@@ -406,27 +427,26 @@ class _XFormReader:
         return primary, instances
 
     def _external_instance(self, iid: str, src: str) -> Node:
-        """A CSV or XML file beside the form (select_one_from_file, pulldata)."""
+        """A CSV, GeoJSON or XML file beside the form (select_one_from_file, pulldata).
+
+        ``jr://instance/last-saved`` is built in: the last record saved with this form, empty for a new one (as
+        JavaRosa does with no earlier record). A file that is missing reads as empty, as in JavaRosa, with a
+        notice for ``forms check`` naming the file."""
+        from app.forms.media import read_external_instance
+
+        if src.strip() == "jr://instance/last-saved":
+            return document(Node("data"))
         name = src.rsplit("/", 1)[-1]
         path = (self.media_dir / name) if self.media_dir else None
         if (path is None or not path.exists()) and (SHIPPED_MEDIA / name).is_file():
             path = SHIPPED_MEDIA / name  # a file the app ships for every form (county_settings.xml)
-        root = Node("root")
         if path is None or not path.exists():
-            raise CunFangError(
-                ErrorCode.FORM_INVALID,
-                reason=f"选项文件“{name}”不存在。请把它放在表单文件所在的文件夹里。",
-            )
-        if name.lower().endswith(".csv"):
-            with path.open(encoding="utf-8-sig", newline="") as fh:
-                for row in csv.DictReader(fh):
-                    item = root.add("item")
-                    for key, value in row.items():
-                        if key:
-                            item.add(key.strip(), (value or "").strip())
-        else:
-            root = from_xml(etree.parse(str(path)).getroot())
-        return document(root)
+            self.notices.append(ErrorCode.FORM_MEDIA_MISSING.value.format(name=name, id=iid))
+            return document(Node("root"))
+        try:
+            return document(read_external_instance(path))
+        except CunFangError as exc:
+            raise FormError(exc.code, **exc.context) from exc
 
     def _pull_templates(self, node: Node, templates: dict[str, Node], path: str | None = None) -> None:
         """Take ``jr:template`` repeat nodes out of the live instance (and out of other templates,

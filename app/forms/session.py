@@ -65,6 +65,7 @@ class FormSession:
             now=now or (lambda: datetime.now().astimezone()),
             lang=self.lang,
             properties=dict(properties or {}),
+            form_version=form.version,
             choice_label=self._choice_label,
             itext=self._itext,
         )
@@ -295,6 +296,9 @@ class FormSession:
         for change in changes:
             reach(change, None)
         budget = 50 * len(self.graph.vertices) + 1000  # repeat counts that read their own size converge
+        # A repeat count applies once per change, as in Collect: one that reads its own size (count()+1 until
+        # the last instance says stop) grows by one instance, not by a run to the limit.
+        counted: set[tuple[Vertex, int]] = set()
         while heap:
             budget -= 1
             if budget < 0:
@@ -304,9 +308,11 @@ class FormSession:
             seen: set[int] = set()
             for anchor in anchors.pop(v):
                 for target in self.nodes(target_path, anchor):
-                    if id(target) in seen:
+                    if id(target) in seen or v.kind == "count" and (v, id(target)) in counted:
                         continue
                     seen.add(id(target))
+                    if v.kind == "count":
+                        counted.add((v, id(target)))
                     effect = self._evaluate(v, target)
                     if effect is not None:
                         reach(effect, v)
@@ -547,7 +553,10 @@ class FormSession:
 
     def to_data(self) -> dict:
         """The record as JSON data: relevant answers by name, repeats as lists of objects."""
-        return self._collect(self.root)
+        root = self.root
+        if not root.children and self.control(root) is not None:  # the whole instance is one question
+            return {root.name: self._typed(root, self.control(root))} if root.value else {}
+        return self._collect(root)
 
     def _collect(self, container: Node) -> dict:
         out: dict = {}

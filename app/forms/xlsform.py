@@ -23,11 +23,10 @@ from pyxform.xls2xform import convert
 
 from app.errors import CunFangError, ErrorCode, FormCheckFailed, FormError
 from app.forms.model import FormDef, read_xform
+from app.forms.tidy import EXPRESSION_COLUMNS, as_read, is_comment_row, tidy_workbook
 from app.forms.xpath.compiler import compile_expr
 from app.forms.xpath.parser import parse, xlsform_refs
 
-EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation", "required", "choice_filter", "repeat_count",
-                      "read_only", "trigger")
 TEXT_COLUMNS = ("label", "hint", "constraint_message", "required_message", "guidance_hint")
 _SUFFIX_TYPES = {"select_one", "select_multiple", "rank", "select one", "select multiple", "select_one_external"}
 _FILE_TYPES = {"select_one_from_file", "select_multiple_from_file", "select one from file",
@@ -58,6 +57,7 @@ def load_form(source: str | Path | bytes, *, file_type: str | None = None) -> Fo
         raise FormCheckFailed(
             [FormError(ErrorCode.FORM_UNREADABLE, path=str(path or "表单"), reason=_reason(exc))]
         ) from exc
+    notices = tidy_workbook(workbook)
     errors, rows = check_workbook(workbook)
     if errors:
         raise FormCheckFailed(errors)
@@ -72,11 +72,14 @@ def load_form(source: str | Path | bytes, *, file_type: str | None = None) -> Fo
     try:
         form = read_xform(result.xform, media_dir=path.parent if path else None, rows=rows,
                           source=str(path) if path else None)
+    except FormCheckFailed:
+        raise
     except FormError as exc:
         raise FormCheckFailed([exc]) from exc
     except CunFangError as exc:
         raise FormCheckFailed([FormError(exc.code, **exc.context)]) from exc
     form.warnings = warnings  # type: ignore[attr-defined]
+    form.notices[:0] = notices
     _check_graph(form)
     return form
 
@@ -84,6 +87,8 @@ def load_form(source: str | Path | bytes, *, file_type: str | None = None) -> Fo
 def _load_xform_bytes(xml: bytes, *, source_name: str | None, media_dir: Path | None = None) -> FormDef:
     try:
         form = read_xform(xml, media_dir=media_dir, source=source_name)
+    except FormCheckFailed:
+        raise
     except FormError as exc:
         raise FormCheckFailed([exc]) from exc
     except CunFangError as exc:
@@ -143,6 +148,7 @@ def _known_type(base: str) -> bool:
         or base.replace("_", " ") in _STRUCTURE
         or base in CONTROL_ALIASES
         or base in ("begin", "end", "select_one_external")
+        or base.split()[0] == "osm"  # osm LIST: an OpenMapKit question (pyxform, JavaRosa accept it)
     )
 
 
@@ -153,8 +159,8 @@ def _columns(row: dict, base: str) -> list[str]:
 
 def check_workbook(workbook) -> tuple[list[FormError], dict[str, int]]:
     """Problems pyxform would report late, vaguely or not at all, with their rows."""
-    survey = list(workbook.survey or [])
-    choices = list(workbook.choices or [])
+    survey = as_read(workbook.survey)
+    choices = as_read(workbook.choices)
     errors: list[FormError] = []
     rows: dict[str, int] = {}
     lists = {str(c.get("list_name") or c.get("list name") or "").strip() for c in choices}
@@ -164,7 +170,7 @@ def check_workbook(workbook) -> tuple[list[FormError], dict[str, int]]:
         raw_type = str(row.get("type", "")).strip()
         name = str(row.get("name", "")).strip()
         if not raw_type:
-            if any(str(v).strip() for v in row.values()):
+            if not is_comment_row(row):
                 errors.append(FormError(ErrorCode.FORM_MISSING_TYPE, sheet="survey", row=i, column="type",
                                         question=name or None))
             continue
@@ -212,7 +218,7 @@ def check_workbook(workbook) -> tuple[list[FormError], dict[str, int]]:
                 if not text:
                     continue
                 if column == "trigger":
-                    for ref in xlsform_refs(text):
+                    for ref in _refs(text):
                         if ref not in rows:
                             errors.append(FormError(ErrorCode.FORM_UNKNOWN_REF, sheet="survey", row=i, column=key,
                                                     question=name, ref=ref))
@@ -220,7 +226,7 @@ def check_workbook(workbook) -> tuple[list[FormError], dict[str, int]]:
                 errors.extend(_check_expression(text, i, key, name, rows, "survey"))
         for column in TEXT_COLUMNS + ("default",):
             for key in _columns(row, column):
-                for ref in xlsform_refs(str(row[key])):
+                for ref in _refs(str(row[key])):
                     if ref not in rows:
                         errors.append(FormError(ErrorCode.FORM_UNKNOWN_REF, sheet="survey", row=i, column=key,
                                                 question=name, ref=ref))
@@ -236,4 +242,9 @@ def _check_expression(text: str, row: int, column: str, name: str | None, rows: 
         compile_expr(tree)
     except CunFangError as exc:
         return [FormError(exc.code, **where, **exc.context)]
-    return [FormError(ErrorCode.FORM_UNKNOWN_REF, **where, ref=ref) for ref in xlsform_refs(text) if ref not in rows]
+    return [FormError(ErrorCode.FORM_UNKNOWN_REF, **where, ref=ref) for ref in _refs(text) if ref not in rows]
+
+
+def _refs(text: str) -> list[str]:
+    """The questions an XLSForm text refers to; ``${last-saved#q}`` refers to ``q`` (in the last saved record)."""
+    return [ref.removeprefix("last-saved#") for ref in xlsform_refs(text)]

@@ -31,6 +31,7 @@ class Env:
     choice_label: Callable[[Node, str], str] | None = None  # for jr:choice-name
     itext: Callable[[str], str] | None = None
     refs: dict[str, str] = field(default_factory=dict)  # ${name} → absolute path, for raw XLSForm text
+    form_version: str = ""  # version(): the form's version attribute
 
 
 class Ctx:

@@ -568,6 +568,12 @@ def _random(c):
 # --------------------------------------------------------------------------- dates
 
 
+@xpath_function("version", 0, 0)
+def _version(c):
+    """The form's version, as JavaRosa's version() (empty when the form sets none)."""
+    return c.env.form_version
+
+
 @xpath_function("today", 0, 0)
 def _today(c):
     return date_to_days(c.env.now().date())

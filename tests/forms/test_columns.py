@@ -490,7 +490,7 @@ def test_cascading_select_offers_only_the_filtered_choices():
 
 def test_answer_in_the_filtered_list_is_accepted():
     out = fill(load_form(CASCADE), {"town": "t1", "village": "v2"})
-    assert out == {"valid": True, "errors": {}, "data": {"town": "t1", "village": "v2", "many": None}}
+    assert out == {"valid": True, "errors": {}, "data": {"town": "t1", "village": "v2", "many": None}, "notes": {}}
 
 
 def test_answer_not_in_the_filtered_list_is_an_error():

@@ -811,7 +811,7 @@ def test_cli_fill_prints_the_json_contract(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert set(out) == {"valid", "errors", "data"}
+    assert set(out) == {"valid", "errors", "data", "notes"}
     assert out["valid"] is True and out["errors"] == {}
     # Numbers are JSON numbers; the repeat is a list of objects; defaults fill the unanswered instance.
     assert out["data"]["count"] == 3 and out["data"]["sum_note"] == 3

@@ -207,8 +207,9 @@ class _Applier:
             if item.kind == "repeat":
                 count = sum(1 for answers in item.value if any(not _empty(v) for v in answers.values()))
                 if count:
+                    reason = self.why_hidden(item.node, container=True)
                     out[item.key] = ErrorCode.NOTE_REPEAT_HIDDEN.value.format(
-                        name=item.key.rsplit("/", 1)[-1], count=count, reason=self.why_hidden(item.node))
+                        name=item.key.rsplit("/", 1)[-1], count=count, reason=reason)
             elif not _attached(item.node):
                 out[item.key] = self._removed(item.node, item.value)
             else:
@@ -231,15 +232,16 @@ class _Applier:
             top = top.parent
         return ErrorCode.NOTE_REMOVED.value.format(value=_show(value), name=top.name)
 
-    def why_hidden(self, node: Node) -> str:
-        """The outermost rule that hides ``node``: its own relevant or an enclosing group's/repeat's."""
+    def why_hidden(self, node: Node, *, container: bool = False) -> str:
+        """The outermost rule that hides ``node`` (a question, or the ``container`` of a repeat's answers):
+        its own relevant or an enclosing group's/repeat's."""
         session = self.session
         for current in [*node.ancestors(), node]:
             if session.self_relevant.get(current, True) is not False:
                 continue
             bind = current.bind
             expr = _readable(session, bind.relevant.text) if bind is not None and bind.relevant else ""
-            if current is node:
+            if current is node and not container:
                 return ErrorCode.NOTE_REASON_OWN.value.format(expr=expr)
             control = session.control(current)
             group = (session.label(control, current) if control is not None else "") or current.name

@@ -162,7 +162,7 @@ class FormFiller(QWidget):
                 node = self.session.node(control.ref, container)
                 if node is None:
                     continue
-                widget = make_question(self.session, control, node)
+                widget = make_question(self.session, control, node, layout.parentWidget())
                 widget.answered.connect(self.on_answer)
                 widget.attachment_chosen.connect(self.on_attachment)
                 layout.addWidget(widget)

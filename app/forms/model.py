@@ -37,17 +37,25 @@ DEFAULT_LANG = "default"
 class Expr:
     """A compiled expression with the paths it reads."""
 
-    __slots__ = ("text", "fn", "deps", "column")
+    __slots__ = ("text", "fn", "deps", "column", "tree")
 
     def __init__(self, text: str, context: str, column: str):
         self.text = text
         self.column = column
-        tree = xp.parse(text)
+        self.tree = tree = xp.parse(text)
         self.fn = compile_expr(tree)
         self.deps = dependencies(tree, context)
 
     def __repr__(self) -> str:
         return f"Expr({self.text!r})"
+
+    # A form kept in the form cache (cache.py) keeps the parse tree; the closure is compiled again on reading.
+    def __getstate__(self):
+        return self.text, self.column, self.tree, self.deps
+
+    def __setstate__(self, state) -> None:
+        self.text, self.column, self.tree, self.deps = state
+        self.fn = compile_expr(self.tree)
 
 
 @dataclass
@@ -85,6 +93,15 @@ class Itemset:
     value_ref: str
     label_ref: str
     list_name: str | None
+    expr: Expr | None = None  # the nodeset expression ``fn`` is compiled from (kept by the form cache)
+
+    def __getstate__(self):
+        return {**self.__dict__, "fn": None}
+
+    def __setstate__(self, state) -> None:
+        self.__dict__.update(state)
+        if self.expr is not None:
+            self.fn = self.expr.fn
 
 
 @dataclass
@@ -163,6 +180,10 @@ class FormDef:
     instance_name: Expr | None = None
     rows: dict[str, int] = field(default_factory=dict)  # question name → XLSForm survey row
     source: str | None = None
+    media: list[str] = field(default_factory=list)  # files beside the form read into instances (CSV, XML)
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_graph"}  # the graph is rebuilt on reading
 
     @property
     def root_name(self) -> str:
@@ -290,6 +311,7 @@ class _XFormReader:
         self.languages: list[str] = []
         self.default_lang: str | None = None
         self.setvalues: list[SetValue] = []
+        self.media: list[str] = []
         first = self.model.find("xf:instance", NS)
         top = next((c for c in first if isinstance(c.tag, str)), None) if first is not None else None
         self.root_path = "/" + etree.QName(top).localname if top is not None else ""
@@ -332,6 +354,7 @@ class _XFormReader:
             itext=self.itext,
             rows=self.rows,
             source=self.source,
+            media=self.media,
         )
         meta_name = self.model.find("xf:instance/*/orx:meta/orx:instanceName", NS)
         if meta_name is None:
@@ -410,6 +433,7 @@ class _XFormReader:
     def _external_instance(self, iid: str, src: str) -> Node:
         """A CSV or XML file beside the form (select_one_from_file, pulldata)."""
         name = src.rsplit("/", 1)[-1]
+        self.media.append(name)
         path = (self.media_dir / name) if self.media_dir else None
         root = Node("root")
         if path is None or not path.exists():
@@ -609,7 +633,7 @@ class _XFormReader:
         m = re.match(r"""\s*instance\(\s*['"]([^'"]+)['"]\s*\)""", nodeset)
         list_name = m.group(1) if m else None
         expr = self._expr(nodeset, path, "choice_filter")
-        control.itemset = Itemset(nodeset, expr.fn, expr.deps, value_ref, label_ref, list_name)
+        control.itemset = Itemset(nodeset, expr.fn, expr.deps, value_ref, label_ref, list_name, expr)
 
     def _read_setvalue(self, el, trigger: str | None, base: str | None = None) -> SetValue:
         ref = el.get("ref")

@@ -50,3 +50,21 @@ def test_question_widgets_are_made_inside_their_section(qtbot, tmp_path, monkeyp
     monkeypatch.setattr(questions.QuestionWidget, "refresh", refresh)
     filler = window.fill.open_filler(window.catalog.by_id("elder_visit"))
     assert filler.questions and orphans == []
+
+
+def test_a_long_form_shows_its_first_sections_at_once_and_fills_in_the_rest(qtbot, tmp_path):
+    store = Store.create(tmp_path / "data", PASS, kdf=FAST_KDF)
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    form = window.catalog.by_id("home_adaptation")
+    total = sum(1 for c in form.walk() if c.kind not in ("group", "repeat"))
+    filler = window.fill.open_filler(form)
+    built = len(filler.questions)
+    assert 0 < built < total and filler._pending  # the first screenful is there; the rest comes next
+    qtbot.waitUntil(lambda: not filler._pending, timeout=20000)
+    assert len({q.control.ref for q in filler.questions}) == total
+    # Jumping to a question (定稿's list of what is missing) never waits for the filling-in.
+    again = window.fill.open_filler(form)
+    last = [q for q in form.walk() if q.kind == "input"][-1]
+    again.focus_question(last.name)
+    assert not again._pending and any(q.control.ref == last.ref for q in again.questions)

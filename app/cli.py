@@ -77,7 +77,7 @@ def forms_check(form_path: Path, as_json: bool) -> None:
               help="答案 JSON 文件：{\"问题名\": 值, ...}；重复组为对象列表。")
 @click.option("--lang", default=None, help="提示信息的语言（表单中的语言名）。")
 def forms_fill(form_path: Path, answers_path: Path, lang: str | None) -> None:
-    """按表单顺序填入答案，输出 {"valid", "errors", "data"} JSON。"""
+    """按表单顺序填入答案，输出 {"valid", "errors", "data", "notes"} JSON（notes：没有保存的答案及原因）。"""
     from app.forms.fill import fill
     from app.forms.xlsform import FormCheckFailed, load_form
 
@@ -98,6 +98,8 @@ def forms_fill(form_path: Path, answers_path: Path, lang: str | None) -> None:
         raise CunFangError(ErrorCode.ANSWERS_UNREADABLE, path=answers_path, reason="应是一个 JSON 对象 {...}")
     result = fill(form, answers, lang=lang)
     click.echo(json.dumps(result, ensure_ascii=False))
+    for key, note in result["notes"].items():
+        click.echo(f"提示：{key}：{note}", err=True)
 
 
 # ---------------------------------------------------------------------------- the local store

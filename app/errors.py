@@ -87,6 +87,15 @@ class ErrorCode(Enum):
     ANSWER_NOT_REPEAT = "“{name}”是一组可重复的问题，答案应是一个列表，每一项是一组答案。"
     ANSWER_TOO_MANY_REPEATS = "“{name}”按表单规定只有 {count} 组，多出的 {extra} 组答案没有保存。"
     ANSWER_BAD_FILE = "附件“{value}”不是有效的文件名。"
+    ANSWER_NO_NODE = "问题“{name}”在表单的数据里没有对应的位置（ref 指向不存在的节点），这个答案没有保存。"
+    # Notes: an answer the record does not keep, and why (``forms fill`` lists them under "notes").
+    NOTE_HIDDEN = "答案“{value}”没有保存：{reason}，按表单规则这道题不显示。"
+    NOTE_REPEAT_HIDDEN = "“{name}”的 {count} 组答案没有保存：{reason}，按表单规则这组问题不显示。"
+    NOTE_CHANGED = "答案“{value}”没有保存：表单的计算或动作把这道题改成了“{now}”。"
+    NOTE_REMOVED = "答案“{value}”没有保存：它所在的“{name}”这一组被删除了（组数由其他答案决定）。"
+    NOTE_REASON_OWN = "本题的显示条件（relevant）“{expr}”不成立"
+    NOTE_REASON_GROUP = "它所在的“{group}”的显示条件（relevant）“{expr}”不成立"
+    NOTE_REASON_UNKNOWN = "它不在表单当前显示的部分里"
     # Local store.
     STORE_MISSING = "数据目录 {path} 里还没有数据库。请先运行 cunfang init（或在桌面程序里完成首次设置）。"
     STORE_EXISTS = "数据目录 {path} 里已经有数据库，不会覆盖它。"

@@ -68,11 +68,15 @@ def test_fill_prints_the_contract(good_form, tmp_path):
     assert out["data"]["n"] == 2
 
 
-def test_fill_leaves_out_non_relevant_answers(good_form, tmp_path):
+def test_fill_leaves_out_non_relevant_answers_with_a_note(good_form, tmp_path):
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps({"name": "李四", "age": 40, "alone": "1", "kids": []}), encoding="utf-8")
-    out = json.loads(run("forms", "fill", str(good_form), "--answers", str(answers)).stdout)
-    assert out == {"valid": True, "errors": {}, "data": {"name": "李四", "age": 40, "kids": [], "n": 0}}
+    result = run("forms", "fill", str(good_form), "--answers", str(answers))
+    out = json.loads(result.stdout)
+    note = "答案“1”没有保存：本题的显示条件（relevant）“${age} >= 60”不成立，按表单规则这道题不显示。"
+    assert out == {"valid": True, "errors": {}, "data": {"name": "李四", "age": 40, "kids": [], "n": 0},
+                   "notes": {"alone": note}}
+    assert f"提示：alone：{note}" in result.stderr
 
 
 def test_broken_form_is_explained_without_a_traceback(tmp_path):

@@ -43,6 +43,9 @@ from ui.questions import QuestionWidget, make_question
 
 SAVE_DELAY_MS = 250
 NAME_QUESTIONS = ("person_name", "name", "elder_name", "child_name", "elder")  # who a record is about
+# Questions built before the filler shows; the sections after them are filled in the moments that follow
+# (one per turn of the event loop), so a 500-question form opens at once. Smaller forms are built whole.
+EAGER_QUESTIONS = 80
 
 
 class FormFiller(QWidget):
@@ -67,6 +70,8 @@ class FormFiller(QWidget):
         self.questions: list[QuestionWidget] = []
         self.sections: list[tuple[Node, QWidget]] = []
         self._save_failing = False  # the last autosave failed (a full disk): the next success clears it
+        self._pending: list[tuple] = []  # top-level sections still to fill: (controls, node, layout, outline item)
+        self._generation = 0
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_DELAY_MS)
@@ -147,7 +152,8 @@ class FormFiller(QWidget):
     def build(self) -> None:
         if self.scroll.widget() is not None and self.scroll.widget().isAncestorOf(self.focusWidget()):
             self.scroll.setFocus()  # keep focus inside the window while the old questions go away
-        self.questions, self.sections = [], []
+        self.questions, self.sections, self._pending = [], [], []
+        self._generation += 1
         self.outline.clear()
         content = QWidget()
         content.setObjectName("formContent")
@@ -159,6 +165,30 @@ class FormFiller(QWidget):
             old.deleteLater()
         self.scroll.setWidget(content)
         self.outline.expandAll()
+        if self._pending:
+            generation = self._generation
+            QTimer.singleShot(0, lambda: self._build_more(generation))
+
+    def _build_more(self, generation: int) -> None:
+        """Fill the next waiting section, then come back for the one after it."""
+        if generation != self._generation or not self._pending:
+            return
+        self._fill_section(*self._pending.pop(0))
+        if self._pending:
+            QTimer.singleShot(0, lambda: self._build_more(generation))
+
+    def ensure_built(self) -> None:
+        """Fill every waiting section now (before anything that looks at all the questions)."""
+        while self._pending:
+            self._fill_section(*self._pending.pop(0))
+
+    def _fill_section(self, controls: list[Control], node: Node, layout: QVBoxLayout, item) -> None:
+        section = layout.parentWidget()
+        shown = not section.isHidden()
+        section.hide()  # its questions appear together when it shows again, not one show event each
+        self._render(controls, node, layout, item)
+        section.setVisible(shown)
+        self.outline.expandAll()
 
     def _render(self, controls: list[Control], container: Node, layout: QVBoxLayout, tree: QTreeWidgetItem | None):
         for control in controls:
@@ -166,11 +196,14 @@ class FormFiller(QWidget):
                 node = self.session.node(control.ref, container) if control.ref else container
                 if node is None:
                     continue
-                section = QGroupBox(self.session.label(control, node) or control.name)
+                section = QGroupBox(self.session.label(control, node) or control.name, layout.parentWidget())
                 section.setObjectName(f"g_{control.name}")
                 inner = QVBoxLayout(section)
                 item = self._outline_item(tree, section.title(), section)
-                self._render(control.children, node, inner, item)
+                if tree is None and len(self.questions) >= EAGER_QUESTIONS:
+                    self._pending.append((control.children, node, inner, item))
+                else:
+                    self._render(control.children, node, inner, item)
                 layout.addWidget(section)
                 self.sections.append((node, section))
             elif control.kind == "repeat":
@@ -179,7 +212,7 @@ class FormFiller(QWidget):
                 node = self.session.node(control.ref, container)
                 if node is None:
                     continue
-                widget = make_question(self.session, control, node)
+                widget = make_question(self.session, control, node, layout.parentWidget())
                 widget.answered.connect(self.on_answer)
                 widget.next_wanted.connect(self.focus_next)
                 widget.attachment_chosen.connect(self.on_attachment)
@@ -380,6 +413,8 @@ class FormFiller(QWidget):
 
     def _rebuilt(self, focus_on: Node | None, scroll_to: int) -> None:
         self.build()
+        if focus_on is not None:
+            self.ensure_built()  # the question to focus may be in a section not filled in yet
         self.scroll.widget().adjustSize()
         self.scroll.verticalScrollBar().setValue(scroll_to)
         widget = next((w for w in self.questions if w.node is focus_on), None)
@@ -455,6 +490,7 @@ class FormFiller(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def finalize(self) -> None:
+        self.ensure_built()
         self.save_now()
         errors = self.session.errors()
         if errors:
@@ -503,6 +539,7 @@ class FormFiller(QWidget):
                 return
 
     def focus_question(self, key: str) -> None:
+        self.ensure_built()
         for widget in self.questions:
             if self.session.key(widget.node) == key:
                 self.scroll.ensureWidgetVisible(widget)

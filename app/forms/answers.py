@@ -16,7 +16,7 @@ from app.errors import ErrorCode
 from app.forms.xpath.values import format_datetime, number_to_string, parse_datetime, parse_time
 
 _INT = re.compile(r"[+-]?\d+")
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")  # "1.5E-7", as ODK Collect writes
 _DATE = re.compile(r"(\d{4}|\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _LOOSE_DATETIME = re.compile(r"(.+?)(?:[\sT]+(\d{1,2}:\d{2}(?::\d{2})?))?")
 _COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")  # 20270105, as on ID cards and in file names
@@ -71,7 +71,7 @@ def parse_answer(bind, control, value) -> tuple[str | None, str | None]:
             return None, _message(ErrorCode.ANSWER_NOT_INTEGER, value=text)
         return str(int(text)), None
     if dtype == "decimal":
-        if not _DECIMAL.fullmatch(text):
+        if not _DECIMAL.fullmatch(text) or not math.isfinite(float(text)):
             return None, _message(ErrorCode.ANSWER_NOT_NUMBER, value=text)
         return number_to_string(float(text)), None
     if dtype == "date":

@@ -36,10 +36,19 @@ def version_key(version: str) -> tuple:
 
 
 class FormLibrary:
-    """Forms loaded once each (loading converts the workbook), from the built-ins and ``store``'s ``forms`` table."""
+    """Forms loaded once each (loading converts the workbook), from the built-ins and ``store``'s ``forms`` table.
 
-    def __init__(self, store=None):
+    Loaded forms are also kept on disk in the store's data directory (``cache/forms``, see cache.py), so the
+    next start of the program opens them without converting the workbooks again; ``cache`` overrides it.
+    """
+
+    def __init__(self, store=None, cache=None):
         self.store = store
+        if cache is None and store is not None and getattr(store, "data_dir", None) is not None:
+            from app.forms.cache import cache_for
+
+            cache = cache_for(store.data_dir)
+        self.cache = cache
         self._lock = threading.Lock()
         self._by_path: dict[Path, object] = {}
         self._by_version: dict[tuple[str, str], object] = {}
@@ -50,7 +59,7 @@ class FormLibrary:
                 return self._by_path[path]
         from app.forms.xlsform import load_form
 
-        form = load_form(path)
+        form = load_form(path, cache=self.cache)
         with self._lock:
             self._by_path[path] = form
             self._by_version.setdefault((form.form_id, form.version or ""), form)
@@ -85,7 +94,7 @@ class FormLibrary:
         from app.forms.xlsform import load_form
 
         try:
-            form = load_form(content)
+            form = load_form(content, cache=self.cache)
         except FormCheckFailed:
             return None
         with self._lock:

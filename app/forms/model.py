@@ -38,17 +38,25 @@ SHIPPED_MEDIA = Path(__file__).resolve().parents[2] / "resources" / "forms"
 class Expr:
     """A compiled expression with the paths it reads."""
 
-    __slots__ = ("text", "fn", "deps", "column")
+    __slots__ = ("text", "fn", "deps", "column", "tree")
 
     def __init__(self, text: str, context: str, column: str):
         self.text = text
         self.column = column
-        tree = xp.parse(text)
+        self.tree = tree = xp.parse(text)
         self.fn = compile_expr(tree)
         self.deps = dependencies(tree, context)
 
     def __repr__(self) -> str:
         return f"Expr({self.text!r})"
+
+    # A form kept in the form cache (cache.py) keeps the parse tree; the closure is compiled again on reading.
+    def __getstate__(self):
+        return self.text, self.column, self.tree, self.deps
+
+    def __setstate__(self, state) -> None:
+        self.text, self.column, self.tree, self.deps = state
+        self.fn = compile_expr(self.tree)
 
 
 @dataclass
@@ -86,6 +94,15 @@ class Itemset:
     value_ref: str
     label_ref: str
     list_name: str | None
+    expr: Expr | None = None  # the nodeset expression ``fn`` is compiled from (kept by the form cache)
+
+    def __getstate__(self):
+        return {**self.__dict__, "fn": None}
+
+    def __setstate__(self, state) -> None:
+        self.__dict__.update(state)
+        if self.expr is not None:
+            self.fn = self.expr.fn
 
 
 @dataclass
@@ -165,6 +182,10 @@ class FormDef:
     rows: dict[str, int] = field(default_factory=dict)  # question name → XLSForm survey row
     source: str | None = None
     notices: list[str] = field(default_factory=list)  # what the form author should know (Chinese), not errors
+    media: list[str] = field(default_factory=list)  # files beside the form read into instances (CSV, XML)
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_graph"}  # the graph is rebuilt on reading
 
     @property
     def root_name(self) -> str:
@@ -312,9 +333,14 @@ class _XFormReader:
         self.default_lang: str | None = None
         self.setvalues: list[SetValue] = []
         self.notices: list[str] = []
+        self.media: list[str] = []
+        first = self.model.find("xf:instance", NS)
+        top = next((c for c in first if isinstance(c.tag, str)), None) if first is not None else None
+        self.root_path = "/" + etree.QName(top).localname if top is not None else ""
         self.bind_elements = {
             self._abs(b.get("nodeset", "").strip()): b for b in self.model.findall("xf:bind", NS)
         }
+        self.bind_ids = {b.get("id"): path for path, b in self.bind_elements.items() if b.get("id")}
 
     def read(self) -> FormDef:
         self._read_itext()
@@ -351,6 +377,7 @@ class _XFormReader:
             rows=self.rows,
             source=self.source,
             notices=self.notices,
+            media=self.media,
         )
         meta_name = self.model.find("xf:instance/*/orx:meta/orx:instanceName", NS)
         if meta_name is None:
@@ -437,6 +464,7 @@ class _XFormReader:
         if src.strip() == "jr://instance/last-saved":
             return document(Node("data"))
         name = src.rsplit("/", 1)[-1]
+        self.media.append(name)
         path = (self.media_dir / name) if self.media_dir else None
         if (path is None or not path.exists()) and (SHIPPED_MEDIA / name).is_file():
             path = SHIPPED_MEDIA / name  # a file the app ships for every form (county_settings.xml)
@@ -529,59 +557,71 @@ class _XFormReader:
                     if m.group(1) in texts}
         return {DEFAULT_LANG: Text([value])}
 
-    def _abs(self, path: str) -> str:
-        return path if path.startswith("/") else "/" + path
+    def _abs(self, path: str, base: str | None = None) -> str:
+        """An absolute generic path: ``path`` resolved against ``base`` (default the primary instance's root,
+        as JavaRosa resolves a bind's nodeset), namespace prefixes dropped as the instance's names are."""
+        return resolve_ref(path, self.root_path if base is None else base)
+
+    def _control_ref(self, el, base: str, attr: str = "ref") -> str:
+        """Where a body element points: its ``bind`` id's nodeset, or its ref/nodeset relative to ``base``."""
+        bind_id = el.get("bind")
+        if bind_id is not None and el.get(attr) is None and bind_id in self.bind_ids:
+            return self.bind_ids[bind_id]
+        return self._abs((el.get(attr) or bind_id or "").strip(), base)
 
     # -- body
-    def _read_controls(self, parent) -> list[Control]:
+    def _read_controls(self, parent, base: str | None = None) -> list[Control]:
+        """The controls in ``parent``; relative refs resolve against ``base`` (the enclosing group's or
+        repeat's node, else the primary instance's root), as in JavaRosa."""
+        base = self.root_path if base is None else base
         controls = []
         for el in parent:
             if not isinstance(el.tag, str):
                 continue
             tag = etree.QName(el).localname
             if tag in ("setvalue", "setgeopoint"):
-                self.setvalues.append(self._read_setvalue(el, None))
+                self.setvalues.append(self._read_setvalue(el, None, base))
                 continue
             if tag in ("label", "hint", "item", "itemset"):
                 continue
             if tag == "group":
-                controls.append(self._read_group(el))
+                controls.append(self._read_group(el, base))
             elif tag == "repeat":
-                controls.append(self._read_repeat(el, None))
+                controls.append(self._read_repeat(el, None, base))
             elif tag in ("input", "select1", "select", "upload", "trigger", "range", "rank", "textarea", "secret"):
-                controls.append(self._read_question(el, tag))
+                controls.append(self._read_question(el, tag, base))
         return controls
 
-    def _read_group(self, el):
-        ref = el.get("ref")
+    def _read_group(self, el, base: str):
+        ref = self._control_ref(el, base) if el.get("ref") or el.get("bind") else None
         repeat_el = el.find("xf:repeat", NS)
         labels = self._text(el.find("xf:label", NS))
-        repeat_ref = self._abs((repeat_el.get("nodeset") or "").strip()) if repeat_el is not None else None
-        if repeat_el is not None and (ref is None or self._abs(ref.strip()) == repeat_ref):
-            control = self._read_repeat(repeat_el, labels)
+        repeat_ref = self._control_ref(repeat_el, ref or base, "nodeset") if repeat_el is not None else None
+        if repeat_el is not None and (ref is None or ref == repeat_ref):
+            control = self._read_repeat(repeat_el, labels, ref or base)
             control.appearance = control.appearance or (el.get("appearance") or "")
             return control
-        path = self._abs(ref.strip()) if ref else ""
+        path = ref or ""
         control = Control(kind="group", ref=path, qtype="group", labels=labels, appearance=el.get("appearance") or "")
         control.hints = self._text(el.find("xf:hint", NS))
-        control.children = self._read_controls(el)
+        control.children = self._read_controls(el, ref or base)
         return control
 
-    def _read_repeat(self, el, labels):
-        if not el.get("nodeset"):
+    def _read_repeat(self, el, labels, base: str):
+        if not el.get("nodeset") and el.get("bind") not in self.bind_ids:
             raise CunFangError(ErrorCode.FORM_INVALID, reason="<repeat> 缺少 nodeset 属性")
-        path = self._abs(el.get("nodeset").strip())
+        path = self._control_ref(el, base, "nodeset")
         control = Control(kind="repeat", ref=path, qtype="repeat", labels=labels or self._text(el.find("xf:label", NS)),
                           appearance=el.get("appearance") or "")
         count = el.get(_JR + "count")
         control.repeat_count = self._expr(count, path, "repeat_count")  # relative to the repeat, as in XForms
         if el.get(_JR + "noAddRemove") in ("true()", "true"):
             control.params["noAddRemove"] = "true"
-        control.children = self._read_controls(el)
+        control.children = self._read_controls(el, path)
         return control
 
-    def _read_question(self, el, tag: str) -> Control:
-        path = self._abs((el.get("ref") or el.get("bind") or "").strip())
+    def _read_question(self, el, tag: str, base: str) -> Control:
+        path = self._control_ref(el, base)
         bind = self.bind_elements.get(path)
         dtype = ((bind.get("type") if bind is not None else None) or "string").split(":")[-1]
         appearance = el.get("appearance") or ""
@@ -596,7 +636,7 @@ class _XFormReader:
         if tag in ("select1", "select", "rank"):
             self._read_choices(el, control, path)
         for action in el.findall("xf:setvalue", NS) + el.findall("odk:setgeopoint", NS):
-            sv = self._read_setvalue(action, path)
+            sv = self._read_setvalue(action, path, base)
             if "xforms-value-changed" in sv.events:
                 control.triggers.append(sv)
             self.setvalues.append(sv)
@@ -617,10 +657,16 @@ class _XFormReader:
         m = re.match(r"""\s*instance\(\s*['"]([^'"]+)['"]\s*\)""", nodeset)
         list_name = m.group(1) if m else None
         expr = self._expr(nodeset, path, "choice_filter")
-        control.itemset = Itemset(nodeset, expr.fn, expr.deps, value_ref, label_ref, list_name)
+        control.itemset = Itemset(nodeset, expr.fn, expr.deps, value_ref, label_ref, list_name, expr)
 
-    def _read_setvalue(self, el, trigger: str | None) -> SetValue:
-        ref = self._abs((el.get("ref") or "").strip())
+    def _read_setvalue(self, el, trigger: str | None, base: str | None = None) -> SetValue:
+        ref = el.get("ref")
+        if ref is None and el.get("bind") in self.bind_ids:
+            ref = self.bind_ids[el.get("bind")]
+        ref = (ref or "").strip()
+        if not ref.startswith("/") and ref.split("/", 1)[0].split(":")[-1] == self.root_path[1:]:
+            ref = "/" + ref  # JavaRosa resolves an action's ref against the document: "data/x" is /data/x
+        ref = self._abs(ref, base)
         value = el.get("value")
         if value is None and (el.text or "").strip():
             value = f"'{el.text.strip()}'"
@@ -629,6 +675,25 @@ class _XFormReader:
         events = tuple((el.get("event") or "").split()) or ("xforms-value-changed",)
         return SetValue(events=events, ref=ref, value=self._expr(value, ref, "trigger" if trigger else "default"),
                         trigger=trigger)
+
+
+def resolve_ref(ref: str, base: str) -> str:
+    """A reference (``age``, ``../age``, ``./age``, ``current()/age``, ``/data/orx:meta``) as an absolute
+    generic path, resolved against the absolute path ``base``; prefixes dropped."""
+    ref = ref.strip()
+    if ref.startswith("current()"):
+        ref = ref[len("current()"):].lstrip("/")
+    parts = [] if ref.startswith("/") else [p for p in base.split("/") if p]
+    for step in ref.split("/"):
+        step = step.strip()
+        if step in ("", "."):
+            continue
+        if step == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(step.split(":")[-1])
+    return "/" + "/".join(parts)
 
 
 def _walk_all(controls):

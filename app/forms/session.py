@@ -31,6 +31,9 @@ from app.forms.xpath.values import (
 )
 
 Change = tuple[str, Node, bool]  # generic path, concrete node, whole subtree?
+# Events that mean the same to a new record (JavaRosa's Actions): the instance loads, a repeat instance is added.
+EVENT_ALIASES = {"odk-instance-load": "odk-instance-first-load", "xforms-ready": "odk-instance-first-load",
+                 "jr-insert": "odk-new-repeat"}
 
 
 def graph_of(form: FormDef) -> Graph:
@@ -417,7 +420,9 @@ class FormSession:
         changes: list[Change] = []
         base = scope.generic_path() if scope is not self.doc else "/"
         for action in self.form.setvalues:
-            if event not in action.events or action.trigger is not None:
+            # An action nested in a control fires on load events too (JavaRosa registers it with the form);
+            # only xforms-value-changed waits for its control (``Control.triggers``).
+            if not any(EVENT_ALIASES.get(e, e) == event for e in action.events):
                 continue
             if event == "odk-new-repeat" and not under(action.ref, base):
                 continue

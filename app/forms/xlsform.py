@@ -22,6 +22,7 @@ from pyxform.xls2json_backends import get_xlsform
 from pyxform.xls2xform import convert
 
 from app.errors import CunFangError, ErrorCode, FormCheckFailed, FormError
+from app.forms.cache import FormCache
 from app.forms.model import FormDef, read_xform
 from app.forms.tidy import EXPRESSION_COLUMNS, as_read, is_comment_row, tidy_workbook
 from app.forms.xpath.compiler import compile_expr
@@ -36,8 +37,18 @@ _STRUCTURE = {"begin group", "end group", "begin repeat", "end repeat", "begin_g
 _ROW_IN_PYXFORM = re.compile(r"\[row\s*:\s*(\d+)\]", re.I)
 
 
-def load_form(source: str | Path | bytes, *, file_type: str | None = None) -> FormDef:
-    """Load an XLSForm (.xlsx/.xls/.csv/.md path, markdown text or .xlsx bytes) or an XForm (.xml)."""
+def load_form(source: str | Path | bytes, *, file_type: str | None = None, cache: FormCache | None = None) -> FormDef:
+    """Load an XLSForm (.xlsx/.xls/.csv/.md path, markdown text or .xlsx bytes) or an XForm (.xml).
+
+    With a ``cache`` (cache.py) a form whose bytes were loaded before by this engine is read from it.
+    """
+    if cache is not None:
+        content, kind = _cache_identity(source, file_type)
+        if content is not None:
+            form = cache.load(content, kind, lambda: load_form(source, file_type=file_type))
+            if not isinstance(source, bytes) and "\n" not in str(source):
+                form.source = str(source)  # the same bytes may have been cached from another place
+            return form
     text_source = isinstance(source, bytes) or (isinstance(source, str) and "\n" in source and "|" in source)
     if isinstance(source, bytes) and source.lstrip().startswith(b"<"):
         return _load_xform_bytes(source, source_name=None)
@@ -82,6 +93,18 @@ def load_form(source: str | Path | bytes, *, file_type: str | None = None) -> Fo
     form.notices[:0] = notices
     _check_graph(form)
     return form
+
+
+def _cache_identity(source: str | Path | bytes, file_type: str | None) -> tuple[bytes | None, str]:
+    """The bytes a form is read from and how they are read, for the form cache; None when unreadable."""
+    if isinstance(source, bytes):
+        return source, file_type or "bytes"
+    if isinstance(source, str) and "\n" in source and "|" in source:
+        return source.encode("utf-8"), file_type or ".md"
+    try:
+        return Path(source).read_bytes(), file_type or Path(source).suffix.lower()
+    except OSError:
+        return None, ""  # not there: load_form says so
 
 
 def _load_xform_bytes(xml: bytes, *, source_name: str | None, media_dir: Path | None = None) -> FormDef:

@@ -49,7 +49,7 @@ FRUIT = md(
 def test_text_is_stored_as_typed():
     form = one("text")
     out = fill(form, {"q": "张三 住在 3 组"})
-    assert out == {"valid": True, "errors": {}, "data": {"q": "张三 住在 3 组"}}
+    assert out == {"valid": True, "errors": {}, "data": {"q": "张三 住在 3 组"}, "notes": {}}
 
 
 def test_text_unanswered_is_null_not_missing():
@@ -165,7 +165,7 @@ def test_range_defaults_are_one_to_ten_step_one():
 
 def test_select_one_stores_the_choice_name():
     out = fill(one("select_one yn", choices=YESNO), {"q": "yes"})
-    assert out == {"valid": True, "errors": {}, "data": {"q": "yes"}}
+    assert out == {"valid": True, "errors": {}, "data": {"q": "yes"}, "notes": {}}
 
 
 def test_select_one_refuses_a_value_not_in_the_list():
@@ -379,7 +379,7 @@ def test_note_cannot_be_answered():
 def test_note_is_not_in_the_data_and_shows_answers():
     form = load_form(NOTE_FORM)
     out = fill(form, {"name": "李四"})
-    assert out == {"valid": True, "errors": {}, "data": {"name": "李四"}}
+    assert out == {"valid": True, "errors": {}, "data": {"name": "李四"}, "notes": {}}
     session = FormSession(form)
     session.set_value(session.node("/data/name"), "李四")
     label = session.label(form.control("/data/hello"), session.node("/data/hello"))
@@ -540,7 +540,7 @@ def test_group_field_list_appearance():
 
 def test_groups_are_flattened_in_the_data():
     out = fill(load_form(GROUPS), {"n": 2, "address": "幸福路", "door": "3号"})
-    assert out == {"valid": True, "errors": {}, "data": {"n": 2, "address": "幸福路", "door": "3号"}}
+    assert out == {"valid": True, "errors": {}, "data": {"n": 2, "address": "幸福路", "door": "3号"}, "notes": {}}
 
 
 def test_group_answers_can_be_given_nested_by_name():

@@ -87,8 +87,9 @@ DELIBERATE: dict[str, tuple[object, str]] = {
     "date('2020-01-01') < '2020-01-02'": (True, _DATE_STRINGS),
     '"2018-06-25" < "2018-06-25T00:00:00.001-07:00"': (True, _DATE_STRINGS),
 }
-# JavaRosa's lexer splits "1and1"; XPath 1.0 reads "and1" as one name, and so do we (a syntax error).
-NOT_PARSED = {"1and1", "1or1", "1mod1", "1div1"}
+# JavaRosa's lexer splits "1and1" (an operator glued to the number after it), and so do we; XPath 1.0
+# would read "and1" as one name. Nothing is refused any more; the set stays for cases we cannot parse.
+NOT_PARSED: set[str] = set()
 # JavaRosa stops the form with an error here; a person filling a form gets a value instead (empty,
 # NaN, or a lenient reading such as a number as a day count), never a crash.
 LENIENT = {

@@ -15,7 +15,7 @@ from datetime import datetime
 from app.errors import CunFangError, ErrorCode
 from app.forms.xpath import parser as ast
 from app.forms.xpath.nodes import Attr, Node
-from app.forms.xpath.values import DateValue, to_boolean, to_number, to_string
+from app.forms.xpath.values import DateValue, parse_date_text, to_boolean, to_number, to_string
 
 
 @dataclass
@@ -139,14 +139,26 @@ def compare(op: str, a, b) -> bool:
     """XPath 1.0 comparison, existential over node-sets."""
     if isinstance(a, list):
         if isinstance(b, list):
-            right = [n.string_value() for n in b]
-            return any(_compare_atoms(op, x.string_value(), y) for x in a for y in right)
+            right = [_atom(n) for n in b]
+            return any(_compare_atoms(op, _atom(x), y) for x in a for y in right)
         if isinstance(b, bool):
             return _compare_atoms(op, bool(a), b)
-        return any(_compare_atoms(op, n.string_value(), b) for n in a)
+        return any(_compare_atoms(op, _atom(n), b) for n in a)
     if isinstance(b, list):
         return compare(_FLIP[op], b, a)
     return _compare_atoms(op, a, b)
+
+
+def _atom(node):
+    """A node's value for comparing: a date-time question's value is the instant it names (as JavaRosa
+    compares its typed date-times), so 10:00+08:00 equals 02:00Z; anything else is its text."""
+    text = node.string_value()
+    bind = getattr(node, "bind", None)
+    if text and bind is not None and bind.type == "dateTime":
+        moment = parse_date_text(text)
+        if moment is not None:
+            return moment
+    return text
 
 
 def _compare_atoms(op: str, a, b) -> bool:

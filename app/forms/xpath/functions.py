@@ -15,7 +15,7 @@ import re
 import secrets
 import string
 import uuid as uuid_module
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 
 from app import china
@@ -24,7 +24,13 @@ from app.forms.xpath.values import (
     DateValue,
     date_to_days,
     datetime_to_days,
+    from_instant_days,
+    instant_days,
+    local_wall,
     number_to_string,
+    on_device,
+    parse_date_text,
+    parse_datetime,
     parse_time,
     to_boolean,
     to_date,
@@ -33,6 +39,7 @@ from app.forms.xpath.values import (
 )
 
 _REGISTRY: dict[str, tuple] = {}
+_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
 _LAZY = {"if", "once", "coalesce"}
 
 
@@ -130,7 +137,8 @@ def _boolean(c, x):
 
 @xpath_function("boolean-from-string", 1, 1)
 def _boolean_from_string(c, x):
-    return to_string(x).strip().lower() in ("true", "1")
+    text = to_string(x)  # JavaRosa: "true" in any case, or "1"; nothing else, not even with spaces around
+    return text.lower() == "true" or text == "1"
 
 
 @xpath_function("checklist", 2)
@@ -596,16 +604,42 @@ def _date(c, x):
 
 @xpath_function("date-time", 1, 1)
 def _date_time(c, x):
+    """A number is days since the instant 1970-01-01T00:00Z, shown on the device's clock (JavaRosa's
+    ``new Date(n * DAY)``): date-time(0) in China is 1970-01-01T08:00:00.000+08:00."""
+    if isinstance(x, list):
+        x = to_string(x)
+    if isinstance(x, str) and _NUMBER.fullmatch(x.strip()):
+        x = float(x)
+    if isinstance(x, float) and not isinstance(x, DateValue):
+        return "" if math.isnan(x) or math.isinf(x) else from_instant_days(x)
     value = to_date(x)
-    return "" if value is None else DateValue(float(value), "dateTime")
+    return "" if value is None else DateValue(float(value), "dateTime", value.tz)
 
 
 @xpath_function("decimal-date-time", 1, 1)
 def _decimal_date_time(c, x):
-    if to_string(x) == "":
+    """Days since the instant 1970-01-01T00:00Z (JavaRosa's ``getTime() / DAY``): a date-time with ``Z`` or
+    an offset gives the same number in every zone; one without is read on the device's clock."""
+    if isinstance(x, list):
+        x = to_string(x)
+    if isinstance(x, DateValue):
+        return instant_days(x.to_datetime())
+    if isinstance(x, bool):
+        return math.nan
+    if isinstance(x, (int, float)):
+        return float(x)
+    text = to_string(x).strip()
+    if text == "":
         return ""
-    value = to_date(x)
-    return math.nan if value is None else float(value)
+    if _NUMBER.fullmatch(text):
+        return float(text)
+    moment = parse_datetime(text)
+    if moment is None:
+        day = parse_date_text(text)
+        if day is None:
+            return math.nan
+        moment = local_wall(datetime.combine(date(1970, 1, 1) + timedelta(days=math.floor(day)), datetime.min.time()))
+    return instant_days(moment)
 
 
 @xpath_function("decimal-time", 1, 1)
@@ -615,7 +649,7 @@ def _decimal_time(c, x):
         return math.nan
     seconds = moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
     if moment.tzinfo is not None:
-        local_offset = datetime.now().astimezone().utcoffset() or timedelta()
+        local_offset = on_device(datetime.now(UTC)).utcoffset() or timedelta()
         seconds += (local_offset - (moment.utcoffset() or timedelta())).total_seconds()
         seconds %= 86400
     return round(seconds / 86400.0, 9)

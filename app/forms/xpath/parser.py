@@ -112,6 +112,15 @@ def syntax_error(expr: str, pos: int, problem: str) -> CunFangError:
 # --------------------------------------------------------------------------- tokenizer
 
 
+def _glued_operator(name: str) -> str | None:
+    """The operator at the start of a name met after an operand when a number follows it ("div1"), as
+    JavaRosa reads it; a name such as "order" or "andd" stays a name (and a syntax error there)."""
+    for op in OPERATOR_NAMES:
+        if name.startswith(op) and name[len(op):][:1].isdigit():
+            return op
+    return None
+
+
 def tokenize(expr: str) -> list[Token]:
     """Split an expression into tokens, resolving XPath's name/operator ambiguity."""
     tokens: list[Token] = []
@@ -152,6 +161,11 @@ def tokenize(expr: str) -> list[Token]:
             while j < n and expr[j].isspace():
                 j += 1
             nxt = expr[j : j + 2]
+            glued = _glued_operator(name) if operand_before and name not in OPERATOR_NAMES else None
+            if glued:  # "1div1", "1 mod1", "1and1": JavaRosa's lexer reads the operator and goes on after it
+                tokens.append(Token("opname", glued, i))
+                i += len(glued)
+                continue
             if operand_before and name in OPERATOR_NAMES:
                 tokens.append(Token("opname", name, i))
             elif operand_before and name not in OPERATOR_NAMES:

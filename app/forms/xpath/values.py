@@ -18,9 +18,11 @@ _EPOCH_NAIVE = datetime(1970, 1, 1)
 _NUMBER_TEXT = re.compile(r"\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*")
 DATE_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 DATETIME_RE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?"
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?"
 )
-TIME_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?")
+TIME_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?")
+# A number as JavaRosa's typed decimal/int values read it (Double.parseDouble: exponents allowed).
+NUMBER_WITH_EXPONENT = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*")
 
 
 class DateValue(float):
@@ -46,9 +48,9 @@ class DateValue(float):
         """The date-time this value stands for, in its own time zone (else the device's)."""
         if self.kind == "date":
             day = EPOCH + timedelta(days=math.floor(self))
-            return datetime.combine(day, time()).astimezone()
+            return local_wall(datetime.combine(day, time()))
         wall = _EPOCH_NAIVE + timedelta(days=float(self))
-        return wall.replace(tzinfo=self.tz) if self.tz is not None else wall.astimezone()
+        return wall.replace(tzinfo=self.tz) if self.tz is not None else local_wall(wall)
 
     def __repr__(self) -> str:
         return f"DateValue({float(self)!r}, {self.kind!r})"
@@ -58,9 +60,38 @@ DEVICE_TZ: ContextVar = ContextVar("device_tz", default=None)
 
 
 def on_device(moment: datetime) -> datetime:
-    """The moment on the device's clock: the form session's clock zone, else this computer's."""
+    """The moment on the device's clock: the form session's clock zone, else this computer's (with its
+    daylight-saving rules, when the session's clock is this computer's)."""
     tz = DEVICE_TZ.get()
-    return moment.astimezone(tz) if tz is not None else moment.astimezone()
+    if tz is None or _is_system_zone(tz):
+        return moment.astimezone()
+    return moment.astimezone(tz)
+
+
+def local_wall(wall: datetime) -> datetime:
+    """A wall-clock time (naive) on the device's clock, as an aware date-time."""
+    tz = DEVICE_TZ.get()
+    if tz is None or _is_system_zone(tz):
+        return wall.astimezone()
+    return wall.replace(tzinfo=tz)
+
+
+def _is_system_zone(tz) -> bool:
+    """Is ``tz`` this computer's own zone now (a session opened with the computer's clock)?"""
+    now = datetime.now().astimezone()
+    return tz is now.tzinfo or tz.utcoffset(now) == now.utcoffset()
+
+
+def instant_days(moment: datetime) -> float:
+    """Days since 1970-01-01T00:00Z of an instant, whatever its zone (JavaRosa's Date.getTime() / a day)."""
+    return moment.timestamp() / 86400.0
+
+
+def from_instant_days(days: float) -> DateValue:
+    """The instant ``days`` after 1970-01-01T00:00Z, as the device's clock shows it (date-time(0) in China
+    is 1970-01-01T08:00:00.000+08:00)."""
+    moment = on_device(datetime.fromtimestamp(0, UTC) + timedelta(days=days))
+    return datetime_to_days(moment)
 
 
 def format_datetime(moment: datetime) -> str:
@@ -110,8 +141,7 @@ def parse_datetime(text: str) -> datetime | None:
         return None
     if tz:  # an instant from elsewhere is read on this device's clock, as ODK Collect does
         return on_device(moment.replace(tzinfo=_parse_tz(tz)))
-    tz_here = DEVICE_TZ.get()
-    return moment.replace(tzinfo=tz_here) if tz_here is not None else moment.astimezone()
+    return local_wall(moment)
 
 
 def parse_time(text: str) -> time | None:
@@ -187,8 +217,18 @@ def to_number(value) -> float:
     if isinstance(value, str):
         return string_to_number(value)
     if isinstance(value, list):
-        return string_to_number(value[0].string_value()) if value else math.nan
+        return node_number(value[0]) if value else math.nan
     return math.nan
+
+
+def node_number(node) -> float:
+    """number() of a node: a decimal or integer question's value may use an exponent ("1.5E-7", as ODK
+    Collect writes small decimals), read as JavaRosa reads its typed values; other text as XPath does."""
+    text = node.string_value()
+    bind = getattr(node, "bind", None)
+    if bind is not None and bind.type in ("decimal", "int", "integer") and NUMBER_WITH_EXPONENT.fullmatch(text):
+        return float(text)
+    return string_to_number(text)
 
 
 def to_boolean(value) -> bool:

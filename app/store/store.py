@@ -20,7 +20,7 @@ from pathlib import Path
 from app import china
 from app.access import EVERYTHING
 from app.errors import CunFangError, ErrorCode
-from app.store import connection, keyring
+from app.store import connection, keyring, lockout
 from app.store.migrate import migrate
 from app.store.search import build_query, name_pinyin, reversed_tail
 
@@ -52,6 +52,8 @@ class Store:
         self.kdf = kdf  # the cost the store was opened with, used for slots sealed while it is open
         self.account = None  # the signed-in app.accounts.Account; None on a store without accounts
         self.scope = EVERYTHING
+        self.ring: keyring.Keyring | None = None  # the keyring as opened (its slot's signing key, app/accounts.py)
+        self._after_commit: list = []
         migrate(conn, upto=migrate_upto)
 
     @property
@@ -89,6 +91,7 @@ class Store:
         data_key, ring = connection.unlock(Path(data_dir), slot, secret, now=now)
         store = cls(connection.open_connection(Path(data_dir), data_key), Path(data_dir), data_key=data_key,
                     kdf=keyring.Kdf.of_slot(ring.slots[slot]))
+        store.ring = ring
         store.record_failed_logins(ring)
         return store
 
@@ -102,7 +105,13 @@ class Store:
             return
         with self.transaction():
             for event in events:
-                login = event["slot"].removeprefix("user:")
+                if event.get("event") == "keyring_restored":
+                    append(self, "keyring_restored", detail={"at": event["at"]})
+                    continue
+                # a name with no slot is never written down (people type passwords into the name field);
+                # keyrings from before kept it: those are dropped here too
+                slot = event.get("slot", "")
+                login = slot.removeprefix("user:") if slot in ring.slots else lockout.UNKNOWN_LOGIN
                 append(self, "login_failed", subject=login,
                        detail={"at": event["at"], "wait_seconds": event.get("wait", 0)})
             if dropped:
@@ -154,9 +163,22 @@ class Store:
             try:
                 yield
             except BaseException:
+                self._after_commit.clear()
                 self.conn.execute("ROLLBACK")
                 raise
             self.conn.execute("COMMIT")
+            callbacks, self._after_commit = self._after_commit, []
+            for callback in callbacks:
+                callback()
+
+    def after_commit(self, callback) -> None:
+        """Run ``callback()`` once the current write transaction commits (now if there is none); dropped on a
+        rollback. For what lives outside the database, such as the audit log's head in the keyring."""
+        with self._lock:
+            if self.conn.in_transaction:
+                self._after_commit.append(callback)
+                return
+        callback()
 
     @contextmanager
     def small_page_cache(self, kib: int = 2048) -> Iterator[None]:

@@ -169,6 +169,18 @@ def head(store: Store) -> dict:
     return {"id": entry_id, "hash": digest}
 
 
+def integrity_report(store: Store) -> dict:
+    """What sync sends with the audit log (``sync.protocol.AuditIntegrity``): the head, the accounts public key,
+    and the tampering this laptop noticed (the newest 100)."""
+    ring = _ring(store)
+    problems = [{"kind": r["action"], "entry_id": r["id"], "at": r["at"], "subject": r["subject"][:200],
+                 "detail": json.dumps(r["detail"], ensure_ascii=False, sort_keys=True)[:2000]}
+                for r in tamper_reports(store)[-100:]]
+    newest = head(store)
+    return {"head_id": newest["id"], "head_hash": newest["hash"],
+            "accounts_key": ring.accounts_key if ring else "", "problems": problems}
+
+
 def tamper_reports(store: Store) -> list[dict]:
     """Tampering this laptop noticed, as recorded in its own log (cut tails, altered account rows)."""
     marks = ",".join("?" * len(TAMPER_ACTIONS))

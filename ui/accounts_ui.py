@@ -149,21 +149,26 @@ class RecoveryDialog(QDialog):
         if not passwords_match(self.password, self.confirm, self.error):
             return
         try:
-            self.store = accounts.recover(self.data_dir, self.key.text(), self.login.text(), self.password.text())
+            self.store, fresh = accounts.recover(self.data_dir, self.key.text(), self.login.text(),
+                                                 self.password.text())
         except CunFangError as exc:
             self.error.setText(str(exc))
             return
+        self.new_key = RecoveryKeyDialog(fresh, self, used=True)  # the old key is used up: show the new one
+        self.new_key.exec()
         self.accept()
 
 
 class RecoveryKeyDialog(QDialog):
     """Shown once, right after setup: the recovery key, to be copied onto paper before going on."""
 
-    def __init__(self, key: str, parent=None):
+    def __init__(self, key: str, parent=None, *, used: bool = False):
         super().__init__(parent)
         self.setObjectName("recoveryKeyShown")
         self.setWindowTitle(self.tr("请抄下恢复密钥"))
         layout = QVBoxLayout(self)
+        if used:
+            layout.addWidget(QLabel(self.tr("原来的恢复密钥已经用过，从现在起作废。下面是新的恢复密钥。")))
         layout.addWidget(QLabel(self.tr("管理员忘记密码时，只有这个恢复密钥能打开本机的数据。<br>"
                                         "<b>它只显示这一次。</b>请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。")))
         shown = QLabel(key)

@@ -45,8 +45,10 @@ def _connect(path: Path, data_key: bytes) -> sqlcipher3.Connection:
     return conn
 
 
-def create_connection(data_dir: Path, slots: dict[str, str], *, kdf: keyring.Kdf = keyring.DEFAULT_KDF):
-    """Make a new encrypted database in ``data_dir`` and a keyring with one slot per (name → secret)."""
+def create_connection(data_dir: Path, slots: dict[str, str], *, kdf: keyring.Kdf = keyring.DEFAULT_KDF,
+                      signing_key: bytes | None = None, accounts_key: bytes = b""):
+    """Make a new encrypted database in ``data_dir`` and a keyring with one slot per (name → secret); with
+    ``signing_key`` every slot also holds the accounts signing key (whose public half is ``accounts_key``)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     _private(data_dir)
     db_path, key_path = data_dir / DB_NAME, data_dir / KEYRING_NAME
@@ -55,7 +57,8 @@ def create_connection(data_dir: Path, slots: dict[str, str], *, kdf: keyring.Kdf
     data_key = keyring.new_data_key()
     ring = keyring.Keyring()
     for name, secret in slots.items():
-        ring.seal(name, data_key, secret, kdf)
+        ring.seal(name, data_key, secret, kdf, signing_key=signing_key)
+    ring.accounts_key = accounts_key.hex()
     with keyring.locked(key_path):
         keyring.save(key_path, ring)
     return _connect(db_path, data_key), data_key

@@ -53,6 +53,7 @@ class Store:
         self.account = None  # the signed-in app.accounts.Account; None on a store without accounts
         self.scope = EVERYTHING
         self.ring: keyring.Keyring | None = None  # the keyring as opened (its slot's signing key, app/accounts.py)
+        self.signing_key: bytes | None = None  # the accounts signing key, when an administrator signed in
         self._after_commit: list = []
         migrate(conn, upto=migrate_upto)
 
@@ -127,9 +128,9 @@ class Store:
     def has_accounts(data_dir: Path) -> bool:
         """Whether the store at ``data_dir`` is opened by accounts (a keyring with user slots)."""
         path = Path(data_dir) / connection.KEYRING_NAME
-        if not path.exists():
+        if not path.exists() and not Store.exists(data_dir):
             return False
-        return any(name.startswith("user:") for name in keyring.load(path).slots)
+        return any(name.startswith("user:") for name in keyring.load(path).slots)  # missing: says so in Chinese
 
     @staticmethod
     def exists(data_dir: Path) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from app import accounts
 from app.store.keyring import FAST_KDF
 
-ADMIN_PW = "admin-password-1"
+ADMIN_PW = "East-hill-2026-a"
 USER_PW = "user-password-1"
 ACCOUNTS = {  # login: (role, villages)
     "cadre1": ("village_cadre", ["v1"]),

@@ -167,15 +167,15 @@ def test_a_store_made_before_accounts_gets_its_administrator_from_settings(qtbot
     window = MainWindow(store)
     qtbot.addWidget(window)
     dialog = window.settings.adopt_accounts()
-    dialog.password.setText("admin-password-2")
-    dialog.confirm.setText("admin-password-2")
+    dialog.password.setText("East-hill-2026-b")
+    dialog.confirm.setText("East-hill-2026-b")
     dialog.adopt()
     dialog.key_dialog.copied.setChecked(True)
     dialog.key_dialog.accept()
     assert dialog.result() == dialog.DialogCode.Accepted
     store.close()
     assert Store.has_accounts(tmp_path / "old")
-    accounts.sign_in(tmp_path / "old", "admin", "admin-password-2").close()
+    accounts.sign_in(tmp_path / "old", "admin", "East-hill-2026-b").close()
 
 
 def test_a_new_password_typed_differently_twice_is_refused_and_the_second_box_emptied(qtbot, township):

@@ -95,6 +95,7 @@ def sign_in(data_dir: Path, login: str, password: str, *, now: float | None = No
         _take_signing_key(store, keyring.user_slot(login))
         if account.role == ADMIN and not _public_key(store):  # a store from before signed rows: sign them now
             _start_signing(store, login, password)
+            account = get(store, login)
         problem = row_problem(store, account)
         if problem:
             append(store, "account_tampered", user=login, subject=login, detail={"problem": problem})

@@ -251,12 +251,8 @@ def replace_recovery_key(store: Store) -> str:
 
 def recovery_sheet(store: Store, key: str) -> str:
     """The printable recovery sheet: the key and what to do with it, plain text (A4, a monospace font)."""
-    from app.settings import load as load_settings
-
-    try:
-        place = load_settings(store.data_dir).township or ""
-    except Exception:  # noqa: BLE001 - the sheet is still useful without the township's name
-        place = ""
+    towns = sorted({v.get("town") or "" for v in store.villages()} - {""})
+    place = "、".join(towns)
     made = utc_now()[:16].replace("T", " ")
     return "\n".join([
         "村访通 · 恢复密钥",

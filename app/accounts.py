@@ -251,8 +251,7 @@ def replace_recovery_key(store: Store) -> str:
 
 def recovery_sheet(store: Store, key: str) -> str:
     """The printable recovery sheet: the key and what to do with it, plain text (A4, a monospace font)."""
-    towns = sorted({v.get("town") or "" for v in store.villages()} - {""})
-    place = "、".join(towns)
+    place = store.get_setting("town") or "、".join(sorted({v.get("town") or "" for v in store.villages()} - {""}))
     made = utc_now()[:16].replace("T", " ")
     return "\n".join([
         "村访通 · 恢复密钥",

@@ -154,9 +154,9 @@ class RecoveryDialog(QDialog):
         except CunFangError as exc:
             self.error.setText(str(exc))
             return
-        self.new_key = RecoveryKeyDialog(fresh, self, used=True)  # the old key is used up: show the new one
-        self.new_key.exec()
-        self.accept()
+        self.key_dialog = RecoveryKeyDialog(fresh, self, used=True)  # the old key is used up: show the new one
+        self.key_dialog.finished.connect(lambda _: self.accept())
+        self.key_dialog.open()
 
 
 class RecoveryKeyDialog(QDialog):

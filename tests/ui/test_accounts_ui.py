@@ -194,3 +194,29 @@ def test_a_new_password_typed_differently_twice_is_refused_and_the_second_box_em
     finally:
         store.close()
     accounts.sign_in(township, "admin", ADMIN_PW).close()  # the password did not change
+
+
+def test_recovering_shows_the_new_recovery_key_and_the_old_one_is_used_up(qtbot, township):
+    from PySide6.QtWidgets import QLabel
+
+    from ui.accounts_ui import RecoveryDialog
+
+    store = accounts.sign_in(township, "admin", ADMIN_PW)
+    old = accounts.replace_recovery_key(store)
+    store.close()
+    dialog = RecoveryDialog(township)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.key.setText(old)
+    dialog.password.setText("Brand-new-2026x")
+    dialog.confirm.setText("Brand-new-2026x")
+    dialog.recover()
+    shown = dialog.key_dialog
+    assert shown.isVisible() and "作废" in " ".join(w.text() for w in shown.findChildren(QLabel))
+    new = shown.findChild(QLabel, "key").text()
+    shown.copied.setChecked(True)
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        shown.ok.click()
+    dialog.store.close()
+    assert new != old
+    accounts.recover(township, new, "admin", "Another-new-2026y")[0].close()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -375,7 +376,8 @@ class AccountsPanel(QGroupBox):
         row = QHBoxLayout()
         for name, text, slot in (("add", self.tr("添加账户…"), self.add), ("edit", self.tr("修改…"), self.edit),
                                  ("reset", self.tr("重设密码…"), self.reset),
-                                 ("disable", self.tr("停用"), self.disable)):
+                                 ("disable", self.tr("停用"), self.disable),
+                                 ("recovery", self.tr("新的恢复密钥…"), self.new_recovery_key)):
             button = QPushButton(text)
             button.setAutoDefault(False)
             button.setObjectName(f"account_{name}")
@@ -430,6 +432,20 @@ class AccountsPanel(QGroupBox):
             return
         self.refresh()
         self.changed.emit()
+
+    def new_recovery_key(self) -> None:
+        """Replace the recovery key (the old sheet stops working) and show the new one once."""
+        answer = QMessageBox.question(self, self.tr("新的恢复密钥"), self.tr(
+            "生成新的恢复密钥后，原来抄下或打印的恢复密钥立即作废。继续吗？"))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            key = accounts.replace_recovery_key(self.store)
+        except CunFangError as exc:
+            show_error(self, exc)
+            return
+        self.key_dialog = RecoveryKeyDialog(key, self)
+        self.key_dialog.open()
 
 
 class ResetPasswordDialog(QDialog):

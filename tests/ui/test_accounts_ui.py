@@ -220,3 +220,22 @@ def test_recovering_shows_the_new_recovery_key_and_the_old_one_is_used_up(qtbot,
     dialog.store.close()
     assert new != old
     accounts.recover(township, new, "admin", "Another-new-2026y")[0].close()
+
+
+def test_an_administrator_replaces_the_recovery_key_in_settings(qtbot, township, monkeypatch):
+    from PySide6.QtWidgets import QLabel, QMessageBox
+
+    from ui.accounts_ui import AccountsPanel
+
+    store = accounts.sign_in(township, "admin", ADMIN_PW)
+    old = accounts.replace_recovery_key(store)
+    panel = AccountsPanel(store)
+    qtbot.addWidget(panel)
+    monkeypatch.setattr("ui.accounts_ui.QMessageBox.question", lambda *a: QMessageBox.StandardButton.Yes)
+    panel.findChild(QPushButton, "account_recovery").click()
+    new = panel.key_dialog.findChild(QLabel, "key").text()
+    store.close()
+    assert new != old
+    with pytest.raises(accounts.CunFangError):
+        accounts.recover(township, old, "admin", "Brand-new-2026x")
+    accounts.recover(township, new, "admin", "Brand-new-2026x")[0].close()

@@ -75,6 +75,7 @@ def open_store(data_dir: Path) -> Store | None:
 def _keyring_missing(data_dir: Path) -> bool:
     """keyring.json gone but the database there: say so (not "database password"), offer the backup beside it.
     True when the person chose not to go on."""
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QMessageBox
 
     from app.errors import CunFangError, ErrorCode
@@ -85,9 +86,10 @@ def _keyring_missing(data_dir: Path) -> bool:
         return False
     except CunFangError as exc:
         if exc.code is not ErrorCode.STORE_KEYRING_MISSING_BACKUP:
-            QMessageBox.critical(None, "密钥文件有问题", exc.message)
+            QMessageBox.critical(None, QCoreApplication.translate("StartUp", "密钥文件有问题"), exc.message)
             return True
-        answer = QMessageBox.question(None, "密钥文件不见了", exc.message + "\n\n现在从备份恢复吗？")
+        answer = QMessageBox.question(None, QCoreApplication.translate("StartUp", "密钥文件不见了"),
+                                      exc.message + "\n\n" + QCoreApplication.translate("StartUp", "现在从备份恢复吗？"))
         if answer != QMessageBox.StandardButton.Yes:
             return True
         keyring.restore_backup(data_dir / connection.KEYRING_NAME)

@@ -115,52 +115,52 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="291"/>
+        <location filename="../../ui/accounts_ui.py" line="297"/>
         <source>添加账户</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="291"/>
+        <location filename="../../ui/accounts_ui.py" line="297"/>
         <source>修改账户</source>
         <translation>修改账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="298"/>
+        <location filename="../../ui/accounts_ui.py" line="304"/>
         <source>字母或数字，例如 zhangsan</source>
         <translation>字母或数字，例如 zhangsan</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="318"/>
+        <location filename="../../ui/accounts_ui.py" line="324"/>
         <source>用户名：</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="319"/>
+        <location filename="../../ui/accounts_ui.py" line="325"/>
         <source>姓名：</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="320"/>
+        <location filename="../../ui/accounts_ui.py" line="326"/>
         <source>角色：</source>
         <translation>角色：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="321"/>
+        <location filename="../../ui/accounts_ui.py" line="327"/>
         <source>负责的村：</source>
         <translation>负责的村：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="323"/>
+        <location filename="../../ui/accounts_ui.py" line="329"/>
         <source>初始密码：</source>
         <translation>初始密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="329"/>
+        <location filename="../../ui/accounts_ui.py" line="335"/>
         <source>保存</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="329"/>
+        <location filename="../../ui/accounts_ui.py" line="335"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -168,59 +168,74 @@
 <context>
     <name>AccountsPanel</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="358"/>
+        <location filename="../../ui/accounts_ui.py" line="364"/>
         <source>账户（只有管理员能看到这里）</source>
         <translation>账户（只有管理员能看到这里）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="364"/>
+        <location filename="../../ui/accounts_ui.py" line="370"/>
         <source>用户名</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="364"/>
+        <location filename="../../ui/accounts_ui.py" line="370"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="364"/>
+        <location filename="../../ui/accounts_ui.py" line="370"/>
         <source>角色</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="364"/>
+        <location filename="../../ui/accounts_ui.py" line="370"/>
         <source>负责的村</source>
         <translation>负责的村</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="371"/>
+        <location filename="../../ui/accounts_ui.py" line="377"/>
         <source>添加账户…</source>
         <translation>添加账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="371"/>
+        <location filename="../../ui/accounts_ui.py" line="377"/>
         <source>修改…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="372"/>
+        <location filename="../../ui/accounts_ui.py" line="378"/>
         <source>重设密码…</source>
         <translation>重设密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="373"/>
+        <location filename="../../ui/accounts_ui.py" line="379"/>
         <source>停用</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="388"/>
+        <location filename="../../ui/accounts_ui.py" line="380"/>
+        <source>新的恢复密钥…</source>
+        <translation>新的恢复密钥…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="395"/>
         <source>全部</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="390"/>
+        <location filename="../../ui/accounts_ui.py" line="397"/>
         <source>（已停用）</source>
         <translation>（已停用）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="438"/>
+        <source>新的恢复密钥</source>
+        <translation>新的恢复密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="439"/>
+        <source>生成新的恢复密钥后，原来抄下或打印的恢复密钥立即作废。继续吗？</source>
+        <translation>生成新的恢复密钥后，原来抄下或打印的恢复密钥立即作废。继续吗？</translation>
     </message>
 </context>
 <context>
@@ -234,42 +249,42 @@
 <context>
     <name>AdoptDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="461"/>
+        <location filename="../../ui/accounts_ui.py" line="482"/>
         <source>启用账户</source>
         <translation>启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="465"/>
+        <location filename="../../ui/accounts_ui.py" line="486"/>
         <source>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</source>
         <translation>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="476"/>
+        <location filename="../../ui/accounts_ui.py" line="497"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="477"/>
+        <location filename="../../ui/accounts_ui.py" line="498"/>
         <source>姓名：</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="478"/>
+        <location filename="../../ui/accounts_ui.py" line="499"/>
         <source>密码（至少 8 位）：</source>
         <translation>密码（至少 8 位）：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="479"/>
+        <location filename="../../ui/accounts_ui.py" line="500"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="483"/>
+        <location filename="../../ui/accounts_ui.py" line="504"/>
         <source>启用</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="483"/>
+        <location filename="../../ui/accounts_ui.py" line="504"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -277,42 +292,42 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="199"/>
+        <location filename="../../ui/accounts_ui.py" line="205"/>
         <source>修改我的密码</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="203"/>
+        <location filename="../../ui/accounts_ui.py" line="209"/>
         <source>{name}（{login}，{role}）</source>
         <translation>{name}（{login}，{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="206"/>
+        <location filename="../../ui/accounts_ui.py" line="212"/>
         <source>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</source>
         <translation>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="212"/>
+        <location filename="../../ui/accounts_ui.py" line="218"/>
         <source>现在的密码：</source>
         <translation>现在的密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="213"/>
+        <location filename="../../ui/accounts_ui.py" line="219"/>
         <source>新密码（至少 8 位）：</source>
         <translation>新密码（至少 8 位）：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="214"/>
+        <location filename="../../ui/accounts_ui.py" line="220"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="218"/>
+        <location filename="../../ui/accounts_ui.py" line="224"/>
         <source>修改</source>
         <translation>修改</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="218"/>
+        <location filename="../../ui/accounts_ui.py" line="224"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -1164,22 +1179,22 @@
 <context>
     <name>LockDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="247"/>
+        <location filename="../../ui/accounts_ui.py" line="253"/>
         <source>村访通 · 已锁定</source>
         <translation>村访通 · 已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="251"/>
+        <location filename="../../ui/accounts_ui.py" line="257"/>
         <source>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</source>
         <translation>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="258"/>
+        <location filename="../../ui/accounts_ui.py" line="264"/>
         <source>换人登录</source>
         <translation>换人登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="262"/>
+        <location filename="../../ui/accounts_ui.py" line="268"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
@@ -1187,37 +1202,37 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="79"/>
+        <location filename="../../ui/accounts_ui.py" line="80"/>
         <source>村访通 · 登录</source>
         <translation>村访通 · 登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="83"/>
+        <location filename="../../ui/accounts_ui.py" line="84"/>
         <source>请登录。本机的记录只对有权查看的账户显示。</source>
         <translation>请登录。本机的记录只对有权查看的账户显示。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="88"/>
+        <location filename="../../ui/accounts_ui.py" line="89"/>
         <source>用户名：</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="89"/>
+        <location filename="../../ui/accounts_ui.py" line="90"/>
         <source>密码：</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="93"/>
+        <location filename="../../ui/accounts_ui.py" line="94"/>
         <source>管理员忘记密码…</source>
         <translation>管理员忘记密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="99"/>
+        <location filename="../../ui/accounts_ui.py" line="100"/>
         <source>登录</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="99"/>
+        <location filename="../../ui/accounts_ui.py" line="100"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>
@@ -1668,42 +1683,42 @@
 <context>
     <name>RecoveryDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="126"/>
+        <location filename="../../ui/accounts_ui.py" line="127"/>
         <source>用恢复密钥找回管理员账户</source>
         <translation>用恢复密钥找回管理员账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="130"/>
+        <location filename="../../ui/accounts_ui.py" line="131"/>
         <source>输入首次设置时抄下的恢复密钥（8 组，每组 4 个字母或数字）。</source>
         <translation>输入首次设置时抄下的恢复密钥（8 组，每组 4 个字母或数字）。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="139"/>
+        <location filename="../../ui/accounts_ui.py" line="140"/>
         <source>恢复密钥：</source>
         <translation>恢复密钥：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="140"/>
+        <location filename="../../ui/accounts_ui.py" line="141"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="141"/>
+        <location filename="../../ui/accounts_ui.py" line="142"/>
         <source>新密码：</source>
         <translation>新密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="142"/>
+        <location filename="../../ui/accounts_ui.py" line="143"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="146"/>
+        <location filename="../../ui/accounts_ui.py" line="147"/>
         <source>设置新密码</source>
         <translation>设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="146"/>
+        <location filename="../../ui/accounts_ui.py" line="147"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -1711,22 +1726,27 @@
 <context>
     <name>RecoveryKeyDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="165"/>
+        <location filename="../../ui/accounts_ui.py" line="169"/>
         <source>请抄下恢复密钥</source>
         <translation>请抄下恢复密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="167"/>
+        <location filename="../../ui/accounts_ui.py" line="172"/>
+        <source>原来的恢复密钥已经用过，从现在起作废。下面是新的恢复密钥。</source>
+        <translation>原来的恢复密钥已经用过，从现在起作废。下面是新的恢复密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="173"/>
         <source>管理员忘记密码时，只有这个恢复密钥能打开本机的数据。&lt;br&gt;&lt;b&gt;它只显示这一次。&lt;/b&gt;请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。</source>
         <translation>管理员忘记密码时，只有这个恢复密钥能打开本机的数据。&lt;br&gt;&lt;b&gt;它只显示这一次。&lt;/b&gt;请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="177"/>
+        <location filename="../../ui/accounts_ui.py" line="183"/>
         <source>我已把恢复密钥抄在纸上</source>
         <translation>我已把恢复密钥抄在纸上</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="182"/>
+        <location filename="../../ui/accounts_ui.py" line="188"/>
         <source>继续</source>
         <translation>继续</translation>
     </message>
@@ -1865,22 +1885,22 @@
 <context>
     <name>ResetPasswordDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="434"/>
+        <location filename="../../ui/accounts_ui.py" line="455"/>
         <source>重设密码</source>
         <translation>重设密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="437"/>
+        <location filename="../../ui/accounts_ui.py" line="458"/>
         <source>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</source>
         <translation>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="443"/>
+        <location filename="../../ui/accounts_ui.py" line="464"/>
         <source>重设</source>
         <translation>重设</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="443"/>
+        <location filename="../../ui/accounts_ui.py" line="464"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -2116,6 +2136,24 @@
         <location filename="../../ui/pages.py" line="615"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
+    </message>
+</context>
+<context>
+    <name>StartUp</name>
+    <message>
+        <location filename="../../ui/app_main.py" line="89"/>
+        <source>密钥文件有问题</source>
+        <translation>密钥文件有问题</translation>
+    </message>
+    <message>
+        <location filename="../../ui/app_main.py" line="91"/>
+        <source>密钥文件不见了</source>
+        <translation>密钥文件不见了</translation>
+    </message>
+    <message>
+        <location filename="../../ui/app_main.py" line="92"/>
+        <source>现在从备份恢复吗？</source>
+        <translation>现在从备份恢复吗？</translation>
     </message>
 </context>
 <context>
@@ -2484,12 +2522,12 @@
 <context>
     <name>accounts</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="56"/>
+        <location filename="../../ui/accounts_ui.py" line="57"/>
         <source>两次输入的新密码不一致，请重新输入。</source>
         <translation>两次输入的新密码不一致，请重新输入。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="57"/>
+        <location filename="../../ui/accounts_ui.py" line="58"/>
         <source>两次输入的密码不一致，请重新输入。</source>
         <translation>两次输入的密码不一致，请重新输入。</translation>
     </message>

@@ -88,8 +88,9 @@ def _keyring_missing(data_dir: Path) -> bool:
         if exc.code is not ErrorCode.STORE_KEYRING_MISSING_BACKUP:
             QMessageBox.critical(None, QCoreApplication.translate("StartUp", "密钥文件有问题"), exc.message)
             return True
+        offer = QCoreApplication.translate("StartUp", "现在从备份恢复吗？")
         answer = QMessageBox.question(None, QCoreApplication.translate("StartUp", "密钥文件不见了"),
-                                      exc.message + "\n\n" + QCoreApplication.translate("StartUp", "现在从备份恢复吗？"))
+                                      f"{exc.message}\n\n{offer}")
         if answer != QMessageBox.StandardButton.Yes:
             return True
         keyring.restore_backup(data_dir / connection.KEYRING_NAME)

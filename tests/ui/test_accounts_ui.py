@@ -239,3 +239,22 @@ def test_an_administrator_replaces_the_recovery_key_in_settings(qtbot, township,
     with pytest.raises(accounts.CunFangError):
         accounts.recover(township, old, "admin", "Brand-new-2026x")
     accounts.recover(township, new, "admin", "Brand-new-2026x")[0].close()
+
+
+def test_a_lost_keyring_is_named_and_the_backup_offered_at_start(qtbot, township, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.store import connection
+    from ui.app_main import _keyring_missing
+
+    (township / connection.KEYRING_NAME).unlink()
+    asked = []
+
+    def question(parent, title, text):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.question", question)
+    assert _keyring_missing(township) is False  # restored: the sign-in goes on
+    assert "找不到密钥文件" in asked[0] and "备份" in asked[0] and "数据库密码”的问题" in asked[0]
+    accounts.sign_in(township, "admin", ADMIN_PW).close()

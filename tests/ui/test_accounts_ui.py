@@ -256,5 +256,5 @@ def test_a_lost_keyring_is_named_and_the_backup_offered_at_start(qtbot, township
 
     monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.question", question)
     assert _keyring_missing(township) is False  # restored: the sign-in goes on
-    assert "找不到密钥文件" in asked[0] and "备份" in asked[0] and "数据库密码”的问题" in asked[0]
+    assert "找不到密钥文件" in asked[0] and "数据库还在" in asked[0] and "keyring.backup.json" in asked[0]
     accounts.sign_in(township, "admin", ADMIN_PW).close()

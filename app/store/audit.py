@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
 
 from app.errors import CunFangError, ErrorCode
@@ -260,12 +261,16 @@ def entries(store: Store, *, action: str | None = None, limit: int = 200) -> lis
     logins = {r["login"] for r in store.query("SELECT login FROM accounts")} if _has_accounts_table(store) else set()
     for row in rows:
         row["detail"] = masked(json.loads(row["detail"]))
-        row["subject"] = masked(row["subject"])
+        if not _UUID.fullmatch(row["subject"]):  # a record's uuid is shown whole
+            row["subject"] = masked(row["subject"])
         row["user"] = masked(row["user"])
         if row["action"] == "login_failed" and row["subject"] and row["subject"] not in logins | {
                 UNKNOWN_LOGIN, "recovery", "passphrase"}:
             row["subject"] = UNKNOWN_LOGIN
     return rows
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def _has_accounts_table(store: Store) -> bool:

@@ -222,29 +222,8 @@ class AuditEntry(Strict):
     hash: str = Field(pattern=SHA256)
 
 
-class IntegrityProblem(Strict):
-    """Tampering a laptop noticed and recorded in its own audit log (``app/store/audit.py``: ``tamper_reports``)."""
-
-    kind: Text = Field(max_length=40)      # "audit_cut" (newest entries deleted), "account_tampered" (a row edited)
-    entry_id: int = Field(ge=1, le=MAX_SEQ)  # the laptop's audit entry that records it
-    at: Text = Field(max_length=40)
-    subject: Text = Field(default="", max_length=200)
-    detail: Text = Field(default="{}", max_length=2000)
-
-
-class AuditIntegrity(Strict):
-    """The laptop's own view of its log, sent with every audit upload: its newest entry (the server checks
-    its chain continues from the head it acknowledged) and what it noticed itself."""
-
-    head_id: int = Field(ge=0, le=MAX_SEQ)
-    head_hash: str = Field(pattern=SHA256)
-    accounts_key: str = Field(default="", pattern=r"^([0-9a-f]{64})?$")  # the accounts public key (Ed25519)
-    problems: list[IntegrityProblem] = Field(default_factory=list, max_length=100)
-
-
 class AuditPush(Strict):
     entries: list[AuditEntry] = Field(max_length=REGISTRY_PAGE)
-    integrity: AuditIntegrity | None = None
 
 
 class AuditPushResponse(Strict):

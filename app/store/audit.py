@@ -6,9 +6,9 @@ the chain at that point; ``verify`` finds it. Deleting the newest entries leaves
 chain that still links, so the newest entry (its id and hash) is also *anchored outside the
 database*: in keyring.json, with an HMAC under a key derived from the data key, updated after
 each commit. Before every append the anchored entry must still be in the table; if it is not,
-the cut is itself recorded (an ``audit_cut`` entry, so it is reported at sync and by ``verify``
-for good) before the new entry goes on. The server checks at each sync that the chain continues
-from the head it last acknowledged (``sync/server/service.py``). Someone holding the data key
+the cut is itself recorded (an ``audit_cut`` entry, so ``verify`` reports it for good and
+``integrity_report`` tells the bureau at sync) before the new entry goes on. The server checks at
+each sync that the chain continues from the head it last acknowledged. Someone holding the data key
 and editing both files can still rebuild a consistent chain; the copy at the bureau is the
 backstop.
 """
@@ -28,7 +28,7 @@ from app.store.store import Store, utc_now
 GENESIS = "0" * 64
 HEAD_SETTING = "audit.head"
 CUT_ACTION = "audit_cut"
-TAMPER_ACTIONS = (CUT_ACTION, "account_tampered")  # what sync reports to the server as ``integrity``
+TAMPER_ACTIONS = (CUT_ACTION, "account_tampered")  # tampering this laptop noticed (``integrity_report``)
 
 
 def entry_hash(prev_hash: str, entry_id: int, at: str, user: str, action: str, subject: str, detail: str) -> str:
@@ -171,15 +171,35 @@ def head(store: Store) -> dict:
 
 
 def integrity_report(store: Store) -> dict:
-    """What sync sends with the audit log (``sync.protocol.AuditIntegrity``): the head, the accounts public key,
-    and the tampering this laptop noticed (the newest 100)."""
-    ring = _ring(store)
-    problems = [{"kind": r["action"], "entry_id": r["id"], "at": r["at"], "subject": r["subject"][:200],
-                 "detail": json.dumps(r["detail"], ensure_ascii=False, sort_keys=True)[:2000]}
-                for r in tamper_reports(store)[-100:]]
-    newest = head(store)
-    return {"head_id": newest["id"], "head_hash": newest["hash"],
-            "accounts_key": ring.accounts_key if ring else "", "problems": problems}
+    """What this laptop's own checks find, for the bureau at sync, in the shape of
+    ``sync.protocol.IntegrityReport``: ``{"tampered": bool, "problems": [{code, message, at, subject}]}`` (at most
+    50, newest kept). It covers the audit log (a chain that does not verify, a cut tail now or noticed before)
+    and account rows edited outside the app (noticed at a sign-in, or failing now). Never a secret: subjects are
+    login names that have an account, or ``audit_log``."""
+    from app.accounts import tampered_rows
+
+    problems: list[dict] = []
+    check = verify(store)
+    if not check.ok and check.problem is not None:
+        problems.append(_problem(check.problem.code, check.problem.message, utc_now(), "audit_log"))
+    for row in tamper_reports(store):
+        if row["action"] == CUT_ACTION:
+            error = CunFangError(ErrorCode.AUDIT_TAIL_WAS_CUT, expected=row["detail"].get("expected"),
+                                 found=row["detail"].get("found"), at=row["at"][:19].replace("T", " "))
+            problems.append(_problem(error.code, error.message, row["at"], "audit_log"))
+        else:
+            problems.append(_problem(ErrorCode.ACCOUNT_TAMPERED, CunFangError(
+                ErrorCode.ACCOUNT_TAMPERED, login=row["subject"]).message, row["at"], row["subject"]))
+    if _has_accounts_table(store):
+        for account, _why in tampered_rows(store):
+            problems.append(_problem(ErrorCode.ACCOUNT_TAMPERED, CunFangError(
+                ErrorCode.ACCOUNT_TAMPERED, login=account.login).message, utc_now(), account.login))
+    unique = list({(p["code"], p["subject"], p["at"]): p for p in problems}.values())
+    return {"tampered": bool(unique), "problems": unique[-50:]}
+
+
+def _problem(code: ErrorCode, message: str, at: str, subject: str) -> dict:
+    return {"code": code.name, "message": message[:1000], "at": at[:40], "subject": subject[:200]}
 
 
 def tamper_reports(store: Store) -> list[dict]:

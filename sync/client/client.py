@@ -270,31 +270,17 @@ class SyncClient:
             self.progress(min(sent, total), total, "正在发送记录")
 
     def _push_audit(self, report: SyncReport) -> None:
-        """Send this laptop's audit entries the server does not have yet (the log syncs to the bureau), with the
-        log's head and any tampering the laptop noticed (``integrity``). After a cut tail the entries written
-        since the cut are sent again from there, so the server sees the fork."""
-        from app.store.audit import integrity_report
-
-        integrity = integrity_report(self.store)
-        sent = int(settings(self.store).get("audit_sent") or 0)
-        reported = int(settings(self.store).get("audit_cut_reported") or 0)
-        cuts = [p for p in integrity["problems"] if p["kind"] == "audit_cut" and p["entry_id"] > reported]
-        resend = bool(cuts) and min(json.loads(p["detail"]).get("found") or 0 for p in cuts) < sent
-        if resend:
-            sent = min(json.loads(p["detail"]).get("found") or 0 for p in cuts)
+        """Send this laptop's audit entries the server does not have yet (the log syncs to the bureau)."""
         for _page in range(100_000):
+            sent = int(settings(self.store).get("audit_sent") or 0)
             rows = self.store.query("SELECT id, at, user, action, subject, detail, prev_hash, hash FROM audit_log "
                                     "WHERE id > ? ORDER BY id LIMIT ?", [sent, protocol.REGISTRY_PAGE])
             if not rows:
-                break
+                return
             answer = self._call("POST", "/audit", protocol.AuditPushResponse,
-                                json=protocol.AuditPush(entries=rows, integrity=integrity).model_dump(mode="json"))
+                                json=protocol.AuditPush(entries=rows).model_dump(mode="json"))
             report.audit_sent += len(rows)
-            sent = rows[-1]["id"] if resend else max(answer.last_id, rows[-1]["id"])
-            self.store.set_setting(SETTING + "audit_sent", str(max(sent, int(
-                settings(self.store).get("audit_sent") or 0))))
-        if cuts:
-            self.store.set_setting(SETTING + "audit_cut_reported", str(max(p["entry_id"] for p in cuts)))
+            self.store.set_setting(SETTING + "audit_sent", str(max(answer.last_id, rows[-1]["id"])))
 
     def _upload(self, ref: protocol.AttachmentRef) -> None:
         """Send one attachment in chunks, from wherever the server stopped (a cut upload resumes)."""

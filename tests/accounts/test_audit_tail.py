@@ -4,11 +4,12 @@ by `cunfang audit verify`, by the next sign-in (which records the cut before its
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from app import accounts
 from app.store import Store, connection, keyring
-from app.store.audit import verify
+from app.store.audit import integrity_report, verify
 
 from .conftest import ADMIN_PW, USER_PW
 from .test_cli_accounts import cunfang
@@ -61,6 +62,16 @@ def test_the_next_sign_in_records_the_cut_and_verify_keeps_reporting_it(township
     assert len(listed) == 1  # recorded once, by the first sign-in after the cut
     again = cunfang(township, "audit", "verify", user="admin")
     assert again.returncode == 1 and "审计记录末尾曾被删除" in again.stderr
+    with accounts.sign_in(township, "admin", ADMIN_PW) as store:
+        report = integrity_report(store)  # what the next sync tells the bureau
+    assert report["tampered"] and {p["code"] for p in report["problems"]} == {"AUDIT_TAIL_WAS_CUT"}
+    assert all(re.fullmatch(r"[A-Z][A-Z0-9_]{0,59}", p["code"]) and p["message"] and len(p["subject"]) <= 200
+               for p in report["problems"])
+
+
+def test_an_intact_store_reports_nothing_to_the_bureau(township):
+    with accounts.sign_in(township, "admin", ADMIN_PW) as store:
+        assert integrity_report(store) == {"tampered": False, "problems": []}
 
 
 def test_the_head_in_the_keyring_cannot_be_rewritten_without_the_data_key(township):

@@ -44,7 +44,8 @@ def test_a_cadre_who_edits_their_own_row_is_refused_the_new_rights(township, edi
     report = integrity_report(store)
     store.close()
     assert {e["subject"] for e in tampered} == {"cadre1"}
-    assert "account_tampered" in {p["kind"] for p in report["problems"]}  # what sync tells the bureau
+    assert report["tampered"]  # what sync tells the bureau (sync.protocol.IntegrityReport)
+    assert {(p["code"], p["subject"]) for p in report["problems"]} == {("ACCOUNT_TAMPERED", "cadre1")}
     doctor = cunfang(township, "doctor", user="admin")
     assert doctor.returncode == 1 and "账户“cadre1”的资料" in doctor.stderr and "Traceback" not in doctor.stderr
 

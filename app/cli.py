@@ -138,6 +138,14 @@ def _open_store(ctx: click.Context):
 
         login, password = _credentials()
         store = sign_in(directory, login, password)
+        if store.account.must_change:  # reset by an administrator: a new password before anything else
+            from app.accounts_cli import change_at_sign_in
+
+            try:
+                change_at_sign_in(ctx, store, password)
+            except BaseException:
+                store.close()
+                raise
     else:
         store = Store.open(directory, _passphrase(confirm=False))
     setup_logging(directory)

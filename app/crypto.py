@@ -1,7 +1,8 @@
-"""The cryptographic primitives CunFang uses, in one place: AES-256-GCM, X25519 and HKDF-SHA256.
+"""The cryptographic primitives CunFang uses, in one place: AES-256-GCM, X25519, Ed25519 and HKDF-SHA256.
 
 The keyring (``app/store/keyring.py``) seals the database key with AES-256-GCM; USB packages
-(``sync/package.py``) are sealed to the bureau server's X25519 key. Both go through these functions,
+(``sync/package.py``) are sealed to the bureau server's X25519 key; account rows are signed with
+Ed25519 (``app/accounts.py``: RFC 8032, raw 32-byte keys, 64-byte signatures). Both go through these functions,
 which wrap PyCryptodome: its AES, GHASH and Curve25519 modules are a few hundred KiB in the installer,
 where the ``cryptography`` wheel carries a whole OpenSSL. The byte formats are the standard ones
 (GCM ciphertext followed by its 16-byte tag; raw 32-byte X25519 keys; RFC 5869 HKDF), so data sealed
@@ -78,3 +79,36 @@ def hkdf_sha256(secret: bytes, *, salt: bytes, info: bytes, length: int = 32) ->
     from Crypto.Protocol.KDF import HKDF
 
     return HKDF(secret, length, salt, SHA256, context=info)
+
+
+def ed25519_keypair() -> tuple[bytes, bytes]:
+    """A fresh (private seed, public key) Ed25519 pair, 32 raw bytes each."""
+    from Crypto.PublicKey import ECC
+
+    private = ECC.generate(curve="Ed25519")
+    return private.seed, private.public_key().export_key(format="raw")
+
+
+def ed25519_public(seed: bytes) -> bytes:
+    """The public key of a raw private seed."""
+    from Crypto.Signature import eddsa
+
+    return eddsa.import_private_key(seed).public_key().export_key(format="raw")
+
+
+def ed25519_sign(seed: bytes, message: bytes) -> bytes:
+    """RFC 8032 Ed25519 signature (64 bytes)."""
+    from Crypto.Signature import eddsa
+
+    return eddsa.new(eddsa.import_private_key(seed), "rfc8032").sign(message)
+
+
+def ed25519_verify(public: bytes, message: bytes, signature: bytes) -> bool:
+    """Whether ``signature`` is ``public``'s over ``message`` (a malformed key or signature is simply False)."""
+    from Crypto.Signature import eddsa
+
+    try:
+        eddsa.new(eddsa.import_public_key(public), "rfc8032").verify(message, signature)
+    except (ValueError, TypeError):
+        return False
+    return True

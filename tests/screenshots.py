@@ -114,8 +114,8 @@ def account_shots(app, out: Path) -> None:
     directory = Path(tempfile.mkdtemp()) / "data"
     first = FirstRunDialog(directory, kdf=FAST_KDF)
     first.author.setText("王站长")
-    first.passphrase.setText("admin-password")
-    first.confirm.setText("admin-password")
+    first.passphrase.setText("East-hill-2026-a")
+    first.confirm.setText("East-hill-2026-a")
     first.village.setText("东山村")
     first.demo.setChecked(False)
     first.show()

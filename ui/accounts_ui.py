@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -158,21 +159,26 @@ class RecoveryDialog(QDialog):
         if not passwords_match(self.password, self.confirm, self.error):
             return
         try:
-            self.store = accounts.recover(self.data_dir, self.key.text(), self.login.text(), self.password.text())
+            self.store, fresh = accounts.recover(self.data_dir, self.key.text(), self.login.text(),
+                                                 self.password.text())
         except CunFangError as exc:
             self.error.setText(str(exc))
             return
-        self.accept()
+        self.key_dialog = RecoveryKeyDialog(fresh, self, used=True)  # the old key is used up: show the new one
+        self.key_dialog.finished.connect(lambda _: self.accept())
+        self.key_dialog.open()
 
 
 class RecoveryKeyDialog(QDialog):
     """Shown once, right after setup: the recovery key, to be copied onto paper before going on."""
 
-    def __init__(self, key: str, parent=None):
+    def __init__(self, key: str, parent=None, *, used: bool = False):
         super().__init__(parent)
         self.setObjectName("recoveryKeyShown")
         self.setWindowTitle(self.tr("请抄下恢复密钥"))
         layout = QVBoxLayout(self)
+        if used:
+            layout.addWidget(QLabel(self.tr("原来的恢复密钥已经用过，从现在起作废。下面是新的恢复密钥。")))
         layout.addWidget(QLabel(self.tr("管理员忘记密码时，只有这个恢复密钥能打开本机的数据。<br>"
                                         "<b>它只显示这一次。</b>请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。")))
         shown = QLabel(key)
@@ -379,7 +385,8 @@ class AccountsPanel(QGroupBox):
         row = QHBoxLayout()
         for name, text, slot in (("add", self.tr("添加账户…"), self.add), ("edit", self.tr("修改…"), self.edit),
                                  ("reset", self.tr("重设密码…"), self.reset),
-                                 ("disable", self.tr("停用"), self.disable)):
+                                 ("disable", self.tr("停用"), self.disable),
+                                 ("recovery", self.tr("新的恢复密钥…"), self.new_recovery_key)):
             button = QPushButton(text)
             button.setAutoDefault(False)
             button.setObjectName(f"account_{name}")
@@ -434,6 +441,20 @@ class AccountsPanel(QGroupBox):
             return
         self.refresh()
         self.changed.emit()
+
+    def new_recovery_key(self) -> None:
+        """Replace the recovery key (the old sheet stops working) and show the new one once."""
+        answer = QMessageBox.question(self, self.tr("新的恢复密钥"), self.tr(
+            "生成新的恢复密钥后，原来抄下或打印的恢复密钥立即作废。继续吗？"))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            key = accounts.replace_recovery_key(self.store)
+        except CunFangError as exc:
+            show_error(self, exc)
+            return
+        self.key_dialog = RecoveryKeyDialog(key, self)
+        self.key_dialog.open()
 
 
 class ResetPasswordDialog(QDialog):

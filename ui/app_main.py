@@ -54,6 +54,8 @@ def open_store(data_dir: Path) -> Store | str | None:
     accounts is unlocked by its passphrase). None if the person quits, ``"practice"`` for 练习模式."""
     from ui.startup import PRACTICE, FirstRunDialog, UnlockDialog
 
+    if _keyring_missing(data_dir):
+        return None
     if Store.has_accounts(data_dir):
         from ui.accounts_ui import LoginDialog
 
@@ -71,6 +73,31 @@ def open_store(data_dir: Path) -> Store | str | None:
 
         ChangePasswordDialog(store, forced=True).exec()
     return store
+
+
+def _keyring_missing(data_dir: Path) -> bool:
+    """keyring.json gone but the database there: say so (not "database password"), offer the backup beside it.
+    True when the person chose not to go on."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.errors import CunFangError, ErrorCode
+    from app.store import connection, keyring
+
+    try:
+        Store.has_accounts(data_dir)
+        return False
+    except CunFangError as exc:
+        if exc.code is not ErrorCode.STORE_KEYRING_MISSING_BACKUP:
+            QMessageBox.critical(None, QCoreApplication.translate("StartUp", "密钥文件有问题"), exc.message)
+            return True
+        offer = QCoreApplication.translate("StartUp", "现在从备份恢复吗？")
+        answer = QMessageBox.question(None, QCoreApplication.translate("StartUp", "密钥文件不见了"),
+                                      f"{exc.message}\n\n{offer}")
+        if answer != QMessageBox.StandardButton.Yes:
+            return True
+        keyring.restore_backup(data_dir / connection.KEYRING_NAME)
+        return False
 
 
 def run_app(data_dir: Path | None = None) -> int:

@@ -53,8 +53,10 @@ def _connect(path: Path, data_key: bytes) -> sqlcipher3.Connection:
     return conn
 
 
-def create_connection(data_dir: Path, slots: dict[str, str], *, kdf: keyring.Kdf = keyring.DEFAULT_KDF):
-    """Make a new encrypted database in ``data_dir`` and a keyring with one slot per (name → secret)."""
+def create_connection(data_dir: Path, slots: dict[str, str], *, kdf: keyring.Kdf = keyring.DEFAULT_KDF,
+                      signing_key: bytes | None = None, accounts_key: bytes = b""):
+    """Make a new encrypted database in ``data_dir`` and a keyring with one slot per (name → secret); with
+    ``signing_key`` every slot also holds the accounts signing key (whose public half is ``accounts_key``)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     _private(data_dir)
     db_path, key_path = data_dir / DB_NAME, data_dir / KEYRING_NAME
@@ -63,15 +65,21 @@ def create_connection(data_dir: Path, slots: dict[str, str], *, kdf: keyring.Kdf
     data_key = keyring.new_data_key()
     ring = keyring.Keyring()
     for name, secret in slots.items():
-        ring.seal(name, data_key, secret, kdf)
-    keyring.save(key_path, ring)
+        ring.seal(name, data_key, secret, kdf, signing_key=signing_key)
+    ring.accounts_key = accounts_key.hex()
+    with keyring.locked(key_path):
+        keyring.save(key_path, ring)
     return _connect(db_path, data_key), data_key
 
 
 def unlock(data_dir: Path, slot: str, secret: str, *, now: float | None = None) -> tuple[bytes, keyring.Keyring]:
     """The data key from one slot, counting wrong secrets and refusing while a slot must wait (see lockout).
 
-    A slot from a version-1 keyring (PBKDF2) is sealed again with argon2id once opened.
+    The slow key derivation runs outside the keyring's lock; the outcome is recorded under it (re-reading
+    the file), so parallel sign-ins in several processes are all counted and all
+    reach the audit log. A failure for a name with no slot is recorded without the name (people type
+    passwords and ID numbers into the name field). A slot from a version-1 keyring (PBKDF2) is sealed
+    again with argon2id once opened.
     """
     db_path, key_path = data_dir / DB_NAME, data_dir / KEYRING_NAME
     if not db_path.exists():
@@ -85,17 +93,25 @@ def unlock(data_dir: Path, slot: str, secret: str, *, now: float | None = None) 
     try:
         data_key = ring.open(slot, secret)
     except CunFangError:
-        delay = lockout.record_failure(ring.attempts, counter, now)
-        ring.remember_failure({"at": _iso(now), "slot": slot[:64], "wait": int(delay)})
-        keyring.save(key_path, ring)
-        if delay:
-            raise CunFangError(ErrorCode.ACCOUNT_WAIT, seconds=math.ceil(delay)) from None
+        failure: dict = {}
+
+        def count(fresh: keyring.Keyring) -> None:
+            failure["delay"] = lockout.record_failure(fresh.attempts, counter, now)
+            fresh.remember_failure({"at": _iso(now), "slot": slot[:64] if counter != lockout.UNKNOWN else "",
+                                    "wait": int(failure["delay"])})
+
+        keyring.update(key_path, count)
+        if failure["delay"]:
+            raise CunFangError(ErrorCode.ACCOUNT_WAIT, seconds=math.ceil(failure["delay"])) from None
         raise
-    if ring.slots[slot].legacy:
-        ring.seal(slot, data_key, secret)
-    lockout.record_success(ring.attempts, counter)
-    keyring.save(key_path, ring)
-    return data_key, ring
+
+    def succeed(fresh: keyring.Keyring) -> None:
+        fresh.carry_opened(ring)
+        if fresh.slots.get(slot) is not None and fresh.slots[slot].legacy:
+            fresh.seal(slot, data_key, secret)
+        lockout.record_success(fresh.attempts, counter)
+
+    return data_key, keyring.update(key_path, succeed)
 
 
 def open_connection(data_dir: Path, data_key: bytes):
@@ -103,13 +119,9 @@ def open_connection(data_dir: Path, data_key: bytes):
     return _connect(data_dir / DB_NAME, data_key)
 
 
-def update_keyring(data_dir: Path, change) -> keyring.Keyring:
-    """Load the keyring, apply ``change(ring)`` and save it atomically."""
-    key_path = data_dir / KEYRING_NAME
-    ring = keyring.load(key_path)
-    change(ring)
-    keyring.save(key_path, ring)
-    return ring
+def update_keyring(data_dir: Path, change, *, opened: keyring.Keyring | None = None) -> keyring.Keyring:
+    """Load the keyring, apply ``change(ring)`` and save it atomically, all under the keyring's lock."""
+    return keyring.update(data_dir / KEYRING_NAME, change, opened=opened)
 
 
 def _iso(epoch: float) -> str:

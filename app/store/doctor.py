@@ -62,4 +62,27 @@ def examine(store: Store) -> Report:
         report.problems.append(str(warning))
     else:
         report.facts.append("电脑时钟：没有发现异常")
+    _examine_accounts_and_audit(store, report)
     return report
+
+
+def _examine_accounts_and_audit(store: Store, report: Report) -> None:
+    """Account rows that do not verify (edited outside the app) and the audit log's chain and head."""
+    from app.accounts import tampered_rows
+    from app.roles import ROLES
+    from app.store.audit import verify
+
+    if store.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'accounts'"):
+        bad = tampered_rows(store)
+        for account, _problem in bad:
+            label = ROLES[account.role].label if account.role in ROLES else account.role
+            report.problems.append(f"账户“{account.login}”的资料（现为{label}）被人在村访通之外改动过，"
+                                   "登录时按改动后的权限会被拒绝；请管理员核对后重新保存这个账户")
+        if not bad and store.query("SELECT 1 FROM accounts LIMIT 1"):
+            report.facts.append("账户资料：签名核对无误")
+    if store.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'"):
+        audit = verify(store)
+        if audit.ok:
+            report.facts.append(f"审计记录：完整（{audit.entries} 条）")
+        else:
+            report.problems.append(f"审计记录：{audit.problem.message}")

@@ -15,6 +15,7 @@ FREE_ATTEMPTS = 5
 FIRST_DELAY = 30.0
 MAX_DELAY = 15 * 60.0
 UNKNOWN = "?"  # every unknown login name shares one counter (so guessing names is slowed too)
+UNKNOWN_LOGIN = "未知登录名"  # how the audit log names it: the name typed is never kept (often a password)
 
 
 def wait_seconds(attempts: dict[str, dict], name: str, now: float) -> int:

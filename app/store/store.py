@@ -20,7 +20,7 @@ from pathlib import Path
 from app import china
 from app.access import EVERYTHING
 from app.errors import CunFangError, ErrorCode, disk_full
-from app.store import connection, keyring
+from app.store import connection, keyring, lockout
 from app.store.migrate import migrate
 from app.store.search import build_query, name_pinyin, reversed_tail
 
@@ -52,6 +52,9 @@ class Store:
         self.kdf = kdf  # the cost the store was opened with, used for slots sealed while it is open
         self.account = None  # the signed-in app.accounts.Account; None on a store without accounts
         self.scope = EVERYTHING
+        self.ring: keyring.Keyring | None = None  # the keyring as opened (its slot's signing key, app/accounts.py)
+        self.signing_key: bytes | None = None  # the accounts signing key, when an administrator signed in
+        self._after_commit: list = []
         migrate(conn, upto=migrate_upto)
 
     @property
@@ -89,6 +92,7 @@ class Store:
         data_key, ring = connection.unlock(Path(data_dir), slot, secret, now=now)
         store = cls(connection.open_connection(Path(data_dir), data_key), Path(data_dir), data_key=data_key,
                     kdf=keyring.Kdf.of_slot(ring.slots[slot]))
+        store.ring = ring
         store.record_failed_logins(ring)
         return store
 
@@ -102,7 +106,13 @@ class Store:
             return
         with self.transaction():
             for event in events:
-                login = event["slot"].removeprefix("user:")
+                if event.get("event") == "keyring_restored":
+                    append(self, "keyring_restored", detail={"at": event["at"]})
+                    continue
+                # a name with no slot is never written down (people type passwords into the name field);
+                # keyrings from before kept it: those are dropped here too
+                slot = event.get("slot", "")
+                login = slot.removeprefix("user:") if slot in ring.slots else lockout.UNKNOWN_LOGIN
                 append(self, "login_failed", subject=login,
                        detail={"at": event["at"], "wait_seconds": event.get("wait", 0)})
             if dropped:
@@ -118,9 +128,9 @@ class Store:
     def has_accounts(data_dir: Path) -> bool:
         """Whether the store at ``data_dir`` is opened by accounts (a keyring with user slots)."""
         path = Path(data_dir) / connection.KEYRING_NAME
-        if not path.exists():
+        if not path.exists() and not Store.exists(data_dir):
             return False
-        return any(name.startswith("user:") for name in keyring.load(path).slots)
+        return any(name.startswith("user:") for name in keyring.load(path).slots)  # missing: says so in Chinese
 
     @staticmethod
     def exists(data_dir: Path) -> bool:
@@ -155,12 +165,25 @@ class Store:
                 yield
                 self.conn.execute("COMMIT")
             except BaseException as exc:
+                self._after_commit.clear()
                 if self.conn.in_transaction:  # SQLite may have rolled back already (a full disk does)
                     self.conn.execute("ROLLBACK")
                 full = disk_full(exc, action="保存", path=self.data_dir)
                 if full is not None and full is not exc:
                     raise full from exc
                 raise
+            callbacks, self._after_commit = self._after_commit, []
+            for callback in callbacks:
+                callback()
+
+    def after_commit(self, callback) -> None:
+        """Run ``callback()`` once the current write transaction commits (now if there is none); dropped on a
+        rollback. For what lives outside the database, such as the audit log's head in the keyring."""
+        with self._lock:
+            if self.conn.in_transaction:
+                self._after_commit.append(callback)
+                return
+        callback()
 
     @contextmanager
     def small_page_cache(self, kib: int = 2048) -> Iterator[None]:

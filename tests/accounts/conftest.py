@@ -9,7 +9,7 @@ import pytest
 from app import accounts
 from app.store.keyring import FAST_KDF
 
-ADMIN_PW = "admin-password-1"
+ADMIN_PW = "East-hill-2026-a"
 USER_PW = "user-password-1"
 ACCOUNTS = {  # login: (role, villages)
     "cadre1": ("village_cadre", ["v1"]),
@@ -39,6 +39,8 @@ def build_township(directory: Path) -> dict[str, str]:
                                         person_id=person, village_id=village, title=f"探访 {name}")
     for login, (role, villages) in ACCOUNTS.items():
         accounts.add_account(store, login, login, role, villages, USER_PW)
+    # as if each had signed in once and chosen USER_PW (the CLI asks for a new password while must_change is set)
+    store.conn.execute("UPDATE accounts SET must_change = 0")
     store.close()
     return visits
 

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from app import accounts
+from app.accounts import normalize_recovery_key as normalize
 from app.errors import CunFangError, ErrorCode
 from app.store import Store, keyring, lockout
 from app.store.audit import entries, verify
@@ -46,7 +47,7 @@ def test_wrong_passwords_are_refused_in_plain_words_and_written_to_the_audit_log
     assert info.value.code == ErrorCode.ACCOUNT_BAD_LOGIN  # an unknown name is refused the same way
     store = accounts.sign_in(township, "admin", ADMIN_PW)
     failed = entries(store, action="login_failed")
-    assert sorted(e["subject"] for e in failed) == ["cadre1", "cadre1", "nobody"]
+    assert sorted(e["subject"] for e in failed) == ["cadre1", "cadre1", "未知登录名"]  # the name typed is not kept
     assert all(e["user"] == "" for e in failed)  # nobody was signed in
     assert verify(store).ok
     store.close()
@@ -115,11 +116,15 @@ def test_the_recovery_key_lets_a_forgetful_administrator_in_again(tmp_path):
         accounts.recover(tmp_path / "d", "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG-HHHH", "admin", "brand-new-pw")
     assert info.value.code == ErrorCode.ACCOUNT_BAD_RECOVERY_KEY
     typed = recovery.lower().replace("-", " ")  # typed the way people copy it from paper
-    store = accounts.recover(tmp_path / "d", typed, "admin", "brand-new-pw")
+    store, fresh = accounts.recover(tmp_path / "d", typed, "admin", "brand-new-pw")
     assert store.villages()[0]["name"] == "东山村"
     assert entries(store, action="recovery_used")
     store.close()
+    assert normalize(fresh) != normalize(recovery)  # used up: a new key replaces it
     accounts.sign_in(tmp_path / "d", "admin", "brand-new-pw").close()
+    with pytest.raises(CunFangError) as info:
+        accounts.recover(tmp_path / "d", recovery, "admin", "another-new-pw")
+    assert info.value.code == ErrorCode.ACCOUNT_BAD_RECOVERY_KEY
 
 
 def test_a_disabled_account_opens_nothing_but_its_records_stay(township):

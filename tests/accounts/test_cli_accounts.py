@@ -70,10 +70,16 @@ def test_a_newcomer_sets_up_accounts_for_two_villages_and_verifies_the_audit_cha
                         CUNFANG_NEW_PASSWORD=USER_PW)
         assert added.returncode == 0, added.stderr
     seen = {}
-    for login in ("zhang", "li"):
-        listed = cunfang(data, "persons", "search", "", "--limit", "1000", "--json", user=login)
+    for login in ("zhang", "li"):  # the first sign-in asks for their own password before anything else
+        refused = cunfang(data, "persons", "search", "", "--json", user=login)
+        assert refused.returncode != 0 and "请先设置一个新密码" in refused.stderr and refused.stdout == ""
+        listed = cunfang(data, "persons", "search", "", "--limit", "1000", "--json", user=login,
+                         CUNFANG_NEW_PASSWORD="Own-choice-2026x")
         assert listed.returncode == 0, listed.stderr
+        assert "新密码已设置" in listed.stderr
         seen[login] = [json.loads(line) for line in listed.stdout.splitlines()]
+        again = cunfang(data, "persons", "search", "", "--json", user=login, password="Own-choice-2026x")
+        assert again.returncode == 0, again.stderr
     assert seen["zhang"] and {p["village_id"] for p in seen["zhang"]} == {villages[0]}
     assert {p["kind"] for p in seen["zhang"]} <= {"elder", "guardian", "other"}
     assert seen["li"] and {p["village_id"] for p in seen["li"]} == {villages[1]}

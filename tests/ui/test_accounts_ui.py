@@ -167,15 +167,15 @@ def test_a_store_made_before_accounts_gets_its_administrator_from_settings(qtbot
     window = MainWindow(store)
     qtbot.addWidget(window)
     dialog = window.settings.adopt_accounts()
-    dialog.password.setText("admin-password-2")
-    dialog.confirm.setText("admin-password-2")
+    dialog.password.setText("East-hill-2026-b")
+    dialog.confirm.setText("East-hill-2026-b")
     dialog.adopt()
     dialog.key_dialog.copied.setChecked(True)
     dialog.key_dialog.accept()
     assert dialog.result() == dialog.DialogCode.Accepted
     store.close()
     assert Store.has_accounts(tmp_path / "old")
-    accounts.sign_in(tmp_path / "old", "admin", "admin-password-2").close()
+    accounts.sign_in(tmp_path / "old", "admin", "East-hill-2026-b").close()
 
 
 def test_a_new_password_typed_differently_twice_is_refused_and_the_second_box_emptied(qtbot, township):
@@ -194,3 +194,67 @@ def test_a_new_password_typed_differently_twice_is_refused_and_the_second_box_em
     finally:
         store.close()
     accounts.sign_in(township, "admin", ADMIN_PW).close()  # the password did not change
+
+
+def test_recovering_shows_the_new_recovery_key_and_the_old_one_is_used_up(qtbot, township):
+    from PySide6.QtWidgets import QLabel
+
+    from ui.accounts_ui import RecoveryDialog
+
+    store = accounts.sign_in(township, "admin", ADMIN_PW)
+    old = accounts.replace_recovery_key(store)
+    store.close()
+    dialog = RecoveryDialog(township)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.key.setText(old)
+    dialog.password.setText("Brand-new-2026x")
+    dialog.confirm.setText("Brand-new-2026x")
+    dialog.recover()
+    shown = dialog.key_dialog
+    assert shown.isVisible() and "作废" in " ".join(w.text() for w in shown.findChildren(QLabel))
+    new = shown.findChild(QLabel, "key").text()
+    shown.copied.setChecked(True)
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        shown.ok.click()
+    dialog.store.close()
+    assert new != old
+    accounts.recover(township, new, "admin", "Another-new-2026y")[0].close()
+
+
+def test_an_administrator_replaces_the_recovery_key_in_settings(qtbot, township, monkeypatch):
+    from PySide6.QtWidgets import QLabel, QMessageBox
+
+    from ui.accounts_ui import AccountsPanel
+
+    store = accounts.sign_in(township, "admin", ADMIN_PW)
+    old = accounts.replace_recovery_key(store)
+    panel = AccountsPanel(store)
+    qtbot.addWidget(panel)
+    monkeypatch.setattr("ui.accounts_ui.QMessageBox.question", lambda *a: QMessageBox.StandardButton.Yes)
+    panel.findChild(QPushButton, "account_recovery").click()
+    new = panel.key_dialog.findChild(QLabel, "key").text()
+    store.close()
+    assert new != old
+    with pytest.raises(accounts.CunFangError):
+        accounts.recover(township, old, "admin", "Brand-new-2026x")
+    accounts.recover(township, new, "admin", "Brand-new-2026x")[0].close()
+
+
+def test_a_lost_keyring_is_named_and_the_backup_offered_at_start(qtbot, township, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.store import connection
+    from ui.app_main import _keyring_missing
+
+    (township / connection.KEYRING_NAME).unlink()
+    asked = []
+
+    def question(parent, title, text):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.question", question)
+    assert _keyring_missing(township) is False  # restored: the sign-in goes on
+    assert "找不到密钥文件" in asked[0] and "数据库还在" in asked[0] and "keyring.backup.json" in asked[0]
+    accounts.sign_in(township, "admin", ADMIN_PW).close()

@@ -115,7 +115,7 @@ def test_first_run_creates_the_administrator_and_the_encrypted_store(qtbot, tmp_
     assert dialog.store.account.login == "admin" and dialog.store.account.name == "王站长"
     assert [v["name"] for v in dialog.store.villages()] == ["东山村"]
     dialog.store.close()
-    accounts.recover(tmp_path / "data", key, "admin", "another-password").close()  # the key shown works
+    accounts.recover(tmp_path / "data", key, "admin", "another-password")[0].close()  # the key shown works
 
 
 def test_first_run_asks_for_the_township_and_keeps_the_real_store_free_of_demo_data(qtbot, tmp_path):

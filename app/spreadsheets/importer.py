@@ -415,8 +415,10 @@ class RowOutcome:
 
     @property
     def shown_id(self) -> str:
-        """The ID number masked (a valid one), or as it was written (a damaged one: it shows the damage)."""
-        return china.mask_id(self.id_number) if china.id_valid(self.id_number) else self.id_number
+        """The ID number masked, valid or not: one with a wrong check digit is still someone's number. What Excel
+        made of it (3.40102E+17) has lost its digits and is shown as it is, so the damage shows."""
+        text = china.normalize_id(self.id_number)
+        return china.mask_id(text) if re.fullmatch(r"\d{14,17}[\dX]", text) else self.id_number
 
     def explanation(self) -> str:
         parts = list(self.reasons) + list(self.notes)

@@ -465,6 +465,11 @@ def test_cunfang_import_dry_run_confirm_and_undo(tmp_path):
     assert dry.returncode == 0, dry.stderr
     assert "新增 1 人" in dry.stdout and "第 5 行  拒绝  李小红" in dry.stdout and "校验位不正确" in dry.stdout
     assert "试运行：没有写入任何数据" in dry.stdout and (tmp_path / "report.xlsx").exists()
+    # a wrong check digit is still someone's ID number: masked on the console and in the report
+    assert bad_check(CHILD_2) not in dry.stdout and china.mask_id(bad_check(CHILD_2)) in dry.stdout
+    report = json.dumps(list(openpyxl.load_workbook(tmp_path / "report.xlsx").active.iter_rows(values_only=True)),
+                        ensure_ascii=False)
+    assert bad_check(CHILD_2) not in report and CHILD_1 not in report
 
     unconfirmed = cunfang("import", str(path), "--kind", "child", data_dir=data)
     assert unconfirmed.returncode == 1 and "--yes" in unconfirmed.stderr

@@ -182,6 +182,7 @@ class FormDef:
     rows: dict[str, int] = field(default_factory=dict)  # question name → XLSForm survey row
     source: str | None = None
     notices: list[str] = field(default_factory=list)  # what the form author should know (Chinese), not errors
+    calculate_labels: dict[str, str] = field(default_factory=dict)  # XLSForm labels of calculated values
     media: list[str] = field(default_factory=list)  # files beside the form read into instances (CSV, XML)
 
     def __getstate__(self):

@@ -91,8 +91,24 @@ def load_form(source: str | Path | bytes, *, file_type: str | None = None, cache
         raise FormCheckFailed([FormError(exc.code, **exc.context)]) from exc
     form.warnings = warnings  # type: ignore[attr-defined]
     form.notices[:0] = notices
+    form.calculate_labels = calculate_labels(workbook.survey, form.default_lang)
     _check_graph(form)
     return form
+
+
+def calculate_labels(survey: list[dict], lang: str | None) -> dict[str, str]:
+    """Labels the form's author gave calculated values (XLSForm allows a label on a calculate row; the XForm has
+    no place for it): what an exported column is called. The default language's, else any."""
+    found: dict[str, str] = {}
+    for row in survey:
+        if str(row.get("type", "")).strip().lower() != "calculate" or not row.get("name"):
+            continue
+        labels = {k.split("::", 1)[1].strip() if "::" in k else "": str(v).strip()
+                  for k, v in row.items() if k.split("::", 1)[0].strip().lower() == "label" and str(v).strip()}
+        label = labels.get(lang or "") or labels.get("") or next(iter(labels.values()), "")
+        if label:
+            found[str(row["name"]).strip()] = label
+    return found
 
 
 def _cache_identity(source: str | Path | bytes, file_type: str | None) -> tuple[bytes | None, str]:

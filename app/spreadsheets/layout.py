@@ -1,8 +1,11 @@
 """A form's columns for a spreadsheet: one table for the record and one per repeat, from the FormDef.
 
 Questions appear in form order with their labels (groups flattened, as in the stored
-data); calculated values the form computes follow, named by their question name since
-they have no label. Notes have no answer and are left out.
+data); calculated values the form computes follow. A form whose author labelled some of its
+calculations (XLSForm allows a label on a calculate row: the built-in forms do) gets those, under
+their labels, and not the helper values left unlabelled (sex_text, interval_days …); a form with no
+labelled calculation gets them all, named by their question name, as ODK Central exports them.
+Notes have no answer and are left out.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Field:
     identity: str | None = None
     choices: list[tuple[str, str]] = field(default_factory=list)
     calculated: bool = False
+    group: str = ""  # the label of the group it is in, to tell two questions with one label apart
 
     def convert(self, *, codes: bool, full_ids: bool):
         return converter(self.qtype, identity=self.identity, choices=dict(self.choices), codes=codes,
@@ -100,29 +104,46 @@ def form_table(form: FormDef) -> Table:
                 choices = [(c.value, _text(c.labels, lang) or c.value) for c in form.choice_list(control)] \
                     if control.qtype in ("select_one", "select_multiple", "rank") else []
                 table.fields.append(Field(control.name, label or control.name, control.qtype,
-                                          identity_kind(control.name, label, control.qtype), choices))
+                                          identity_kind(control.name, label, control.qtype), choices,
+                                          group=group_label))
 
     visit(form.controls, root, "")
     meta = f"{root.path}/meta"
+    labelled = getattr(form, "calculate_labels", None) or {}
     for path, bind in form.binds.items():
         name = path.rsplit("/", 1)[-1]
         if (not bind.calculate or path in seen_controls or path.startswith(meta + "/") or name == "instanceName"
-                or bind.preload):
+                or bind.preload or (labelled and name not in labelled)):
             continue
         owner = max((t for p, t in by_path.items() if path.startswith(p + "/")), key=lambda t: len(t.path),
                     default=root)
         qtype = _BIND_TYPES.get(bind.type, "text")
-        owner.fields.append(Field(name, name, qtype, identity_kind(name, "", qtype), calculated=True))
+        header = labelled.get(name, name)
+        owner.fields.append(Field(name, header, qtype, identity_kind(name, header if labelled else "", qtype),
+                                  calculated=True))
     for table in root.walk():
         _unique_headers(table)
     return root
 
 
 def _unique_headers(table: Table) -> None:
-    """Two questions with the same label get their question name added, so every header says which is which."""
-    counts: dict[str, int] = {}
+    """Every header says which column it is: a calculated value sharing a question's label is marked 自动算出, two
+    questions with one label get their group's label, and only then their question name."""
+    def clashes() -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for f in table.fields:
+            counts[f.header] = counts.get(f.header, 0) + 1
+        return counts
+
+    counts = clashes()
     for f in table.fields:
-        counts[f.header] = counts.get(f.header, 0) + 1
+        if counts[f.header] > 1 and f.calculated and f.header != f.name:
+            f.header = f"{f.header}（自动算出）"
+    counts = clashes()
+    for f in table.fields:
+        if counts[f.header] > 1 and f.group and f.group not in f.header:
+            f.header = f"{f.header}（{f.group}）"
+    counts = clashes()
     for f in table.fields:
         if counts[f.header] > 1 and f.header != f.name:
             f.header = f"{f.header}（{f.name}）"

@@ -14,8 +14,8 @@ from app.store import households, persons, records
 VISIT_FORMS = {"elder_visit", "child_visit"}
 # The forms that fit a kind of person, the usual one (the visit) first: 为此人填表 offers these.
 FORMS_FOR_KIND = {
-    "elder": ("elder_visit", "capability_assessment", "elder_registry", "home_adaptation"),
-    "child": ("child_visit", "left_behind_child", "vulnerable_child"),
+    "elder": ("elder_visit", "elder_finding_report", "capability_assessment", "elder_registry", "home_adaptation"),
+    "child": ("child_visit", "child_finding_report", "left_behind_child", "vulnerable_child"),
 }
 # The kind of person a visit form is about (填表 → a visit form asks who is visited).
 VISIT_KIND = {"elder_visit": "elder", "child_visit": "child"}

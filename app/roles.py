@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from app.errors import CunFangError, ErrorCode
 
-ELDER_FORMS = ("elder_registry", "elder_visit", "capability_assessment")
-CHILD_FORMS = ("left_behind_child", "vulnerable_child", "child_visit")
+ELDER_FORMS = ("elder_registry", "elder_visit", "capability_assessment", "elder_finding_report")
+CHILD_FORMS = ("left_behind_child", "vulnerable_child", "child_visit", "child_finding_report")
 TOWNSHIP_FORMS = ("home_adaptation", "house_number")
 ANY = "*"
 

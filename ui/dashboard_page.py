@@ -101,8 +101,9 @@ class DashboardPage(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, flagged["uuid"])
             self.drafts.addItem(item)
         for report in board.open_reports[:50]:
-            item = QListWidgetItem(self.tr("发现报告未结：{who}（{when}）").format(
-                who=report["person_name"] or report["title"], when=report["updated_at"][:10]))
+            item = QListWidgetItem(self.tr("发现报告未结：{who}（{when} 发现，已 {days} 天）").format(
+                who=report["person_name"] or report["title"], when=report["found"], days=report["days_open"]))
+            item.setForeground(Qt.GlobalColor.darkRed)
             item.setData(Qt.ItemDataRole.UserRole, report["uuid"])
             self.drafts.addItem(item)
         for pending in board.adaptations_pending[:50]:

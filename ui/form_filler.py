@@ -139,7 +139,8 @@ class FormFiller(QWidget):
         """Known facts about the person fill the questions of the same name."""
         names = self.form.by_name()
         name = person.get("name", "")
-        facts = {"person_name": name, "name": name, "elder_name": name, "child_name": name,
+        facts = {"person_name": name, "name": name, "elder_name": name, "child_name": name, "subject_name": name,
+                 "subject_id": person.get("id_number", ""),
                  "id_number": person.get("id_number", ""), "elder_id": person.get("id_number", ""),
                  "child_id": person.get("id_number", ""), "phone": person.get("phone", ""),
                  "visitor": self.author, "risk_tier": tier_code(person["risk_tier"]) if person.get("risk_tier") else ""}

@@ -97,7 +97,7 @@ def finished_of_form(store, form_id: str, limit: int = 100_000) -> list[dict]:
     """Finished (not draft) records of a form in the account's scope, newest first, data parsed."""
     scope, params = _scoped(store, "r")
     rows = store.query(
-        "SELECT r.uuid, r.title, r.data, r.updated_at, r.village_id, p.name AS person_name FROM records r "
+        "SELECT r.uuid, r.title, r.data, r.updated_at, r.village_id, r.person_id, p.name AS person_name FROM records r "
         f"LEFT JOIN persons p ON p.id = r.person_id WHERE r.form_id = ? AND r.status != 'draft' AND {scope} "
         "ORDER BY r.updated_at DESC LIMIT ?", [form_id, *params, limit])
     for row in rows:

@@ -155,15 +155,12 @@ def enroll(store: Store, url: str, token: str, *, device_name: str = "", ca_file
 
 
 def integrity_report(store: Store) -> protocol.IntegrityReport | None:
-    """What this laptop's own checks find, for the bureau (``IntegrityReport``); None when all is well."""
-    from app.store.audit import verify
+    """What this laptop's own checks find, for the bureau (``IntegrityReport``); None when all is well: the audit
+    chain, a cut tail noticed now or before, account rows edited outside the app (``app.store.audit``)."""
+    from app.store.audit import integrity_report as laptop_checks
 
-    problems = []
-    check = verify(store)
-    if not check.ok and check.problem is not None:
-        problems.append(protocol.IntegrityProblem(code=check.problem.code.name, message=check.problem.message[:1000],
-                                                  at=utc_now(), subject="audit_log"))
-    return protocol.IntegrityReport(tampered=True, problems=problems) if problems else None
+    found = laptop_checks(store)
+    return protocol.IntegrityReport(**found) if found["tampered"] else None
 
 
 class SyncClient:

@@ -340,3 +340,22 @@ def test_unfinished_uploads_expire_and_each_laptop_has_a_quota(tmp_path, start_s
     assert "大照片.jpg" in outcomes[stuck].message and "上限" in outcomes[stuck].message
     assert "其他记录照常发送" in outcomes[stuck].message
     assert laptop.get_record(stuck)["status"] in ("finalized", "queued")
+
+
+def test_a_cut_the_laptop_noticed_itself_reaches_the_bureau_as_its_own_report(sqlite_server, laptop_factory):
+    """The laptop anchors its audit head outside the table (keyring.json); entries cut before the server ever saw
+    them are noticed by the laptop at its next entry, and its integrity report at sync says so."""
+    from app.store.audit import append
+
+    laptop = laptop_factory(sqlite_server)
+    add_visit(laptop, "V1")
+    assert sync(laptop).error == ""
+    for n in range(3):
+        append(laptop, "export", subject=f"台账{n}.xlsx")
+    newest = laptop.query("SELECT max(id) AS n FROM audit_log")[0]["n"]
+    cut_audit_log(laptop, newest - 2)  # never sent: the server cannot know of them
+    append(laptop, "login", subject="zhang")  # the laptop notices before it writes
+    assert sync(laptop).error == ""
+    found = [f for f in sqlite_server.service.list_findings() if f["kind"] == "tampered"]
+    assert [f["code"] for f in found] == ["AUDIT_TAIL_WAS_CUT"]
+    assert "审计记录末尾曾被删除" in found[0]["message"]

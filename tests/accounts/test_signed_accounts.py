@@ -117,3 +117,17 @@ def test_a_store_from_before_signed_rows_is_signed_at_the_first_administrator_si
     with pytest.raises(CunFangError) as info:
         accounts.sign_in(township, "cadre1", USER_PW)
     assert info.value.code == ErrorCode.ACCOUNT_TAMPERED
+
+
+def test_the_sync_client_carries_a_tampered_row_to_the_bureau(township):
+    """What the audit upload's ``integrity`` field holds after a cadre edited their row (sync.protocol.IntegrityReport)."""
+    from sync.client.client import integrity_report as sync_report
+
+    with_data_key(township, "UPDATE accounts SET role = 'admin' WHERE login = 'cadre1'")
+    with pytest.raises(CunFangError):
+        accounts.sign_in(township, "cadre1", USER_PW)
+    store = accounts.sign_in(township, "admin", ADMIN_PW)
+    report = sync_report(store)
+    store.close()
+    assert report is not None and report.tampered
+    assert ("ACCOUNT_TAMPERED", "cadre1") in {(p.code, p.subject) for p in report.problems}

@@ -142,7 +142,7 @@ def test_same_name_in_two_groups_is_still_refused_with_both_rows():
         |        | text        | name | 姓名   |
         |        | end group   |      |       |
         """))
-    assert errors[0].code == ErrorCode.FORM_DUPLICATE_NAME and errors[0].row == 6
+    assert errors[0].code == ErrorCode.FORM_DUPLICATE_NAME_IN_GROUPS and errors[0].row == 6
 
 
 def test_osm_question_opens():

@@ -39,6 +39,7 @@ class ErrorCode(Enum):
     FORM_UNREADABLE = "无法读取表单文件 {path}：{reason}。请确认它是 Excel/WPS 保存的 .xlsx 表单，或 XForm (.xml) 文件。"
     FORM_INVALID = "表单有错误：{reason}"
     FORM_DUPLICATE_NAME = "问题名称“{name}”重复了（另一处在第 {other_row} 行）。每个问题的 name 必须唯一，请改掉其中一个。"
+    FORM_DUPLICATE_NAME_IN_GROUPS = "问题名称“{name}”在另一个分组里也用了（第 {other_row} 行）。ODK 允许不同分组里的问题同名，但村访通的记录、台账和同步都按问题名称保存答案，同名会让两个答案混在一起，所以 name 在整张表单里必须唯一，请改掉其中一个（例如加上分组的前缀）。"
     FORM_UNKNOWN_REF = "引用了不存在的问题 ${{{ref}}}。请检查拼写，或先在 survey 表中添加名为“{ref}”的问题。"
     FORM_MISSING_CHOICES = "选项列表“{list_name}”在 choices 表中不存在。请在 choices 表中添加 list_name 为“{list_name}”的选项。"
     FORM_SELECT_NEEDS_LIST = "“{type}”后面需要写选项列表名，例如 select_one yesno，并在 choices 表中定义这个列表。"

@@ -202,6 +202,7 @@ def check_workbook(workbook) -> tuple[list[FormError], dict[str, int]]:
     choices = as_read(workbook.choices)
     errors: list[FormError] = []
     rows: dict[str, int] = {}
+    scopes: dict[str, tuple[str, ...]] = {}
     lists = {str(c.get("list_name") or c.get("list name") or "").strip() for c in choices}
     stack: list[tuple[str, int, str]] = []
 
@@ -238,13 +239,14 @@ def check_workbook(workbook) -> tuple[list[FormError], dict[str, int]]:
             if base not in ("note",):
                 errors.append(FormError(ErrorCode.FORM_MISSING_NAME, sheet="survey", row=i, column="name"))
             continue
-        if name in rows and base not in ("begin group", "begin repeat"):
-            errors.append(FormError(ErrorCode.FORM_DUPLICATE_NAME, sheet="survey", row=i, column="name",
-                                    question=name, name=name, other_row=rows[name]))
-        elif name in rows:
-            errors.append(FormError(ErrorCode.FORM_DUPLICATE_NAME, sheet="survey", row=i, column="name",
+        scope = tuple(n for _, r, n in stack if r != i)  # the groups this row is in
+        if name in rows:
+            # pyxform and ODK allow one name in two groups; we do not: records, 台账 and sync key answers by name
+            code = ErrorCode.FORM_DUPLICATE_NAME if scopes[name] == scope else ErrorCode.FORM_DUPLICATE_NAME_IN_GROUPS
+            errors.append(FormError(code, sheet="survey", row=i, column="name",
                                     question=name, name=name, other_row=rows[name]))
         rows.setdefault(name, i)
+        scopes.setdefault(name, scope)
     for kind, row_no, name in stack:
         code = ErrorCode.FORM_UNCLOSED_REPEAT if "repeat" in kind else ErrorCode.FORM_UNCLOSED_GROUP
         errors.append(FormError(code, sheet="survey", row=row_no, column="type", question=name or None))

@@ -72,7 +72,8 @@ def test_duplicate_name_in_different_groups():
         |        | end group   |      |       |
         """
     )
-    assert where(err) == (ErrorCode.FORM_DUPLICATE_NAME, "survey", 4, "name", "age")
+    assert where(err) == (ErrorCode.FORM_DUPLICATE_NAME_IN_GROUPS, "survey", 4, "name", "age")
+    assert "ODK 允许" in str(err) and "第 2 行" in str(err), "says why we differ from ODK, and where the other is"
 
 
 # --------------------------------------------------------------------------- references

@@ -16,10 +16,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.errors import ErrorCode
 from app.forms.fill import fill
 from app.forms.session import FormSession
+from app.forms.tidy import plain_punctuation
 from app.forms.xlsform import FormCheckFailed, load_form
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,7 +142,7 @@ def test_same_name_in_two_groups_is_still_refused_with_both_rows():
         |        | text        | name | 姓名   |
         |        | end group   |      |       |
         """))
-    assert errors[0].code == ErrorCode.FORM_DUPLICATE_NAME and errors[0].row == 6
+    assert errors[0].code == ErrorCode.FORM_DUPLICATE_NAME_IN_GROUPS and errors[0].row == 6
 
 
 def test_osm_question_opens():
@@ -408,3 +411,32 @@ def test_absent_label_image_is_a_notice_not_an_error(tmp_path):
     form = load_form(path)
     assert len(form.notices) == 1 and "house.jpg" in form.notices[0]
     assert fill(form, {"who": "张三"})["data"]["who"] == "张三"
+
+
+# --------------------------------------------------------------------------- full-width punctuation, any text
+
+_PIECES = st.lists(st.one_of(
+    st.sampled_from(["（", "）", "＝", "，", "＋", "＜", "＞", "　", "${a}", "1", " and ", "if", "中"]),
+    st.text(alphabet="（）＝，中文ab ", max_size=6).map(lambda t: f"'{t}'"),
+    st.text(alphabet="（）＝，中文ab ", max_size=6).map(lambda t: f'"{t}"'),
+), max_size=12)
+
+
+@given(_PIECES)
+def test_plain_punctuation_changes_only_what_is_outside_quotes(pieces):
+    text = "".join(pieces)
+    plain, changes = plain_punctuation(text)
+    assert len(plain) == len(text)
+    assert plain_punctuation(plain) == (plain, []), "a second pass has nothing left to do"
+    for piece_start, piece in _offsets(pieces):
+        if piece[:1] in "'\"":  # a string literal comes through as typed
+            assert plain[piece_start:piece_start + len(piece)] == piece
+    for position, char, ascii_char in changes:
+        assert text[position - 1] == char and plain[position - 1] == ascii_char
+
+
+def _offsets(pieces):
+    at = 0
+    for piece in pieces:
+        yield at, piece
+        at += len(piece)

@@ -182,9 +182,6 @@ class FormDef:
     source: str | None = None
     media: list[str] = field(default_factory=list)  # files beside the form read into instances (CSV, XML)
 
-    def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k != "_graph"}  # the graph is rebuilt on reading
-
     @property
     def root_name(self) -> str:
         return self.template.children[0].name

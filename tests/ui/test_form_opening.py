@@ -61,7 +61,7 @@ def test_a_long_form_shows_its_first_sections_at_once_and_fills_in_the_rest(qtbo
     filler = window.fill.open_filler(form)
     built = len(filler.questions)
     assert 0 < built < total and filler._pending  # the first screenful is there; the rest comes next
-    qtbot.waitUntil(lambda: not filler._pending, timeout=20000)
+    qtbot.waitUntil(lambda: not filler._pending, timeout=60000)
     assert len({q.control.ref for q in filler.questions}) == total
     # Jumping to a question (定稿's list of what is missing) never waits for the filling-in.
     again = window.fill.open_filler(form)

@@ -45,7 +45,8 @@ SAVE_DELAY_MS = 250
 NAME_QUESTIONS = ("person_name", "name", "elder_name", "child_name", "elder")  # who a record is about
 # Questions built before the filler shows; the sections after them are filled in the moments that follow
 # (one per turn of the event loop), so a 500-question form opens at once. Smaller forms are built whole.
-EAGER_QUESTIONS = 80
+EAGER_QUESTIONS = 40
+FILL_IN_AFTER_MS = 30  # the first filling-in waits for the form to be painted once
 
 
 class FormFiller(QWidget):
@@ -168,7 +169,7 @@ class FormFiller(QWidget):
         self.outline.expandAll()
         if self._pending:
             generation = self._generation
-            QTimer.singleShot(0, lambda: self._build_more(generation))
+            QTimer.singleShot(FILL_IN_AFTER_MS, lambda: self._build_more(generation))
 
     def _build_more(self, generation: int) -> None:
         """Fill the next waiting section, then come back for the one after it."""

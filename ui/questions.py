@@ -65,7 +65,7 @@ class QuestionWidget(QFrame):
         self.label.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.label)
         hint = session.label(control, node, hint=True)
-        self.hint = QLabel(hint)
+        self.hint = QLabel(hint, self)  # with its parent before it is shown: never a window of its own
         self.hint.setWordWrap(True)
         self.hint.setObjectName("hint")
         self.hint.setVisible(bool(hint))
@@ -73,7 +73,7 @@ class QuestionWidget(QFrame):
         self.input = self.build_input()
         if self.input is not None:
             layout.addWidget(self.input)
-        self.message = QLabel()
+        self.message = QLabel(self)
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         self.message.hide()

@@ -21,6 +21,7 @@ import logging
 import os
 import pickle
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -108,7 +109,7 @@ class FormCache:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             data = pickle.dumps(form, protocol=pickle.HIGHEST_PROTOCOL)
-            partial = entry.with_name(f"{entry.name}.{os.getpid()}.part")
+            partial = entry.with_name(f"{entry.name}.{os.getpid()}.{threading.get_ident()}.part")
             partial.write_bytes(data)
             os.replace(partial, entry)
             self._trim()

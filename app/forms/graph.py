@@ -91,16 +91,29 @@ class Graph:
                     self.vertices.append(Vertex(kind, bind.path, expr, set(expr.deps)))
         for control in form.walk():
             if control.itemset is not None:
-                expr = Expr.__new__(Expr)
-                expr.text, expr.fn, expr.deps, expr.column = control.itemset.nodeset, control.itemset.fn, \
-                    control.itemset.deps, "choice_filter"
+                expr = control.itemset.expr
+                if expr is None:
+                    expr = Expr.__new__(Expr)
+                    expr.text, expr.fn, expr.deps, expr.column = control.itemset.nodeset, control.itemset.fn, \
+                        control.itemset.deps, "choice_filter"
                 self.vertices.append(Vertex("choice", control.ref, expr, set(expr.deps) | {control.ref}))
             if control.repeat_count is not None:
                 self.vertices.append(Vertex("count", control.ref, control.repeat_count, set(control.repeat_count.deps)))
         self._index()
         self._sort()
+        self._memoize()
+
+    def _memoize(self) -> None:
         self.plan = lru_cache(maxsize=4096)(self._plan)
         self.direct = lru_cache(maxsize=8192)(self.affected_by)
+
+    # Kept with its form in the form cache (cache.py): the memo tables are made afresh on reading.
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k not in ("plan", "direct")}
+
+    def __setstate__(self, state) -> None:
+        self.__dict__.update(state)
+        self._memoize()
 
     def _index(self) -> None:
         """Index vertices by every ancestor of what they read and of where they sit."""

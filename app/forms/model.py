@@ -185,9 +185,6 @@ class FormDef:
     calculate_labels: dict[str, str] = field(default_factory=dict)  # XLSForm labels of calculated values
     media: list[str] = field(default_factory=list)  # files beside the form read into instances (CSV, XML)
 
-    def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k != "_graph"}  # the graph is rebuilt on reading
-
     @property
     def root_name(self) -> str:
         return self.template.children[0].name

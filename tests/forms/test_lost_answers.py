@@ -3,7 +3,10 @@ given before the answer that shows their question, and a note for every answer t
 
 The hand-written XForms below are each accepted by ODK Validate (JavaRosa); their references resolve as
 JavaRosa's XFormParser resolves them: a bind's nodeset against the primary instance's root, a control's
-ref against its enclosing group's or repeat's node, ``bind="id"`` through the bind's nodeset.
+ref against its enclosing group's or repeat's node, ``bind="id"`` through the bind's nodeset. The data
+expected of RELATIVE, CURRENT_IN_REPEAT and NESTED_SETVALUE is what JavaRosa gives for the same answers
+(tests/forms/javarosa/JrFill.java); for BIND_IDS JavaRosa refuses to store "红" (constraint) where we keep
+it and report the error.
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@ JavaRosa's rules (XPathFuncExpr.toDate / toDecimalDateTime, DateUtils.parseDateT
 instant n days after 1970-01-01T00:00Z shown on the device's clock; decimal-date-time counts an instant's
 days since that epoch (so a value with ``Z`` or an offset gives one number in every zone, a value without
 one is read on the device's clock). The device's clock is the form session's (``now``); with none, this
-computer's zone (checked in subprocesses with ``TZ``).
+computer's zone (checked in subprocesses with ``TZ``). The values were checked with JavaRosa itself under
+TZ=Asia/Shanghai and TZ=America/Denver (tests/forms/javarosa/JrEval.java); JavaRosa prints a date-time's
+string as its date only, we print the whole date-time (as Enketo), and JavaRosa reads "1 order" as
+"1 or der" where we keep a misspelt operator a syntax error.
 """
 
 from __future__ import annotations

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QWidget
+
 import app.forms.xlsform as xlsform
 from app.store import Store
 from app.store.keyring import FAST_KDF
-from ui import questions
 from ui.main_window import MainWindow
 
 PASS = "secret-123"
@@ -33,23 +35,30 @@ def test_fill_page_after_a_restart_uses_the_cache(qtbot, tmp_path, monkeypatch):
     assert filler.objectName() == "formFiller" and filler.form.form_id == "elder_visit"
 
 
-def test_question_widgets_are_made_inside_their_section(qtbot, tmp_path, monkeypatch):
-    """A question widget shown before it had a parent became a window of its own for a moment: a second
-    of the 500-question form's opening went on that."""
+def test_no_part_of_a_question_flashes_up_as_a_window(qtbot, tmp_path):
+    """A widget shown before it has a parent becomes a window of its own for a moment: a second of the
+    500-question form's opening went on that, and a hint flashing up took the focus from the main window."""
     store = Store.create(tmp_path / "data", PASS, kdf=FAST_KDF)
     window = MainWindow(store)
     qtbot.addWidget(window)
-    orphans = []
-    original = questions.QuestionWidget.refresh
+    window.show()
+    flashed = []
 
-    def refresh(self, **kwargs):
-        if self.parentWidget() is None:
-            orphans.append(self.control.name)
-        return original(self, **kwargs)
+    class Watch(QObject):
+        def eventFilter(self, watched, event):  # noqa: N802 - Qt API
+            if event.type() == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
+                flashed.append(f"{type(watched).__name__} {watched.objectName()}")
+            return False
 
-    monkeypatch.setattr(questions.QuestionWidget, "refresh", refresh)
-    filler = window.fill.open_filler(window.catalog.by_id("elder_visit"))
-    assert filler.questions and orphans == []
+    watch = Watch()
+    QApplication.instance().installEventFilter(watch)
+    try:
+        for form_id in ("elder_visit", "home_adaptation"):
+            filler = window.fill.open_filler(window.catalog.by_id(form_id))
+            qtbot.waitUntil(lambda f=filler: not f._pending, timeout=60000)
+    finally:
+        QApplication.instance().removeEventFilter(watch)
+    assert flashed == []
 
 
 def test_a_long_form_shows_its_first_sections_at_once_and_fills_in_the_rest(qtbot, tmp_path):
@@ -61,7 +70,7 @@ def test_a_long_form_shows_its_first_sections_at_once_and_fills_in_the_rest(qtbo
     filler = window.fill.open_filler(form)
     built = len(filler.questions)
     assert 0 < built < total and filler._pending  # the first screenful is there; the rest comes next
-    qtbot.waitUntil(lambda: not filler._pending, timeout=20000)
+    qtbot.waitUntil(lambda: not filler._pending, timeout=60000)
     assert len({q.control.ref for q in filler.questions}) == total
     # Jumping to a question (定稿's list of what is missing) never waits for the filling-in.
     again = window.fill.open_filler(form)

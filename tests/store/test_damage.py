@@ -84,8 +84,8 @@ def readable_by_sqlcipher(directory: Path, key: bytes, original: dict) -> dict[s
 
 
 def pages_of(directory: Path, key: bytes, name: str) -> list[int]:
-    found = survey(directory, key)
-    return sorted(next(p for p in found.parts if p.name == name).tree.pages)
+    with survey(directory, key) as found:
+        return sorted(next(p for p in found.parts if p.name == name).tree.pages)
 
 
 def kind(directory: Path, key: bytes, pgno: int) -> int | None:
@@ -145,9 +145,9 @@ def test_salvage_keeps_every_readable_row(template, tmp_path, where):
     offset, words = place(damaged, key, where)
     flip(damaged, offset)
 
-    found = survey(damaged, key)
-    assert found.pf.key_matches and not found.healthy or where == "salt"
-    assert any(words in line for line in found.describe()), found.describe()
+    with survey(damaged, key) as found:
+        assert found.pf.key_matches and not found.healthy or where == "salt"
+        assert any(words in line for line in found.describe()), found.describe()
     readable = readable_by_sqlcipher(damaged, key, original)
 
     report = salvage(damaged, key, tmp_path / "saved")

@@ -230,3 +230,27 @@ def test_cli_doctor_names_the_damage_and_salvages(template, tmp_path):
     assert cli(saved, "records", "list", "--limit", "100000").returncode == 0
     healthy = cli(saved, "doctor")
     assert healthy.returncode == 0 and "数据库健康" in healthy.stdout
+
+
+def test_salvage_reads_the_write_ahead_log_of_a_store_left_open(template, tmp_path):
+    """A laptop that lost power: the newest rows are still in cunfang.db-wal, and the salvage must find them."""
+    source, key = template
+    live = tmp_path / "live"
+    shutil.copytree(source, live)
+    store = accounts.sign_in(live, "admin", PW)
+    try:
+        store.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        new = [store.save_draft(form_id="elder_visit", form_version="1", data={"note": f"停电前 {i}"})
+               for i in range(40)]
+        crashed = tmp_path / "crashed"
+        crashed.mkdir()
+        for name in ("cunfang.db", "cunfang.db-wal", "keyring.json"):
+            shutil.copy(live / name, crashed / name)  # what the disk held at the moment the power went
+    finally:
+        store.close()
+    assert (crashed / "cunfang.db-wal").stat().st_size > 0
+    report = salvage(crashed, key, tmp_path / "saved")
+    assert not report.lost
+    saved = contents(tmp_path / "saved", key)
+    uuids = {row[0] for row in saved["records"].values()}
+    assert set(new) <= uuids

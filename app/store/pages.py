@@ -46,11 +46,14 @@ def _authentic(hmac_key: bytes, raw: bytes, pgno: int) -> bool:
     return hmac.compare_digest(calc, mac)
 
 
-def _decrypt(data_key: bytes, raw: bytes, pgno: int) -> bytes:
-    from Crypto.Cipher import AES
-
+def _decrypt(block_cipher, raw: bytes, pgno: int, length: int = USABLE) -> bytes:
+    """AES-256-CBC decryption of the page's first ``length`` bytes, done as ECB then XOR with the previous
+    ciphertext block (the same thing, without making a cipher object per page)."""
     start = SALT if pgno == 1 else 0
-    plain = AES.new(data_key, AES.MODE_CBC, raw[USABLE:USABLE + 16]).decrypt(raw[start:USABLE])
+    body = raw[start:start + ((min(length, USABLE) - start + 15) // 16) * 16]
+    chained = raw[USABLE:USABLE + 16] + body[:-16]
+    decrypted = block_cipher.decrypt(body)
+    plain = (int.from_bytes(decrypted, "big") ^ int.from_bytes(chained, "big")).to_bytes(len(body), "big")
     return (SQLITE_MAGIC if pgno == 1 else b"") + plain
 
 
@@ -84,6 +87,9 @@ class PageFile:
         self.kinds: dict[int, int] = {}  # good page → its first byte (b-tree kind), from scan()
         self.salt_repaired = False
         self._cache: OrderedDict[int, bytes] = OrderedDict()
+        from Crypto.Cipher import AES
+
+        self._cipher = AES.new(data_key, AES.MODE_ECB)
         salt = self._raw_main(1)[:SALT]
         self._key = _hmac_key(data_key, salt)
         probe = 2 if self.count >= 2 else None
@@ -152,17 +158,20 @@ class PageFile:
         if not _authentic(self._key, raw, pgno):
             self.bad.add(pgno)
             return None
-        plain = _decrypt(self.data_key, raw, pgno)
+        plain = _decrypt(self._cipher, raw, pgno)
         self._cache[pgno] = plain
         if len(self._cache) > CACHE_PAGES:
             self._cache.popitem(last=False)
         return plain
 
     def scan(self) -> PageFile:
+        """Check every page once; keep only which fail and each good page's kind (its first bytes decrypted)."""
         for pgno in range(1, self.count + 1):
-            plain = self.page(pgno)
-            if plain is not None:
-                self.kinds[pgno] = plain[100 if pgno == 1 else 0]
+            raw = self._raw(pgno)
+            if _authentic(self._key, raw, pgno):
+                self.kinds[pgno] = _decrypt(self._cipher, raw, pgno, 112)[100 if pgno == 1 else 0]
+            else:
+                self.bad.add(pgno)
         return self
 
     @property

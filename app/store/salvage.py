@@ -284,6 +284,7 @@ def _copy_rows(found: Survey, conn, report: SalvageReport) -> None:
         existing = {r[0]: {c[1] for c in conn.execute(f'PRAGMA table_info("{r[0]}")')}
                     for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("PRAGMA cache_size = -8192")  # 8 MiB: a long write spills its pages to the WAL (encrypted)
         conn.execute("BEGIN IMMEDIATE")
         for part in found.parts:
             if part.kind != "table" or not part.sql or part.name.startswith(SKIPPED):
@@ -306,13 +307,16 @@ def _copy_rows(found: Survey, conn, report: SalvageReport) -> None:
         conn.close()
 
 
-def _batches(rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
+def _batches(rows: Iterator[dict], size: int, max_bytes: int = 4 << 20) -> Iterator[list[dict]]:
+    """Rows in lists of ``size``, or fewer when they are big (photos): memory stays flat whatever the store holds."""
     batch: list[dict] = []
+    held = 0
     for row in rows:
         batch.append(row)
-        if len(batch) == size:
+        held += sum(len(v) for v in row.values() if isinstance(v, (bytes, str)))
+        if len(batch) == size or held >= max_bytes:
             yield batch
-            batch = []
+            batch, held = [], 0
     if batch:
         yield batch
 

@@ -389,10 +389,10 @@ def freelist(pf: PageFile) -> set[int]:
     trunk = struct.unpack(">I", first[32:36])[0]
     free: set[int] = set()
     while trunk and trunk not in free:
+        free.add(trunk)
         page = pf.page(trunk)
         if page is None:
             break
-        free.add(trunk)
         count = struct.unpack(">I", page[4:8])[0]
         for i in range(min(count, (USABLE - 8) // 4)):
             free.add(struct.unpack(">I", page[8 + 4 * i:12 + 4 * i])[0])

@@ -62,6 +62,7 @@ class Survey:
     parts: list[Part] = field(default_factory=list)
     orphans: dict[str, list[int]] = field(default_factory=dict)  # table → its leaves cut off by a bad interior page
     unplaced: set[int] = field(default_factory=set)  # readable data pages no table could be found for
+    free: set[int] = field(default_factory=set)  # pages on the free list (hold no rows)
 
     @property
     def healthy(self) -> bool:
@@ -124,8 +125,12 @@ class Survey:
                 found.append((f"{part.label}有 {part.tree.incomplete} 行的长内容（长文本或照片）在损坏的页上，"
                               "无法完整读取。", True))
         unknown = self.unknown_bad()
+        free = [p for p in unknown if p in self.free]
+        if free:
+            found.append((f"第 {_pages(free)} 页损坏：这是空闲页（没有数据），不影响任何记录。", False))
+        unknown = [p for p in unknown if p not in self.free]
         if unknown:
-            found.append((f"第 {_pages(unknown)} 页损坏，无法判断属于哪一部分（可能是空闲页）。", True))
+            found.append((f"第 {_pages(unknown)} 页损坏，无法判断属于哪一部分。", True))
         if self.unplaced:
             found.append((f"另有 {len(self.unplaced)} 页数据找不到所属的表，没有抢救。", True))
         return found
@@ -180,7 +185,8 @@ def _master_rows_by_scan(pf: PageFile, tree: Tree) -> list[list]:
 def _place_orphans(result: Survey) -> None:
     """Leaves cut off from their table by a damaged interior page still hold rows: give them to the table
     whose walk lost pages and whose column count their records fit."""
-    reached = set().union(*(p.tree.pages for p in result.parts)) | freelist(result.pf)
+    result.free = freelist(result.pf)
+    reached = set().union(*(p.tree.pages for p in result.parts)) | result.free
     broken = [p for p in result.parts if p.kind == "table" and p.tree.bad and p.sql]
     widths = {p.name: len(columns_of(p.sql)) for p in broken}
     for pgno, kind in sorted(result.pf.kinds.items()):
@@ -237,6 +243,8 @@ class SalvageReport:
         if self.lost:
             out.append("无法读取（已跳过）：")
             out += [f"  {line}" for line in self.lost]
+            if any("records" in line for line in self.lost):
+                out.append("  丢失的记录如果已经同步到县局服务器，服务器上仍有完整的一份。")
         else:
             out.append("所有数据都已读出，没有丢失。")
         out += [f"  {line}" for line in self.dangling]

@@ -254,3 +254,30 @@ def test_salvage_reads_the_write_ahead_log_of_a_store_left_open(template, tmp_pa
     saved = contents(tmp_path / "saved", key)
     uuids = {row[0] for row in saved["records"].values()}
     assert set(new) <= uuids
+
+
+def test_a_damaged_free_page_loses_nothing(template, tmp_path):
+    source, key = template
+    directory = tmp_path / "data"
+    shutil.copytree(source, directory)
+    store = accounts.sign_in(directory, "admin", PW)
+    try:
+        for i in range(40):
+            store.set_setting(f"scratch.{i}", "x" * 3000)
+        with store.transaction():
+            store.conn.execute("DELETE FROM settings WHERE key LIKE 'scratch.%'")  # pages go to the free list
+    finally:
+        store.close()
+    from app.store.pages import freelist
+
+    with read_pages(directory / "cunfang.db", key) as pf:
+        free = sorted(freelist(pf))
+    assert free
+    original = contents(directory, key)
+    flip(directory, (free[-1] - 1) * 4096 + 2000)
+    with survey(directory, key) as found:
+        assert any("空闲页" in line for line in found.describe()) and not found.losses()
+    report = salvage(directory, key, tmp_path / "saved")
+    assert not report.lost
+    saved = contents(tmp_path / "saved", key)
+    assert all(saved[t] == original[t] for t in TABLES if t != "schema_migrations")

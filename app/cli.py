@@ -368,23 +368,24 @@ def doctor(ctx: click.Context, salvage_to: Path | None) -> None:
 
     directory = _data_dir(ctx)
     data_key = _data_key(directory)
-    found = survey(directory, data_key)
-    if not found.pf.key_matches:
-        raise CunFangError(ErrorCode.STORE_KEY_MISMATCH, path=directory / "keyring.json")
-    for line in found.describe():
-        click.echo(f"✗ {line}", err=True)
-    if salvage_to is not None:
-        report = salvage(directory, data_key, salvage_to)
+    with survey(directory, data_key) as found:
+        if not found.pf.key_matches:
+            raise CunFangError(ErrorCode.STORE_KEY_MISMATCH, path=directory / "keyring.json")
+        for line in found.describe():
+            click.echo(f"✗ {line}", err=True)
+        report = salvage(directory, data_key, salvage_to, found) if salvage_to is not None else None
+        healthy, pages = found.healthy, found.pf.count
+    if report is not None:
         for line in report.lines():
             click.echo(line)
         click.echo(f"请用 cunfang --data-dir {salvage_to} 打开抢救出的数据，核对无误后再替换原来的数据目录"
                    f"（原数据目录 {directory} 没有改动）。")
         sys.exit(1 if report.lost else 0)
-    if not found.healthy:
+    if not healthy:
         click.echo(f"数据库有损坏。请运行 cunfang doctor --salvage 新目录，把能读出的数据抢救到一个新的数据目录"
                    f"（原数据目录 {directory} 不会被改动）。", err=True)
         sys.exit(1)
-    click.echo(f"✓ 逐页校验：{found.pf.count} 页全部完好")
+    click.echo(f"✓ 逐页校验：{pages} 页全部完好")
     _examine(ctx)
 
 

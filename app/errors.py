@@ -398,7 +398,10 @@ def explain(exc: BaseException, *, action: str = "这次操作", path: object = 
         return full
     if isinstance(exc, CunFangError):
         return exc
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
-        return CunFangError(ErrorCode.STORE_PAGES_DAMAGED, reason=str(exc))
+    seen, cause = 0, exc
+    while cause is not None and seen < 8:  # also when closing the store failed after the damaged read
+        code = getattr(cause, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+            return CunFangError(ErrorCode.STORE_PAGES_DAMAGED, reason=str(cause))
+        cause, seen = cause.__cause__ or cause.__context__, seen + 1
     return None

@@ -32,6 +32,12 @@ class DashboardPage(QWidget):
         self.setObjectName("dashboard")
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("<h2>工作台</h2>")))
+        self.clock_warning = QLabel()  # due dates and "overdue" read the clock: say when it looks wrong
+        self.clock_warning.setObjectName("clockWarning")
+        self.clock_warning.setWordWrap(True)
+        self.clock_warning.setStyleSheet("background: #fff3cd; color: #5c4400; padding: 6px;")
+        self.clock_warning.hide()
+        layout.addWidget(self.clock_warning)
         self.cards = QHBoxLayout()
         layout.addLayout(self.cards)
         split = QHBoxLayout()
@@ -67,7 +73,12 @@ class DashboardPage(QWidget):
         self.overdue_rows: list[dict] = []
 
     def refresh(self) -> None:
+        from app.clock import check_clock
         from app.dashboard import build
+
+        warning = check_clock(self.store)
+        self.clock_warning.setText(str(warning) if warning else "")
+        self.clock_warning.setVisible(warning is not None)
 
         board = build(self.store, overdue_limit=100)  # the most overdue first; the card shows the total
         self.overdue_rows = board.overdue

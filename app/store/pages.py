@@ -4,7 +4,8 @@ SQLCipher 4 (the app's settings: 4096-byte pages, a raw 256-bit key) encrypts ea
 with AES-256-CBC and authenticates it with HMAC-SHA512 over the page's ciphertext, IV and
 number. One flipped byte makes that page fail its HMAC, and SQLCipher then refuses every
 query that touches it. This module decrypts the pages that authenticate (in memory only:
-nothing plaintext is written to disk) and reads SQLite's b-trees and records from them, so
+nothing plaintext is written to disk; a few thousand pages are cached, so a store of any
+size is read in constant memory) and reads SQLite's b-trees and records from them, so
 ``salvage`` can copy every row that is still readable and ``doctor`` can name what is not.
 
 File layout (https://www.zetetic.net/sqlcipher/design/): page 1 starts with the 16-byte
@@ -18,6 +19,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import struct
+from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +30,7 @@ USABLE = PAGE - RESERVE
 SALT = 16
 SQLITE_MAGIC = b"SQLite format 3\x00"
 TABLE_LEAF, TABLE_INTERIOR, INDEX_LEAF, INDEX_INTERIOR = 13, 5, 10, 2
+CACHE_PAGES = 4096  # 16 MiB of decrypted pages at most
 
 
 def _hmac_key(data_key: bytes, salt: bytes) -> bytes:
@@ -34,100 +38,27 @@ def _hmac_key(data_key: bytes, salt: bytes) -> bytes:
 
 
 def _authentic(hmac_key: bytes, raw: bytes, pgno: int) -> bool:
+    if len(raw) != PAGE:
+        return False
     start = SALT if pgno == 1 else 0
     body, iv, mac = raw[start:USABLE], raw[USABLE:USABLE + 16], raw[USABLE + 16:PAGE]
     calc = hmac.new(hmac_key, body + iv + pgno.to_bytes(4, "little"), hashlib.sha512).digest()
     return hmac.compare_digest(calc, mac)
 
 
-def _decrypt(data_key: bytes, raw: bytes, pgno: int) -> bytes:
-    from Crypto.Cipher import AES
-
+def _decrypt(block_cipher, raw: bytes, pgno: int, length: int = USABLE) -> bytes:
+    """AES-256-CBC decryption of the page's first ``length`` bytes, done as ECB then XOR with the previous
+    ciphertext block (the same thing, without making a cipher object per page)."""
     start = SALT if pgno == 1 else 0
-    plain = AES.new(data_key, AES.MODE_CBC, raw[USABLE:USABLE + 16]).decrypt(raw[start:USABLE])
+    body = raw[start:start + ((min(length, USABLE) - start + 15) // 16) * 16]
+    chained = raw[USABLE:USABLE + 16] + body[:-16]
+    decrypted = block_cipher.decrypt(body)
+    plain = (int.from_bytes(decrypted, "big") ^ int.from_bytes(chained, "big")).to_bytes(len(body), "big")
     return (SQLITE_MAGIC if pgno == 1 else b"") + plain
 
 
-@dataclass
-class PageFile:
-    """The pages of one database file (and its WAL): plaintext of those that authenticate, numbers of the rest."""
-
-    count: int
-    pages: dict[int, bytes] = field(default_factory=dict)
-    bad: set[int] = field(default_factory=set)
-    salt_repaired: bool = False
-
-    @property
-    def key_matches(self) -> bool:
-        """Whether the key opened any page at all (a key from another store opens none)."""
-        return bool(self.pages)
-
-
-def _frames(db_path: Path) -> dict[int, bytes]:
-    """The newest committed copy of each page in the write-ahead log, if there is one."""
-    wal = Path(str(db_path) + "-wal")
-    try:
-        data = wal.read_bytes()
-    except OSError:
-        return {}
-    if len(data) < 32:
-        return {}
-    salts = data[16:24]
-    committed: dict[int, bytes] = {}
-    pending: dict[int, bytes] = {}
-    offset = 32
-    while offset + 24 + PAGE <= len(data):
-        pgno, size_after = struct.unpack(">II", data[offset:offset + 8])
-        if data[offset + 8:offset + 16] != salts:
-            break  # frames left from before the last checkpoint
-        pending[pgno] = data[offset + 24:offset + 24 + PAGE]
-        if size_after:
-            committed.update(pending)
-            pending.clear()
-        offset += 24 + PAGE
-    return committed
-
-
-def read_pages(db_path: Path, data_key: bytes) -> PageFile:
-    """Every page of ``db_path`` (WAL frames applied), decrypted where its HMAC holds.
-
-    A salt with a byte or two flipped would fail every page; it is found again by trying the
-    salts one byte away from the damaged one against page 2.
-    """
-    data = Path(db_path).read_bytes()
-    raw = {n + 1: data[n * PAGE:(n + 1) * PAGE] for n in range(len(data) // PAGE)}
-    raw.update(_frames(Path(db_path)))
-    result = PageFile(count=max(raw, default=0))
-    salt = data[:SALT]
-    key = _hmac_key(data_key, salt)
-    probe = next((n for n in sorted(raw) if n > 1), None)
-    if probe and not _authentic(key, raw[probe], probe) and not _authentic(key, raw[1], 1):
-        repaired = _repair_salt(data_key, salt, raw[probe], probe)
-        if repaired is not None:
-            key, result.salt_repaired = _hmac_key(data_key, repaired), True
-    for pgno, page in raw.items():
-        if len(page) == PAGE and _authentic(key, page, pgno):
-            result.pages[pgno] = _decrypt(data_key, page, pgno)
-        else:
-            result.bad.add(pgno)
-    return result
-
-
-def key_fits(db_path: Path, data_key: bytes, pages: int = 16) -> bool:
-    """Whether ``data_key`` is this database's key: some of its first pages authenticate under it
-    (with the salt as stored, or one byte away from it). A keyring from another store fits none."""
-    with open(db_path, "rb") as fh:
-        data = fh.read(pages * PAGE)
-    raw = [(n + 1, data[n * PAGE:(n + 1) * PAGE]) for n in range(len(data) // PAGE)]
-    if not raw:
-        return False
-    key = _hmac_key(data_key, data[:SALT])
-    if any(_authentic(key, page, pgno) for pgno, page in raw):
-        return True
-    return len(raw) > 1 and _repair_salt(data_key, data[:SALT], raw[1][1], 2) is not None
-
-
 def _repair_salt(data_key: bytes, salt: bytes, page: bytes, pgno: int) -> bytes | None:
+    """The salt one byte away from ``salt`` under which ``page`` authenticates, if there is one."""
     for i in range(len(salt)):
         for value in range(256):
             if value == salt[i]:
@@ -136,6 +67,129 @@ def _repair_salt(data_key: bytes, salt: bytes, page: bytes, pgno: int) -> bytes 
             if _authentic(_hmac_key(data_key, candidate), page, pgno):
                 return candidate
     return None
+
+
+class PageFile:
+    """The pages of one database file (and its write-ahead log), decrypted on demand where their HMAC holds.
+
+    ``scan()`` reads every page once and records which fail (``bad``) and each good page's b-tree kind
+    (``kinds``); ``page(n)`` is the plaintext of page n, or None if it fails its check.
+    """
+
+    def __init__(self, db_path: Path, data_key: bytes):
+        self.path = Path(db_path)
+        self.data_key = data_key
+        self._file = open(self.path, "rb")  # noqa: SIM115 - closed by close()
+        self._frames = self._wal_frames()
+        size = self.path.stat().st_size
+        self.count = max([size // PAGE, *self._frames]) if size // PAGE or self._frames else 0
+        self.bad: set[int] = set()
+        self.kinds: dict[int, int] = {}  # good page → its first byte (b-tree kind), from scan()
+        self.salt_repaired = False
+        self._cache: OrderedDict[int, bytes] = OrderedDict()
+        from Crypto.Cipher import AES
+
+        self._cipher = AES.new(data_key, AES.MODE_ECB)
+        salt = self._raw_main(1)[:SALT]
+        self._key = _hmac_key(data_key, salt)
+        probe = 2 if self.count >= 2 else None
+        if probe and not _authentic(self._key, self._raw(probe), probe) and not _authentic(self._key, self._raw(1), 1):
+            repaired = _repair_salt(data_key, salt, self._raw(probe), probe)
+            if repaired is not None:
+                self._key, self.salt_repaired = _hmac_key(data_key, repaired), True
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> PageFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _raw_main(self, pgno: int) -> bytes:
+        self._file.seek((pgno - 1) * PAGE)
+        return self._file.read(PAGE)
+
+    def _raw(self, pgno: int) -> bytes:
+        frame = self._frames.get(pgno)
+        if frame is None:
+            return self._raw_main(pgno)
+        with open(str(self.path) + "-wal", "rb") as wal:
+            wal.seek(frame)
+            return wal.read(PAGE)
+
+    def _wal_frames(self) -> dict[int, int]:
+        """Where the newest committed copy of each page is in the write-ahead log, if there is one."""
+        wal = Path(str(self.path) + "-wal")
+        try:
+            with open(wal, "rb") as fh:
+                header = fh.read(32)
+                if len(header) < 32:
+                    return {}
+                committed: dict[int, int] = {}
+                pending: dict[int, int] = {}
+                offset = 32
+                while True:
+                    frame = fh.read(24)
+                    if len(frame) < 24:
+                        break
+                    pgno, size_after = struct.unpack(">II", frame[:8])
+                    if frame[8:16] != header[16:24]:
+                        break  # frames left from before the last checkpoint
+                    pending[pgno] = offset + 24
+                    if size_after:
+                        committed.update(pending)
+                        pending.clear()
+                    offset += 24 + PAGE
+                    fh.seek(offset)
+                return committed
+        except OSError:
+            return {}
+
+    def page(self, pgno: int) -> bytes | None:
+        if pgno < 1 or pgno > self.count or pgno in self.bad:
+            return None
+        cached = self._cache.get(pgno)
+        if cached is not None:
+            self._cache.move_to_end(pgno)
+            return cached
+        raw = self._raw(pgno)
+        if not _authentic(self._key, raw, pgno):
+            self.bad.add(pgno)
+            return None
+        plain = _decrypt(self._cipher, raw, pgno)
+        self._cache[pgno] = plain
+        if len(self._cache) > CACHE_PAGES:
+            self._cache.popitem(last=False)
+        return plain
+
+    def scan(self) -> PageFile:
+        """Check every page once; keep only which fail and each good page's kind (its first bytes decrypted)."""
+        for pgno in range(1, self.count + 1):
+            raw = self._raw(pgno)
+            if _authentic(self._key, raw, pgno):
+                self.kinds[pgno] = _decrypt(self._cipher, raw, pgno, 112)[100 if pgno == 1 else 0]
+            else:
+                self.bad.add(pgno)
+        return self
+
+    @property
+    def key_matches(self) -> bool:
+        """Whether the key opened any page at all (a key from another store opens none); after ``scan``."""
+        return bool(self.kinds)
+
+
+def read_pages(db_path: Path, data_key: bytes) -> PageFile:
+    """Every page of ``db_path`` (WAL frames applied) checked: ``bad`` and ``kinds`` filled in."""
+    return PageFile(db_path, data_key).scan()
+
+
+def key_fits(db_path: Path, data_key: bytes, pages: int = 16) -> bool:
+    """Whether ``data_key`` is this database's key: some of its first pages authenticate under it
+    (with the salt as stored, or one byte away from it). A keyring from another store fits none."""
+    with PageFile(db_path, data_key) as pf:
+        return any(pf.page(n) is not None for n in range(1, min(pf.count, pages) + 1))
 
 
 # ---------------------------------------------------------------------------- SQLite b-trees and records
@@ -209,13 +263,23 @@ def _local_size(payload_len: int, leaf_table: bool) -> int:
     return size if size <= max_local else min_local
 
 
-def parse_node(pf: PageFile, pgno: int) -> Node | None:
-    """The b-tree page ``pgno`` (None if it is not one)."""
-    page = pf.pages[pgno]
+def parse_node(pf: PageFile, pgno: int, *, values: bool = True) -> Node | None:
+    """The b-tree page ``pgno`` (None if it is unreadable or not a b-tree page). With ``values=False`` the
+    cells' records are not decoded (their overflow pages are still followed, to find unreadable ones)."""
+    page = pf.page(pgno)
+    if page is None:
+        return None
     base = 100 if pgno == 1 else 0
     kind = page[base]
     if kind not in (TABLE_LEAF, TABLE_INTERIOR, INDEX_LEAF, INDEX_INTERIOR):
         return None
+    try:
+        return _parse(pf, page, base, kind, values)
+    except (IndexError, struct.error, ValueError):
+        return None  # authentic but not a b-tree page after all (free-list or overflow page starting alike)
+
+
+def _parse(pf: PageFile, page: bytes, base: int, kind: int, values: bool) -> Node:
     count = struct.unpack(">H", page[base + 3:base + 5])[0]
     interior = kind in (TABLE_INTERIOR, INDEX_INTERIOR)
     pointers = base + (12 if interior else 8)
@@ -236,11 +300,13 @@ def parse_node(pf: PageFile, pgno: int) -> Node | None:
         if local < payload_len:
             payload = _follow_overflow(pf, node, payload, payload_len,
                                        struct.unpack(">I", page[pos + local:pos + local + 4])[0])
-        try:
-            values = decode_record(payload) if payload is not None else None
-        except (ValueError, IndexError, struct.error):
-            values = None
-        node.cells.append(Cell(rowid, values))
+        decoded = None
+        if payload is not None and values:
+            try:
+                decoded = decode_record(payload)
+            except (ValueError, IndexError, struct.error):
+                decoded = None
+        node.cells.append(Cell(rowid, decoded if values else ([] if payload is not None else None)))
     if interior:
         node.children.append(struct.unpack(">I", page[base + 8:base + 12])[0])
     return node
@@ -249,12 +315,14 @@ def parse_node(pf: PageFile, pgno: int) -> Node | None:
 def _follow_overflow(pf: PageFile, node: Node, payload: bytes, total: int, nxt: int) -> bytes | None:
     parts = [payload]
     have = len(payload)
-    while have < total and nxt:
+    seen = set()
+    while have < total and nxt and nxt not in seen:
+        seen.add(nxt)
         node.overflow.append(nxt)
-        if nxt not in pf.pages:
+        page = pf.page(nxt)
+        if page is None:
             node.missing_overflow.append(nxt)
             return None
-        page = pf.pages[nxt]
         chunk = page[4:4 + min(USABLE - 4, total - have)]
         parts.append(chunk)
         have += len(chunk)
@@ -264,16 +332,15 @@ def _follow_overflow(pf: PageFile, node: Node, payload: bytes, total: int, nxt: 
 
 @dataclass
 class Tree:
-    """What a walk from one root page reached: its pages, its rows, and the unreadable pages on the way."""
+    """What a walk from one root page reached: its pages and the unreadable pages on the way."""
 
     pages: set[int] = field(default_factory=set)
-    cells: list[Cell] = field(default_factory=list)
     bad: set[int] = field(default_factory=set)
     incomplete: int = 0  # rows whose overflow (a long text, a photo) is on an unreadable page
+    rows: int = 0
 
 
-def walk(pf: PageFile, root: int, tree: Tree | None = None) -> Tree:
-    tree = tree or Tree()
+def _visit(pf: PageFile, root: int, tree: Tree, values: bool) -> Iterator[Cell]:
     stack, seen = [root], set()
     while stack:
         pgno = stack.pop()
@@ -281,32 +348,51 @@ def walk(pf: PageFile, root: int, tree: Tree | None = None) -> Tree:
             continue
         seen.add(pgno)
         tree.pages.add(pgno)
-        if pgno not in pf.pages:
-            tree.bad.add(pgno)
-            continue
-        node = parse_node(pf, pgno)
+        node = parse_node(pf, pgno, values=values)
         if node is None:
+            if pgno in pf.bad:
+                tree.bad.add(pgno)
             continue
         tree.pages.update(node.overflow)
         tree.bad.update(node.missing_overflow)
         for cell in node.cells:
             if cell.values is None:
                 tree.incomplete += 1
-            else:
-                tree.cells.append(cell)
+                continue
+            tree.rows += 1
+            if values:
+                yield cell
         stack.extend(reversed(node.children))
+
+
+def walk(pf: PageFile, root: int, tree: Tree | None = None) -> Tree:
+    """Visit the b-tree from ``root`` (its records left undecoded): which pages it has, which are unreadable."""
+    tree = tree if tree is not None else Tree()
+    for _ in _visit(pf, root, tree, values=False):
+        pass
     return tree
+
+
+def cells(pf: PageFile, roots: list[int], tree: Tree | None = None) -> Iterator[Cell]:
+    """Every readable row under the given pages, one page's rows in memory at a time (a table's root and the
+    leaves found cut off from it)."""
+    tree = tree if tree is not None else Tree()
+    for root in roots:
+        yield from _visit(pf, root, tree, values=True)
 
 
 def freelist(pf: PageFile) -> set[int]:
     """Pages on the free list (deleted data SQLite keeps for reuse): never read back as rows."""
-    if 1 not in pf.pages:
+    first = pf.page(1)
+    if first is None:
         return set()
-    trunk = struct.unpack(">I", pf.pages[1][32:36])[0]
+    trunk = struct.unpack(">I", first[32:36])[0]
     free: set[int] = set()
-    while trunk and trunk not in free and trunk in pf.pages:
+    while trunk and trunk not in free:
         free.add(trunk)
-        page = pf.pages[trunk]
+        page = pf.page(trunk)
+        if page is None:
+            break
         count = struct.unpack(">I", page[4:8])[0]
         for i in range(min(count, (USABLE - 8) // 4)):
             free.add(struct.unpack(">I", page[8 + 4 * i:12 + 4 * i])[0])

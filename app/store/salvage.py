@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.errors import CunFangError, ErrorCode
+from app.errors import CunFangError, ErrorCode, disk_full
 from app.store import connection
-from app.store.pages import TABLE_LEAF, PageFile, Tree, freelist, parse_node, read_pages, walk
+from app.store.pages import TABLE_LEAF, PageFile, Tree, cells, freelist, parse_node, read_pages, walk
 
 SCHEMA_TYPES = ("table", "index", "trigger", "view")
 PART_LABELS = {
@@ -59,12 +60,32 @@ def label_of(table: str) -> str:
 class Survey:
     pf: PageFile
     parts: list[Part] = field(default_factory=list)
-    orphans: dict[str, list] = field(default_factory=dict)  # table → rows from leaves cut off by a bad interior page
+    orphans: dict[str, list[int]] = field(default_factory=dict)  # table → its leaves cut off by a bad interior page
     unplaced: set[int] = field(default_factory=set)  # readable data pages no table could be found for
+    free: set[int] = field(default_factory=set)  # pages on the free list (hold no rows)
 
     @property
     def healthy(self) -> bool:
         return self.pf.key_matches and not self.pf.bad
+
+    def close(self) -> None:
+        self.pf.close()
+
+    def __enter__(self) -> Survey:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def rows(self, part: Part) -> Iterator[dict]:
+        """The readable rows of one table as dicts (with "rowid"), one page at a time."""
+        columns = columns_of(part.sql or "")
+        for cell in cells(self.pf, [part.root, *self.orphans.get(part.name, [])]):
+            values = list(cell.values or [])[:len(columns)]
+            row = {"rowid": cell.rowid}
+            for i, (name, default, is_rowid) in enumerate(columns):
+                row[name] = cell.rowid if is_rowid else (values[i] if i < len(values) else default)
+            yield row
 
     def damaged_parts(self) -> list[tuple[Part, list[int]]]:
         return [(p, sorted(p.tree.bad)) for p in self.parts if p.tree.bad]
@@ -104,8 +125,12 @@ class Survey:
                 found.append((f"{part.label}有 {part.tree.incomplete} 行的长内容（长文本或照片）在损坏的页上，"
                               "无法完整读取。", True))
         unknown = self.unknown_bad()
+        free = [p for p in unknown if p in self.free]
+        if free:
+            found.append((f"第 {_pages(free)} 页损坏：这是空闲页（没有数据），不影响任何记录。", False))
+        unknown = [p for p in unknown if p not in self.free]
         if unknown:
-            found.append((f"第 {_pages(unknown)} 页损坏，无法判断属于哪一部分（可能是空闲页）。", True))
+            found.append((f"第 {_pages(unknown)} 页损坏，无法判断属于哪一部分。", True))
         if self.unplaced:
             found.append((f"另有 {len(self.unplaced)} 页数据找不到所属的表，没有抢救。", True))
         return found
@@ -116,7 +141,7 @@ def _pages(pages: list[int]) -> str:
 
 
 def survey(data_dir: Path, data_key: bytes) -> Survey:
-    """Read every page of the store's database and find what each damaged page belonged to."""
+    """Read every page of the store's database and find what each damaged page belonged to (close it after)."""
     db_path = Path(data_dir) / connection.DB_NAME
     try:
         pf = read_pages(db_path, data_key)
@@ -125,8 +150,8 @@ def survey(data_dir: Path, data_key: bytes) -> Survey:
     result = Survey(pf)
     if not pf.key_matches:
         return result
-    master = Part("table", "sqlite_master", "sqlite_master", 1, None, walk(pf, 1))
-    rows = [c.values for c in master.tree.cells]
+    master = Part("table", "sqlite_master", "sqlite_master", 1, None)
+    rows = [c.values for c in cells(pf, [1], master.tree)]
     if 1 in pf.bad:  # the directory's root is lost: find its leaves among the readable pages
         rows = _master_rows_by_scan(pf, master.tree)
     result.parts.append(master)
@@ -144,9 +169,9 @@ def survey(data_dir: Path, data_key: bytes) -> Survey:
 
 def _master_rows_by_scan(pf: PageFile, tree: Tree) -> list[list]:
     rows = []
-    for pgno in sorted(pf.pages):
-        node = parse_node(pf, pgno)
-        if node is None or node.kind != TABLE_LEAF:
+    for pgno, kind in sorted(pf.kinds.items()):
+        node = parse_node(pf, pgno) if kind == TABLE_LEAF else None
+        if node is None:
             continue
         for cell in node.cells:
             v = cell.values
@@ -160,19 +185,22 @@ def _master_rows_by_scan(pf: PageFile, tree: Tree) -> list[list]:
 def _place_orphans(result: Survey) -> None:
     """Leaves cut off from their table by a damaged interior page still hold rows: give them to the table
     whose walk lost pages and whose column count their records fit."""
-    reached = set().union(*(p.tree.pages for p in result.parts)) | freelist(result.pf)
+    result.free = freelist(result.pf)
+    reached = set().union(*(p.tree.pages for p in result.parts)) | result.free
     broken = [p for p in result.parts if p.kind == "table" and p.tree.bad and p.sql]
     widths = {p.name: len(columns_of(p.sql)) for p in broken}
-    for pgno in sorted(set(result.pf.pages) - reached):
+    for pgno, kind in sorted(result.pf.kinds.items()):
+        if kind != TABLE_LEAF or pgno in reached:
+            continue
         node = parse_node(result.pf, pgno)
-        if node is None or node.kind != TABLE_LEAF or not node.cells:
+        if node is None or not node.cells:
             continue
         width = max((len(c.values) for c in node.cells if c.values is not None), default=0)
         fits = [p for p in broken if widths[p.name] == width] or [p for p in broken if 0 < width <= widths[p.name]]
         if len(fits) != 1:
             result.unplaced.add(pgno)
             continue
-        walk(result.pf, pgno, fits[0].tree)  # a leaf: adds its rows (and overflow pages) to that table's walk
+        walk(result.pf, pgno, fits[0].tree)  # a leaf: adds its pages (and overflow) to that table's walk
         result.orphans.setdefault(fits[0].name, []).append(pgno)
 
 
@@ -199,20 +227,6 @@ def _default(text: str | None):
         scratch.close()
 
 
-def table_rows(part: Part) -> list[dict]:
-    """The readable rows of one table as dicts (with "rowid"), trailing columns added later filled by default."""
-    columns = columns_of(part.sql or "")
-    rows = {}
-    for cell in part.tree.cells:
-        values = list(cell.values or [])[:len(columns)]
-        row = {"rowid": cell.rowid}
-        for i, (name, default, is_rowid) in enumerate(columns):
-            value = values[i] if i < len(values) else default
-            row[name] = cell.rowid if is_rowid else value
-        rows[cell.rowid] = row
-    return list(rows.values())
-
-
 # ---------------------------------------------------------------------------- salvage
 
 
@@ -229,6 +243,8 @@ class SalvageReport:
         if self.lost:
             out.append("无法读取（已跳过）：")
             out += [f"  {line}" for line in self.lost]
+            if any("records" in line for line in self.lost):
+                out.append("  丢失的记录如果已经同步到县局服务器，服务器上仍有完整的一份。")
         else:
             out.append("所有数据都已读出，没有丢失。")
         out += [f"  {line}" for line in self.dangling]
@@ -238,63 +254,86 @@ class SalvageReport:
 SKIPPED = ("sqlite_", "schema_migrations", "persons_fts")  # the directory, versions and the search table are rebuilt
 
 
-def salvage(data_dir: Path, data_key: bytes, target: Path) -> SalvageReport:
-    """Copy every readable row of the store at ``data_dir`` into a new store at ``target``."""
-    from app.store.migrate import migrate
-
+def salvage(data_dir: Path, data_key: bytes, target: Path, found: Survey | None = None) -> SalvageReport:
+    """Copy every readable row of the store at ``data_dir`` into a new store at ``target`` (``found``: a survey
+    of it already made). If the copy fails (a full disk), what was written at ``target`` is removed."""
     data_dir, target = Path(data_dir), Path(target)
     if (target / connection.DB_NAME).exists() or (target / connection.KEYRING_NAME).exists():
         raise CunFangError(ErrorCode.STORE_EXISTS, path=target)
     if target.resolve() == data_dir.resolve():
         raise CunFangError(ErrorCode.SALVAGE_SAME_DIR, path=target)
-    found = survey(data_dir, data_key)
+    found = found or survey(data_dir, data_key)
     if not found.pf.key_matches:
         raise CunFangError(ErrorCode.STORE_KEY_MISMATCH, path=data_dir / connection.KEYRING_NAME)
-    tables = {p.name: p for p in found.parts if p.kind == "table" and p.sql and not p.name.startswith(SKIPPED)}
-    version = _schema_version(found)
-    report = SalvageReport(target)
-    report.lost = found.losses()
+    report = SalvageReport(target, lost=found.losses())
     target.mkdir(parents=True, exist_ok=True)
     connection._private(target)
-    for name in FILES_BESIDE:
-        if (data_dir / name).exists():
-            shutil.copy2(data_dir / name, target / name)
-    conn = connection.open_connection(target, data_key)
+    written = [target / connection.DB_NAME, *(target / name for name in FILES_BESIDE if (data_dir / name).exists())]
     try:
-        migrate(conn, upto=version)
-        existing = {r[0]: [c[1] for c in conn.execute(f'PRAGMA table_info("{r[0]}")')]
+        for name in FILES_BESIDE:
+            if (data_dir / name).exists():
+                shutil.copy2(data_dir / name, target / name)
+        _copy_rows(found, connection.open_connection(target, data_key), report)
+    except BaseException as exc:
+        for path in [*written, Path(f"{written[0]}-wal"), Path(f"{written[0]}-shm")]:
+            path.unlink(missing_ok=True)
+        full = disk_full(exc, action="抢救数据", path=target)
+        if full is not None and full is not exc:
+            raise full from exc
+        raise
+    return report
+
+
+def _copy_rows(found: Survey, conn, report: SalvageReport) -> None:
+    from app.store.migrate import migrate
+
+    try:
+        migrate(conn, upto=_schema_version(found))
+        existing = {r[0]: {c[1] for c in conn.execute(f'PRAGMA table_info("{r[0]}")')}
                     for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("PRAGMA cache_size = -8192")  # 8 MiB: a long write spills its pages to the WAL (encrypted)
         conn.execute("BEGIN IMMEDIATE")
-        for name, part in tables.items():
-            if name not in existing:
+        for part in found.parts:
+            if part.kind != "table" or not part.sql or part.name.startswith(SKIPPED):
+                continue
+            if part.name not in existing:
                 report.lost.append(f"{part.label}在本程序的数据库结构中不存在，没有抢救。")
                 continue
-            rows = table_rows(part)
-            report.copied[name] = 0
-            if not rows:
-                continue
-            columns = [c for c in existing[name] if rows and c in rows[0]]
+            columns = [c for c, _default, _rowid in columns_of(part.sql) if c in existing[part.name]]
             names = ", ".join(f'"{c}"' for c in columns)
-            sql = f'INSERT OR IGNORE INTO "{name}" (rowid, {names}) VALUES ({", ".join("?" * (len(columns) + 1))})'
-            cursor = conn.executemany(sql, ([row["rowid"], *(row[c] for c in columns)] for row in rows))
-            report.copied[name] = cursor.rowcount
+            sql = f'INSERT OR IGNORE INTO "{part.name}" (rowid, {names}) VALUES ({", ".join("?" * (len(columns) + 1))})'
+            report.copied[part.name] = 0
+            for batch in _batches(found.rows(part), 500):
+                cursor = conn.executemany(sql, ([row["rowid"], *(row[c] for c in columns)] for row in batch))
+                report.copied[part.name] += max(cursor.rowcount, 0)
         conn.execute("COMMIT")
         migrate(conn)
         report.dangling = _dangling(conn)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except BaseException:
+    finally:
         conn.close()
-        raise
-    conn.close()
-    return report
+
+
+def _batches(rows: Iterator[dict], size: int, max_bytes: int = 4 << 20) -> Iterator[list[dict]]:
+    """Rows in lists of ``size``, or fewer when they are big (photos): memory stays flat whatever the store holds."""
+    batch: list[dict] = []
+    held = 0
+    for row in rows:
+        batch.append(row)
+        held += sum(len(v) for v in row.values() if isinstance(v, (bytes, str)))
+        if len(batch) == size or held >= max_bytes:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
 
 
 def _schema_version(found: Survey) -> int | None:
     part = next((p for p in found.parts if p.name == "schema_migrations"), None)
     if part is None or part.tree.bad or not part.sql:
         return None
-    numbers = [row["number"] for row in table_rows(part) if isinstance(row.get("number"), int)]
+    numbers = [row["number"] for row in found.rows(part) if isinstance(row.get("number"), int)]
     return max(numbers) if numbers else None
 
 

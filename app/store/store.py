@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import sqlcipher3
+
 from app import china
 from app.access import EVERYTHING
 from app.errors import CunFangError, ErrorCode, disk_full
@@ -144,6 +146,8 @@ class Store:
             try:
                 self.conn.execute("PRAGMA optimize")  # keeps the query planner's statistics current
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlcipher3.DatabaseError:
+                pass  # a damaged page or a full disk: everything committed is in the WAL, read at the next open
             finally:
                 self.conn.close()
 

@@ -84,8 +84,8 @@ def readable_by_sqlcipher(directory: Path, key: bytes, original: dict) -> dict[s
 
 
 def pages_of(directory: Path, key: bytes, name: str) -> list[int]:
-    found = survey(directory, key)
-    return sorted(next(p for p in found.parts if p.name == name).tree.pages)
+    with survey(directory, key) as found:
+        return sorted(next(p for p in found.parts if p.name == name).tree.pages)
 
 
 def kind(directory: Path, key: bytes, pgno: int) -> int | None:
@@ -145,9 +145,9 @@ def test_salvage_keeps_every_readable_row(template, tmp_path, where):
     offset, words = place(damaged, key, where)
     flip(damaged, offset)
 
-    found = survey(damaged, key)
-    assert found.pf.key_matches and not found.healthy or where == "salt"
-    assert any(words in line for line in found.describe()), found.describe()
+    with survey(damaged, key) as found:
+        assert found.pf.key_matches and not found.healthy or where == "salt"
+        assert any(words in line for line in found.describe()), found.describe()
     readable = readable_by_sqlcipher(damaged, key, original)
 
     report = salvage(damaged, key, tmp_path / "saved")
@@ -230,3 +230,54 @@ def test_cli_doctor_names_the_damage_and_salvages(template, tmp_path):
     assert cli(saved, "records", "list", "--limit", "100000").returncode == 0
     healthy = cli(saved, "doctor")
     assert healthy.returncode == 0 and "数据库健康" in healthy.stdout
+
+
+def test_salvage_reads_the_write_ahead_log_of_a_store_left_open(template, tmp_path):
+    """A laptop that lost power: the newest rows are still in cunfang.db-wal, and the salvage must find them."""
+    source, key = template
+    live = tmp_path / "live"
+    shutil.copytree(source, live)
+    store = accounts.sign_in(live, "admin", PW)
+    try:
+        store.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        new = [store.save_draft(form_id="elder_visit", form_version="1", data={"note": f"停电前 {i}"})
+               for i in range(40)]
+        crashed = tmp_path / "crashed"
+        crashed.mkdir()
+        for name in ("cunfang.db", "cunfang.db-wal", "keyring.json"):
+            shutil.copy(live / name, crashed / name)  # what the disk held at the moment the power went
+    finally:
+        store.close()
+    assert (crashed / "cunfang.db-wal").stat().st_size > 0
+    report = salvage(crashed, key, tmp_path / "saved")
+    assert not report.lost
+    saved = contents(tmp_path / "saved", key)
+    uuids = {row[0] for row in saved["records"].values()}
+    assert set(new) <= uuids
+
+
+def test_a_damaged_free_page_loses_nothing(template, tmp_path):
+    source, key = template
+    directory = tmp_path / "data"
+    shutil.copytree(source, directory)
+    store = accounts.sign_in(directory, "admin", PW)
+    try:
+        for i in range(40):
+            store.set_setting(f"scratch.{i}", "x" * 3000)
+        with store.transaction():
+            store.conn.execute("DELETE FROM settings WHERE key LIKE 'scratch.%'")  # pages go to the free list
+    finally:
+        store.close()
+    from app.store.pages import freelist
+
+    with read_pages(directory / "cunfang.db", key) as pf:
+        free = sorted(freelist(pf))
+    assert free
+    original = contents(directory, key)
+    flip(directory, (free[-1] - 1) * 4096 + 2000)
+    with survey(directory, key) as found:
+        assert any("空闲页" in line for line in found.describe()) and not found.losses()
+    report = salvage(directory, key, tmp_path / "saved")
+    assert not report.lost
+    saved = contents(tmp_path / "saved", key)
+    assert all(saved[t] == original[t] for t in TABLES if t != "schema_migrations")

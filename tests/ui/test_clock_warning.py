@@ -55,3 +55,16 @@ def test_filler_warns_about_a_reset_clock_and_asks_before_finalizing(qtbot, stor
     monkeypatch.setattr(QMessageBox, "warning", answer(QMessageBox.StandardButton.Yes))
     filler.finalize()
     assert store.get_record(draft)["status"] == "finalized"
+
+
+def test_dashboard_shows_the_clock_warning(qtbot, store, monkeypatch):
+    from ui.dashboard_page import DashboardPage
+
+    store.save_draft(form_id="elder_visit", form_version="1", data={})
+    page = DashboardPage(store)
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.clock_warning.isHidden()
+    monkeypatch.setattr(app.clock, "current_time", lambda: datetime(2019, 1, 1, 8, tzinfo=UTC))
+    page.refresh()
+    assert not page.clock_warning.isHidden() and "主板电池" in page.clock_warning.text()

@@ -1,4 +1,5 @@
-"""The layering rule: app/ and sync/ never import Qt (PySide6, PyQt, shiboken, qtawesome) or the ui package."""
+"""The layering rules: app/ and sync/ never import Qt (PySide6, PyQt, shiboken, qtawesome) or the ui package; the
+import-linter contracts of pyproject.toml (server and client apart, the protocol in between) hold."""
 
 from __future__ import annotations
 

@@ -349,9 +349,12 @@ class SyncPage(QWidget):
             self._show_state()
             return
         report = outcome
-        text = self.tr("本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。").format(
-            records=summary(self.visible_counts(report=report)), sent=report.registry_sent,
-            received=report.registry_received)
+        records = summary(self.visible_counts(report=report))
+        if self.store.scope.unrestricted:
+            text = self.tr("本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。").format(
+                records=records, sent=report.registry_sent, received=report.registry_received)
+        else:  # the registry's counts cover every account of this laptop: only the account's own records
+            text = self.tr("本次同步：{records}。").format(records=records)
         if report.forms_received:
             text += self.tr("收到新表单：{forms}。").format(forms=self.tr("、").join(report.forms_received))
         self.summary.setText(text)

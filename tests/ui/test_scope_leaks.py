@@ -150,7 +150,8 @@ def test_a_sync_result_shows_only_the_accounts_own_records(qtbot, cadre_window, 
     page._run_finished(report)
     assert page.results.rowCount() == 1 and page.results.item(0, 0).text() == "探访 王秀英"
     assert_nothing_hidden("同步结果", texts(page))
-    assert "被退回" not in page.summary.text(), page.summary.text()
+    assert "被退回" not in page.summary.text() and "人员名册" not in page.summary.text(), page.summary.text()
+    assert page.summary.text() == "本次同步：已接收 1 条。"
 
 
 def test_the_cadre_cannot_export_and_the_counts_are_theirs(cadre_window):

@@ -165,6 +165,9 @@ class Keyring:
         return self
 
     def remember_failure(self, event: dict) -> None:
+        """Keep a failed login (or another event) for the audit log; its random id lets two sign-ins at once
+        write it exactly once (``Store.record_failed_logins``)."""
+        event.setdefault("id", secrets.token_hex(8))
         self.pending.append(event)
         if len(self.pending) > MAX_PENDING:
             self.dropped += len(self.pending) - MAX_PENDING

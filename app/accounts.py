@@ -486,9 +486,9 @@ def _sign(store: Store, login: str) -> None:
     store.conn.execute("UPDATE accounts SET signature = ? WHERE login = ?", (signature, login))
 
 
-def row_problem(store: Store, account: Account) -> str:
+def row_problem(store: Store, account: Account, public: bytes | None = None) -> str:
     """'' when the row verifies (or the store has no accounts key yet), else what is wrong with it."""
-    public = _public_key(store)
+    public = _public_key(store) if public is None else public
     if not public:
         return ""
     if not account.signature:
@@ -502,7 +502,8 @@ def row_problem(store: Store, account: Account) -> str:
 
 def tampered_rows(store: Store) -> list[tuple[Account, str]]:
     """Every account row that does not verify, with why (``doctor`` and administrators' sign-in)."""
-    return [(a, problem) for a in list_accounts(store) if (problem := row_problem(store, a))]
+    public = _public_key(store)
+    return [(a, problem) for a in list_accounts(store) if (problem := row_problem(store, a, public))]
 
 
 def _note_tampered_rows(store: Store) -> None:
@@ -535,7 +536,8 @@ def _start_signing(store: Store, login: str, password: str) -> None:
 def _new_signing_key(store: Store, *, by: str) -> None:
     """Recovery with a recovery slot that holds no signing key: a new key pair; rows that verified under the
     old key are signed again (rows that did not stay unverified)."""
-    good = [a.login for a in list_accounts(store) if not row_problem(store, a)]
+    public = _public_key(store)
+    good = [a.login for a in list_accounts(store) if not row_problem(store, a, public)]
     seed, public = ed25519_keypair()
     with store.transaction():
         connection.update_keyring(store.data_dir, lambda ring: setattr(ring, "accounts_key", public.hex()))

@@ -121,10 +121,16 @@ def check_crypto(ctx: Context) -> str:
     sealed = crypto.aes_gcm_seal(key, nonce, "王秀英".encode(), b"self-test")
     if "王秀英".encode() in sealed or crypto.aes_gcm_open(key, nonce, sealed, b"self-test") != "王秀英".encode():
         raise CheckFailed("AES-256-GCM 加密后读不回原文，或者原文仍然可见")
+    seed, public = crypto.ed25519_keypair()
+    signature = crypto.ed25519_sign(seed, "管理员".encode())
+    if not crypto.ed25519_verify(public, "管理员".encode(), signature) or crypto.ed25519_verify(
+            public, "村干部".encode(), signature):
+        raise CheckFailed("Ed25519 签名核对不正确（账户资料的签名用它）")
     try:
         crypto.aes_gcm_open(key, nonce, sealed[:-1] + bytes([sealed[-1] ^ 1]), b"self-test")
     except crypto.AuthenticationFailed:
-        return "X25519 密钥协商、HKDF、AES-256-GCM 加解密正常，改动一个字节即被拒绝（U盘包和密钥环用的就是这些）"
+        return ("X25519 密钥协商、HKDF、AES-256-GCM 加解密、Ed25519 签名正常，改动一个字节即被拒绝"
+                "（U盘包、密钥环和账户签名用的就是这些）")
     raise CheckFailed("改动过的密文也被解开了")
 
 

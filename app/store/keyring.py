@@ -120,11 +120,12 @@ class Keyring:
         salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
         wrapping = kdf.derive(secret, salt)
         sealed = aes_gcm_seal(wrapping, nonce, data_key, name.encode("utf-8"))
-        signing = None
+        signing_nonce = secrets.token_bytes(12)
         if signing_key is not None:
-            signing_nonce = secrets.token_bytes(12)
             signing = {"nonce": signing_nonce.hex(), "sealed": aes_gcm_seal(
                 wrapping, signing_nonce, signing_key, name.encode("utf-8") + SIGNING_AD).hex()}
+        else:  # random bytes of the same size, which open to nothing: the file does not say who is an administrator
+            signing = {"nonce": signing_nonce.hex(), "sealed": secrets.token_bytes(KEY_BYTES + 16).hex()}
         self.slots[name] = Slot({"name": "argon2id", "t": kdf.time_cost, "m": kdf.memory_kib,
                                  "p": kdf.parallelism, "salt": salt.hex()}, nonce, sealed, signing)
         self._opened[name] = wrapping
@@ -164,6 +165,9 @@ class Keyring:
         return self
 
     def remember_failure(self, event: dict) -> None:
+        """Keep a failed login (or another event) for the audit log; its random id lets two sign-ins at once
+        write it exactly once (``Store.record_failed_logins``)."""
+        event.setdefault("id", secrets.token_hex(8))
         self.pending.append(event)
         if len(self.pending) > MAX_PENDING:
             self.dropped += len(self.pending) - MAX_PENDING

@@ -99,7 +99,11 @@ class Store:
         return store
 
     def record_failed_logins(self, ring: keyring.Keyring | None = None) -> None:
-        """Move the failed logins the keyring remembered (the database was shut) into the audit log."""
+        """Move the failed logins the keyring remembered (the database was shut) into the audit log.
+
+        Several sign-ins may do this at once (the app and the CLI): each event carries an id, is written
+        only if the log does not hold it yet (inside the write transaction), and is then removed from the
+        keyring by its id, so none is lost or written twice."""
         from app.store.audit import append
 
         ring = ring or keyring.load(self.data_dir / connection.KEYRING_NAME)
@@ -107,22 +111,34 @@ class Store:
         if not events and not dropped:
             return
         with self.transaction():
+            ids = [e["id"] for e in events if e.get("id")]
+            marks = ",".join("?" * len(ids))
+            logged = {row[0] for row in self.conn.execute(
+                f"SELECT json_extract(detail, '$.event') FROM audit_log WHERE action IN ('login_failed', "
+                f"'keyring_restored') AND json_extract(detail, '$.event') IN ({marks})", ids)} if ids else set()
             for event in events:
+                if event.get("id") in logged:
+                    continue
+                tag = {"event": event["id"]} if event.get("id") else {}
                 if event.get("event") == "keyring_restored":
-                    append(self, "keyring_restored", detail={"at": event["at"]})
+                    append(self, "keyring_restored", detail={"at": event["at"], **tag})
                     continue
                 # a name with no slot is never written down (people type passwords into the name field);
                 # keyrings from before kept it: those are dropped here too
                 slot = event.get("slot", "")
                 login = slot.removeprefix("user:") if slot in ring.slots else lockout.UNKNOWN_LOGIN
                 append(self, "login_failed", subject=login,
-                       detail={"at": event["at"], "wait_seconds": event.get("wait", 0)})
+                       detail={"at": event["at"], "wait_seconds": event.get("wait", 0), **tag})
             if dropped:
                 append(self, "login_failed", detail={"dropped": dropped})
 
-        def clear(ring: keyring.Keyring) -> None:
-            del ring.pending[:len(events)]
-            ring.dropped = 0
+        done_ids = {e["id"] for e in events if e.get("id")}
+        older = [e for e in events if not e.get("id")]  # kept by a version before ids: matched whole
+
+        def clear(fresh: keyring.Keyring) -> None:
+            fresh.pending = [e for e in fresh.pending
+                             if not (e["id"] in done_ids if e.get("id") else e in older)]
+            fresh.dropped = max(0, fresh.dropped - dropped)
 
         connection.update_keyring(self.data_dir, clear)
 

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from app import accounts
+from app.errors import CunFangError
 from app.store import connection, keyring
 from app.store.audit import entries
 
@@ -40,6 +41,9 @@ try:
             outcomes.append("SIGNED_IN")
         except CunFangError as exc:
             outcomes.append(exc.code.name)
+    elif job == "signin":
+        accounts.sign_in(data_dir, args["login"], args["password"]).close()
+        outcomes.append("signed in")
     elif job == "add":
         store = accounts.sign_in(data_dir, "admin", args["admin_pw"])
         for login in args["logins"]:
@@ -108,3 +112,20 @@ def test_a_new_slot_is_never_lost_while_another_process_signs_in(township):
     assert {keyring.user_slot(login) for login in new} <= set(ring.slots)
     for login in new:  # every new account can really sign in
         accounts.sign_in(township, login, "Field-work-2026").close()
+
+
+def test_failures_waiting_in_the_keyring_are_logged_once_when_three_people_sign_in_at_once(township):
+    for i in range(6):  # a day apart: no waits
+        try:
+            accounts.sign_in(township, "cadre1", f"wrong-{i}", now=1e9 + i * 86400)
+        except CunFangError:
+            pass
+    results = run_together(township, [("signin", {"login": "admin", "password": ADMIN_PW}),
+                                      ("signin", {"login": "staff", "password": USER_PW}),
+                                      ("signin", {"login": "cadre2", "password": USER_PW})])
+    assert results == [["signed in"]] * 3
+    store = accounts.sign_in(township, "admin", ADMIN_PW)
+    failed = entries(store, action="login_failed")
+    store.close()
+    assert [e["subject"] for e in failed] == ["cadre1"] * 6  # each once: none lost, none twice
+    assert keyring.load(township / connection.KEYRING_NAME).pending == []

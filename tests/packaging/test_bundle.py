@@ -91,6 +91,7 @@ def check_contents(built: Path) -> None:
     # the size budget: no second OpenSSL (cryptography), no phrase dictionaries (pypinyin), no build tools
     assert not any(name.startswith(("cryptography/", "pypinyin/", "setuptools/")) for name in files)
     assert "resources/pinyin/cjk_pinyin.txt" in files
+    assert "resources/passwords/common.txt" in files  # app/passwords.py refuses these
     crypto_libraries = [name for name in files if name.startswith("Crypto/") and name.endswith((".so", ".pyd"))]
     assert 0 < len(crypto_libraries) <= 22, crypto_libraries  # only what app/crypto.py loads
     migrations = sorted(p.name for p in (ROOT / "app" / "store" / "migrations").glob("[0-9]*.*"))

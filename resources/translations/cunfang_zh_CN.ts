@@ -30,22 +30,22 @@
         <translation>{status}（第 {revision} 版）</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="280"/>
+        <location filename="../../ui/printing.py" line="281"/>
         <source>保存为 PDF</source>
         <translation>保存为 PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="280"/>
+        <location filename="../../ui/printing.py" line="281"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="289"/>
+        <location filename="../../ui/printing.py" line="290"/>
         <source>已导出 PDF</source>
         <translation>已导出 PDF</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/printing.py" line="289"/>
+        <location filename="../../ui/printing.py" line="290"/>
         <source>已保存 %n 页 A4 PDF：
 {path}
 
@@ -58,13 +58,13 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="307"/>
-        <location filename="../../ui/printing.py" line="323"/>
+        <location filename="../../ui/printing.py" line="308"/>
+        <location filename="../../ui/printing.py" line="324"/>
         <source>没有导出 PDF</source>
         <translation>没有导出 PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="317"/>
+        <location filename="../../ui/printing.py" line="318"/>
         <source>{title}（空白表）</source>
         <translation>{title}（空白表）</translation>
     </message>
@@ -115,52 +115,52 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="300"/>
+        <location filename="../../ui/accounts_ui.py" line="306"/>
         <source>添加账户</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="300"/>
+        <location filename="../../ui/accounts_ui.py" line="306"/>
         <source>修改账户</source>
         <translation>修改账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="307"/>
+        <location filename="../../ui/accounts_ui.py" line="313"/>
         <source>字母或数字，例如 zhangsan</source>
         <translation>字母或数字，例如 zhangsan</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="327"/>
+        <location filename="../../ui/accounts_ui.py" line="333"/>
         <source>用户名：</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="328"/>
+        <location filename="../../ui/accounts_ui.py" line="334"/>
         <source>姓名：</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="329"/>
+        <location filename="../../ui/accounts_ui.py" line="335"/>
         <source>角色：</source>
         <translation>角色：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="330"/>
+        <location filename="../../ui/accounts_ui.py" line="336"/>
         <source>负责的村：</source>
         <translation>负责的村：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="332"/>
+        <location filename="../../ui/accounts_ui.py" line="338"/>
         <source>初始密码：</source>
         <translation>初始密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="338"/>
+        <location filename="../../ui/accounts_ui.py" line="344"/>
         <source>保存</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="338"/>
+        <location filename="../../ui/accounts_ui.py" line="344"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -168,59 +168,74 @@
 <context>
     <name>AccountsPanel</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="367"/>
+        <location filename="../../ui/accounts_ui.py" line="373"/>
         <source>账户（只有管理员能看到这里）</source>
         <translation>账户（只有管理员能看到这里）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="373"/>
+        <location filename="../../ui/accounts_ui.py" line="379"/>
         <source>用户名</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="373"/>
+        <location filename="../../ui/accounts_ui.py" line="379"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="373"/>
+        <location filename="../../ui/accounts_ui.py" line="379"/>
         <source>角色</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="373"/>
+        <location filename="../../ui/accounts_ui.py" line="379"/>
         <source>负责的村</source>
         <translation>负责的村</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="380"/>
+        <location filename="../../ui/accounts_ui.py" line="386"/>
         <source>添加账户…</source>
         <translation>添加账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="380"/>
+        <location filename="../../ui/accounts_ui.py" line="386"/>
         <source>修改…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="381"/>
+        <location filename="../../ui/accounts_ui.py" line="387"/>
         <source>重设密码…</source>
         <translation>重设密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="382"/>
+        <location filename="../../ui/accounts_ui.py" line="388"/>
         <source>停用</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="397"/>
+        <location filename="../../ui/accounts_ui.py" line="389"/>
+        <source>新的恢复密钥…</source>
+        <translation>新的恢复密钥…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="404"/>
         <source>全部</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="399"/>
+        <location filename="../../ui/accounts_ui.py" line="406"/>
         <source>（已停用）</source>
         <translation>（已停用）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="447"/>
+        <source>新的恢复密钥</source>
+        <translation>新的恢复密钥</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="448"/>
+        <source>生成新的恢复密钥后，原来抄下或打印的恢复密钥立即作废。继续吗？</source>
+        <translation>生成新的恢复密钥后，原来抄下或打印的恢复密钥立即作废。继续吗？</translation>
     </message>
 </context>
 <context>
@@ -234,42 +249,42 @@
 <context>
     <name>AdoptDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="470"/>
+        <location filename="../../ui/accounts_ui.py" line="491"/>
         <source>启用账户</source>
         <translation>启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="474"/>
+        <location filename="../../ui/accounts_ui.py" line="495"/>
         <source>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</source>
         <translation>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="485"/>
+        <location filename="../../ui/accounts_ui.py" line="506"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="486"/>
+        <location filename="../../ui/accounts_ui.py" line="507"/>
         <source>姓名：</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="487"/>
+        <location filename="../../ui/accounts_ui.py" line="508"/>
         <source>密码（至少 8 位）：</source>
         <translation>密码（至少 8 位）：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="488"/>
+        <location filename="../../ui/accounts_ui.py" line="509"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="492"/>
+        <location filename="../../ui/accounts_ui.py" line="513"/>
         <source>启用</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="492"/>
+        <location filename="../../ui/accounts_ui.py" line="513"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -277,42 +292,42 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="208"/>
+        <location filename="../../ui/accounts_ui.py" line="214"/>
         <source>修改我的密码</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="212"/>
+        <location filename="../../ui/accounts_ui.py" line="218"/>
         <source>{name}（{login}，{role}）</source>
         <translation>{name}（{login}，{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="215"/>
+        <location filename="../../ui/accounts_ui.py" line="221"/>
         <source>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</source>
         <translation>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="221"/>
+        <location filename="../../ui/accounts_ui.py" line="227"/>
         <source>现在的密码：</source>
         <translation>现在的密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="222"/>
+        <location filename="../../ui/accounts_ui.py" line="228"/>
         <source>新密码（至少 8 位）：</source>
         <translation>新密码（至少 8 位）：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="223"/>
+        <location filename="../../ui/accounts_ui.py" line="229"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="227"/>
+        <location filename="../../ui/accounts_ui.py" line="233"/>
         <source>修改</source>
         <translation>修改</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="227"/>
+        <location filename="../../ui/accounts_ui.py" line="233"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -325,115 +340,115 @@
         <translation>&lt;h2&gt;工作台&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="39"/>
+        <location filename="../../ui/dashboard_page.py" line="45"/>
         <source>&lt;b&gt;逾期未探访&lt;/b&gt;（风险最高的在前，同等风险逾期最久的在前；回车或双击开始探访）</source>
         <translation>&lt;b&gt;逾期未探访&lt;/b&gt;（风险最高的在前，同等风险逾期最久的在前；回车或双击开始探访）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="42"/>
+        <location filename="../../ui/dashboard_page.py" line="48"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="42"/>
-        <location filename="../../ui/dashboard_page.py" line="58"/>
+        <location filename="../../ui/dashboard_page.py" line="48"/>
+        <location filename="../../ui/dashboard_page.py" line="64"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="42"/>
+        <location filename="../../ui/dashboard_page.py" line="48"/>
         <source>风险等级</source>
         <translation>风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="43"/>
+        <location filename="../../ui/dashboard_page.py" line="49"/>
         <source>应探访日期</source>
         <translation>应探访日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="43"/>
+        <location filename="../../ui/dashboard_page.py" line="49"/>
         <source>逾期天数</source>
         <translation>逾期天数</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="51"/>
+        <location filename="../../ui/dashboard_page.py" line="57"/>
         <source>&lt;b&gt;需要处理&lt;/b&gt;（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）</source>
         <translation>&lt;b&gt;需要处理&lt;/b&gt;（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="56"/>
+        <location filename="../../ui/dashboard_page.py" line="62"/>
         <source>&lt;b&gt;各村本月探访&lt;/b&gt;</source>
         <translation>&lt;b&gt;各村本月探访&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="58"/>
+        <location filename="../../ui/dashboard_page.py" line="64"/>
         <source>需探访人数</source>
         <translation>需探访人数</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="58"/>
+        <location filename="../../ui/dashboard_page.py" line="64"/>
         <source>本月已探访</source>
         <translation>本月已探访</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="59"/>
+        <location filename="../../ui/dashboard_page.py" line="65"/>
         <source>逾期</source>
         <translation>逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="78"/>
+        <location filename="../../ui/dashboard_page.py" line="89"/>
         <source>逾期未探访</source>
         <translation>逾期未探访</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="79"/>
+        <location filename="../../ui/dashboard_page.py" line="90"/>
         <source>本周到期</source>
         <translation>本周到期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="80"/>
+        <location filename="../../ui/dashboard_page.py" line="91"/>
         <source>安全红线</source>
         <translation>安全红线</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="81"/>
+        <location filename="../../ui/dashboard_page.py" line="92"/>
         <source>草稿待完成</source>
         <translation>草稿待完成</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="82"/>
+        <location filename="../../ui/dashboard_page.py" line="93"/>
         <source>待同步记录</source>
         <translation>待同步记录</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/dashboard_page.py" line="90"/>
+        <location filename="../../ui/dashboard_page.py" line="101"/>
         <source>%n 天</source>
         <translation>
             <numerusform>%n 天</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="97"/>
+        <location filename="../../ui/dashboard_page.py" line="108"/>
         <source>⚠ {who}：{flags}（{when}）</source>
         <translation>⚠ {who}：{flags}（{when}）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="104"/>
-        <source>发现报告未结：{who}（{when}）</source>
-        <translation>发现报告未结：{who}（{when}）</translation>
+        <location filename="../../ui/dashboard_page.py" line="115"/>
+        <source>发现报告未结：{who}（{when} 发现，已 {days} 天）</source>
+        <translation>发现报告未结：{who}（{when} 发现，已 {days} 天）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="109"/>
+        <location filename="../../ui/dashboard_page.py" line="121"/>
         <source>适老化改造待验收：{who}（{n} 项）</source>
         <translation>适老化改造待验收：{who}（{n} 项）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="114"/>
+        <location filename="../../ui/dashboard_page.py" line="126"/>
         <source>草稿：{title}（{updated}）</source>
         <translation>草稿：{title}（{updated}）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="120"/>
+        <location filename="../../ui/dashboard_page.py" line="132"/>
         <source>{visited}（{percent}%）</source>
         <translation>{visited}（{percent}%）</translation>
     </message>
@@ -489,17 +504,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="658"/>
+        <location filename="../../ui/pages.py" line="657"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="660"/>
+        <location filename="../../ui/pages.py" line="659"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="663"/>
+        <location filename="../../ui/pages.py" line="662"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -507,18 +522,18 @@
 <context>
     <name>ErrorDialog</name>
     <message>
-        <location filename="../../ui/errors.py" line="38"/>
+        <location filename="../../ui/errors.py" line="39"/>
         <source>操作没有完成</source>
         <translation>操作没有完成</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="58"/>
-        <location filename="../../ui/errors.py" line="66"/>
+        <location filename="../../ui/errors.py" line="59"/>
+        <location filename="../../ui/errors.py" line="67"/>
         <source>详细信息</source>
         <translation>详细信息</translation>
     </message>
     <message>
-        <location filename="../../ui/errors.py" line="24"/>
+        <location filename="../../ui/errors.py" line="25"/>
         <source>程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。
 详细情况已记入日志，请告知县里的信息员。</source>
         <translation>程序遇到了一个意外问题，刚才的操作没有完成。已填写的内容都已保存。
@@ -528,190 +543,190 @@
 <context>
     <name>ExportPage</name>
     <message>
-        <location filename="../../ui/export_page.py" line="49"/>
+        <location filename="../../ui/export_page.py" line="50"/>
         <source>&lt;h2&gt;导出&lt;/h2&gt;把记录或台账导出为 Excel/WPS 可以直接打开的表格：身份证号、电话和门牌号以文本保存，日期是真正的日期，每个表单还附一张“说明”。</source>
         <translation>&lt;h2&gt;导出&lt;/h2&gt;把记录或台账导出为 Excel/WPS 可以直接打开的表格：身份证号、电话和门牌号以文本保存，日期是真正的日期，每个表单还附一张“说明”。</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="55"/>
+        <location filename="../../ui/export_page.py" line="56"/>
         <source>导出内容(&amp;W)：</source>
         <translation>导出内容(&amp;W)：</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="62"/>
+        <location filename="../../ui/export_page.py" line="63"/>
         <source>村(&amp;V)：</source>
         <translation>村(&amp;V)：</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="64"/>
         <location filename="../../ui/export_page.py" line="65"/>
+        <location filename="../../ui/export_page.py" line="66"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="67"/>
+        <location filename="../../ui/export_page.py" line="68"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="69"/>
+        <location filename="../../ui/export_page.py" line="70"/>
         <source>（按记录在本机开始填写的那一天，两端都包含）</source>
         <translation>（按记录在本机开始填写的那一天，两端都包含）</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="70"/>
+        <location filename="../../ui/export_page.py" line="71"/>
         <source>填写日期(&amp;D)：</source>
         <translation>填写日期(&amp;D)：</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="73"/>
+        <location filename="../../ui/export_page.py" line="74"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="76"/>
+        <location filename="../../ui/export_page.py" line="77"/>
         <source>状态(&amp;S)：</source>
         <translation>状态(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="78"/>
+        <location filename="../../ui/export_page.py" line="79"/>
         <source>Excel/WPS 工作簿 (.xlsx)</source>
         <translation>Excel/WPS 工作簿 (.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="80"/>
+        <location filename="../../ui/export_page.py" line="81"/>
         <source>CSV 文本 (UTF-8)</source>
         <translation>CSV 文本 (UTF-8)</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="89"/>
+        <location filename="../../ui/export_page.py" line="90"/>
         <source>格式：</source>
         <translation>格式：</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="90"/>
+        <location filename="../../ui/export_page.py" line="91"/>
         <source>选择题写选项代码(&amp;C)（默认写选项文字）</source>
         <translation>选择题写选项代码(&amp;C)（默认写选项文字）</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="93"/>
+        <location filename="../../ui/export_page.py" line="94"/>
         <source>写完整的身份证号和电话(&amp;I)（默认只显示前几位和后四位）</source>
         <translation>写完整的身份证号和电话(&amp;I)（默认只显示前几位和后四位）</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="98"/>
+        <location filename="../../ui/export_page.py" line="99"/>
         <source>导出…(&amp;E)</source>
         <translation>导出…(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="105"/>
+        <location filename="../../ui/export_page.py" line="106"/>
         <source>%v / %m</source>
         <translation>%v / %m</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="122"/>
+        <location filename="../../ui/export_page.py" line="123"/>
         <source>打开所在文件夹(&amp;O)</source>
         <translation>打开所在文件夹(&amp;O)</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/export_page.py" line="150"/>
+        <location filename="../../ui/export_page.py" line="151"/>
         <source>{title}（%n 条记录）</source>
         <translation>
             <numerusform>{title}（%n 条记录）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="159"/>
+        <location filename="../../ui/export_page.py" line="160"/>
         <source>台账：{title}</source>
         <translation>台账：{title}</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="165"/>
-        <location filename="../../ui/export_page.py" line="208"/>
+        <location filename="../../ui/export_page.py" line="166"/>
+        <location filename="../../ui/export_page.py" line="209"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="173"/>
+        <location filename="../../ui/export_page.py" line="174"/>
         <source>完整号码是个人信息：文件请妥善保管，用完删除。</source>
         <translation>完整号码是个人信息：文件请妥善保管，用完删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="174"/>
+        <location filename="../../ui/export_page.py" line="175"/>
         <source>您的角色只能导出遮蔽后的身份证号和电话。</source>
         <translation>您的角色只能导出遮蔽后的身份证号和电话。</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="189"/>
+        <location filename="../../ui/export_page.py" line="190"/>
         <source>每条记录一行；重复填写的部分（如家属）在单独的工作表里，用“记录编号”对应。</source>
         <translation>每条记录一行；重复填写的部分（如家属）在单独的工作表里，用“记录编号”对应。</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="190"/>
+        <location filename="../../ui/export_page.py" line="191"/>
         <source>本机还没有记录。</source>
         <translation>本机还没有记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="207"/>
+        <location filename="../../ui/export_page.py" line="208"/>
         <source>CSV 文件 (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="209"/>
+        <location filename="../../ui/export_page.py" line="210"/>
         <source>导出到</source>
         <translation>导出到</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="236"/>
+        <location filename="../../ui/export_page.py" line="237"/>
         <source>正在导出到 {path} …</source>
         <translation>正在导出到 {path} …</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="246"/>
+        <location filename="../../ui/export_page.py" line="247"/>
         <source>正在取消…</source>
         <translation>正在取消…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/export_page.py" line="268"/>
+        <location filename="../../ui/export_page.py" line="269"/>
         <source>已导出 %n 行到：</source>
         <translation>
             <numerusform>已导出 %n 行到：</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/export_page.py" line="269"/>
+        <location filename="../../ui/export_page.py" line="270"/>
         <source>已导出 %n 条记录到：</source>
         <translation>
             <numerusform>已导出 %n 条记录到：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="271"/>
+        <location filename="../../ui/export_page.py" line="272"/>
         <source>身份证号和电话是完整的：文件请妥善保管，用完删除。</source>
         <translation>身份证号和电话是完整的：文件请妥善保管，用完删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="273"/>
+        <location filename="../../ui/export_page.py" line="274"/>
         <source>身份证号和电话已遮蔽。</source>
         <translation>身份证号和电话已遮蔽。</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="275"/>
+        <location filename="../../ui/export_page.py" line="276"/>
         <source>用 Excel 打开 CSV 时请用“数据 → 从文本/CSV”导入，并把身份证号、电话列设为“文本”。</source>
         <translation>用 Excel 打开 CSV 时请用“数据 → 从文本/CSV”导入，并把身份证号、电话列设为“文本”。</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="283"/>
+        <location filename="../../ui/export_page.py" line="284"/>
         <source>导出已取消，没有留下不完整的文件。</source>
         <translation>导出已取消，没有留下不完整的文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="207"/>
+        <location filename="../../ui/export_page.py" line="208"/>
         <source>Excel 工作簿 (*.xlsx)</source>
         <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-        <location filename="../../ui/export_page.py" line="108"/>
+        <location filename="../../ui/export_page.py" line="109"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -758,62 +773,62 @@
 <context>
     <name>FillPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="281"/>
+        <location filename="../../ui/pages.py" line="282"/>
         <source>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</source>
         <translation>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="286"/>
+        <location filename="../../ui/pages.py" line="287"/>
         <source>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</source>
         <translation>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="288"/>
+        <location filename="../../ui/pages.py" line="289"/>
         <source>打印空白表…</source>
         <translation>打印空白表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="295"/>
+        <location filename="../../ui/pages.py" line="296"/>
         <source>选择表单</source>
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="310"/>
+        <location filename="../../ui/pages.py" line="309"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="315"/>
+        <location filename="../../ui/pages.py" line="314"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="323"/>
+        <location filename="../../ui/pages.py" line="322"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="324"/>
+        <location filename="../../ui/pages.py" line="323"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="346"/>
+        <location filename="../../ui/pages.py" line="345"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="384"/>
+        <location filename="../../ui/pages.py" line="383"/>
         <source>已定稿：{title}。联网后自动发送到县局。</source>
         <translation>已定稿：{title}。联网后自动发送到县局。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="386"/>
+        <location filename="../../ui/pages.py" line="385"/>
         <source>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</source>
         <translation>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="399"/>
+        <location filename="../../ui/pages.py" line="398"/>
         <source>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</source>
         <translation>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</translation>
     </message>
@@ -914,82 +929,97 @@
 <context>
     <name>FormFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="75"/>
+        <location filename="../../ui/form_filler.py" line="84"/>
         <source>保存草稿 (Ctrl+S)</source>
         <translation>保存草稿 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="77"/>
+        <location filename="../../ui/form_filler.py" line="86"/>
         <source>定稿 (Ctrl+Enter)</source>
         <translation>定稿 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="80"/>
+        <location filename="../../ui/form_filler.py" line="89"/>
         <source>打印/导出PDF… (Ctrl+P)</source>
         <translation>打印/导出PDF… (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="195"/>
+        <location filename="../../ui/form_filler.py" line="239"/>
         <source>添加{title}</source>
         <translation>添加{title}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="204"/>
+        <location filename="../../ui/form_filler.py" line="248"/>
         <source>{title} 第 {number} 项</source>
         <translation>{title} 第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="208"/>
+        <location filename="../../ui/form_filler.py" line="252"/>
         <source>删除第 {number} 项</source>
         <translation>删除第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="210"/>
+        <location filename="../../ui/form_filler.py" line="254"/>
         <source>删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您</source>
         <translation>删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="262"/>
+        <location filename="../../ui/form_filler.py" line="306"/>
         <source>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</source>
         <translation>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="361"/>
+        <location filename="../../ui/form_filler.py" line="405"/>
         <source>删除这一项？</source>
         <translation>删除这一项？</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="362"/>
+        <location filename="../../ui/form_filler.py" line="406"/>
         <source>删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。</source>
         <translation>删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="365"/>
+        <location filename="../../ui/form_filler.py" line="409"/>
         <source>删除</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="366"/>
+        <location filename="../../ui/form_filler.py" line="410"/>
         <source>不删除</source>
         <translation>不删除</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="412"/>
+        <location filename="../../ui/form_filler.py" line="458"/>
+        <source>草稿没有保存：{reason}</source>
+        <translation>草稿没有保存：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="460"/>
         <source>草稿没有保存</source>
         <translation>草稿没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="414"/>
+        <location filename="../../ui/form_filler.py" line="464"/>
         <source>已自动保存 {time}</source>
         <translation>已自动保存 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="435"/>
+        <location filename="../../ui/form_filler.py" line="488"/>
+        <source>电脑时钟可能不对</source>
+        <translation>电脑时钟可能不对</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="489"/>
+        <source>仍然按电脑现在的日期和时间定稿吗？</source>
+        <translation>仍然按电脑现在的日期和时间定稿吗？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_filler.py" line="506"/>
         <source>不能定稿</source>
         <translation>不能定稿</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="437"/>
+        <location filename="../../ui/form_filler.py" line="508"/>
         <source>已定稿</source>
         <translation>已定稿</translation>
     </message>
@@ -997,22 +1027,22 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="424"/>
+        <location filename="../../ui/pages.py" line="423"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="426"/>
+        <location filename="../../ui/pages.py" line="425"/>
         <source>选择要为 {name} 填写的表（回车开始）：</source>
         <translation>选择要为 {name} 填写的表（回车开始）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="439"/>
+        <location filename="../../ui/pages.py" line="438"/>
         <source>显示其他表单（{count} 种）</source>
         <translation>显示其他表单（{count} 种）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="444"/>
+        <location filename="../../ui/pages.py" line="443"/>
         <source>开始填写</source>
         <translation>开始填写</translation>
     </message>
@@ -1020,27 +1050,27 @@
 <context>
     <name>HouseholdsModel</name>
     <message>
-        <location filename="../../ui/models.py" line="160"/>
+        <location filename="../../ui/models.py" line="154"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="161"/>
+        <location filename="../../ui/models.py" line="155"/>
         <source>组</source>
         <translation>组</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="162"/>
+        <location filename="../../ui/models.py" line="156"/>
         <source>门牌号</source>
         <translation>门牌号</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="163"/>
+        <location filename="../../ui/models.py" line="157"/>
         <source>地址</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="164"/>
+        <location filename="../../ui/models.py" line="158"/>
         <source>在册人数</source>
         <translation>在册人数</translation>
     </message>
@@ -1283,22 +1313,22 @@
 <context>
     <name>LockDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="256"/>
+        <location filename="../../ui/accounts_ui.py" line="262"/>
         <source>村访通 · 已锁定</source>
         <translation>村访通 · 已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="260"/>
+        <location filename="../../ui/accounts_ui.py" line="266"/>
         <source>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</source>
         <translation>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="267"/>
+        <location filename="../../ui/accounts_ui.py" line="273"/>
         <source>换人登录</source>
         <translation>换人登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="271"/>
+        <location filename="../../ui/accounts_ui.py" line="277"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
@@ -1306,42 +1336,42 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="79"/>
+        <location filename="../../ui/accounts_ui.py" line="80"/>
         <source>村访通 · 登录</source>
         <translation>村访通 · 登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="83"/>
+        <location filename="../../ui/accounts_ui.py" line="84"/>
         <source>请登录。本机的记录只对有权查看的账户显示。</source>
         <translation>请登录。本机的记录只对有权查看的账户显示。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="88"/>
+        <location filename="../../ui/accounts_ui.py" line="89"/>
         <source>用户名：</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="89"/>
+        <location filename="../../ui/accounts_ui.py" line="90"/>
         <source>密码：</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="93"/>
+        <location filename="../../ui/accounts_ui.py" line="94"/>
         <source>管理员忘记密码…</source>
         <translation>管理员忘记密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="98"/>
+        <location filename="../../ui/accounts_ui.py" line="99"/>
         <source>练习模式（虚构数据，不会发送）</source>
         <translation>练习模式（虚构数据，不会发送）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="108"/>
+        <location filename="../../ui/accounts_ui.py" line="109"/>
         <source>登录</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="108"/>
+        <location filename="../../ui/accounts_ui.py" line="109"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>
@@ -1349,228 +1379,228 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="32"/>
+        <location filename="../../ui/main_window.py" line="104"/>
         <location filename="../../ui/selftest_qt.py" line="19"/>
         <source>工作台</source>
         <translation>工作台</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="33"/>
+        <location filename="../../ui/main_window.py" line="105"/>
         <source>台账</source>
         <translation>台账</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="34"/>
+        <location filename="../../ui/main_window.py" line="106"/>
         <source>填表</source>
         <translation>填表</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="35"/>
+        <location filename="../../ui/main_window.py" line="107"/>
         <source>记录</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="36"/>
+        <location filename="../../ui/main_window.py" line="108"/>
         <source>同步</source>
         <translation>同步</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="37"/>
+        <location filename="../../ui/main_window.py" line="109"/>
         <source>导出</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="38"/>
+        <location filename="../../ui/main_window.py" line="110"/>
         <source>设置</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="107"/>
+        <location filename="../../ui/main_window.py" line="181"/>
         <source>村访通 — 练习模式（虚构数据，不会发送）</source>
         <translation>村访通 — 练习模式（虚构数据，不会发送）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="109"/>
+        <location filename="../../ui/main_window.py" line="183"/>
         <source>村访通</source>
         <translation>村访通</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="111"/>
+        <location filename="../../ui/main_window.py" line="185"/>
         <source>村访通 — {name}（{role}）</source>
         <translation>村访通 — {name}（{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="126"/>
+        <location filename="../../ui/main_window.py" line="200"/>
         <source>{label}（{key}）</source>
         <translation>{label}（{key}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="153"/>
+        <location filename="../../ui/main_window.py" line="227"/>
         <source>账户</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="154"/>
+        <location filename="../../ui/main_window.py" line="228"/>
         <source>锁定</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="158"/>
+        <location filename="../../ui/main_window.py" line="232"/>
         <source>换人登录</source>
         <translation>换人登录</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="159"/>
+        <location filename="../../ui/main_window.py" line="233"/>
         <source>修改我的密码…</source>
         <translation>修改我的密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="160"/>
+        <location filename="../../ui/main_window.py" line="234"/>
         <source>练习模式</source>
         <translation>练习模式</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="162"/>
+        <location filename="../../ui/main_window.py" line="236"/>
         <source>退出练习模式，回到正式数据</source>
         <translation>退出练习模式，回到正式数据</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="163"/>
+        <location filename="../../ui/main_window.py" line="237"/>
         <source>清空练习数据，重新开始</source>
         <translation>清空练习数据，重新开始</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="165"/>
+        <location filename="../../ui/main_window.py" line="239"/>
         <source>进入练习模式（虚构数据，不会发送）</source>
         <translation>进入练习模式（虚构数据，不会发送）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="166"/>
+        <location filename="../../ui/main_window.py" line="240"/>
         <source>帮助</source>
         <translation>帮助</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="166"/>
+        <location filename="../../ui/main_window.py" line="240"/>
         <source>关于村访通</source>
         <translation>关于村访通</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="232"/>
+        <location filename="../../ui/main_window.py" line="306"/>
         <source>练习模式：这里是虚构的示范乡镇，随便填、随便改，什么都不会发送到县局。</source>
         <translation>练习模式：这里是虚构的示范乡镇，随便填、随便改，什么都不会发送到县局。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="234"/>
+        <location filename="../../ui/main_window.py" line="308"/>
         <source>退出练习模式</source>
         <translation>退出练习模式</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="249"/>
+        <location filename="../../ui/main_window.py" line="323"/>
         <source>清空练习数据</source>
         <translation>清空练习数据</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="250"/>
+        <location filename="../../ui/main_window.py" line="324"/>
         <source>清空练习模式里填写的一切，重新生成示范乡镇？正式数据不受影响。</source>
         <translation>清空练习模式里填写的一切，重新生成示范乡镇？正式数据不受影响。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="364"/>
+        <location filename="../../ui/main_window.py" line="421"/>
         <source>无法打开</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="365"/>
+        <location filename="../../ui/main_window.py" line="422"/>
         <source>本机没有表单“{form_id}”，无法显示这条记录。</source>
         <translation>本机没有表单“{form_id}”，无法显示这条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="388"/>
+        <location filename="../../ui/main_window.py" line="447"/>
         <source>修改：{title}</source>
         <translation>修改：{title}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="397"/>
+        <location filename="../../ui/main_window.py" line="456"/>
         <source>有 %n 份草稿未完成，可在工作台继续填写。</source>
         <translation>
             <numerusform>有 %n 份草稿未完成，可在工作台继续填写。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="404"/>
+        <location filename="../../ui/main_window.py" line="463"/>
         <source>● 练习模式：数据不会发送</source>
         <translation>● 练习模式：数据不会发送</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="416"/>
+        <location filename="../../ui/main_window.py" line="476"/>
         <source>● 未登记县局服务器</source>
         <translation>● 未登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="418"/>
+        <location filename="../../ui/main_window.py" line="478"/>
         <source>● 同步中…</source>
         <translation>● 同步中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="420"/>
+        <location filename="../../ui/main_window.py" line="480"/>
         <source>● 网络不通，稍后重试</source>
         <translation>● 网络不通，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="422"/>
+        <location filename="../../ui/main_window.py" line="482"/>
         <source>● 服务器暂时出错，稍后重试</source>
         <translation>● 服务器暂时出错，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="424"/>
+        <location filename="../../ui/main_window.py" line="484"/>
         <source>● 同步未完成，稍后重试</source>
         <translation>● 同步未完成，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="426"/>
+        <location filename="../../ui/main_window.py" line="486"/>
         <source>● 已登记县局服务器</source>
         <translation>● 已登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="430"/>
+        <location filename="../../ui/main_window.py" line="490"/>
         <source>上次同步：从未</source>
         <translation>上次同步：从未</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="432"/>
+        <location filename="../../ui/main_window.py" line="492"/>
         <source>成功</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="432"/>
+        <location filename="../../ui/main_window.py" line="492"/>
         <source>已取消</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="432"/>
+        <location filename="../../ui/main_window.py" line="492"/>
         <source>未完成</source>
         <translation>未完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="435"/>
+        <location filename="../../ui/main_window.py" line="495"/>
         <source>完成，被退回 %n 条</source>
         <translation>
             <numerusform>完成，被退回 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="436"/>
+        <location filename="../../ui/main_window.py" line="496"/>
         <source>上次同步：{when} {outcome}</source>
         <translation>上次同步：{when} {outcome}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="441"/>
+        <location filename="../../ui/main_window.py" line="501"/>
         <source>● 同步中… {done}/{total}</source>
         <translation>● 同步中… {done}/{total}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="410"/>
-        <location filename="../../ui/main_window.py" line="413"/>
+        <location filename="../../ui/main_window.py" line="470"/>
+        <location filename="../../ui/main_window.py" line="473"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
@@ -1580,19 +1610,19 @@
 <context>
     <name>MissingSummary</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="488"/>
+        <location filename="../../ui/form_filler.py" line="560"/>
         <source>还不能定稿</source>
         <translation>还不能定稿</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/form_filler.py" line="491"/>
+        <location filename="../../ui/form_filler.py" line="563"/>
         <source>还有 %n 处需要填写或更正（双击可跳到该题）：</source>
         <translation>
             <numerusform>还有 %n 处需要填写或更正（双击可跳到该题）：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="499"/>
+        <location filename="../../ui/form_filler.py" line="571"/>
         <source>{question}：{message}</source>
         <translation>{question}：{message}</translation>
     </message>
@@ -1600,22 +1630,22 @@
 <context>
     <name>PersonPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="475"/>
+        <location filename="../../ui/pages.py" line="474"/>
         <source>{form}：探访谁？</source>
         <translation>{form}：探访谁？</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="479"/>
+        <location filename="../../ui/pages.py" line="478"/>
         <source>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</source>
         <translation>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="488"/>
+        <location filename="../../ui/pages.py" line="487"/>
         <source>为此人填写</source>
         <translation>为此人填写</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="489"/>
+        <location filename="../../ui/pages.py" line="488"/>
         <source>不选人，直接填写</source>
         <translation>不选人，直接填写</translation>
     </message>
@@ -1623,72 +1653,52 @@
 <context>
     <name>PersonsModel</name>
     <message>
-        <location filename="../../ui/models.py" line="95"/>
+        <location filename="../../ui/models.py" line="97"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="95"/>
+        <location filename="../../ui/models.py" line="97"/>
         <source>性别</source>
         <translation>性别</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="96"/>
+        <location filename="../../ui/models.py" line="98"/>
         <source>出生日期</source>
         <translation>出生日期</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="97"/>
+        <location filename="../../ui/models.py" line="99"/>
         <source>身份证号</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="98"/>
+        <location filename="../../ui/models.py" line="100"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="99"/>
+        <location filename="../../ui/models.py" line="101"/>
         <source>类别</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="100"/>
+        <location filename="../../ui/models.py" line="102"/>
         <source>风险等级</source>
         <translation>风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="101"/>
+        <location filename="../../ui/models.py" line="103"/>
         <source>下次探访</source>
         <translation>下次探访</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="102"/>
-        <source>老人</source>
-        <translation>老人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/models.py" line="102"/>
-        <source>儿童</source>
-        <translation>儿童</translation>
-    </message>
-    <message>
-        <location filename="../../ui/models.py" line="103"/>
-        <source>监护人</source>
-        <translation>监护人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/models.py" line="104"/>
-        <source>其他</source>
-        <translation>其他</translation>
-    </message>
-    <message>
-        <location filename="../../ui/models.py" line="120"/>
+        <location filename="../../ui/models.py" line="114"/>
         <source>男</source>
         <translation>男</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="120"/>
+        <location filename="../../ui/models.py" line="114"/>
         <source>女</source>
         <translation>女</translation>
     </message>
@@ -1733,32 +1743,32 @@
 <context>
     <name>RecordsModel</name>
     <message>
-        <location filename="../../ui/models.py" line="132"/>
+        <location filename="../../ui/models.py" line="126"/>
         <source>更新时间</source>
         <translation>更新时间</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="133"/>
+        <location filename="../../ui/models.py" line="127"/>
         <source>记录</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="134"/>
+        <location filename="../../ui/models.py" line="128"/>
         <source>表单</source>
         <translation>表单</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="135"/>
+        <location filename="../../ui/models.py" line="129"/>
         <source>状态</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="136"/>
+        <location filename="../../ui/models.py" line="130"/>
         <source>修订</source>
         <translation>修订</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="137"/>
+        <location filename="../../ui/models.py" line="131"/>
         <source>填写人</source>
         <translation>填写人</translation>
     </message>
@@ -1766,98 +1776,98 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="549"/>
+        <location filename="../../ui/pages.py" line="548"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="552"/>
+        <location filename="../../ui/pages.py" line="551"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="554"/>
+        <location filename="../../ui/pages.py" line="553"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="558"/>
+        <location filename="../../ui/pages.py" line="557"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="561"/>
+        <location filename="../../ui/pages.py" line="560"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
+        <location filename="../../ui/pages.py" line="564"/>
         <location filename="../../ui/pages.py" line="565"/>
-        <location filename="../../ui/pages.py" line="566"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="571"/>
+        <location filename="../../ui/pages.py" line="570"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="573"/>
+        <location filename="../../ui/pages.py" line="572"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="576"/>
+        <location filename="../../ui/pages.py" line="575"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="579"/>
+        <location filename="../../ui/pages.py" line="578"/>
         <source>打印/导出PDF…</source>
         <translation>打印/导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="581"/>
+        <location filename="../../ui/pages.py" line="580"/>
         <source>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</source>
         <translation>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="595"/>
+        <location filename="../../ui/pages.py" line="594"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="630"/>
+        <location filename="../../ui/pages.py" line="629"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="631"/>
+        <location filename="../../ui/pages.py" line="630"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="633"/>
+        <location filename="../../ui/pages.py" line="632"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="635"/>
+        <location filename="../../ui/pages.py" line="634"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="637"/>
+        <location filename="../../ui/pages.py" line="636"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="649"/>
+        <location filename="../../ui/pages.py" line="648"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="649"/>
+        <location filename="../../ui/pages.py" line="648"/>
         <source>请先在列表中选择一条记录。</source>
         <translation>请先在列表中选择一条记录。</translation>
     </message>
@@ -1865,42 +1875,42 @@
 <context>
     <name>RecoveryDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="135"/>
+        <location filename="../../ui/accounts_ui.py" line="136"/>
         <source>用恢复密钥找回管理员账户</source>
         <translation>用恢复密钥找回管理员账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="139"/>
+        <location filename="../../ui/accounts_ui.py" line="140"/>
         <source>输入首次设置时抄下的恢复密钥（8 组，每组 4 个字母或数字）。</source>
         <translation>输入首次设置时抄下的恢复密钥（8 组，每组 4 个字母或数字）。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="148"/>
+        <location filename="../../ui/accounts_ui.py" line="149"/>
         <source>恢复密钥：</source>
         <translation>恢复密钥：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="149"/>
+        <location filename="../../ui/accounts_ui.py" line="150"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="150"/>
+        <location filename="../../ui/accounts_ui.py" line="151"/>
         <source>新密码：</source>
         <translation>新密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="151"/>
+        <location filename="../../ui/accounts_ui.py" line="152"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="155"/>
+        <location filename="../../ui/accounts_ui.py" line="156"/>
         <source>设置新密码</source>
         <translation>设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="155"/>
+        <location filename="../../ui/accounts_ui.py" line="156"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -1908,22 +1918,27 @@
 <context>
     <name>RecoveryKeyDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="174"/>
+        <location filename="../../ui/accounts_ui.py" line="178"/>
         <source>请抄下恢复密钥</source>
         <translation>请抄下恢复密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="176"/>
+        <location filename="../../ui/accounts_ui.py" line="181"/>
+        <source>原来的恢复密钥已经用过，从现在起作废。下面是新的恢复密钥。</source>
+        <translation>原来的恢复密钥已经用过，从现在起作废。下面是新的恢复密钥。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="182"/>
         <source>管理员忘记密码时，只有这个恢复密钥能打开本机的数据。&lt;br&gt;&lt;b&gt;它只显示这一次。&lt;/b&gt;请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。</source>
         <translation>管理员忘记密码时，只有这个恢复密钥能打开本机的数据。&lt;br&gt;&lt;b&gt;它只显示这一次。&lt;/b&gt;请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="186"/>
+        <location filename="../../ui/accounts_ui.py" line="192"/>
         <source>我已把恢复密钥抄在纸上</source>
         <translation>我已把恢复密钥抄在纸上</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="191"/>
+        <location filename="../../ui/accounts_ui.py" line="197"/>
         <source>继续</source>
         <translation>继续</translation>
     </message>
@@ -1931,130 +1946,130 @@
 <context>
     <name>RegistryPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="63"/>
+        <location filename="../../ui/pages.py" line="64"/>
         <source>&lt;h2&gt;台账&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;台账&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="67"/>
+        <location filename="../../ui/pages.py" line="68"/>
         <source>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</source>
         <translation>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="70"/>
+        <location filename="../../ui/pages.py" line="71"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="73"/>
+        <location filename="../../ui/pages.py" line="74"/>
         <source>为此人填表…</source>
         <translation>为此人填表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="78"/>
+        <location filename="../../ui/pages.py" line="79"/>
         <source>导入名册…</source>
         <translation>导入名册…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="80"/>
+        <location filename="../../ui/pages.py" line="81"/>
         <source>从 Excel/WPS 或 CSV 名册导入人员（按身份证号新增或更新，可整体撤销）</source>
         <translation>从 Excel/WPS 或 CSV 名册导入人员（按身份证号新增或更新，可整体撤销）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="95"/>
+        <location filename="../../ui/pages.py" line="96"/>
         <source>人员</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="100"/>
+        <location filename="../../ui/pages.py" line="101"/>
         <source>住户</source>
         <translation>住户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="104"/>
+        <location filename="../../ui/pages.py" line="105"/>
         <source>选中一个人，这里显示他/她的情况和全部记录。</source>
         <translation>选中一个人，这里显示他/她的情况和全部记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="109"/>
+        <location filename="../../ui/pages.py" line="110"/>
         <source>显示完整身份证号和电话</source>
         <translation>显示完整身份证号和电话</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="111"/>
+        <location filename="../../ui/pages.py" line="112"/>
         <source>每次查看都记入审计日志</source>
         <translation>每次查看都记入审计日志</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="166"/>
+        <location filename="../../ui/pages.py" line="167"/>
         <source>住户 %n 户（向下滚动加载更多）</source>
         <translation>
             <numerusform>住户 %n 户（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="168"/>
+        <location filename="../../ui/pages.py" line="169"/>
         <source>住户 %n 户</source>
         <translation>
             <numerusform>住户 %n 户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="176"/>
+        <location filename="../../ui/pages.py" line="177"/>
         <source>正在查找…</source>
         <translation>正在查找…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="190"/>
+        <location filename="../../ui/pages.py" line="191"/>
         <source>找到 %n+ 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n+ 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="192"/>
+        <location filename="../../ui/pages.py" line="193"/>
         <source>找到 %n 人</source>
         <translation>
             <numerusform>找到 %n 人</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="210"/>
+        <location filename="../../ui/pages.py" line="211"/>
         <source>身份证号：{id}</source>
         <translation>身份证号：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="211"/>
+        <location filename="../../ui/pages.py" line="212"/>
         <source>村：{village}&#x3000;风险等级：{tier}</source>
         <translation>村：{village}&#x3000;风险等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="213"/>
+        <location filename="../../ui/pages.py" line="214"/>
         <source>上次探访：{last}&#x3000;下次应探访：{due}</source>
         <translation>上次探访：{last}&#x3000;下次应探访：{due}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="217"/>
+        <location filename="../../ui/pages.py" line="218"/>
         <source>能力等级：{level}</source>
         <translation>能力等级：{level}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="219"/>
+        <location filename="../../ui/pages.py" line="220"/>
         <source>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</source>
         <translation>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="238"/>
+        <location filename="../../ui/pages.py" line="239"/>
         <source>完整身份证号：{id}&#x3000;电话：{phone}</source>
         <translation>完整身份证号：{id}&#x3000;电话：{phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="258"/>
+        <location filename="../../ui/pages.py" line="259"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="258"/>
+        <location filename="../../ui/pages.py" line="259"/>
         <source>请先在列表中选择一个人。</source>
         <translation>请先在列表中选择一个人。</translation>
     </message>
@@ -2062,22 +2077,22 @@
 <context>
     <name>ResetPasswordDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="443"/>
+        <location filename="../../ui/accounts_ui.py" line="464"/>
         <source>重设密码</source>
         <translation>重设密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="446"/>
+        <location filename="../../ui/accounts_ui.py" line="467"/>
         <source>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</source>
         <translation>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="452"/>
+        <location filename="../../ui/accounts_ui.py" line="473"/>
         <source>重设</source>
         <translation>重设</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="452"/>
+        <location filename="../../ui/accounts_ui.py" line="473"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -2085,17 +2100,17 @@
 <context>
     <name>RevisionFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="530"/>
+        <location filename="../../ui/form_filler.py" line="602"/>
         <source>修改后请按“定稿”保存为新版本</source>
         <translation>修改后请按“定稿”保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="545"/>
+        <location filename="../../ui/form_filler.py" line="619"/>
         <source>修改没有保存</source>
         <translation>修改没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="547"/>
+        <location filename="../../ui/form_filler.py" line="621"/>
         <source>已保存为新版本</source>
         <translation>已保存为新版本</translation>
     </message>
@@ -2189,130 +2204,148 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="678"/>
+        <location filename="../../ui/pages.py" line="677"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="680"/>
+        <location filename="../../ui/pages.py" line="679"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="682"/>
+        <location filename="../../ui/pages.py" line="681"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="686"/>
+        <location filename="../../ui/pages.py" line="685"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="690"/>
+        <location filename="../../ui/pages.py" line="689"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="694"/>
+        <location filename="../../ui/pages.py" line="693"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="694"/>
+        <location filename="../../ui/pages.py" line="693"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="695"/>
+        <location filename="../../ui/pages.py" line="694"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="696"/>
+        <location filename="../../ui/pages.py" line="695"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="697"/>
+        <location filename="../../ui/pages.py" line="696"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="698"/>
+        <location filename="../../ui/pages.py" line="697"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="706"/>
+        <location filename="../../ui/pages.py" line="705"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="707"/>
+        <location filename="../../ui/pages.py" line="706"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="712"/>
+        <location filename="../../ui/pages.py" line="711"/>
         <source> 分钟</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="713"/>
+        <location filename="../../ui/pages.py" line="712"/>
         <source>无人操作多久后自动锁定</source>
         <translation>无人操作多久后自动锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="717"/>
+        <location filename="../../ui/pages.py" line="716"/>
         <source>只有管理员能修改这些设置</source>
         <translation>只有管理员能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="719"/>
+        <location filename="../../ui/pages.py" line="718"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="728"/>
+        <location filename="../../ui/pages.py" line="727"/>
         <source>启用账户…</source>
         <translation>启用账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="730"/>
+        <location filename="../../ui/pages.py" line="729"/>
         <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
         <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="741"/>
+        <location filename="../../ui/pages.py" line="740"/>
         <source>已启用账户</source>
         <translation>已启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="741"/>
+        <location filename="../../ui/pages.py" line="740"/>
         <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
         <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="750"/>
+        <location filename="../../ui/pages.py" line="749"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="766"/>
-        <location filename="../../ui/pages.py" line="776"/>
+        <location filename="../../ui/pages.py" line="765"/>
+        <location filename="../../ui/pages.py" line="775"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="766"/>
+        <location filename="../../ui/pages.py" line="765"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="777"/>
+        <location filename="../../ui/pages.py" line="776"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
+    </message>
+</context>
+<context>
+    <name>StartUp</name>
+    <message>
+        <location filename="../../ui/app_main.py" line="92"/>
+        <source>密钥文件有问题</source>
+        <translation>密钥文件有问题</translation>
+    </message>
+    <message>
+        <location filename="../../ui/app_main.py" line="94"/>
+        <source>现在从备份恢复吗？</source>
+        <translation>现在从备份恢复吗？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/app_main.py" line="95"/>
+        <source>密钥文件不见了</source>
+        <translation>密钥文件不见了</translation>
     </message>
 </context>
 <context>
@@ -2428,14 +2461,14 @@
     </message>
     <message>
         <location filename="../../ui/sync_page.py" line="216"/>
-        <location filename="../../ui/sync_page.py" line="285"/>
-        <location filename="../../ui/sync_page.py" line="341"/>
+        <location filename="../../ui/sync_page.py" line="299"/>
+        <location filename="../../ui/sync_page.py" line="359"/>
         <source>、</source>
         <translation>、</translation>
     </message>
     <message>
         <location filename="../../ui/sync_page.py" line="216"/>
-        <location filename="../../ui/sync_page.py" line="285"/>
+        <location filename="../../ui/sync_page.py" line="299"/>
         <source>（无）</source>
         <translation>（无）</translation>
     </message>
@@ -2479,117 +2512,127 @@
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="227"/>
-        <source>上次同步：{when}，{outcome}（{records}）</source>
-        <translation>上次同步：{when}，{outcome}（{records}）</translation>
+        <location filename="../../ui/sync_page.py" line="228"/>
+        <source>上次同步：{when}，{outcome}</source>
+        <translation>上次同步：{when}，{outcome}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="230"/>
+        <location filename="../../ui/sync_page.py" line="229"/>
+        <source>（{records}）</source>
+        <translation>（{records}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="231"/>
         <source>原因：{error}</source>
         <translation>原因：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="249"/>
+        <location filename="../../ui/sync_page.py" line="263"/>
         <source>选择 CA 证书文件</source>
         <translation>选择 CA 证书文件</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="250"/>
+        <location filename="../../ui/sync_page.py" line="264"/>
         <source>证书文件 (*.pem *.crt *.cer);;所有文件 (*)</source>
         <translation>证书文件 (*.pem *.crt *.cer);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="259"/>
+        <location filename="../../ui/sync_page.py" line="273"/>
         <source>请填写服务器地址和登记码。</source>
         <translation>请填写服务器地址和登记码。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="265"/>
+        <location filename="../../ui/sync_page.py" line="279"/>
         <source>找不到证书文件 {path}，请重新选择。</source>
         <translation>找不到证书文件 {path}，请重新选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="271"/>
-        <location filename="../../ui/sync_page.py" line="303"/>
-        <location filename="../../ui/sync_page.py" line="403"/>
+        <location filename="../../ui/sync_page.py" line="285"/>
+        <location filename="../../ui/sync_page.py" line="317"/>
+        <location filename="../../ui/sync_page.py" line="418"/>
         <source>另一项同步工作正在进行，请稍后再试。</source>
         <translation>另一项同步工作正在进行，请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="274"/>
+        <location filename="../../ui/sync_page.py" line="288"/>
         <source>正在连接服务器 {url} …</source>
         <translation>正在连接服务器 {url} …</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="286"/>
+        <location filename="../../ui/sync_page.py" line="300"/>
         <source>登记成功：{name}（{role}），负责村：{villages}。已定稿的记录会自动发送，也可以按“立即同步”。</source>
         <translation>登记成功：{name}（{role}），负责村：{villages}。已定稿的记录会自动发送，也可以按“立即同步”。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="310"/>
+        <location filename="../../ui/sync_page.py" line="324"/>
         <source>正在取消…（当前这一步完成后停止）</source>
         <translation>正在取消…（当前这一步完成后停止）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="315"/>
+        <location filename="../../ui/sync_page.py" line="329"/>
         <source>正在连接服务器…</source>
         <translation>正在连接服务器…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="325"/>
+        <location filename="../../ui/sync_page.py" line="339"/>
         <source>{text}：{done}/{total}</source>
         <translation>{text}：{done}/{total}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="328"/>
+        <location filename="../../ui/sync_page.py" line="342"/>
         <source>正在接收表单和人员名册…</source>
         <translation>正在接收表单和人员名册…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="338"/>
+        <location filename="../../ui/sync_page.py" line="354"/>
         <source>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</source>
         <translation>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="341"/>
+        <location filename="../../ui/sync_page.py" line="357"/>
+        <source>本次同步：{records}。</source>
+        <translation>本次同步：{records}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="359"/>
         <source>收到新表单：{forms}。</source>
         <translation>收到新表单：{forms}。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="388"/>
-        <location filename="../../ui/sync_page.py" line="415"/>
+        <location filename="../../ui/sync_page.py" line="403"/>
+        <location filename="../../ui/sync_page.py" line="430"/>
         <source>没有需要发送的记录，没有生成数据包。</source>
         <translation>没有需要发送的记录，没有生成数据包。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="391"/>
+        <location filename="../../ui/sync_page.py" line="406"/>
         <source>村访通数据包</source>
         <translation>村访通数据包</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="392"/>
+        <location filename="../../ui/sync_page.py" line="407"/>
         <source>导出U盘数据包</source>
         <translation>导出U盘数据包</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="393"/>
+        <location filename="../../ui/sync_page.py" line="408"/>
         <source>村访通数据包 (*.cfpkg)</source>
         <translation>村访通数据包 (*.cfpkg)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="409"/>
+        <location filename="../../ui/sync_page.py" line="424"/>
         <source>正在写入数据包…</source>
         <translation>正在写入数据包…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sync_page.py" line="417"/>
+        <location filename="../../ui/sync_page.py" line="432"/>
         <source>已把 %n 条记录写入加密数据包 {path}。请交给县局导入；下次联网同步时会确认县局是否已收到。</source>
         <translation>
             <numerusform>已把 %n 条记录写入加密数据包 {path}。请交给县局导入；下次联网同步时会确认县局是否已收到。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="423"/>
+        <location filename="../../ui/sync_page.py" line="438"/>
         <source>无法写入数据包：{reason}。请检查U盘后重试，记录仍在本机。</source>
         <translation>无法写入数据包：{reason}。请检查U盘后重试，记录仍在本机。</translation>
     </message>
@@ -2681,12 +2724,12 @@
 <context>
     <name>accounts</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="56"/>
+        <location filename="../../ui/accounts_ui.py" line="57"/>
         <source>两次输入的新密码不一致，请重新输入。</source>
         <translation>两次输入的新密码不一致，请重新输入。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="57"/>
+        <location filename="../../ui/accounts_ui.py" line="58"/>
         <source>两次输入的密码不一致，请重新输入。</source>
         <translation>两次输入的密码不一致，请重新输入。</translation>
     </message>

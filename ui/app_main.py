@@ -96,6 +96,8 @@ def run_app(data_dir: Path | None = None) -> int:
 
         window = MainWindow(store)
         window.show()
+        window.raise_()
+        window.activateWindow()  # the keyboard goes to the new window, not to where the sign-in dialog was
         try:
             code = app.exec()
         finally:

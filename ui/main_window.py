@@ -325,6 +325,28 @@ class MainWindow(QMainWindow):
             page.refresh()
         except CunFangError as exc:
             show_error(self, exc)
+        # Ctrl+3 then ↓/Enter works in the page, not in the navigation or a tab bar (once the page is shown)
+        QTimer.singleShot(0, lambda: self._focus_into(page) if self.stack.currentIndex() == row else None)
+
+    @staticmethod
+    def _focus_into(page: QWidget) -> None:
+        """The cursor to the page's first control (a search box, a list), as Tab would take it (a tab bar is
+        passed over: ↓ does nothing there)."""
+        from PySide6.QtWidgets import QTabBar, QTabWidget
+
+        focus = QApplication.focusWidget()
+        if focus is not None and page.isAncestorOf(focus) and not isinstance(focus, QTabBar):
+            return  # already somewhere in the page (a form that put its cursor in its first question)
+        if hasattr(page, "focus_here"):
+            page.focus_here()
+            return
+        widget = page.nextInFocusChain()
+        while widget is not page and widget is not None:
+            usable = widget.isVisibleTo(page) and widget.isEnabled() and not isinstance(widget, (QTabBar, QTabWidget))
+            if usable and page.isAncestorOf(widget) and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                widget.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+            widget = widget.nextInFocusChain()
 
     def show_page(self, page) -> None:
         self.nav.setCurrentRow(next(i for i, built in enumerate(self._built) if built is page))

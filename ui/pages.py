@@ -302,6 +302,16 @@ class FillPage(QWidget):
         layout.addWidget(self.notice)
         layout.addWidget(self.tabs)
 
+    def focus_here(self) -> None:
+        """Arriving on 填表: the form list, or the open form where its cursor was."""
+        current = self.tabs.currentWidget()
+        if self.tabs.currentIndex() == 0:
+            self.list.setFocus()
+        elif current.focusWidget() is not None:
+            current.focusWidget().setFocus()
+        elif hasattr(current, "focus_first"):
+            current.focus_first()
+
     def refresh(self) -> None:
         self.list.clear()
         for form in self.catalog.forms():

@@ -320,120 +320,113 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="34"/>
+        <location filename="../../ui/dashboard_page.py" line="41"/>
         <source>&lt;h2&gt;工作台&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;工作台&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="39"/>
+        <location filename="../../ui/dashboard_page.py" line="46"/>
         <source>&lt;b&gt;逾期未探访&lt;/b&gt;（风险最高的在前，同等风险逾期最久的在前；回车或双击开始探访）</source>
         <translation>&lt;b&gt;逾期未探访&lt;/b&gt;（风险最高的在前，同等风险逾期最久的在前；回车或双击开始探访）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="42"/>
+        <location filename="../../ui/dashboard_page.py" line="49"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="42"/>
-        <location filename="../../ui/dashboard_page.py" line="58"/>
+        <location filename="../../ui/dashboard_page.py" line="49"/>
+        <location filename="../../ui/dashboard_page.py" line="65"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="42"/>
+        <location filename="../../ui/dashboard_page.py" line="49"/>
         <source>风险等级</source>
         <translation>风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="43"/>
+        <location filename="../../ui/dashboard_page.py" line="50"/>
         <source>应探访日期</source>
         <translation>应探访日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="43"/>
+        <location filename="../../ui/dashboard_page.py" line="50"/>
         <source>逾期天数</source>
         <translation>逾期天数</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="51"/>
+        <location filename="../../ui/dashboard_page.py" line="58"/>
         <source>&lt;b&gt;需要处理&lt;/b&gt;（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）</source>
         <translation>&lt;b&gt;需要处理&lt;/b&gt;（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="56"/>
+        <location filename="../../ui/dashboard_page.py" line="63"/>
         <source>&lt;b&gt;各村本月探访&lt;/b&gt;</source>
         <translation>&lt;b&gt;各村本月探访&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="58"/>
+        <location filename="../../ui/dashboard_page.py" line="65"/>
         <source>需探访人数</source>
         <translation>需探访人数</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="58"/>
+        <location filename="../../ui/dashboard_page.py" line="65"/>
         <source>本月已探访</source>
         <translation>本月已探访</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="59"/>
+        <location filename="../../ui/dashboard_page.py" line="66"/>
         <source>逾期</source>
         <translation>逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="78"/>
+        <location filename="../../ui/dashboard_page.py" line="85"/>
         <source>逾期未探访</source>
         <translation>逾期未探访</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="79"/>
+        <location filename="../../ui/dashboard_page.py" line="86"/>
         <source>本周到期</source>
         <translation>本周到期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="80"/>
+        <location filename="../../ui/dashboard_page.py" line="87"/>
         <source>安全红线</source>
         <translation>安全红线</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="81"/>
+        <location filename="../../ui/dashboard_page.py" line="88"/>
         <source>草稿待完成</source>
         <translation>草稿待完成</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="82"/>
+        <location filename="../../ui/dashboard_page.py" line="89"/>
         <source>待同步记录</source>
         <translation>待同步记录</translation>
     </message>
-    <message numerus="yes">
-        <location filename="../../ui/dashboard_page.py" line="90"/>
-        <source>%n 天</source>
-        <translation>
-            <numerusform>%n 天</numerusform>
-        </translation>
-    </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="97"/>
+        <location filename="../../ui/dashboard_page.py" line="104"/>
         <source>⚠ {who}：{flags}（{when}）</source>
         <translation>⚠ {who}：{flags}（{when}）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="104"/>
+        <location filename="../../ui/dashboard_page.py" line="111"/>
         <source>发现报告未结：{who}（{when}）</source>
         <translation>发现报告未结：{who}（{when}）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="109"/>
+        <location filename="../../ui/dashboard_page.py" line="116"/>
         <source>适老化改造待验收：{who}（{n} 项）</source>
         <translation>适老化改造待验收：{who}（{n} 项）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="114"/>
+        <location filename="../../ui/dashboard_page.py" line="121"/>
         <source>草稿：{title}（{updated}）</source>
         <translation>草稿：{title}（{updated}）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="120"/>
+        <location filename="../../ui/dashboard_page.py" line="127"/>
         <source>{visited}（{percent}%）</source>
         <translation>{visited}（{percent}%）</translation>
     </message>
@@ -489,17 +482,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="658"/>
+        <location filename="../../ui/pages.py" line="668"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="660"/>
+        <location filename="../../ui/pages.py" line="670"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="663"/>
+        <location filename="../../ui/pages.py" line="673"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -778,42 +771,42 @@
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="310"/>
+        <location filename="../../ui/pages.py" line="320"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="315"/>
+        <location filename="../../ui/pages.py" line="325"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="323"/>
+        <location filename="../../ui/pages.py" line="333"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="324"/>
+        <location filename="../../ui/pages.py" line="334"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="346"/>
+        <location filename="../../ui/pages.py" line="356"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="384"/>
+        <location filename="../../ui/pages.py" line="394"/>
         <source>已定稿：{title}。联网后自动发送到县局。</source>
         <translation>已定稿：{title}。联网后自动发送到县局。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="386"/>
+        <location filename="../../ui/pages.py" line="396"/>
         <source>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</source>
         <translation>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="399"/>
+        <location filename="../../ui/pages.py" line="409"/>
         <source>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</source>
         <translation>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</translation>
     </message>
@@ -861,6 +854,11 @@
         <translation>村：</translation>
     </message>
     <message>
+        <location filename="../../ui/startup.py" line="76"/>
+        <source>先练习一下（练习模式）(&amp;P)</source>
+        <translation>先练习一下（练习模式）(&amp;P)</translation>
+    </message>
+    <message>
         <location filename="../../ui/startup.py" line="64"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
@@ -889,11 +887,6 @@
         <location filename="../../ui/startup.py" line="75"/>
         <source>退出</source>
         <translation>退出</translation>
-    </message>
-    <message>
-        <location filename="../../ui/startup.py" line="76"/>
-        <source>先练习一下（练习模式）</source>
-        <translation>先练习一下（练习模式）</translation>
     </message>
     <message>
         <location filename="../../ui/startup.py" line="78"/>
@@ -997,22 +990,22 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="424"/>
+        <location filename="../../ui/pages.py" line="434"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="426"/>
+        <location filename="../../ui/pages.py" line="436"/>
         <source>选择要为 {name} 填写的表（回车开始）：</source>
         <translation>选择要为 {name} 填写的表（回车开始）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="439"/>
+        <location filename="../../ui/pages.py" line="449"/>
         <source>显示其他表单（{count} 种）</source>
         <translation>显示其他表单（{count} 种）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="444"/>
+        <location filename="../../ui/pages.py" line="454"/>
         <source>开始填写</source>
         <translation>开始填写</translation>
     </message>
@@ -1475,102 +1468,102 @@
         <translation>清空练习模式里填写的一切，重新生成示范乡镇？正式数据不受影响。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="364"/>
+        <location filename="../../ui/main_window.py" line="386"/>
         <source>无法打开</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="365"/>
+        <location filename="../../ui/main_window.py" line="387"/>
         <source>本机没有表单“{form_id}”，无法显示这条记录。</source>
         <translation>本机没有表单“{form_id}”，无法显示这条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="388"/>
+        <location filename="../../ui/main_window.py" line="410"/>
         <source>修改：{title}</source>
         <translation>修改：{title}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="397"/>
+        <location filename="../../ui/main_window.py" line="419"/>
         <source>有 %n 份草稿未完成，可在工作台继续填写。</source>
         <translation>
             <numerusform>有 %n 份草稿未完成，可在工作台继续填写。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="404"/>
+        <location filename="../../ui/main_window.py" line="426"/>
         <source>● 练习模式：数据不会发送</source>
         <translation>● 练习模式：数据不会发送</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="416"/>
+        <location filename="../../ui/main_window.py" line="438"/>
         <source>● 未登记县局服务器</source>
         <translation>● 未登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="418"/>
+        <location filename="../../ui/main_window.py" line="440"/>
         <source>● 同步中…</source>
         <translation>● 同步中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="420"/>
+        <location filename="../../ui/main_window.py" line="442"/>
         <source>● 网络不通，稍后重试</source>
         <translation>● 网络不通，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="422"/>
+        <location filename="../../ui/main_window.py" line="444"/>
         <source>● 服务器暂时出错，稍后重试</source>
         <translation>● 服务器暂时出错，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="424"/>
+        <location filename="../../ui/main_window.py" line="446"/>
         <source>● 同步未完成，稍后重试</source>
         <translation>● 同步未完成，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="426"/>
+        <location filename="../../ui/main_window.py" line="448"/>
         <source>● 已登记县局服务器</source>
         <translation>● 已登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="430"/>
+        <location filename="../../ui/main_window.py" line="452"/>
         <source>上次同步：从未</source>
         <translation>上次同步：从未</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="432"/>
+        <location filename="../../ui/main_window.py" line="454"/>
         <source>成功</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="432"/>
+        <location filename="../../ui/main_window.py" line="454"/>
         <source>已取消</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="432"/>
+        <location filename="../../ui/main_window.py" line="454"/>
         <source>未完成</source>
         <translation>未完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="435"/>
+        <location filename="../../ui/main_window.py" line="457"/>
         <source>完成，被退回 %n 条</source>
         <translation>
             <numerusform>完成，被退回 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="436"/>
+        <location filename="../../ui/main_window.py" line="458"/>
         <source>上次同步：{when} {outcome}</source>
         <translation>上次同步：{when} {outcome}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="441"/>
+        <location filename="../../ui/main_window.py" line="463"/>
         <source>● 同步中… {done}/{total}</source>
         <translation>● 同步中… {done}/{total}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="410"/>
-        <location filename="../../ui/main_window.py" line="413"/>
+        <location filename="../../ui/main_window.py" line="432"/>
+        <location filename="../../ui/main_window.py" line="435"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
@@ -1600,22 +1593,22 @@
 <context>
     <name>PersonPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="475"/>
+        <location filename="../../ui/pages.py" line="485"/>
         <source>{form}：探访谁？</source>
         <translation>{form}：探访谁？</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="479"/>
+        <location filename="../../ui/pages.py" line="489"/>
         <source>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</source>
         <translation>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="488"/>
+        <location filename="../../ui/pages.py" line="498"/>
         <source>为此人填写</source>
         <translation>为此人填写</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="489"/>
+        <location filename="../../ui/pages.py" line="499"/>
         <source>不选人，直接填写</source>
         <translation>不选人，直接填写</translation>
     </message>
@@ -1766,98 +1759,98 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="549"/>
+        <location filename="../../ui/pages.py" line="559"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="552"/>
+        <location filename="../../ui/pages.py" line="562"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="554"/>
+        <location filename="../../ui/pages.py" line="564"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="558"/>
+        <location filename="../../ui/pages.py" line="568"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="561"/>
+        <location filename="../../ui/pages.py" line="571"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="565"/>
-        <location filename="../../ui/pages.py" line="566"/>
+        <location filename="../../ui/pages.py" line="575"/>
+        <location filename="../../ui/pages.py" line="576"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="571"/>
+        <location filename="../../ui/pages.py" line="581"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="573"/>
+        <location filename="../../ui/pages.py" line="583"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="576"/>
+        <location filename="../../ui/pages.py" line="586"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="579"/>
+        <location filename="../../ui/pages.py" line="589"/>
         <source>打印/导出PDF…</source>
         <translation>打印/导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="581"/>
+        <location filename="../../ui/pages.py" line="591"/>
         <source>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</source>
         <translation>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="595"/>
+        <location filename="../../ui/pages.py" line="605"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="630"/>
+        <location filename="../../ui/pages.py" line="640"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="631"/>
+        <location filename="../../ui/pages.py" line="641"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="633"/>
+        <location filename="../../ui/pages.py" line="643"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="635"/>
+        <location filename="../../ui/pages.py" line="645"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="637"/>
+        <location filename="../../ui/pages.py" line="647"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="649"/>
+        <location filename="../../ui/pages.py" line="659"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="649"/>
+        <location filename="../../ui/pages.py" line="659"/>
         <source>请先在列表中选择一条记录。</source>
         <translation>请先在列表中选择一条记录。</translation>
     </message>
@@ -2189,128 +2182,128 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="678"/>
+        <location filename="../../ui/pages.py" line="688"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="680"/>
+        <location filename="../../ui/pages.py" line="690"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="682"/>
+        <location filename="../../ui/pages.py" line="692"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="686"/>
+        <location filename="../../ui/pages.py" line="696"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="690"/>
+        <location filename="../../ui/pages.py" line="700"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="694"/>
+        <location filename="../../ui/pages.py" line="704"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="694"/>
+        <location filename="../../ui/pages.py" line="704"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="695"/>
+        <location filename="../../ui/pages.py" line="705"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="696"/>
+        <location filename="../../ui/pages.py" line="706"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="697"/>
+        <location filename="../../ui/pages.py" line="707"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="698"/>
+        <location filename="../../ui/pages.py" line="708"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="706"/>
+        <location filename="../../ui/pages.py" line="716"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="707"/>
+        <location filename="../../ui/pages.py" line="717"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="712"/>
+        <location filename="../../ui/pages.py" line="722"/>
         <source> 分钟</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="713"/>
+        <location filename="../../ui/pages.py" line="723"/>
         <source>无人操作多久后自动锁定</source>
         <translation>无人操作多久后自动锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="717"/>
+        <location filename="../../ui/pages.py" line="727"/>
         <source>只有管理员能修改这些设置</source>
         <translation>只有管理员能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="719"/>
+        <location filename="../../ui/pages.py" line="729"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="728"/>
+        <location filename="../../ui/pages.py" line="738"/>
         <source>启用账户…</source>
         <translation>启用账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="730"/>
+        <location filename="../../ui/pages.py" line="740"/>
         <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
         <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="741"/>
+        <location filename="../../ui/pages.py" line="751"/>
         <source>已启用账户</source>
         <translation>已启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="741"/>
+        <location filename="../../ui/pages.py" line="751"/>
         <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
         <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="750"/>
+        <location filename="../../ui/pages.py" line="760"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="766"/>
         <location filename="../../ui/pages.py" line="776"/>
+        <location filename="../../ui/pages.py" line="786"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="766"/>
+        <location filename="../../ui/pages.py" line="776"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="777"/>
+        <location filename="../../ui/pages.py" line="787"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>

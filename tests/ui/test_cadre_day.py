@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import textwrap
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer
@@ -676,7 +679,7 @@ def test_dashboard_orders_overdue_by_risk_then_days_overdue_with_a_days_column(q
     assert "逾期天数" in headers
     rows = [(table.item(r, 0).text(), table.item(r, headers.index("逾期天数")).text())
             for r in range(table.rowCount())]
-    assert rows == [("高风险久", "30 天"), ("高风险近", "3 天"), ("重点中", "20 天"), ("一般久", "60 天")]
+    assert rows == [("高风险久", "30"), ("高风险近", "3"), ("重点中", "20"), ("一般久", "60")]
     opened = []
     page.open_person.connect(opened.append)
     page.show()
@@ -684,3 +687,40 @@ def test_dashboard_orders_overdue_by_risk_then_days_overdue_with_a_days_column(q
     table.setCurrentCell(0, 0)
     qtbot.keyClick(table, Qt.Key.Key_Return)
     assert opened and opened[0]["name"] == "高风险久", "Enter starts the visit"
+
+
+# ---------------------------------------------------------------- done when: the real window on a laptop screen
+
+LAPTOP_SCREEN = Path(os.environ.get("LAPTOP_SCREEN", "/work/shared/tools/laptop-screen"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scale", ["1.0", "1.25"])
+def test_a_cadres_day_by_keyboard_on_a_1366x768_screen(tmp_path, scale):
+    """The real app under Xvfb (1366×768, a 40 px taskbar, Windows-like scaling), driven by xdotool only."""
+    import subprocess
+    import sys
+
+    if not LAPTOP_SCREEN.exists():
+        pytest.skip("the laptop-screen tool (Xvfb + openbox + xdotool) is not on this machine")
+    script = Path(__file__).parent / "xvfb" / "cadre_day.sh"
+    out = tmp_path / "shots"
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"} | {"PYTHON": sys.executable}
+    subprocess.run([str(LAPTOP_SCREEN), "--scale", scale, "--", str(script), str(out), str(tmp_path / "data")],
+                   env=env, check=True, timeout=300, capture_output=True)
+    geometry = (out / "geometry.txt").read_text()
+    for line in geometry.splitlines()[1:]:  # the main window on each page: inside the screen less the taskbar
+        x, y = (int(v) for v in line.split("Position: ")[1].split(" ")[0].split(","))
+        w, h = (int(v) for v in line.split("Geometry: ")[1].split()[0].split("x"))
+        assert x >= 0 and x + w <= 1366 and y + h <= 768 - 40 + 20, line  # a frame's edge may reach the taskbar
+    assert len({line.split("Geometry: ")[1] for line in geometry.splitlines()[1:]}) == 1, "no page grew the window"
+    assert "Traceback" not in (out / "app.log").read_text()
+    assert len(list(out.glob("*.png"))) == 12
+    from app.practice import practice_dir
+
+    practice = Store.open(practice_dir(tmp_path / "data"), "cunfang-practice-data")
+    visits = [practice.get_record(d["uuid"])["data"] for d in practice.drafts() if d["form_id"] == "elder_visit"]
+    practice.close()
+    typed = [v for v in visits if json.dumps(v, ensure_ascii=False).count('"2026-12-01"')]
+    assert typed and '"visit_method": "phone"' in json.dumps(typed[0], ensure_ascii=False), \
+        "2026/12/1 typed was saved as 2026-12-01, and ↓ chose 电话"

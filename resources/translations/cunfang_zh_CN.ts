@@ -68,6 +68,41 @@
         <source>{title}（空白表）</source>
         <translation>{title}（空白表）</translation>
     </message>
+    <message>
+        <location filename="../../ui/printing.py" line="343"/>
+        <source>乡镇</source>
+        <translation>乡镇</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="343"/>
+        <source>管理员用户名</source>
+        <translation>管理员用户名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="343"/>
+        <source>生成日期</source>
+        <translation>生成日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="346"/>
+        <source>管理员忘记密码时，用这个密钥打开本机的数据（登录窗口 → 管理员忘记密码）。</source>
+        <translation>管理员忘记密码时，用这个密钥打开本机的数据（登录窗口 → 管理员忘记密码）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="347"/>
+        <source>字母不分大小写；O 与 0、I 与 1、B 与 8 看不清时按字母输入即可。</source>
+        <translation>字母不分大小写；O 与 0、I 与 1、B 与 8 看不清时按字母输入即可。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="348"/>
+        <source>请锁在办公室的柜子里；不要拍照，不要存在电脑或手机里。</source>
+        <translation>请锁在办公室的柜子里；不要拍照，不要存在电脑或手机里。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="358"/>
+        <source>村访通 恢复密钥单</source>
+        <translation>村访通 恢复密钥单</translation>
+    </message>
 </context>
 <context>
     <name>AboutDialog</name>
@@ -115,52 +150,52 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="300"/>
+        <location filename="../../ui/accounts_ui.py" line="319"/>
         <source>添加账户</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="300"/>
+        <location filename="../../ui/accounts_ui.py" line="319"/>
         <source>修改账户</source>
         <translation>修改账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="307"/>
+        <location filename="../../ui/accounts_ui.py" line="326"/>
         <source>字母或数字，例如 zhangsan</source>
         <translation>字母或数字，例如 zhangsan</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="327"/>
+        <location filename="../../ui/accounts_ui.py" line="346"/>
         <source>用户名：</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="328"/>
+        <location filename="../../ui/accounts_ui.py" line="347"/>
         <source>姓名：</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="329"/>
+        <location filename="../../ui/accounts_ui.py" line="348"/>
         <source>角色：</source>
         <translation>角色：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="330"/>
+        <location filename="../../ui/accounts_ui.py" line="349"/>
         <source>负责的村：</source>
         <translation>负责的村：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="332"/>
+        <location filename="../../ui/accounts_ui.py" line="351"/>
         <source>初始密码：</source>
         <translation>初始密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="338"/>
+        <location filename="../../ui/accounts_ui.py" line="357"/>
         <source>保存</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="338"/>
+        <location filename="../../ui/accounts_ui.py" line="357"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -168,57 +203,57 @@
 <context>
     <name>AccountsPanel</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="367"/>
+        <location filename="../../ui/accounts_ui.py" line="386"/>
         <source>账户（只有管理员能看到这里）</source>
         <translation>账户（只有管理员能看到这里）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="373"/>
+        <location filename="../../ui/accounts_ui.py" line="392"/>
         <source>用户名</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="373"/>
+        <location filename="../../ui/accounts_ui.py" line="392"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="373"/>
+        <location filename="../../ui/accounts_ui.py" line="392"/>
         <source>角色</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="373"/>
+        <location filename="../../ui/accounts_ui.py" line="392"/>
         <source>负责的村</source>
         <translation>负责的村</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="380"/>
+        <location filename="../../ui/accounts_ui.py" line="399"/>
         <source>添加账户…</source>
         <translation>添加账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="380"/>
+        <location filename="../../ui/accounts_ui.py" line="399"/>
         <source>修改…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="381"/>
+        <location filename="../../ui/accounts_ui.py" line="400"/>
         <source>重设密码…</source>
         <translation>重设密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="382"/>
+        <location filename="../../ui/accounts_ui.py" line="401"/>
         <source>停用</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="397"/>
+        <location filename="../../ui/accounts_ui.py" line="416"/>
         <source>全部</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="399"/>
+        <location filename="../../ui/accounts_ui.py" line="418"/>
         <source>（已停用）</source>
         <translation>（已停用）</translation>
     </message>
@@ -234,42 +269,42 @@
 <context>
     <name>AdoptDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="470"/>
+        <location filename="../../ui/accounts_ui.py" line="489"/>
         <source>启用账户</source>
         <translation>启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="474"/>
+        <location filename="../../ui/accounts_ui.py" line="493"/>
         <source>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</source>
         <translation>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="485"/>
+        <location filename="../../ui/accounts_ui.py" line="504"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="486"/>
+        <location filename="../../ui/accounts_ui.py" line="505"/>
         <source>姓名：</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="487"/>
+        <location filename="../../ui/accounts_ui.py" line="506"/>
         <source>密码（至少 8 位）：</source>
         <translation>密码（至少 8 位）：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="488"/>
+        <location filename="../../ui/accounts_ui.py" line="507"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="492"/>
+        <location filename="../../ui/accounts_ui.py" line="511"/>
         <source>启用</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="492"/>
+        <location filename="../../ui/accounts_ui.py" line="511"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -277,42 +312,42 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="208"/>
+        <location filename="../../ui/accounts_ui.py" line="227"/>
         <source>修改我的密码</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="212"/>
+        <location filename="../../ui/accounts_ui.py" line="231"/>
         <source>{name}（{login}，{role}）</source>
         <translation>{name}（{login}，{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="215"/>
+        <location filename="../../ui/accounts_ui.py" line="234"/>
         <source>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</source>
         <translation>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="221"/>
+        <location filename="../../ui/accounts_ui.py" line="240"/>
         <source>现在的密码：</source>
         <translation>现在的密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="222"/>
+        <location filename="../../ui/accounts_ui.py" line="241"/>
         <source>新密码（至少 8 位）：</source>
         <translation>新密码（至少 8 位）：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="223"/>
+        <location filename="../../ui/accounts_ui.py" line="242"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="227"/>
+        <location filename="../../ui/accounts_ui.py" line="246"/>
         <source>修改</source>
         <translation>修改</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="227"/>
+        <location filename="../../ui/accounts_ui.py" line="246"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -1276,22 +1311,22 @@
 <context>
     <name>LockDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="256"/>
+        <location filename="../../ui/accounts_ui.py" line="275"/>
         <source>村访通 · 已锁定</source>
         <translation>村访通 · 已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="260"/>
+        <location filename="../../ui/accounts_ui.py" line="279"/>
         <source>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</source>
         <translation>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="267"/>
+        <location filename="../../ui/accounts_ui.py" line="286"/>
         <source>换人登录</source>
         <translation>换人登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="271"/>
+        <location filename="../../ui/accounts_ui.py" line="290"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
@@ -1911,14 +1946,24 @@
         <translation>管理员忘记密码时，只有这个恢复密钥能打开本机的数据。&lt;br&gt;&lt;b&gt;它只显示这一次。&lt;/b&gt;请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="186"/>
+        <location filename="../../ui/accounts_ui.py" line="191"/>
+        <source>打印恢复密钥单…</source>
+        <translation>打印恢复密钥单…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="196"/>
         <source>我已把恢复密钥抄在纸上</source>
         <translation>我已把恢复密钥抄在纸上</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="191"/>
+        <location filename="../../ui/accounts_ui.py" line="201"/>
         <source>继续</source>
         <translation>继续</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="215"/>
+        <source>恢复密钥单</source>
+        <translation>恢复密钥单</translation>
     </message>
 </context>
 <context>
@@ -2055,22 +2100,22 @@
 <context>
     <name>ResetPasswordDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="443"/>
+        <location filename="../../ui/accounts_ui.py" line="462"/>
         <source>重设密码</source>
         <translation>重设密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="446"/>
+        <location filename="../../ui/accounts_ui.py" line="465"/>
         <source>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</source>
         <translation>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="452"/>
+        <location filename="../../ui/accounts_ui.py" line="471"/>
         <source>重设</source>
         <translation>重设</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="452"/>
+        <location filename="../../ui/accounts_ui.py" line="471"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>

@@ -724,3 +724,32 @@ def test_a_cadres_day_by_keyboard_on_a_1366x768_screen(tmp_path, scale):
     typed = [v for v in visits if json.dumps(v, ensure_ascii=False).count('"2026-12-01"')]
     assert typed and '"visit_method": "phone"' in json.dumps(typed[0], ensure_ascii=False), \
         "2026/12/1 typed was saved as 2026-12-01, and ↓ chose 电话"
+
+
+# ---------------------------------------------------------------- 13. recovery key
+
+
+def test_the_recovery_key_is_shown_in_large_groups_and_prints_as_a_sheet(qtbot, tmp_path):
+    import shutil
+    import subprocess
+
+    from app.accounts import new_recovery_key
+    from ui.accounts_ui import RecoveryKeyDialog
+    from ui.printing import recovery_sheet_pdf
+
+    key = new_recovery_key()
+    dialog = RecoveryKeyDialog(key)
+    qtbot.addWidget(dialog)
+    shown = dialog.findChild(QLabel, "key")
+    lines = shown.text().splitlines()
+    assert len(lines) == 2 and all(len(line.split()) == 4 for line in lines), "four groups of four a line"
+    assert "".join(shown.text().split()) == key.replace("-", "")
+    assert shown.font().pointSize() >= 20
+    assert dialog.findChild(QPushButton, "printKey") is not None
+    sheet = tmp_path / "sheet.pdf"
+    recovery_sheet_pdf(key, sheet, login="admin", town="城关镇")
+    assert sheet.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(sheet), "-"], capture_output=True, text=True, check=True).stdout
+        assert "恢复密钥单" in text and "城关镇" in text
+        assert key.replace("-", "") in "".join(text.split()), "the key reads back from the printed page"

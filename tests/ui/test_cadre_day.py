@@ -753,3 +753,35 @@ def test_the_recovery_key_is_shown_in_large_groups_and_prints_as_a_sheet(qtbot, 
         text = subprocess.run(["pdftotext", str(sheet), "-"], capture_output=True, text=True, check=True).stdout
         assert "恢复密钥单" in text and "城关镇" in text
         assert key.replace("-", "") in "".join(text.split()), "the key reads back from the printed page"
+
+
+@pytest.mark.parametrize("day", [6, 20])
+def test_practice_data_look_like_a_working_township(tmp_path, day):
+    """Past months mostly 85–95 % visited, this month in step with the day, about a fifth of those due overdue."""
+    import calendar
+    import statistics
+
+    from app.demo import load_demo
+    from app.registry import visit_rates
+
+    today = date(2026, 12, day)
+    store = Store.create(tmp_path / "d", PASS, kdf=FAST_KDF)
+    load_demo(store, persons=600, seed=4, today=today, working=True)
+    total = store.query("SELECT count(*) AS n FROM persons WHERE kind IN ('elder', 'child')")[0]["n"]
+    past = []
+    for back in range(1, 12):
+        month_start = date(2026, 12 - back, 1)
+        month_end = date(2026, 13 - back, 1) if back > 1 else date(2026, 12, 1)
+        visited = store.query("SELECT count(DISTINCT person_id) AS n FROM records WHERE json_extract(data, "
+                              "'$.visit_date') >= ? AND json_extract(data, '$.visit_date') < ?",
+                              [month_start.isoformat(), month_end.isoformat()])[0]["n"]
+        past.append(100 * visited / total)
+    assert 85 <= statistics.median(past) <= 95, past
+    assert sum(85 <= r <= 95 for r in past) >= 8, past
+    rates = visit_rates(store, today)
+    visited = sum(r["visited"] for r in rates)
+    overdue = sum(r["overdue"] for r in rates)
+    in_step = 90 * day / calendar.monthrange(2026, 12)[1]
+    assert abs(100 * visited / total - in_step) <= 10, (100 * visited / total, in_step)
+    assert 0.08 <= overdue / (overdue + visited) <= 0.32, (overdue, visited)  # ~a fifth: more early in the month
+    store.close()

@@ -20,6 +20,16 @@ FORMS_FOR_KIND = {
 VISIT_KIND = {"elder_visit": "elder", "child_visit": "child"}
 
 
+def person_facts(person: dict | None, author: str = "") -> dict[str, str]:
+    """What the registry knows about a person, by the question names the built-in forms use for it; a form
+    started for the person (in the app or by `cunfang records add --person`) is filled with these."""
+    person = person or {}
+    name, id_number = person.get("name", ""), person.get("id_number", "")
+    facts = {"person_name": name, "name": name, "elder_name": name, "child_name": name, "id_number": id_number,
+             "elder_id": id_number, "child_id": id_number, "phone": person.get("phone", ""), "visitor": author}
+    return {key: value for key, value in facts.items() if value}
+
+
 def forms_for(kind: str, available: list[str]) -> list[str]:
     """Of the ``available`` form ids, the ones that fit a person of ``kind``, in the order a cadre uses them
     (all of them, as they come, when the kind has no list)."""

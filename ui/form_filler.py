@@ -123,14 +123,11 @@ class FormFiller(QWidget):
 
     def _prefill(self, person: dict) -> None:
         """Known facts about the person fill the questions of the same name."""
+        from app.registry import person_facts
+
         names = self.form.by_name()
-        name = person.get("name", "")
-        facts = {"person_name": name, "name": name, "elder_name": name, "child_name": name,
-                 "id_number": person.get("id_number", ""), "elder_id": person.get("id_number", ""),
-                 "child_id": person.get("id_number", ""), "phone": person.get("phone", ""),
-                 "visitor": self.author}
-        for key, value in facts.items():
-            if key in names and value:
+        for key, value in person_facts(person, self.author).items():
+            if key in names:
                 node = self.session.node(names[key])
                 if node is not None and node.relevant and self.session.control(node) is not None:
                     self.session.set_value(node, value)

@@ -163,7 +163,11 @@ class MainWindow(QMainWindow):
             practice_menu.addAction(self.tr("清空练习数据，重新开始"), self.restart_practice)
         else:
             practice_menu.addAction(self.tr("进入练习模式（虚构数据，不会发送）"), lambda: self.switch_practice(True))
-        about_action = self.menuBar().addMenu(self.tr("帮助")).addAction(self.tr("关于村访通"), about)
+        help_menu = self.menuBar().addMenu(self.tr("帮助"))
+        guide = help_menu.addAction(self.tr("使用说明和快捷键"), self.show_help)
+        guide.setShortcut(QKeySequence("F1"))
+        guide.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        about_action = help_menu.addAction(self.tr("关于村访通"), about)
         about_action.setMenuRole(about_action.MenuRole.AboutRole)
 
         self.online = QLabel()
@@ -237,6 +241,11 @@ class MainWindow(QMainWindow):
         line.addWidget(text, 1)
         line.addWidget(leave)
         return banner
+
+    def show_help(self) -> None:
+        from ui.help import HelpDialog
+
+        HelpDialog(self).open()
 
     def switch_practice(self, practice: bool) -> None:
         """Enter or leave 练习模式: this window closes (drafts saved) and the other store opens."""

@@ -103,6 +103,186 @@
         <source>村访通 恢复密钥单</source>
         <translation>村访通 恢复密钥单</translation>
     </message>
+    <message>
+        <location filename="../../ui/help.py" line="16"/>
+        <source>工作台、台账、填表、记录、同步、导出、设置</source>
+        <translation>工作台、台账、填表、记录、同步、导出、设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="17"/>
+        <source>在台账中查找人员（姓名、拼音首字母、身份证号或电话后几位）</source>
+        <translation>在台账中查找人员（姓名、拼音首字母、身份证号或电话后几位）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="18"/>
+        <source>回车 / ↓</source>
+        <translation>回车 / ↓</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="18"/>
+        <source>台账：从查找框到结果；再按回车为此人填表</source>
+        <translation>台账：从查找框到结果；再按回车为此人填表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="19"/>
+        <source>下一题 / 上一题</source>
+        <translation>下一题 / 上一题</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="20"/>
+        <source>回车</source>
+        <translation>回车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="20"/>
+        <source>填表时到下一题（多行文字题里是换行）</source>
+        <translation>填表时到下一题（多行文字题里是换行）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="21"/>
+        <source>单选题里选上一项 / 下一项</source>
+        <translation>单选题里选上一项 / 下一项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="22"/>
+        <source>空格</source>
+        <translation>空格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="22"/>
+        <source>勾选或取消多选题的一项</source>
+        <translation>勾选或取消多选题的一项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="23"/>
+        <source>日期题：打开日历</source>
+        <translation>日期题：打开日历</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="24"/>
+        <source>↓（日期为空时）</source>
+        <translation>↓（日期为空时）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="24"/>
+        <source>日期题：填入表单建议的日期（没有建议时为今天）；有日期时 ↑/↓ 加减一天</source>
+        <translation>日期题：填入表单建议的日期（没有建议时为今天）；有日期时 ↑/↓ 加减一天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="25"/>
+        <source>日期题：光标在末尾时清空日期</source>
+        <translation>日期题：光标在末尾时清空日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="26"/>
+        <source>保存草稿（填写时也会自动保存）</source>
+        <translation>保存草稿（填写时也会自动保存）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="27"/>
+        <source>定稿（还有没填的会列出来，双击可跳过去）</source>
+        <translation>定稿（还有没填的会列出来，双击可跳过去）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="28"/>
+        <source>删除光标所在的那一项重复内容（会先问）</source>
+        <translation>删除光标所在的那一项重复内容（会先问）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="29"/>
+        <source>打印/导出 PDF</source>
+        <translation>打印/导出 PDF</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="30"/>
+        <source>同步页：立即同步</source>
+        <translation>同步页：立即同步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="31"/>
+        <source>锁定（离开电脑时）</source>
+        <translation>锁定（离开电脑时）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="32"/>
+        <source>本说明</source>
+        <translation>本说明</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="38"/>
+        <source>第一次用</source>
+        <translation>第一次用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="38"/>
+        <source>不熟悉时先点“练习模式”：里面是虚构的示范乡镇，怎么填都不会发送到县局。熟悉后在菜单“练习模式 → 退出练习模式”回到正式数据。</source>
+        <translation>不熟悉时先点“练习模式”：里面是虚构的示范乡镇，怎么填都不会发送到县局。熟悉后在菜单“练习模式 → 退出练习模式”回到正式数据。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="40"/>
+        <source>看今天要做什么</source>
+        <translation>看今天要做什么</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="40"/>
+        <source>工作台列出逾期未探访的人（风险高的、逾期久的在前）和需要处理的安全红线。选中一人按回车或双击，就为他/她开始探访。</source>
+        <translation>工作台列出逾期未探访的人（风险高的、逾期久的在前）和需要处理的安全红线。选中一人按回车或双击，就为他/她开始探访。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="42"/>
+        <source>填表</source>
+        <translation>填表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="42"/>
+        <source>光标会在第一道要填的题。日期可以直接打 2027-1-5、2027/1/5 或 20270105；按 F4 打开日历。填写时自动保存为草稿，关掉也不会丢。</source>
+        <translation>光标会在第一道要填的题。日期可以直接打 2027-1-5、2027/1/5 或 20270105；按 F4 打开日历。填写时自动保存为草稿，关掉也不会丢。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="44"/>
+        <source>定稿</source>
+        <translation>定稿</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="44"/>
+        <source>填完按 Ctrl+Enter 定稿。还有没填的题会列出来。定稿后联网时自动发送到县局，状态栏显示还有几条待同步。</source>
+        <translation>填完按 Ctrl+Enter 定稿。还有没填的题会列出来。定稿后联网时自动发送到县局，状态栏显示还有几条待同步。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="46"/>
+        <source>没有网络时</source>
+        <translation>没有网络时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="46"/>
+        <source>记录都在本机加密保存。到“同步”页可以导出 U 盘数据包，带到乡镇或县里导入。</source>
+        <translation>记录都在本机加密保存。到“同步”页可以导出 U 盘数据包，带到乡镇或县里导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="47"/>
+        <source>出了问题</source>
+        <translation>出了问题</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="47"/>
+        <source>提示会说明原因和怎么办；需要时点“详细信息”，把内容告诉县里的信息员。</source>
+        <translation>提示会说明原因和怎么办；需要时点“详细信息”，把内容告诉县里的信息员。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="63"/>
+        <source>村访通 · 使用说明</source>
+        <translation>村访通 · 使用说明</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="66"/>
+        <source>使用说明</source>
+        <translation>使用说明</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="66"/>
+        <source>快捷键</source>
+        <translation>快捷键</translation>
+    </message>
 </context>
 <context>
     <name>AboutDialog</name>
@@ -1478,127 +1658,132 @@
         <translation>帮助</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="166"/>
+        <location filename="../../ui/main_window.py" line="167"/>
+        <source>使用说明和快捷键</source>
+        <translation>使用说明和快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="170"/>
         <source>关于村访通</source>
         <translation>关于村访通</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="232"/>
+        <location filename="../../ui/main_window.py" line="236"/>
         <source>练习模式：这里是虚构的示范乡镇，随便填、随便改，什么都不会发送到县局。</source>
         <translation>练习模式：这里是虚构的示范乡镇，随便填、随便改，什么都不会发送到县局。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="234"/>
+        <location filename="../../ui/main_window.py" line="238"/>
         <source>退出练习模式</source>
         <translation>退出练习模式</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="249"/>
+        <location filename="../../ui/main_window.py" line="258"/>
         <source>清空练习数据</source>
         <translation>清空练习数据</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="250"/>
+        <location filename="../../ui/main_window.py" line="259"/>
         <source>清空练习模式里填写的一切，重新生成示范乡镇？正式数据不受影响。</source>
         <translation>清空练习模式里填写的一切，重新生成示范乡镇？正式数据不受影响。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="386"/>
+        <location filename="../../ui/main_window.py" line="395"/>
         <source>无法打开</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="387"/>
+        <location filename="../../ui/main_window.py" line="396"/>
         <source>本机没有表单“{form_id}”，无法显示这条记录。</source>
         <translation>本机没有表单“{form_id}”，无法显示这条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="410"/>
+        <location filename="../../ui/main_window.py" line="419"/>
         <source>修改：{title}</source>
         <translation>修改：{title}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="419"/>
+        <location filename="../../ui/main_window.py" line="428"/>
         <source>有 %n 份草稿未完成，可在工作台继续填写。</source>
         <translation>
             <numerusform>有 %n 份草稿未完成，可在工作台继续填写。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="426"/>
+        <location filename="../../ui/main_window.py" line="435"/>
         <source>● 练习模式：数据不会发送</source>
         <translation>● 练习模式：数据不会发送</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="438"/>
+        <location filename="../../ui/main_window.py" line="447"/>
         <source>● 未登记县局服务器</source>
         <translation>● 未登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="440"/>
+        <location filename="../../ui/main_window.py" line="449"/>
         <source>● 同步中…</source>
         <translation>● 同步中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="442"/>
+        <location filename="../../ui/main_window.py" line="451"/>
         <source>● 网络不通，稍后重试</source>
         <translation>● 网络不通，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="444"/>
+        <location filename="../../ui/main_window.py" line="453"/>
         <source>● 服务器暂时出错，稍后重试</source>
         <translation>● 服务器暂时出错，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="446"/>
+        <location filename="../../ui/main_window.py" line="455"/>
         <source>● 同步未完成，稍后重试</source>
         <translation>● 同步未完成，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="448"/>
+        <location filename="../../ui/main_window.py" line="457"/>
         <source>● 已登记县局服务器</source>
         <translation>● 已登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="452"/>
+        <location filename="../../ui/main_window.py" line="461"/>
         <source>上次同步：从未</source>
         <translation>上次同步：从未</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="454"/>
+        <location filename="../../ui/main_window.py" line="463"/>
         <source>成功</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="454"/>
+        <location filename="../../ui/main_window.py" line="463"/>
         <source>已取消</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="454"/>
+        <location filename="../../ui/main_window.py" line="463"/>
         <source>未完成</source>
         <translation>未完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="457"/>
+        <location filename="../../ui/main_window.py" line="466"/>
         <source>完成，被退回 %n 条</source>
         <translation>
             <numerusform>完成，被退回 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="458"/>
+        <location filename="../../ui/main_window.py" line="467"/>
         <source>上次同步：{when} {outcome}</source>
         <translation>上次同步：{when} {outcome}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="463"/>
+        <location filename="../../ui/main_window.py" line="472"/>
         <source>● 同步中… {done}/{total}</source>
         <translation>● 同步中… {done}/{total}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="432"/>
-        <location filename="../../ui/main_window.py" line="435"/>
+        <location filename="../../ui/main_window.py" line="441"/>
+        <location filename="../../ui/main_window.py" line="444"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer
-from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtGui import QAction, QInputMethodEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCalendarWidget,
@@ -785,3 +785,27 @@ def test_practice_data_look_like_a_working_township(tmp_path, day):
     assert abs(100 * visited / total - in_step) <= 10, (100 * visited / total, in_step)
     assert 0.08 <= overdue / (overdue + visited) <= 0.32, (overdue, visited)  # ~a fifth: more early in the month
     store.close()
+
+
+# ---------------------------------------------------------------- 14. help inside the app
+
+
+def test_f1_opens_the_guide_and_the_shortcut_list(qtbot, store, own_settings):
+    from ui.help import HelpDialog
+    from ui.main_window import MainWindow
+
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.autosync.timer.stop()
+    f1 = next(a for a in window.findChildren(QAction) if a.shortcut().toString() == "F1")
+    f1.trigger()
+    dialog = window.findChild(HelpDialog)
+    assert dialog is not None and dialog.isVisible()
+    guide = dialog.tabs.widget(0).toPlainText()
+    keys = dialog.tabs.widget(1).toPlainText()
+    assert "练习模式" in guide and "F4" in guide
+    for shortcut in ("Ctrl+1", "Ctrl+Enter", "Ctrl+S", "F4", "Ctrl+Delete", "F5", "Ctrl+L"):
+        assert shortcut in keys, shortcut
+    room = dialog.screen().availableGeometry()
+    assert dialog.width() <= room.width() and dialog.height() <= room.height()
+    window.autosync.shutdown()

@@ -681,6 +681,12 @@ class EditReasonDialog(QDialog):
 
 
 class SettingsPage(QWidget):
+    def _look_changed(self) -> None:
+        """大字 and high contrast apply to every page and form at once, and are kept for this laptop's user."""
+        from ui.app_main import apply_look
+
+        apply_look(self.text_size.currentData(), self.contrast.isChecked(), remember=True)
+
     def __init__(self, store: Store):
         super().__init__()
         self.store = store
@@ -696,6 +702,25 @@ class SettingsPage(QWidget):
         grid.addWidget(QLabel(self.tr("填表人姓名：")), 2, 0)
         self.author = QLineEdit(store.get_setting("author") or "")
         grid.addWidget(self.author, 2, 1)
+        grid.addWidget(QLabel(self.tr("文字大小：")), 3, 0)
+        look = QHBoxLayout()
+        self.text_size = QComboBox()
+        self.text_size.setObjectName("textSize")
+        from ui.app_main import TEXT_SCALES, saved_look
+
+        for scale in TEXT_SCALES:
+            self.text_size.addItem(self.tr("{percent}%").format(percent=int(scale * 100)), scale)
+        scale, contrast = saved_look()
+        self.text_size.setCurrentIndex(TEXT_SCALES.index(scale))
+        self.contrast = QCheckBox(self.tr("高对比度（黑字白底、醒目的焦点框）"))
+        self.contrast.setObjectName("highContrast")
+        self.contrast.setChecked(contrast)
+        self.text_size.currentIndexChanged.connect(lambda _: self._look_changed())
+        self.contrast.toggled.connect(lambda _: self._look_changed())
+        look.addWidget(self.text_size)
+        look.addWidget(self.contrast)
+        look.addStretch(1)
+        grid.addLayout(look, 3, 1)
         layout.addLayout(grid)
         rules = QGroupBox(self.tr("探访周期（天）：本县规定与默认不同时在这里修改"))
         rules.setObjectName("visitRules")

@@ -809,3 +809,41 @@ def test_f1_opens_the_guide_and_the_shortcut_list(qtbot, store, own_settings):
     room = dialog.screen().availableGeometry()
     assert dialog.width() <= room.width() and dialog.height() <= room.height()
     window.autosync.shutdown()
+
+
+# ---------------------------------------------------------------- 15. 大字 and high contrast
+
+
+@pytest.fixture
+def restore_look(qapp):
+    font, sheet = qapp.font(), qapp.styleSheet()
+    yield qapp
+    qapp.setFont(font)
+    qapp.setStyleSheet(sheet)
+
+
+def test_text_size_and_high_contrast_apply_everywhere_and_the_window_still_fits(qtbot, store, own_settings,
+                                                                                restore_look):
+    from ui.app_main import saved_look
+    from ui.main_window import MainWindow
+
+    app = restore_look
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.autosync.timer.stop()
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(1093, 560)
+    window.show()
+    qtbot.waitExposed(window)
+    window.nav.setCurrentRow(6)
+    page = window.settings
+    page.text_size.setCurrentIndex(2)  # 150 %
+    assert app.font().pointSizeF() == pytest.approx(15.75) and "font-size: 15.75pt" in app.styleSheet()
+    page.contrast.setChecked(True)
+    assert "color: black" in app.styleSheet()
+    assert saved_look() == (1.5, True), "kept for the next start on this laptop"
+    for index in range(window.nav.count()):  # every page at 150 %: it scrolls, the window keeps its size
+        window.nav.setCurrentRow(index)
+        QApplication.processEvents()
+        assert window.size().width() == 1093 and window.size().height() == 560, index
+    window.autosync.shutdown()

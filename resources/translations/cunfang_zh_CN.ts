@@ -441,7 +441,7 @@
 <context>
     <name>AcknowledgeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="536"/>
+        <location filename="../../ui/questions.py" line="546"/>
         <source>确认</source>
         <translation>确认</translation>
     </message>
@@ -649,47 +649,47 @@
 <context>
     <name>DateQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="202"/>
+        <location filename="../../ui/questions.py" line="203"/>
         <source>星期一</source>
         <translation>星期一</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="202"/>
+        <location filename="../../ui/questions.py" line="203"/>
         <source>星期二</source>
         <translation>星期二</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="203"/>
+        <location filename="../../ui/questions.py" line="204"/>
         <source>星期三</source>
         <translation>星期三</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="203"/>
+        <location filename="../../ui/questions.py" line="204"/>
         <source>星期四</source>
         <translation>星期四</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="204"/>
+        <location filename="../../ui/questions.py" line="205"/>
         <source>星期五</source>
         <translation>星期五</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="204"/>
+        <location filename="../../ui/questions.py" line="205"/>
         <source>星期六</source>
         <translation>星期六</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="205"/>
+        <location filename="../../ui/questions.py" line="206"/>
         <source>星期日</source>
         <translation>星期日</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="269"/>
+        <location filename="../../ui/questions.py" line="270"/>
         <source>年-月-日，如 {example}（按 ↓ 填入）</source>
         <translation>年-月-日，如 {example}（按 ↓ 填入）</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="277"/>
+        <location filename="../../ui/questions.py" line="278"/>
         <source>选日期（F4）</source>
         <translation>选日期（F4）</translation>
     </message>
@@ -927,38 +927,48 @@
 <context>
     <name>FileQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="609"/>
+        <location filename="../../ui/questions.py" line="625"/>
         <source>图片 (*.jpg *.jpeg *.png *.bmp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="610"/>
+        <location filename="../../ui/questions.py" line="626"/>
         <source>录音 (*.mp3 *.m4a *.wav *.amr)</source>
         <translation>录音 (*.mp3 *.m4a *.wav *.amr)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="611"/>
+        <location filename="../../ui/questions.py" line="627"/>
         <source>视频 (*.mp4 *.mov)</source>
         <translation>视频 (*.mp4 *.mov)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="612"/>
+        <location filename="../../ui/questions.py" line="628"/>
         <source>所有文件 (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="618"/>
-        <location filename="../../ui/questions.py" line="650"/>
+        <location filename="../../ui/questions.py" line="634"/>
+        <location filename="../../ui/questions.py" line="679"/>
         <source>（未选择）</source>
         <translation>（未选择）</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="625"/>
+        <location filename="../../ui/questions.py" line="636"/>
+        <source>请用鼠标、触摸板或手写笔在下面的方框里签名：</source>
+        <translation>请用鼠标、触摸板或手写笔在下面的方框里签名：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="642"/>
+        <source>清除重签</source>
+        <translation>清除重签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="649"/>
         <source>选择文件…</source>
         <translation>选择文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="640"/>
+        <location filename="../../ui/questions.py" line="669"/>
         <source>选择文件</source>
         <translation>选择文件</translation>
     </message>
@@ -1937,8 +1947,8 @@
 <context>
     <name>RangeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="513"/>
-        <location filename="../../ui/questions.py" line="520"/>
+        <location filename="../../ui/questions.py" line="523"/>
+        <location filename="../../ui/questions.py" line="530"/>
         <source>（未填）</source>
         <translation>（未填）</translation>
     </message>
@@ -2326,7 +2336,7 @@
 <context>
     <name>SelectOneQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="382"/>
+        <location filename="../../ui/questions.py" line="383"/>
         <source>（请选择）</source>
         <translation>（请选择）</translation>
     </message>
@@ -2863,32 +2873,32 @@
 <context>
     <name>TextQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="157"/>
+        <location filename="../../ui/questions.py" line="158"/>
         <source>整数</source>
         <translation>整数</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="157"/>
+        <location filename="../../ui/questions.py" line="158"/>
         <source>数字</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="157"/>
+        <location filename="../../ui/questions.py" line="158"/>
         <source>如 14:30</source>
         <translation>如 14:30</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="158"/>
+        <location filename="../../ui/questions.py" line="159"/>
         <source>纬度 经度，如 31.86 117.28</source>
         <translation>纬度 经度，如 31.86 117.28</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="158"/>
+        <location filename="../../ui/questions.py" line="159"/>
         <source>如 2024-3-15 14:30</source>
         <translation>如 2024-3-15 14:30</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="159"/>
+        <location filename="../../ui/questions.py" line="160"/>
         <source>扫描或输入编号</source>
         <translation>扫描或输入编号</translation>
     </message>

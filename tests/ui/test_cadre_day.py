@@ -847,3 +847,47 @@ def test_text_size_and_high_contrast_apply_everywhere_and_the_window_still_fits(
         QApplication.processEvents()
         assert window.size().width() == 1093 and window.size().height() == 560, index
     window.autosync.shutdown()
+
+
+# ---------------------------------------------------------------- 16. long lists, signatures
+
+LONG = textwrap.dedent(
+    """
+    | survey |
+    |        | type                 | name  | label::中文 (zh) | appearance |
+    |        | select_multiple many | needs | 需要的帮助        |            |
+    |        | image                | sign  | 老人签名          | signature  |
+    | choices |
+    |         | list_name | name | label::中文 (zh) |
+    """
+    + "".join(f"    |         | many      | n{i}  | 帮助{i}          |\n" for i in range(12))
+    + textwrap.dedent(
+        """
+        | settings |
+        |          | form_id | version | default_language |
+        |          | long19  | 1       | 中文 (zh)         |
+        """
+    )
+)
+
+
+def test_long_choice_lists_go_in_columns_and_a_signature_says_where_and_can_be_cleared(qtbot, store):
+    from PySide6.QtCore import QPoint
+
+    filler = FormFiller(store, load_form(LONG), author="李干部")
+    qtbot.addWidget(filler)
+    filler.resize(900, 600)
+    filler.show()
+    qtbot.waitExposed(filler)
+    needs = question(filler, "needs")
+    columns = {check.pos().x() for check in needs.checks}
+    assert len(needs.checks) == 12 and len(columns) == 2, "twelve choices in two columns"
+    sign = question(filler, "sign")
+    assert "签名" in sign.findChild(QLabel, "signHere").text()
+    pad = sign.pad
+    qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
+    qtbot.mouseMove(pad, QPoint(120, 60))
+    qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(120, 60))
+    assert value(filler, "sign") == "sign-signature.png"
+    qtbot.mouseClick(sign.findChild(QPushButton, "clearSignature"), Qt.MouseButton.LeftButton)
+    assert value(filler, "sign") == "" and not pad.drawn

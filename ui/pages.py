@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -117,7 +117,12 @@ class RegistryPage(QWidget):
         self.person_records.itemActivated.connect(
             lambda item: self.open_record.emit(item.data(Qt.ItemDataRole.UserRole)))
         side.addWidget(self.person_records, 1)
-        row.addLayout(side, 2)
+        self.side = QWidget()  # the person's panel takes room only when someone is selected
+        self.side.setObjectName("personPanel")
+        side.setContentsMargins(0, 0, 0, 0)
+        self.side.setLayout(side)
+        self.side.hide()
+        row.addWidget(self.side, 2)
         layout.addLayout(row, 1)
         self.count = QLabel("")
         layout.addWidget(self.count)
@@ -188,6 +193,10 @@ class RegistryPage(QWidget):
                     self._sized = True
                 if len(rows) == 200:
                     self.count.setText(self.tr("找到 %n+ 人（向下滚动加载更多）", "", len(rows)))
+                elif not rows and self.model.query_text:
+                    self.count.setText(self.tr("没有找到“{text}”。可以按姓名的任意部分、拼音首字母（如 zs）、"
+                                               "身份证号或电话的后几位查找；也请看看上面选的村对不对。")
+                                       .format(text=self.model.query_text))
                 else:
                     self.count.setText(self.tr("找到 %n 人", "", len(rows)))
 
@@ -202,12 +211,27 @@ class RegistryPage(QWidget):
 
         person = self.selected_person()
         self.person_records.clear()
+        self.side.setVisible(person is not None)
         if person is None:
             return
         extra = json.loads(person.get("extra") or "{}")
+        age = ""
+        if person.get("birth_date"):
+            from datetime import date
+
+            born, today = date.fromisoformat(person["birth_date"][:10]), date.today()
+            age = self.tr("（{age} 岁）").format(age=today.year - born.year - ((today.month, today.day) <
+                                                                             (born.month, born.day)))
+        phone = person.get("phone") or ""
+        shown_phone = phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else ("—" if not phone else phone)
+        address = ""
+        if person.get("household_id"):
+            found = self.store.query("SELECT address FROM households WHERE id = ?", [person["household_id"]])
+            address = found[0]["address"] if found else ""
         lines = [
-            f"<h3>{person['name']}</h3>",
+            f"<h3>{person['name']}{age}</h3>",
             self.tr("身份证号：{id}").format(id=mask_id(person["id_number"]) if person["id_number"] else "—"),
+            self.tr("电话：{phone}　住址：{address}").format(phone=shown_phone, address=address or "—"),
             self.tr("村：{village}　风险等级：{tier}").format(
                 village=self.model.villages.get(person["village_id"], ""), tier=person["risk_tier"] or "—"),
             self.tr("上次探访：{last}　下次应探访：{due}").format(last=person["last_visit"] or "—",
@@ -224,6 +248,8 @@ class RegistryPage(QWidget):
             item = QListWidgetItem(f"{record['updated_at'][:10]}  {record['title'] or record['form_id']}  "
                                    f"[{STATUS_LABELS.get(record['status'], record['status'])}]")
             item.setData(Qt.ItemDataRole.UserRole, record["uuid"])
+            if record["status"] == "rejected":  # 被退回待修改: to be fixed, in red as on 同步
+                item.setForeground(QBrush(QColor("#c62828")))
             self.person_records.addItem(item)
 
     def show_full_id(self) -> None:

@@ -891,3 +891,31 @@ def test_long_choice_lists_go_in_columns_and_a_signature_says_where_and_can_be_c
     assert value(filler, "sign") == "sign-signature.png"
     qtbot.mouseClick(sign.findChild(QPushButton, "clearSignature"), Qt.MouseButton.LeftButton)
     assert value(filler, "sign") == "" and not pad.drawn
+
+
+# ---------------------------------------------------------------- 10. 台账
+
+
+def test_registry_panel_shows_when_someone_is_selected_and_an_empty_search_explains(qtbot, township):
+    from ui.pages import RegistryPage
+
+    rejected = township.query("SELECT person_id FROM records WHERE status = 'rejected' AND person_id IS NOT NULL "
+                              "LIMIT 1")[0]["person_id"]
+    person = township.get_person(rejected)
+    page = RegistryPage(township)
+    qtbot.addWidget(page)
+    page.resize(1093, 560)
+    page.show()
+    page.refresh()
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0)
+    assert not page.side.isVisible(), "no room taken before anyone is selected"
+    page.search.setText("查无此人xyz")
+    qtbot.waitUntil(lambda: "没有找到" in page.count.text())
+    assert "拼音首字母" in page.count.text()
+    page.search.setText(person["id_number"][-6:])
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    page.view.setCurrentIndex(page.model.index(0, 0))
+    assert page.side.isVisible() and "岁" in page.details.text() and "住址" in page.details.text()
+    items = [page.person_records.item(i) for i in range(page.person_records.count())]
+    red = [i for i in items if "被退回" in i.text() or "退回" in i.text()]
+    assert red and all(i.foreground().color().name() == "#c62828" for i in red)

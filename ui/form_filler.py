@@ -117,7 +117,7 @@ class FormFiller(QWidget):
         self.build()
         if record_uuid is None:
             self.save_now()  # a draft exists from the first moment: nothing can be lost
-        QTimer.singleShot(0, self.focus_first)
+        QTimer.singleShot(0, self, self.focus_first)  # with self as context: never after the filler is gone
 
     # ------------------------------------------------------------------ building
 

@@ -335,7 +335,7 @@ class MainWindow(QMainWindow):
         except CunFangError as exc:
             show_error(self, exc)
         # Ctrl+3 then ↓/Enter works in the page, not in the navigation or a tab bar (once the page is shown)
-        QTimer.singleShot(0, lambda: self._focus_into(page) if self.stack.currentIndex() == row else None)
+        QTimer.singleShot(0, self, lambda: self._focus_into(page) if self.stack.currentIndex() == row else None)
 
     @staticmethod
     def _focus_into(page: QWidget) -> None:

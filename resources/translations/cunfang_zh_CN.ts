@@ -2581,12 +2581,12 @@
 <context>
     <name>SyncPage</name>
     <message>
-        <location filename="../../ui/sync_page.py" line="57"/>
+        <location filename="../../ui/sync_page.py" line="59"/>
         <source>&lt;h2&gt;同步&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;同步&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="77"/>
+        <location filename="../../ui/sync_page.py" line="79"/>
         <source>本机还没有登记到县局服务器。不登记也能照常填表，记录都加密保存在本机。
 登记以后，已定稿的记录会自动发送到县局，县局发布的表单和人员名册也会下载到本机。
 请向县里的信息员索取服务器地址和一次性登记码（每台电脑一个，用过即失效）。</source>
@@ -2595,269 +2595,269 @@
 请向县里的信息员索取服务器地址和一次性登记码（每台电脑一个，用过即失效）。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="88"/>
+        <location filename="../../ui/sync_page.py" line="90"/>
         <source>例如 https://mz.example.gov.cn</source>
         <translation>例如 https://mz.example.gov.cn</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="89"/>
+        <location filename="../../ui/sync_page.py" line="91"/>
         <source>服务器地址：</source>
         <translation>服务器地址：</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="92"/>
+        <location filename="../../ui/sync_page.py" line="94"/>
         <source>管理员给的一次性登记码</source>
         <translation>管理员给的一次性登记码</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="94"/>
+        <location filename="../../ui/sync_page.py" line="96"/>
         <source>登记码：</source>
         <translation>登记码：</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="98"/>
+        <location filename="../../ui/sync_page.py" line="100"/>
         <source>一般不用填；县局使用自己的证书时，由信息员提供（.pem/.crt）</source>
         <translation>一般不用填；县局使用自己的证书时，由信息员提供（.pem/.crt）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="99"/>
+        <location filename="../../ui/sync_page.py" line="101"/>
         <source>选择…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="103"/>
+        <location filename="../../ui/sync_page.py" line="105"/>
         <source>CA 证书文件：</source>
         <translation>CA 证书文件：</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="105"/>
+        <location filename="../../ui/sync_page.py" line="107"/>
         <source>登记本机</source>
         <translation>登记本机</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="136"/>
+        <location filename="../../ui/sync_page.py" line="138"/>
         <source>立即同步（F5）</source>
         <translation>立即同步（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="139"/>
+        <location filename="../../ui/sync_page.py" line="141"/>
         <source>发送已定稿的记录，接收县局的表单和人员名册</source>
         <translation>发送已定稿的记录，接收县局的表单和人员名册</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="141"/>
+        <location filename="../../ui/sync_page.py" line="143"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="143"/>
+        <location filename="../../ui/sync_page.py" line="145"/>
         <source>当前这一步完成后停止；已经发送的记录都已确认，其余的下次继续</source>
         <translation>当前这一步完成后停止；已经发送的记录都已确认，其余的下次继续</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="145"/>
+        <location filename="../../ui/sync_page.py" line="147"/>
         <source>导出U盘数据包…</source>
         <translation>导出U盘数据包…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="147"/>
+        <location filename="../../ui/sync_page.py" line="149"/>
         <source>没有网络时，把待发送的记录写成加密数据包，带到县局导入</source>
         <translation>没有网络时，把待发送的记录写成加密数据包，带到县局导入</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="174"/>
+        <location filename="../../ui/sync_page.py" line="176"/>
         <source>记录</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="174"/>
+        <location filename="../../ui/sync_page.py" line="176"/>
         <source>版本</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="174"/>
+        <location filename="../../ui/sync_page.py" line="176"/>
         <source>结果</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="174"/>
+        <location filename="../../ui/sync_page.py" line="176"/>
         <source>原因</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="179"/>
+        <location filename="../../ui/sync_page.py" line="181"/>
         <source>被退回的记录排在前面，标为红色：按原因修改后重新定稿，下次同步会再发送。双击一行打开记录。</source>
         <translation>被退回的记录排在前面，标为红色：按原因修改后重新定稿，下次同步会再发送。双击一行打开记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="216"/>
-        <location filename="../../ui/sync_page.py" line="285"/>
-        <location filename="../../ui/sync_page.py" line="341"/>
+        <location filename="../../ui/sync_page.py" line="218"/>
+        <location filename="../../ui/sync_page.py" line="287"/>
+        <location filename="../../ui/sync_page.py" line="343"/>
         <source>、</source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="216"/>
-        <location filename="../../ui/sync_page.py" line="285"/>
+        <location filename="../../ui/sync_page.py" line="218"/>
+        <location filename="../../ui/sync_page.py" line="287"/>
         <source>（无）</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="218"/>
+        <location filename="../../ui/sync_page.py" line="220"/>
         <source>账号：{name}（{role}），负责村：{villages}</source>
         <translation>账号：{name}（{role}），负责村：{villages}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sync_page.py" line="221"/>
+        <location filename="../../ui/sync_page.py" line="223"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sync_page.py" line="222"/>
+        <location filename="../../ui/sync_page.py" line="224"/>
         <source>；被退回待修改 %n 条</source>
         <translation>
             <numerusform>；被退回待修改 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="224"/>
+        <location filename="../../ui/sync_page.py" line="226"/>
         <source>上次同步：从未</source>
         <translation>上次同步：从未</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="226"/>
+        <location filename="../../ui/sync_page.py" line="228"/>
         <source>完成</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="226"/>
+        <location filename="../../ui/sync_page.py" line="228"/>
         <source>已取消</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="226"/>
+        <location filename="../../ui/sync_page.py" line="228"/>
         <source>未完成</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="227"/>
+        <location filename="../../ui/sync_page.py" line="229"/>
         <source>上次同步：{when}，{outcome}（{records}）</source>
         <translation>上次同步：{when}，{outcome}（{records}）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="230"/>
+        <location filename="../../ui/sync_page.py" line="232"/>
         <source>原因：{error}</source>
         <translation>原因：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="249"/>
+        <location filename="../../ui/sync_page.py" line="251"/>
         <source>选择 CA 证书文件</source>
         <translation>选择 CA 证书文件</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="250"/>
+        <location filename="../../ui/sync_page.py" line="252"/>
         <source>证书文件 (*.pem *.crt *.cer);;所有文件 (*)</source>
         <translation>证书文件 (*.pem *.crt *.cer);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="259"/>
+        <location filename="../../ui/sync_page.py" line="261"/>
         <source>请填写服务器地址和登记码。</source>
         <translation>请填写服务器地址和登记码。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="265"/>
+        <location filename="../../ui/sync_page.py" line="267"/>
         <source>找不到证书文件 {path}，请重新选择。</source>
         <translation>找不到证书文件 {path}，请重新选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="271"/>
-        <location filename="../../ui/sync_page.py" line="303"/>
-        <location filename="../../ui/sync_page.py" line="403"/>
+        <location filename="../../ui/sync_page.py" line="273"/>
+        <location filename="../../ui/sync_page.py" line="305"/>
+        <location filename="../../ui/sync_page.py" line="407"/>
         <source>另一项同步工作正在进行，请稍后再试。</source>
         <translation>另一项同步工作正在进行，请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="274"/>
+        <location filename="../../ui/sync_page.py" line="276"/>
         <source>正在连接服务器 {url} …</source>
         <translation>正在连接服务器 {url} …</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="286"/>
+        <location filename="../../ui/sync_page.py" line="288"/>
         <source>登记成功：{name}（{role}），负责村：{villages}。已定稿的记录会自动发送，也可以按“立即同步”。</source>
         <translation>登记成功：{name}（{role}），负责村：{villages}。已定稿的记录会自动发送，也可以按“立即同步”。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="310"/>
+        <location filename="../../ui/sync_page.py" line="312"/>
         <source>正在取消…（当前这一步完成后停止）</source>
         <translation>正在取消…（当前这一步完成后停止）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="315"/>
+        <location filename="../../ui/sync_page.py" line="317"/>
         <source>正在连接服务器…</source>
         <translation>正在连接服务器…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="325"/>
+        <location filename="../../ui/sync_page.py" line="327"/>
         <source>{text}：{done}/{total}</source>
         <translation>{text}：{done}/{total}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="328"/>
+        <location filename="../../ui/sync_page.py" line="330"/>
         <source>正在接收表单和人员名册…</source>
         <translation>正在接收表单和人员名册…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="338"/>
+        <location filename="../../ui/sync_page.py" line="340"/>
         <source>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</source>
         <translation>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="341"/>
+        <location filename="../../ui/sync_page.py" line="343"/>
         <source>收到新表单：{forms}。</source>
         <translation>收到新表单：{forms}。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="388"/>
-        <location filename="../../ui/sync_page.py" line="415"/>
+        <location filename="../../ui/sync_page.py" line="392"/>
+        <location filename="../../ui/sync_page.py" line="419"/>
         <source>没有需要发送的记录，没有生成数据包。</source>
         <translation>没有需要发送的记录，没有生成数据包。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="391"/>
+        <location filename="../../ui/sync_page.py" line="395"/>
         <source>村访通数据包</source>
         <translation>村访通数据包</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="392"/>
+        <location filename="../../ui/sync_page.py" line="396"/>
         <source>导出U盘数据包</source>
         <translation>导出U盘数据包</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="393"/>
+        <location filename="../../ui/sync_page.py" line="397"/>
         <source>村访通数据包 (*.cfpkg)</source>
         <translation>村访通数据包 (*.cfpkg)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="409"/>
+        <location filename="../../ui/sync_page.py" line="413"/>
         <source>正在写入数据包…</source>
         <translation>正在写入数据包…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sync_page.py" line="417"/>
+        <location filename="../../ui/sync_page.py" line="421"/>
         <source>已把 %n 条记录写入加密数据包 {path}。请交给县局导入；下次联网同步时会确认县局是否已收到。</source>
         <translation>
             <numerusform>已把 %n 条记录写入加密数据包 {path}。请交给县局导入；下次联网同步时会确认县局是否已收到。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="423"/>
+        <location filename="../../ui/sync_page.py" line="427"/>
         <source>无法写入数据包：{reason}。请检查U盘后重试，记录仍在本机。</source>
         <translation>无法写入数据包：{reason}。请检查U盘后重试，记录仍在本机。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="217"/>
+        <location filename="../../ui/sync_page.py" line="219"/>
         <source>县局服务器：{server}</source>
         <translation>县局服务器：{server}</translation>
     </message>

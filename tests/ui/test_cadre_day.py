@@ -919,3 +919,20 @@ def test_registry_panel_shows_when_someone_is_selected_and_an_empty_search_expla
     items = [page.person_records.item(i) for i in range(page.person_records.count())]
     red = [i for i in items if "被退回" in i.text() or "退回" in i.text()]
     assert red and all(i.foreground().color().name() == "#c62828" for i in red)
+
+
+# ---------------------------------------------------------------- 12. sync results in words
+
+
+def test_sync_results_name_villages_not_codes(qtbot, store):
+    from sync.protocol import Outcome, RecordResult
+    from ui.sync_page import SyncPage
+
+    store.add_village("341100101201", "东山村")
+    page = SyncPage(store)
+    qtbot.addWidget(page)
+    result = RecordResult(uuid="0" * 32, revision=1, outcome=Outcome.REJECTED, code="SYNC_VILLAGE_NOT_ALLOWED",
+                          message="您的账号不负责村“341100101201”，服务器没有接收这条记录。")
+    page.show_results([result])
+    assert "东山村" in page.results.item(0, 3).text() and "341100101201" not in page.results.item(0, 3).text()
+    qtbot.waitUntil(lambda: not page.runner.busy)

@@ -88,18 +88,23 @@ def forms_fill(form_path: Path, answers_path: Path, lang: str | None) -> None:
         for err in exc.errors:
             click.echo(f"  {err}", err=True)
         sys.exit(1)
-    try:
-        answers = json.loads(answers_path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError as exc:
-        raise CunFangError(ErrorCode.ANSWERS_UNREADABLE, path=answers_path, reason="文件不存在") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CunFangError(ErrorCode.ANSWERS_UNREADABLE, path=answers_path, reason=str(exc)) from exc
+    answers = _read_answers(answers_path)
     if not isinstance(answers, dict):
         raise CunFangError(ErrorCode.ANSWERS_UNREADABLE, path=answers_path, reason="应是一个 JSON 对象 {...}")
     result = fill(form, answers, lang=lang)
     click.echo(json.dumps(result, ensure_ascii=False))
     for key, note in result["notes"].items():
         click.echo(f"提示：{key}：{note}", err=True)
+
+
+def _read_answers(path: Path):
+    """An answers file (JSON, UTF-8 with or without BOM), or a plain Chinese error."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError as exc:
+        raise CunFangError(ErrorCode.ANSWERS_UNREADABLE, path=path, reason="文件不存在") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CunFangError(ErrorCode.ANSWERS_UNREADABLE, path=path, reason=str(exc)) from exc
 
 
 # ---------------------------------------------------------------------------- the local store
@@ -259,6 +264,68 @@ def records_list(ctx: click.Context, form_id, status, search, limit, as_json) ->
     for row in rows:
         click.echo(f"{row['updated_at'][:16].replace('T', ' ')}  {STATUS_LABELS[row['status']]:<4}  "
                    f"{row['form_id']:<12} {row['title'] or row['person_name'] or ''}  [{row['uuid'][:8]}]")
+
+
+@records.command("add")
+@click.argument("form_id")
+@click.option("--answers", "answers_path", required=True, type=click.Path(path_type=Path),
+              help="答案 JSON 文件：一个答案对象 {\"问题名\": 值, ...}，或多个对象的列表（每个一条记录）。")
+@click.option("--person", "person_id", default=None, help="记录所属人员的 ID（persons search --json 中的 id）。")
+@click.option("--finalize", is_flag=True, help="写入后立即定稿（与程序中按“定稿”相同，会更新下次探访日期）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出写入的记录（每行一条）。")
+@click.pass_context
+def records_add(ctx: click.Context, form_id: str, answers_path: Path, person_id: str | None, finalize: bool,
+                as_json: bool) -> None:
+    """按表单新建记录：答案经表单引擎检查，有一份不合格则一条也不写入（退出码 1）。"""
+    from datetime import date
+
+    from app.forms.fill import fill
+    from app.forms.library import FormLibrary
+
+    answers = _read_answers(answers_path)
+    batch = answers if isinstance(answers, list) else [answers]
+    if not batch or not all(isinstance(a, dict) for a in batch):
+        raise CunFangError(ErrorCode.ANSWERS_UNREADABLE, path=answers_path,
+                           reason="应是一个 JSON 对象 {...}，或由这样的对象组成的列表 [{...}, ...]")
+    store = _open_store(ctx)
+    try:
+        library = FormLibrary(store)
+        form = library.get(form_id)
+        if form is None:
+            forms = "、".join(f.form_id for f in library.latest())
+            raise CunFangError(ErrorCode.EXPORT_FORM_UNKNOWN, form_id=form_id, forms=forms)
+        from app.registry import person_facts
+
+        person = store.get_person(person_id) if person_id else None
+        author = store.account.name if store.account else store.get_setting("author") or ""
+        names = form.by_name()
+        known = {k: v for k, v in person_facts(person, author).items() if k in names}  # as the app fills them
+        results = [fill(form, {**known, **one}) for one in batch]
+        bad = [(i, r) for i, r in enumerate(results) if not r["valid"]]
+        if bad:
+            for i, result in bad:  # as `forms fill` prints them, with the item's place in the list
+                click.echo(json.dumps({"index": i, "valid": False, "errors": result["errors"]}, ensure_ascii=False))
+            click.echo(f"有 {len(bad)} 份答案不合格（共 {len(batch)} 份），没有写入任何记录。", err=True)
+            sys.exit(1)
+        who = (person or {}).get("name", "")
+        title = f"{who} {form.title or form.form_id} {date.today():%Y-%m-%d}".strip()
+        written = []
+        with store.transaction():  # all or none
+            for result in results:
+                uuid = store.save_draft(form_id=form.form_id, form_version=form.version, data=result["data"],
+                                        person_id=person_id, household_id=(person or {}).get("household_id"),
+                                        village_id=(person or {}).get("village_id"), author=author, title=title)
+                if finalize:
+                    store.finalize(uuid, form, author=author)
+                written.append(uuid)
+    finally:
+        store.close()
+    status = "finalized" if finalize else "draft"
+    if as_json:
+        for uuid in written:
+            click.echo(json.dumps({"uuid": uuid, "form_id": form.form_id, "status": status}, ensure_ascii=False))
+        return
+    click.echo(f"已写入 {len(written)} 条记录（{'已定稿' if finalize else '草稿'}）。")
 
 
 @cli.group()

@@ -83,6 +83,11 @@ class _VisitData:
         self.cache: dict[tuple, dict] = {}
         self.longest: dict[tuple, int] = {}
 
+    def version(self, form_id: str) -> str:
+        """The version of the built-in form the demo records are made with."""
+        form = self.form(form_id)
+        return (form.version or "") if form is not None else "2026.1"
+
     def form(self, form_id: str):
         if form_id not in self.forms:
             from app.forms.xlsform import load_form
@@ -131,8 +136,11 @@ class _VisitData:
 
 
 def load_demo(store: Store, *, persons: int = 2000, seed: int = 1, today: date | None = None,
-              progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Fill ``store`` with demo villages, households, ``persons`` people and a year of visit records."""
+              progress: Callable[[int, int], None] | None = None, working: bool = False) -> dict[str, int]:
+    """Fill ``store`` with demo villages, households, ``persons`` people and a year of visit records.
+
+    ``working``: visits kept to the monthly target as a working township does (练习模式, see ``_working_days``);
+    otherwise at each risk tier's interval with some missed."""
     rng = random.Random(seed)
     today = today or date.today()
     visits = _VisitData(today)
@@ -200,7 +208,7 @@ def load_demo(store: Store, *, persons: int = 2000, seed: int = 1, today: date |
                    "initials": initials, "id_rev": reversed_tail(id_number), "phone_rev": reversed_tail(phone),
                    "last_visit": "", "next_due": "", "extra": "{}", "created_at": now, "updated_at": now}
             if kind in ("elder", "child"):
-                _visits(rng, row, today, record_rows, visits)
+                _visits(rng, row, today, record_rows, visits, working)
             person_rows.append(row)
         if progress and len(person_rows) % 1000 < len(members):
             progress(made, persons)
@@ -218,41 +226,73 @@ def load_demo(store: Store, *, persons: int = 2000, seed: int = 1, today: date |
 HISTORY_DAYS = {7: 56, 30: 180, 90: 365}
 
 
-def _visits(rng: random.Random, person: dict, today: date, out: list[dict], visits: _VisitData) -> None:
-    interval = RISK_INTERVAL.get(person["risk_tier"], 90)
-    form_id = "elder_visit" if person["kind"] == "elder" else "child_visit"
+def _routine_days(rng: random.Random, interval: int, today: date):
+    """Visit days at the tier's interval; about one in seven is missed (they make the overdue list)."""
     day = today - timedelta(days=HISTORY_DAYS.get(interval, 365) - rng.randint(0, interval))
+    while day <= today:
+        if rng.random() < 0.85:
+            yield day
+        day += timedelta(days=max(1, interval + rng.randint(-interval // 5, interval // 5)))
+
+
+def _working_days(rng: random.Random, cycle: int, today: date):
+    """A township keeping the monthly target (练习模式): each visit falls due ``cycle`` days after the last one;
+    four in five are made within two days of it, about one in six some days late and one in twenty slips to the
+    next cycle. Past months' rates come out at 85–95 %, this month's in step with the day of the month, and about
+    a fifth of those due today are overdue."""
+    short = cycle < 14
+    due = today - timedelta(days=365 - rng.randint(0, cycle))
+    while True:
+        roll = rng.random()
+        if roll < 0.04:  # missed this round: due again a cycle later
+            due += timedelta(days=cycle)
+            continue
+        late = rng.randint(-1, 1) if roll < 0.86 else rng.randint(2, 4) if short else rng.randint(3, 10)
+        day = due + timedelta(days=late)
+        if day > today:
+            return
+        yield day
+        due = day + timedelta(days=cycle)
+
+
+def _visits(rng: random.Random, person: dict, today: date, out: list[dict], visits: _VisitData,
+            working: bool = False) -> None:
+    interval = RISK_INTERVAL.get(person["risk_tier"], 90)
+    if working:
+        interval = min(interval, 30)
+    form_id = "elder_visit" if person["kind"] == "elder" else "child_visit"
+    days = _working_days(rng, interval, today) if working else _routine_days(rng, interval, today)
     last = None
     last_data: dict = {}
-    while day <= today:
-        if rng.random() < 0.85:  # some visits are missed: they make the overdue list
-            last = day
-            age_days = (today - day).days
-            if age_days > 30:
-                status = rng.choice(["accepted"] * 9 + ["rejected"])
-            elif age_days > 7:
-                status = rng.choice(["accepted", "sent", "sent", "queued"])
-            else:
-                status = rng.choice(["queued"] * 4 + ["finalized"] * 3 + ["draft"])
-            stamp = datetime.combine(day, datetime.min.time(), UTC).replace(hour=rng.randint(0, 9))
-            stamp = min(stamp, datetime.now(UTC))
-            iso = stamp.isoformat(timespec="milliseconds")
-            age = day.year - int(person["birth_date"][:4])
-            facts = {"elder_name": person["name"], "child_name": person["name"], "age_input": max(0, min(age, 17)),
-                     "risk_tier": tier_code(person["risk_tier"])}
-            variant = 4 if form_id == "elder_visit" else 3
-            variant = variant if rng.random() < RED_FLAG_SHARE else rng.randrange(3)
-            data = visits.make(form_id, day, interval, variant, facts)
-            last_data = data
-            out.append({"uuid": str(uuid.UUID(int=rng.getrandbits(128))), "form_id": form_id,
-                        "form_version": "2026.1", "person_id": person["id"], "household_id": person["household_id"],
-                        "village_id": person["village_id"], "status": status, "revision": 1, "prev_revision": None,
-                        "author": "演示村干部", "title": f"{person['name']} {day.isoformat()} 探访",
-                        "data": json.dumps(data, ensure_ascii=False, sort_keys=True), "server_message": "",
-                        "flags": json.dumps(red_flags(data) if status != "draft" else []),
-                        "created_at": iso, "updated_at": iso})
-        day += timedelta(days=max(1, interval + rng.randint(-interval // 5, interval // 5)))
+    for day in days:
+        last = day
+        age_days = (today - day).days
+        if age_days > 30:
+            status = rng.choice(["accepted"] * 9 + ["rejected"])
+        elif age_days > 7:
+            status = rng.choice(["accepted", "sent", "sent", "queued"])
+        else:
+            status = rng.choice(["queued"] * 4 + ["finalized"] * 3 + ["draft"])
+        stamp = datetime.combine(day, datetime.min.time(), UTC).replace(hour=rng.randint(0, 9))
+        stamp = min(stamp, datetime.now(UTC))
+        iso = stamp.isoformat(timespec="milliseconds")
+        age = day.year - int(person["birth_date"][:4])
+        facts = {"elder_name": person["name"], "child_name": person["name"], "age_input": max(0, min(age, 17)),
+                 "risk_tier": tier_code(person["risk_tier"])}
+        variant = 4 if form_id == "elder_visit" else 3
+        variant = variant if rng.random() < RED_FLAG_SHARE else rng.randrange(3)
+        data = visits.make(form_id, day, interval, variant, facts)
+        last_data = data
+        out.append({"uuid": str(uuid.UUID(int=rng.getrandbits(128))), "form_id": form_id,
+                    "form_version": visits.version(form_id), "person_id": person["id"],
+                    "household_id": person["household_id"],
+                    "village_id": person["village_id"], "status": status, "revision": 1, "prev_revision": None,
+                    "author": "演示村干部", "title": f"{person['name']} {day.isoformat()} 探访",
+                    "data": json.dumps(data, ensure_ascii=False, sort_keys=True), "server_message": "",
+                    "flags": json.dumps(red_flags(data) if status != "draft" else []),
+                    "created_at": iso, "updated_at": iso})
     if last is not None:
         person["last_visit"] = last.isoformat()
         facts = dict(person, guardianship=last_data.get("guard_eval", ""))
-        person["next_due"] = next_due(facts, last, last_data, VisitRules()).isoformat()
+        rules = VisitRules(monthly_floor=True) if working else VisitRules()
+        person["next_due"] = next_due(facts, last, last_data, rules).isoformat()

@@ -51,7 +51,10 @@ def open_practice(data_dir: Path, *, author: str = "", persons: int = PRACTICE_P
     store.set_setting(MARK, "1")
     store.set_setting("town", TOWN)
     store.set_setting("author", author or "练习用户")
-    load_demo(store, persons=persons, progress=progress)
+    from app.settings import Settings, VisitRules, save_settings
+
+    save_settings(folder, Settings(visits=VisitRules(monthly_floor=True)))  # the monthly target the data keep
+    load_demo(store, persons=persons, progress=progress, working=True)  # a township at work, not a test set
     return store
 
 

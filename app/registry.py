@@ -7,7 +7,7 @@ import json
 from datetime import date
 
 from app.errors import CunFangError, ErrorCode
-from app.schedule import next_due, red_flags
+from app.schedule import next_due, red_flags, tier_code
 from app.settings import VisitRules
 from app.store import households, persons, records
 
@@ -19,6 +19,18 @@ FORMS_FOR_KIND = {
 }
 # The kind of person a visit form is about (填表 → a visit form asks who is visited).
 VISIT_KIND = {"elder_visit": "elder", "child_visit": "child"}
+
+
+def person_facts(person: dict | None, author: str = "") -> dict[str, str]:
+    """What the registry knows about a person, by the question names the built-in forms use for it; a form
+    started for the person (in the app or by `cunfang records add --person`) is filled with these."""
+    person = person or {}
+    name, id_number = person.get("name", ""), person.get("id_number", "")
+    facts = {"person_name": name, "name": name, "elder_name": name, "child_name": name, "subject_name": name,
+             "id_number": id_number, "elder_id": id_number, "child_id": id_number, "subject_id": id_number,
+             "phone": person.get("phone", ""), "visitor": author,
+             "risk_tier": tier_code(person["risk_tier"]) if person.get("risk_tier") else ""}
+    return {key: value for key, value in facts.items() if value}
 
 
 def forms_for(kind: str, available: list[str]) -> list[str]:

@@ -1,6 +1,10 @@
 """Screenshots of every page of the real window, with demo data, for people to look at.
 
-    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python tests/screenshots.py [OUT_DIR]
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python tests/screenshots.py [OUT_DIR] [--scale 1.25]
+
+The window is shot at the size it has on a 1366×768 laptop less a 40 px taskbar, in Qt's pixels at the scale
+given (1.25 is the Windows default on such laptops). Window state and settings go to a scratch folder, never to
+the user's own QSettings.
 
 Needs a CJK font (Debian: fonts-noto-cjk), otherwise Chinese renders as boxes. Writes one PNG per page
 (default OUT_DIR: screenshots/tmp, which git ignores), plus the 同步 page during and after a real sync with a
@@ -38,20 +42,34 @@ def start_server(directory: Path):
 
 
 def main() -> None:
+    import os
+
+    from PySide6.QtCore import QSettings
+
     from app.demo import load_demo
     from app.store import Store
     from app.store.keyring import FAST_KDF
     from ui.app_main import make_app
     from ui.main_window import MainWindow
 
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "screenshots" / "tmp"
+    args = [a for a in sys.argv[1:]]
+    scale = 1.0
+    if "--scale" in args:
+        at = args.index("--scale")
+        scale = float(args[at + 1])
+        del args[at:at + 2]
+    os.environ["QT_SCALE_FACTOR"] = str(scale)  # read when the QApplication is made
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)  # never the user's own settings
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
+    out = Path(args[0]) if args else ROOT / "screenshots" / "tmp"
     out.mkdir(parents=True, exist_ok=True)
     app = make_app()
+    screen = (int(1366 / scale), int((768 - 40) / scale))  # the laptop's screen less the taskbar
     store = Store.create(Path(tempfile.mkdtemp()) / "data", "screenshot-pass", kdf=FAST_KDF)
     load_demo(store, persons=2000, seed=1)
     store.set_setting("author", "李秀兰")
     window = MainWindow(store)
-    window.resize(1366, 768)
+    window.resize(*screen)
     window.show()
     settle(app)
     names = ["dashboard", "registry", "fill", "records", "sync", "export", "settings"]
@@ -99,11 +117,11 @@ def main() -> None:
         server.stop()
     window.close()
     store.close()
-    account_shots(app, out)
+    account_shots(app, out, screen)
     print(f"screenshots in {out}")
 
 
-def account_shots(app, out: Path) -> None:
+def account_shots(app, out: Path, screen: tuple[int, int]) -> None:
     """First run, the recovery key, signing in, 设置 → 账户, a 村干部's 台账, and the lock screen."""
     from app import accounts
     from app.store.keyring import FAST_KDF
@@ -117,7 +135,7 @@ def account_shots(app, out: Path) -> None:
     first.passphrase.setText("East-hill-2026-a")
     first.confirm.setText("East-hill-2026-a")
     first.village.setText("东山村")
-    first.demo.setChecked(False)
+    first.town.setEditText("城关镇")
     first.show()
     settle(app)
     first.grab().save(str(out / "first-run.png"))
@@ -134,7 +152,7 @@ def account_shots(app, out: Path) -> None:
     accounts.add_account(store, "zhang", "张村长", "village_cadre", [village], "cadre-password")
     accounts.add_account(store, "li", "李主任", "child_director", [village], "child-password")
     window = MainWindow(store)
-    window.resize(1366, 768)
+    window.resize(*screen)
     window.show()
     window.show_page(window.settings)
     settle(app)
@@ -151,7 +169,7 @@ def account_shots(app, out: Path) -> None:
     login.password.setText("cadre-password")
     login.sign_in()
     cadre = MainWindow(login.store)
-    cadre.resize(1366, 768)
+    cadre.resize(*screen)
     cadre.show()
     cadre.show_page(cadre.registry)
     settle(app, 1.0)

@@ -181,14 +181,24 @@ class RecoveryKeyDialog(QDialog):
             layout.addWidget(QLabel(self.tr("原来的恢复密钥已经用过，从现在起作废。下面是新的恢复密钥。")))
         layout.addWidget(QLabel(self.tr("管理员忘记密码时，只有这个恢复密钥能打开本机的数据。<br>"
                                         "<b>它只显示这一次。</b>请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。")))
-        shown = QLabel(key)
+        from ui.printing import key_lines
+
+        self.key = key
+        shown = QLabel("\n".join(key_lines(key)))  # groups of four, two lines, large: easy to copy by hand
         shown.setObjectName("key")
         font = QFont("monospace")
         font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSize(16)
+        font.setPointSize(20)
+        font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 2)
         shown.setFont(font)
+        shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
         shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(shown, alignment=Qt.AlignmentFlag.AlignCenter)
+        printing = QPushButton(self.tr("打印恢复密钥单…"))
+        printing.setObjectName("printKey")
+        printing.setAutoDefault(False)
+        printing.clicked.connect(self.print_sheet)
+        layout.addWidget(printing, alignment=Qt.AlignmentFlag.AlignCenter)
         self.copied = QCheckBox(self.tr("我已把恢复密钥抄在纸上"))
         self.copied.setObjectName("copied")
         layout.addWidget(self.copied)
@@ -203,6 +213,15 @@ class RecoveryKeyDialog(QDialog):
     def reject(self) -> None:  # Esc does not skip it
         if self.copied.isChecked():
             super().reject()
+
+    def print_sheet(self) -> None:
+        """The key on an A4 sheet (PDF, printed from the viewer), never kept after printing."""
+        from ui.printing import ask_pdf_path, recovery_sheet_pdf, saved
+
+        path = ask_pdf_path(self, self.tr("恢复密钥单"))
+        if path is not None:
+            recovery_sheet_pdf(self.key, path)
+            saved(self, path, 1)
 
 
 class ChangePasswordDialog(QDialog):

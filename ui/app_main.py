@@ -17,17 +17,58 @@ from ui.errors import install_excepthook
 CJK_FONTS = ("Microsoft YaHei UI", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Noto Sans SC",
              "Source Han Sans SC", "WenQuanYi Micro Hei", "SimSun")
 STYLE = """
-QWidget { font-size: 10.5pt; }
-QListWidget#nav { background: #eceff1; border: none; font-size: 11pt; }
+QWidget { font-size: %(base).2fpt; }
+QListWidget#nav { background: #eceff1; border: none; font-size: %(nav).2fpt; }
 QListWidget#nav::item { padding: 10px 6px; }
 QListWidget#nav::item:selected { background: #1565c0; color: white; }
 QFrame[question="true"] { border-bottom: 1px solid #eceff1; }
-QLabel#hint { color: #607d8b; }
+QLabel#hint { color: %(hint)s; }
 QLabel#message { color: #c62828; }
-QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus, QDateEdit:focus { border: 2px solid #1565c0; }
-QRadioButton:focus, QCheckBox:focus, QPushButton:focus { outline: 2px solid #1565c0; }
+QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus, QDateEdit:focus { border: %(focus)dpx solid #1565c0; }
+QRadioButton:focus, QCheckBox:focus, QPushButton:focus { outline: %(focus)dpx solid #1565c0; }
 QPushButton#finalizeButton { background: #2e7d32; color: white; padding: 4px 14px; }
 """
+HIGH_CONTRAST = """
+QWidget { color: black; }
+QLineEdit, QPlainTextEdit, QComboBox, QListView, QTableView, QTreeView, QTextBrowser { background: white; }
+QRadioButton:focus, QCheckBox:focus, QPushButton:focus { background: #fff59d; }
+"""
+BASE_POINTS = 10.5
+TEXT_SCALES = (1.0, 1.25, 1.5)  # 设置 → 文字大小: 100 %, 125 %, 150 % (大字)
+LOOK_SCALE, LOOK_CONTRAST = "view/text_scale", "view/high_contrast"  # per person on this laptop (QSettings)
+
+
+def style_sheet(scale: float = 1.0, contrast: bool = False) -> str:
+    """The app's style at a text size (1.0, 1.25, 1.5) and, for weaker eyes, in high contrast."""
+    sheet = STYLE % {"base": BASE_POINTS * scale, "nav": 11 * scale, "hint": "#263238" if contrast else "#607d8b",
+                     "focus": 3 if contrast else 2}
+    return sheet + (HIGH_CONTRAST if contrast else "")
+
+
+def saved_look() -> tuple[float, bool]:
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings()
+    try:
+        scale = float(settings.value(LOOK_SCALE, 1.0))
+    except (TypeError, ValueError):
+        scale = 1.0
+    contrast = str(settings.value(LOOK_CONTRAST, "false")).lower() in ("true", "1")
+    return (scale if scale in TEXT_SCALES else 1.0), contrast
+
+
+def apply_look(scale: float, contrast: bool, *, remember: bool = False) -> None:
+    """Text size and contrast for every page and form, at once (and for the next start when ``remember``)."""
+    app = QApplication.instance()
+    font = app.font()
+    font.setPointSizeF(BASE_POINTS * scale)
+    app.setFont(font)
+    app.setStyleSheet(style_sheet(scale, contrast))
+    if remember:
+        from PySide6.QtCore import QSettings
+
+        QSettings().setValue(LOOK_SCALE, scale)
+        QSettings().setValue(LOOK_CONTRAST, contrast)
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -45,7 +86,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     ours = QTranslator(app)
     if ours.load(str(Path(__file__).resolve().parents[1] / "resources" / "translations" / "cunfang_zh_CN.qm")):
         app.installTranslator(ours)
-    app.setStyleSheet(STYLE)
+    apply_look(*saved_look())
     return app
 
 
@@ -123,6 +164,8 @@ def run_app(data_dir: Path | None = None) -> int:
 
         window = MainWindow(store)
         window.show()
+        window.raise_()
+        window.activateWindow()  # the keyboard goes to the new window, not to where the sign-in dialog was
         try:
             code = app.exec()
         finally:

@@ -22,6 +22,13 @@ from ui.page_common import _card
 # ---------------------------------------------------------------------------- 工作台
 
 
+def wrapped(text: str) -> QLabel:
+    """A heading that wraps on a small screen instead of widening the page."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
+
+
 class DashboardPage(QWidget):
     open_person = Signal(dict)
     open_record = Signal(str)
@@ -42,7 +49,7 @@ class DashboardPage(QWidget):
         layout.addLayout(self.cards)
         split = QHBoxLayout()
         left = QVBoxLayout()
-        left.addWidget(QLabel(self.tr("<b>逾期未探访</b>（风险最高的在前，同等风险逾期最久的在前；回车或双击开始探访）")))
+        left.addWidget(wrapped(self.tr("<b>逾期未探访</b>（风险最高的在前，同等风险逾期最久的在前；回车或双击开始探访）")))
         self.overdue = QTableWidget(0, 5)
         self.overdue.setObjectName("overdueTable")
         self.overdue.setHorizontalHeaderLabels([self.tr("姓名"), self.tr("村"), self.tr("风险等级"),
@@ -54,7 +61,7 @@ class DashboardPage(QWidget):
         self.overdue.cellActivated.connect(self._open_overdue)  # Enter, or a double-click
         left.addWidget(self.overdue)
         right = QVBoxLayout()
-        right.addWidget(QLabel(self.tr("<b>需要处理</b>（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）")))
+        right.addWidget(wrapped(self.tr("<b>需要处理</b>（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）")))
         self.drafts = QListWidget()
         self.drafts.setObjectName("draftList")
         self.drafts.itemActivated.connect(lambda item: self.open_record.emit(item.data(Qt.ItemDataRole.UserRole)))
@@ -98,7 +105,7 @@ class DashboardPage(QWidget):
         for i, row in enumerate(self.overdue_rows):
             late = (today - date.fromisoformat(row["next_due"][:10])).days
             for j, text in enumerate((row["name"], names.get(row["village_id"], ""), row["risk_tier"],
-                                      row["next_due"], self.tr("%n 天", "", late))):
+                                      row["next_due"], str(late))):
                 item = QTableWidgetItem(text)
                 if j == 4:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -36,7 +36,6 @@ from app.forms.fill import apply_answers
 from app.forms.model import Control, FormDef
 from app.forms.session import FormSession
 from app.forms.xpath.nodes import Node
-from app.schedule import tier_code
 from app.store import Store
 from ui.errors import plain_message, show_error
 from ui.questions import QuestionWidget, make_question
@@ -132,21 +131,17 @@ class FormFiller(QWidget):
         self.build()
         if record_uuid is None:
             self.save_now()  # a draft exists from the first moment: nothing can be lost
-        QTimer.singleShot(0, self.focus_first)
+        QTimer.singleShot(0, self, self.focus_first)  # with self as context: never after the filler is gone
 
     # ------------------------------------------------------------------ building
 
     def _prefill(self, person: dict) -> None:
         """Known facts about the person fill the questions of the same name."""
+        from app.registry import person_facts
+
         names = self.form.by_name()
-        name = person.get("name", "")
-        facts = {"person_name": name, "name": name, "elder_name": name, "child_name": name, "subject_name": name,
-                 "subject_id": person.get("id_number", ""),
-                 "id_number": person.get("id_number", ""), "elder_id": person.get("id_number", ""),
-                 "child_id": person.get("id_number", ""), "phone": person.get("phone", ""),
-                 "visitor": self.author, "risk_tier": tier_code(person["risk_tier"]) if person.get("risk_tier") else ""}
-        for key, value in facts.items():
-            if key in names and value:
+        for key, value in person_facts(person, self.author).items():
+            if key in names:
                 node = self.session.node(names[key])
                 if node is not None and node.relevant and self.session.control(node) is not None:
                     self.session.set_value(node, value)

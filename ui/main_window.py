@@ -237,7 +237,11 @@ class MainWindow(QMainWindow):
             practice_menu.addAction(self.tr("清空练习数据，重新开始"), self.restart_practice)
         else:
             practice_menu.addAction(self.tr("进入练习模式（虚构数据，不会发送）"), lambda: self.switch_practice(True))
-        about_action = self.menuBar().addMenu(self.tr("帮助")).addAction(self.tr("关于村访通"), about)
+        help_menu = self.menuBar().addMenu(self.tr("帮助"))
+        guide = help_menu.addAction(self.tr("使用说明和快捷键"), self.show_help)
+        guide.setShortcut(QKeySequence("F1"))
+        guide.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        about_action = help_menu.addAction(self.tr("关于村访通"), about)
         about_action.setMenuRole(about_action.MenuRole.AboutRole)
 
         self.online = QLabel()
@@ -312,6 +316,11 @@ class MainWindow(QMainWindow):
         line.addWidget(leave)
         return banner
 
+    def show_help(self) -> None:
+        from ui.help import HelpDialog
+
+        HelpDialog(self).open()
+
     def switch_practice(self, practice: bool) -> None:
         """Enter or leave 练习模式: this window closes (drafts saved) and the other store opens."""
         self.practice_wanted = practice
@@ -381,6 +390,28 @@ class MainWindow(QMainWindow):
             page.refresh()
         except CunFangError as exc:
             show_error(self, exc)
+        # Ctrl+3 then ↓/Enter works in the page, not in the navigation or a tab bar (once the page is shown)
+        QTimer.singleShot(0, self, lambda: self._focus_into(page) if self.stack.currentIndex() == row else None)
+
+    @staticmethod
+    def _focus_into(page: QWidget) -> None:
+        """The cursor to the page's first control (a search box, a list), as Tab would take it (a tab bar is
+        passed over: ↓ does nothing there)."""
+        from PySide6.QtWidgets import QTabBar, QTabWidget
+
+        focus = QApplication.focusWidget()
+        if focus is not None and page.isAncestorOf(focus) and not isinstance(focus, QTabBar):
+            return  # already somewhere in the page (a form that put its cursor in its first question)
+        if hasattr(page, "focus_here"):
+            page.focus_here()
+            return
+        widget = page.nextInFocusChain()
+        while widget is not page and widget is not None:
+            usable = widget.isVisibleTo(page) and widget.isEnabled() and not isinstance(widget, (QTabBar, QTabWidget))
+            if usable and page.isAncestorOf(widget) and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                widget.setFocus(Qt.FocusReason.TabFocusReason)
+                return
+            widget = widget.nextInFocusChain()
 
     def show_page(self, page) -> None:
         key = next(key for key, built in self._built.items() if built is page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -118,7 +118,12 @@ class RegistryPage(QWidget):
         self.person_records.itemActivated.connect(
             lambda item: self.open_record.emit(item.data(Qt.ItemDataRole.UserRole)))
         side.addWidget(self.person_records, 1)
-        row.addLayout(side, 2)
+        self.side = QWidget()  # the person's panel takes room only when someone is selected
+        self.side.setObjectName("personPanel")
+        side.setContentsMargins(0, 0, 0, 0)
+        self.side.setLayout(side)
+        self.side.hide()
+        row.addWidget(self.side, 2)
         layout.addLayout(row, 1)
         self.count = QLabel("")
         layout.addWidget(self.count)
@@ -189,6 +194,10 @@ class RegistryPage(QWidget):
                     self._sized = True
                 if len(rows) == 200:
                     self.count.setText(self.tr("找到 %n+ 人（向下滚动加载更多）", "", len(rows)))
+                elif not rows and self.model.query_text:
+                    self.count.setText(self.tr("没有找到“{text}”。可以按姓名的任意部分、拼音首字母（如 zs）、"
+                                               "身份证号或电话的后几位查找；也请看看上面选的村对不对。")
+                                       .format(text=self.model.query_text))
                 else:
                     self.count.setText(self.tr("找到 %n 人", "", len(rows)))
 
@@ -203,12 +212,27 @@ class RegistryPage(QWidget):
 
         person = self.selected_person()
         self.person_records.clear()
+        self.side.setVisible(person is not None)
         if person is None:
             return
         extra = json.loads(person.get("extra") or "{}")
+        age = ""
+        if person.get("birth_date"):
+            from datetime import date
+
+            born, today = date.fromisoformat(person["birth_date"][:10]), date.today()
+            age = self.tr("（{age} 岁）").format(age=today.year - born.year - ((today.month, today.day) <
+                                                                             (born.month, born.day)))
+        phone = person.get("phone") or ""
+        shown_phone = phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else ("—" if not phone else phone)
+        address = ""
+        if person.get("household_id"):
+            found = self.store.query("SELECT address FROM households WHERE id = ?", [person["household_id"]])
+            address = found[0]["address"] if found else ""
         lines = [
-            f"<h3>{person['name']}</h3>",
+            f"<h3>{person['name']}{age}</h3>",
             self.tr("身份证号：{id}").format(id=mask_id(person["id_number"]) if person["id_number"] else "—"),
+            self.tr("电话：{phone}　住址：{address}").format(phone=shown_phone, address=address or "—"),
             self.tr("村：{village}　风险等级：{tier}").format(
                 village=self.model.villages.get(person["village_id"], ""), tier=person["risk_tier"] or "—"),
             self.tr("上次探访：{last}　下次应探访：{due}").format(last=person["last_visit"] or "—",
@@ -225,6 +249,8 @@ class RegistryPage(QWidget):
             item = QListWidgetItem(f"{record['updated_at'][:10]}  {record['title'] or record['form_id']}  "
                                    f"[{STATUS_LABELS.get(record['status'], record['status'])}]")
             item.setData(Qt.ItemDataRole.UserRole, record["uuid"])
+            if record["status"] == "rejected":  # 被退回待修改: to be fixed, in red as on 同步
+                item.setForeground(QBrush(QColor("#c62828")))
             self.person_records.addItem(item)
 
     def show_full_id(self) -> None:
@@ -302,6 +328,16 @@ class FillPage(QWidget):
         self.notice.hide()
         layout.addWidget(self.notice)
         layout.addWidget(self.tabs)
+
+    def focus_here(self) -> None:
+        """Arriving on 填表: the form list, or the open form where its cursor was."""
+        current = self.tabs.currentWidget()
+        if self.tabs.currentIndex() == 0:
+            self.list.setFocus()
+        elif current.focusWidget() is not None:
+            current.focusWidget().setFocus()
+        elif hasattr(current, "focus_first"):
+            current.focus_first()
 
     def refresh(self) -> None:
         self.list.clear()
@@ -670,6 +706,12 @@ class EditReasonDialog(QDialog):
 
 
 class SettingsPage(QWidget):
+    def _look_changed(self) -> None:
+        """大字 and high contrast apply to every page and form at once, and are kept for this laptop's user."""
+        from ui.app_main import apply_look
+
+        apply_look(self.text_size.currentData(), self.contrast.isChecked(), remember=True)
+
     def __init__(self, store: Store):
         super().__init__()
         self.store = store
@@ -685,6 +727,25 @@ class SettingsPage(QWidget):
         grid.addWidget(QLabel(self.tr("填表人姓名：")), 2, 0)
         self.author = QLineEdit(store.get_setting("author") or "")
         grid.addWidget(self.author, 2, 1)
+        grid.addWidget(QLabel(self.tr("文字大小：")), 3, 0)
+        look = QHBoxLayout()
+        self.text_size = QComboBox()
+        self.text_size.setObjectName("textSize")
+        from ui.app_main import TEXT_SCALES, saved_look
+
+        for scale in TEXT_SCALES:
+            self.text_size.addItem(self.tr("{percent}%").format(percent=int(scale * 100)), scale)
+        scale, contrast = saved_look()
+        self.text_size.setCurrentIndex(TEXT_SCALES.index(scale))
+        self.contrast = QCheckBox(self.tr("高对比度（黑字白底、醒目的焦点框）"))
+        self.contrast.setObjectName("highContrast")
+        self.contrast.setChecked(contrast)
+        self.text_size.currentIndexChanged.connect(lambda _: self._look_changed())
+        self.contrast.toggled.connect(lambda _: self._look_changed())
+        look.addWidget(self.text_size)
+        look.addWidget(self.contrast)
+        look.addStretch(1)
+        grid.addLayout(look, 3, 1)
         layout.addLayout(grid)
         rules = QGroupBox(self.tr("探访周期（天）：本县规定与默认不同时在这里修改"))
         rules.setObjectName("visitRules")

@@ -325,3 +325,39 @@ def save_blank_pdf(parent: QWidget, form) -> Path | None:
         return None
     saved(parent, path, pages)
     return path
+
+
+# ---------------------------------------------------------------------------------------------- recovery sheet
+
+
+def key_lines(key: str, per_line: int = 4) -> list[str]:
+    """A recovery key as it is shown and printed: groups of four, four groups a line, spaced for copying."""
+    groups = [g for g in key.split("-") if g]
+    return ["  ".join(groups[i:i + per_line]) for i in range(0, len(groups), per_line)]
+
+
+def recovery_sheet_pdf(key: str, path: Path, *, login: str = "", town: str = "") -> None:
+    """恢复密钥单: one A4 page with the key in large type and where to keep it, to print and lock away."""
+    import html
+
+    lines = "<br>".join(html.escape(line) for line in key_lines(key))
+    rows = [(tr("乡镇"), town), (tr("管理员用户名"), login), (tr("生成日期"), f"{datetime.now():%Y-%m-%d}")]
+    cell = "<tr><td style='padding:4px 16px 4px 0'>{}：</td><td>{}</td></tr>"
+    table = "".join(cell.format(html.escape(a), html.escape(b or "")) for a, b in rows)
+    use = tr("管理员忘记密码时，用这个密钥打开本机的数据（登录窗口 → 管理员忘记密码）。")
+    letters = tr("字母不分大小写；O 与 0、I 与 1、B 与 8 看不清时按字母输入即可。")
+    keep = tr("请锁在办公室的柜子里；不要拍照，不要存在电脑或手机里。")
+    body = (f"<h1 style='font-size:20pt'>{html.escape(tr('村访通 恢复密钥单'))}</h1><table>{table}</table>"
+            f"<p style='font-size:12pt'>{html.escape(use)}</p>"
+            f"<p style='font-family:monospace; font-size:26pt; letter-spacing:2px; margin:24px 0'>{lines}</p>"
+            f"<p style='font-size:12pt'>{html.escape(letters)}</p>"
+            f"<p style='font-size:12pt'><b>{html.escape(keep)}</b></p>")
+    writer = QPdfWriter(str(path))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setPageMargins(QMarginsF(*MARGINS_MM), QPageLayout.Unit.Millimeter)
+    writer.setResolution(RESOLUTION)
+    writer.setTitle(tr("村访通 恢复密钥单"))
+    document = QTextDocument()
+    document.setDefaultFont(print_font())
+    document.setHtml(body)
+    document.print_(writer)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QCompleter,
     QFileDialog,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -452,13 +453,22 @@ class SelectMultipleQuestion(QuestionWidget):
             return
         for check in self.checks:
             check.deleteLater()
+        if getattr(self, "grid_holder", None) is not None:
+            self.grid_holder.deleteLater()
         self.checks, self.values = [], [c.value for c in choices]
-        for c in choices:
+        # A long list goes in columns (down, then across) so it fits a small screen without a long scroll.
+        columns = 1 if len(choices) <= MANY_CHOICES else 2 if len(choices) <= 16 else 3
+        rows = -(-len(choices) // columns)
+        self.grid_holder = QWidget()
+        grid = QGridLayout(self.grid_holder)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for i, c in enumerate(choices):
             check = QCheckBox(self.session.choice_label(c, self.node))
             check.setProperty("value", c.value)
             check.toggled.connect(self.changed)
-            self.box.addWidget(check)
+            grid.addWidget(check, i % rows, i // rows)
             self.checks.append(check)
+        self.box.addWidget(self.grid_holder)
 
     def changed(self) -> None:
         self.emit(" ".join(c.property("value") for c in self.checks if c.isChecked()))
@@ -596,6 +606,12 @@ class SignaturePad(QWidget):
         if self.drawn:
             self.changed.emit()
 
+    def clear(self) -> None:
+        self.image.fill(Qt.GlobalColor.white)
+        self.drawn = False
+        self.last = None
+        self.update()
+
     def png(self) -> bytes:
         from PySide6.QtCore import QBuffer, QIODevice
 
@@ -617,9 +633,17 @@ class FileQuestion(QuestionWidget):
         row.setContentsMargins(0, 0, 0, 0)
         self.name = QLabel(self.tr("（未选择）"))
         if "signature" in self.control.appearance or "draw" in self.control.appearance:
+            where = QLabel(self.tr("请用鼠标、触摸板或手写笔在下面的方框里签名："))
+            where.setObjectName("signHere")
+            row.addWidget(where)
             self.pad = SignaturePad()
             self.pad.changed.connect(self.signed)
             row.addWidget(self.pad)
+            clear = QPushButton(self.tr("清除重签"))
+            clear.setObjectName("clearSignature")
+            clear.setAutoDefault(False)
+            clear.clicked.connect(self.clear_signature)
+            row.addWidget(clear, alignment=Qt.AlignmentFlag.AlignLeft)
         else:
             self.pad = None
             button = QPushButton(self.tr("选择文件…"))
@@ -627,6 +651,11 @@ class FileQuestion(QuestionWidget):
             row.addWidget(button)
         row.addWidget(self.name)
         return wrap
+
+    def clear_signature(self) -> None:
+        """清除重签: a blank pad and no signature in the answer (the old picture is no longer the record's)."""
+        self.pad.clear()
+        self.emit("")
 
     def signed(self) -> None:
         name = f"{self.control.name}-signature.png"

@@ -73,7 +73,7 @@ class FirstRunDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("开始使用"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("退出"))
-        practice = buttons.addButton(self.tr("先练习一下（练习模式）"), QDialogButtonBox.ButtonRole.ActionRole)
+        practice = buttons.addButton(self.tr("先练习一下（练习模式）(&P)"), QDialogButtonBox.ButtonRole.ActionRole)
         practice.setObjectName("practice")
         practice.setToolTip(self.tr("打开一个虚构的示范乡镇来熟悉程序；练习数据单独存放，不会发送到县局"))
         practice.clicked.connect(lambda: self.done(PRACTICE))

@@ -8,6 +8,7 @@ time; the page only shows what the runner reports.
 from __future__ import annotations
 
 import platform
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -39,6 +40,7 @@ from ui.errors import plain_message, plain_text, show_text
 from ui.page_common import _table, documents_folder, suggested_file
 
 ERROR_STYLE = "color: #c62828;"
+VILLAGE_CODE = re.compile(r"(?<!\d)\d{12}(?!\d)")  # a 12-digit village code in a server's message
 NOTICE_STYLE = "background: #fff8e1; color: #5d4037; border: 1px solid #ffe082; padding: 6px;"
 ROW_COLOURS = {Outcome.REJECTED: ("#ffebee", "#b71c1c"), Outcome.CONFLICT: ("#fff8e1", "#8d6e00")}
 
@@ -371,9 +373,11 @@ class SyncPage(QWidget):
         titles = record_store.titles(self.store, [r.uuid for r in results])
         results = [r for r in results if r.uuid in titles]
         self.results.setRowCount(len(results))
+        villages = {v["id"]: v["name"] for v in self.store.villages()}
         for row, result in enumerate(results):
+            message = VILLAGE_CODE.sub(lambda m: villages.get(m.group(0), m.group(0)), result.message)  # 东山村
             cells = [titles.get(result.uuid) or result.uuid[:8], str(result.revision),
-                     OUTCOME_LABELS.get(result.outcome, result.outcome.value), result.message]
+                     OUTCOME_LABELS.get(result.outcome, result.outcome.value), message]
             colours = ROW_COLOURS.get(result.outcome)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

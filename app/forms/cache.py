@@ -48,6 +48,10 @@ def engine_fingerprint() -> str:
             pyxform_version = "?"
         digest.update(f"{CACHE_FORMAT}|{version()}|{pyxform_version}|{sys.version_info[:2]}".encode())
         engine = Path(__file__).resolve().parent
+        from app.forms.model import SHIPPED_MEDIA
+
+        for shipped in sorted(SHIPPED_MEDIA.glob("*.xml")):  # files every form may read (county_settings.xml)
+            digest.update(shipped.name.encode() + b"\0" + shipped.read_bytes())
         for source in sorted(engine.rglob("*.py")):  # absent in a frozen bundle, where the version decides
             try:
                 digest.update(source.relative_to(engine).as_posix().encode() + b"\0" + source.read_bytes())

@@ -462,10 +462,11 @@ class _XFormReader:
         if src.strip() == "jr://instance/last-saved":
             return document(Node("data"))
         name = src.rsplit("/", 1)[-1]
-        self.media.append(name)
         path = (self.media_dir / name) if self.media_dir else None
         if (path is None or not path.exists()) and (SHIPPED_MEDIA / name).is_file():
             path = SHIPPED_MEDIA / name  # a file the app ships for every form (county_settings.xml)
+        if path is None or path.resolve() != (SHIPPED_MEDIA / name).resolve():
+            self.media.append(name)  # a file of the form's own (the program's are in the cache's fingerprint)
         if path is None or not path.exists():
             self.notices.append(ErrorCode.FORM_MEDIA_MISSING.value.format(name=name, id=iid))
             return document(Node("root"))

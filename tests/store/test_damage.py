@@ -24,7 +24,7 @@ from app.store.keyring import FAST_KDF
 from app.store.pages import INDEX_INTERIOR, INDEX_LEAF, TABLE_LEAF, parse_node, read_pages
 from app.store.salvage import salvage, survey
 
-PW = "admin-password-1"
+PW = "East-hill-2026-a"  # passes the password rules (app/passwords.py)
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = ("records", "persons", "households", "villages", "attachments", "record_attachments", "audit_log",
           "accounts", "settings", "schema_migrations")

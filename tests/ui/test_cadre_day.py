@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 import textwrap
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer
-from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtGui import QAction, QInputMethodEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCalendarWidget,
@@ -676,7 +679,7 @@ def test_dashboard_orders_overdue_by_risk_then_days_overdue_with_a_days_column(q
     assert "逾期天数" in headers
     rows = [(table.item(r, 0).text(), table.item(r, headers.index("逾期天数")).text())
             for r in range(table.rowCount())]
-    assert rows == [("高风险久", "30 天"), ("高风险近", "3 天"), ("重点中", "20 天"), ("一般久", "60 天")]
+    assert rows == [("高风险久", "30"), ("高风险近", "3"), ("重点中", "20"), ("一般久", "60")]
     opened = []
     page.open_person.connect(opened.append)
     page.show()
@@ -684,3 +687,252 @@ def test_dashboard_orders_overdue_by_risk_then_days_overdue_with_a_days_column(q
     table.setCurrentCell(0, 0)
     qtbot.keyClick(table, Qt.Key.Key_Return)
     assert opened and opened[0]["name"] == "高风险久", "Enter starts the visit"
+
+
+# ---------------------------------------------------------------- done when: the real window on a laptop screen
+
+LAPTOP_SCREEN = Path(os.environ.get("LAPTOP_SCREEN", "/work/shared/tools/laptop-screen"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scale", ["1.0", "1.25"])
+def test_a_cadres_day_by_keyboard_on_a_1366x768_screen(tmp_path, scale):
+    """The real app under Xvfb (1366×768, a 40 px taskbar, Windows-like scaling), driven by xdotool only."""
+    import subprocess
+    import sys
+
+    if not LAPTOP_SCREEN.exists():
+        pytest.skip("the laptop-screen tool (Xvfb + openbox + xdotool) is not on this machine")
+    script = Path(__file__).parent / "xvfb" / "cadre_day.sh"
+    out = tmp_path / "shots"
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"} | {"PYTHON": sys.executable}
+    subprocess.run([str(LAPTOP_SCREEN), "--scale", scale, "--", str(script), str(out), str(tmp_path / "data")],
+                   env=env, check=True, timeout=300, capture_output=True)
+    geometry = (out / "geometry.txt").read_text()
+    for line in geometry.splitlines()[1:]:  # the main window on each page: inside the screen less the taskbar
+        x, y = (int(v) for v in line.split("Position: ")[1].split(" ")[0].split(","))
+        w, h = (int(v) for v in line.split("Geometry: ")[1].split()[0].split("x"))
+        assert x >= 0 and x + w <= 1366 and y + h <= 768 - 40 + 20, line  # a frame's edge may reach the taskbar
+    assert len({line.split("Geometry: ")[1] for line in geometry.splitlines()[1:]}) == 1, "no page grew the window"
+    assert "Traceback" not in (out / "app.log").read_text()
+    assert len(list(out.glob("*.png"))) == 12
+    from app.practice import practice_dir
+
+    practice = Store.open(practice_dir(tmp_path / "data"), "cunfang-practice-data")
+    visits = [practice.get_record(d["uuid"])["data"] for d in practice.drafts() if d["form_id"] == "elder_visit"]
+    practice.close()
+    typed = [v for v in visits if json.dumps(v, ensure_ascii=False).count('"2026-12-01"')]
+    assert typed and '"visit_method": "phone"' in json.dumps(typed[0], ensure_ascii=False), \
+        "2026/12/1 typed was saved as 2026-12-01, and ↓ chose 电话"
+
+
+# ---------------------------------------------------------------- 13. recovery key
+
+
+def test_the_recovery_key_is_shown_in_large_groups_and_prints_as_a_sheet(qtbot, tmp_path):
+    import shutil
+    import subprocess
+
+    from app.accounts import new_recovery_key
+    from ui.accounts_ui import RecoveryKeyDialog
+    from ui.printing import recovery_sheet_pdf
+
+    key = new_recovery_key()
+    dialog = RecoveryKeyDialog(key)
+    qtbot.addWidget(dialog)
+    shown = dialog.findChild(QLabel, "key")
+    lines = shown.text().splitlines()
+    assert len(lines) == 2 and all(len(line.split()) == 4 for line in lines), "four groups of four a line"
+    assert "".join(shown.text().split()) == key.replace("-", "")
+    assert shown.font().pointSize() >= 20
+    assert dialog.findChild(QPushButton, "printKey") is not None
+    sheet = tmp_path / "sheet.pdf"
+    recovery_sheet_pdf(key, sheet, login="admin", town="城关镇")
+    assert sheet.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(sheet), "-"], capture_output=True, text=True, check=True).stdout
+        assert "恢复密钥单" in text and "城关镇" in text
+        assert key.replace("-", "") in "".join(text.split()), "the key reads back from the printed page"
+
+
+@pytest.mark.parametrize("day", [6, 20])
+def test_practice_data_look_like_a_working_township(tmp_path, day):
+    """Past months mostly 85–95 % visited, this month in step with the day, about a fifth of those due overdue."""
+    import calendar
+    import statistics
+
+    from app.demo import load_demo
+    from app.registry import visit_rates
+
+    today = date(2026, 12, day)
+    store = Store.create(tmp_path / "d", PASS, kdf=FAST_KDF)
+    load_demo(store, persons=600, seed=4, today=today, working=True)
+    total = store.query("SELECT count(*) AS n FROM persons WHERE kind IN ('elder', 'child')")[0]["n"]
+    past = []
+    for back in range(1, 12):
+        month_start = date(2026, 12 - back, 1)
+        month_end = date(2026, 13 - back, 1) if back > 1 else date(2026, 12, 1)
+        visited = store.query("SELECT count(DISTINCT person_id) AS n FROM records WHERE json_extract(data, "
+                              "'$.visit_date') >= ? AND json_extract(data, '$.visit_date') < ?",
+                              [month_start.isoformat(), month_end.isoformat()])[0]["n"]
+        past.append(100 * visited / total)
+    assert 85 <= statistics.median(past) <= 95, past
+    assert sum(85 <= r <= 95 for r in past) >= 8, past
+    rates = visit_rates(store, today)
+    visited = sum(r["visited"] for r in rates)
+    overdue = sum(r["overdue"] for r in rates)
+    in_step = 90 * day / calendar.monthrange(2026, 12)[1]
+    assert abs(100 * visited / total - in_step) <= 10, (100 * visited / total, in_step)
+    assert 0.08 <= overdue / (overdue + visited) <= 0.32, (overdue, visited)  # ~a fifth: more early in the month
+    store.close()
+
+
+# ---------------------------------------------------------------- 14. help inside the app
+
+
+def test_f1_opens_the_guide_and_the_shortcut_list(qtbot, store, own_settings):
+    from ui.help import HelpDialog
+    from ui.main_window import MainWindow
+
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.autosync.timer.stop()
+    f1 = next(a for a in window.findChildren(QAction) if a.shortcut().toString() == "F1")
+    f1.trigger()
+    dialog = window.findChild(HelpDialog)
+    assert dialog is not None and dialog.isVisible()
+    guide = dialog.tabs.widget(0).toPlainText()
+    keys = dialog.tabs.widget(1).toPlainText()
+    assert "练习模式" in guide and "F4" in guide
+    for shortcut in ("Ctrl+1", "Ctrl+Enter", "Ctrl+S", "F4", "Ctrl+Delete", "F5", "Ctrl+L"):
+        assert shortcut in keys, shortcut
+    room = dialog.screen().availableGeometry()
+    assert dialog.width() <= room.width() and dialog.height() <= room.height()
+    window.autosync.shutdown()
+
+
+# ---------------------------------------------------------------- 15. 大字 and high contrast
+
+
+@pytest.fixture
+def restore_look(qapp):
+    font, sheet = qapp.font(), qapp.styleSheet()
+    yield qapp
+    qapp.setFont(font)
+    qapp.setStyleSheet(sheet)
+
+
+def test_text_size_and_high_contrast_apply_everywhere_and_the_window_still_fits(qtbot, store, own_settings,
+                                                                                restore_look):
+    from ui.app_main import saved_look
+    from ui.main_window import MainWindow
+
+    app = restore_look
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.autosync.timer.stop()
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(1093, 560)
+    window.show()
+    qtbot.waitExposed(window)
+    window.nav.setCurrentRow(6)
+    page = window.settings
+    page.text_size.setCurrentIndex(2)  # 150 %
+    assert app.font().pointSizeF() == pytest.approx(15.75) and "font-size: 15.75pt" in app.styleSheet()
+    page.contrast.setChecked(True)
+    assert "color: black" in app.styleSheet()
+    assert saved_look() == (1.5, True), "kept for the next start on this laptop"
+    for index in range(window.nav.count()):  # every page at 150 %: it scrolls, the window keeps its size
+        window.nav.setCurrentRow(index)
+        QApplication.processEvents()
+        assert window.size().width() == 1093 and window.size().height() == 560, index
+    window.autosync.shutdown()
+
+
+# ---------------------------------------------------------------- 16. long lists, signatures
+
+LONG = textwrap.dedent(
+    """
+    | survey |
+    |        | type                 | name  | label::中文 (zh) | appearance |
+    |        | select_multiple many | needs | 需要的帮助        |            |
+    |        | image                | sign  | 老人签名          | signature  |
+    | choices |
+    |         | list_name | name | label::中文 (zh) |
+    """
+    + "".join(f"    |         | many      | n{i}  | 帮助{i}          |\n" for i in range(12))
+    + textwrap.dedent(
+        """
+        | settings |
+        |          | form_id | version | default_language |
+        |          | long19  | 1       | 中文 (zh)         |
+        """
+    )
+)
+
+
+def test_long_choice_lists_go_in_columns_and_a_signature_says_where_and_can_be_cleared(qtbot, store):
+    from PySide6.QtCore import QPoint
+
+    filler = FormFiller(store, load_form(LONG), author="李干部")
+    qtbot.addWidget(filler)
+    filler.resize(900, 600)
+    filler.show()
+    qtbot.waitExposed(filler)
+    needs = question(filler, "needs")
+    columns = {check.pos().x() for check in needs.checks}
+    assert len(needs.checks) == 12 and len(columns) == 2, "twelve choices in two columns"
+    sign = question(filler, "sign")
+    assert "签名" in sign.findChild(QLabel, "signHere").text()
+    pad = sign.pad
+    qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(20, 20))
+    qtbot.mouseMove(pad, QPoint(120, 60))
+    qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(120, 60))
+    assert value(filler, "sign") == "sign-signature.png"
+    qtbot.mouseClick(sign.findChild(QPushButton, "clearSignature"), Qt.MouseButton.LeftButton)
+    assert value(filler, "sign") == "" and not pad.drawn
+
+
+# ---------------------------------------------------------------- 10. 台账
+
+
+def test_registry_panel_shows_when_someone_is_selected_and_an_empty_search_explains(qtbot, township):
+    from ui.pages import RegistryPage
+
+    rejected = township.query("SELECT person_id FROM records WHERE status = 'rejected' AND person_id IS NOT NULL "
+                              "LIMIT 1")[0]["person_id"]
+    person = township.get_person(rejected)
+    page = RegistryPage(township)
+    qtbot.addWidget(page)
+    page.resize(1093, 560)
+    page.show()
+    page.refresh()
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0)
+    assert not page.side.isVisible(), "no room taken before anyone is selected"
+    page.search.setText("查无此人xyz")
+    qtbot.waitUntil(lambda: "没有找到" in page.count.text())
+    assert "拼音首字母" in page.count.text()
+    page.search.setText(person["id_number"][-6:])
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    page.view.setCurrentIndex(page.model.index(0, 0))
+    assert page.side.isVisible() and "岁" in page.details.text() and "住址" in page.details.text()
+    items = [page.person_records.item(i) for i in range(page.person_records.count())]
+    red = [i for i in items if "被退回" in i.text() or "退回" in i.text()]
+    assert red and all(i.foreground().color().name() == "#c62828" for i in red)
+
+
+# ---------------------------------------------------------------- 12. sync results in words
+
+
+def test_sync_results_name_villages_not_codes(qtbot, store):
+    from sync.protocol import Outcome, RecordResult
+    from ui.sync_page import SyncPage
+
+    store.add_village("341100101201", "东山村")
+    page = SyncPage(store)
+    qtbot.addWidget(page)
+    result = RecordResult(uuid="0" * 32, revision=1, outcome=Outcome.REJECTED, code="SYNC_VILLAGE_NOT_ALLOWED",
+                          message="您的账号不负责村“341100101201”，服务器没有接收这条记录。")
+    page.show_results([result])
+    assert "东山村" in page.results.item(0, 3).text() and "341100101201" not in page.results.item(0, 3).text()
+    qtbot.waitUntil(lambda: not page.runner.busy)

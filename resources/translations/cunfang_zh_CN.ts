@@ -68,6 +68,221 @@
         <source>{title}（空白表）</source>
         <translation>{title}（空白表）</translation>
     </message>
+    <message>
+        <location filename="../../ui/printing.py" line="344"/>
+        <source>乡镇</source>
+        <translation>乡镇</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="344"/>
+        <source>管理员用户名</source>
+        <translation>管理员用户名</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="344"/>
+        <source>生成日期</source>
+        <translation>生成日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="347"/>
+        <source>管理员忘记密码时，用这个密钥打开本机的数据（登录窗口 → 管理员忘记密码）。</source>
+        <translation>管理员忘记密码时，用这个密钥打开本机的数据（登录窗口 → 管理员忘记密码）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="348"/>
+        <source>字母不分大小写；O 与 0、I 与 1、B 与 8 看不清时按字母输入即可。</source>
+        <translation>字母不分大小写；O 与 0、I 与 1、B 与 8 看不清时按字母输入即可。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="349"/>
+        <source>请锁在办公室的柜子里；不要拍照，不要存在电脑或手机里。</source>
+        <translation>请锁在办公室的柜子里；不要拍照，不要存在电脑或手机里。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/printing.py" line="359"/>
+        <source>村访通 恢复密钥单</source>
+        <translation>村访通 恢复密钥单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="16"/>
+        <source>工作台、台账、填表、记录、同步、导出、设置</source>
+        <translation>工作台、台账、填表、记录、同步、导出、设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="17"/>
+        <source>在台账中查找人员（姓名、拼音首字母、身份证号或电话后几位）</source>
+        <translation>在台账中查找人员（姓名、拼音首字母、身份证号或电话后几位）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="18"/>
+        <source>回车 / ↓</source>
+        <translation>回车 / ↓</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="18"/>
+        <source>台账：从查找框到结果；再按回车为此人填表</source>
+        <translation>台账：从查找框到结果；再按回车为此人填表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="19"/>
+        <source>下一题 / 上一题</source>
+        <translation>下一题 / 上一题</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="20"/>
+        <source>回车</source>
+        <translation>回车</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="20"/>
+        <source>填表时到下一题（多行文字题里是换行）</source>
+        <translation>填表时到下一题（多行文字题里是换行）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="21"/>
+        <source>单选题里选上一项 / 下一项</source>
+        <translation>单选题里选上一项 / 下一项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="22"/>
+        <source>空格</source>
+        <translation>空格</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="22"/>
+        <source>勾选或取消多选题的一项</source>
+        <translation>勾选或取消多选题的一项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="23"/>
+        <source>日期题：打开日历</source>
+        <translation>日期题：打开日历</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="24"/>
+        <source>↓（日期为空时）</source>
+        <translation>↓（日期为空时）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="24"/>
+        <source>日期题：填入表单建议的日期（没有建议时为今天）；有日期时 ↑/↓ 加减一天</source>
+        <translation>日期题：填入表单建议的日期（没有建议时为今天）；有日期时 ↑/↓ 加减一天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="25"/>
+        <source>日期题：光标在末尾时清空日期</source>
+        <translation>日期题：光标在末尾时清空日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="26"/>
+        <source>保存草稿（填写时也会自动保存）</source>
+        <translation>保存草稿（填写时也会自动保存）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="27"/>
+        <source>定稿（还有没填的会列出来，双击可跳过去）</source>
+        <translation>定稿（还有没填的会列出来，双击可跳过去）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="28"/>
+        <source>删除光标所在的那一项重复内容（会先问）</source>
+        <translation>删除光标所在的那一项重复内容（会先问）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="29"/>
+        <source>打印/导出 PDF</source>
+        <translation>打印/导出 PDF</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="30"/>
+        <source>同步页：立即同步</source>
+        <translation>同步页：立即同步</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="31"/>
+        <source>锁定（离开电脑时）</source>
+        <translation>锁定（离开电脑时）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="32"/>
+        <source>本说明</source>
+        <translation>本说明</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="38"/>
+        <source>第一次用</source>
+        <translation>第一次用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="38"/>
+        <source>不熟悉时先点“练习模式”：里面是虚构的示范乡镇，怎么填都不会发送到县局。熟悉后在菜单“练习模式 → 退出练习模式”回到正式数据。</source>
+        <translation>不熟悉时先点“练习模式”：里面是虚构的示范乡镇，怎么填都不会发送到县局。熟悉后在菜单“练习模式 → 退出练习模式”回到正式数据。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="40"/>
+        <source>看今天要做什么</source>
+        <translation>看今天要做什么</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="40"/>
+        <source>工作台列出逾期未探访的人（风险高的、逾期久的在前）和需要处理的安全红线。选中一人按回车或双击，就为他/她开始探访。</source>
+        <translation>工作台列出逾期未探访的人（风险高的、逾期久的在前）和需要处理的安全红线。选中一人按回车或双击，就为他/她开始探访。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="42"/>
+        <source>填表</source>
+        <translation>填表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="42"/>
+        <source>光标会在第一道要填的题。日期可以直接打 2027-1-5、2027/1/5 或 20270105；按 F4 打开日历。填写时自动保存为草稿，关掉也不会丢。</source>
+        <translation>光标会在第一道要填的题。日期可以直接打 2027-1-5、2027/1/5 或 20270105；按 F4 打开日历。填写时自动保存为草稿，关掉也不会丢。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="44"/>
+        <source>定稿</source>
+        <translation>定稿</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="44"/>
+        <source>填完按 Ctrl+Enter 定稿。还有没填的题会列出来。定稿后联网时自动发送到县局，状态栏显示还有几条待同步。</source>
+        <translation>填完按 Ctrl+Enter 定稿。还有没填的题会列出来。定稿后联网时自动发送到县局，状态栏显示还有几条待同步。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="46"/>
+        <source>没有网络时</source>
+        <translation>没有网络时</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="46"/>
+        <source>记录都在本机加密保存。到“同步”页可以导出 U 盘数据包，带到乡镇或县里导入。</source>
+        <translation>记录都在本机加密保存。到“同步”页可以导出 U 盘数据包，带到乡镇或县里导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="47"/>
+        <source>出了问题</source>
+        <translation>出了问题</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="47"/>
+        <source>提示会说明原因和怎么办；需要时点“详细信息”，把内容告诉县里的信息员。</source>
+        <translation>提示会说明原因和怎么办；需要时点“详细信息”，把内容告诉县里的信息员。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="63"/>
+        <source>村访通 · 使用说明</source>
+        <translation>村访通 · 使用说明</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="66"/>
+        <source>使用说明</source>
+        <translation>使用说明</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="66"/>
+        <source>快捷键</source>
+        <translation>快捷键</translation>
+    </message>
 </context>
 <context>
     <name>AboutDialog</name>
@@ -115,52 +330,52 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="306"/>
+        <location filename="../../ui/accounts_ui.py" line="325"/>
         <source>添加账户</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="306"/>
+        <location filename="../../ui/accounts_ui.py" line="325"/>
         <source>修改账户</source>
         <translation>修改账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="313"/>
+        <location filename="../../ui/accounts_ui.py" line="332"/>
         <source>字母或数字，例如 zhangsan</source>
         <translation>字母或数字，例如 zhangsan</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="333"/>
+        <location filename="../../ui/accounts_ui.py" line="352"/>
         <source>用户名：</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="334"/>
+        <location filename="../../ui/accounts_ui.py" line="353"/>
         <source>姓名：</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="335"/>
+        <location filename="../../ui/accounts_ui.py" line="354"/>
         <source>角色：</source>
         <translation>角色：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="336"/>
+        <location filename="../../ui/accounts_ui.py" line="355"/>
         <source>负责的村：</source>
         <translation>负责的村：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="338"/>
+        <location filename="../../ui/accounts_ui.py" line="357"/>
         <source>初始密码：</source>
         <translation>初始密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="344"/>
+        <location filename="../../ui/accounts_ui.py" line="363"/>
         <source>保存</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="344"/>
+        <location filename="../../ui/accounts_ui.py" line="363"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -168,72 +383,72 @@
 <context>
     <name>AccountsPanel</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="373"/>
+        <location filename="../../ui/accounts_ui.py" line="392"/>
         <source>账户（只有管理员能看到这里）</source>
         <translation>账户（只有管理员能看到这里）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="379"/>
+        <location filename="../../ui/accounts_ui.py" line="398"/>
         <source>用户名</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="379"/>
+        <location filename="../../ui/accounts_ui.py" line="398"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="379"/>
+        <location filename="../../ui/accounts_ui.py" line="398"/>
         <source>角色</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="379"/>
+        <location filename="../../ui/accounts_ui.py" line="398"/>
         <source>负责的村</source>
         <translation>负责的村</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="386"/>
+        <location filename="../../ui/accounts_ui.py" line="405"/>
         <source>添加账户…</source>
         <translation>添加账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="386"/>
+        <location filename="../../ui/accounts_ui.py" line="405"/>
         <source>修改…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="387"/>
+        <location filename="../../ui/accounts_ui.py" line="406"/>
         <source>重设密码…</source>
         <translation>重设密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="388"/>
+        <location filename="../../ui/accounts_ui.py" line="407"/>
         <source>停用</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="389"/>
+        <location filename="../../ui/accounts_ui.py" line="408"/>
         <source>新的恢复密钥…</source>
         <translation>新的恢复密钥…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="404"/>
+        <location filename="../../ui/accounts_ui.py" line="423"/>
         <source>全部</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="406"/>
+        <location filename="../../ui/accounts_ui.py" line="425"/>
         <source>（已停用）</source>
         <translation>（已停用）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="447"/>
+        <location filename="../../ui/accounts_ui.py" line="466"/>
         <source>新的恢复密钥</source>
         <translation>新的恢复密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="448"/>
+        <location filename="../../ui/accounts_ui.py" line="467"/>
         <source>生成新的恢复密钥后，原来抄下或打印的恢复密钥立即作废。继续吗？</source>
         <translation>生成新的恢复密钥后，原来抄下或打印的恢复密钥立即作废。继续吗？</translation>
     </message>
@@ -241,7 +456,7 @@
 <context>
     <name>AcknowledgeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="536"/>
+        <location filename="../../ui/questions.py" line="546"/>
         <source>确认</source>
         <translation>确认</translation>
     </message>
@@ -249,42 +464,42 @@
 <context>
     <name>AdoptDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="491"/>
+        <location filename="../../ui/accounts_ui.py" line="510"/>
         <source>启用账户</source>
         <translation>启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="495"/>
+        <location filename="../../ui/accounts_ui.py" line="514"/>
         <source>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</source>
         <translation>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="506"/>
+        <location filename="../../ui/accounts_ui.py" line="525"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="507"/>
+        <location filename="../../ui/accounts_ui.py" line="526"/>
         <source>姓名：</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="508"/>
+        <location filename="../../ui/accounts_ui.py" line="527"/>
         <source>密码（至少 8 位）：</source>
         <translation>密码（至少 8 位）：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="509"/>
+        <location filename="../../ui/accounts_ui.py" line="528"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="513"/>
+        <location filename="../../ui/accounts_ui.py" line="532"/>
         <source>启用</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="513"/>
+        <location filename="../../ui/accounts_ui.py" line="532"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -292,42 +507,42 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="214"/>
+        <location filename="../../ui/accounts_ui.py" line="233"/>
         <source>修改我的密码</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="218"/>
+        <location filename="../../ui/accounts_ui.py" line="237"/>
         <source>{name}（{login}，{role}）</source>
         <translation>{name}（{login}，{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="221"/>
+        <location filename="../../ui/accounts_ui.py" line="240"/>
         <source>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</source>
         <translation>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="227"/>
+        <location filename="../../ui/accounts_ui.py" line="246"/>
         <source>现在的密码：</source>
         <translation>现在的密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="228"/>
+        <location filename="../../ui/accounts_ui.py" line="247"/>
         <source>新密码（至少 8 位）：</source>
         <translation>新密码（至少 8 位）：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="229"/>
+        <location filename="../../ui/accounts_ui.py" line="248"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="233"/>
+        <location filename="../../ui/accounts_ui.py" line="252"/>
         <source>修改</source>
         <translation>修改</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="233"/>
+        <location filename="../../ui/accounts_ui.py" line="252"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -335,120 +550,113 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="34"/>
+        <location filename="../../ui/dashboard_page.py" line="41"/>
         <source>&lt;h2&gt;工作台&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;工作台&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="45"/>
+        <location filename="../../ui/dashboard_page.py" line="52"/>
         <source>&lt;b&gt;逾期未探访&lt;/b&gt;（风险最高的在前，同等风险逾期最久的在前；回车或双击开始探访）</source>
         <translation>&lt;b&gt;逾期未探访&lt;/b&gt;（风险最高的在前，同等风险逾期最久的在前；回车或双击开始探访）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="48"/>
+        <location filename="../../ui/dashboard_page.py" line="55"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="48"/>
-        <location filename="../../ui/dashboard_page.py" line="64"/>
+        <location filename="../../ui/dashboard_page.py" line="55"/>
+        <location filename="../../ui/dashboard_page.py" line="71"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="48"/>
+        <location filename="../../ui/dashboard_page.py" line="55"/>
         <source>风险等级</source>
         <translation>风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="49"/>
+        <location filename="../../ui/dashboard_page.py" line="56"/>
         <source>应探访日期</source>
         <translation>应探访日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="49"/>
+        <location filename="../../ui/dashboard_page.py" line="56"/>
         <source>逾期天数</source>
         <translation>逾期天数</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="57"/>
+        <location filename="../../ui/dashboard_page.py" line="64"/>
         <source>&lt;b&gt;需要处理&lt;/b&gt;（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）</source>
         <translation>&lt;b&gt;需要处理&lt;/b&gt;（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="62"/>
+        <location filename="../../ui/dashboard_page.py" line="69"/>
         <source>&lt;b&gt;各村本月探访&lt;/b&gt;</source>
         <translation>&lt;b&gt;各村本月探访&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="64"/>
+        <location filename="../../ui/dashboard_page.py" line="71"/>
         <source>需探访人数</source>
         <translation>需探访人数</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="64"/>
+        <location filename="../../ui/dashboard_page.py" line="71"/>
         <source>本月已探访</source>
         <translation>本月已探访</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="65"/>
+        <location filename="../../ui/dashboard_page.py" line="72"/>
         <source>逾期</source>
         <translation>逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="89"/>
+        <location filename="../../ui/dashboard_page.py" line="96"/>
         <source>逾期未探访</source>
         <translation>逾期未探访</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="90"/>
+        <location filename="../../ui/dashboard_page.py" line="97"/>
         <source>本周到期</source>
         <translation>本周到期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="91"/>
+        <location filename="../../ui/dashboard_page.py" line="98"/>
         <source>安全红线</source>
         <translation>安全红线</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="92"/>
+        <location filename="../../ui/dashboard_page.py" line="99"/>
         <source>草稿待完成</source>
         <translation>草稿待完成</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="93"/>
+        <location filename="../../ui/dashboard_page.py" line="100"/>
         <source>待同步记录</source>
         <translation>待同步记录</translation>
     </message>
-    <message numerus="yes">
-        <location filename="../../ui/dashboard_page.py" line="101"/>
-        <source>%n 天</source>
-        <translation>
-            <numerusform>%n 天</numerusform>
-        </translation>
-    </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="108"/>
+        <location filename="../../ui/dashboard_page.py" line="115"/>
         <source>⚠ {who}：{flags}（{when}）</source>
         <translation>⚠ {who}：{flags}（{when}）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="115"/>
+        <location filename="../../ui/dashboard_page.py" line="122"/>
         <source>发现报告未结：{who}（{when} 发现，已 {days} 天）</source>
         <translation>发现报告未结：{who}（{when} 发现，已 {days} 天）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="121"/>
+        <location filename="../../ui/dashboard_page.py" line="128"/>
         <source>适老化改造待验收：{who}（{n} 项）</source>
         <translation>适老化改造待验收：{who}（{n} 项）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="126"/>
+        <location filename="../../ui/dashboard_page.py" line="133"/>
         <source>草稿：{title}（{updated}）</source>
         <translation>草稿：{title}（{updated}）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="132"/>
+        <location filename="../../ui/dashboard_page.py" line="139"/>
         <source>{visited}（{percent}%）</source>
         <translation>{visited}（{percent}%）</translation>
     </message>
@@ -456,47 +664,47 @@
 <context>
     <name>DateQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="202"/>
+        <location filename="../../ui/questions.py" line="203"/>
         <source>星期一</source>
         <translation>星期一</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="202"/>
+        <location filename="../../ui/questions.py" line="203"/>
         <source>星期二</source>
         <translation>星期二</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="203"/>
+        <location filename="../../ui/questions.py" line="204"/>
         <source>星期三</source>
         <translation>星期三</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="203"/>
+        <location filename="../../ui/questions.py" line="204"/>
         <source>星期四</source>
         <translation>星期四</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="204"/>
+        <location filename="../../ui/questions.py" line="205"/>
         <source>星期五</source>
         <translation>星期五</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="204"/>
+        <location filename="../../ui/questions.py" line="205"/>
         <source>星期六</source>
         <translation>星期六</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="205"/>
+        <location filename="../../ui/questions.py" line="206"/>
         <source>星期日</source>
         <translation>星期日</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="269"/>
+        <location filename="../../ui/questions.py" line="270"/>
         <source>年-月-日，如 {example}（按 ↓ 填入）</source>
         <translation>年-月-日，如 {example}（按 ↓ 填入）</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="277"/>
+        <location filename="../../ui/questions.py" line="278"/>
         <source>选日期（F4）</source>
         <translation>选日期（F4）</translation>
     </message>
@@ -504,17 +712,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="657"/>
+        <location filename="../../ui/pages.py" line="693"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="659"/>
+        <location filename="../../ui/pages.py" line="695"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="662"/>
+        <location filename="../../ui/pages.py" line="698"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -734,38 +942,48 @@
 <context>
     <name>FileQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="609"/>
+        <location filename="../../ui/questions.py" line="625"/>
         <source>图片 (*.jpg *.jpeg *.png *.bmp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="610"/>
+        <location filename="../../ui/questions.py" line="626"/>
         <source>录音 (*.mp3 *.m4a *.wav *.amr)</source>
         <translation>录音 (*.mp3 *.m4a *.wav *.amr)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="611"/>
+        <location filename="../../ui/questions.py" line="627"/>
         <source>视频 (*.mp4 *.mov)</source>
         <translation>视频 (*.mp4 *.mov)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="612"/>
+        <location filename="../../ui/questions.py" line="628"/>
         <source>所有文件 (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="618"/>
-        <location filename="../../ui/questions.py" line="650"/>
+        <location filename="../../ui/questions.py" line="634"/>
+        <location filename="../../ui/questions.py" line="679"/>
         <source>（未选择）</source>
         <translation>（未选择）</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="625"/>
+        <location filename="../../ui/questions.py" line="636"/>
+        <source>请用鼠标、触摸板或手写笔在下面的方框里签名：</source>
+        <translation>请用鼠标、触摸板或手写笔在下面的方框里签名：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="642"/>
+        <source>清除重签</source>
+        <translation>清除重签</translation>
+    </message>
+    <message>
+        <location filename="../../ui/questions.py" line="649"/>
         <source>选择文件…</source>
         <translation>选择文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="640"/>
+        <location filename="../../ui/questions.py" line="669"/>
         <source>选择文件</source>
         <translation>选择文件</translation>
     </message>
@@ -773,62 +991,62 @@
 <context>
     <name>FillPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="282"/>
+        <location filename="../../ui/pages.py" line="308"/>
         <source>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</source>
         <translation>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="287"/>
+        <location filename="../../ui/pages.py" line="313"/>
         <source>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</source>
         <translation>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="289"/>
+        <location filename="../../ui/pages.py" line="315"/>
         <source>打印空白表…</source>
         <translation>打印空白表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="296"/>
+        <location filename="../../ui/pages.py" line="322"/>
         <source>选择表单</source>
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="309"/>
+        <location filename="../../ui/pages.py" line="345"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="314"/>
+        <location filename="../../ui/pages.py" line="350"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="322"/>
+        <location filename="../../ui/pages.py" line="358"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="323"/>
+        <location filename="../../ui/pages.py" line="359"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="345"/>
+        <location filename="../../ui/pages.py" line="381"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="383"/>
+        <location filename="../../ui/pages.py" line="419"/>
         <source>已定稿：{title}。联网后自动发送到县局。</source>
         <translation>已定稿：{title}。联网后自动发送到县局。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="385"/>
+        <location filename="../../ui/pages.py" line="421"/>
         <source>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</source>
         <translation>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="398"/>
+        <location filename="../../ui/pages.py" line="434"/>
         <source>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</source>
         <translation>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</translation>
     </message>
@@ -876,6 +1094,11 @@
         <translation>村：</translation>
     </message>
     <message>
+        <location filename="../../ui/startup.py" line="76"/>
+        <source>先练习一下（练习模式）(&amp;P)</source>
+        <translation>先练习一下（练习模式）(&amp;P)</translation>
+    </message>
+    <message>
         <location filename="../../ui/startup.py" line="64"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
@@ -906,11 +1129,6 @@
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="76"/>
-        <source>先练习一下（练习模式）</source>
-        <translation>先练习一下（练习模式）</translation>
-    </message>
-    <message>
         <location filename="../../ui/startup.py" line="78"/>
         <source>打开一个虚构的示范乡镇来熟悉程序；练习数据单独存放，不会发送到县局</source>
         <translation>打开一个虚构的示范乡镇来熟悉程序；练习数据单独存放，不会发送到县局</translation>
@@ -929,97 +1147,97 @@
 <context>
     <name>FormFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="84"/>
+        <location filename="../../ui/form_filler.py" line="83"/>
         <source>保存草稿 (Ctrl+S)</source>
         <translation>保存草稿 (Ctrl+S)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="86"/>
+        <location filename="../../ui/form_filler.py" line="85"/>
         <source>定稿 (Ctrl+Enter)</source>
         <translation>定稿 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="89"/>
+        <location filename="../../ui/form_filler.py" line="88"/>
         <source>打印/导出PDF… (Ctrl+P)</source>
         <translation>打印/导出PDF… (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="239"/>
+        <location filename="../../ui/form_filler.py" line="234"/>
         <source>添加{title}</source>
         <translation>添加{title}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="248"/>
+        <location filename="../../ui/form_filler.py" line="243"/>
         <source>{title} 第 {number} 项</source>
         <translation>{title} 第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="252"/>
+        <location filename="../../ui/form_filler.py" line="247"/>
         <source>删除第 {number} 项</source>
         <translation>删除第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="254"/>
+        <location filename="../../ui/form_filler.py" line="249"/>
         <source>删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您</source>
         <translation>删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="306"/>
+        <location filename="../../ui/form_filler.py" line="301"/>
         <source>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</source>
         <translation>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="405"/>
+        <location filename="../../ui/form_filler.py" line="400"/>
         <source>删除这一项？</source>
         <translation>删除这一项？</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="406"/>
+        <location filename="../../ui/form_filler.py" line="401"/>
         <source>删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。</source>
         <translation>删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="409"/>
+        <location filename="../../ui/form_filler.py" line="404"/>
         <source>删除</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="410"/>
+        <location filename="../../ui/form_filler.py" line="405"/>
         <source>不删除</source>
         <translation>不删除</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="458"/>
+        <location filename="../../ui/form_filler.py" line="453"/>
         <source>草稿没有保存：{reason}</source>
         <translation>草稿没有保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="460"/>
+        <location filename="../../ui/form_filler.py" line="455"/>
         <source>草稿没有保存</source>
         <translation>草稿没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="464"/>
+        <location filename="../../ui/form_filler.py" line="459"/>
         <source>已自动保存 {time}</source>
         <translation>已自动保存 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="488"/>
+        <location filename="../../ui/form_filler.py" line="483"/>
         <source>电脑时钟可能不对</source>
         <translation>电脑时钟可能不对</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="489"/>
+        <location filename="../../ui/form_filler.py" line="484"/>
         <source>仍然按电脑现在的日期和时间定稿吗？</source>
         <translation>仍然按电脑现在的日期和时间定稿吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="506"/>
+        <location filename="../../ui/form_filler.py" line="501"/>
         <source>不能定稿</source>
         <translation>不能定稿</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="508"/>
+        <location filename="../../ui/form_filler.py" line="503"/>
         <source>已定稿</source>
         <translation>已定稿</translation>
     </message>
@@ -1027,22 +1245,22 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="423"/>
+        <location filename="../../ui/pages.py" line="459"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="425"/>
+        <location filename="../../ui/pages.py" line="461"/>
         <source>选择要为 {name} 填写的表（回车开始）：</source>
         <translation>选择要为 {name} 填写的表（回车开始）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="438"/>
+        <location filename="../../ui/pages.py" line="474"/>
         <source>显示其他表单（{count} 种）</source>
         <translation>显示其他表单（{count} 种）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="443"/>
+        <location filename="../../ui/pages.py" line="479"/>
         <source>开始填写</source>
         <translation>开始填写</translation>
     </message>
@@ -1313,22 +1531,22 @@
 <context>
     <name>LockDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="262"/>
+        <location filename="../../ui/accounts_ui.py" line="281"/>
         <source>村访通 · 已锁定</source>
         <translation>村访通 · 已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="266"/>
+        <location filename="../../ui/accounts_ui.py" line="285"/>
         <source>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</source>
         <translation>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="273"/>
+        <location filename="../../ui/accounts_ui.py" line="292"/>
         <source>换人登录</source>
         <translation>换人登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="277"/>
+        <location filename="../../ui/accounts_ui.py" line="296"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
@@ -1480,127 +1698,132 @@
         <translation>帮助</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="240"/>
+        <location filename="../../ui/main_window.py" line="241"/>
+        <source>使用说明和快捷键</source>
+        <translation>使用说明和快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="244"/>
         <source>关于村访通</source>
         <translation>关于村访通</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="306"/>
+        <location filename="../../ui/main_window.py" line="310"/>
         <source>练习模式：这里是虚构的示范乡镇，随便填、随便改，什么都不会发送到县局。</source>
         <translation>练习模式：这里是虚构的示范乡镇，随便填、随便改，什么都不会发送到县局。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="308"/>
+        <location filename="../../ui/main_window.py" line="312"/>
         <source>退出练习模式</source>
         <translation>退出练习模式</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="323"/>
+        <location filename="../../ui/main_window.py" line="332"/>
         <source>清空练习数据</source>
         <translation>清空练习数据</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="324"/>
+        <location filename="../../ui/main_window.py" line="333"/>
         <source>清空练习模式里填写的一切，重新生成示范乡镇？正式数据不受影响。</source>
         <translation>清空练习模式里填写的一切，重新生成示范乡镇？正式数据不受影响。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="421"/>
+        <location filename="../../ui/main_window.py" line="452"/>
         <source>无法打开</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="422"/>
+        <location filename="../../ui/main_window.py" line="453"/>
         <source>本机没有表单“{form_id}”，无法显示这条记录。</source>
         <translation>本机没有表单“{form_id}”，无法显示这条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="447"/>
+        <location filename="../../ui/main_window.py" line="478"/>
         <source>修改：{title}</source>
         <translation>修改：{title}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="456"/>
+        <location filename="../../ui/main_window.py" line="487"/>
         <source>有 %n 份草稿未完成，可在工作台继续填写。</source>
         <translation>
             <numerusform>有 %n 份草稿未完成，可在工作台继续填写。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="463"/>
+        <location filename="../../ui/main_window.py" line="494"/>
         <source>● 练习模式：数据不会发送</source>
         <translation>● 练习模式：数据不会发送</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="476"/>
+        <location filename="../../ui/main_window.py" line="507"/>
         <source>● 未登记县局服务器</source>
         <translation>● 未登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="478"/>
+        <location filename="../../ui/main_window.py" line="509"/>
         <source>● 同步中…</source>
         <translation>● 同步中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="480"/>
+        <location filename="../../ui/main_window.py" line="511"/>
         <source>● 网络不通，稍后重试</source>
         <translation>● 网络不通，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="482"/>
+        <location filename="../../ui/main_window.py" line="513"/>
         <source>● 服务器暂时出错，稍后重试</source>
         <translation>● 服务器暂时出错，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="484"/>
+        <location filename="../../ui/main_window.py" line="515"/>
         <source>● 同步未完成，稍后重试</source>
         <translation>● 同步未完成，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="486"/>
+        <location filename="../../ui/main_window.py" line="517"/>
         <source>● 已登记县局服务器</source>
         <translation>● 已登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="490"/>
+        <location filename="../../ui/main_window.py" line="521"/>
         <source>上次同步：从未</source>
         <translation>上次同步：从未</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="492"/>
+        <location filename="../../ui/main_window.py" line="523"/>
         <source>成功</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="492"/>
+        <location filename="../../ui/main_window.py" line="523"/>
         <source>已取消</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="492"/>
+        <location filename="../../ui/main_window.py" line="523"/>
         <source>未完成</source>
         <translation>未完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="495"/>
+        <location filename="../../ui/main_window.py" line="526"/>
         <source>完成，被退回 %n 条</source>
         <translation>
             <numerusform>完成，被退回 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="496"/>
+        <location filename="../../ui/main_window.py" line="527"/>
         <source>上次同步：{when} {outcome}</source>
         <translation>上次同步：{when} {outcome}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="501"/>
+        <location filename="../../ui/main_window.py" line="532"/>
         <source>● 同步中… {done}/{total}</source>
         <translation>● 同步中… {done}/{total}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="470"/>
-        <location filename="../../ui/main_window.py" line="473"/>
+        <location filename="../../ui/main_window.py" line="501"/>
+        <location filename="../../ui/main_window.py" line="504"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
@@ -1610,19 +1833,19 @@
 <context>
     <name>MissingSummary</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="560"/>
+        <location filename="../../ui/form_filler.py" line="555"/>
         <source>还不能定稿</source>
         <translation>还不能定稿</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/form_filler.py" line="563"/>
+        <location filename="../../ui/form_filler.py" line="558"/>
         <source>还有 %n 处需要填写或更正（双击可跳到该题）：</source>
         <translation>
             <numerusform>还有 %n 处需要填写或更正（双击可跳到该题）：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="571"/>
+        <location filename="../../ui/form_filler.py" line="566"/>
         <source>{question}：{message}</source>
         <translation>{question}：{message}</translation>
     </message>
@@ -1630,22 +1853,22 @@
 <context>
     <name>PersonPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="474"/>
+        <location filename="../../ui/pages.py" line="510"/>
         <source>{form}：探访谁？</source>
         <translation>{form}：探访谁？</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="478"/>
+        <location filename="../../ui/pages.py" line="514"/>
         <source>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</source>
         <translation>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="487"/>
+        <location filename="../../ui/pages.py" line="523"/>
         <source>为此人填写</source>
         <translation>为此人填写</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="488"/>
+        <location filename="../../ui/pages.py" line="524"/>
         <source>不选人，直接填写</source>
         <translation>不选人，直接填写</translation>
     </message>
@@ -1734,8 +1957,8 @@
 <context>
     <name>RangeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="513"/>
-        <location filename="../../ui/questions.py" line="520"/>
+        <location filename="../../ui/questions.py" line="523"/>
+        <location filename="../../ui/questions.py" line="530"/>
         <source>（未填）</source>
         <translation>（未填）</translation>
     </message>
@@ -1776,98 +1999,98 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="548"/>
+        <location filename="../../ui/pages.py" line="584"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="551"/>
+        <location filename="../../ui/pages.py" line="587"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="553"/>
+        <location filename="../../ui/pages.py" line="589"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="557"/>
+        <location filename="../../ui/pages.py" line="593"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="560"/>
+        <location filename="../../ui/pages.py" line="596"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="564"/>
-        <location filename="../../ui/pages.py" line="565"/>
+        <location filename="../../ui/pages.py" line="600"/>
+        <location filename="../../ui/pages.py" line="601"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="570"/>
+        <location filename="../../ui/pages.py" line="606"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="572"/>
+        <location filename="../../ui/pages.py" line="608"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="575"/>
+        <location filename="../../ui/pages.py" line="611"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="578"/>
+        <location filename="../../ui/pages.py" line="614"/>
         <source>打印/导出PDF…</source>
         <translation>打印/导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="580"/>
+        <location filename="../../ui/pages.py" line="616"/>
         <source>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</source>
         <translation>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="594"/>
+        <location filename="../../ui/pages.py" line="630"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="629"/>
+        <location filename="../../ui/pages.py" line="665"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="630"/>
+        <location filename="../../ui/pages.py" line="666"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="632"/>
+        <location filename="../../ui/pages.py" line="668"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="634"/>
+        <location filename="../../ui/pages.py" line="670"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="636"/>
+        <location filename="../../ui/pages.py" line="672"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="648"/>
+        <location filename="../../ui/pages.py" line="684"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="648"/>
+        <location filename="../../ui/pages.py" line="684"/>
         <source>请先在列表中选择一条记录。</source>
         <translation>请先在列表中选择一条记录。</translation>
     </message>
@@ -1933,14 +2156,24 @@
         <translation>管理员忘记密码时，只有这个恢复密钥能打开本机的数据。&lt;br&gt;&lt;b&gt;它只显示这一次。&lt;/b&gt;请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="192"/>
+        <location filename="../../ui/accounts_ui.py" line="197"/>
+        <source>打印恢复密钥单…</source>
+        <translation>打印恢复密钥单…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="202"/>
         <source>我已把恢复密钥抄在纸上</source>
         <translation>我已把恢复密钥抄在纸上</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="197"/>
+        <location filename="../../ui/accounts_ui.py" line="207"/>
         <source>继续</source>
         <translation>继续</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="221"/>
+        <source>恢复密钥单</source>
+        <translation>恢复密钥单</translation>
     </message>
 </context>
 <context>
@@ -2001,75 +2234,90 @@
         <translation>每次查看都记入审计日志</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="167"/>
+        <location filename="../../ui/pages.py" line="172"/>
         <source>住户 %n 户（向下滚动加载更多）</source>
         <translation>
             <numerusform>住户 %n 户（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="169"/>
+        <location filename="../../ui/pages.py" line="174"/>
         <source>住户 %n 户</source>
         <translation>
             <numerusform>住户 %n 户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="177"/>
+        <location filename="../../ui/pages.py" line="182"/>
         <source>正在查找…</source>
         <translation>正在查找…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="191"/>
+        <location filename="../../ui/pages.py" line="196"/>
         <source>找到 %n+ 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n+ 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
+    <message>
+        <location filename="../../ui/pages.py" line="198"/>
+        <source>没有找到“{text}”。可以按姓名的任意部分、拼音首字母（如 zs）、身份证号或电话的后几位查找；也请看看上面选的村对不对。</source>
+        <translation>没有找到“{text}”。可以按姓名的任意部分、拼音首字母（如 zs）、身份证号或电话的后几位查找；也请看看上面选的村对不对。</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="193"/>
+        <location filename="../../ui/pages.py" line="202"/>
         <source>找到 %n 人</source>
         <translation>
             <numerusform>找到 %n 人</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="211"/>
+        <location filename="../../ui/pages.py" line="224"/>
+        <source>（{age} 岁）</source>
+        <translation>（{age} 岁）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="234"/>
         <source>身份证号：{id}</source>
         <translation>身份证号：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="212"/>
+        <location filename="../../ui/pages.py" line="235"/>
+        <source>电话：{phone}&#x3000;住址：{address}</source>
+        <translation>电话：{phone}&#x3000;住址：{address}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="236"/>
         <source>村：{village}&#x3000;风险等级：{tier}</source>
         <translation>村：{village}&#x3000;风险等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="214"/>
+        <location filename="../../ui/pages.py" line="238"/>
         <source>上次探访：{last}&#x3000;下次应探访：{due}</source>
         <translation>上次探访：{last}&#x3000;下次应探访：{due}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="218"/>
+        <location filename="../../ui/pages.py" line="242"/>
         <source>能力等级：{level}</source>
         <translation>能力等级：{level}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="220"/>
+        <location filename="../../ui/pages.py" line="244"/>
         <source>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</source>
         <translation>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="239"/>
+        <location filename="../../ui/pages.py" line="265"/>
         <source>完整身份证号：{id}&#x3000;电话：{phone}</source>
         <translation>完整身份证号：{id}&#x3000;电话：{phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="259"/>
+        <location filename="../../ui/pages.py" line="285"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="259"/>
+        <location filename="../../ui/pages.py" line="285"/>
         <source>请先在列表中选择一个人。</source>
         <translation>请先在列表中选择一个人。</translation>
     </message>
@@ -2077,22 +2325,22 @@
 <context>
     <name>ResetPasswordDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="464"/>
+        <location filename="../../ui/accounts_ui.py" line="483"/>
         <source>重设密码</source>
         <translation>重设密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="467"/>
+        <location filename="../../ui/accounts_ui.py" line="486"/>
         <source>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</source>
         <translation>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="473"/>
+        <location filename="../../ui/accounts_ui.py" line="492"/>
         <source>重设</source>
         <translation>重设</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="473"/>
+        <location filename="../../ui/accounts_ui.py" line="492"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -2100,17 +2348,17 @@
 <context>
     <name>RevisionFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="602"/>
+        <location filename="../../ui/form_filler.py" line="597"/>
         <source>修改后请按“定稿”保存为新版本</source>
         <translation>修改后请按“定稿”保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="619"/>
+        <location filename="../../ui/form_filler.py" line="614"/>
         <source>修改没有保存</source>
         <translation>修改没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="621"/>
+        <location filename="../../ui/form_filler.py" line="616"/>
         <source>已保存为新版本</source>
         <translation>已保存为新版本</translation>
     </message>
@@ -2118,7 +2366,7 @@
 <context>
     <name>SelectOneQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="382"/>
+        <location filename="../../ui/questions.py" line="383"/>
         <source>（请选择）</source>
         <translation>（请选择）</translation>
     </message>
@@ -2204,128 +2452,143 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="677"/>
+        <location filename="../../ui/pages.py" line="719"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="679"/>
+        <location filename="../../ui/pages.py" line="721"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="681"/>
+        <location filename="../../ui/pages.py" line="723"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="685"/>
+        <location filename="../../ui/pages.py" line="727"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="689"/>
+        <location filename="../../ui/pages.py" line="730"/>
+        <source>文字大小：</source>
+        <translation>文字大小：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="737"/>
+        <source>{percent}%</source>
+        <translation>{percent}%</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="740"/>
+        <source>高对比度（黑字白底、醒目的焦点框）</source>
+        <translation>高对比度（黑字白底、醒目的焦点框）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="750"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="693"/>
+        <location filename="../../ui/pages.py" line="754"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="693"/>
+        <location filename="../../ui/pages.py" line="754"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="694"/>
+        <location filename="../../ui/pages.py" line="755"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="695"/>
+        <location filename="../../ui/pages.py" line="756"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="696"/>
+        <location filename="../../ui/pages.py" line="757"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="697"/>
+        <location filename="../../ui/pages.py" line="758"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="705"/>
+        <location filename="../../ui/pages.py" line="766"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="706"/>
+        <location filename="../../ui/pages.py" line="767"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="711"/>
+        <location filename="../../ui/pages.py" line="772"/>
         <source> 分钟</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="712"/>
+        <location filename="../../ui/pages.py" line="773"/>
         <source>无人操作多久后自动锁定</source>
         <translation>无人操作多久后自动锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="716"/>
+        <location filename="../../ui/pages.py" line="777"/>
         <source>只有管理员能修改这些设置</source>
         <translation>只有管理员能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="718"/>
+        <location filename="../../ui/pages.py" line="779"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="727"/>
+        <location filename="../../ui/pages.py" line="788"/>
         <source>启用账户…</source>
         <translation>启用账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="729"/>
+        <location filename="../../ui/pages.py" line="790"/>
         <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
         <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="740"/>
+        <location filename="../../ui/pages.py" line="801"/>
         <source>已启用账户</source>
         <translation>已启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="740"/>
+        <location filename="../../ui/pages.py" line="801"/>
         <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
         <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="749"/>
+        <location filename="../../ui/pages.py" line="810"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="765"/>
-        <location filename="../../ui/pages.py" line="775"/>
+        <location filename="../../ui/pages.py" line="826"/>
+        <location filename="../../ui/pages.py" line="836"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="765"/>
+        <location filename="../../ui/pages.py" line="826"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="776"/>
+        <location filename="../../ui/pages.py" line="837"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>
@@ -2333,17 +2596,17 @@
 <context>
     <name>StartUp</name>
     <message>
-        <location filename="../../ui/app_main.py" line="92"/>
+        <location filename="../../ui/app_main.py" line="133"/>
         <source>密钥文件有问题</source>
         <translation>密钥文件有问题</translation>
     </message>
     <message>
-        <location filename="../../ui/app_main.py" line="94"/>
+        <location filename="../../ui/app_main.py" line="135"/>
         <source>现在从备份恢复吗？</source>
         <translation>现在从备份恢复吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/app_main.py" line="95"/>
+        <location filename="../../ui/app_main.py" line="136"/>
         <source>密钥文件不见了</source>
         <translation>密钥文件不见了</translation>
     </message>
@@ -2351,12 +2614,12 @@
 <context>
     <name>SyncPage</name>
     <message>
-        <location filename="../../ui/sync_page.py" line="57"/>
+        <location filename="../../ui/sync_page.py" line="59"/>
         <source>&lt;h2&gt;同步&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;同步&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="77"/>
+        <location filename="../../ui/sync_page.py" line="79"/>
         <source>本机还没有登记到县局服务器。不登记也能照常填表，记录都加密保存在本机。
 登记以后，已定稿的记录会自动发送到县局，县局发布的表单和人员名册也会下载到本机。
 请向县里的信息员索取服务器地址和一次性登记码（每台电脑一个，用过即失效）。</source>
@@ -2365,279 +2628,279 @@
 请向县里的信息员索取服务器地址和一次性登记码（每台电脑一个，用过即失效）。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="88"/>
+        <location filename="../../ui/sync_page.py" line="90"/>
         <source>例如 https://mz.example.gov.cn</source>
         <translation>例如 https://mz.example.gov.cn</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="89"/>
+        <location filename="../../ui/sync_page.py" line="91"/>
         <source>服务器地址：</source>
         <translation>服务器地址：</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="92"/>
+        <location filename="../../ui/sync_page.py" line="94"/>
         <source>管理员给的一次性登记码</source>
         <translation>管理员给的一次性登记码</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="94"/>
+        <location filename="../../ui/sync_page.py" line="96"/>
         <source>登记码：</source>
         <translation>登记码：</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="98"/>
+        <location filename="../../ui/sync_page.py" line="100"/>
         <source>一般不用填；县局使用自己的证书时，由信息员提供（.pem/.crt）</source>
         <translation>一般不用填；县局使用自己的证书时，由信息员提供（.pem/.crt）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="99"/>
+        <location filename="../../ui/sync_page.py" line="101"/>
         <source>选择…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="103"/>
+        <location filename="../../ui/sync_page.py" line="105"/>
         <source>CA 证书文件：</source>
         <translation>CA 证书文件：</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="105"/>
+        <location filename="../../ui/sync_page.py" line="107"/>
         <source>登记本机</source>
         <translation>登记本机</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="136"/>
+        <location filename="../../ui/sync_page.py" line="138"/>
         <source>立即同步（F5）</source>
         <translation>立即同步（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="139"/>
+        <location filename="../../ui/sync_page.py" line="141"/>
         <source>发送已定稿的记录，接收县局的表单和人员名册</source>
         <translation>发送已定稿的记录，接收县局的表单和人员名册</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="141"/>
+        <location filename="../../ui/sync_page.py" line="143"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="143"/>
+        <location filename="../../ui/sync_page.py" line="145"/>
         <source>当前这一步完成后停止；已经发送的记录都已确认，其余的下次继续</source>
         <translation>当前这一步完成后停止；已经发送的记录都已确认，其余的下次继续</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="145"/>
+        <location filename="../../ui/sync_page.py" line="147"/>
         <source>导出U盘数据包…</source>
         <translation>导出U盘数据包…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="147"/>
+        <location filename="../../ui/sync_page.py" line="149"/>
         <source>没有网络时，把待发送的记录写成加密数据包，带到县局导入</source>
         <translation>没有网络时，把待发送的记录写成加密数据包，带到县局导入</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="174"/>
+        <location filename="../../ui/sync_page.py" line="176"/>
         <source>记录</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="174"/>
+        <location filename="../../ui/sync_page.py" line="176"/>
         <source>版本</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="174"/>
+        <location filename="../../ui/sync_page.py" line="176"/>
         <source>结果</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="174"/>
+        <location filename="../../ui/sync_page.py" line="176"/>
         <source>原因</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="179"/>
+        <location filename="../../ui/sync_page.py" line="181"/>
         <source>被退回的记录排在前面，标为红色：按原因修改后重新定稿，下次同步会再发送。双击一行打开记录。</source>
         <translation>被退回的记录排在前面，标为红色：按原因修改后重新定稿，下次同步会再发送。双击一行打开记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="216"/>
-        <location filename="../../ui/sync_page.py" line="299"/>
-        <location filename="../../ui/sync_page.py" line="359"/>
+        <location filename="../../ui/sync_page.py" line="218"/>
+        <location filename="../../ui/sync_page.py" line="301"/>
+        <location filename="../../ui/sync_page.py" line="361"/>
         <source>、</source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="216"/>
-        <location filename="../../ui/sync_page.py" line="299"/>
+        <location filename="../../ui/sync_page.py" line="218"/>
+        <location filename="../../ui/sync_page.py" line="301"/>
         <source>（无）</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="218"/>
+        <location filename="../../ui/sync_page.py" line="220"/>
         <source>账号：{name}（{role}），负责村：{villages}</source>
         <translation>账号：{name}（{role}），负责村：{villages}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sync_page.py" line="221"/>
+        <location filename="../../ui/sync_page.py" line="223"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sync_page.py" line="222"/>
+        <location filename="../../ui/sync_page.py" line="224"/>
         <source>；被退回待修改 %n 条</source>
         <translation>
             <numerusform>；被退回待修改 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="224"/>
+        <location filename="../../ui/sync_page.py" line="226"/>
         <source>上次同步：从未</source>
         <translation>上次同步：从未</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="226"/>
+        <location filename="../../ui/sync_page.py" line="228"/>
         <source>完成</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="226"/>
+        <location filename="../../ui/sync_page.py" line="228"/>
         <source>已取消</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="226"/>
+        <location filename="../../ui/sync_page.py" line="228"/>
         <source>未完成</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="228"/>
+        <location filename="../../ui/sync_page.py" line="230"/>
         <source>上次同步：{when}，{outcome}</source>
         <translation>上次同步：{when}，{outcome}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="229"/>
+        <location filename="../../ui/sync_page.py" line="231"/>
         <source>（{records}）</source>
         <translation>（{records}）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="231"/>
+        <location filename="../../ui/sync_page.py" line="233"/>
         <source>原因：{error}</source>
         <translation>原因：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="263"/>
+        <location filename="../../ui/sync_page.py" line="265"/>
         <source>选择 CA 证书文件</source>
         <translation>选择 CA 证书文件</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="264"/>
+        <location filename="../../ui/sync_page.py" line="266"/>
         <source>证书文件 (*.pem *.crt *.cer);;所有文件 (*)</source>
         <translation>证书文件 (*.pem *.crt *.cer);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="273"/>
+        <location filename="../../ui/sync_page.py" line="275"/>
         <source>请填写服务器地址和登记码。</source>
         <translation>请填写服务器地址和登记码。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="279"/>
+        <location filename="../../ui/sync_page.py" line="281"/>
         <source>找不到证书文件 {path}，请重新选择。</source>
         <translation>找不到证书文件 {path}，请重新选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="285"/>
-        <location filename="../../ui/sync_page.py" line="317"/>
-        <location filename="../../ui/sync_page.py" line="418"/>
+        <location filename="../../ui/sync_page.py" line="287"/>
+        <location filename="../../ui/sync_page.py" line="319"/>
+        <location filename="../../ui/sync_page.py" line="422"/>
         <source>另一项同步工作正在进行，请稍后再试。</source>
         <translation>另一项同步工作正在进行，请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="288"/>
+        <location filename="../../ui/sync_page.py" line="290"/>
         <source>正在连接服务器 {url} …</source>
         <translation>正在连接服务器 {url} …</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="300"/>
+        <location filename="../../ui/sync_page.py" line="302"/>
         <source>登记成功：{name}（{role}），负责村：{villages}。已定稿的记录会自动发送，也可以按“立即同步”。</source>
         <translation>登记成功：{name}（{role}），负责村：{villages}。已定稿的记录会自动发送，也可以按“立即同步”。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="324"/>
+        <location filename="../../ui/sync_page.py" line="326"/>
         <source>正在取消…（当前这一步完成后停止）</source>
         <translation>正在取消…（当前这一步完成后停止）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="329"/>
+        <location filename="../../ui/sync_page.py" line="331"/>
         <source>正在连接服务器…</source>
         <translation>正在连接服务器…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="339"/>
+        <location filename="../../ui/sync_page.py" line="341"/>
         <source>{text}：{done}/{total}</source>
         <translation>{text}：{done}/{total}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="342"/>
+        <location filename="../../ui/sync_page.py" line="344"/>
         <source>正在接收表单和人员名册…</source>
         <translation>正在接收表单和人员名册…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="354"/>
+        <location filename="../../ui/sync_page.py" line="356"/>
         <source>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</source>
         <translation>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="357"/>
+        <location filename="../../ui/sync_page.py" line="359"/>
         <source>本次同步：{records}。</source>
         <translation>本次同步：{records}。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="359"/>
+        <location filename="../../ui/sync_page.py" line="361"/>
         <source>收到新表单：{forms}。</source>
         <translation>收到新表单：{forms}。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="403"/>
-        <location filename="../../ui/sync_page.py" line="430"/>
+        <location filename="../../ui/sync_page.py" line="407"/>
+        <location filename="../../ui/sync_page.py" line="434"/>
         <source>没有需要发送的记录，没有生成数据包。</source>
         <translation>没有需要发送的记录，没有生成数据包。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="406"/>
+        <location filename="../../ui/sync_page.py" line="410"/>
         <source>村访通数据包</source>
         <translation>村访通数据包</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="407"/>
+        <location filename="../../ui/sync_page.py" line="411"/>
         <source>导出U盘数据包</source>
         <translation>导出U盘数据包</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="408"/>
+        <location filename="../../ui/sync_page.py" line="412"/>
         <source>村访通数据包 (*.cfpkg)</source>
         <translation>村访通数据包 (*.cfpkg)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="424"/>
+        <location filename="../../ui/sync_page.py" line="428"/>
         <source>正在写入数据包…</source>
         <translation>正在写入数据包…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sync_page.py" line="432"/>
+        <location filename="../../ui/sync_page.py" line="436"/>
         <source>已把 %n 条记录写入加密数据包 {path}。请交给县局导入；下次联网同步时会确认县局是否已收到。</source>
         <translation>
             <numerusform>已把 %n 条记录写入加密数据包 {path}。请交给县局导入；下次联网同步时会确认县局是否已收到。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="438"/>
+        <location filename="../../ui/sync_page.py" line="442"/>
         <source>无法写入数据包：{reason}。请检查U盘后重试，记录仍在本机。</source>
         <translation>无法写入数据包：{reason}。请检查U盘后重试，记录仍在本机。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="217"/>
+        <location filename="../../ui/sync_page.py" line="219"/>
         <source>县局服务器：{server}</source>
         <translation>县局服务器：{server}</translation>
     </message>
@@ -2668,32 +2931,32 @@
 <context>
     <name>TextQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="157"/>
+        <location filename="../../ui/questions.py" line="158"/>
         <source>整数</source>
         <translation>整数</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="157"/>
+        <location filename="../../ui/questions.py" line="158"/>
         <source>数字</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="157"/>
+        <location filename="../../ui/questions.py" line="158"/>
         <source>如 14:30</source>
         <translation>如 14:30</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="158"/>
+        <location filename="../../ui/questions.py" line="159"/>
         <source>纬度 经度，如 31.86 117.28</source>
         <translation>纬度 经度，如 31.86 117.28</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="158"/>
+        <location filename="../../ui/questions.py" line="159"/>
         <source>如 2024-3-15 14:30</source>
         <translation>如 2024-3-15 14:30</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="159"/>
+        <location filename="../../ui/questions.py" line="160"/>
         <source>扫描或输入编号</source>
         <translation>扫描或输入编号</translation>
     </message>

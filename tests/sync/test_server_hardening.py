@@ -62,8 +62,8 @@ def test_a_number_sent_as_text_is_refused_not_coerced(sqlite_server, laptop_fact
 # ---------------------------------------------------------------------- revocation
 
 
-def test_a_revoked_laptop_is_refused_at_once_by_every_worker(tmp_path, start_server, laptop_factory):
-    server = start_server(str(tmp_path / "server.db"), workers=2)
+def test_a_revoked_laptop_is_refused_at_once_by_every_worker(server_db, start_server, laptop_factory):
+    server = start_server(server_db, workers=2)
     laptop = laptop_factory(server)
     headers = bearer(laptop)
 
@@ -185,43 +185,43 @@ def cut_audit_log(laptop, after: int) -> None:
     laptop.set_setting(HEAD_SETTING, f"{last['id']}:{last['hash']}")
 
 
-def test_a_cut_or_rewritten_audit_log_is_flagged_by_the_server(sqlite_server, laptop_factory):
+def test_a_cut_or_rewritten_audit_log_is_flagged_by_the_server(server, laptop_factory):
     from app.store.audit import append, verify
 
-    laptop = laptop_factory(sqlite_server)
+    laptop = laptop_factory(server)
     add_visit(laptop, "V1")
     assert sync(laptop).error == ""
     for n in range(3):
         append(laptop, "export", subject=f"台账{n}.xlsx")
     assert sync(laptop).error == ""
-    acknowledged = max(r["entry_id"] for r in sqlite_server.service.list_device_audit())
+    acknowledged = max(r["entry_id"] for r in server.service.list_device_audit())
     device = sync_settings(laptop)["device_id"]
-    assert sqlite_server.service.list_findings() == []
+    assert server.service.list_findings() == []
 
     # the newest entries (the exports) are deleted; the laptop's own check cannot tell any more
     cut_audit_log(laptop, acknowledged - 3)
     assert verify(laptop).ok
     assert sync(laptop).error == ""
-    found = sqlite_server.service.list_findings()
+    found = server.service.list_findings()
     assert [(f["kind"], f["entry_id"], f["device_id"]) for f in found] == [("cut", acknowledged - 2, device)]
     assert f"第 {acknowledged - 2} 至 {acknowledged} 条审计记录不见了" in found[0]["message"]
     assert sync(laptop).error == ""  # reported once: from now on the log continues from what is there
-    assert len(sqlite_server.service.list_findings()) == 1
+    assert len(server.service.list_findings()) == 1
 
     # entries deleted and written again in their place: a different entry at an acknowledged position
     assert sync(laptop).error == ""
-    acknowledged = sqlite_server.service.audit_head(device)[0]
+    acknowledged = server.service.audit_head(device)[0]
     cut_audit_log(laptop, acknowledged - 2)
     for n in range(4):
         append(laptop, "login", subject=f"补写{n}")
     assert verify(laptop).ok
     assert sync(laptop).error == ""
-    kinds = [(f["kind"], f["entry_id"]) for f in sqlite_server.service.list_findings()]
+    kinds = [(f["kind"], f["entry_id"]) for f in server.service.list_findings()]
     assert kinds[0] == ("fork", acknowledged) and len(kinds) == 2
 
-    listing = sqlite_server.cli("audit", "list").stdout
+    listing = server.cli("audit", "list").stdout
     assert "审计记录被截断" in listing and "审计记录被改写" in listing and device[:8] in listing
-    assert "审计异常 2 项" in sqlite_server.cli("device", "list").stdout
+    assert "审计异常 2 项" in server.cli("device", "list").stdout
 
 
 def test_a_laptops_own_tamper_report_is_kept_and_listed(sqlite_server, laptop_factory):
@@ -258,9 +258,9 @@ def received(server, laptop, digest: str) -> int:
         "received"]
 
 
-def test_garbage_uploaded_for_another_laptops_photo_does_not_block_it(sqlite_server, laptop_factory):
-    attacker = laptop_factory(sqlite_server, "mallory")
-    victim = laptop_factory(sqlite_server, "zhang")
+def test_garbage_uploaded_for_another_laptops_photo_does_not_block_it(server, laptop_factory):
+    attacker = laptop_factory(server, "mallory")
+    victim = laptop_factory(server, "zhang")
     photo = bytes(range(256)) * 2000  # 512000 bytes, two chunks
     digest = hashlib.sha256(photo).hexdigest()
     record = add_visit(victim, "V1", attachments={"照片.jpg": photo})
@@ -269,7 +269,7 @@ def test_garbage_uploaded_for_another_laptops_photo_does_not_block_it(sqlite_ser
     # the attack from the issue: garbage of the right size for the victim's hash, declaring one byte more
     garbage = b"\0" * len(photo)
     for offset in range(0, len(photo), protocol.CHUNK_SIZE):
-        assert put(sqlite_server, attacker, digest, offset, len(photo) + 1,
+        assert put(server, attacker, digest, offset, len(photo) + 1,
                    garbage[offset: offset + protocol.CHUNK_SIZE]).ok
     report = sync(victim)
 
@@ -279,10 +279,10 @@ def test_garbage_uploaded_for_another_laptops_photo_does_not_block_it(sqlite_ser
     assert victim.get_record(record)["status"] == "accepted"
     # later chunks must keep the total of the first: a change discards that upload
     again = hashlib.sha256(b"another photo").hexdigest()
-    assert put(sqlite_server, attacker, again, 0, 100, b"\0" * 10).ok
-    changed = put(sqlite_server, attacker, again, 10, 101, b"\0" * 10)
+    assert put(server, attacker, again, 0, 100, b"\0" * 10).ok
+    changed = put(server, attacker, again, 10, 101, b"\0" * 10)
     assert changed.status_code == 422 and changed.json()["code"] == "SYNC_ATTACHMENT_TOTAL_CHANGED"
-    assert received(sqlite_server, attacker, again) == 0
+    assert received(server, attacker, again) == 0
 
 
 def test_an_unfinished_upload_belongs_to_the_laptop_that_started_it(sqlite_server, laptop_factory):

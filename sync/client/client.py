@@ -151,6 +151,16 @@ def enroll(store: Store, url: str, token: str, *, device_name: str = "", ca_file
     return answer
 
 
+def _within(rows: list[dict], budget: int) -> list[dict]:
+    """The first rows whose text fits in ``budget`` characters (at least one), so a push stays under the limit."""
+    used = 0
+    for i, row in enumerate(rows):
+        used += sum(len(str(value)) for value in row.values()) + 200
+        if used > budget and i:
+            return rows[:i]
+    return rows
+
+
 def integrity_report(store: Store) -> protocol.IntegrityReport | None:
     """What this laptop's own checks find, for the bureau (``IntegrityReport``); None when all is well."""
     from app.store.audit import verify
@@ -279,11 +289,7 @@ class SyncClient:
                     held.append(protocol.RecordResult(uuid=env.uuid, revision=env.revision,
                                                       outcome=protocol.Outcome.RETRY, code=problem.code.name,
                                                       message=problem.message))
-            results = held
-            if ready:
-                answer = self._call("POST", "/records", protocol.PushResponse,
-                                    json=protocol.PushRequest(records=ready).model_dump(mode="json"))
-                results = answer.results + held
+            results = self._send_records(ready) + held
             outbox.apply_results(self.store, results)
             report.results += results
             after = (batch[-1].updated_at, batch[-1].uuid)
@@ -296,8 +302,9 @@ class SyncClient:
         integrity = integrity_report(self.store)
         for _page in range(100_000):
             sent = int(settings(self.store).get("audit_sent") or 0)
-            rows = self.store.query("SELECT id, at, user, action, subject, detail, prev_hash, hash FROM audit_log "
-                                    "WHERE id > ? ORDER BY id LIMIT ?", [sent, protocol.REGISTRY_PAGE])
+            rows = _within(self.store.query("SELECT id, at, user, action, subject, detail, prev_hash, hash "
+                                            "FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
+                                            [sent, protocol.REGISTRY_PAGE]), protocol.MAX_JSON_BODY // 4)
             newest = self.store.query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
             head = protocol.AuditHead(**newest[0]) if newest else protocol.AuditHead(id=0, hash="0" * 64)
             push = protocol.AuditPush(entries=rows, head=head, integrity=integrity)
@@ -314,6 +321,24 @@ class SyncClient:
             self.store.set_setting(SETTING + "audit_sent", str(answer.last_id))
             if not rows or answer.last_id >= head.id or answer.last_id <= sent:
                 return  # all acknowledged (or the server is not moving: try again next run)
+
+    def _send_records(self, envelopes: list[protocol.RecordEnvelope]) -> list[protocol.RecordResult]:
+        """Push a batch; one the server finds too large (413) goes in halves, and a record too large on its own
+        is answered alone, so it never blocks the others."""
+        if not envelopes:
+            return []
+        try:
+            return self._call("POST", "/records", protocol.PushResponse,
+                              json=protocol.PushRequest(records=envelopes).model_dump(mode="json")).results
+        except ServerRefusal as exc:
+            if exc.status != 413:
+                raise
+            if len(envelopes) == 1:
+                return [protocol.RecordResult(uuid=envelopes[0].uuid, revision=envelopes[0].revision,
+                                              outcome=protocol.Outcome.RETRY, code=exc.code.name,
+                                              message=exc.message)]
+        half = len(envelopes) // 2
+        return self._send_records(envelopes[:half]) + self._send_records(envelopes[half:])
 
     def _upload_all(self, env: protocol.RecordEnvelope) -> CunFangError | None:
         """Upload a record's attachments; what kept one of them from completing (said for this record), or None.

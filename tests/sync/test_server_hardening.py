@@ -4,6 +4,7 @@ poisoned uploads, a laptop's audit log cut or forked. Every test talks to real s
 from __future__ import annotations
 
 import hashlib
+import json
 import select
 import socket
 from concurrent.futures import ThreadPoolExecutor
@@ -156,6 +157,7 @@ def test_a_200_mb_post_is_refused_before_it_is_read(sqlite_server, laptop_factor
     # enrollment needs no credential, so its body is small and counted as it arrives
     assert stream_post(port, API + "/enroll")[0] == 413
     assert stream_post(port, API + "/nowhere")[0] == 413
+    assert stream_post(port, API + "/me", method="GET")[0] == 413  # a GET takes no body at all
     # an enrolled laptop gets as far as the limit of its route, never further
     status, sent = stream_post(port, API + "/records", headers=bearer(laptop))
     assert status == 413 and sent <= protocol.MAX_JSON_BODY + BUFFERED
@@ -170,6 +172,22 @@ def test_a_200_mb_post_is_refused_before_it_is_read(sqlite_server, laptop_factor
     add_visit(laptop, "V1", name="李建国", attachments={"p.jpg": b"x" * (protocol.CHUNK_SIZE * 3 + 5)})
     report = sync(laptop)  # ordinary syncs are untouched by the limits
     assert report.error == "" and [r.outcome for r in report.results] == [protocol.Outcome.ACCEPTED]
+
+
+def test_a_record_too_large_to_push_is_answered_alone(sqlite_server, laptop_factory):
+    laptop = laptop_factory(sqlite_server)
+    huge = add_visit(laptop, "V1", name="王秀英")
+    fine = [add_visit(laptop, "V1", name=name) for name in ("李建国", "张桂兰")]
+    data = json.loads(laptop.query("SELECT data FROM records WHERE uuid = ?", [huge])[0]["data"])
+    data["notes"] = "很长的备注" * (protocol.MAX_JSON_BODY // 10)  # past the push limit on its own
+    laptop.conn.execute("UPDATE records SET data = ? WHERE uuid = ?", [json.dumps(data, ensure_ascii=False), huge])
+
+    report = sync(laptop)
+
+    assert report.error == ""
+    outcomes = {r.uuid: r for r in report.results}
+    assert [outcomes[u].outcome for u in fine] == [protocol.Outcome.ACCEPTED] * 2
+    assert outcomes[huge].outcome is protocol.Outcome.RETRY and "16 MB" in outcomes[huge].message
 
 
 # ---------------------------------------------------------------------- the laptop's audit log, seen from the server

@@ -356,9 +356,9 @@ class SyncClient:
             except Transient:
                 raise
             except CunFangError as exc:
-                if exc.code is not ErrorCode.SYNC_ATTACHMENT_BAD_HASH:
+                if exc.code is not ErrorCode.SYNC_ATTACHMENT_UNFINISHED:
                     raise
-                return CunFangError(ErrorCode.SYNC_ATTACHMENT_UNFINISHED, name=ref.name, reason=exc.message)
+                return exc
         return None
 
     def _upload(self, ref: protocol.AttachmentRef) -> None:
@@ -384,7 +384,8 @@ class SyncClient:
                 if exc.status not in (409, 422) or restarts > 2:
                     raise
                 # 409: the server has a different amount than we thought; 422: our upload was discarded, start again
-        raise CunFangError(ErrorCode.SYNC_ATTACHMENT_BAD_HASH, hash=ref.hash[:12])
+        raise CunFangError(ErrorCode.SYNC_ATTACHMENT_UNFINISHED, name=ref.name,
+                           reason="服务器几次要求从另一处续传，都没有传完。")
 
     # ------------------------------------------------------------------ down
 

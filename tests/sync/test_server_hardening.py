@@ -358,3 +358,21 @@ def test_unfinished_uploads_expire_and_each_laptop_has_a_quota(tmp_path, start_s
     assert "大照片.jpg" in outcomes[stuck].message and "上限" in outcomes[stuck].message
     assert "其他记录照常发送" in outcomes[stuck].message
     assert laptop.get_record(stuck)["status"] in ("finalized", "queued")
+
+
+def test_a_photo_damaged_on_the_laptop_holds_back_its_record_alone(sqlite_server, laptop_factory):
+    laptop = laptop_factory(sqlite_server)
+    photo = b"\xff\xd8" + b"j" * 300_000
+    damaged = add_visit(laptop, "V1", attachments={"照片.jpg": photo})
+    fine = add_visit(laptop, "V1", name="李建国", attachments={"签名.png": b"sig" * 1000})
+    digest = hashlib.sha256(photo).hexdigest()
+    laptop.conn.execute("UPDATE attachments SET content = ? WHERE hash = ?", [b"\0" + photo[1:], digest])
+
+    report = sync(laptop)
+
+    assert report.error == ""
+    outcomes = {r.uuid: r for r in report.results}
+    assert outcomes[fine].outcome is protocol.Outcome.ACCEPTED
+    assert outcomes[damaged].outcome is protocol.Outcome.RETRY
+    assert "照片.jpg" in outcomes[damaged].message and "已丢弃" in outcomes[damaged].message
+    assert received(sqlite_server, laptop, digest) == 0  # each bad join was discarded, nothing left behind

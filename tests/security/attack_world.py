@@ -79,7 +79,7 @@ class World:
         self.server = server
         self.engine = server.service.engine
         self.attackers = {name: self.enroll(f"{name}-{uuid.uuid4().hex[:6]}", name) for name in ROLES}
-        self.admin = self.attackers["admin"]
+        self.admin = self.enroll(f"owner-{uuid.uuid4().hex[:6]}", "admin")  # sets the scene (not an attacker)
         self.versions = {row.form_id: row.version for row in self.query("SELECT form_id, version FROM forms")}
         self.data: dict[str, dict] = {}
         villages = [protocol.RegistryEntity(kind="village", id=v, village_id=v, updated_at=now(),

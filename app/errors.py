@@ -94,6 +94,7 @@ class ErrorCode(Enum):
     SYNC_MOVE_NOT_ALLOWED = "服务器上这条信息属于村“{old}”，改到村“{new}”需要乡镇工作人员办理，服务器没有接收这次修改。"
     SYNC_PERSON_ELSEWHERE = "身份证号相同的人员已在您不负责的村登记，服务器没有接收。请联系乡镇工作人员核实。"
     SYNC_FORM_CHANGED = "服务器上这条记录是表单“{old}”，不能改成“{new}”，服务器没有接收。"
+    SYNC_NOT_COVERED = "本机这次同步用的服务器账号（{user}，{role}）不负责其中 {count} 条记录（别的村或别的表），它们留在本机暂不发送。请负责的账户登录后同步，或在“同步”页登记自己的登记码。"
     SYNC_ACCOUNT_NOT_ENROLLED = "账户“{login}”还没有在本机登记同步，TA 的 {count} 条记录留在本机暂不发送。请该账户登录后，在“同步”页填写自己的登记码登记本机。"
     # Accounts, roles and the lock screen (issue 9).
     ACCOUNT_BAD_LOGIN = "用户名或密码不正确。请再试一次（注意大小写和输入法）。"

@@ -137,6 +137,15 @@ class World:
             content_hash=protocol.content_hash(form_id, version, data, []))
 
 
+def target(world: World, form_id: str, village: str, *, person: bool = True) -> str:
+    """A record of ``village`` pushed by the administrator (revision 1); returns its uuid."""
+    kind = "elder" if form_id == "elder_visit" else "child"
+    env = world.envelope(form_id, village=village, person=world.persons[(kind, village)] if person else None)
+    result, = world.admin.push(env)
+    assert result.outcome is protocol.Outcome.ACCEPTED, result
+    return env.uuid
+
+
 def now() -> str:
     from sync.server.services.common import utc_now
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from attack_world import OTHER, OWN, World, now
+from attack_world import OTHER, OWN, World, now, target
 
 from app.roles import ROLES
 from sync.protocol import Outcome, RegistryEntity
@@ -37,15 +37,6 @@ def judge(world: World, attempt, allowed: bool, ok: tuple[Outcome, ...] = (Outco
         assert result.message and any("\u4e00" <= ch <= "\u9fff" for ch in result.message)
         assert world.snapshot() == before, "a refused attempt changed what the server holds"
     return result
-
-
-def target(world: World, form_id: str, village: str, *, person: bool = True) -> str:
-    """A record of ``village`` pushed by the administrator (revision 1); returns its uuid."""
-    kind = "elder" if form_id == "elder_visit" else "child"
-    env = world.envelope(form_id, village=village, person=world.persons[(kind, village)] if person else None)
-    result, = world.admin.push(env)
-    assert result.outcome is Outcome.ACCEPTED, result
-    return env.uuid
 
 
 # ---------------------------------------------------------------- new records

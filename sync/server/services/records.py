@@ -240,6 +240,28 @@ class Records:
         conn.execute(statement.on_conflict_do_update(index_elements=["uuid"], set_=update,
                                                      where=t.records.c.revision < statement.excluded.revision))
 
+    def move(self, caller: Caller, uuid_: str, village_id: str) -> RecordResult:
+        """Move a record to another village: a new revision of its newest one, filed under ``village_id``.
+
+        Judged like any push (township-level roles only, the record's person must live in that village) and
+        audited as ``record_move``.
+        """
+        with self.db.read() as conn:
+            head = conn.execute(sa.select(t.record_revisions).join(
+                t.records, sa.and_(t.records.c.uuid == t.record_revisions.c.uuid,
+                                   t.records.c.revision == t.record_revisions.c.revision))
+                .where(t.records.c.uuid == uuid_)).one_or_none()
+        if head is None:
+            raise ServiceError(404, ErrorCode.SYNC_BAD_REQUEST, reason=f"服务器上没有记录 {uuid_}")
+        data, attachments = json.loads(head.data), json.loads(head.attachments)
+        env = RecordEnvelope(
+            uuid=head.uuid, revision=head.revision + 1, prev_revision=head.revision, base_revision=head.revision,
+            form_id=head.form_id, form_version=head.form_version, village_id=village_id, person_id=head.person_id,
+            household_id=head.household_id, author=head.author, title=head.title, created_at=head.created_at,
+            updated_at=utc_now(), data=data, attachments=attachments,
+            content_hash=protocol.content_hash(head.form_id, head.form_version, data, attachments))
+        return self.push(caller, [env])[0]
+
     # ---------------------------------------------------------------- conflicts and counts (the operator's)
 
     def list_conflicts(self, caller: Caller, *, open_only: bool = True) -> list[dict]:

@@ -43,6 +43,7 @@ class Records:
         checked = []
         for env in envelopes:
             verdict = self._judge(caller, env, held, persons)
+            self._hold(held, env, verdict)
             if protocol.content_hash(env.form_id, env.form_version, env.data, env.attachments) != env.content_hash:
                 checked.append((env, (Outcome.RETRY, CunFangError(ErrorCode.SYNC_CONTENT_MISMATCH), [])))
             elif verdict.refusal is not None:
@@ -90,6 +91,15 @@ class Records:
         person_id = env.person_id or (stored.person_id if stored else None)
         return scope.judge_record(caller, env, stored, persons.get(person_id or ""), title)
 
+    @staticmethod
+    def _hold(held: dict[str, scope.HeldRecord], env: RecordEnvelope, verdict: scope.Verdict) -> None:
+        """A revision let through counts as held for the later revisions of the same batch (a batch cannot move
+        a record that one of its own revisions created)."""
+        if verdict.refusal is None:
+            before = held.get(env.uuid)
+            held[env.uuid] = scope.HeldRecord(env.form_id, verdict.village_id,
+                                              env.person_id or (before.person_id if before else None))
+
     def _check(self, env: RecordEnvelope) -> tuple[Outcome, CunFangError, list[str]] | None:
         """Why a record its caller may send cannot be applied (rejected for good, or retry later), or None."""
         form = self.forms.definition(env.form_id, env.form_version)
@@ -123,6 +133,7 @@ class Records:
         verdicts: dict[tuple[str, int], scope.Verdict] = {}
         for i, env in list(todo):
             verdict = self._judge(caller, env, held, persons)
+            self._hold(held, env, verdict)
             if verdict.refusal is not None:
                 results[i] = RecordResult(uuid=env.uuid, revision=env.revision, outcome=Outcome.REJECTED,
                                           code=verdict.refusal.code.name, message=verdict.refusal.message)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from attack_world import World, servers
+
+from .attack_world import World, servers
 
 
 @pytest.fixture(scope="session")

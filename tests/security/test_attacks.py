@@ -12,10 +12,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from attack_world import OTHER, OWN, World, now, target
 
 from app.roles import ROLES
 from sync.protocol import Outcome, RegistryEntity
+
+from .attack_world import OTHER, OWN, World, now, target
 
 ROLE_NAMES = list(ROLES)
 WRITTEN = (Outcome.ACCEPTED, Outcome.CONFLICT)  # a registry change merged with the server's copy is written too

@@ -7,10 +7,11 @@ import json
 import uuid
 
 import pytest
-from attack_world import OTHER, OWN, Attacker, World
 
 from sync import protocol
 from sync.protocol import Outcome
+
+from .attack_world import OTHER, OWN, Attacker, World
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from attack_world import OTHER, OWN, World, target
+from .attack_world import OTHER, OWN, World, target
 
 
 def moves(world: World, uuid_: str) -> list:

@@ -376,3 +376,31 @@ def test_a_photo_damaged_on_the_laptop_holds_back_its_record_alone(sqlite_server
     assert outcomes[damaged].outcome is protocol.Outcome.RETRY
     assert "照片.jpg" in outcomes[damaged].message and "已丢弃" in outcomes[damaged].message
     assert received(sqlite_server, laptop, digest) == 0  # each bad join was discarded, nothing left behind
+
+
+def test_migration_0004_acknowledges_what_each_laptop_already_sent(server_db):
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from sync.server import tables as t
+    from sync.server.db import MIGRATIONS, make_engine, migrate
+
+    engine = make_engine(server_db)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+    with engine.begin() as conn:
+        for device, last in (("d1", 3), ("d2", 1)):
+            for n in range(1, last + 1):
+                conn.execute(sa.text("INSERT INTO device_audit VALUES (:d, :n, 'at', 'u', 'a', '', '{}', :p, :h, 'r')"),
+                             {"d": device, "n": n, "p": f"{n - 1:064d}", "h": f"{n:064d}"})
+        conn.execute(sa.text("INSERT INTO attachment_chunks VALUES (:h, 0, :data)"), {"h": "a" * 64, "data": b"x"})
+    assert migrate(engine) == "0004"
+    with engine.connect() as conn:
+        heads = {row.device_id: (row.entry_id, row.hash) for row in conn.execute(sa.select(t.device_audit_heads))}
+        chunks = conn.execute(sa.select(sa.func.count()).select_from(t.attachment_chunks)).scalar_one()
+    assert heads == {"d1": (3, f"{3:064d}"), "d2": (1, f"{1:064d}")} and chunks == 0
+    engine.dispose()

@@ -151,6 +151,14 @@ class ErrorCode(Enum):
     PRACTICE_NOT_SENT = "这是练习模式的数据（虚构的），不会发送到县局，也不能登记服务器。请先退出练习模式（“练习模式 → 退出练习模式”）。"
     SYNC_USER_EXISTS = "用户“{name}”已经存在。"
     SYNC_ROLE_UNKNOWN = "不认识的角色“{role}”。可用的角色：{roles}。"
+    # What the server holds decides (issue 16): a record's stored village, its person and the person's village.
+    SYNC_PERSON_OTHER_VILLAGE = "记录写的村（{village}）与记录对象所在的村（{person_village}）不一致，服务器没有接收。请在记录中重新选择对象后定稿。"
+    SYNC_PERSON_NOT_ALLOWED = "您的角色（{role}）不负责这类人员（{kind}），服务器没有接收。请联系乡镇工作人员。"
+    SYNC_MOVE_NOT_ALLOWED = "服务器上这条信息属于村“{old}”，改到村“{new}”需要乡镇工作人员办理，服务器没有接收这次修改。"
+    SYNC_PERSON_ELSEWHERE = "身份证号相同的人员已在您不负责的村登记，服务器没有接收。请联系乡镇工作人员核实。"
+    SYNC_FORM_CHANGED = "服务器上这条记录是表单“{old}”，不能改成“{new}”，服务器没有接收。"
+    SYNC_NOT_COVERED = "本机这次同步用的服务器账号（{user}，{role}）不负责其中 {count} 条记录（别的村或别的表），它们留在本机暂不发送。请负责的账户登录后同步，或在“同步”页登记自己的登记码。"
+    SYNC_ACCOUNT_NOT_ENROLLED = "账户“{login}”还没有在本机登记同步，TA 的 {count} 条记录留在本机暂不发送。请该账户登录后，在“同步”页填写自己的登记码登记本机。"
     # Accounts, roles and the lock screen (issue 9).
     ACCOUNT_BAD_LOGIN = "用户名或密码不正确。请再试一次（注意大小写和输入法）。"
     ACCOUNT_WAIT = "密码连续输错多次，为保护数据，请等 {seconds} 秒后再试。"

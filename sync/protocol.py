@@ -135,7 +135,7 @@ class PushRequest(Strict):
 class RecordResult(Strict):
     uuid: str
     revision: int
-    outcome: Outcome
+    outcome: Outcome = Field(strict=False)  # an enum read from its value in a parsed dict too
     code: str = ""
     message: str = ""
     server_revision: int | None = None
@@ -190,7 +190,7 @@ class RegistryPush(Strict):
 class RegistryResult(Strict):
     kind: str
     id: str
-    outcome: Outcome
+    outcome: Outcome = Field(strict=False)  # an enum read from its value in a parsed dict too
     seq: int | None = None
     same_as: str | None = None  # the server already has this person (same ID number) under this id
     merged: bool = False        # the server combined this change with another one: pull the result

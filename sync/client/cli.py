@@ -51,6 +51,8 @@ def sync(ctx: click.Context, as_json: bool) -> None:
     else:
         for line in describe_results(report.results, titles):
             click.echo(line)
+        for line in report.waiting:
+            click.echo(line)
         click.echo(f"本次同步：{summary(report.counts())}；名册发送 {report.registry_sent} 条，接收 "
                    f"{report.registry_received} 条" + (f"；新表单：{'、'.join(report.forms_received)}"
                                                       if report.forms_received else "") + "。")

@@ -28,9 +28,10 @@ from app.version import version as app_version
 from app.version import version_tuple
 from sync import protocol
 from sync.client import outbox
+from sync.client.credentials import SETTING, coverage, enrollment_prefix, settings, state_key
 from sync.client.transport import ServerRefusal, Transient, Transport
 
-SETTING = "sync."
+__all__ = ["SETTING", "SyncClient", "SyncReport", "enroll", "enrolled", "settings"]
 UPDATE_SETTING = SETTING + "client_update"  # the app version the server offered at the last sync (JSON, or "")
 Progress = Callable[[int, int, str], None]
 
@@ -49,6 +50,7 @@ class SyncReport:
     registry_received: int = 0
     audit_sent: int = 0
     forms_received: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # why records this account sees stay on the laptop
     error: str = ""
     error_code: str = ""  # the ErrorCode name of ``error`` (SYNC_UNREACHABLE, SYNC_SERVER_ERROR, …)
     cancelled: bool = False
@@ -69,7 +71,8 @@ class SyncReport:
     def to_json(self) -> dict:
         return {"results": [r.model_dump(mode="json") for r in self.results], "counts": self.counts(),
                 "registry_sent": self.registry_sent, "registry_received": self.registry_received,
-                "forms_received": self.forms_received, "error": self.error, "error_code": self.error_code,
+                "forms_received": self.forms_received, "waiting": self.waiting, "error": self.error,
+                "error_code": self.error_code,
                 "cancelled": self.cancelled,
                 "finished_at": self.finished_at,
                 "client_update": self.client_update.model_dump() if self.client_update else None,
@@ -109,12 +112,6 @@ def update_offer(store: Store) -> protocol.ClientUpdate | None:
     return offer if newer_version(offer.version) else None
 
 
-def settings(store: Store) -> dict:
-    """The laptop's sync settings (inside the encrypted store: the credential never lies on disk in clear)."""
-    rows = store.query("SELECT key, value FROM settings WHERE key LIKE 'sync.%'")
-    return {row["key"][len(SETTING):]: row["value"] for row in rows}
-
-
 def enrolled(store: Store) -> bool:
     return bool(settings(store).get("credential"))
 
@@ -145,13 +142,24 @@ def enroll(store: Store, url: str, token: str, *, device_name: str = "", ca_file
               "user": answer.user.model_dump_json(), "ca_file": ca_file or "", "registry_cursor": "0"}
     from app.store.audit import append
 
+    prefix = enrollment_prefix(store)  # the signed-in account's own enrollment (a shared laptop), else the laptop's
     with store.transaction():
         for key, value in values.items():
-            store.set_setting(SETTING + key, value)
+            store.set_setting(prefix + key, value)
         append(store, "enroll", subject=transport.url, user=answer.user.name,
                detail={"device_id": answer.device_id, "role": answer.user.role})
     remember_update(store, health.client_update)
     return answer
+
+
+def _within(rows: list[dict], budget: int) -> list[dict]:
+    """The first rows whose text fits in ``budget`` characters (at least one), so a push stays under the limit."""
+    used = 0
+    for i, row in enumerate(rows):
+        used += sum(len(str(value)) for value in row.values()) + 200
+        if used > budget and i:
+            return rows[:i]
+    return rows
 
 
 def integrity_report(store: Store) -> protocol.IntegrityReport | None:
@@ -175,6 +183,7 @@ class SyncClient:
             raise CunFangError(ErrorCode.SYNC_NOT_ENROLLED)
         self.store = store
         self.config = config
+        self.scopes = coverage(store, config)  # what this credential carries for the signed-in account
         self.cancel = cancel or threading.Event()
         self.progress = progress or (lambda done, total, text: None)
         self.batch_size = min(batch_size, protocol.MAX_BATCH)
@@ -223,7 +232,7 @@ class SyncClient:
         append(self.store, "sync", subject=self.config.get("url", ""),
                detail={"counts": report.counts(), "registry_sent": report.registry_sent,
                        "registry_received": report.registry_received, "error_code": report.error_code})
-        self.store.set_setting(SETTING + "last_run", json.dumps(
+        self.store.set_setting(state_key(self.store, self.config, "last_run"), json.dumps(
             {"at": report.finished_at, "counts": report.counts(), "error": report.error,
              "error_code": report.error_code}, ensure_ascii=False))
         return report
@@ -248,7 +257,7 @@ class SyncClient:
 
     def _push_registry(self, report: SyncReport) -> None:
         for _round in range(10_000):  # bounded: each round clears a page of dirty rows
-            items = outbox.dirty_registry(self.store, protocol.REGISTRY_PAGE)
+            items = outbox.dirty_registry(self.store, protocol.REGISTRY_PAGE, self.scopes)
             if not items:
                 return
             answer = self._call("POST", "/registry", protocol.RegistryPushResponse,
@@ -256,19 +265,20 @@ class SyncClient:
             refetch = outbox.apply_registry_results(self.store, items, answer.results)
             if refetch is not None:  # the server's copy wins for these rows: pull them again from there
                 cursor = min(int(settings(self.store).get("registry_cursor") or 0), refetch - 1)
-                self.store.set_setting(SETTING + "registry_cursor", str(max(cursor, 0)))
+                self.store.set_setting(state_key(self.store, self.config, "registry_cursor"), str(max(cursor, 0)))
                 self.config["registry_cursor"] = str(max(cursor, 0))
             report.registry_sent += sum(r.outcome is not protocol.Outcome.REJECTED for r in answer.results)
             if all(r.outcome is protocol.Outcome.REJECTED for r in answer.results):
                 return  # nothing moved (rows outside this user's villages): don't loop on them
 
     def _push_records(self, report: SyncReport) -> None:
-        outbox.queue_finalized(self.store)
-        total = outbox.outbox_count(self.store)
+        outbox.queue_finalized(self.store, self.scopes)
+        total = outbox.outbox_count(self.store, self.scopes)
+        report.waiting = outbox.note_not_covered(self.store, self.config, self.scopes)
         after: tuple[str, str] | None = None
         sent = 0
         while True:
-            batch = outbox.pending(self.store, self.batch_size, after=after)
+            batch = outbox.pending(self.store, self.batch_size, after=after, scopes=self.scopes)
             if not batch:
                 return
             self.progress(sent, total, "正在发送记录")
@@ -281,11 +291,7 @@ class SyncClient:
                     held.append(protocol.RecordResult(uuid=env.uuid, revision=env.revision,
                                                       outcome=protocol.Outcome.RETRY, code=problem.code.name,
                                                       message=problem.message))
-            results = held
-            if ready:
-                answer = self._call("POST", "/records", protocol.PushResponse,
-                                    json=protocol.PushRequest(records=ready).model_dump(mode="json"))
-                results = answer.results + held
+            results = self._send_records(ready) + held
             outbox.apply_results(self.store, results)
             report.results += results
             after = (batch[-1].updated_at, batch[-1].uuid)
@@ -293,29 +299,62 @@ class SyncClient:
             self.progress(min(sent, total), total, "正在发送记录")
 
     def _push_audit(self, report: SyncReport) -> None:
-        """Send this laptop's audit entries the server has not acknowledged, with the log's head and what the
-        laptop's own checks found (sent at every sync, so the server notices entries cut after it saw them)."""
-        integrity = integrity_report(self.store)
+        """Send this laptop's audit entries after the one the server acknowledges for this credential.
+
+        Every run first sends the log's head and what the laptop's own checks found (no entries): the server
+        answers with what it acknowledges, noticing entries cut or replaced since. Nothing is kept locally
+        about what was sent, so each credential of a shared laptop continues its own chain on the server.
+        """
+        head = self._audit_head()
+        try:
+            acked = self._call("POST", "/audit", protocol.AuditPushResponse, json=protocol.AuditPush(
+                entries=[], head=head, integrity=integrity_report(self.store)).model_dump(mode="json",
+                                                                                        exclude_none=True)).last_id
+        except ServerRefusal as exc:
+            if exc.status != 422:
+                raise
+            acked = None  # a server from before the head: it answers with the newest entry it holds
         for _page in range(100_000):
-            sent = int(settings(self.store).get("audit_sent") or 0)
-            rows = self.store.query("SELECT id, at, user, action, subject, detail, prev_hash, hash FROM audit_log "
-                                    "WHERE id > ? ORDER BY id LIMIT ?", [sent, protocol.REGISTRY_PAGE])
-            newest = self.store.query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
-            head = protocol.AuditHead(**newest[0]) if newest else protocol.AuditHead(id=0, hash="0" * 64)
-            push = protocol.AuditPush(entries=rows, head=head, integrity=integrity)
-            try:
-                answer = self._call("POST", "/audit", protocol.AuditPushResponse,
-                                    json=push.model_dump(mode="json", exclude_none=True))
-            except ServerRefusal as exc:
-                if exc.status != 422:
-                    raise
-                # a server from before the head and integrity fields: the entries alone
-                answer = self._call("POST", "/audit", protocol.AuditPushResponse,
-                                    json=protocol.AuditPush(entries=rows).model_dump(mode="json", exclude_none=True))
+            start = acked if acked is not None else int(settings(self.store).get("audit_sent") or 0)
+            rows = _within(self.store.query("SELECT id, at, user, action, subject, detail, prev_hash, hash "
+                                            "FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
+                                            [start, protocol.REGISTRY_PAGE]), protocol.MAX_JSON_BODY // 4)
+            if not rows:
+                return
+            push = protocol.AuditPush(entries=rows, head=head) if acked is not None else protocol.AuditPush(
+                entries=rows)
+            answer = self._call("POST", "/audit", protocol.AuditPushResponse,
+                                json=push.model_dump(mode="json", exclude_none=True))
             report.audit_sent += len(rows)
-            self.store.set_setting(SETTING + "audit_sent", str(answer.last_id))
-            if not rows or answer.last_id >= head.id or answer.last_id <= sent:
-                return  # all acknowledged (or the server is not moving: try again next run)
+            if acked is None:
+                self.store.set_setting(state_key(self.store, self.config, "audit_sent"),
+                                       str(max(answer.last_id, rows[-1]["id"])))
+            elif answer.last_id <= acked:
+                return  # the server is not moving on: try again next run
+            else:
+                acked = answer.last_id
+
+    def _audit_head(self) -> protocol.AuditHead:
+        newest = self.store.query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        return protocol.AuditHead(**newest[0]) if newest else protocol.AuditHead(id=0, hash="0" * 64)
+
+    def _send_records(self, envelopes: list[protocol.RecordEnvelope]) -> list[protocol.RecordResult]:
+        """Push a batch; one the server finds too large (413) goes in halves, and a record too large on its own
+        is answered alone, so it never blocks the others."""
+        if not envelopes:
+            return []
+        try:
+            return self._call("POST", "/records", protocol.PushResponse,
+                              json=protocol.PushRequest(records=envelopes).model_dump(mode="json")).results
+        except ServerRefusal as exc:
+            if exc.status != 413:
+                raise
+            if len(envelopes) == 1:
+                return [protocol.RecordResult(uuid=envelopes[0].uuid, revision=envelopes[0].revision,
+                                              outcome=protocol.Outcome.RETRY, code=exc.code.name,
+                                              message=exc.message)]
+        half = len(envelopes) // 2
+        return self._send_records(envelopes[:half]) + self._send_records(envelopes[half:])
 
     def _upload_all(self, env: protocol.RecordEnvelope) -> CunFangError | None:
         """Upload a record's attachments; what kept one of them from completing (said for this record), or None.
@@ -333,9 +372,9 @@ class SyncClient:
             except Transient:
                 raise
             except CunFangError as exc:
-                if exc.code is not ErrorCode.SYNC_ATTACHMENT_BAD_HASH:
+                if exc.code is not ErrorCode.SYNC_ATTACHMENT_UNFINISHED:
                     raise
-                return CunFangError(ErrorCode.SYNC_ATTACHMENT_UNFINISHED, name=ref.name, reason=exc.message)
+                return exc
         return None
 
     def _upload(self, ref: protocol.AttachmentRef) -> None:
@@ -361,7 +400,8 @@ class SyncClient:
                 if exc.status not in (409, 422) or restarts > 2:
                     raise
                 # 409: the server has a different amount than we thought; 422: our upload was discarded, start again
-        raise CunFangError(ErrorCode.SYNC_ATTACHMENT_BAD_HASH, hash=ref.hash[:12])
+        raise CunFangError(ErrorCode.SYNC_ATTACHMENT_UNFINISHED, name=ref.name,
+                           reason="服务器几次要求从另一处续传，都没有传完。")
 
     # ------------------------------------------------------------------ down
 
@@ -388,7 +428,7 @@ class SyncClient:
             page = self._call("GET", "/registry", protocol.RegistryPage, params={"cursor": cursor})
             with self.store.transaction():
                 report.registry_received += outbox.apply_registry_page(self.store, page.items)
-                self.store.set_setting(SETTING + "registry_cursor", str(page.cursor))
+                self.store.set_setting(state_key(self.store, self.config, "registry_cursor"), str(page.cursor))
             cursor = page.cursor
             if not page.more:
                 return

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import json
 
+from app.access import Scope
 from app.store import Store
+from app.store import outbox as local
+from app.store.outbox import OUTBOX_WHERE
 from app.store.store import PERSON_FIELDS, utc_now
+from sync.client.credentials import coverage
 from sync.protocol import (
     AttachmentRef,
     Outcome,
@@ -21,7 +25,7 @@ from sync.protocol import (
     content_hash,
 )
 
-OUTBOX_WHERE = "(status = 'queued' OR (status = 'sent' AND sync_outcome = 'packaged'))"
+__all__ = ["OUTBOX_WHERE"]
 REGISTRY_TABLES = (("village", "villages"), ("household", "households"), ("person", "persons"))
 HOUSEHOLD_FIELDS = ("village_id", "group_name", "house_number", "address", "created_at")
 VILLAGE_FIELDS = ("name", "town", "county", "created_at")
@@ -30,26 +34,56 @@ STATUS_AFTER = {Outcome.ACCEPTED: "accepted", Outcome.DUPLICATE: "accepted", Out
                 Outcome.REJECTED: "rejected", Outcome.RETRY: "queued"}
 
 
-def queue_finalized(store: Store) -> int:
-    """Move finalized records into the outbox; returns how many."""
-    with store.transaction():
-        return store.conn.execute("UPDATE records SET status = 'queued' WHERE status = 'finalized'").rowcount
+def queue_finalized(store: Store, scopes: list[Scope] | None = None) -> int:
+    """Move the finalized records this run may carry (``credentials.coverage``) into the outbox; returns how many."""
+    return local.queue_finalized(store, coverage(store) if scopes is None else scopes)
 
 
-def outbox_count(store: Store) -> int:
-    return store.query(f"SELECT count(*) AS n FROM records WHERE status = 'finalized' OR {OUTBOX_WHERE}")[0]["n"]
+def outbox_count(store: Store, scopes: list[Scope] | None = None) -> int:
+    """Records waiting to be sent that this laptop's signed-in account may send now."""
+    return local.waiting_count(store, coverage(store) if scopes is None else scopes)
 
 
-def pending(store: Store, limit: int, *, after: tuple[str, str] | None = None) -> list[RecordEnvelope]:
+def pending(store: Store, limit: int, *, after: tuple[str, str] | None = None,
+            scopes: list[Scope] | None = None) -> list[RecordEnvelope]:
     """The next records to send, oldest first, as envelopes; ``after`` = (updated_at, uuid) of the last one
     tried in this run, so a record the server asked to send later is not tried again in the same run."""
-    sql = f"SELECT * FROM records WHERE {OUTBOX_WHERE}"
-    params: list = []
-    if after is not None:
-        sql += " AND (updated_at > ? OR (updated_at = ? AND uuid > ?))"
-        params += [after[0], after[0], after[1]]
-    rows = store.query(sql + " ORDER BY updated_at, uuid LIMIT ?", [*params, limit])
+    rows = local.pending_rows(store, coverage(store) if scopes is None else scopes, limit, after=after)
     return [envelope(store, row) for row in rows]
+
+
+def note_not_covered(store: Store, config: dict, scopes: list[Scope]) -> list[str]:
+    """Records the signed-in account sees that this credential may not carry stay on the laptop: give each the
+    reason (kept with the record) and return one line per reason for the run's report."""
+    from app.errors import CunFangError, ErrorCode
+
+    rows = local.not_covered(store, store.scope, scopes)
+    if not rows:
+        return []
+    enrolled = local.accounts_with_credentials(store)
+    user = json.loads(config.get("user") or "{}")
+    by_reason: dict[str, list[dict]] = {}
+    for row in rows:
+        owner = row["created_by"] or ""
+        if owner and owner not in enrolled:
+            key = f"account:{owner}"
+        else:
+            key = "scope"
+        by_reason.setdefault(key, []).append(row)
+    reasons: dict[tuple[str, int], str] = {}
+    lines = []
+    for key, group in by_reason.items():
+        if key.startswith("account:"):
+            error = CunFangError(ErrorCode.SYNC_ACCOUNT_NOT_ENROLLED, login=key[len("account:"):], count=len(group))
+        else:
+            error = CunFangError(ErrorCode.SYNC_NOT_COVERED, user=user.get("name") or "（未知）",
+                                 role=user.get("role_label") or user.get("role") or "", count=len(group))
+        lines.append(error.message)
+        reasons.update({(row["uuid"], row["revision"]): error.message for row in group
+                        if row["server_message"] != error.message})
+    if reasons:
+        local.set_waiting_reasons(store, reasons)
+    return lines
 
 
 def envelope(store: Store, row: dict) -> RecordEnvelope:
@@ -95,15 +129,16 @@ def mark_packaged(store: Store, envelopes: list[RecordEnvelope]) -> None:
 # ---------------------------------------------------------------------- registry
 
 
-def dirty_registry(store: Store, limit: int) -> list[RegistryEntity]:
-    """Villages, then households, then persons changed on this laptop and not yet on the server."""
+def dirty_registry(store: Store, limit: int, scopes: list[Scope] | None = None) -> list[RegistryEntity]:
+    """Villages, then households, then persons changed on this laptop and not yet on the server (those this run
+    may carry)."""
+    scopes = coverage(store) if scopes is None else scopes
     items: list[RegistryEntity] = []
     for kind, table in REGISTRY_TABLES:
         if len(items) >= limit:
             break
         fields = {"village": VILLAGE_FIELDS, "household": HOUSEHOLD_FIELDS, "person": PERSON_SYNC_FIELDS}[kind]
-        for row in store.query(f"SELECT * FROM {table} WHERE dirty = 1 ORDER BY rowid LIMIT ?",
-                               [limit - len(items)]):
+        for row in local.dirty_registry_rows(store, kind, table, scopes, limit - len(items)):
             values = {k: row[k] for k in fields}
             for key in ("categories", "extra"):
                 if key in values and isinstance(values[key], str):

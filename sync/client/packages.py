@@ -12,7 +12,7 @@ from app.store import Store
 from app.store.store import utc_now
 from sync import package, protocol
 from sync.client import outbox
-from sync.client.client import settings
+from sync.client.credentials import coverage, settings
 
 
 def export_package(store: Store, path: Path) -> int:
@@ -25,8 +25,9 @@ def export_package(store: Store, path: Path) -> int:
     config = settings(store)
     if not config.get("credential") or not config.get("package_key"):
         raise CunFangError(ErrorCode.SYNC_NOT_ENROLLED)
-    outbox.queue_finalized(store)
-    envelopes = outbox.pending(store, 1_000_000)
+    scopes = coverage(store, config)  # the package carries what this credential may, like a sync run
+    outbox.queue_finalized(store, scopes)
+    envelopes = outbox.pending(store, 1_000_000, scopes=scopes)
     if not envelopes:
         return 0
     hashes = sorted({ref.hash for env in envelopes for ref in env.attachments})
@@ -34,7 +35,7 @@ def export_package(store: Store, path: Path) -> int:
         "protocol": protocol.PROTOCOL_VERSION, "created_at": utc_now(), "device_id": config["device_id"],
         "credential": config["credential"], "server_id": config.get("server_id", ""),
         "records": [env.model_dump(mode="json") for env in envelopes],
-        "registry": [item.model_dump(mode="json") for item in outbox.dirty_registry(store, 1_000_000)],
+        "registry": [item.model_dump(mode="json") for item in outbox.dirty_registry(store, 1_000_000, scopes)],
         "attachments": {h: base64.b64encode(store.attachment(h)).decode() for h in hashes},
     }
     blob = package.seal(payload, config["package_key"])

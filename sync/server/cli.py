@@ -230,6 +230,25 @@ def records_count(ctx, as_json: bool) -> None:
         click.echo(f"  {form_id}: {n}")
 
 
+@records.command("move", help="把一条记录改到另一个村（乡镇级操作，记入审计）：生成一个新版本。"
+                              "记录对象（人员）须已在那个村。")
+@click.argument("uuid")
+@click.option("--to", "village", required=True, help="新的村（行政区划代码）。")
+@click.option("--by", "operator", default="管理员", show_default=True, help="操作人。")
+@click.pass_context
+def records_move(ctx, uuid: str, village: str, operator: str) -> None:
+    from sync.protocol import Outcome, describe
+    from sync.server.scope import operator as console
+
+    try:
+        result = _service(ctx.obj["db"]).move_record(uuid, village, caller=console(operator))
+    except CunFangError as exc:
+        _fail(exc)
+    if result.outcome is not Outcome.ACCEPTED:
+        _fail(Exception(describe(result)))
+    click.echo(f"已把记录 {uuid} 改到村 {village}（第 {result.revision} 版）。")
+
+
 @main.group(help="冲突：两台电脑改了同一条记录时，两份都保留，由人决定用哪一份。")
 def conflicts() -> None:
     pass

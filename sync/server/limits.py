@@ -21,7 +21,7 @@ from app.errors import CunFangError, ErrorCode
 from sync import protocol
 from sync.server.service import Service, ServiceError
 
-SMALL_BODY = 64 * 1024  # enrollment and anything unexpected
+SMALL_BODY = 64 * 1024  # enrollment and anything unexpected (a GET takes no body at all)
 
 
 @dataclass(frozen=True)
@@ -57,11 +57,11 @@ class BodyLimit:
         self.service = service
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         kind = route_class(scope["method"], scope["path"])
-        limit = kind.limit if kind else SMALL_BODY
+        limit = kind.limit if kind else 0 if scope["method"] in ("GET", "HEAD", "OPTIONS") else SMALL_BODY
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         declared = headers.get("content-length", "")
         if declared.strip().isdigit() and int(declared) > limit:

@@ -46,26 +46,82 @@ def may_use_form(caller: Caller, form_id: str) -> bool:
 
 # ---------------------------------------------------------------- records
 
-def record_village(caller: Caller, env: RecordEnvelope) -> str | None:
-    """The village a pushed record is filed under: its own, else the caller's only village."""
-    if env.village_id:
-        return env.village_id
-    if len(caller.villages) == 1:
+
+@dataclass(frozen=True)
+class HeldRecord:
+    """What the server already holds about a record: its newest revision's form, village and person."""
+
+    form_id: str
+    village_id: str | None
+    person_id: str | None
+
+
+@dataclass(frozen=True)
+class HeldPerson:
+    """A person of the server's registry: their village and kind."""
+
+    village_id: str | None
+    kind: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The judgement on one pushed revision: the village it is filed under, or why it is refused.
+
+    ``moved_from`` is set when an accepted revision moves a stored record to another village
+    (a township-level action, audited).
+    """
+
+    village_id: str | None = None
+    refusal: CunFangError | None = None
+    moved: bool = False
+    moved_from: str | None = None
+
+
+def _default_village(caller: Caller) -> str | None:
+    """A limited user's only village (a record with neither village nor person goes there); else None."""
+    if len(caller.villages) == 1 and caller.villages[0] != ANY:
         return caller.villages[0]
     return None
 
 
-def record_refusal(caller: Caller, env: RecordEnvelope, form_title: str | None = None) -> CunFangError | None:
-    """Why this caller may not submit this record (role's forms, villages), or None."""
+def judge_record(caller: Caller, env: RecordEnvelope, held: HeldRecord | None, person: HeldPerson | None,
+                 form_title: str | None = None) -> Verdict:
+    """May ``caller`` store this revision, given what the server holds (the record, its person)?
+
+    The record's village is the envelope's, else its person's, else the stored record's, else the caller's
+    only village. The caller's scope must cover the stored record's village, the person (village and kind)
+    and the village filed under; a record and its person must be of one village; moving a stored record to
+    another village is for township-level roles only.
+    """
+    def refuse(code: ErrorCode, **context: object) -> Verdict:
+        return Verdict(refusal=CunFangError(code, **context))
+
     if not may_use_form(caller, env.form_id):
-        return CunFangError(ErrorCode.SYNC_FORM_NOT_ALLOWED, role=caller.role.label,
-                            form_id=form_title or env.form_id)
-    village_id = record_village(caller, env)
-    if village_id is None and not caller.role.all_villages:
-        return CunFangError(ErrorCode.SYNC_NO_VILLAGE)
-    if village_id is not None and not caller.sees_village(village_id):
-        return CunFangError(ErrorCode.SYNC_VILLAGE_NOT_ALLOWED, village=village_id)
-    return None
+        return refuse(ErrorCode.SYNC_FORM_NOT_ALLOWED, role=caller.role.label, form_id=form_title or env.form_id)
+    if held is not None:
+        if held.form_id != env.form_id:
+            return refuse(ErrorCode.SYNC_FORM_CHANGED, old=held.form_id, new=env.form_id)
+        if not caller.sees_village(held.village_id):
+            return refuse(ErrorCode.SYNC_VILLAGE_NOT_ALLOWED, village=held.village_id or "（无）")
+    if person is not None:
+        if not caller.role.may_see_kind(person.kind):
+            return refuse(ErrorCode.SYNC_PERSON_NOT_ALLOWED, role=caller.role.label, kind=person.kind)
+        if not caller.sees_village(person.village_id):
+            return refuse(ErrorCode.SYNC_VILLAGE_NOT_ALLOWED, village=person.village_id or "（无）")
+    village = (env.village_id or (person.village_id if person else None)
+               or (held.village_id if held else None) or _default_village(caller))
+    if village is None and not caller.role.all_villages:
+        return refuse(ErrorCode.SYNC_NO_VILLAGE)
+    if village is not None and not caller.sees_village(village):
+        return refuse(ErrorCode.SYNC_VILLAGE_NOT_ALLOWED, village=village)
+    if person is not None and person.village_id and village != person.village_id:
+        return refuse(ErrorCode.SYNC_PERSON_OTHER_VILLAGE, village=village or "（无）",
+                      person_village=person.village_id)
+    moved = held is not None and (held.village_id or None) != village
+    if moved and not caller.role.all_villages:
+        return refuse(ErrorCode.SYNC_MOVE_NOT_ALLOWED, old=held.village_id or "（无）", new=village or "（无）")
+    return Verdict(village_id=village, moved=moved, moved_from=held.village_id if moved else None)
 
 
 def records_where(caller: Caller, table: sa.Table) -> sa.ColumnElement[bool]:
@@ -84,14 +140,47 @@ def registry_village(item: RegistryEntity) -> str | None:
     return item.id if item.kind == "village" else item.village_id
 
 
-def registry_refusal(caller: Caller, item: RegistryEntity) -> CunFangError | None:
-    """Why this caller may not write this village, household or person, or None."""
-    village_id = registry_village(item)
-    kind_ok = item.kind != "person" or caller.role.may_see_kind(str(item.fields.get("kind", "other")))
-    if not kind_ok or (village_id and not caller.sees_village(village_id)) or (
-            not village_id and not caller.role.all_villages):
-        return CunFangError(ErrorCode.SYNC_VILLAGE_NOT_ALLOWED, village=village_id or "（无）")
-    return None
+@dataclass(frozen=True)
+class HeldRow:
+    """A registry row the server already holds: its village and (persons) kind."""
+
+    village_id: str | None
+    kind: str | None
+
+
+def judge_registry(caller: Caller, item: RegistryEntity, held: HeldRow | None) -> Verdict:
+    """May ``caller`` write this village, household or person, given the row the server holds?
+
+    The caller's scope must cover the stored row (village, and a person's kind) as well as what the item
+    claims; a row cannot say two villages at once; moving a row to another village is township-level.
+    """
+    def refuse(code: ErrorCode, **context: object) -> Verdict:
+        return Verdict(refusal=CunFangError(code, **context))
+
+    village = registry_village(item)
+    claimed = item.fields.get("village_id")
+    if item.kind != "village" and claimed is not None and claimed != item.village_id:
+        return refuse(ErrorCode.SYNC_BAD_REQUEST, reason="人员或户的村与其字段中的村不一致")
+    if held is not None:
+        if not caller.sees_village(held.village_id) or (held.village_id is None and not caller.role.all_villages):
+            return refuse(ErrorCode.SYNC_VILLAGE_NOT_ALLOWED, village=held.village_id or "（无）")
+        if item.kind == "person" and not caller.role.may_see_kind(held.kind or "other"):
+            return refuse(ErrorCode.SYNC_PERSON_NOT_ALLOWED, role=caller.role.label, kind=held.kind or "other")
+    if item.kind == "person" and not caller.role.may_see_kind(str(item.fields.get("kind", "other"))):
+        return refuse(ErrorCode.SYNC_PERSON_NOT_ALLOWED, role=caller.role.label,
+                      kind=str(item.fields.get("kind", "other")))
+    if (village and not caller.sees_village(village)) or (not village and not caller.role.all_villages):
+        return refuse(ErrorCode.SYNC_VILLAGE_NOT_ALLOWED, village=village or "（无）")
+    moved = held is not None and (held.village_id or None) != (village or None)
+    if moved and not caller.role.all_villages:
+        return refuse(ErrorCode.SYNC_MOVE_NOT_ALLOWED, old=held.village_id or "（无）", new=village or "（无）")
+    return Verdict(village_id=village, moved=moved, moved_from=held.village_id if moved else None)
+
+
+def sees_person(caller: Caller, person: HeldPerson) -> bool:
+    """Whether the caller's scope covers a registry person (their village and kind)."""
+    return caller.sees_village(person.village_id) and caller.role.may_see_kind(person.kind) and (
+        person.village_id is not None or caller.role.all_villages)
 
 
 def registry_where(caller: Caller, table: sa.Table) -> sa.ColumnElement[bool]:

@@ -118,6 +118,9 @@ class Service:
     def push_one(self, caller: Caller, env: RecordEnvelope) -> RecordResult:
         return self.records.push(caller, [env])[0]
 
+    def move_record(self, uuid_: str, village_id: str, *, caller: Caller | None = None) -> RecordResult:
+        return self.records.move(caller or scope.operator(), uuid_, village_id)
+
     def list_conflicts(self, *, open_only: bool = True, caller: Caller | None = None) -> list[dict]:
         return self.records.list_conflicts(caller or scope.operator(), open_only=open_only)
 

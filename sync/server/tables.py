@@ -129,7 +129,7 @@ attachments = Table(
 )
 
 # An attachment being uploaded, one per (hash, device): bound to the device that started it, its total fixed by
-# the first chunk; expired after a while and counted against the device's quota (migration 0003).
+# the first chunk; expired after a while and counted against the device's quota (migration 0004).
 attachment_uploads = Table(
     "attachment_uploads", metadata,
     Column("hash", String(64), primary_key=True),

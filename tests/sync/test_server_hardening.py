@@ -4,6 +4,7 @@ poisoned uploads, a laptop's audit log cut or forked. Every test talks to real s
 from __future__ import annotations
 
 import hashlib
+import json
 import select
 import socket
 from concurrent.futures import ThreadPoolExecutor
@@ -62,8 +63,8 @@ def test_a_number_sent_as_text_is_refused_not_coerced(sqlite_server, laptop_fact
 # ---------------------------------------------------------------------- revocation
 
 
-def test_a_revoked_laptop_is_refused_at_once_by_every_worker(tmp_path, start_server, laptop_factory):
-    server = start_server(str(tmp_path / "server.db"), workers=2)
+def test_a_revoked_laptop_is_refused_at_once_by_every_worker(server_db, start_server, laptop_factory):
+    server = start_server(server_db, workers=2)
     laptop = laptop_factory(server)
     headers = bearer(laptop)
 
@@ -156,6 +157,7 @@ def test_a_200_mb_post_is_refused_before_it_is_read(sqlite_server, laptop_factor
     # enrollment needs no credential, so its body is small and counted as it arrives
     assert stream_post(port, API + "/enroll")[0] == 413
     assert stream_post(port, API + "/nowhere")[0] == 413
+    assert stream_post(port, API + "/me", method="GET")[0] == 413  # a GET takes no body at all
     # an enrolled laptop gets as far as the limit of its route, never further
     status, sent = stream_post(port, API + "/records", headers=bearer(laptop))
     assert status == 413 and sent <= protocol.MAX_JSON_BODY + BUFFERED
@@ -172,6 +174,22 @@ def test_a_200_mb_post_is_refused_before_it_is_read(sqlite_server, laptop_factor
     assert report.error == "" and [r.outcome for r in report.results] == [protocol.Outcome.ACCEPTED]
 
 
+def test_a_record_too_large_to_push_is_answered_alone(sqlite_server, laptop_factory):
+    laptop = laptop_factory(sqlite_server)
+    huge = add_visit(laptop, "V1", name="王秀英")
+    fine = [add_visit(laptop, "V1", name=name) for name in ("李建国", "张桂兰")]
+    data = json.loads(laptop.query("SELECT data FROM records WHERE uuid = ?", [huge])[0]["data"])
+    data["notes"] = "很长的备注" * (protocol.MAX_JSON_BODY // 10)  # past the push limit on its own
+    laptop.conn.execute("UPDATE records SET data = ? WHERE uuid = ?", [json.dumps(data, ensure_ascii=False), huge])
+
+    report = sync(laptop)
+
+    assert report.error == ""
+    outcomes = {r.uuid: r for r in report.results}
+    assert [outcomes[u].outcome for u in fine] == [protocol.Outcome.ACCEPTED] * 2
+    assert outcomes[huge].outcome is protocol.Outcome.RETRY and "16 MB" in outcomes[huge].message
+
+
 # ---------------------------------------------------------------------- the laptop's audit log, seen from the server
 
 
@@ -185,43 +203,43 @@ def cut_audit_log(laptop, after: int) -> None:
     laptop.set_setting(HEAD_SETTING, f"{last['id']}:{last['hash']}")
 
 
-def test_a_cut_or_rewritten_audit_log_is_flagged_by_the_server(sqlite_server, laptop_factory):
+def test_a_cut_or_rewritten_audit_log_is_flagged_by_the_server(server, laptop_factory):
     from app.store.audit import append, verify
 
-    laptop = laptop_factory(sqlite_server)
+    laptop = laptop_factory(server)
     add_visit(laptop, "V1")
     assert sync(laptop).error == ""
     for n in range(3):
         append(laptop, "export", subject=f"台账{n}.xlsx")
     assert sync(laptop).error == ""
-    acknowledged = max(r["entry_id"] for r in sqlite_server.service.list_device_audit())
+    acknowledged = max(r["entry_id"] for r in server.service.list_device_audit())
     device = sync_settings(laptop)["device_id"]
-    assert sqlite_server.service.list_findings() == []
+    assert server.service.list_findings() == []
 
     # the newest entries (the exports) are deleted; the laptop's own check cannot tell any more
     cut_audit_log(laptop, acknowledged - 3)
     assert verify(laptop).ok
     assert sync(laptop).error == ""
-    found = sqlite_server.service.list_findings()
+    found = server.service.list_findings()
     assert [(f["kind"], f["entry_id"], f["device_id"]) for f in found] == [("cut", acknowledged - 2, device)]
     assert f"第 {acknowledged - 2} 至 {acknowledged} 条审计记录不见了" in found[0]["message"]
     assert sync(laptop).error == ""  # reported once: from now on the log continues from what is there
-    assert len(sqlite_server.service.list_findings()) == 1
+    assert len(server.service.list_findings()) == 1
 
     # entries deleted and written again in their place: a different entry at an acknowledged position
     assert sync(laptop).error == ""
-    acknowledged = sqlite_server.service.audit_head(device)[0]
+    acknowledged = server.service.audit_head(device)[0]
     cut_audit_log(laptop, acknowledged - 2)
     for n in range(4):
         append(laptop, "login", subject=f"补写{n}")
     assert verify(laptop).ok
     assert sync(laptop).error == ""
-    kinds = [(f["kind"], f["entry_id"]) for f in sqlite_server.service.list_findings()]
+    kinds = [(f["kind"], f["entry_id"]) for f in server.service.list_findings()]
     assert kinds[0] == ("fork", acknowledged) and len(kinds) == 2
 
-    listing = sqlite_server.cli("audit", "list").stdout
+    listing = server.cli("audit", "list").stdout
     assert "审计记录被截断" in listing and "审计记录被改写" in listing and device[:8] in listing
-    assert "审计异常 2 项" in sqlite_server.cli("device", "list").stdout
+    assert "审计异常 2 项" in server.cli("device", "list").stdout
 
 
 def test_a_laptops_own_tamper_report_is_kept_and_listed(sqlite_server, laptop_factory):
@@ -258,9 +276,9 @@ def received(server, laptop, digest: str) -> int:
         "received"]
 
 
-def test_garbage_uploaded_for_another_laptops_photo_does_not_block_it(sqlite_server, laptop_factory):
-    attacker = laptop_factory(sqlite_server, "mallory")
-    victim = laptop_factory(sqlite_server, "zhang")
+def test_garbage_uploaded_for_another_laptops_photo_does_not_block_it(server, laptop_factory):
+    attacker = laptop_factory(server, "mallory")
+    victim = laptop_factory(server, "zhang")
     photo = bytes(range(256)) * 2000  # 512000 bytes, two chunks
     digest = hashlib.sha256(photo).hexdigest()
     record = add_visit(victim, "V1", attachments={"照片.jpg": photo})
@@ -269,7 +287,7 @@ def test_garbage_uploaded_for_another_laptops_photo_does_not_block_it(sqlite_ser
     # the attack from the issue: garbage of the right size for the victim's hash, declaring one byte more
     garbage = b"\0" * len(photo)
     for offset in range(0, len(photo), protocol.CHUNK_SIZE):
-        assert put(sqlite_server, attacker, digest, offset, len(photo) + 1,
+        assert put(server, attacker, digest, offset, len(photo) + 1,
                    garbage[offset: offset + protocol.CHUNK_SIZE]).ok
     report = sync(victim)
 
@@ -279,10 +297,10 @@ def test_garbage_uploaded_for_another_laptops_photo_does_not_block_it(sqlite_ser
     assert victim.get_record(record)["status"] == "accepted"
     # later chunks must keep the total of the first: a change discards that upload
     again = hashlib.sha256(b"another photo").hexdigest()
-    assert put(sqlite_server, attacker, again, 0, 100, b"\0" * 10).ok
-    changed = put(sqlite_server, attacker, again, 10, 101, b"\0" * 10)
+    assert put(server, attacker, again, 0, 100, b"\0" * 10).ok
+    changed = put(server, attacker, again, 10, 101, b"\0" * 10)
     assert changed.status_code == 422 and changed.json()["code"] == "SYNC_ATTACHMENT_TOTAL_CHANGED"
-    assert received(sqlite_server, attacker, again) == 0
+    assert received(server, attacker, again) == 0
 
 
 def test_an_unfinished_upload_belongs_to_the_laptop_that_started_it(sqlite_server, laptop_factory):
@@ -359,3 +377,49 @@ def test_a_cut_the_laptop_noticed_itself_reaches_the_bureau_as_its_own_report(sq
     found = [f for f in sqlite_server.service.list_findings() if f["kind"] == "tampered"]
     assert [f["code"] for f in found] == ["AUDIT_TAIL_WAS_CUT"]
     assert "审计记录末尾曾被删除" in found[0]["message"]
+
+
+def test_a_photo_damaged_on_the_laptop_holds_back_its_record_alone(sqlite_server, laptop_factory):
+    laptop = laptop_factory(sqlite_server)
+    photo = b"\xff\xd8" + b"j" * 300_000
+    damaged = add_visit(laptop, "V1", attachments={"照片.jpg": photo})
+    fine = add_visit(laptop, "V1", name="李建国", attachments={"签名.png": b"sig" * 1000})
+    digest = hashlib.sha256(photo).hexdigest()
+    laptop.conn.execute("UPDATE attachments SET content = ? WHERE hash = ?", [b"\0" + photo[1:], digest])
+
+    report = sync(laptop)
+
+    assert report.error == ""
+    outcomes = {r.uuid: r for r in report.results}
+    assert outcomes[fine].outcome is protocol.Outcome.ACCEPTED
+    assert outcomes[damaged].outcome is protocol.Outcome.RETRY
+    assert "照片.jpg" in outcomes[damaged].message and "已丢弃" in outcomes[damaged].message
+    assert received(sqlite_server, laptop, digest) == 0  # each bad join was discarded, nothing left behind
+
+
+def test_migration_0004_acknowledges_what_each_laptop_already_sent(server_db):
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from sync.server import tables as t
+    from sync.server.db import MIGRATIONS, make_engine, migrate
+
+    engine = make_engine(server_db)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+    with engine.begin() as conn:
+        for device, last in (("d1", 3), ("d2", 1)):
+            for n in range(1, last + 1):
+                conn.execute(sa.text("INSERT INTO device_audit VALUES (:d, :n, 'at', 'u', 'a', '', '{}', :p, :h, 'r')"),
+                             {"d": device, "n": n, "p": f"{n - 1:064d}", "h": f"{n:064d}"})
+        conn.execute(sa.text("INSERT INTO attachment_chunks VALUES (:h, 0, :data)"), {"h": "a" * 64, "data": b"x"})
+    assert migrate(engine) == "0004"
+    with engine.connect() as conn:
+        heads = {row.device_id: (row.entry_id, row.hash) for row in conn.execute(sa.select(t.device_audit_heads))}
+        chunks = conn.execute(sa.select(sa.func.count()).select_from(t.attachment_chunks)).scalar_one()
+    assert heads == {"d1": (3, f"{3:064d}"), "d2": (1, f"{1:064d}")} and chunks == 0
+    engine.dispose()

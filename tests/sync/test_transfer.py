@@ -60,7 +60,8 @@ def filled(sqlite_server, laptop_factory):
     theirs.content_hash = content_hash(theirs.form_id, theirs.form_version, theirs.data, theirs.attachments)
     caller = sqlite_server.service.authenticate(settings(second)["credential"])
     assert sqlite_server.service.push_one(caller, theirs).outcome is Outcome.CONFLICT
-    sqlite_server.service.put_chunk(caller, hashlib.sha256(PHOTO[::-1]).hexdigest(), 0, len(PHOTO), PHOTO[:CHUNK_SIZE])
+    sqlite_server.service.put_chunk(caller, hashlib.sha256(PHOTO[::-1]).hexdigest(), 0, len(PHOTO),
+                                    PHOTO[:CHUNK_SIZE])
     sqlite_server.stop()
     return sqlite_server, first, second
 

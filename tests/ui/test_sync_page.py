@@ -9,6 +9,7 @@ and the small fixtures below use its ``Server``, ``new_laptop`` and ``add_visit`
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -131,9 +132,11 @@ def test_an_unreachable_server_a_short_token_or_an_empty_field_is_said_in_chines
 
 def test_sync_now_sends_records_and_shows_a_result_for_each(qtbot, page, laptop, server):
     enroll(laptop, server.url, token(server), device_name="test")
-    laptop.add_village("V9", "外村")
     good = servers.add_visit(laptop, "V1", name="王秀英")
-    elsewhere = servers.add_visit(laptop, "V9", name="外村人")  # not one of this user's villages: rejected
+    invalid = servers.add_visit(laptop, "V1", name="有问题")  # the server's form check refuses it: rejected
+    data = laptop.get_record(invalid)["data"]
+    data["visit_date"] = "不是日期"
+    laptop.conn.execute("UPDATE records SET data = ? WHERE uuid = ?", [json.dumps(data, ensure_ascii=False), invalid])
     page.refresh()
     assert page.stack.currentWidget() is page.status_view
     assert "待同步 2 条" in page.info.text()
@@ -146,15 +149,15 @@ def test_sync_now_sends_records_and_shows_a_result_for_each(qtbot, page, laptop,
 
     assert report.error == ""
     assert laptop.get_record(good)["status"] == "accepted"
-    assert laptop.get_record(elsewhere)["status"] == "rejected"
+    assert laptop.get_record(invalid)["status"] == "rejected"
     rows = {page.results.item(r, 0).data(Qt.ItemDataRole.UserRole): r for r in range(page.results.rowCount())}
-    assert set(rows) == {good, elsewhere}
-    accepted, rejected = rows[good], rows[elsewhere]
+    assert set(rows) == {good, invalid}
+    accepted, rejected = rows[good], rows[invalid]
     assert page.results.item(accepted, 0).text() == "王秀英 探访"
     assert page.results.item(accepted, 1).text() == "1"
     assert page.results.item(accepted, 2).text() == "已接收"
     assert page.results.item(rejected, 2).text() == "被退回"
-    assert "不负责村" in page.results.item(rejected, 3).text()
+    assert "服务器检查发现记录有问题" in page.results.item(rejected, 3).text()
     assert page.results.item(rejected, 2).background().color() == QColor("#ffebee")  # rejected rows stand out
     assert page.results.item(accepted, 2).background().style() == Qt.BrushStyle.NoBrush
     assert "已接收 1 条" in page.summary.text() and "被退回 1 条" in page.summary.text()
@@ -165,7 +168,7 @@ def test_sync_now_sends_records_and_shows_a_result_for_each(qtbot, page, laptop,
     opened = []
     page.open_record.connect(opened.append)
     page.results.itemActivated.emit(page.results.item(rejected, 0))
-    assert opened == [elsewhere]
+    assert opened == [invalid]
 
 
 def test_cancel_stops_the_run_and_the_ui_stays_responsive(qtbot, page, laptop, server):

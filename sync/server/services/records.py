@@ -6,6 +6,8 @@ between workers: there is no check-then-insert window to lose.
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -29,40 +31,77 @@ class Records:
     def push(self, caller: Caller, envelopes: list[RecordEnvelope]) -> list[RecordResult]:
         """Apply a batch: each record on its own, so one bad record never blocks the others.
 
-        Records are checked (form engine, villages, attachments) before the write transaction;
-        then the batch is written in one transaction with a few statements for the whole batch
-        (one disk flush); a record that loses a race to another worker is looked at again.
+        Each record is judged against what the server holds (the stored record's village, its person and
+        the person's village: ``scope.judge_record``) and checked (form engine, attachments) before the
+        write transaction; the judgement is made again inside it, on what is there at that moment. The
+        batch is written in one transaction with a few statements (one disk flush); a record that loses a
+        race to another worker is looked at again.
         """
-        known = self._known_hashes(envelopes)
-        # a revision already stored with the same content is a duplicate: no need to run the form engine again
-        checked = [(env, None if known.get((env.uuid, env.revision)) == env.content_hash
-                    and self._rights_problem(caller, env) is None else self._check(caller, env)) for env in envelopes]
+        with self.db.read() as conn:
+            held, persons = self._held(conn, envelopes)
+            known = self._known_hashes(conn, envelopes)
+        checked = []
+        for env in envelopes:
+            verdict = self._judge(caller, env, held, persons)
+            self._hold(held, env, verdict)
+            if protocol.content_hash(env.form_id, env.form_version, env.data, env.attachments) != env.content_hash:
+                checked.append((env, (Outcome.RETRY, CunFangError(ErrorCode.SYNC_CONTENT_MISMATCH), [])))
+            elif verdict.refusal is not None:
+                checked.append((env, (Outcome.REJECTED, verdict.refusal, [])))
+            elif known.get((env.uuid, env.revision)) == env.content_hash:
+                checked.append((env, None))  # sent again: no need to run the form engine again
+            else:
+                checked.append((env, self._check(env)))
         with self.db.engine.begin() as conn:
             return self._write_batch(conn, caller, checked)
 
-    def _known_hashes(self, envelopes: list[RecordEnvelope]) -> dict[tuple[str, int], str]:
+    @staticmethod
+    def _known_hashes(conn: Connection, envelopes: list[RecordEnvelope]) -> dict[tuple[str, int], str]:
         uuids = sorted({env.uuid for env in envelopes})
         if not uuids:
             return {}
-        with self.db.read() as conn:
-            rows = conn.execute(sa.select(t.record_revisions.c.uuid, t.record_revisions.c.revision,
-                                          t.record_revisions.c.content_hash)
-                                .where(t.record_revisions.c.uuid.in_(uuids))).all()
+        rows = conn.execute(sa.select(t.record_revisions.c.uuid, t.record_revisions.c.revision,
+                                      t.record_revisions.c.content_hash)
+                            .where(t.record_revisions.c.uuid.in_(uuids))).all()
         return {(row.uuid, row.revision): row.content_hash for row in rows}
 
-    def _rights_problem(self, caller: Caller, env: RecordEnvelope) -> CunFangError | None:
+    @staticmethod
+    def _held(conn: Connection, envelopes: list[RecordEnvelope]
+              ) -> tuple[dict[str, scope.HeldRecord], dict[str, scope.HeldPerson]]:
+        """What the server holds about these records (their newest revision) and the persons they name."""
+        uuids = sorted({env.uuid for env in envelopes})
+        held = {row.uuid: scope.HeldRecord(row.form_id, row.village_id, row.person_id) for row in conn.execute(
+            sa.select(t.records.c.uuid, t.records.c.form_id, t.records.c.village_id, t.records.c.person_id)
+            .where(t.records.c.uuid.in_(uuids)))} if uuids else {}
+        ids = sorted({env.person_id for env in envelopes if env.person_id}
+                     | {h.person_id for h in held.values() if h.person_id})
+        persons = {row.id: scope.HeldPerson(row.village_id, str(json.loads(row.fields).get("kind") or "other"))
+                   for row in conn.execute(sa.select(t.registry.c.id, t.registry.c.village_id, t.registry.c.fields)
+                                           .where(t.registry.c.kind == "person", t.registry.c.id.in_(ids)))
+                   } if ids else {}
+        return held, persons
+
+    def _judge(self, caller: Caller, env: RecordEnvelope, held: dict[str, scope.HeldRecord],
+               persons: dict[str, scope.HeldPerson]) -> scope.Verdict:
         title = None
         if not scope.may_use_form(caller, env.form_id):
             title = getattr(self.forms.definition(env.form_id, env.form_version), "title", None)
-        return scope.record_refusal(caller, env, title)
+        stored = held.get(env.uuid)
+        # a revision that names no person is still about the stored record's person
+        person_id = env.person_id or (stored.person_id if stored else None)
+        return scope.judge_record(caller, env, stored, persons.get(person_id or ""), title)
 
-    def _check(self, caller: Caller, env: RecordEnvelope) -> tuple[Outcome, CunFangError, list[str]] | None:
-        """Why a record cannot be applied now (rejected for good, or retry later), or None."""
-        if protocol.content_hash(env.form_id, env.form_version, env.data, env.attachments) != env.content_hash:
-            return Outcome.RETRY, CunFangError(ErrorCode.SYNC_CONTENT_MISMATCH), []
-        refused = self._rights_problem(caller, env)
-        if refused is not None:
-            return Outcome.REJECTED, refused, []
+    @staticmethod
+    def _hold(held: dict[str, scope.HeldRecord], env: RecordEnvelope, verdict: scope.Verdict) -> None:
+        """A revision let through counts as held for the later revisions of the same batch (a batch cannot move
+        a record that one of its own revisions created)."""
+        if verdict.refusal is None:
+            before = held.get(env.uuid)
+            held[env.uuid] = scope.HeldRecord(env.form_id, verdict.village_id,
+                                              env.person_id or (before.person_id if before else None))
+
+    def _check(self, env: RecordEnvelope) -> tuple[Outcome, CunFangError, list[str]] | None:
+        """Why a record its caller may send cannot be applied (rejected for good, or retry later), or None."""
         form = self.forms.definition(env.form_id, env.form_version)
         if form is None:
             return Outcome.REJECTED, CunFangError(ErrorCode.SYNC_FORM_UNKNOWN, form_id=env.form_id,
@@ -89,6 +128,18 @@ class Records:
                 results[i] = RecordResult(uuid=env.uuid, revision=env.revision, outcome=outcome,
                                           code=error.code.name, message=error.message, missing=missing)
         todo = [(i, env) for i, (env, refusal) in enumerate(checked) if refusal is None]
+        # judged again on what the database holds now, inside the write transaction
+        held, persons = self._held(conn, [env for _, env in todo])
+        verdicts: dict[tuple[str, int], scope.Verdict] = {}
+        for i, env in list(todo):
+            verdict = self._judge(caller, env, held, persons)
+            self._hold(held, env, verdict)
+            if verdict.refusal is not None:
+                results[i] = RecordResult(uuid=env.uuid, revision=env.revision, outcome=Outcome.REJECTED,
+                                          code=verdict.refusal.code.name, message=verdict.refusal.message)
+                todo.remove((i, env))
+            verdicts[(env.uuid, env.revision)] = verdict
+        villages = {key: verdict.village_id for key, verdict in verdicts.items()}
         accepted: list[RecordEnvelope] = []
         for _attempt in range(5):
             if not todo:
@@ -110,7 +161,7 @@ class Records:
                     fresh.append((i, env))
                     stored[key] = (env.content_hash, caller.device_id)
                     heads[env.uuid] = max(head or 0, env.revision)
-            inserted = self._insert_revisions(conn, caller, [env for _, env in fresh], now)
+            inserted = self._insert_revisions(conn, caller, [env for _, env in fresh], now, villages)
             for i, env in fresh:
                 if (env.uuid, env.revision) in inserted:
                     accepted.append(env)
@@ -119,14 +170,24 @@ class Records:
             todo = [(i, env) for i, env in fresh if (env.uuid, env.revision) not in inserted]  # lost a race
         if todo:
             raise ServiceError(503, ErrorCode.SYNC_SERVER_ERROR, status="busy")
-        self._upsert_heads(conn, caller, accepted, now)
+        self._upsert_heads(conn, accepted, now, villages)
         ordered = [results[i] for i in range(len(checked))]
         if ordered:
             conn.execute(t.audit.insert(), [
                 {"at": now, "user_name": caller.user_name, "device_id": caller.device_id, "action": "push",
                  "subject": r.uuid, "revision": r.revision, "outcome": r.outcome.value, "code": r.code,
                  "message": r.message} for r in ordered])
+        self._audit_moves(conn, caller, [(env, verdicts[(env.uuid, env.revision)]) for env in accepted])
         return ordered
+
+    def _audit_moves(self, conn: Connection, caller: Caller, accepted: list[tuple[RecordEnvelope, scope.Verdict]]
+                     ) -> None:
+        """Each accepted revision that moved its record to another village: one audit line (from → to)."""
+        for env, verdict in accepted:
+            if verdict.moved:
+                moved = f"{verdict.moved_from or '（无）'} → {verdict.village_id or '（无）'}"
+                self.db.audit(conn, action="record_move", caller=caller, subject=env.uuid, revision=env.revision,
+                              outcome="ok", message=moved)
 
     @staticmethod
     def _revisions_of(conn: Connection, envelopes: list[RecordEnvelope]
@@ -141,13 +202,13 @@ class Records:
         return stored, heads
 
     def _insert_revisions(self, conn: Connection, caller: Caller, envelopes: list[RecordEnvelope],
-                          now: str) -> set[tuple[str, int]]:
+                          now: str, villages: dict[tuple[str, int], str | None]) -> set[tuple[str, int]]:
         """Insert new revisions in one statement; returns those stored (the rest lost a race to another worker)."""
         if not envelopes:
             return set()
         rows = [{"uuid": env.uuid, "revision": env.revision, "prev_revision": env.prev_revision,
                  "content_hash": env.content_hash, "form_id": env.form_id, "form_version": env.form_version,
-                 "village_id": scope.record_village(caller, env), "person_id": env.person_id,
+                 "village_id": villages[(env.uuid, env.revision)], "person_id": env.person_id,
                  "household_id": env.household_id, "author": env.author, "title": env.title,
                  "data": protocol.canonical_json(env.data),
                  "attachments": protocol.canonical_json([a.model_dump() for a in env.attachments]),
@@ -171,7 +232,8 @@ class Records:
         return RecordResult(uuid=env.uuid, revision=env.revision, outcome=Outcome.CONFLICT, code=error.code.name,
                             message=error.message, server_revision=server_revision)
 
-    def _upsert_heads(self, conn: Connection, caller: Caller, envelopes: list[RecordEnvelope], now: str) -> None:
+    def _upsert_heads(self, conn: Connection, envelopes: list[RecordEnvelope], now: str,
+                      villages: dict[tuple[str, int], str | None]) -> None:
         """Make each record's newest revision its head (one statement; an older revision never replaces a newer)."""
         newest: dict[str, RecordEnvelope] = {}
         for env in envelopes:
@@ -180,7 +242,7 @@ class Records:
         if not newest:
             return
         rows = [{"uuid": env.uuid, "revision": env.revision, "form_id": env.form_id,
-                 "form_version": env.form_version, "village_id": scope.record_village(caller, env),
+                 "form_version": env.form_version, "village_id": villages[(env.uuid, env.revision)],
                  "person_id": env.person_id, "title": env.title, "author": env.author,
                  "data": protocol.canonical_json(env.data), "updated_at": env.updated_at, "received_at": now,
                  "conflicts": 0} for _, env in sorted(newest.items())]
@@ -188,6 +250,28 @@ class Records:
         update = {k: statement.excluded[k] for k in rows[0] if k not in ("uuid", "conflicts")}
         conn.execute(statement.on_conflict_do_update(index_elements=["uuid"], set_=update,
                                                      where=t.records.c.revision < statement.excluded.revision))
+
+    def move(self, caller: Caller, uuid_: str, village_id: str) -> RecordResult:
+        """Move a record to another village: a new revision of its newest one, filed under ``village_id``.
+
+        Judged like any push (township-level roles only, the record's person must live in that village) and
+        audited as ``record_move``.
+        """
+        with self.db.read() as conn:
+            head = conn.execute(sa.select(t.record_revisions).join(
+                t.records, sa.and_(t.records.c.uuid == t.record_revisions.c.uuid,
+                                   t.records.c.revision == t.record_revisions.c.revision))
+                .where(t.records.c.uuid == uuid_)).one_or_none()
+        if head is None:
+            raise ServiceError(404, ErrorCode.SYNC_BAD_REQUEST, reason=f"服务器上没有记录 {uuid_}")
+        data, attachments = json.loads(head.data), json.loads(head.attachments)
+        env = RecordEnvelope(
+            uuid=head.uuid, revision=head.revision + 1, prev_revision=head.revision, base_revision=head.revision,
+            form_id=head.form_id, form_version=head.form_version, village_id=village_id, person_id=head.person_id,
+            household_id=head.household_id, author=head.author, title=head.title, created_at=head.created_at,
+            updated_at=utc_now(), data=data, attachments=attachments,
+            content_hash=protocol.content_hash(head.form_id, head.form_version, data, attachments))
+        return self.push(caller, [env])[0]
 
     # ---------------------------------------------------------------- conflicts and counts (the operator's)
 
@@ -219,12 +303,15 @@ class Records:
                                     ).scalar_one_or_none() or 0
                 chosen = env.model_copy(update={"revision": head + 1, "prev_revision": head or None,
                                                 "base_revision": head or None, "updated_at": now})
-                refused = scope.record_refusal(caller, chosen)
-                if refused is not None:
-                    raise ServiceError(403, refused.code, **refused.context)
+                held, persons = self._held(conn, [chosen])
+                verdict = self._judge(caller, chosen, held, persons)
+                if verdict.refusal is not None:
+                    raise ServiceError(403, verdict.refusal.code, **verdict.refusal.context)
                 resolver = Caller(caller.user_name, caller.role, caller.villages, row.device_id)
-                self._insert_revisions(conn, resolver, [chosen], now)
-                self._upsert_heads(conn, resolver, [chosen], now)
+                villages = {(chosen.uuid, chosen.revision): verdict.village_id}
+                self._insert_revisions(conn, resolver, [chosen], now, villages)
+                self._upsert_heads(conn, [chosen], now, villages)
+                self._audit_moves(conn, resolver, [(chosen, verdict)])
                 revision = chosen.revision
             conn.execute(t.conflicts.update().where(t.conflicts.c.id == conflict_id).values(resolved_at=now))
             conn.execute(t.records.update().where(t.records.c.uuid == row.uuid, t.records.c.conflicts > 0)

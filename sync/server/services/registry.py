@@ -57,24 +57,44 @@ class Registry:
         return RegistryResult(kind=item.kind, id=item.id, outcome=Outcome.REJECTED, code=error.code.name,
                               message=error.message)
 
+    @staticmethod
+    def _held(conn: Connection, item: RegistryEntity) -> scope.HeldRow | None:
+        row = conn.execute(sa.select(t.registry.c.village_id, t.registry.c.fields).where(
+            t.registry.c.kind == item.kind, t.registry.c.id == item.id)).one_or_none()
+        if row is None:
+            return None
+        return scope.HeldRow(row.village_id, str(json.loads(row.fields).get("kind") or "other")
+                             if item.kind == "person" else None)
+
     def _one(self, caller: Caller, item: RegistryEntity) -> RegistryResult:
+        """One row, judged on what it claims and on the row the server holds (``scope.judge_registry``)."""
         item = bounded_by_now(item)
-        refused = scope.registry_refusal(caller, item)
-        if refused is not None:
-            return self._refused(item, refused)
-        village_id = scope.registry_village(item)
+        with self.db.read() as conn:
+            verdict = scope.judge_registry(caller, item, self._held(conn, item))
+        if verdict.refusal is not None:
+            return self._refused(item, verdict.refusal)
         id_number = str(item.fields.get("id_number") or "") if item.kind == "person" else ""
         if len(id_number) > t.registry.c.id_number.type.length or "\x00" in id_number:
             return self._refused(item, CunFangError(ErrorCode.SYNC_BAD_REQUEST, reason="身份证号过长或含有无效字符"))
         with self.db.engine.begin() as conn:
             if self.db.is_postgres:
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(REGISTRY_LOCK)))
+            verdict = scope.judge_registry(caller, item, self._held(conn, item))  # again, under the lock
+            if verdict.refusal is not None:
+                return self._refused(item, verdict.refusal)
+            village_id = verdict.village_id
             existing = conn.execute(sa.select(t.registry.c.seq, t.registry.c.updated_at, t.registry.c.fields).where(
                 t.registry.c.kind == item.kind, t.registry.c.id == item.id)).one_or_none()
             if existing is None and id_number:
-                other = conn.execute(sa.select(t.registry.c.id, t.registry.c.seq).where(
+                other = conn.execute(sa.select(t.registry.c.id, t.registry.c.seq, t.registry.c.village_id,
+                                               t.registry.c.fields).where(
                     t.registry.c.kind == "person", t.registry.c.id_number == id_number)).one_or_none()
                 if other is not None:
+                    held = scope.HeldPerson(other.village_id, str(json.loads(other.fields).get("kind") or "other"))
+                    if not scope.sees_person(caller, held):  # say nothing of who it is or where
+                        self.db.audit(conn, action="registry", caller=caller, subject=item.id, outcome="rejected",
+                                      code=ErrorCode.SYNC_PERSON_ELSEWHERE.name)
+                        return self._refused(item, CunFangError(ErrorCode.SYNC_PERSON_ELSEWHERE))
                     self.db.audit(conn, action="registry", caller=caller, subject=item.id, outcome="duplicate",
                                   message=f"same person as {other.id}")
                     return RegistryResult(kind=item.kind, id=item.id, outcome=Outcome.DUPLICATE, same_as=other.id,
@@ -100,6 +120,9 @@ class Registry:
             outcome = Outcome.CONFLICT if lost else Outcome.ACCEPTED
             self.db.audit(conn, action="registry", caller=caller, subject=item.id, outcome=outcome.value,
                           message=protocol.canonical_json(lost) if lost else "")
+            if verdict.moved:
+                self.db.audit(conn, action="registry_move", caller=caller, subject=item.id, outcome="ok",
+                              message=f"{verdict.moved_from or '（无）'} → {village_id or '（无）'}")
         return RegistryResult(kind=item.kind, id=item.id, outcome=outcome, seq=seq, merged=fields != item.fields)
 
     @staticmethod

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app.errors import CunFangError, ErrorCode, disk_full
-from app.spreadsheets.cells import display_width
+from app.spreadsheets.cells import csv_text, display_width
 
 Progress = Callable[[int, int, str], None]
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -246,24 +246,14 @@ class CsvSheet:
         self.writer.writerow(headers)
 
     def write_row(self, values: list) -> None:
-        self.writer.writerow([_csv_text(v) for v in values])
+        self.writer.writerow([csv_text(v) for v in values])
+
+    def write_texts(self, texts: list[str]) -> None:
+        """A row already turned into text (``cells.csv_converter``): written as it is."""
+        self.writer.writerow(texts)
 
     def finish(self) -> None:
         self.file.close()
-
-
-def _csv_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 class CsvBook:

@@ -114,9 +114,12 @@ def to_datetime(value, *, local: bool = False) -> datetime | str | None:
         return text
     if moment.tzinfo is not None:
         if local:
-            moment = moment.astimezone()
+            try:  # the local wall clock of that instant, to the second (what astimezone() gives, done faster)
+                return datetime.fromtimestamp(moment.timestamp() // 1)
+            except (OverflowError, OSError, ValueError):
+                moment = moment.astimezone()
         moment = moment.replace(tzinfo=None)
-    return moment.replace(microsecond=0)
+    return moment.replace(microsecond=0) if moment.microsecond else moment
 
 
 def to_number(value) -> int | float | str | None:

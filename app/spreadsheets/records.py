@@ -190,7 +190,7 @@ class _Plan:
         self.table: Table = forms_table(forms)
         self.count = count
         self.sheets: dict[str, object] = {}
-        self.columns: dict[str, tuple[list[str], list]] = {}  # table path → (question names, converters)
+        self.columns: dict[str, list[tuple[str, object]]] = {}  # table path → (question name, converter) pairs
         self.as_text = False
 
     def open(self, book, *, csv_prefix: str | None, codes: bool, full_ids: bool) -> None:
@@ -205,8 +205,8 @@ class _Plan:
         self.as_text = all(hasattr(sheet, "write_texts") for sheet in self.sheets.values())
         wrap = csv_converter if self.as_text else memoized
         for table in self.table.walk():
-            self.columns[table.path] = ([f.name for f in table.fields],
-                                        [wrap(f.convert(codes=codes, full_ids=full_ids)) for f in table.fields])
+            self.columns[table.path] = [(f.name, wrap(f.convert(codes=codes, full_ids=full_ids)))
+                                        for f in table.fields]
 
     def rows(self, store, where: list[str], params: list):
         return paged(store, RECORD_SELECT, "records", ["r.form_id = ?", *where], [self.form_id, *params])
@@ -218,9 +218,8 @@ class _Plan:
         fixed = [row["uuid"], villages.get(row["village_id"], row["village_id"]), person, status, row["author"],
                  to_datetime(row["created_at"], local=True), to_datetime(row["updated_at"], local=True),
                  row["form_version"]]
-        names, converters = self.columns[self.table.path]
         get = data.get
-        cells = [convert(get(name)) for name, convert in zip(names, converters)]
+        cells = [convert(get(name)) for name, convert in self.columns[self.table.path]]
         sheet = self.sheets[self.table.path]
         if self.as_text:
             sheet.write_texts([csv_text(v) for v in fixed] + cells)
@@ -234,14 +233,14 @@ class _Plan:
     def _write_repeat(self, table: Table, items, uuid: str, person: str, prefix: str) -> None:
         if not isinstance(items, list):
             return
-        names, converters = self.columns[table.path]
+        columns = self.columns[table.path]
         sheet = self.sheets[table.path]
         for i, item in enumerate(items, 1):
             if not isinstance(item, dict):
                 continue
             position = f"{prefix}{i}"
             get = item.get
-            cells = [convert(get(name)) for name, convert in zip(names, converters)]
+            cells = [convert(get(name)) for name, convert in columns]
             if self.as_text:
                 sheet.write_texts([csv_text(uuid), person, position] + cells)
             else:

@@ -201,7 +201,8 @@ class _Plan:
             text_columns = {0} | {fixed + i for i, f in enumerate(table.fields) if f.identity}
             suffix = csv_prefix if main else "-".join(p for p in (csv_prefix, table.name) if p)
             self.sheets[table.path] = book.sheet(self.title if main else table.label, headers, csv_suffix=suffix,
-                                                 text_columns=text_columns)
+                                                 text_columns=text_columns,
+                                                 print_title=self.title if main else f"{self.title}：{table.label}")
         self.as_text = all(hasattr(sheet, "write_texts") for sheet in self.sheets.values())
         wrap = csv_converter if self.as_text else memoized
         for table in self.table.walk():

@@ -99,12 +99,25 @@ def sheet_name(base: str, used: set[str]) -> str:
     return candidate
 
 
+def page_header(title: str) -> str:
+    """The printed page's header: the title, centred and bold (``&`` doubled, as Excel's header codes need)."""
+    text = title.replace("&", "&&")
+    while len(text.encode("utf-16-le")) // 2 > 240:  # Excel's limit is 255 characters with the codes
+        text = text[:-1]
+    return '&C&"-,Bold"' + text
+
+
 class XlsxSheet:
-    """One worksheet: rows written in order, widths fitted as they go, header frozen and filtered at the end."""
+    """One worksheet: rows written in order, widths fitted as they go, header frozen and filtered at the end.
+
+    Printed (a 台账 goes to the township on paper): A4 landscape, fitted to the page width, grid lines printed
+    around the cells, the header row (and the title above it) repeated on every page, the title in the page
+    header and 第 N 页，共 M 页 in the footer.
+    """
 
     def __init__(self, book: XlsxBook, name: str, headers: list[str], *, title: str | None = None,
                  subtitle: str | None = None, text_columns: set[int] = frozenset(),
-                 widths: dict[int, float] | None = None, fit_width: bool = False):
+                 widths: dict[int, float] | None = None, fit_width: bool = True, print_title: str | None = None):
         self.book = book
         self.ws = book.workbook.add_worksheet(name)
         self.headers = headers
@@ -131,7 +144,9 @@ class XlsxSheet:
         self.ws.set_paper(9)  # A4
         if fit_width:
             self.ws.fit_to_pages(1, 0)
+        self.ws.hide_gridlines(0)  # grid lines on screen and on paper
         self.ws.repeat_rows(0, self.header_row)
+        self.ws.set_header(page_header(print_title or title or name))
         self.ws.set_footer("&C第 &P 页，共 &N 页")
 
     def write_row(self, values: list) -> None:

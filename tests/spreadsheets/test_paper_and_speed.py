@@ -8,7 +8,7 @@ what the typed path (``converter`` then ``CsvSheet.write_row``) writes.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -41,7 +41,7 @@ def assert_print_setup(ws, *, title: str, header_rows: str) -> None:
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)  # 1: the default
     assert ws.page_setup.fitToHeight == 0  # as many pages down as it takes
     assert ws.print_options.gridLines  # the grid is printed round every cell
-    assert ws.print_title_rows == header_rows  # the header row again on every page
+    assert ws.print_title_rows.replace("$", "") == header_rows  # the header row again on every page
     assert title in ws.oddHeader.center.text
     assert "第 &P 页，共 &N 页" in ws.oddFooter.center.text
 
@@ -141,7 +141,7 @@ def test_a_column_converter_built_once_gives_each_answer_what_the_per_cell_one_g
 
 
 @given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
-       st.sampled_from([None, timezone.utc, timezone(timedelta(hours=8))]))
+       st.sampled_from([None, UTC, timezone(timedelta(hours=8))]))
 def test_date_times_come_out_as_they_did(moment, zone):
     moment = moment.replace(tzinfo=zone)
     assert csv_text(moment) == _old_csv_text(moment)

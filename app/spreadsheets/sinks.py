@@ -151,12 +151,13 @@ class XlsxSheet:
 
     def write_row(self, values: list) -> None:
         ws, row, widths, book = self.ws, self.row, self.widths, self.book
+        write_string, text, text_columns = ws.write_string, book.text, self.text_columns
         for col, value in enumerate(values):
             if value is None:
                 continue
             if isinstance(value, str):
                 if value:
-                    ws.write_string(row, col, value, book.text if col in self.text_columns else None)
+                    write_string(row, col, value, text if col in text_columns else None)
                     if len(value) * 2 > widths[col]:
                         widths[col] = max(widths[col], display_width(value))
             elif isinstance(value, datetime):
@@ -166,7 +167,7 @@ class XlsxSheet:
                 ws.write_datetime(row, col, value, book.date)
                 widths[col] = max(widths[col], 10)
             elif isinstance(value, bool):
-                ws.write_string(row, col, str(value).lower())
+                write_string(row, col, str(value).lower())
             else:
                 ws.write_number(row, col, value)
                 widths[col] = max(widths[col], len(str(value)))

@@ -20,8 +20,10 @@ measured in the same run:
   ``Store.save_draft`` against the same single-row INSERT, raw, on the encrypted
   database and on both plain copies (interleaved in blocks of 10 so drift in
   fsync latency hits each alike); and 1,000 inserts in one transaction each way
-  (median of 3 rounds). Target: SQLCipher overhead (raw encrypted against raw
-  plain sqlite3, same SQL) at most 15 %. What-ifs, not verdicts: the same single
+  (median of 3 rounds). Target (revised in issue 20): SQLCipher overhead (raw encrypted
+  against raw plain sqlite3, same SQL) at most +40 % with the page HMAC kept (tamper
+  detection matters more than the last few percent; the first 15 % assumed a slow disk),
+  printed as a PASS/FAIL verdict beside the figures. What-ifs, not verdicts: the same single
   inserts on copies encrypted with HMAC-SHA256 instead of SHA-512, and without HMAC.
 * the time ``load_demo`` takes for ``--persons`` persons (target under a minute
   for 50,000) and the database file sizes.
@@ -60,7 +62,7 @@ from app.store.search import build_query  # noqa: E402
 PASSPHRASE = "benchmark-passphrase"
 SEARCH_MS = 50.0
 SEARCH_RATIO = 3.0
-CIPHER_OVERHEAD = 0.15
+CIPHER_OVERHEAD = 0.40  # with the page HMAC (SHA-512) kept, as the store runs
 LOAD_S = 60.0
 INSERTS = 1000
 BLOCK = 10
@@ -293,7 +295,7 @@ def bench_inserts(store: Store, plain, same_engine, people: list[tuple], what_if
                               lambda: raw_batch(store.conn), api_batch], BATCH_ROUNDS, warmup=0)
 
     print(f"\ninserts: {INSERTS} visit records (JSON data {size:.0f} bytes on average), WAL, "
-          f"synchronous=FULL; target: SQLCipher overhead ≤ {CIPHER_OVERHEAD:.0%}")
+          f"synchronous=FULL; target: SQLCipher overhead ≤ +{CIPHER_OVERHEAD:.0%} with the page HMAC kept")
     print(f"  {INSERTS} transactions of one insert (interleaved in blocks of {BLOCK}):")
     for name, times in single.items():
         print(f"    {name:<31} {sum(times):>8.1f} ms in all, per record: "
@@ -313,7 +315,7 @@ def bench_inserts(store: Store, plain, same_engine, people: list[tuple], what_if
 def overheads(plain_ms: float, no_key_ms: float, enc_ms: float, api_ms: float) -> None:
     overhead = enc_ms / plain_ms - 1
     print(f"    SQLCipher overhead (raw encrypted / raw plain sqlite3 - 1): {overhead:+.1%}  "
-          f"{'PASS' if overhead <= CIPHER_OVERHEAD else 'FAIL'}")
+          f"(target ≤ +{CIPHER_OVERHEAD:.0%}, page HMAC kept)  {'PASS' if overhead <= CIPHER_OVERHEAD else 'FAIL'}")
     print(f"    encryption alone (raw encrypted / raw sqlcipher3 without key - 1): "
           f"{enc_ms / no_key_ms - 1:+.1%}")
     print(f"    API overhead (save_draft / raw encrypted - 1): {api_ms / enc_ms - 1:+.1%}  "

@@ -239,8 +239,9 @@ def record_document(store, library, record_uuid: str, *, form=None, data: dict |
     status = STATUS_LABELS.get(record["status"], record["status"])
     if record["revision"] and record["revision"] > 1:
         status = tr("{status}（第 {revision} 版）").format(status=status, revision=record["revision"])
+    town, village = record_place(store, record.get("village_id"))
     printout = record_printout(form, record["data"] if data is None else data, record_id=record_uuid,
-                               filled_on=_local_date(record["created_at"]), status=status)
+                               filled_on=_local_date(record["created_at"]), status=status, town=town, village=village)
     wanted = {f.attachment for f in printout.fields() if getattr(f, "attachment", "")}
     images = {}
     if wanted:
@@ -250,6 +251,15 @@ def record_document(store, library, record_uuid: str, *, form=None, data: dict |
             if row["name"] in wanted:
                 images[row["name"]] = store.attachment(row["hash"])
     return printout, images
+
+
+def record_place(store, village_id: str | None) -> tuple[str, str]:
+    """The township and village a record belongs to (the store's villages table); without a village, the
+    township this laptop is set up for, and no village."""
+    row = next((v for v in store.villages() if v["id"] == village_id), None) if village_id else None
+    if row is not None:
+        return row.get("town") or store.get_setting("town") or "", row.get("name") or ""
+    return store.get_setting("town") or "", ""
 
 
 def _local_date(iso: str) -> str:

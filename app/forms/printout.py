@@ -54,11 +54,15 @@ class Section:
     items: list = field(default_factory=list)  # Field | Table | Section
 
 
+PLACE_LABELS = ("乡镇（街道）", "村（居）")
+
+
 @dataclass
 class Printout:
     title: str
     meta: list[tuple[str, str]]  # (label, value); an empty value is a blank to fill in
     sections: list[Section]
+    place: list[tuple[str, str]] = field(default_factory=list)  # 乡镇（街道）and 村（居）, a line of their own
     blank: bool = False
     signatures: tuple[str, ...] = SIGNATURES
     footer: str = ""
@@ -81,8 +85,12 @@ class Printout:
 
 
 def record_printout(form: FormDef, data: dict, *, record_id: str = "", filled_on: str = "", status: str = "",
-                    lang: str | None = None) -> Printout:
-    """A filled record as the paper form: relevant questions only, answers as the person chose them."""
+                    town: str = "", village: str = "", lang: str | None = None) -> Printout:
+    """A filled record as the paper form: relevant questions only, answers as the person chose them.
+
+    ``town`` and ``village`` (the record's village, from the store's villages table) head the page; one not known
+    is a blank to fill in by hand.
+    """
     from app.forms.fill import apply_answers
 
     session = FormSession(form, lang=lang)
@@ -93,6 +101,7 @@ def record_printout(form: FormDef, data: dict, *, record_id: str = "", filled_on
         meta.append(("状态", status))
     title = form.title or form.form_id
     return Printout(title=title, meta=meta, sections=builder.sections(form.controls, session.root),
+                    place=list(zip(PLACE_LABELS, (town, village), strict=True)),
                     footer=f"{title}　记录编号 {record_id}" if record_id else title)
 
 
@@ -420,9 +429,9 @@ def html_blocks(printout: Printout, *, images: frozenset[str] | set[str] = froze
     return blocks
 
 
-def _title_html(printout: Printout) -> str:
+def _meta_row(pairs: list[tuple[str, str]], *, size: str = "9pt", margin: int = 6) -> str:
     cells = []
-    for label, value in printout.meta:
+    for label, value in pairs:
         if value:
             shown = f"<td style='padding: 2px 12px 2px 0px;'>{escape(label)}：{escape(value)}</td>"
         elif label.endswith("日期"):
@@ -431,10 +440,14 @@ def _title_html(printout: Printout) -> str:
             shown = (f"<td style='padding: 2px 0px;'>{escape(label)}：</td>"
                      f"<td width='22%' style='{_LINE} padding: 2px 0px;'>&nbsp;</td><td width='3%'></td>")
         cells.append(shown)
-    return (f"<p align='center' style='font-size: 18pt; font-weight: bold; margin: 0px 0px 8px 0px;'>"
-            f"{escape(printout.title)}</p>"
-            "<table cellspacing='0' cellpadding='0' style='font-size: 9pt; margin-bottom: 6px;'><tr>"
+    return (f"<table cellspacing='0' cellpadding='0' style='font-size: {size}; margin-bottom: {margin}px;'><tr>"
             + "".join(cells) + "</tr></table>")
+
+
+def _title_html(printout: Printout) -> str:
+    place = _meta_row(printout.place, size="10.5pt", margin=2) if printout.place else ""
+    return (f"<p align='center' style='font-size: 18pt; font-weight: bold; margin: 0px 0px 8px 0px;'>"
+            f"{escape(printout.title)}</p>" + place + _meta_row(printout.meta))
 
 
 def _section_blocks(section: Section, images, blocks: list[Block], *, level: int) -> None:

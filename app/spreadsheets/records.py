@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from app.errors import CunFangError, ErrorCode
-from app.spreadsheets.cells import IDENTITY_LABELS, to_datetime
+from app.spreadsheets.cells import IDENTITY_LABELS, csv_converter, csv_text, memoized, to_datetime
 from app.spreadsheets.layout import Table, forms_table
 from app.spreadsheets.sinks import Progress, check_cancel, output_format, paused_gc, write_atomically
 from app.store import STATUS_LABELS, STATUSES, exports
@@ -134,12 +134,12 @@ def _export_records(store, out: Path, *, forms: list[str] | None = None, filters
     def fill(book) -> int:
         nonlocal done
         for plan in plans:
-            plan.open(book, csv_prefix=None if len(plans) == 1 else plan.form_id)
+            plan.open(book, csv_prefix=None if len(plans) == 1 else plan.form_id, codes=codes, full_ids=full_ids)
         notes = book.notes("说明")
         for plan in plans:
             for row in plan.rows(store, where, params):
                 check_cancel(cancel)
-                plan.write(row, villages, codes=codes, full_ids=full_ids)
+                plan.write(row, villages, codes=codes)
                 done += 1
                 if progress and done % 200 == 0:
                     progress(done, total, f"已写入 {done} / {total} 条记录")
@@ -178,7 +178,11 @@ def _files(out: Path, plans: list[_Plan]) -> list[Path]:
 
 
 class _Plan:
-    """One form's export: its columns, its sheets and how a record becomes rows."""
+    """One form's export: its columns, its sheets and how a record becomes rows.
+
+    Each column's converter is built once when the sheets open (``cells.memoized``; for CSV ``cells.csv_converter``,
+    which turns an answer straight into its text), not per record or cell.
+    """
 
     def __init__(self, form_id: str, forms: list, count: int):
         self.form_id = form_id
@@ -186,9 +190,10 @@ class _Plan:
         self.table: Table = forms_table(forms)
         self.count = count
         self.sheets: dict[str, object] = {}
-        self.converters: dict[str, list] = {}
+        self.columns: dict[str, list[tuple[str, object]]] = {}  # table path → (question name, converter) pairs
+        self.as_text = False
 
-    def open(self, book, *, csv_prefix: str | None) -> None:
+    def open(self, book, *, csv_prefix: str | None, codes: bool, full_ids: bool) -> None:
         for table in self.table.walk():
             main = table is self.table
             headers = (MAIN_FIXED if main else REPEAT_FIXED) + [f.header for f in table.fields]
@@ -196,38 +201,51 @@ class _Plan:
             text_columns = {0} | {fixed + i for i, f in enumerate(table.fields) if f.identity}
             suffix = csv_prefix if main else "-".join(p for p in (csv_prefix, table.name) if p)
             self.sheets[table.path] = book.sheet(self.title if main else table.label, headers, csv_suffix=suffix,
-                                                 text_columns=text_columns)
+                                                 text_columns=text_columns,
+                                                 print_title=self.title if main else f"{self.title}：{table.label}")
+        self.as_text = all(hasattr(sheet, "write_texts") for sheet in self.sheets.values())
+        wrap = csv_converter if self.as_text else memoized
+        for table in self.table.walk():
+            self.columns[table.path] = [(f.name, wrap(f.convert(codes=codes, full_ids=full_ids)))
+                                        for f in table.fields]
 
     def rows(self, store, where: list[str], params: list):
         return paged(store, RECORD_SELECT, "records", ["r.form_id = ?", *where], [self.form_id, *params])
 
-    def write(self, row: dict, villages: dict[str, str], *, codes: bool, full_ids: bool) -> None:
-        if not self.converters:
-            for table in self.table.walk():
-                self.converters[table.path] = [(f.name, f.convert(codes=codes, full_ids=full_ids))
-                                               for f in table.fields]
+    def write(self, row: dict, villages: dict[str, str], *, codes: bool) -> None:
         data = json.loads(row["data"] or "{}")
         person = row["person_name"] or ""
         status = row["status"] if codes else STATUS_LABELS.get(row["status"], row["status"])
         fixed = [row["uuid"], villages.get(row["village_id"], row["village_id"]), person, status, row["author"],
                  to_datetime(row["created_at"], local=True), to_datetime(row["updated_at"], local=True),
                  row["form_version"]]
-        self.sheets[self.table.path].write_row(
-            fixed + [convert(data.get(name)) for name, convert in self.converters[self.table.path]])
+        get = data.get
+        cells = [convert(get(name)) for name, convert in self.columns[self.table.path]]
+        sheet = self.sheets[self.table.path]
+        if self.as_text:
+            sheet.write_texts([csv_text(v) for v in fixed] + cells)
+        else:
+            sheet.write_row(fixed + cells)
         for repeat in self.table.repeats:
-            self._write_repeat(repeat, data.get(repeat.name), row["uuid"], person, "")
+            items = get(repeat.name)
+            if items:
+                self._write_repeat(repeat, items, row["uuid"], person, "")
 
     def _write_repeat(self, table: Table, items, uuid: str, person: str, prefix: str) -> None:
         if not isinstance(items, list):
             return
-        converters = self.converters[table.path]
+        columns = self.columns[table.path]
         sheet = self.sheets[table.path]
         for i, item in enumerate(items, 1):
             if not isinstance(item, dict):
                 continue
             position = f"{prefix}{i}"
-            sheet.write_row([uuid, person, int(position) if not prefix else position]
-                            + [convert(item.get(name)) for name, convert in converters])
+            get = item.get
+            cells = [convert(get(name)) for name, convert in columns]
+            if self.as_text:
+                sheet.write_texts([csv_text(uuid), person, position] + cells)
+            else:
+                sheet.write_row([uuid, person, int(position) if not prefix else position] + cells)
             for nested in table.repeats:
                 self._write_repeat(nested, item.get(nested.name), uuid, person, position + ".")
 

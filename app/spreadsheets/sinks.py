@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app.errors import CunFangError, ErrorCode, disk_full
-from app.spreadsheets.cells import display_width
+from app.spreadsheets.cells import csv_text, display_width
 
 Progress = Callable[[int, int, str], None]
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -99,12 +99,25 @@ def sheet_name(base: str, used: set[str]) -> str:
     return candidate
 
 
+def page_header(title: str) -> str:
+    """The printed page's header: the title, centred and bold (``&`` doubled, as Excel's header codes need)."""
+    text = title.replace("&", "&&")
+    while len(text.encode("utf-16-le")) // 2 > 240:  # Excel's limit is 255 characters with the codes
+        text = text[:-1]
+    return '&C&"-,Bold"' + text
+
+
 class XlsxSheet:
-    """One worksheet: rows written in order, widths fitted as they go, header frozen and filtered at the end."""
+    """One worksheet: rows written in order, widths fitted as they go, header frozen and filtered at the end.
+
+    Printed (a 台账 goes to the township on paper): A4 landscape, fitted to the page width, grid lines printed
+    around the cells, the header row (and the title above it) repeated on every page, the title in the page
+    header and 第 N 页，共 M 页 in the footer.
+    """
 
     def __init__(self, book: XlsxBook, name: str, headers: list[str], *, title: str | None = None,
                  subtitle: str | None = None, text_columns: set[int] = frozenset(),
-                 widths: dict[int, float] | None = None, fit_width: bool = False):
+                 widths: dict[int, float] | None = None, fit_width: bool = True, print_title: str | None = None):
         self.book = book
         self.ws = book.workbook.add_worksheet(name)
         self.headers = headers
@@ -131,17 +144,20 @@ class XlsxSheet:
         self.ws.set_paper(9)  # A4
         if fit_width:
             self.ws.fit_to_pages(1, 0)
+        self.ws.hide_gridlines(0)  # grid lines on screen and on paper
         self.ws.repeat_rows(0, self.header_row)
+        self.ws.set_header(page_header(print_title or title or name))
         self.ws.set_footer("&C第 &P 页，共 &N 页")
 
     def write_row(self, values: list) -> None:
         ws, row, widths, book = self.ws, self.row, self.widths, self.book
+        write_string, text, text_columns = ws.write_string, book.text, self.text_columns
         for col, value in enumerate(values):
             if value is None:
                 continue
             if isinstance(value, str):
                 if value:
-                    ws.write_string(row, col, value, book.text if col in self.text_columns else None)
+                    write_string(row, col, value, text if col in text_columns else None)
                     if len(value) * 2 > widths[col]:
                         widths[col] = max(widths[col], display_width(value))
             elif isinstance(value, datetime):
@@ -151,7 +167,7 @@ class XlsxSheet:
                 ws.write_datetime(row, col, value, book.date)
                 widths[col] = max(widths[col], 10)
             elif isinstance(value, bool):
-                ws.write_string(row, col, str(value).lower())
+                write_string(row, col, str(value).lower())
             else:
                 ws.write_number(row, col, value)
                 widths[col] = max(widths[col], len(str(value)))
@@ -246,24 +262,14 @@ class CsvSheet:
         self.writer.writerow(headers)
 
     def write_row(self, values: list) -> None:
-        self.writer.writerow([_csv_text(v) for v in values])
+        self.writer.writerow([csv_text(v) for v in values])
+
+    def write_texts(self, texts: list[str]) -> None:
+        """A row already turned into text (``cells.csv_converter``): written as it is."""
+        self.writer.writerow(texts)
 
     def finish(self) -> None:
         self.file.close()
-
-
-def _csv_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S" if value.second else "%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 class CsvBook:

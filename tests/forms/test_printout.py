@@ -60,6 +60,15 @@ def test_a_filled_record_prints_labels_and_choice_labels_not_codes(elder_visit):
     assert out.signatures == ("填表人", "复核人")
 
 
+def test_a_filled_record_names_its_township_and_village_under_the_title(elder_visit):
+    out = record_printout(elder_visit, VISIT, town="示范镇", village="东山村")
+    assert out.place == [("乡镇（街道）", "示范镇"), ("村（居）", "东山村")]
+    head = html_blocks(out)[0].html
+    assert head.index(out.title) < head.index("乡镇（街道）：示范镇") < head.index("村（居）：东山村") < head.index("表单版本")
+    unknown = record_printout(elder_visit, VISIT, town="示范镇")
+    assert ("村（居）", "") in unknown.place  # a blank line to write the village on
+
+
 def test_only_relevant_questions_are_printed(elder_visit):
     home = record_printout(elder_visit, VISIT)
     assert "其他探访方式" not in labels(home)  # asked only when the method is 其他

@@ -40,15 +40,16 @@ def store(tmp_path):
     s.close()
 
 
-def add_visit(store: Store, library: FormLibrary, *, name: str = "王秀英", **answers) -> str:
+def add_visit(store: Store, library: FormLibrary, *, name: str = "王秀英", village_id: str | None = None,
+              **answers) -> str:
     """A person and a valid, finalized elder visit about them (as tests/sync/conftest.py makes them)."""
     from app.demo import _VisitData
 
     form = library.get("elder_visit")
-    person = store.add_person(name=name, kind="elder", village_id=None)
+    person = store.add_person(name=name, kind="elder", village_id=village_id)
     data = {**_VisitData(date.today()).make("elder_visit", date.today(), 30, 0, {}), "elder_name": name, **answers}
     record = store.save_draft(form_id="elder_visit", form_version=form.version, data=data, person_id=person,
-                              author="测试", title=f"{name} 探访")
+                              village_id=village_id, author="测试", title=f"{name} 探访")
     store.finalize(record, form, author="测试")
     return record
 
@@ -95,6 +96,18 @@ def test_a_filled_record_prints_on_a4_with_its_answers(qapp, store, library, tmp
     assert not re.search("[\u2e80-\u2fdf]", text)  # 门 and 页 read back as such, not as the radicals ⻔ and ⻚
     assert "填表人（签字）" in text and "复核人（签字）" in text
     assert re.search(rf"第\s*1\s*页\s*/\s*共\s*{pages}\s*页", text)  # the footer on every page
+
+
+@needs_pdftotext
+def test_the_printed_record_is_headed_by_its_township_and_village(qapp, store, library, tmp_path):
+    store.add_village("340102001001", "东山村", town="示范镇")
+    uuid = add_visit(store, library, village_id="340102001001")
+    path = tmp_path / "record.pdf"
+
+    print_record(store, None, uuid, path)
+
+    head = pdf_text(path).split("探访信息")[0]  # above the first section
+    assert re.search(r"乡镇（街道）：\s*示范镇", head) and re.search(r"村（居）：\s*东山村", head)
 
 
 @needs_pdftotext

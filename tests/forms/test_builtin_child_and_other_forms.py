@@ -162,6 +162,7 @@ def assessment(scores: dict | None = None, **changes) -> dict:
         "provider_phone": "13900002222",
         "base_date": "2026-11-23",
         "education": "primary",
+        "marital": "20",
         "living_with": "spouse",
         "med_pay": "resident",
         "income_src": "pension children",

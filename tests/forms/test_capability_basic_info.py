@@ -34,12 +34,12 @@ def test_appendix_a_fields_are_recorded(form):
     data = result["data"]
     assert data["assess_no"] == "2026-三河-015" and data["base_date"] == "2026-11-23"
     assert data["bmi"] == 22.0
-    assert data["education"] == "primary" and data["living_with"] == "spouse"
+    assert data["education"] == "primary" and data["marital"] == "20" and data["living_with"] == "spouse"
     assert data["med_pay"] == "resident" and data["income_src"] == "pension children"
     assert data["diagnoses"] == "hypertension" and data["medication"] == "氨氯地平 5mg 每日1次"
 
 
-@pytest.mark.parametrize("name", ["education", "living_with", "med_pay", "income_src", "diagnoses",
+@pytest.mark.parametrize("name", ["education", "marital", "living_with", "med_pay", "income_src", "diagnoses",
                                   "pressure_injury", "wounds", "special_care", "pain", "swallow", "malnutrition"])
 def test_appendix_a_items_are_required(form, name):
     # GB/T 42195-2022 附录A: the basic information is part of every assessment

@@ -191,6 +191,22 @@ class RegionTable:
         return text
 
 
+def province_city_rows(table: RegionTable | None = None) -> list[tuple[str, str]]:
+    """(4-digit city code, 省 and 市 as written in an address) for every city-level division.
+
+    Forms read these from resources/forms/province_city.csv (build_scripts/make_province_city.py writes it) to
+    put the province and city in front of a typed county: 3401 → 安徽省合肥市, 1101 (市辖区) → 北京市,
+    4290 (省直辖县级行政区划) → 湖北省.
+    """
+    table = table or national()
+    rows = []
+    for province in table.children():
+        for city in table.children(province.code):
+            parts = [r.short_name for r in (province, city) if r.name not in NOT_IN_ADDRESS]
+            rows.append((city.code, "".join(parts)))
+    return rows
+
+
 def chinese_numeral(digits: str) -> str:
     """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (附号 are small numbers)."""
     n = int(digits)

@@ -188,8 +188,13 @@ def plates_to_make(store) -> list[dict]:
 
 
 def build_address(data: dict) -> str:
-    """The standard rural address: 县 乡镇 村 组 号 (e.g. 示范县示范镇东山村三组18号)."""
+    """The standard rural address: 县 乡镇 村 组 (路) 号 附号 (e.g. 示范县示范镇东山村三组18号, …幸福路17号之一)."""
     number = data.get("house_no")
+    suffix = str(data.get("house_no_suffix") or "")
+    # a 附号 of the 2026.2 form is 之一 and follows 号; an earlier form's free text (-1, 甲) came before it
+    house = ""
+    if number not in (None, ""):
+        house = f"{number}号{suffix}" if suffix.startswith("之") else f"{number}{suffix}号"
     parts = [data.get("county"), data.get("town"), data.get("village"), data.get("group_name"),
-             f"{number}{data.get('house_no_suffix') or ''}号" if number not in (None, "") else ""]
+             data.get("road_name"), house]
     return "".join(str(p) for p in parts if p)

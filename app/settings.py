@@ -35,8 +35,19 @@ class VisitRules:
 
 
 @dataclass
+class ChildRules:
+    """Who counts as a 农村留守儿童 where provinces differ."""
+
+    # One parent away for work and the other dead, missing or in prison (服刑在押、强制隔离戒毒): the national
+    # definition names only a parent at home without guardianship capacity (重病、重残; 民发〔2016〕42号), and some
+    # provinces count these children as 留守 too. False: not counted (registered as 困境儿童 or other children).
+    left_behind_if_other_parent_absent: bool = False
+
+
+@dataclass
 class Settings:
     visits: VisitRules = field(default_factory=VisitRules)
+    children: ChildRules = field(default_factory=ChildRules)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -45,7 +56,9 @@ class Settings:
     def from_json(cls, data: dict) -> Settings:
         visits = VisitRules(**{k: v for k, v in data.get("visits", {}).items()
                                if k in VisitRules.__dataclass_fields__})
-        return cls(visits=visits)
+        children = ChildRules(**{k: v for k, v in data.get("children", {}).items()
+                                 if k in ChildRules.__dataclass_fields__})
+        return cls(visits=visits, children=children)
 
 
 def load_settings(data_dir: Path) -> Settings:
@@ -75,7 +88,7 @@ def county_settings_xml(settings: Settings) -> str:
     resources/forms/county_settings.xml is this for the defaults (shipped beside the forms so that
     ODK tools open them too); the app passes the county's own settings in its place.
     """
-    v = settings.visits
+    v, c = settings.visits, settings.children
 
     def days(values: dict[str, int]) -> str:
         return "".join(f"<{k}>{int(n)}</{k}>" for k, n in values.items())
@@ -89,7 +102,9 @@ def county_settings_xml(settings: Settings) -> str:
             f"<child_default_days>{int(v.child_default_days)}</child_default_days>"
             f"<report_follow_up_days>{int(v.report_follow_up_days)}</report_follow_up_days>"
             f"<monthly_floor>{int(bool(v.monthly_floor))}</monthly_floor>"
-            f"<tier_by_reason>{tiers(v.tier_by_reason)}</tier_by_reason></visits></county_settings>")
+            f"<tier_by_reason>{tiers(v.tier_by_reason)}</tier_by_reason></visits>"
+            f"<children><left_behind_if_other_parent_absent>{int(bool(c.left_behind_if_other_parent_absent))}"
+            f"</left_behind_if_other_parent_absent></children></county_settings>")
 
 
 def form_instances(settings: Settings) -> dict:

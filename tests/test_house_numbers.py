@@ -72,6 +72,6 @@ def test_a_house_number_record_makes_the_household(store):
     first = register(store)
     (household,) = store.query("SELECT * FROM households")
     assert (household["village_id"], household["house_number"]) == ("340123102201", "12")
-    assert household["address"] == "肥西县三河镇新民村三组12号"
+    assert household["address"] == "安徽省合肥市肥西县三河镇新民村三组12号"
     assert first["household_id"] == household["id"]
     assert [v["name"] for v in store.villages()] == ["新民村"]

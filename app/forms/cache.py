@@ -7,7 +7,9 @@ fingerprint (the form engine's own source, the program's and pyxform's versions,
 Python version), so an edited workbook or an upgraded program never meets a stale entry.
 
 Only form definitions are kept: never a record, never a person. A form that reads files
-beside it (CSV/XML external instances, which may be local lists) is not cached at all.
+beside it (CSV/XML external instances, which may be local lists) is not cached at all; one that
+reads only files the app ships (county_settings.xml, province_city.csv) is, and those files are part
+of the fingerprint.
 The entries are pickles in the user's own data directory: anyone who can write there can
 already change what the user runs, so they add no way in; one that does not read back
 is deleted and the form is converted again.
@@ -47,11 +49,12 @@ def engine_fingerprint() -> str:
         except metadata.PackageNotFoundError:
             pyxform_version = "?"
         digest.update(f"{CACHE_FORMAT}|{version()}|{pyxform_version}|{sys.version_info[:2]}".encode())
-        engine = Path(__file__).resolve().parent
         from app.forms.model import SHIPPED_MEDIA
 
-        for shipped in sorted(SHIPPED_MEDIA.glob("*.xml")):  # files every form may read (county_settings.xml)
-            digest.update(shipped.name.encode() + b"\0" + shipped.read_bytes())
+        for name in ("*.xml", "*.csv"):  # the files every form may read (see FormDef.shipped_media)
+            for shipped in sorted(SHIPPED_MEDIA.glob(name)):
+                digest.update(shipped.name.encode() + b"\0" + shipped.read_bytes())
+        engine = Path(__file__).resolve().parent
         for source in sorted(engine.rglob("*.py")):  # absent in a frozen bundle, where the version decides
             try:
                 digest.update(source.relative_to(engine).as_posix().encode() + b"\0" + source.read_bytes())
@@ -85,8 +88,8 @@ class FormCache:
             return form
         self.misses += 1
         form = build()
-        if not getattr(form, "media", None):
-            self._write(entry, form)
+        if set(getattr(form, "media", None) or ()) <= set(getattr(form, "shipped_media", None) or ()):
+            self._write(entry, form)  # no files beside it, or only the ones the app ships
         return form
 
     def _read(self, entry: Path):

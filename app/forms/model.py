@@ -184,6 +184,10 @@ class FormDef:
     notices: list[str] = field(default_factory=list)  # what the form author should know (Chinese), not errors
     calculate_labels: dict[str, str] = field(default_factory=dict)  # XLSForm labels of calculated values
     media: list[str] = field(default_factory=list)  # files beside the form read into instances (CSV, XML)
+    shipped_media: list[str] = field(default_factory=list)  # of those, the ones the app ships (SHIPPED_MEDIA)
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_graph"}  # the graph is rebuilt on reading
 
     @property
     def root_name(self) -> str:
@@ -332,6 +336,7 @@ class _XFormReader:
         self.setvalues: list[SetValue] = []
         self.notices: list[str] = []
         self.media: list[str] = []
+        self.shipped_media: list[str] = []
         first = self.model.find("xf:instance", NS)
         top = next((c for c in first if isinstance(c.tag, str)), None) if first is not None else None
         self.root_path = "/" + etree.QName(top).localname if top is not None else ""
@@ -376,6 +381,7 @@ class _XFormReader:
             source=self.source,
             notices=self.notices,
             media=self.media,
+            shipped_media=self.shipped_media,
         )
         meta_name = self.model.find("xf:instance/*/orx:meta/orx:instanceName", NS)
         if meta_name is None:
@@ -462,11 +468,12 @@ class _XFormReader:
         if src.strip() == "jr://instance/last-saved":
             return document(Node("data"))
         name = src.rsplit("/", 1)[-1]
+        self.media.append(name)
         path = (self.media_dir / name) if self.media_dir else None
         if (path is None or not path.exists()) and (SHIPPED_MEDIA / name).is_file():
             path = SHIPPED_MEDIA / name  # a file the app ships for every form (county_settings.xml)
-        if path is None or path.resolve() != (SHIPPED_MEDIA / name).resolve():
-            self.media.append(name)  # a file of the form's own (the program's are in the cache's fingerprint)
+        if path is not None and path.exists() and path.resolve() == (SHIPPED_MEDIA / name).resolve():
+            self.shipped_media.append(name)  # the app's own file (a built-in form's neighbour, or the fallback)
         if path is None or not path.exists():
             self.notices.append(ErrorCode.FORM_MEDIA_MISSING.value.format(name=name, id=iid))
             return document(Node("root"))

@@ -89,6 +89,9 @@ def left_behind(**changes) -> dict:
         "g_phone": "15900001111",
         "g_addr": "青山村三组",
         "g_confirm_signed": "1",
+        "g_age": "63",
+        "g_health": "chronic",
+        "g_able": "able",
         "guard_type": "fair",
         "guard_eval": "fair",
         "income_src": "work farming",
@@ -157,6 +160,22 @@ def assessment(scores: dict | None = None, **changes) -> dict:
         "provider_name": "王建国",
         "provider_relation": "child",
         "provider_phone": "13900002222",
+        "base_date": "2026-11-23",
+        "education": "primary",
+        "marital": "20",
+        "living_with": "spouse",
+        "med_pay": "resident",
+        "income_src": "pension children",
+        "diagnoses": "hypertension",
+        "pressure_injury": "none",
+        "wounds": "none",
+        "special_care": "none",
+        "pain": "mild",
+        "swallow": "0",
+        "teeth_loss": "1",
+        "denture": "1",
+        "airway": "0",
+        "malnutrition": "0",
         **(scores or FRAIL),
         "coma": "0",
         "dx_dementia": "0",
@@ -454,12 +473,12 @@ def test_house_number_registration_builds_the_full_address(house_form):
     assert result["errors"] == {}
     assert result["valid"]
     data = result["data"]
-    assert data["full_addr"] == "肥西县三河镇新民村三组12号"
+    assert data["full_addr"] == "安徽省合肥市肥西县三河镇新民村三组12号"
     assert data["house_no"] == 12
     assert data["reg_date"] == "2026-11-23"
 
-    result = fill(house_form, house(house_no_suffix="-1"), now=NOW)
-    assert result["data"]["full_addr"] == "肥西县三河镇新民村三组12-1号"
+    result = fill(house_form, house(house_no_annex="1"), now=NOW)
+    assert result["data"]["full_addr"] == "安徽省合肥市肥西县三河镇新民村三组12号之一"
 
 
 def test_installation_date_tomorrow_is_refused(house_form):
@@ -471,7 +490,7 @@ def test_installation_date_tomorrow_is_refused(house_form):
 @pytest.mark.parametrize("code", ["34012310220", "3401231022011", "34012310220X", "3401231022 01"])
 def test_region_code_must_be_12_digits(house_form, code):
     result = fill(house_form, house(region_code=code), now=NOW)
-    assert result["errors"] == {"region_code": "行政区划代码应为12位数字"}
+    assert result["errors"] == {"region_code": "村代码应为12位数字"}
 
 
 def test_full_width_region_code_is_stored_as_digits(house_form):

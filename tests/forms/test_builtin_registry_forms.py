@@ -143,7 +143,7 @@ ACCEPTANCE = {
 
 def test_registry_form_settings(registry_form):
     assert registry_form.form_id == "elder_registry"
-    assert registry_form.version == "2026.2"
+    assert registry_form.version == "2026.3"
     assert registry_form.title == "特殊困难老年人基本信息台账"
     assert registry_form.default_lang == "中文 (zh)"
 
@@ -264,7 +264,7 @@ def test_death_needs_a_date_and_a_reason(registry_form):
 
 def test_adaptation_form_settings(adaptation_form):
     assert adaptation_form.form_id == "home_adaptation"
-    assert adaptation_form.version == "2026.2"
+    assert adaptation_form.version == "2026.3"
     assert adaptation_form.title == "居家适老化改造入户评估与验收"
 
 

@@ -101,7 +101,7 @@ def child_visit(**changes) -> dict:
 
 def test_elder_form_settings(elder_form):
     assert elder_form.form_id == "elder_visit"
-    assert elder_form.version == "2026.2"
+    assert elder_form.version == "2026.3"
     assert elder_form.title == "探访关爱记录表"
     assert elder_form.default_lang == "中文 (zh)"
 
@@ -228,7 +228,7 @@ def test_major_event_follow_up_questions(elder_form):
 
 def test_child_form_settings(child_form):
     assert child_form.form_id == "child_visit"
-    assert child_form.version == "2026.2"
+    assert child_form.version == "2026.3"
     assert child_form.title == "儿童主任走访记录"
 
 

@@ -93,3 +93,15 @@ def test_not_meeting_the_elder_at_home_skips_what_needs_seeing(form):
         answers.pop(key)
     result = fill(form, answers, now=NOW)
     assert result["valid"], result["errors"]
+
+
+def test_the_not_seen_notices_wait_for_how_the_visit_was_made():
+    # the notices tell what to leave out on a phone visit or when the elder was not seen: an empty form is neither
+    from form_helpers import shown
+
+    form = load_form(FORMS / "elder_visit.xlsx")
+    assert not shown(form, {}, "not_seen_info") and not shown(form, {}, "not_home_info")
+    assert shown(form, {"visit_method": "phone"}, "not_seen_info")
+    assert shown(form, {"visit_method": "home", "met_in_person": "0"}, "not_seen_info")
+    assert shown(form, {"visit_method": "video", "met_in_person": "1"}, "not_home_info")
+    assert not shown(form, {"visit_method": "home", "met_in_person": "1"}, "not_home_info")

@@ -110,3 +110,10 @@ def test_the_dashboard_lists_open_reports_oldest_first_with_days_open(tmp_path):
     board = build(store, today)
     assert [(r["uuid"], r["days_open"]) for r in board.open_reports] == [(old, 9), (recent, 2)]
     store.close()
+
+
+def test_the_elder_report_speaks_of_elders():
+    # an example written for children (父母返乡落实监护) has no place on the elder's report
+    form = load_form(FORMS / "elder_finding_report.xlsx")
+    hints = [str(t) for c in form.walk() for t in c.hints.values()]
+    assert hints and not any("父母返乡" in h for h in hints)

@@ -132,3 +132,17 @@ def test_the_store_keeps_the_cache_in_its_data_directory_without_personal_data(t
     assert [f.form_id for f in again.latest()] == [f.form_id for f in library.latest()]
     assert again.cache.hits == len(entries)
     store.close()
+
+
+def test_a_form_with_its_own_copy_of_a_shipped_file_is_not_kept(tmp_path):
+    # the county's own county_settings.xml beside a form is a local file like any other: not cached
+    folder = tmp_path / "county"
+    folder.mkdir()
+    shutil.copy(BUILTIN_DIR / "left_behind_child.xlsx", folder / "left_behind_child.xlsx")
+    (folder / "county_settings.xml").write_text(
+        (BUILTIN_DIR / "county_settings.xml").read_text(encoding="utf-8"), encoding="utf-8")
+    cache = FormCache(tmp_path / "cache")
+    FormLibrary(None, cache).load_path(folder / "left_behind_child.xlsx")
+    assert not cache.directory.exists() or not list(cache.directory.glob("*.form"))
+    FormLibrary(None, cache).load_path(BUILTIN_DIR / "left_behind_child.xlsx")  # the app's own: kept
+    assert len(list(cache.directory.glob("*.form"))) == 1

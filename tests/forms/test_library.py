@@ -40,7 +40,7 @@ def test_a_pulled_newer_version_is_used_for_new_records_and_old_records_keep_the
     newest = {form.form_id: form.version for form in library.latest()}
 
     assert newest["elder_visit"] == "2026.10"
-    assert newest["child_visit"] == "2026.2"
+    assert newest["child_visit"] == "2026.3"
     assert library.get("elder_visit", "2026.1").version == "2026.1"
     assert library.get("elder_visit").version == "2026.10"
     assert library.get("elder_visit", "1999.1").version == "2026.10"  # unknown version: the newest, not nothing

@@ -150,6 +150,11 @@ class ErrorCode(Enum):
     PRACTICE_NOT_SENT = "这是练习模式的数据（虚构的），不会发送到县局，也不能登记服务器。请先退出练习模式（“练习模式 → 退出练习模式”）。"
     SYNC_USER_EXISTS = "用户“{name}”已经存在。"
     SYNC_ROLE_UNKNOWN = "不认识的角色“{role}”。可用的角色：{roles}。"
+    # The bureau's web console (issue 21).
+    CONSOLE_TOWNSHIP_NEEDED = "乡镇账户要写明乡镇的行政区划代码（9 位数字，例如 341100101），其他角色不写。"
+    CONSOLE_SIGN_IN_AGAIN = "登录已过期（长时间没有操作），请重新登录。"
+    CONSOLE_CSRF = "页面已过期或来源不明，操作没有执行。请刷新页面后再试。"
+    CONSOLE_FORBIDDEN = "您的账户没有权限查看这一页。"
     # Accounts, roles and the lock screen (issue 9).
     ACCOUNT_BAD_LOGIN = "用户名或密码不正确。请再试一次（注意大小写和输入法）。"
     ACCOUNT_WAIT = "密码连续输错多次，为保护数据，请等 {seconds} 秒后再试。"

@@ -1,0 +1,275 @@
+"""The console's routes under ``/console``: sign-in, pages and the few POSTs (each with its CSRF token)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from app.errors import CunFangError, ErrorCode
+from sync.server.console import audit
+from sync.server.console.accounts import COOKIE, IDLE_SECONDS, ConsoleAccounts, ConsoleUser
+from sync.server.console.views import VISIT_TARGET, Views, today
+
+HERE = Path(__file__).parent
+PRE_COOKIE = "cunfang_console_pre"  # the sign-in form's CSRF token (double submit), before any session
+NAV = (("overview", "/console/", "总览"), ("persons", "/console/persons", "人员"),
+       ("records", "/console/records", "记录"),
+       ("queue", "/console/queue", "红线与发现报告"), ("users", "/console/users", "用户与设备"),
+       ("audit", "/console/audit", "审计"))
+HEADERS = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                                      "frame-ancestors 'none'; form-action 'self'",
+           "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+           "Cache-Control": "no-store"}
+
+
+class NeedSignIn(Exception):
+    def __init__(self, expired: bool = False):
+        self.expired = expired
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str):
+        self.status, self.message = status, message
+
+
+def mount_console(app: FastAPI, service) -> None:
+    """Add the console to the server's app (pages at /console, files at /console/static)."""
+    accounts = ConsoleAccounts(service.db)
+    views = Views(service.db, service.forms)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals.update(nav=NAV, target=VISIT_TARGET)
+    router = APIRouter(prefix="/console", include_in_schema=False)
+
+    def render(request: Request, name: str, user: ConsoleUser | None, status: int = 200, **context) -> HTMLResponse:
+        response = templates.TemplateResponse(request, name, {"user": user, **context}, status_code=status)
+        response.headers.update(HEADERS)
+        return response
+
+    def signed_in(request: Request, page: str | None = None) -> ConsoleUser:
+        token = request.cookies.get(COOKIE, "")
+        user = accounts.session(token)
+        if user is None:
+            raise NeedSignIn(expired=bool(token))
+        if page and not user.may(page):
+            raise Refused(403, CunFangError(ErrorCode.CONSOLE_FORBIDDEN).message)
+        return user
+
+    async def posted(request: Request, user: ConsoleUser) -> dict:
+        form = await request.form()
+        if not secrets.compare_digest(str(form.get("csrf", "")), user.csrf):
+            audit.note(service.db, action="console_csrf", caller=user.caller, subject=request.url.path,
+                                 outcome="refused")
+            raise Refused(403, CunFangError(ErrorCode.CONSOLE_CSRF).message)
+        return dict(form)
+
+    @app.exception_handler(NeedSignIn)
+    async def _sign_in(request: Request, exc: NeedSignIn) -> Response:
+        where = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        response = RedirectResponse(f"/console/login?next={where}{'&expired=1' if exc.expired else ''}", 303)
+        response.delete_cookie(COOKIE, path="/console")
+        return response
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused) -> Response:
+        token = request.cookies.get(COOKIE, "")
+        return render(request, "refused.html", accounts.session(token) if token else None, exc.status,
+                      message=exc.message)
+
+    def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:
+        response.set_cookie(name, value, max_age=max_age, path="/console", httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")
+
+    # ---------------------------------------------------------------- signing in and out
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request, next: str = "/console/", expired: int = 0) -> Response:
+        pre = secrets.token_urlsafe(24)
+        response = render(request, "login.html", None, pre=pre, next=_local(next),
+                          message=CunFangError(ErrorCode.CONSOLE_SIGN_IN_AGAIN).message if expired else "")
+        set_cookie(request, response, PRE_COOKIE, pre, 600)
+        return response
+
+    @router.post("/login", response_class=HTMLResponse)
+    def login(request: Request, name: Annotated[str, Form(max_length=100)] = "",
+              password: Annotated[str, Form(max_length=200)] = "", csrf: Annotated[str, Form()] = "",
+              next: Annotated[str, Form()] = "/console/") -> Response:
+        if not csrf or not secrets.compare_digest(csrf, request.cookies.get(PRE_COOKIE, "")):
+            raise Refused(403, CunFangError(ErrorCode.CONSOLE_CSRF).message)
+        try:
+            token = accounts.sign_in(name, password)
+        except CunFangError as exc:
+            pre = secrets.token_urlsafe(24)
+            response = render(request, "login.html", None, 401, pre=pre, next=_local(next), message=exc.message,
+                              name=name)
+            set_cookie(request, response, PRE_COOKIE, pre, 600)
+            return response
+        response = RedirectResponse(_local(next), 303)
+        set_cookie(request, response, COOKIE, token, None)  # a browser-session cookie; the server ends it idle
+        response.delete_cookie(PRE_COOKIE, path="/console")
+        return response
+
+    @router.post("/logout")
+    async def logout(request: Request) -> Response:
+        user = signed_in(request)
+        await posted(request, user)
+        accounts.sign_out(request.cookies.get(COOKIE, ""))
+        response = RedirectResponse("/console/login", 303)
+        response.delete_cookie(COOKIE, path="/console")
+        return response
+
+    # ---------------------------------------------------------------- pages
+
+    @router.get("/", response_class=HTMLResponse)
+    def overview(request: Request) -> Response:
+        user = signed_in(request)
+        if not user.may("overview"):
+            return RedirectResponse("/console/users", 303)
+        caller = user.caller
+        return render(request, "overview.html", user, towns=views.overview(caller), trend=views.trend(caller),
+                      today=today(), chart=Markup(_bar_chart(views.trend(caller))))
+
+    @router.get("/persons", response_class=HTMLResponse)
+    def persons(request: Request, q: Annotated[str, Query(max_length=50)] = "", village: str = "", kind: str = "",
+                overdue: int = 0, visited: int = 0, to_visit: int = 0, page: Annotated[int, Query(ge=0)] = 0
+                ) -> Response:
+        user = signed_in(request, "persons")
+        rows = views.persons(user.caller, q=q, village=village, kind=kind, overdue=bool(overdue),
+                             visited=bool(visited), to_visit=bool(to_visit), offset=page * 100)
+        return render(request, "persons.html", user, rows=rows, q=q, village=village, kind=kind, overdue=overdue,
+                      visited=visited, to_visit=to_visit, page=page)
+
+    @router.get("/persons/{person_id}", response_class=HTMLResponse)
+    def person(request: Request, person_id: str) -> Response:
+        user = signed_in(request, "persons")
+        found = views.person(user.caller, person_id)
+        if found is None:
+            raise Refused(404, "没有这个人，或不在您的查看范围内。")
+        return render(request, "person.html", user, p=found, titles=views.form_titles(), full_id="")
+
+    @router.post("/persons/{person_id}/id-number", response_class=HTMLResponse)
+    async def person_full_id(request: Request, person_id: str) -> Response:
+        user = signed_in(request, "persons")
+        await posted(request, user)
+        found = views.person(user.caller, person_id)
+        if found is None:
+            raise Refused(404, "没有这个人，或不在您的查看范围内。")
+        if not user.role.scope_role.sees_full_ids:
+            raise Refused(403, CunFangError(ErrorCode.CONSOLE_FORBIDDEN).message)
+        audit.note(service.db, action="console_view_id", caller=user.caller, subject=person_id, outcome="ok",
+                             message=f"{user.name} 查看了 {found['name']} 的完整身份证号")
+        return render(request, "person.html", user, p=found, titles=views.form_titles(), full_id=found["id_number"])
+
+    @router.get("/records", response_class=HTMLResponse)
+    def records(request: Request, form: str = "", village: str = "", start: str = "", end: str = "",
+                conflicts: int = 0, page: Annotated[int, Query(ge=0)] = 0) -> Response:
+        user = signed_in(request, "records")
+        rows = views.records(user.caller, form=form, village=village, start=_day(start), end=_day(end),
+                             conflicts=bool(conflicts), offset=page * 100)
+        return render(request, "records.html", user, rows=rows, titles=views.form_titles(), form=form,
+                      village=village, start=start, end=end, conflicts=conflicts, page=page)
+
+    @router.get("/records/{uuid}", response_class=HTMLResponse)
+    def record(request: Request, uuid: str) -> Response:
+        user = signed_in(request, "records")
+        row = views.record(user.caller, uuid)
+        if row is None:
+            raise Refused(404, "没有这条记录，或不在您的查看范围内。")
+        return render(request, "record.html", user, r=row, paper=Markup(_paper(service, row)),
+                      titles=views.form_titles())
+
+    @router.get("/queue", response_class=HTMLResponse)
+    def queue(request: Request, village: str = "", type: str = "") -> Response:
+        user = signed_in(request, "queue")
+        flags = views.open_flags(user.caller, village=village) if type in ("", "flag") else []
+        reports = views.open_reports(user.caller, village=village) if type in ("", "report") else []
+        return render(request, "queue.html", user, flags=flags, reports=reports, village=village, type=type)
+
+    @router.get("/users", response_class=HTMLResponse)
+    def users(request: Request) -> Response:
+        user = signed_in(request, "users")
+        return render(request, "users.html", user, devices=service.list_devices(), consoles=accounts.list())
+
+    @router.post("/devices/{device_id}/revoke")
+    async def revoke(request: Request, device_id: str) -> Response:
+        user = signed_in(request, "users")
+        await posted(request, user)
+        service.accounts.revoke_device(device_id)
+        audit.note(service.db, action="console_revoke", caller=user.caller, subject=device_id, outcome="ok")
+        return RedirectResponse("/console/users", 303)
+
+    @router.get("/audit", response_class=HTMLResponse)
+    def audit_page(request: Request, q: Annotated[str, Query(max_length=100)] = "") -> Response:
+        user = signed_in(request, "audit")
+        return render(request, "audit.html", user, rows=audit.search(service.db, q), q=q)
+
+    app.include_router(router)
+    app.mount("/console/static", StaticFiles(directory=HERE / "static"), name="console-static")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> Response:
+        return RedirectResponse("/console/", 303)
+
+
+def _local(target: str) -> str:
+    """Only a path inside the console may follow sign-in (never another site)."""
+    return target if target.startswith("/console/") and not target.startswith("//") else "/console/"
+
+
+def _day(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat() if text else ""
+    except ValueError:
+        return ""
+
+
+def _paper(service, row: dict) -> str:
+    """The record laid out as its paper form (``app.forms.printout``), ID numbers masked."""
+    import json
+    from html import escape
+
+    from app.china import id_valid, mask_id
+    from app.forms.printout import html_blocks, record_printout
+
+    form = service.form_def(row["form_id"], row["form_version"])
+    data = json.loads(row["data"])
+    if form is None:
+        return "<p>找不到这个表单版本，按原始数据显示：</p><pre>" + escape(json.dumps(data, ensure_ascii=False,
+                                                                                 indent=2)) + "</pre>"
+    printout = record_printout(form, data, record_id=row["uuid"][:8], filled_on=row["updated_at"][:10])
+    for item in printout.fields():
+        if getattr(item, "answer", "") and id_valid(str(item.answer)):
+            item.answer = mask_id(str(item.answer))
+    return "".join(block.html for block in html_blocks(printout))
+
+
+def _bar_chart(months: list[tuple[str, int]]) -> str:
+    """The 12-month trend as an inline SVG (no script): one bar a month, each a link to its records."""
+    top = max([n for _, n in months] + [1])
+    bars = []
+    for i, (month, n) in enumerate(months):
+        h = round(150 * n / top)
+        x = 10 + i * 52
+        start, end = f"{month}-01", _next_month(month)
+        bars.append(f"<a href='/console/records?form=visits&amp;start={start}&amp;end={end}'>"
+                    f"<rect x='{x}' y='{170 - h}' width='36' height='{h}' fill='#3b7dd8'><title>{month}：{n} 次走访"
+                    f"</title></rect><text x='{x + 18}' y='{165 - h}' font-size='11' text-anchor='middle'>{n}</text>"
+                    f"</a><text x='{x + 18}' y='188' font-size='11' text-anchor='middle'>{month[2:]}</text>")
+    return (f"<svg class='chart' viewBox='0 0 640 195' width='640' height='195' role='img' "
+            f"aria-label='近12个月走访次数'>{''.join(bars)}</svg>")
+
+
+def _next_month(month: str) -> str:
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{y + (m == 12):04d}-{(m % 12) + 1:02d}-01"
+
+
+__all__ = ["IDLE_SECONDS", "mount_console"]

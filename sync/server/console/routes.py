@@ -49,8 +49,9 @@ def mount_console(app: FastAPI, service) -> None:
     templates.env.globals.update(nav=NAV, target=VISIT_TARGET)
     router = APIRouter(prefix="/console", include_in_schema=False)
 
-    def render(request: Request, name: str, user: ConsoleUser | None, status: int = 200, **context) -> HTMLResponse:
-        response = templates.TemplateResponse(request, name, {"user": user, **context}, status_code=status)
+    def render(request: Request, template: str, user: ConsoleUser | None, status: int = 200,
+               **context) -> HTMLResponse:
+        response = templates.TemplateResponse(request, template, {"user": user, **context}, status_code=status)
         response.headers.update(HEADERS)
         return response
 

@@ -1,0 +1,169 @@
+"""The bureau's web console over HTTP against a real ``cunfang-server serve`` (SQLite and PostgreSQL):
+accounts, lockout, sessions shared by hosts, CSRF, and what each role may see. Browser tests:
+test_console_browser.py."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from sync.server import tables as t
+from sync.server.console.accounts import IDLE_SECONDS, ConsoleAccounts
+from tests.sync.console_data import PASSWORD, TOWN_A, TOWN_B, csrf_of, expected, seed, sign_in
+
+
+@pytest.fixture
+def county(server):
+    return server, seed(server.service)
+
+
+def cells(html: str, village: str) -> dict[str, str]:
+    row = re.search(rf'<tr class="\w+" data-village="{village}">(.*?)</tr>', html, re.S).group(1)
+    return {col: re.sub(r"<[^>]+>", "", text).strip()
+            for col, text in re.findall(r'data-col="(\w+)">(.*?)</td>', row, re.S)}
+
+
+def test_sign_in_shows_the_overview_with_the_databases_numbers(county):
+    server, people = county
+    session, answer = sign_in(server.url, "kezhang")
+    assert answer.status_code == 200 and answer.url.endswith("/console/")
+    cookie = answer.history[0].headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" not in cookie  # plain HTTP here
+    for code in (TOWN_A, TOWN_B, f"{TOWN_A}201", f"{TOWN_A}202", f"{TOWN_B}201"):
+        shown = cells(answer.text, code)
+        for key, n in expected(people, code).items():
+            assert shown[key] == str(n), (code, key)
+
+
+def test_wrong_password_then_wait_doubling_and_never_a_session(county):
+    server, _ = county
+    for _ in range(5):  # five free tries
+        _, answer = sign_in(server.url, "kezhang", "wrong-password")
+        assert answer.status_code == 401 and "用户名或密码不正确" in answer.text
+    _, answer = sign_in(server.url, "kezhang", "wrong-password")
+    assert "请等" in answer.text
+    _, answer = sign_in(server.url, "kezhang", PASSWORD)  # even the right password waits
+    assert answer.status_code == 401 and "请等" in answer.text
+    with server.service.db.read() as conn:
+        row = conn.execute(sa.select(t.console_logins).where(t.console_logins.c.name == "kezhang")).one()
+        assert row.failures == 5  # the refused try during the wait counted nothing more
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.console_sessions)).scalar() == 0
+    env = {**os.environ, "CUNFANG_CONSOLE_PASSWORD": "Another!pass42"}
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "sync.server.cli", "--db", server.db, "console-user", "reset", "kezhang"],
+                   env=env, check=True, capture_output=True)
+    _, answer = sign_in(server.url, "kezhang", "Another!pass42")  # a reset lifts the wait
+    assert answer.url.endswith("/console/")
+
+
+def test_unknown_names_share_one_counter(county):
+    server, _ = county
+    for i in range(6):
+        _, answer = sign_in(server.url, f"nobody{i}", "whatever-pass")
+    assert "请等" in answer.text
+    _, answer = sign_in(server.url, "chakan")  # a real account is not slowed by guessed names
+    assert answer.url.endswith("/console/")
+
+
+def test_post_without_the_csrf_token_is_refused(county):
+    server, _ = county
+    token = server.user("zhang", "village_cadre", f"{TOWN_A}201")
+    device = server.service.enroll(token, "笔记本").device_id
+    session, _ = sign_in(server.url, "kezhang")
+    page = session.get(server.url + "/console/users")
+    assert device[:8] in page.text
+    refused = session.post(server.url + f"/console/devices/{device}/revoke", data={})
+    assert refused.status_code == 403 and "页面已过期或来源不明" in refused.text
+    wrong = session.post(server.url + f"/console/devices/{device}/revoke", data={"csrf": "x" * 43})
+    assert wrong.status_code == 403
+    assert not [d for d in server.service.list_devices() if d["revoked_at"]]
+    done = session.post(server.url + f"/console/devices/{device}/revoke", data={"csrf": csrf_of(page.text)})
+    assert done.status_code == 200
+    assert [d for d in server.service.list_devices() if d["revoked_at"]]
+    login = session.get(server.url + "/console/login")
+    assert session.post(server.url + "/console/login", data={"name": "kezhang", "password": PASSWORD,
+                                                              "csrf": "forged"}).status_code == 403
+    assert login.status_code == 200
+
+
+def test_township_account_sees_only_its_township(county):
+    server, people = county
+    session, answer = sign_in(server.url, "xiangzhen")
+    assert f'data-village="{TOWN_A}"' in answer.text and f'data-village="{TOWN_B}"' not in answer.text
+    listing = session.get(server.url + "/console/persons").text
+    theirs = [p for p in people if p["village_id"].startswith(TOWN_B)]
+    mine = [p for p in people if p["village_id"].startswith(TOWN_A)]
+    assert all(p["name"] not in listing for p in theirs) and all(p["name"] in listing for p in mine)
+    assert session.get(server.url + f"/console/persons/{theirs[0]['id']}").status_code == 404
+    assert session.get(server.url + f"/console/persons?village={TOWN_B}").text.count("/console/persons/p") == 0
+    assert session.get(server.url + "/console/users").status_code == 403
+
+
+def test_it_account_sees_no_personal_data(county):
+    server, people = county
+    session, answer = sign_in(server.url, "xinxi")
+    assert answer.url.endswith("/console/users")
+    for path in ("/console/persons", f"/console/persons/{people[0]['id']}", "/console/records", "/console/queue"):
+        assert session.get(server.url + path).status_code == 403, path
+    assert people[0]["name"] not in session.get(server.url + "/console/audit").text
+
+
+def test_full_id_number_is_shown_on_request_and_audited(county):
+    server, people = county
+    session, _ = sign_in(server.url, "chakan")
+    person = people[1]
+    page = session.get(server.url + f"/console/persons/{person['id']}").text
+    assert person["id_number"] not in page and person["id_number"][-4:] in page
+    shown = session.post(server.url + f"/console/persons/{person['id']}/id-number", data={"csrf": csrf_of(page)})
+    assert person["id_number"] in shown.text
+    with server.service.db.read() as conn:
+        rows = conn.execute(sa.select(t.audit).where(t.audit.c.action == "console_view_id")).all()
+    assert [(r.subject, r.user_name) for r in rows] == [(person["id"], "chakan")]
+
+
+def test_sessions_live_in_the_database_shared_by_hosts(county, start_server):
+    server, _ = county
+    other = start_server(server.db)  # a second host on the same database
+    session, _ = sign_in(server.url, "kezhang")
+    assert session.get(other.url + "/console/persons").status_code == 200
+    page = session.get(other.url + "/console/").text
+    session.post(other.url + "/console/logout", data={"csrf": csrf_of(page)})
+    assert session.get(server.url + "/console/persons", allow_redirects=False).status_code == 303
+
+
+def test_idle_session_ends_and_disabled_account_is_signed_out(county):
+    server, _ = county
+    accounts = ConsoleAccounts(server.service.db)
+    token = accounts.sign_in("kezhang", PASSWORD, now=1_000_000)
+    assert accounts.session(token, now=1_000_000 + IDLE_SECONDS - 60) is not None
+    assert accounts.session(token, now=1_000_000 + 2 * IDLE_SECONDS - 120) is not None  # use restarted the clock
+    assert accounts.session(token, now=1_000_000 + 3 * IDLE_SECONDS) is None
+    session, _ = sign_in(server.url, "chakan")
+    accounts.disable("chakan")
+    assert session.get(server.url + "/console/persons", allow_redirects=False).status_code == 303
+
+
+def test_console_user_commands(sqlite_server):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CUNFANG_CONSOLE_PASSWORD": PASSWORD}
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "sync.server.cli", "--db", sqlite_server.db, "console-user",
+                               *args], env=env, capture_output=True, text=True, cwd=sqlite_server.log.parent)
+
+    assert run("add", "liu", "--role", "乡镇").returncode == 1  # a township account needs its township
+    added = run("add", "liu", "--role", "乡镇", "--township", TOWN_A, "--display-name", "刘乡长")
+    assert added.returncode == 0, added.stderr
+    assert "liu  刘乡长  乡镇  341100101  有效" in run("list").stdout
+    assert run("disable", "liu").returncode == 0 and "已停用" in run("list").stdout
+    weak = subprocess.run([sys.executable, "-m", "sync.server.cli", "--db", sqlite_server.db, "console-user", "reset",
+                           "liu"], env={**os.environ, "CUNFANG_CONSOLE_PASSWORD": "12345678"}, capture_output=True,
+                          text=True)
+    assert weak.returncode == 1 and "太常见" in weak.stderr and "Traceback" not in weak.stderr

@@ -167,3 +167,22 @@ def test_console_user_commands(sqlite_server):
                            "liu"], env={**os.environ, "CUNFANG_CONSOLE_PASSWORD": "12345678"}, capture_output=True,
                           text=True)
     assert weak.returncode == 1 and "太常见" in weak.stderr and "Traceback" not in weak.stderr
+
+
+def test_export_is_scoped_audited_and_needs_the_csrf_token(county):
+    server, _ = county
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    session, _ = sign_in(server.url, "chakan")
+    page = session.get(server.url + "/console/export").text
+    assert session.post(server.url + "/console/export", data={}).status_code == 403
+    answer = session.post(server.url + "/console/export", data={"csrf": csrf_of(page)})
+    assert answer.status_code == 200 and answer.content[:2] == b"PK"
+    load_workbook(BytesIO(answer.content))
+    with server.service.db.read() as conn:
+        who = conn.execute(sa.select(t.audit.c.user_name).where(t.audit.c.action == "console_export")).all()
+    assert who == [("chakan",)]
+    township, _ = sign_in(server.url, "xiangzhen")
+    assert township.get(server.url + "/console/export").status_code == 403  # 乡镇 reads, does not export

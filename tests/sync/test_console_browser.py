@@ -56,6 +56,18 @@ def shots(tmp_path, request):
     return take
 
 
+def click(driver, element) -> None:
+    """Click a link or button and wait until the next page has replaced this one."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def sign_in(driver, base: str, name: str, password: str = PASSWORD) -> None:
     from selenium.webdriver.common.by import By
 
@@ -63,7 +75,7 @@ def sign_in(driver, base: str, name: str, password: str = PASSWORD) -> None:
     driver.find_element(By.ID, "name").clear()
     driver.find_element(By.ID, "name").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(password)
-    driver.find_element(By.ID, "sign-in").click()
+    click(driver, driver.find_element(By.ID, "sign-in"))
 
 
 def cell(driver, village: str, col: str) -> str:
@@ -92,16 +104,16 @@ def test_console_in_chromium(server, browser, shots):
 
     # a newcomer finds an overdue elder from 总览: the village's 逾期 number, then the elder's name
     village = f"{TOWN_A}202"
-    browser.find_element(By.CSS_SELECTOR, f'tr[data-village="{village}"] td[data-col="overdue"] a').click()  # 1
+    click(browser, browser.find_element(By.CSS_SELECTOR, f'tr[data-village="{village}"] td[data-col="overdue"] a'))  # 1
     shots(browser, "03-persons-overdue")
     rows = browser.find_elements(By.CSS_SELECTOR, "#persons tbody tr")
     overdue_elders = {p["name"] for p in people if p["village_id"] == village and p["kind"] == "elder"
                       and p["status"] == "active" and p["next_due"] < today().isoformat()}
     elder_row = next(r for r in rows if r.find_element(By.CSS_SELECTOR, "td a").text in overdue_elders)
-    elder_row.find_element(By.CSS_SELECTOR, "td a").click()  # 2
+    click(browser, elder_row.find_element(By.CSS_SELECTOR, "td a"))  # 2
     assert "已逾期" in browser.find_element(By.TAG_NAME, "main").text
     shots(browser, "04-person")
-    browser.find_element(By.ID, "show-id").click()
+    click(browser, browser.find_element(By.ID, "show-id"))
     shown = browser.find_element(By.ID, "id-number").text
     assert len(shown) == 18 and "*" not in shown
     shots(browser, "05-person-full-id")
@@ -121,14 +133,14 @@ def test_console_in_chromium(server, browser, shots):
     # a form whose CSRF token is gone is refused, and nothing happens
     browser.get(base + "/console/users")
     browser.execute_script("document.querySelectorAll('input[name=csrf]').forEach(e => e.remove())")
-    browser.find_element(By.CSS_SELECTOR, "button.danger").click()
+    click(browser, browser.find_element(By.CSS_SELECTOR, "button.danger"))
     assert "页面已过期或来源不明" in browser.find_element(By.ID, "message").text
     shots(browser, "11-csrf-refused")
     assert not [d for d in server.service.list_devices() if d["revoked_at"]]
 
     # sign out; the township account sees its own township only
     browser.get(base + "/console/")
-    browser.find_element(By.CSS_SELECTOR, "header form button").click()
+    click(browser, browser.find_element(By.CSS_SELECTOR, "header form button"))
     assert "/console/login" in browser.current_url
     sign_in(browser, base, "xiangzhen")
     assert browser.find_elements(By.CSS_SELECTOR, f'tr[data-village="{TOWN_A}"]')

@@ -6,6 +6,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -102,6 +103,7 @@ records = Table(
     Column("updated_at", String(40), nullable=False),
     Column("received_at", String(40), nullable=False),
     Column("conflicts", Integer, nullable=False, default=0),
+    Index("ix_records_form_updated", "form_id", "updated_at"),  # the console's 总览 (migration 0004)
 )
 
 # A revision that lost a race (or was based on an old one): kept whole, for a person to resolve.

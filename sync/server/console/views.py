@@ -9,8 +9,9 @@ The server's definitions, each made once here (ARCHITECTURE.md, "The web console
 - **visited this month** is the laptop's visit-rate rule (``app.store.persons.visit_rates``): an active elder or
   child whose last_visit is on or after the 1st of this month; the rate is visited ÷ active elders and children,
   beside the target ``VISIT_TARGET`` (every one of them visited every month, the 2025 monthly target);
-- an **open red flag** is a person's newest visit record (``VISIT_FORMS``) that raised a safety flag
-  (``app.schedule.red_flags``): a later calm visit closes it, as on the laptop's 工作台;
+- an **open red flag** is a person's newest visit record (``VISIT_FORMS``) of the last ``FLAG_DAYS`` days that
+  raised a safety flag (``app.schedule.red_flags``): a later calm visit closes it, as on the laptop's 工作台
+  (which also looks back 60 days);
 - an **open 发现报告** is the newest revision of a ``child_finding_report`` / ``elder_finding_report`` whose
   case_status is not ``closed``; its days open count from found_time (else its last update);
 - the **12-month trend** counts visit records per month of their last update.
@@ -22,7 +23,7 @@ import json
 from collections import defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -40,6 +41,7 @@ from sync.server.services.common import Database
 
 VISIT_FORMS = ("elder_visit", "child_visit")
 FINDING_FORMS = ("child_finding_report", "elder_finding_report")
+FLAG_DAYS = 60  # red flags older than this have left 工作台 on the laptop too
 VISIT_TARGET = 100  # percent of active elders and children visited this month
 CHINA = ZoneInfo("Asia/Shanghai")
 PAGE = 100
@@ -61,7 +63,8 @@ class Fields:
 
     def get(self, column, key: str):
         if self.pg:
-            return sa.func.coalesce(sa.cast(column, JSONB)[key].astext, "")
+            parsed = column if isinstance(column.type, JSONB) else sa.cast(column, JSONB)
+            return sa.func.coalesce(parsed[key].astext, "")
         return sa.func.coalesce(sa.func.json_extract(column, f"$.{key}"), "")
 
 
@@ -143,18 +146,23 @@ class Views:
     def overview(self, caller: Caller, *, on: date | None = None) -> list[Township]:
         day = on or today()
         r, f = t.registry, self.f
-        kind, status = f.get(r.c.fields, "kind"), f.get(r.c.fields, "status")
+        # each person's fields parsed once (PostgreSQL would otherwise parse the JSON for every key read)
+        parsed = sa.cast(r.c.fields, JSONB) if f.pg else r.c.fields
+        p = (sa.select(r.c.village_id, parsed.label("fields")).where(scope.persons_where(caller, r))
+             .cte("p").prefix_with("MATERIALIZED"))
+        kind, status, due = f.get(p.c.fields, "kind"), f.get(p.c.fields, "status"), f.get(p.c.fields, "next_due")
         active_visited = sa.and_(status == "active", kind.in_(VISITED_KINDS))
         month = day.replace(day=1).isoformat()
 
         def count(cond):
             return sa.func.sum(sa.case((cond, 1), else_=0))
 
-        query = (sa.select(r.c.village_id, kind.label("kind"), sa.func.count().label("n"),
+        overdue = sa.and_(status == "active", due != "", due < day.isoformat())  # persons.overdue_sql
+        query = (sa.select(p.c.village_id, kind.label("kind"), sa.func.count().label("n"),
                            count(active_visited).label("to_visit"),
-                           count(sa.and_(active_visited, f.get(r.c.fields, "last_visit") >= month)).label("visited"),
-                           count(self._overdue(day)).label("overdue"))
-                 .where(scope.persons_where(caller, r)).group_by(r.c.village_id, kind))
+                           count(sa.and_(active_visited, f.get(p.c.fields, "last_visit") >= month)).label("visited"),
+                           count(overdue).label("overdue"))
+                 .group_by(p.c.village_id, kind))
         rows: dict[str, VillageRow] = {}
         with self.db.read() as conn:
             names = self._village_names(conn, caller)
@@ -164,7 +172,7 @@ class Views:
                 v.to_visit += int(row.to_visit or 0)
                 v.visited += int(row.visited or 0)
                 v.overdue += int(row.overdue or 0)
-            for item in self.open_flags(caller, conn=conn):
+            for item in self.open_flags(caller, conn=conn, on=day):
                 rows.setdefault(item["village_id"] or "", VillageRow(item["village_id"] or "")).flags += 1
             for item in self.open_reports(caller, conn=conn, on=day):
                 v = rows.setdefault(item["village_id"] or "", VillageRow(item["village_id"] or ""))
@@ -184,14 +192,16 @@ class Views:
                 town.name = v.town
         return list(towns.values())
 
-    def open_flags(self, caller: Caller, *, conn=None, village: str = "") -> list[dict]:
-        """The newest visit record of each person and form that raised a red flag, oldest first."""
+    def open_flags(self, caller: Caller, *, conn=None, village: str = "", on: date | None = None) -> list[dict]:
+        """The newest visit record of each person and form (last FLAG_DAYS days) that raised a red flag, oldest
+        first."""
         rec = t.records
+        since = ((on or today()) - timedelta(days=FLAG_DAYS)).isoformat()
         newest = (sa.select(rec.c.uuid, rec.c.form_id, rec.c.village_id, rec.c.person_id, rec.c.title,
                             rec.c.updated_at, rec.c.data,
                             sa.func.row_number().over(partition_by=(rec.c.person_id, rec.c.form_id),
                                                       order_by=rec.c.updated_at.desc()).label("n"))
-                  .where(rec.c.form_id.in_(VISIT_FORMS), rec.c.person_id.is_not(None),
+                  .where(rec.c.form_id.in_(VISIT_FORMS), rec.c.person_id.is_not(None), rec.c.updated_at >= since,
                          scope.records_where(caller, rec),
                          *([rec.c.village_id.startswith(village, autoescape=True)] if village else []))
                   .subquery())

@@ -186,3 +186,29 @@ def test_export_is_scoped_audited_and_needs_the_csrf_token(county):
     assert who == [("chakan",)]
     township, _ = sign_in(server.url, "xiangzhen")
     assert township.get(server.url + "/console/export").status_code == 403  # 乡镇 reads, does not export
+
+
+def test_two_hosts_push_on_one_console_and_revocation_on_the_other(county, start_server):
+    """Two ``serve`` processes on one database: a laptop pushes to the first, the county sees it and revokes the
+    laptop on the second, and the first refuses the laptop's very next request."""
+    import requests
+
+    host_a, _ = county
+    host_b = start_server(host_a.db)
+    token = host_a.user("zhang", "village_cadre", f"{TOWN_A}201")
+    enrolled = requests.post(host_a.url + "/api/v1/enroll", json={"token": token, "device_name": "东山村笔记本"},
+                             timeout=30).json()
+    bearer = {"Authorization": f"Bearer {enrolled['credential']}"}
+    person = {"kind": "person", "id": "new-1", "village_id": f"{TOWN_A}201", "updated_at": "2026-01-05T09:00:00Z",
+              "fields": {"name": "欧阳新来", "kind": "elder", "status": "active", "next_due": "2020-01-01",
+                         "last_visit": "2019-12-01", "village_id": f"{TOWN_A}201"}}
+    pushed = requests.post(host_a.url + "/api/v1/registry", json={"items": [person]}, headers=bearer, timeout=30)
+    assert pushed.json()["results"][0]["outcome"] == "accepted"
+
+    session, _ = sign_in(host_b.url, "kezhang")
+    found = session.get(host_b.url + "/console/persons?q=欧阳").text
+    assert "欧阳新来" in found
+    page = session.get(host_b.url + "/console/users").text
+    session.post(host_b.url + f"/console/devices/{enrolled['device_id']}/revoke", data={"csrf": csrf_of(page)})
+    refused = requests.get(host_a.url + "/api/v1/me", headers=bearer, timeout=30)
+    assert refused.status_code == 401

@@ -212,3 +212,51 @@ def test_two_hosts_push_on_one_console_and_revocation_on_the_other(county, start
     session.post(host_b.url + f"/console/devices/{enrolled['device_id']}/revoke", data={"csrf": csrf_of(page)})
     refused = requests.get(host_a.url + "/api/v1/me", headers=bearer, timeout=30)
     assert refused.status_code == 401
+
+
+def _child_visit(uuid: str, visitor: str, village: str, person: str):
+    from datetime import date
+
+    from app.demo import _VisitData
+    from sync.protocol import RecordEnvelope, content_hash
+    from tests.sync.conftest import visit_form
+
+    form = visit_form("child_visit")
+    data = _VisitData(date.today()).make("child_visit", date.today(), 30, 0, {})
+    data["visitor"] = visitor
+    return RecordEnvelope(uuid=uuid, revision=1, form_id="child_visit", form_version=form.version,
+                          village_id=village, person_id=person, author=visitor, title="冲突测试",
+                          created_at="2026-01-05T09:00:00Z", updated_at="2026-01-05T09:00:00Z", data=data,
+                          content_hash=content_hash("child_visit", form.version, data, []))
+
+
+def test_conflict_side_by_side_and_resolved_with_a_reason(county):
+    from sync.protocol import Outcome
+    from sync.server.scope import operator
+
+    server, people = county
+    child = next(p for p in people if p["kind"] == "child" and p["village_id"].startswith(TOWN_A))
+    uuid = "c0ffee00-0000-4000-8000-000000000001"
+    first = server.service.push_one(operator("甲"), _child_visit(uuid, "李秀兰", child["village_id"], child["id"]))
+    second = server.service.push_one(operator("乙"), _child_visit(uuid, "张春梅", child["village_id"], child["id"]))
+    assert (first.outcome, second.outcome) == (Outcome.ACCEPTED, Outcome.CONFLICT)
+
+    viewer, _ = sign_in(server.url, "chakan")
+    page = viewer.get(server.url + "/console/conflicts").text
+    assert "李秀兰" in page and "张春梅" in page and "resolve" not in page  # 县局查看 sees, does not decide
+    conflict_id = server.service.list_conflicts()[0]["id"]
+    assert viewer.post(server.url + f"/console/conflicts/{conflict_id}/resolve",
+                       data={"csrf": csrf_of(page), "keep": "laptop", "reason": "x"}).status_code == 403
+
+    admin, _ = sign_in(server.url, "kezhang")
+    page = admin.get(server.url + "/console/conflicts").text
+    no_reason = admin.post(server.url + f"/console/conflicts/{conflict_id}/resolve",
+                           data={"csrf": csrf_of(page), "keep": "laptop", "reason": " "})
+    assert "写明理由" in no_reason.text and server.service.list_conflicts()
+    done = admin.post(server.url + f"/console/conflicts/{conflict_id}/resolve",
+                      data={"csrf": csrf_of(page), "keep": "laptop", "reason": "电话核实，以张春梅的走访为准"})
+    assert "已处理" in done.text and not server.service.list_conflicts()
+    with server.service.db.read() as conn:
+        record = conn.execute(sa.select(t.records).where(t.records.c.uuid == uuid)).one()
+        reason = conn.execute(sa.select(t.audit.c.message).where(t.audit.c.action == "console_resolve")).scalar()
+    assert record.revision == 2 and "张春梅" in record.data and reason == "电话核实，以张春梅的走访为准"

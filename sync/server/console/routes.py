@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import date
 from pathlib import Path
@@ -24,7 +25,8 @@ PRE_COOKIE = "cunfang_console_pre"  # the sign-in form's CSRF token (double subm
 NAV = (("overview", "/console/", "总览"), ("persons", "/console/persons", "人员"),
        ("records", "/console/records", "记录"),
        ("queue", "/console/queue", "红线与发现报告"), ("users", "/console/users", "用户与设备"),
-       ("export", "/console/export", "导出"), ("audit", "/console/audit", "审计"))
+       ("conflicts", "/console/conflicts", "冲突"), ("export", "/console/export", "导出"),
+       ("audit", "/console/audit", "审计"))
 HEADERS = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
                                       "frame-ancestors 'none'; form-action 'self'",
            "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
@@ -207,6 +209,33 @@ def mount_console(app: FastAPI, service) -> None:
         audit.note(service.db, action="console_revoke", caller=user.caller, subject=device_id, outcome="ok")
         return RedirectResponse("/console/users", 303)
 
+    @router.get("/conflicts", response_class=HTMLResponse)
+    def conflicts(request: Request, message: str = "") -> Response:
+        user = signed_in(request, "conflicts")
+        rows = service.records.list_conflicts(user.caller)
+        for row in rows:
+            record = views.record(user.caller, row["uuid"])
+            ours = json.loads(record["data"]) if record else {}
+            theirs = json.loads(row["envelope"]).get("data", {})
+            row["diff"] = [(key, _shown(ours.get(key)), _shown(theirs.get(key)), ours.get(key) != theirs.get(key))
+                           for key in dict.fromkeys([*ours, *theirs])]
+            row["laptop_updated"] = json.loads(row["envelope"]).get("updated_at", "")
+        return render(request, "conflicts.html", user, rows=rows, message=message[:200])
+
+    @router.post("/conflicts/{conflict_id}/resolve")
+    async def resolve(request: Request, conflict_id: int) -> Response:
+        user = signed_in(request, "resolve")
+        form = await posted(request, user)
+        keep, reason = str(form.get("keep", "")), str(form.get("reason", "")).strip()[:500]
+        if keep not in ("server", "laptop") or not reason:
+            return RedirectResponse("/console/conflicts?message=" + quote("请选择保留哪一份，并写明理由。"), 303)
+        if not any(row["id"] == conflict_id for row in service.records.list_conflicts(user.caller)):
+            raise Refused(404, "没有这个待处理的冲突，或不在您的查看范围内。")
+        service.records.resolve_conflict(user.caller, conflict_id, keep)
+        audit.note(service.db, action="console_resolve", caller=user.caller, subject=str(conflict_id), outcome=keep,
+                   message=reason)
+        return RedirectResponse("/console/conflicts?message=" + quote(f"冲突 {conflict_id} 已处理。"), 303)
+
     @router.get("/export", response_class=HTMLResponse)
     def export_page(request: Request) -> Response:
         user = signed_in(request, "export")
@@ -246,6 +275,12 @@ def mount_console(app: FastAPI, service) -> None:
         return RedirectResponse("/console/", 303)
 
 
+def _shown(value) -> str:
+    if value is None:
+        return "（无）"
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def _local(target: str) -> str:
     """Only a path inside the console may follow sign-in (never another site)."""
     return target if target.startswith("/console/") and not target.startswith("//") else "/console/"
@@ -260,7 +295,6 @@ def _day(text: str) -> str:
 
 def _paper(service, row: dict) -> str:
     """The record laid out as its paper form (``app.forms.printout``), ID numbers masked."""
-    import json
     from html import escape
 
     from app.china import id_valid, mask_id

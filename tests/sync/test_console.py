@@ -260,3 +260,41 @@ def test_conflict_side_by_side_and_resolved_with_a_reason(county):
         record = conn.execute(sa.select(t.records).where(t.records.c.uuid == uuid)).one()
         reason = conn.execute(sa.select(t.audit.c.message).where(t.audit.c.action == "console_resolve")).scalar()
     assert record.revision == 2 and "张春梅" in record.data and reason == "电话核实，以张春梅的走访为准"
+
+
+def _workbook(version: str = "", *, bad: bool = False) -> bytes:
+    from io import BytesIO
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(Path(__file__).resolve().parents[2] / "resources" / "forms" / "house_number.xlsx")
+    if version:
+        settings = book["settings"]
+        headers = [c.value for c in settings[1]]
+        settings.cell(row=2, column=headers.index("version") + 1, value=version)
+    if bad:
+        book["survey"].append(["select_one no_such_list", "broken", "坏题目"])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_forms_checked_in_chinese_and_published_by_it(county):
+    server, _ = county
+    session, answer = sign_in(server.url, "xinxi")
+    page = session.get(server.url + "/console/forms").text
+    files = {"file": ("门牌.xlsx", _workbook(bad=True))}
+    refused = session.post(server.url + "/console/forms", data={"csrf": csrf_of(page), "action": "publish"},
+                           files=files)
+    assert refused.status_code == 422 and "没有发布" in refused.text and "no_such_list" in refused.text
+    assert session.post(server.url + "/console/forms", data={"action": "check"},
+                        files={"file": ("a.xlsx", _workbook())}).status_code == 403  # no CSRF token
+    published = session.post(server.url + "/console/forms", data={"csrf": csrf_of(page), "action": "publish"},
+                             files={"file": ("门牌.xlsx", _workbook("2099.1"))})
+    assert "已发布" in published.text and "2099.1" in published.text
+    from sync.server.scope import operator
+
+    assert any(f.version == "2099.1" for f in server.service.form_list(operator()).forms)
+    township, _ = sign_in(server.url, "xiangzhen")
+    assert township.get(server.url + "/console/forms").status_code == 403

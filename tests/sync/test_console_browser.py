@@ -124,7 +124,9 @@ def test_console_in_chromium(server, browser, shots):
     assert "王秀英" in browser.find_element(By.ID, "persons").text
     shots(browser, "06-persons-search")
     for name, path in (("07-records", "/console/records"), ("08-queue", "/console/queue"),
-                       ("09-users", "/console/users"), ("10-audit", "/console/audit")):
+                       ("09-users", "/console/users"), ("10-audit", "/console/audit"),
+                       ("10b-forms", "/console/forms"), ("10c-conflicts", "/console/conflicts"),
+                       ("10d-export", "/console/export")):
         browser.get(base + path)
         assert "Traceback" not in browser.page_source and "无法显示" not in browser.title
         shots(browser, name)

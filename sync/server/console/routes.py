@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
+import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
 from app.errors import CunFangError, ErrorCode
+from sync.server import tables as t
 from sync.server.console import audit
 from sync.server.console.accounts import COOKIE, IDLE_SECONDS, ConsoleAccounts, ConsoleUser
 from sync.server.console.views import VISIT_TARGET, Views, today
@@ -25,8 +28,8 @@ PRE_COOKIE = "cunfang_console_pre"  # the sign-in form's CSRF token (double subm
 NAV = (("overview", "/console/", "总览"), ("persons", "/console/persons", "人员"),
        ("records", "/console/records", "记录"),
        ("queue", "/console/queue", "红线与发现报告"), ("users", "/console/users", "用户与设备"),
-       ("conflicts", "/console/conflicts", "冲突"), ("export", "/console/export", "导出"),
-       ("audit", "/console/audit", "审计"))
+       ("forms", "/console/forms", "表单"), ("conflicts", "/console/conflicts", "冲突"),
+       ("export", "/console/export", "导出"), ("audit", "/console/audit", "审计"))
 HEADERS = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
                                       "frame-ancestors 'none'; form-action 'self'",
            "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
@@ -209,6 +212,48 @@ def mount_console(app: FastAPI, service) -> None:
         audit.note(service.db, action="console_revoke", caller=user.caller, subject=device_id, outcome="ok")
         return RedirectResponse("/console/users", 303)
 
+    def forms_page(request: Request, user: ConsoleUser, status: int = 200, **context) -> HTMLResponse:
+        with service.db.read() as conn:
+            published = [dict(row._mapping) for row in conn.execute(
+                sa.select(t.forms.c.form_id, t.forms.c.version, t.forms.c.title, t.forms.c.created_at)
+                .order_by(t.forms.c.form_id, t.forms.c.created_at.desc()))]
+        return render(request, "forms.html", user, status, published=published, **context)
+
+    @router.get("/forms", response_class=HTMLResponse)
+    def forms(request: Request) -> Response:
+        return forms_page(request, signed_in(request, "forms"))
+
+    @router.post("/forms", response_class=HTMLResponse)
+    async def forms_upload(request: Request) -> Response:
+        """Check an uploaded XLSForm with the laptops' engine (``forms check``) and, when asked, publish it."""
+        from app.errors import FormCheckFailed
+        from app.forms.xlsform import load_form
+
+        user = signed_in(request, "forms")
+        form = await posted(request, user)
+        upload = form.get("file")
+        content = await upload.read(8 * 2**20 + 1) if hasattr(upload, "read") else b""
+        if not content or len(content) > 8 * 2**20:
+            return forms_page(request, user, 422, problems=["请选择一个不超过 8 MB 的 XLSForm 文件（.xlsx）。"])
+        try:
+            checked = await run_in_threadpool(load_form, content)
+        except FormCheckFailed as exc:
+            return forms_page(request, user, 422, problems=[str(e) for e in exc.errors],
+                              file_name=getattr(upload, "filename", ""))
+        except CunFangError as exc:
+            return forms_page(request, user, 422, problems=[exc.message], file_name=getattr(upload, "filename", ""))
+        except Exception:  # noqa: BLE001 - a file that is not a workbook at all
+            return forms_page(request, user, 422, problems=["无法读取这个文件：它不是 XLSForm 表格（.xlsx）。"],
+                              file_name=getattr(upload, "filename", ""))
+        result = {"title": checked.title, "form_id": checked.form_id, "version": checked.version or "未设置",
+                  "notices": list(checked.notices)}
+        if form.get("action") == "publish":
+            await run_in_threadpool(service.add_form, content)
+            audit.note(service.db, action="console_form_publish", caller=user.caller, subject=checked.form_id,
+                       outcome="ok", message=f"版本 {checked.version}")
+            result["published"] = True
+        return forms_page(request, user, checked=result, file_name=getattr(upload, "filename", ""))
+
     @router.get("/conflicts", response_class=HTMLResponse)
     def conflicts(request: Request, message: str = "") -> Response:
         user = signed_in(request, "conflicts")
@@ -245,8 +290,6 @@ def mount_console(app: FastAPI, service) -> None:
     async def export(request: Request) -> Response:
         """The records this account may read as .xlsx (``sync/server/export.py``, one sheet a form); audited."""
         import tempfile
-
-        from starlette.concurrency import run_in_threadpool
 
         from sync.server.export import export_server_records
 

@@ -298,3 +298,20 @@ def test_forms_checked_in_chinese_and_published_by_it(county):
     assert any(f.version == "2099.1" for f in server.service.form_list(operator()).forms)
     township, _ = sign_in(server.url, "xiangzhen")
     assert township.get(server.url + "/console/forms").status_code == 403
+
+
+def test_add_a_user_shows_a_one_time_code_with_a_qr_slip_that_enrolls(county):
+    server, _ = county
+    session, _ = sign_in(server.url, "xinxi")
+    page = session.get(server.url + "/console/users").text
+    slip = session.post(server.url + "/console/users", data={"csrf": csrf_of(page), "action": "add", "name": "赵村官",
+                                                             "role": "village_cadre", "villages": f"{TOWN_A}201"})
+    token = re.search(r'id="token">([^<]+)<', slip.text).group(1)
+    assert "<svg" in slip.text and server.url in slip.text
+    enrolled = server.service.enroll(token, "新电脑")
+    assert enrolled.user.name == "赵村官" and enrolled.user.villages == [f"{TOWN_A}201"]
+    listing = session.get(server.url + "/console/users").text
+    assert "新电脑" in listing and "从未同步" in listing
+    again = session.post(server.url + "/console/users", data={"csrf": csrf_of(page), "action": "add", "name": "赵村官",
+                                                              "role": "village_cadre", "villages": ""})
+    assert again.status_code == 422 and "已经存在" in again.text

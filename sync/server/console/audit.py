@@ -14,7 +14,7 @@ ACTION_LABELS = {
     "console_csrf": "拒绝来源不明的提交", "console_user_add": "新建管理台账户", "console_user_reset": "重设管理台密码",
     "console_user_disable": "停用管理台账户", "user_add": "新建同步用户", "enroll": "电脑登记", "revoke": "停用电脑",
     "push": "上传记录", "resolve": "处理冲突", "console_resolve": "管理台处理冲突（理由）",
-    "console_form_publish": "管理台发布表单",
+    "console_form_publish": "管理台发布表单", "console_token": "管理台生成登记码",
 }
 
 

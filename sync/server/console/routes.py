@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
+import segno
 import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,10 +19,12 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from app.errors import CunFangError, ErrorCode
+from app.roles import ROLES
 from sync.server import tables as t
 from sync.server.console import audit
 from sync.server.console.accounts import COOKIE, IDLE_SECONDS, ConsoleAccounts, ConsoleUser
 from sync.server.console.views import VISIT_TARGET, Views, today
+from sync.server.services.accounts import TOKEN_DAYS
 
 HERE = Path(__file__).parent
 PRE_COOKIE = "cunfang_console_pre"  # the sign-in form's CSRF token (double submit), before any session
@@ -199,10 +202,35 @@ def mount_console(app: FastAPI, service) -> None:
         reports = views.open_reports(user.caller, village=village) if type in ("", "report") else []
         return render(request, "queue.html", user, flags=flags, reports=reports, village=village, type=type)
 
+    def users_page(request: Request, user: ConsoleUser, status: int = 200, **context) -> HTMLResponse:
+        return render(request, "users.html", user, status, devices=views.devices(), consoles=accounts.list(),
+                      roles=ROLES.values(), **context)
+
     @router.get("/users", response_class=HTMLResponse)
     def users(request: Request) -> Response:
+        return users_page(request, signed_in(request, "users"))
+
+    @router.post("/users", response_class=HTMLResponse)
+    async def user_add(request: Request) -> Response:
+        """A new sync user (or a new 登记码 for one): the code is shown once, on a slip to print."""
         user = signed_in(request, "users")
-        return render(request, "users.html", user, devices=service.list_devices(), consoles=accounts.list())
+        form = await posted(request, user)
+        name, role_name = str(form.get("name", "")).strip()[:100], str(form.get("role", ""))
+        villages = [v.strip() for v in str(form.get("villages", "")).replace("，", ",").split(",") if v.strip()]
+        try:
+            if form.get("action") == "token":
+                token = await run_in_threadpool(service.new_token, name)
+            else:
+                if not name:
+                    raise CunFangError(ErrorCode.SYNC_BAD_REQUEST, reason="请填写姓名")
+                token = await run_in_threadpool(service.add_user, name, role_name, villages)
+        except CunFangError as exc:
+            return users_page(request, user, 422, message=exc.message)
+        audit.note(service.db, action="console_token", caller=user.caller, subject=name, outcome="ok")
+        server_url = str(request.base_url).rstrip("/")
+        qr = segno.make(token, error="m").svg_inline(scale=5, dark="#000", light="#fff")
+        return render(request, "slip.html", user, name=name, token=token, server_url=server_url, qr=Markup(qr),
+                      days=TOKEN_DAYS)
 
     @router.post("/devices/{device_id}/revoke")
     async def revoke(request: Request, device_id: str) -> Response:

@@ -388,3 +388,25 @@ class Views:
         with self.db.read() as conn:
             rows = conn.execute(sa.select(t.forms.c.form_id, t.forms.c.title).order_by(t.forms.c.created_at))
             return {row.form_id: row.title or row.form_id for row in rows}
+
+
+    # ---------------------------------------------------------------- 用户与设备
+
+    def devices(self) -> list[dict]:
+        """Every enrolled device with its user, its last sync (the newest record or audit log it sent) and
+        whether its audit chain is intact (no finding against it)."""
+        d, u, rev, heads, findings = t.devices, t.users, t.record_revisions, t.device_audit_heads, t.audit_findings
+        last_push = sa.select(sa.func.max(rev.c.received_at)).where(rev.c.device_id == d.c.id).scalar_subquery()
+        last_audit = sa.select(heads.c.updated_at).where(heads.c.device_id == d.c.id).scalar_subquery()
+        found = sa.select(sa.func.count()).select_from(findings).where(findings.c.device_id == d.c.id) \
+            .scalar_subquery()
+        query = (sa.select(d.c.id, d.c.name, d.c.created_at, d.c.revoked_at, u.c.name.label("user"),
+                           u.c.role, u.c.villages, last_push.label("last_push"), last_audit.label("last_audit"),
+                           found.label("findings"))
+                 .join(u, u.c.id == d.c.user_id).order_by(d.c.created_at))
+        with self.db.read() as conn:
+            rows = [dict(row._mapping) for row in conn.execute(query)]
+        for row in rows:
+            row["last_sync"] = max(row["last_push"] or "", row["last_audit"] or "")
+            row["villages"] = "、".join(json.loads(row["villages"] or "[]"))
+        return rows

@@ -58,13 +58,21 @@ def shots(tmp_path, request):
 
 def click(driver, element) -> None:
     """Click a link or button and wait until the next page has replaced this one."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+
+    def replaced(_driver) -> bool:
+        try:
+            page.is_enabled()  # raises once the old page is gone (stale, or a node of no document)
+        except WebDriverException:
+            return True
+        return False
+
+    WebDriverWait(driver, 30).until(replaced)
     WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
@@ -130,6 +138,7 @@ def test_console_in_chromium(server, browser, shots):
         browser.get(base + path)
         assert "Traceback" not in browser.page_source and "无法显示" not in browser.title
         shots(browser, name)
+    browser.get(base + "/console/audit")
     assert "查看完整身份证号" in browser.find_element(By.ID, "audit").text
 
     # a form whose CSRF token is gone is refused, and nothing happens

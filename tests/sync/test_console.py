@@ -315,3 +315,19 @@ def test_add_a_user_shows_a_one_time_code_with_a_qr_slip_that_enrolls(county):
     again = session.post(server.url + "/console/users", data={"csrf": csrf_of(page), "action": "add", "name": "赵村官",
                                                               "role": "village_cadre", "villages": ""})
     assert again.status_code == 422 and "已经存在" in again.text
+
+
+def test_demo_command_fills_the_console(sqlite_server):
+    env = {**os.environ, "CUNFANG_CONSOLE_PASSWORD": PASSWORD}
+    import subprocess
+    import sys
+
+    loaded = subprocess.run([sys.executable, "-m", "sync.server.cli", "--db", sqlite_server.db, "demo", "--persons",
+                             "40"], capture_output=True, text=True, env=env, timeout=300)
+    assert loaded.returncode == 0, loaded.stderr
+    subprocess.run([sys.executable, "-m", "sync.server.cli", "--db", sqlite_server.db, "console-user", "add",
+                    "kezhang", "--role", "county_admin"], env=env, check=True, capture_output=True)
+    session, overview = sign_in(sqlite_server.url, "kezhang")
+    assert "示范镇" in overview.text and "东山村" in overview.text
+    assert int(cells(overview.text, "341100101")["to_visit"]) > 0
+    assert "/console/records/" in session.get(sqlite_server.url + "/console/records").text

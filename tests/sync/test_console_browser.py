@@ -141,6 +141,15 @@ def test_console_in_chromium(server, browser, shots):
     browser.get(base + "/console/audit")
     assert "查看完整身份证号" in browser.find_element(By.ID, "audit").text
 
+    # a new sync user: the one-time 登记码 on a printable slip with its QR code
+    browser.get(base + "/console/users")
+    browser.find_element(By.ID, "new-name").send_keys("赵村官")
+    browser.find_element(By.ID, "new-villages").send_keys(f"{TOWN_A}201")
+    click(browser, browser.find_element(By.ID, "add"))
+    assert browser.find_element(By.ID, "token").text.startswith("cf-")
+    assert browser.find_elements(By.CSS_SELECTOR, "#slip svg")
+    shots(browser, "09b-enrollment-slip")
+
     # a form whose CSRF token is gone is refused, and nothing happens
     browser.get(base + "/console/users")
     browser.execute_script("document.querySelectorAll('input[name=csrf]').forEach(e => e.remove())")

@@ -159,6 +159,11 @@ class ErrorCode(Enum):
     SYNC_FORM_CHANGED = "服务器上这条记录是表单“{old}”，不能改成“{new}”，服务器没有接收。"
     SYNC_NOT_COVERED = "本机这次同步用的服务器账号（{user}，{role}）不负责其中 {count} 条记录（别的村或别的表），它们留在本机暂不发送。请负责的账户登录后同步，或在“同步”页登记自己的登记码。"
     SYNC_ACCOUNT_NOT_ENROLLED = "账户“{login}”还没有在本机登记同步，TA 的 {count} 条记录留在本机暂不发送。请该账户登录后，在“同步”页填写自己的登记码登记本机。"
+    # The bureau's web console (issue 21).
+    CONSOLE_TOWNSHIP_NEEDED = "乡镇账户要写明乡镇的行政区划代码（9 位数字，例如 341100101），其他角色不写。"
+    CONSOLE_SIGN_IN_AGAIN = "登录已过期（长时间没有操作），请重新登录。"
+    CONSOLE_CSRF = "页面已过期或来源不明，操作没有执行。请刷新页面后再试。"
+    CONSOLE_FORBIDDEN = "您的账户没有权限查看这一页。"
     # Accounts, roles and the lock screen (issue 9).
     ACCOUNT_BAD_LOGIN = "用户名或密码不正确。请再试一次（注意大小写和输入法）。"
     ACCOUNT_WAIT = "密码连续输错多次，为保护数据，请等 {seconds} 秒后再试。"

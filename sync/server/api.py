@@ -144,6 +144,9 @@ def create_app(service: Service, *, client_update: protocol.ClientUpdate | None 
     def registry_push(body: protocol.RegistryPush, who: Who) -> protocol.RegistryPushResponse:
         return protocol.RegistryPushResponse(results=service.registry_push(who, body.items))
 
+    from sync.server.console.routes import mount_console  # the bureau's web console at /console
+
+    mount_console(app, service)
     app.add_middleware(BodyLimit, service=service)
     return app
 

@@ -351,5 +351,14 @@ def db_copy(source: str, target: str, batch: int) -> None:
     click.echo(f"复制完成，{len(counts)} 张表的行数与源数据库一致（共 {sum(c.target for c in counts)} 行）。")
 
 
+def _add_console_commands() -> None:
+    from sync.server.console.cli import console_user, demo
+
+    main.add_command(console_user)
+    main.add_command(demo)
+
+
+_add_console_commands()
+
 if __name__ == "__main__":
     main()

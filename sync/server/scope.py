@@ -24,13 +24,24 @@ class Caller:
     role: Role
     villages: list[str]
     device_id: str
+    township: str = ""  # a console 乡镇 account: every village whose code starts with this township's code
 
     @property
     def every_village(self) -> bool:
-        return self.role.all_villages or ANY in self.villages
+        return (self.role.all_villages or ANY in self.villages) and not self.township
 
     def sees_village(self, village_id: str | None) -> bool:
+        if self.township:
+            return bool(village_id) and str(village_id).startswith(self.township)
         return self.role.may_see_village(village_id, self.villages)
+
+    def village_where(self, column: sa.ColumnElement) -> sa.ColumnElement[bool]:
+        """A condition on a village-code column for the villages this caller sees."""
+        if self.township:
+            return column.startswith(self.township, autoescape=True)
+        if self.every_village:
+            return sa.true()
+        return column.in_(self.villages)
 
 
 def operator(name: str = "管理员", device_id: str = "") -> Caller:
@@ -130,7 +141,7 @@ def records_where(caller: Caller, table: sa.Table) -> sa.ColumnElement[bool]:
     if caller.role.forms != ANY:
         parts.append(table.c.form_id.in_(list(caller.role.forms)))
     if not caller.every_village:
-        parts.append(table.c.village_id.in_(caller.villages))
+        parts.append(caller.village_where(table.c.village_id))
     return sa.and_(sa.true(), *parts)
 
 
@@ -185,9 +196,16 @@ def sees_person(caller: Caller, person: HeldPerson) -> bool:
 
 def registry_where(caller: Caller, table: sa.Table) -> sa.ColumnElement[bool]:
     """A condition on the registry table for the rows of the caller's villages (kinds: ``sees_registry_row``)."""
-    if caller.role.all_villages or ANY in caller.villages:
-        return sa.true()
-    return table.c.village_id.in_(caller.villages)
+    return caller.village_where(table.c.village_id)
+
+
+def persons_where(caller: Caller, table: sa.Table) -> sa.ColumnElement[bool]:
+    """A condition on the registry table for the persons the caller may read: their villages, and none at all
+    for a role that sees no kind of person (the console's 信息化). A role limited to some kinds still needs
+    ``sees_registry_row`` on each row."""
+    if not caller.role.person_kinds:
+        return sa.false()
+    return sa.and_(table.c.kind == "person", caller.village_where(table.c.village_id))
 
 
 def sees_registry_row(caller: Caller, kind: str, fields: dict) -> bool:

@@ -6,6 +6,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -102,6 +103,7 @@ records = Table(
     Column("updated_at", String(40), nullable=False),
     Column("received_at", String(40), nullable=False),
     Column("conflicts", Integer, nullable=False, default=0),
+    Index("ix_records_form_updated", "form_id", "updated_at"),  # the console's 总览 (migration 0004)
 )
 
 # A revision that lost a race (or was based on an old one): kept whole, for a person to resolve.
@@ -223,4 +225,37 @@ audit_findings = Table(
     Column("detail", Text, nullable=False, default="{}"),
     Column("key", String(64), nullable=False),
     UniqueConstraint("device_id", "key", name="audit_findings_once"),
+)
+
+# The web console's accounts (sync/server/console): a password, a role and, for 乡镇, the township's code;
+# separate from the users whose devices sync (migration 0004).
+console_users = Table(
+    "console_users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("display_name", String(100), nullable=False, default=""),
+    Column("role", String(40), nullable=False),
+    Column("township", String(20), nullable=False, default=""),
+    Column("password_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", String(40), nullable=False),
+    Column("last_login", String(40)),
+)
+
+# Wrong passwords in a row per login name ("?" for every unknown name), shared by every server host.
+console_logins = Table(
+    "console_logins", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("locked_until", BigInteger, nullable=False, default=0),  # unix seconds
+)
+
+# Signed-in browsers: only the hash of the cookie is kept; any host can check it.
+console_sessions = Table(
+    "console_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("last_seen", BigInteger, nullable=False),  # unix seconds: the idle timeout counts from here
 )

@@ -30,22 +30,22 @@
         <translation>{status}（第 {revision} 版）</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="281"/>
+        <location filename="../../ui/printing.py" line="291"/>
         <source>保存为 PDF</source>
         <translation>保存为 PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="281"/>
+        <location filename="../../ui/printing.py" line="291"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="290"/>
+        <location filename="../../ui/printing.py" line="300"/>
         <source>已导出 PDF</source>
         <translation>已导出 PDF</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/printing.py" line="290"/>
+        <location filename="../../ui/printing.py" line="300"/>
         <source>已保存 %n 页 A4 PDF：
 {path}
 
@@ -58,48 +58,48 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="308"/>
-        <location filename="../../ui/printing.py" line="324"/>
+        <location filename="../../ui/printing.py" line="318"/>
+        <location filename="../../ui/printing.py" line="334"/>
         <source>没有导出 PDF</source>
         <translation>没有导出 PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="318"/>
+        <location filename="../../ui/printing.py" line="328"/>
         <source>{title}（空白表）</source>
         <translation>{title}（空白表）</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="344"/>
+        <location filename="../../ui/printing.py" line="354"/>
         <source>乡镇</source>
         <translation>乡镇</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="344"/>
+        <location filename="../../ui/printing.py" line="354"/>
         <source>管理员用户名</source>
         <translation>管理员用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="344"/>
+        <location filename="../../ui/printing.py" line="354"/>
         <source>生成日期</source>
         <translation>生成日期</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="347"/>
+        <location filename="../../ui/printing.py" line="357"/>
         <source>管理员忘记密码时，用这个密钥打开本机的数据（登录窗口 → 管理员忘记密码）。</source>
         <translation>管理员忘记密码时，用这个密钥打开本机的数据（登录窗口 → 管理员忘记密码）。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="348"/>
+        <location filename="../../ui/printing.py" line="358"/>
         <source>字母不分大小写；O 与 0、I 与 1、B 与 8 看不清时按字母输入即可。</source>
         <translation>字母不分大小写；O 与 0、I 与 1、B 与 8 看不清时按字母输入即可。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="349"/>
+        <location filename="../../ui/printing.py" line="359"/>
         <source>请锁在办公室的柜子里；不要拍照，不要存在电脑或手机里。</source>
         <translation>请锁在办公室的柜子里；不要拍照，不要存在电脑或手机里。</translation>
     </message>
     <message>
-        <location filename="../../ui/printing.py" line="359"/>
+        <location filename="../../ui/printing.py" line="369"/>
         <source>村访通 恢复密钥单</source>
         <translation>村访通 恢复密钥单</translation>
     </message>

@@ -59,12 +59,9 @@ def remember_server_time(store, server_date: str | None, laptop_time: datetime |
 def newest_written(store) -> datetime | None:
     """The latest time this laptop wrote into a record (each status's newest ``updated_at``, read from the
     records_status index: cheap on 200,000 records) or its newest audit entry."""
-    from app.store.store import STATUSES
+    from app.store.records import newest_write_time
 
-    parts = " UNION ALL ".join("SELECT max(updated_at) AS m FROM records WHERE status = ?" for _ in STATUSES)
-    row = store.query(f"SELECT max(m) AS m FROM ({parts} UNION ALL "
-                      "SELECT at FROM (SELECT at FROM audit_log ORDER BY id DESC LIMIT 1))", STATUSES)
-    return parse_time(row[0]["m"]) if row else None
+    return parse_time(newest_write_time(store))
 
 
 def check_clock(store, now: datetime | None = None) -> CunFangError | None:

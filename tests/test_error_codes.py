@@ -50,6 +50,10 @@ def test_every_message_formats_with_its_placeholders(code):
         assert DUMMY in text
 
 
+# Calls that only carry a code to where its message is made with the context (not raising places themselves).
+CARRIERS = {"HeadCheck", "Verification"}
+
+
 def raise_sites() -> dict[ErrorCode, list[tuple[str, set[str] | None]]]:
     """Every call in app/, ui/ and sync/ that passes ``ErrorCode.X`` and the keywords it gives (None: ``**``),
     plus ``ErrorCode.X.message`` / ``.value`` read bare (no keywords)."""
@@ -72,7 +76,12 @@ def raise_sites() -> dict[ErrorCode, list[tuple[str, set[str] | None]]]:
                 continue
             keywords = (None if any(k.arg is None for k in node.keywords)
                         else {k.arg for k in node.keywords})
+            contexts = [a for a in node.args if isinstance(a, ast.Dict)]  # Finding(kind, id, code, {"id": …})
+            if keywords is not None and contexts:
+                keywords |= {k.value for d in contexts for k in d.keys if isinstance(k, ast.Constant)}
             func = node.func
+            if isinstance(func, ast.Name) and func.id in CARRIERS:
+                continue  # the code travels; its message is formatted where the context is known
             # ErrorCode.X.format(...) / ErrorCode.X.value.format(...)
             if isinstance(func, ast.Attribute) and func.attr == "format":
                 target = func.value

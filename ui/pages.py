@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import CunFangError, FormCheckFailed
-from app.store import STATUS_LABELS, Store
+from app.store import STATUS_LABELS, Store, households
 from app.store import records as record_store
 from ui.dashboard_page import DashboardPage  # noqa: F401 - re-exported: every page from one module
 from ui.errors import show_error
@@ -227,8 +227,7 @@ class RegistryPage(QWidget):
         shown_phone = phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else ("—" if not phone else phone)
         address = ""
         if person.get("household_id"):
-            found = self.store.query("SELECT address FROM households WHERE id = ?", [person["household_id"]])
-            address = found[0]["address"] if found else ""
+            address = households.address(self.store, person["household_id"])
         lines = [
             f"<h3>{person['name']}{age}</h3>",
             self.tr("身份证号：{id}").format(id=mask_id(person["id_number"]) if person["id_number"] else "—"),

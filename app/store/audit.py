@@ -188,12 +188,12 @@ def integrity_report(store: Store) -> dict:
                                  found=row["detail"].get("found"), at=row["at"][:19].replace("T", " "))
             problems.append(_problem(error.code, error.message, row["at"], "audit_log"))
         else:
-            problems.append(_problem(ErrorCode.ACCOUNT_TAMPERED, CunFangError(
-                ErrorCode.ACCOUNT_TAMPERED, login=row["subject"]).message, row["at"], row["subject"]))
+            error = CunFangError(ErrorCode.ACCOUNT_TAMPERED, login=row["subject"])
+            problems.append(_problem(error.code, error.message, row["at"], row["subject"]))
     if _has_accounts_table(store):
         for account, _why in tampered_rows(store):
-            problems.append(_problem(ErrorCode.ACCOUNT_TAMPERED, CunFangError(
-                ErrorCode.ACCOUNT_TAMPERED, login=account.login).message, utc_now(), account.login))
+            error = CunFangError(ErrorCode.ACCOUNT_TAMPERED, login=account.login)
+            problems.append(_problem(error.code, error.message, utc_now(), account.login))
     unique = list({(p["code"], p["subject"], p["at"]): p for p in problems}.values())
     return {"tampered": bool(unique), "problems": unique[-50:]}
 

@@ -39,3 +39,10 @@ def update(store, household_id: str, *, group_name: str, address: str, updated_a
 
 def village_exists(store, village_id: str) -> bool:
     return bool(store.query("SELECT 1 FROM villages WHERE id = ?", [village_id]))
+
+
+def address(store, household_id: str) -> str:
+    """The household's address, as the person's panel shows it ('' when unknown or out of the account's scope)."""
+    scope, params = store.scope.households_sql()
+    found = store.query(f"SELECT address FROM households WHERE id = ? AND {scope}", [household_id, *params])
+    return found[0]["address"] if found else ""

@@ -124,3 +124,15 @@ def link(store, record_uuid: str, **columns) -> None:
     sets = ", ".join(f"{name} = ?" for name in columns)
     with store.transaction():
         store.conn.execute(f"UPDATE records SET {sets} WHERE uuid = ?", (*columns.values(), record_uuid))
+
+
+def newest_write_time(store) -> str | None:
+    """When anything was last written on this laptop (each status's newest record ``updated_at``, read from the
+    records_status index, and the newest audit entry), for the clock check. Laptop-wide on purpose and not
+    scoped: it returns one timestamp, nothing about anyone."""
+    from app.store.store import STATUSES
+
+    parts = " UNION ALL ".join("SELECT max(updated_at) AS m FROM records WHERE status = ?" for _ in STATUSES)
+    row = store.query(f"SELECT max(m) AS m FROM ({parts} UNION ALL "
+                      "SELECT at FROM (SELECT at FROM audit_log ORDER BY id DESC LIMIT 1))", list(STATUSES))
+    return row[0]["m"] if row else None

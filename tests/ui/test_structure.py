@@ -69,5 +69,6 @@ def test_pages_are_one_registry_by_key(qtbot, tmp_path):
         digit = spec.shortcut.split("+")[1]
         QTest.keyClick(window, getattr(Qt.Key, f"Key_{digit}"), Qt.KeyboardModifier.ControlModifier)
         assert window.nav.currentRow() == PAGE_INDEX[spec.key]
-        assert window.stack.currentWidget() is window.built(spec.key) is window.page(spec.key)
+        # each page sits in its scroll area (a page never grows the window)
+        assert window.stack.currentWidget().widget() is window.built(spec.key) is window.page(spec.key)
     window.close()  # the store is closed with the widgets, at teardown (a table may still fetch a page)

@@ -30,9 +30,9 @@ def test_fill_page_after_a_restart_uses_the_cache(qtbot, tmp_path, monkeypatch):
     second.fill.refresh()
     assert [second.fill.list.item(i).text() for i in range(second.fill.list.count())] == listed
     assert second.catalog.library.cache.hits >= len(listed)
-    second.fill.start("elder_visit")
+    second.fill.start("capability_assessment")  # (a visit form would first ask who is visited)
     filler = second.fill.tabs.currentWidget()
-    assert filler.objectName() == "formFiller" and filler.form.form_id == "elder_visit"
+    assert filler.objectName() == "formFiller" and filler.form.form_id == "capability_assessment"
 
 
 def test_no_part_of_a_question_flashes_up_as_a_window(qtbot, tmp_path):

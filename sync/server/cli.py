@@ -54,6 +54,10 @@ def main(ctx: click.Context, db: str) -> None:
               help="新版本的说明或下载页面地址，随提示显示（环境变量 CUNFANG_CLIENT_URL）。")
 @click.option("--client-notes", envvar="CUNFANG_CLIENT_NOTES", default="",
               help="新版本的简短说明，随提示显示（环境变量 CUNFANG_CLIENT_NOTES）。")
+@click.option("--county-settings", "county_settings", envvar="CUNFANG_COUNTY_SETTINGS", default="",
+              type=click.Path(dir_okay=False),
+              help="县里的 settings.json（与各台电脑上的相同）：检查上传的记录时按县里的探访间隔等规定"
+                   "（环境变量 CUNFANG_COUNTY_SETTINGS）。不指定时按程序自带的默认规定。")
 @click.option("--upload-days", envvar="CUNFANG_UPLOAD_DAYS", default=7.0, show_default=True,
               type=click.FloatRange(min=0, min_open=True),
               help="没传完的附件保留几天，过期清除（环境变量 CUNFANG_UPLOAD_DAYS）。")
@@ -62,7 +66,8 @@ def main(ctx: click.Context, db: str) -> None:
                                                  "（环境变量 CUNFANG_DEVICE_QUOTA_MB）。")
 @click.pass_context
 def serve(ctx, host: str, port: int, workers: int, ssl_certfile: str | None, ssl_keyfile: str | None,
-          client_version: str, client_url: str, client_notes: str, upload_days: float, device_quota_mb: float) -> None:
+          client_version: str, client_url: str, client_notes: str, upload_days: float, device_quota_mb: float,
+          county_settings: str) -> None:
     import uvicorn
 
     from sync.server.api import (
@@ -77,6 +82,18 @@ def serve(ctx, host: str, port: int, workers: int, ssl_certfile: str | None, ssl
     from sync.server.db import normalize_url
 
     os.environ[UPLOAD_DAYS_ENV], os.environ[DEVICE_QUOTA_ENV] = str(upload_days), str(device_quota_mb)
+    if county_settings:
+        import json
+
+        from app.settings import Settings
+        from sync.server.services.records import COUNTY_SETTINGS_ENV
+
+        try:
+            with open(county_settings, encoding="utf-8") as fh:
+                Settings.from_json(json.load(fh))
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            raise click.ClickException(f"无法读取县里的设置文件 {county_settings}：{exc}") from exc
+        os.environ[COUNTY_SETTINGS_ENV] = str(Path(county_settings).resolve())
 
     offer = _client_offer(client_version, client_url, client_notes)
     url = normalize_url(ctx.obj["db"])

@@ -369,3 +369,40 @@ def _old_visit() -> dict:
             "s_fall_risk": "handrail", "s_hygiene": "fair", "needs": "meals", "red_flags": "none",
             "major_event": "0", "next_visit": (today + timedelta(days=30)).isoformat(),
             "contacts": [{"contact_name": "王建国", "relation": "2", "phone": "199 0000 1234", "away": "1"}]}
+
+
+def test_the_server_judges_records_by_the_countys_own_settings(tmp_path, start_server, laptop_factory, monkeypatch):
+    """A county that lets a 较好 child wait 365 days (settings.json on its laptops) gives the server the same file
+    (`serve --county-settings`); without it the server holds to the shipped defaults (180 days) and refuses."""
+    import json as jsonlib
+    from datetime import date, timedelta
+
+    county = {"visits": {"child_by_guardianship": {"poor": 30, "fair": 90, "good": 365}}}
+    settings_file = tmp_path / "county-settings.json"
+    settings_file.write_text(jsonlib.dumps(county), encoding="utf-8")
+
+    def laptop_visit(server) -> tuple:
+        laptop = laptop_factory(server, name=f"zhang{server.port}", role="child_director")
+        (laptop.data_dir / "settings.json").write_text(jsonlib.dumps(county), encoding="utf-8")
+        form = visit_form("child_visit")
+        person = laptop.add_person(name="刘小雨", kind="child", village_id="V1")
+        today = date.today()
+        data = {"visit_date": today.isoformat(), "visit_method": "home", "visitor": "张春梅", "child_name": "刘小雨",
+                "age_input": "10", "child_seen": "1", "with_whom": "grandparents", "guard_eval": "good",
+                "life_care": "good", "school": "normal", "health": "none", "parent_contact": "weekly",
+                "safety": "none", "needs": "none", "service": "policy", "found_risk": "0",
+                "next_visit": (today + timedelta(days=300)).isoformat()}
+        uuid = laptop.save_draft(form_id="child_visit", form_version=form.version, data=data, person_id=person,
+                                 village_id="V1", author="张春梅", title="刘小雨 走访")
+        laptop.finalize(uuid, form, author="张春梅")  # the laptop's county rule allows 300 days
+        return laptop, uuid
+
+    plain = start_server(str(tmp_path / "plain.db"))
+    laptop, uuid = laptop_visit(plain)
+    report = sync(laptop)
+    assert [r.outcome for r in report.results] == [Outcome.REJECTED] and "next_visit" in report.results[0].message
+
+    monkeypatch.setenv("CUNFANG_COUNTY_SETTINGS", str(settings_file))
+    county_server = start_server(str(tmp_path / "county.db"))
+    laptop, uuid = laptop_visit(county_server)
+    assert [r.outcome for r in sync(laptop).results] == [Outcome.ACCEPTED]

@@ -21,6 +21,27 @@ from sync.server.services.attachments import Attachments
 from sync.server.services.common import Database, ServiceError, utc_now
 from sync.server.services.forms import Forms
 
+COUNTY_SETTINGS_ENV = "CUNFANG_COUNTY_SETTINGS"
+
+
+def county_instances() -> dict | None:
+    """The county's settings as the forms read them (``instance('county_settings')``), from the settings.json
+    named by ``serve --county-settings`` (CUNFANG_COUNTY_SETTINGS): the same file the county's laptops hold, so a
+    record that follows the county's visit intervals or 留守 rule is judged by them here too. None: the defaults
+    shipped beside the forms (what laptops use until the county changes them)."""
+    import os
+
+    path = os.environ.get(COUNTY_SETTINGS_ENV, "")
+    if not path:
+        return None
+    from app.settings import Settings, form_instances
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return form_instances(Settings.from_json(json.load(fh)))
+    except (OSError, ValueError, TypeError):
+        return None  # serve checked the file at start; a file gone since leaves the defaults
+
 
 class Records:
     def __init__(self, db: Database, forms: Forms, attachments: Attachments):
@@ -108,7 +129,7 @@ class Records:
                                                   version=env.form_version or "（无）"), []
         from app.forms.fill import fill
 
-        result = fill(form, env.data, saved=True)
+        result = fill(form, env.data, saved=True, instances=county_instances())
         if not result["valid"]:
             key, first = next(iter(result["errors"].items()))
             return Outcome.REJECTED, CunFangError(ErrorCode.SYNC_RECORD_INVALID, first=f"{key}：{first}",

@@ -164,15 +164,19 @@ class FormFiller(QWidget):
         self.outline.expandAll()
         if self._pending:
             generation = self._generation
-            QTimer.singleShot(FILL_IN_AFTER_MS, lambda: self._build_more(generation))
+            QTimer.singleShot(FILL_IN_AFTER_MS, self, lambda: self._build_more(generation))  # dropped with the filler
 
     def _build_more(self, generation: int) -> None:
         """Fill the next waiting section, then come back for the one after it."""
         if generation != self._generation or not self._pending:
             return
-        self._fill_section(*self._pending.pop(0))
+        try:
+            self._fill_section(*self._pending.pop(0))
+        except RuntimeError:  # the filler's widgets were deleted (its tab or window closed) before it finished
+            self._pending = []
+            return
         if self._pending:
-            QTimer.singleShot(0, lambda: self._build_more(generation))
+            QTimer.singleShot(0, self, lambda: self._build_more(generation))
 
     def ensure_built(self) -> None:
         """Fill every waiting section now (before anything that looks at all the questions)."""

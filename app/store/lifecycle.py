@@ -141,3 +141,11 @@ def move(store, record: dict, event: Event, *, message: str | None = None, colum
     assignments = ", ".join(f"{name} = ?" for name in sets)
     store.conn.execute(f"UPDATE records SET {assignments} WHERE uuid = ?", (*sets.values(), record["uuid"]))
     return new
+
+
+def queue_finalized_where(store, where: str, params: list) -> int:
+    """finalized → queued (``Event.QUEUE``) for every record matching ``where`` at once (the outbox's scopes);
+    returns how many moved. Run inside the caller's transaction."""
+    target = after(State.FINALIZED, Event.QUEUE)
+    return store.conn.execute(f"UPDATE records SET status = ? WHERE status = ? AND {where}",
+                              [target.value, State.FINALIZED.value, *params]).rowcount

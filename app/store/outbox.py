@@ -46,9 +46,10 @@ def _registry(kind: str, scopes: Sequence[Scope]) -> tuple[str, list]:
 def queue_finalized(store, scopes: Sequence[Scope]) -> int:
     """Move the finalized records these scopes cover into the outbox; returns how many."""
     where, params = _records(scopes)
+    from app.store.lifecycle import queue_finalized_where
+
     with store.transaction():
-        return store.conn.execute(f"UPDATE records SET status = 'queued' WHERE status = 'finalized' AND {where}",
-                                  params).rowcount
+        return queue_finalized_where(store, where, params)
 
 
 def waiting_count(store, scopes: Sequence[Scope]) -> int:

@@ -18,7 +18,7 @@ from sync.client.client import SyncClient, enroll, settings
 from sync.client.outbox import outbox_count
 from sync.protocol import Outcome
 
-ADMIN_PW, USER_PW = "admin-password-1", "user-password-1"
+ADMIN_PW, USER_PW = "East-hill-2026-a", "Lake-side-2026-b"  # pass the password rules
 
 
 def township_laptop(directory):

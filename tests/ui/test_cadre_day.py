@@ -929,9 +929,13 @@ def test_sync_results_name_villages_not_codes(qtbot, store):
     from ui.sync_page import SyncPage
 
     store.add_village("341100101201", "东山村")
+    person = store.add_person(name="王秀英", kind="elder", village_id="341100101201")
+    uuid = store.save_draft(form_id="elder_visit", form_version="2026.3", data={}, person_id=person,
+                            village_id="341100101201", author="测试", title="王秀英 探访")
     page = SyncPage(store)
     qtbot.addWidget(page)
-    result = RecordResult(uuid="0" * 32, revision=1, outcome=Outcome.REJECTED, code="SYNC_VILLAGE_NOT_ALLOWED",
+    # a result about one of this account's records (the page lists no other's: issue 16)
+    result = RecordResult(uuid=uuid, revision=1, outcome=Outcome.REJECTED, code="SYNC_VILLAGE_NOT_ALLOWED",
                           message="您的账号不负责村“341100101201”，服务器没有接收这条记录。")
     page.show_results([result])
     assert "东山村" in page.results.item(0, 3).text() and "341100101201" not in page.results.item(0, 3).text()

@@ -51,7 +51,7 @@ def test_every_message_formats_with_its_placeholders(code):
 
 
 # Calls that only carry a code to where its message is made with the context (not raising places themselves).
-CARRIERS = {"HeadCheck", "Verification"}
+CARRIERS = {"HeadCheck"}
 
 
 def raise_sites() -> dict[ErrorCode, list[tuple[str, set[str] | None]]]:

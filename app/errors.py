@@ -164,6 +164,8 @@ class ErrorCode(Enum):
     CONSOLE_SIGN_IN_AGAIN = "登录已过期（长时间没有操作），请重新登录。"
     CONSOLE_CSRF = "页面已过期或来源不明，操作没有执行。请刷新页面后再试。"
     CONSOLE_FORBIDDEN = "您的账户没有权限查看这一页。"
+    CONSOLE_EXPORT_CHOICE = "请从列表中选择要导出的台账或记录。"
+    CONSOLE_EXPORT_PLACE = "“{place}”不在您的查看范围内，请从列表中选择乡镇或村。"
     # Accounts, roles and the lock screen (issue 9).
     ACCOUNT_BAD_LOGIN = "用户名或密码不正确。请再试一次（注意大小写和输入法）。"
     ACCOUNT_WAIT = "密码连续输错多次，为保护数据，请等 {seconds} 秒后再试。"

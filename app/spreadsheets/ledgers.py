@@ -273,6 +273,8 @@ class _Resolver:
     @staticmethod
     def _json(row: dict, key: str) -> dict:
         cache = row.setdefault("_json", {})
+        if key not in cache and isinstance(row.get(key), dict):  # already parsed (the bureau server's rows)
+            cache[key] = row[key]
         if key not in cache:
             try:
                 value = json.loads(row.get(key) or "{}")
@@ -298,12 +300,16 @@ class _Resolver:
             out.append(value)
         return out
 
+    @property
+    def year_start(self) -> str:
+        """The moment this year began on this computer's calendar, as records' timestamps are written (UTC)."""
+        start = datetime.combine(date(self.today.year, 1, 1), time.min).astimezone().astimezone(UTC)
+        return start.isoformat(timespec="milliseconds")
+
     def select(self) -> str:
-        year_start = datetime.combine(date(self.today.year, 1, 1), time.min).astimezone().astimezone(UTC)
         return exports.ledger_select(self.ledger.source, guardian_columns=tuple(GUARDIAN) if self.guardian else (),
                                      last_forms=self.last_forms, count_forms=self.count_forms,
-                                     year_forms=self.year_forms,
-                                     year_start=year_start.isoformat(timespec="milliseconds"))
+                                     year_forms=self.year_forms, year_start=self.year_start)
 
 
 def _as_list(value) -> list | None:
@@ -316,44 +322,54 @@ def _person_conditions(options: dict) -> tuple[list[str], list]:
                                      status=options.get("status", "active"))
 
 
-def export_ledger(store, ledger: Ledger | str, out: Path, *, filters: Filters | None = None, full_ids: bool = False,
-                  library=None, progress: Progress | None = None, cancel: threading.Event | None = None,
-                  today: date | None = None) -> ExportResult:
-    """Render a 台账 layout to ``out`` (.xlsx: title, header, print setup; .csv: header and rows).
+class StoreRows:
+    """The laptop's side of a 台账: its rows read from the local store (``app/store/exports.py``), within the
+    signed-in account's scope, village by village, each village's rows in the order they were entered here."""
 
-    Person ledgers take the village filter; record ledgers also the dates and status.
-    """
+    def __init__(self, store, filters: Filters, library):
+        self.store, self.filters, self.library = store, filters, library
+        villages = store.villages()
+        self.town = store.get_setting("town") or next((v["town"] for v in villages if v.get("town")), "")
+        self.villages = [v for v in villages if not filters.village or v["id"] == filters.village]
+
+    def _where(self, ledger: Ledger) -> tuple[str, list[str], list]:
+        if ledger.source == "persons":
+            where, params = _person_conditions(ledger.options)
+            return "persons", where, params
+        where, params = record_conditions(Filters(None, self.filters.since, self.filters.until, self.filters.status))
+        return ("records", ["form_id = ?", "status != 'draft'", *(c.replace("r.", "") for c in where)],
+                [ledger.form_id, *params])
+
+    def count(self, ledger: Ledger) -> int:
+        table, where, params = self._where(ledger)
+        village = self.filters.village
+        return exports.count(self.store, table, [*where, *(["village_id = ?"] if village else [])],
+                             [*params, *([village] if village else [])])
+
+    def rows(self, ledger: Ledger, resolver: _Resolver):
+        table, where, params = self._where(ledger)
+        select = resolver.select()
+        groups = [("village_id = ?", [v["id"]]) for v in self.villages]
+        if not self.filters.village:
+            groups.append(("village_id IS NULL", []))
+        for condition, group_params in groups:
+            yield from exports.paged(self.store, select, table, [*where, condition], [*params, *group_params])
+
+
+def write_ledger(ledger: Ledger, source, out: Path, *, full_ids: bool = False, today: date | None = None,
+                 progress: Progress | None = None, cancel: threading.Event | None = None) -> int:
+    """Render a 台账 layout to ``out`` (.xlsx: title, header, print setup; .csv: header and rows) from ``source``:
+    the one writer of both ends. ``source`` gives ``library`` (the forms, ``get(form_id)``), ``town``,
+    ``count(ledger)`` and ``rows(ledger, resolver)`` (dicts shaped as ``exports.ledger_select`` reads them, village
+    by village); the laptop's is ``StoreRows``, the bureau server's ``sync/server/ledgers.py``. Returns the rows
+    written. Rights, filters and the audit line are the caller's."""
     out = Path(out)
-    check_export_rights(store, full_ids=full_ids)
     output_format(out)
-    if isinstance(ledger, str):
-        ledger = find_ledger(ledger, store.data_dir)
-    filters = resolve_filters(store, filters or Filters())
-    if library is None:
-        from app.forms.library import FormLibrary
-
-        library = FormLibrary(store)
     today = today or date.today()
-    resolver = _Resolver(ledger, library, full_ids=full_ids, today=today)
-    select = resolver.select()
-    if ledger.source == "persons":
-        table = "persons"
-        where, params = _person_conditions(ledger.options)
-    else:
-        table = "records"
-        where, params = record_conditions(Filters(None, filters.since, filters.until, filters.status))
-        where = ["form_id = ?", "status != 'draft'", *(c.replace("r.", "") for c in where)]
-        params = [ledger.form_id, *params]
-    villages = store.villages()
-    if filters.village:
-        villages = [v for v in villages if v["id"] == filters.village]
-    groups = [("village_id = ?", [v["id"]]) for v in villages]
-    if not filters.village:
-        groups.append(("village_id IS NULL", []))
-    total = exports.count(store, table, [*where, *(["village_id = ?"] if filters.village else [])],
-                          [*params, *([filters.village] if filters.village else [])])
-    town = store.get_setting("town") or next((v["town"] for v in store.villages() if v.get("town")), "")
+    resolver = _Resolver(ledger, source.library, full_ids=full_ids, today=today)
+    total = source.count(ledger)
     unit = "人" if ledger.source == "persons" else "条"
+    town = source.town
 
     def fill(book) -> int:
         headers = [c.header for c in ledger.columns]
@@ -365,20 +381,39 @@ def export_ledger(store, ledger: Ledger | str, out: Path, *, filters: Filters | 
         sheet = book.sheet(ledger.title, headers, title=f"{town}{ledger.title}", subtitle=subtitle,
                            text_columns=text_columns, widths=widths, fit_width=True)
         done = 0
-        for condition, group_params in groups:
-            for row in exports.paged(store, select, table, [*where, condition], [*params, *group_params]):
-                check_cancel(cancel)
-                done += 1
-                row["_n"] = done
-                sheet.write_row(resolver.values(row))
-                if progress and done % 200 == 0:
-                    progress(done, total, f"已写入 {done} / {total} 行")
+        for row in source.rows(ledger, resolver):
+            check_cancel(cancel)
+            done += 1
+            row["_n"] = done
+            sheet.write_row(resolver.values(row))
+            if progress and done % 200 == 0:
+                progress(done, total, f"已写入 {done} / {total} 行")
         return done
 
     if progress:
         progress(0, total, "开始导出")
     written = write_atomically(out, fill)
-    audit_export(store, out, {"ledger": ledger.name}, written, filters, full_ids=full_ids)
     if progress:
         progress(written, total, "完成")
+    return written
+
+
+def export_ledger(store, ledger: Ledger | str, out: Path, *, filters: Filters | None = None, full_ids: bool = False,
+                  library=None, progress: Progress | None = None, cancel: threading.Event | None = None,
+                  today: date | None = None) -> ExportResult:
+    """A 台账 of the laptop's store to ``out`` (``write_ledger``), checked against the account's rights and
+    audited. Person ledgers take the village filter; record ledgers also the dates and status."""
+    out = Path(out)
+    check_export_rights(store, full_ids=full_ids)
+    output_format(out)
+    if isinstance(ledger, str):
+        ledger = find_ledger(ledger, store.data_dir)
+    filters = resolve_filters(store, filters or Filters())
+    if library is None:
+        from app.forms.library import FormLibrary
+
+        library = FormLibrary(store)
+    written = write_ledger(ledger, StoreRows(store, filters, library), out, full_ids=full_ids, today=today,
+                           progress=progress, cancel=cancel)
+    audit_export(store, out, {"ledger": ledger.name}, written, filters, full_ids=full_ids)
     return ExportResult(written, [out])

@@ -90,14 +90,20 @@ def _utc_bound(day: date) -> str:
     return datetime.combine(day, time.min).astimezone().astimezone(UTC).isoformat(timespec="milliseconds")
 
 
-def record_conditions(filters: Filters, alias: str = "r") -> tuple[list[str], list]:
-    """The filters as conditions on records (app/store/exports.py), the dates as the UTC bounds of local days."""
+def day_bounds(filters: Filters) -> tuple[str | None, str | None]:
+    """The date filters as the UTC moments records' ``created_at`` is compared with: created at or after the
+    first, before the second (the day after ``until`` begins); None where the filter is open."""
     from datetime import timedelta
 
-    return exports.record_conditions(
-        village=filters.village, status=filters.status, alias=alias,
-        since=_utc_bound(filters.since) if filters.since else None,
-        before=_utc_bound(filters.until + timedelta(days=1)) if filters.until else None)
+    return (_utc_bound(filters.since) if filters.since else None,
+            _utc_bound(filters.until + timedelta(days=1)) if filters.until else None)
+
+
+def record_conditions(filters: Filters, alias: str = "r") -> tuple[list[str], list]:
+    """The filters as conditions on records (app/store/exports.py), the dates as the UTC bounds of local days."""
+    since, before = day_bounds(filters)
+    return exports.record_conditions(village=filters.village, status=filters.status, alias=alias, since=since,
+                                     before=before)
 
 
 def export_records(store, out: Path, **options) -> ExportResult:

@@ -109,8 +109,9 @@ def serve(ctx, host: str, port: int, workers: int, ssl_certfile: str | None, ssl
         os.environ[name] = value.strip()  # every worker reads the offer from here (app_from_env)
     if offer:
         click.echo(f"向客户端提示的最新版本：{offer.version}", err=True)
-    click.echo(f"村访通服务器已启动：http{'s' if ssl_certfile else ''}://{host}:{port}/api/v1 （Ctrl+C 停止）",
-               err=True)
+    base = f"http{'s' if ssl_certfile else ''}://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    click.echo(f"村访通服务器已启动：{base}/api/v1 （Ctrl+C 停止）\n"
+               f"网页管理台：在浏览器打开 {base}/console/ （账户用 cunfang-server console-user add 新建）", err=True)
     uvicorn.run("sync.server.api:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile, timeout_graceful_shutdown=5)
 

@@ -47,7 +47,7 @@ CONSOLE_ROLES: dict[str, ConsoleRole] = {r.name: r for r in (
                 Role("county_admin", "县局管理员", ANY, ANY, all_villages=True, administers=True, sees_full_ids=True)),
     ConsoleRole("county_viewer", "县局查看", _READ,
                 Role("county_viewer", "县局查看", ANY, ANY, all_villages=True, sees_full_ids=True)),
-    ConsoleRole("township", "乡镇", frozenset({"overview", "persons", "records", "queue"}),
+    ConsoleRole("township", "乡镇", frozenset({"overview", "persons", "records", "queue", "export"}),
                 Role("township", "乡镇", ANY, ANY, sees_full_ids=True), needs_township=True),
     ConsoleRole("it", "信息化", _IT, Role("it", "信息化", (), ())),  # no form, no kind of person: no personal data
 )}

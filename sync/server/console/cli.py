@@ -92,3 +92,10 @@ def demo(ctx, persons: int) -> None:
 
     counts = load_server_demo(open_service(ctx.obj["db"]), persons=persons)
     click.echo(f"已装入示范数据：村、户、人员 {counts['registry']} 条，记录 {counts['records']} 条。")
+    refused = counts["records_sent"] - counts["records"]
+    if refused:
+        click.echo(f"错误：有 {refused} 条示范记录服务器没有接收（示范数据与服务器的检查不一致），"
+                   "请报告给开发人员。", err=True)
+        raise SystemExit(1)
+    click.echo("启动服务器：cunfang-server serve，然后在浏览器打开 http://127.0.0.1:8700/console/"
+               "（管理台账户用 cunfang-server console-user add 新建）。")

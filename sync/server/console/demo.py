@@ -47,23 +47,30 @@ def _envelope(row: dict) -> RecordEnvelope:
                           content_hash=content_hash(row["form_id"], version, data, []))
 
 
-def load_server_demo(service, *, persons: int = 600, seed: int = 1, today: date | None = None) -> dict[str, int]:
-    """Fill the server with one demo township: its villages, households, ``persons`` people and their finished
-    records. The laptop store is a throw-away (a cheap key: it never leaves the temporary directory)."""
-    caller = scope.operator("示范数据")
-    counts = {"registry": 0, "records": 0}
-    with tempfile.TemporaryDirectory() as directory:
-        store = Store.create(Path(directory), secrets.token_urlsafe(16), kdf=FAST_KDF)
-        try:
-            load_demo(store, persons=persons, seed=seed, today=today)
-            items = _registry(store)
-            rows = store.query("SELECT * FROM records WHERE status != 'draft' ORDER BY updated_at")
-        finally:
-            store.close()
+def push_store(service, store: Store, caller: scope.Caller | None = None) -> dict[str, int]:
+    """Push a laptop store's villages, households, persons and finished records (as the sync client sends them:
+    the same messages, through the same services); returns how many of each the server accepted."""
+    caller = caller or scope.operator("示范数据")
+    counts = {"registry": 0, "records": 0, "records_sent": 0}
+    items = _registry(store)
+    rows = store.query("SELECT * FROM records WHERE status != 'draft' ORDER BY updated_at")
     for start in range(0, len(items), protocol.REGISTRY_PAGE):
         results = service.registry_push(caller, items[start:start + protocol.REGISTRY_PAGE])
         counts["registry"] += sum(r.outcome == protocol.Outcome.ACCEPTED for r in results)
+    counts["records_sent"] = len(rows)
     for start in range(0, len(rows), protocol.MAX_BATCH):
         envelopes = [_envelope(row) for row in rows[start:start + protocol.MAX_BATCH]]
         counts["records"] += sum(r.outcome == protocol.Outcome.ACCEPTED for r in service.push(caller, envelopes))
     return counts
+
+
+def load_server_demo(service, *, persons: int = 600, seed: int = 1, today: date | None = None) -> dict[str, int]:
+    """Fill the server with one demo township: its villages, households, ``persons`` people and their finished
+    records. The laptop store is a throw-away (a cheap key: it never leaves the temporary directory)."""
+    with tempfile.TemporaryDirectory() as directory:
+        store = Store.create(Path(directory), secrets.token_urlsafe(16), kdf=FAST_KDF)
+        try:
+            load_demo(store, persons=persons, seed=seed, today=today)
+            return push_store(service, store)
+        finally:
+            store.close()

@@ -20,10 +20,12 @@ from starlette.concurrency import run_in_threadpool
 
 from app.errors import CunFangError, ErrorCode
 from app.roles import ROLES
+from app.spreadsheets.ledgers import ledgers, load_ledger
 from sync.server import tables as t
 from sync.server.console import audit
 from sync.server.console.accounts import COOKIE, IDLE_SECONDS, ConsoleAccounts, ConsoleUser
 from sync.server.console.views import VISIT_TARGET, Views, today
+from sync.server.ledgers import visible_villages
 from sync.server.services.accounts import TOKEN_DAYS
 
 HERE = Path(__file__).parent
@@ -309,27 +311,80 @@ def mount_console(app: FastAPI, service) -> None:
                    message=reason)
         return RedirectResponse("/console/conflicts?message=" + quote(f"冲突 {conflict_id} 已处理。"), 303)
 
+    def export_choices() -> list[tuple[str, str, str]]:
+        """The laptop's 台账 layouts (``resources/ledgers``), then every record one sheet a form."""
+        out = []
+        for name, path in ledgers().items():
+            try:
+                ledger = load_ledger(path)
+            except CunFangError:
+                continue
+            out.append((f"ledger:{name}", f"台账：{ledger.title}", ledger.description))
+        out.append(("records", "全部记录（每个表单一张工作表）",
+                    "每条记录一行，用最新的版本；含完整的身份证号和手机号。"))
+        return out
+
+    def export_form(request: Request, user: ConsoleUser, status: int = 200, message: str = "",
+                    chosen: dict | None = None) -> HTMLResponse:
+        names = visible_villages(service, user.caller)
+        villages = [(code, name) for code, (name, _town) in sorted(names.items())]
+        townships = sorted({code[:9]: town or code[:9] for code, (_name, town) in names.items()}.items())
+        return render(request, "export.html", user, status, choices=export_choices(), villages=villages,
+                      townships=townships, may_full_ids=user.role.scope_role.sees_full_ids, message=message,
+                      chosen=chosen or {"what": "", "township": "", "village": "", "since": "", "until": ""})
+
     @router.get("/export", response_class=HTMLResponse)
     def export_page(request: Request) -> Response:
-        user = signed_in(request, "export")
-        return render(request, "export.html", user)
+        return export_form(request, signed_in(request, "export"))
 
     @router.post("/export")
     async def export(request: Request) -> Response:
-        """The records this account may read as .xlsx (``sync/server/export.py``, one sheet a form); audited."""
+        """A 台账 of the laptop's layouts (``sync/server/ledgers.py``) or every record (``sync/server/export.py``)
+        of this account's scope, filtered, as .xlsx; audited (who, what, which filters, how many rows)."""
         import tempfile
 
+        from app.spreadsheets.ledgers import find_ledger
         from sync.server.export import export_server_records
+        from sync.server.ledgers import Choice, export_ledger
 
         user = signed_in(request, "export")
-        await posted(request, user)
+        form = await posted(request, user)
+        chosen = {key: str(form.get(key, "")).strip()[:40] for key in ("what", "township", "village", "since",
+                                                                        "until")}
+        names = visible_villages(service, user.caller)
+        try:
+            what = chosen["what"]
+            if what != "records" and what not in {key for key, _, _ in export_choices()}:
+                raise CunFangError(ErrorCode.CONSOLE_EXPORT_CHOICE)
+            if chosen["village"] and chosen["village"] not in names:
+                raise CunFangError(ErrorCode.CONSOLE_EXPORT_PLACE, place=chosen["village"])
+            if chosen["township"] and not any(code.startswith(chosen["township"]) for code in names):
+                raise CunFangError(ErrorCode.CONSOLE_EXPORT_PLACE, place=chosen["township"])
+            since, until = _export_day(chosen["since"]), _export_day(chosen["until"])
+            if since and until and since > until:
+                raise CunFangError(ErrorCode.EXPORT_DATES_REVERSED, since=since, until=until)
+        except CunFangError as exc:
+            return export_form(request, user, 422, exc.message, chosen)
+        full_ids = form.get("full_ids") == "1"
+        if full_ids and not user.role.scope_role.sees_full_ids:
+            raise Refused(403, CunFangError(ErrorCode.CONSOLE_FORBIDDEN).message)
+        choice = Choice(chosen["township"], chosen["village"], since, until)
         with tempfile.TemporaryDirectory() as directory:
             out = Path(directory) / "export.xlsx"
-            count = await run_in_threadpool(export_server_records, service, out, user.caller)
+            if what == "records":
+                count = await run_in_threadpool(export_server_records, service, out, user.caller)
+                title, unit, full_ids = "全部记录", "条记录", True
+            else:
+                ledger = find_ledger(what.removeprefix("ledger:"))
+                count = await run_in_threadpool(export_ledger, service, user.caller, ledger, out, choice,
+                                                full_ids=full_ids, today=today())
+                title, unit = ledger.title, "行"
             content = out.read_bytes()
-        audit.note(service.db, action="console_export", caller=user.caller, subject=user.township or "全县",
-                   outcome="ok", message=f"导出 {count} 条记录")
-        name = quote(f"村访通记录-{today().isoformat()}.xlsx")
+        where = choice.describe({**{code: name for code, (name, _) in names.items()},
+                                 **{code[:9]: town for code, (_, town) in names.items() if town}})
+        audit.note(service.db, action="console_export", caller=user.caller, subject=what, outcome="ok",
+                   message=f"{title}：{count} {unit}；{where}；身份证号{'完整' if full_ids else '已遮蔽'}")
+        name = quote(f"{title}-{today().isoformat()}.xlsx")
         return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}", **HEADERS})
 
@@ -355,6 +410,16 @@ def _shown(value) -> str:
 def _local(target: str) -> str:
     """Only a path inside the console may follow sign-in (never another site)."""
     return target if target.startswith("/console/") and not target.startswith("//") else "/console/"
+
+
+def _export_day(text: str) -> date | None:
+    """A date from the export form's date box (empty: open); a wrong one is one plain sentence."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CunFangError(ErrorCode.EXPORT_BAD_DATE, value=text) from None
 
 
 def _day(text: str) -> str:

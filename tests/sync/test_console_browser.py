@@ -180,3 +180,52 @@ def test_console_in_chromium(server, browser, shots):
     assert "请等" in browser.find_element(By.ID, "message").text
     shots(browser, "14-lockout")
 
+
+
+def test_a_newcomer_follows_the_readme_with_demo_data(tmp_path, start_server, browser, shots):
+    """README's steps: ``cunfang-server demo``, ``console-user add``, ``serve``; then, in the browser, sign in and
+    reach an overdue elder from 总览 in three clicks (sign-in, the township's 逾期 number, the elder's name)."""
+    import sqlalchemy as sa
+    from selenium.webdriver.common.by import By
+
+    from sync.server import tables as t
+    from tests.sync.conftest import ROOT, Server
+
+    db = str(tmp_path / "demo.db")
+    cli = Server(db=db, port=0)
+    loaded = cli.cli("demo", "--persons", "300")
+    assert "Traceback" not in loaded.stderr and "错误" not in loaded.stderr, loaded.stderr
+    records = int(loaded.stdout.split("记录 ")[1].split(" 条")[0])
+    assert records > 500 and "/console/" in loaded.stdout
+    env = {**os.environ, "CUNFANG_CONSOLE_PASSWORD": PASSWORD}
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "sync.server.cli", "--db", db, "console-user", "add", "kezhang", "--role",
+                    "county_admin", "--display-name", "王科长"], env=env, check=True, cwd=ROOT, timeout=120,
+                   capture_output=True)
+    server = start_server(db)
+    assert "/console/" in server.log.read_text(errors="replace")  # serve says where the console is
+    with server.service.db.read() as conn:  # every finished demo record was accepted, none refused
+        assert conn.execute(sa.select(sa.func.count()).select_from(t.records)).scalar() == records
+        refused = conn.execute(sa.select(sa.func.count()).select_from(t.audit)
+                               .where(t.audit.c.action == "push", t.audit.c.outcome != "accepted")).scalar()
+    assert refused == 0
+
+    browser.get(server.url + "/")  # the bare address leads to the console's sign-in
+    assert "/console/login" in browser.current_url
+    browser.find_element(By.ID, "name").send_keys("kezhang")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    click(browser, browser.find_element(By.ID, "sign-in"))  # 1
+    assert browser.current_url == server.url + "/console/"
+    shots(browser, "demo-01-overview")
+    town = browser.find_element(By.CSS_SELECTOR, "tr.town")
+    click(browser, town.find_element(By.CSS_SELECTOR, 'td[data-col="overdue"] a'))  # 2
+    shots(browser, "demo-02-overdue")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#persons tbody tr")
+    elder = next(r for r in rows if r.find_elements(By.CSS_SELECTOR, "td")[2].text == "老人")
+    name = elder.find_element(By.CSS_SELECTOR, "td a").text
+    click(browser, elder.find_element(By.CSS_SELECTOR, "td a"))  # 3
+    main = browser.find_element(By.TAG_NAME, "main").text
+    assert name in main and "已逾期" in main and "Traceback" not in browser.page_source
+    shots(browser, "demo-03-elder")

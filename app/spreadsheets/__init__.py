@@ -4,7 +4,9 @@ Export:
 
 - ``records.export_records``: a form's records, one sheet per form and per repeat, plus a 说明 sheet
   (columns from the form: ``layout``; typed, masked cells: ``cells``);
-- ``ledgers.export_ledger``: the 台账 layouts the bureau asks for, from templates in ``resources/ledgers``;
+- ``ledgers.export_ledger``: the 台账 layouts the bureau asks for, from templates in ``resources/ledgers``
+  (``ledgers.write_ledger`` writes them from a row source: the laptop's store, or the bureau server's
+  tables for its web console, ``sync/server/ledgers.py``);
 - ``plain``: the bureau server's export (``write_workbook``) and the house-number plate list;
 - ``sinks``: the writers (xlsxwriter in constant-memory mode, or CSV): rows stream, a cancel event stops them,
   and a cancelled or failed export never leaves half a file;

@@ -199,7 +199,7 @@ class _Resolver:
 
             form = self.library.get(form_id)
             if form is None:
-                raise _invalid(self.ledger.path, f"本机没有表单“{form_id}”")
+                raise _invalid(self.ledger.path, f"没有表单“{form_id}”")
             self.forms[form_id] = {f.name: f for table in form_table(form).walk() for f in table.fields}
         return self.forms[form_id]
 

@@ -14,17 +14,23 @@ from sync.server.scope import Caller
 from sync.server.service import Service
 
 
-def export_server_records(service: Service, out: Path, caller: Caller | None = None) -> int:
+def export_server_records(service: Service, out: Path, caller: Caller | None = None, choice=None) -> int:
     """Write the newest revision of each record ``caller`` may read (the console's operator: all) to ``out``
-    (.xlsx); returns the number of records."""
+    (.xlsx), within ``choice`` (``sync.server.ledgers.Choice``: township, village, creation dates) when given;
+    returns the number of records."""
     caller = caller or scope.operator()
+    rec = t.records
+    where = [scope.records_where(caller, rec)]
+    if choice is not None:
+        from sync.server.ledgers import record_choice
+
+        where += record_choice(choice, rec)
     sheets: dict[str, list[dict]] = {}
     with service.engine.connect() as conn:
         names = {row.id: json.loads(row.fields).get("name", "") for row in conn.execute(
             sa.select(t.registry.c.id, t.registry.c.fields).where(t.registry.c.kind == "person",
                                                                   scope.registry_where(caller, t.registry)))}
-        for row in conn.execute(sa.select(t.records).where(scope.records_where(caller, t.records))
-                                .order_by(t.records.c.form_id, t.records.c.updated_at)):
+        for row in conn.execute(sa.select(rec).where(*where).order_by(rec.c.form_id, rec.c.updated_at)):
             sheets.setdefault(row.form_id, []).append({
                 "uuid": row.uuid, "status": "conflict" if row.conflicts else "accepted", "author": row.author,
                 "updated_at": row.updated_at, "data": row.data, "person_name": names.get(row.person_id, "")})

@@ -89,6 +89,24 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[start:start + size]
 
 
+def record_choice(choice: Choice, rec: sa.Table) -> list[sa.ColumnElement[bool]]:
+    """``choice`` as conditions on the records table: its township and village, and its dates on the creation
+    time of the record (kept with each revision)."""
+    rev = t.record_revisions
+    parts: list[sa.ColumnElement[bool]] = []
+    if choice.township:
+        parts.append(rec.c.village_id.startswith(choice.township, autoescape=True))
+    if choice.village:
+        parts.append(rec.c.village_id == choice.village)
+    since, before = day_bounds(Filters(since=choice.since, until=choice.until))
+    for bound, compare in ((since, "ge"), (before, "lt")):
+        if bound:
+            created = (sa.select(rev.c.created_at).where(rev.c.uuid == rec.c.uuid, rev.c.revision == rec.c.revision)
+                       .scalar_subquery())
+            parts.append(created >= bound if compare == "ge" else created < bound)
+    return parts
+
+
 class ServerRows:
     """A 台账's rows from the server's tables for ``caller``, village by village (villages in code order)."""
 

@@ -104,6 +104,20 @@ def test_the_consoles_ledgers_equal_the_laptops_for_the_same_records(server, dem
                 Counter(tuple(r[i] for i in keep) for r in laptop_data), name
             assert {r[headers.index(RECORD_STATE)] for r in server_data} == {"已接收"}
             assert [r[0] for r in server_data] == list(range(1, len(server_data) + 1))
+    # every record (one sheet a form) takes the same filters: a village and dates
+    from openpyxl import load_workbook
+
+    village = store.villages()[1]["id"]
+    status, content, _ = console_export(server, "chakan", what="records", village=village,
+                                        since=since.isoformat(), until=until.isoformat())
+    book = load_workbook(BytesIO(content), read_only=True)
+    rows = sum(1 for ws in book for row in ws.iter_rows(min_row=2, values_only=True) if row[0])
+    wanted = [r for r in store.query("SELECT village_id, created_at, status FROM records WHERE status != 'draft'")
+              if r["village_id"] == village]
+    from app.spreadsheets.records import day_bounds
+
+    low, high = day_bounds(Filters(since=since, until=until))
+    assert status == 200 and rows == sum(low <= r["created_at"] < high for r in wanted) > 0
 
 
 def test_a_township_account_exports_its_township_only_and_the_export_is_audited(server, tmp_path):

@@ -371,14 +371,17 @@ def mount_console(app: FastAPI, service) -> None:
         choice = Choice(chosen["township"], chosen["village"], since, until)
         with tempfile.TemporaryDirectory() as directory:
             out = Path(directory) / "export.xlsx"
-            if what == "records":
-                count = await run_in_threadpool(export_server_records, service, out, user.caller)
-                title, unit, full_ids = "全部记录", "条记录", True
-            else:
-                ledger = find_ledger(what.removeprefix("ledger:"))
-                count = await run_in_threadpool(export_ledger, service, user.caller, ledger, out, choice,
-                                                full_ids=full_ids, today=today())
-                title, unit = ledger.title, "行"
+            try:
+                if what == "records":
+                    count = await run_in_threadpool(export_server_records, service, out, user.caller, choice)
+                    title, unit, full_ids = "全部记录", "条记录", True
+                else:
+                    ledger = find_ledger(what.removeprefix("ledger:"))
+                    count = await run_in_threadpool(export_ledger, service, user.caller, ledger, out, choice,
+                                                    full_ids=full_ids, today=today())
+                    title, unit = ledger.title, "行"
+            except CunFangError as exc:  # e.g. a layout naming a form the server has not published
+                return export_form(request, user, 422, exc.message, chosen)
             content = out.read_bytes()
         where = choice.describe({**{code: name for code, (name, _) in names.items()},
                                  **{code[:9]: town for code, (_, town) in names.items() if town}})

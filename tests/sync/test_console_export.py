@@ -56,7 +56,7 @@ def demo_laptop(tmp_path, server):
     from tests.sync.conftest import new_laptop
 
     store = new_laptop(tmp_path / "laptop")
-    load_demo(store, persons=90, seed=3, today=today())
+    load_demo(store, persons=40, seed=3, today=today())
     counts = push_store(server.service, store)
     assert counts["records"] == counts["records_sent"] > 0  # every finished demo record accepted
     accounts = ConsoleAccounts(server.service.db)

@@ -13,11 +13,12 @@ import math
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 
 from app.errors import CunFangError, ErrorCode
 from app.forms.answers import parse_answer
 from app.forms.graph import Graph, Vertex, under
-from app.forms.model import Choice, Control, FormDef, itemset_choice, markup_text, pick
+from app.forms.model import Choice, Control, FormDef, itemset_choice, itemset_value, markup_text, pick
 from app.forms.xpath.compiler import Ctx, Env
 from app.forms.xpath.nodes import Node
 from app.forms.xpath.values import (
@@ -34,6 +35,12 @@ Change = tuple[str, Node, bool]  # generic path, concrete node, whole subtree?
 # Events that mean the same to a new record (JavaRosa's Actions): the instance loads, a repeat instance is added.
 EVENT_ALIASES = {"odk-instance-load": "odk-instance-first-load", "xforms-ready": "odk-instance-first-load",
                  "jr-insert": "odk-new-repeat"}
+
+
+@cache
+def _steps(path: str) -> tuple[str, ...]:
+    """A generic path's names (/data/kids/name → data, kids, name); a form has a few hundred paths."""
+    return tuple(path.strip("/").split("/"))
 
 
 def graph_of(form: FormDef) -> Graph:
@@ -101,7 +108,7 @@ class FormSession:
         """Concrete nodes for a generic path; inside ``anchor``'s repeat instances when it has any."""
         chain = (anchor.ancestors() + [anchor]) if anchor is not None else []
         nodes = [self.doc]
-        for depth, name in enumerate(path.strip("/").split("/")):
+        for depth, name in enumerate(_steps(path)):
             pinned = chain[depth + 1] if depth + 1 < len(chain) else None
             if pinned is not None and pinned.name == name and len(nodes) == 1 and pinned.parent is nodes[0]:
                 nodes = [pinned]
@@ -352,9 +359,11 @@ class FormSession:
                 self.constraint_ok.pop(node, None)
             else:
                 self.constraint_ok[node] = to_boolean(v.expr.fn(self._ctx(node)))
-        elif kind == "choice":
-            control = self._controls[v.path]
-            self.choice_values[node] = [c.value for c in self._itemset_choices(control, node)]
+        elif kind == "choice":  # the values only: labels are made when the choices are shown
+            itemset = self._controls[v.path].itemset
+            items = itemset.fn(self._ctx(node))
+            self.choice_values[node] = [itemset_value(item, itemset) for item in items] if isinstance(items, list) \
+                else []
         elif kind == "count":
             return self._apply_count(v, node)
         return None

@@ -377,6 +377,42 @@ class Store:
                 self.db["records"].insert(row)
         return record_uuid
 
+    def add_records(self, form, checked: list[dict], *, person: dict | None = None, author: str = "",
+                    title: str = "", finalize: bool = False) -> list[str]:
+        """New records of ``form`` whose data the engine has checked (``app.record_batch.check``: filled with
+        this store's ``form_instances()``, as ``finalize`` fills), all in one transaction: drafts, or each
+        finalized as 定稿 finalizes one (one house number per village, then the registry and the schedule).
+        Returns their UUIDs in order. Nothing is written when any of them is refused."""
+        from app.registry import check_before_finalize, record_finalized
+        from app.settings import load_settings
+
+        self.scope.check_form(form.form_id)
+        person = person or {}
+        if person.get("village_id"):
+            self.scope.check_village(person["village_id"])
+        rules = load_settings(self.data_dir).visits
+        now = utc_now()
+        rows = []
+        for data in checked:
+            row = {"uuid": str(uuid_module.uuid4()), "form_id": form.form_id, "form_version": form.version,
+                   "person_id": person.get("id"), "household_id": person.get("household_id"),
+                   "village_id": person.get("village_id"), "status": "draft", "revision": 1,
+                   "prev_revision": None, "author": author, "title": title,
+                   "data": json.dumps(data, ensure_ascii=False, sort_keys=True), "created_at": now,
+                   "updated_at": now}
+            if self.account:
+                row["created_by"] = self.account.login
+            rows.append(row)
+        with self.transaction():
+            self.bulk_insert("records", rows)
+            if finalize:
+                for row, data in zip(rows, checked, strict=True):
+                    record = {**row, "data": data}
+                    check_before_finalize(self, record, data)
+                    lifecycle.move(self, record, Event.FINALIZE)
+                    record_finalized(self, record, rules)
+        return [row["uuid"] for row in rows]
+
     def get_record(self, record_uuid: str) -> dict:
         rows = self.query("SELECT * FROM records WHERE uuid = ?", [record_uuid])
         if not rows:

@@ -2,16 +2,17 @@
 
 Each answers object is filled as the app fills a new record: the person's known facts first (``person_facts``,
 for the questions of the form's top level, as 为此人填表 does), then the answers, with the county's settings as
-the form's secondary instance (``Store.form_instances``, what 定稿 checks with). The form, its dependency graph
-and the settings are prepared once for the whole batch; ``Store.add_records`` writes every record in one
-transaction, finalizing each with the data checked here (the engine is not run a second time per record).
+the form's secondary instance (``Store.form_instances``, what 定稿 checks with). The form is opened and
+evaluated once for the whole batch and each record starts from a copy of that state (``fill.fill_many``);
+``Store.add_records`` writes every record in one transaction, finalizing each with the data checked here (the
+engine is not run a second time per record).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from app.forms.fill import fill
+from app.forms.fill import fill_many
 from app.registry import person_facts
 
 
@@ -28,7 +29,7 @@ def check(store, form, batch: list[dict], *, person: dict | None = None, author:
     """The engine's result (``fill``: valid, errors, data, notes) for each answers object, in order."""
     known = prefilled(form, person, author)
     instances = store.form_instances()
-    return [fill(form, {**known, **answers}, instances=instances) for answers in batch]
+    return fill_many(form, [{**known, **answers} for answers in batch], instances=instances)
 
 
 def add(store, form, results: list[dict], *, person: dict | None = None, author: str = "",

@@ -12,6 +12,7 @@ import heapq
 import math
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from functools import cache
 
@@ -92,6 +93,36 @@ class FormSession:
         self._preload(opened)
         self.recompute_all()
         self._run_setvalues("odk-instance-first-load", self.doc)
+
+    def fork(self) -> FormSession:
+        """Another new record in the state this one opened in, without evaluating the whole form again (filling
+        many records at once: ``fill.fill_many``). Only for a session nothing has been answered in yet. The copy
+        gets an instance ID of its own (the ``uid`` preload, and what reads it); its opening time and today's
+        date are this session's."""
+        twin = object.__new__(FormSession)
+        twin.form, twin.graph, twin.lang, twin._controls = self.form, self.graph, self.lang, self._controls
+        twin._device_tz = self._device_tz
+        twin.doc = self.doc.clone(None)
+        same = dict(zip(self.doc.iter(), twin.doc.iter(), strict=True))
+        for old, new in same.items():
+            new.relevant = old.relevant
+        twin.env = replace(self.env, primary=twin.doc, current=None, properties=dict(self.env.properties),
+                           choice_label=twin._choice_label, itext=twin._itext)
+        twin.self_relevant = {same[n]: v for n, v in self.self_relevant.items()}
+        twin.required = {same[n]: v for n, v in self.required.items()}
+        twin.readonly = {same[n]: v for n, v in self.readonly.items()}
+        twin.constraint_ok = {same[n]: v for n, v in self.constraint_ok.items()}
+        twin.choice_values = {same[n]: list(v) for n, v in self.choice_values.items()}
+        twin.input_errors = {same[n]: v for n, v in self.input_errors.items()}
+        twin.numeric = {same[n] for n in self.numeric}
+        changes: list[Change] = []
+        for node in twin.doc.iter():
+            if node.bind is not None and node.bind.preload == "uid":
+                node.value = f"uuid:{uuid.uuid4()}"
+                changes.append((node.generic_path(), node, False))
+        if changes:
+            twin._propagate(changes)
+        return twin
 
     # ------------------------------------------------------------------ structure
 

@@ -1268,27 +1268,27 @@
 <context>
     <name>HouseholdsModel</name>
     <message>
-        <location filename="../../ui/models.py" line="171"/>
+        <location filename="../../ui/models.py" line="173"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="172"/>
+        <location filename="../../ui/models.py" line="174"/>
         <source>组</source>
         <translation>组</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="173"/>
+        <location filename="../../ui/models.py" line="175"/>
         <source>门牌号</source>
         <translation>门牌号</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="174"/>
+        <location filename="../../ui/models.py" line="176"/>
         <source>地址</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="175"/>
+        <location filename="../../ui/models.py" line="177"/>
         <source>在册人数</source>
         <translation>在册人数</translation>
     </message>
@@ -1876,52 +1876,52 @@
 <context>
     <name>PersonsModel</name>
     <message>
-        <location filename="../../ui/models.py" line="97"/>
+        <location filename="../../ui/models.py" line="98"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="97"/>
+        <location filename="../../ui/models.py" line="103"/>
         <source>性别</source>
         <translation>性别</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="98"/>
+        <location filename="../../ui/models.py" line="104"/>
         <source>出生日期</source>
         <translation>出生日期</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="99"/>
+        <location filename="../../ui/models.py" line="105"/>
         <source>身份证号</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="100"/>
+        <location filename="../../ui/models.py" line="99"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="101"/>
+        <location filename="../../ui/models.py" line="100"/>
         <source>类别</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="102"/>
+        <location filename="../../ui/models.py" line="101"/>
         <source>风险等级</source>
         <translation>风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="103"/>
+        <location filename="../../ui/models.py" line="102"/>
         <source>下次探访</source>
         <translation>下次探访</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="131"/>
+        <location filename="../../ui/models.py" line="133"/>
         <source>男</source>
         <translation>男</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="131"/>
+        <location filename="../../ui/models.py" line="133"/>
         <source>女</source>
         <translation>女</translation>
     </message>
@@ -1966,32 +1966,32 @@
 <context>
     <name>RecordsModel</name>
     <message>
-        <location filename="../../ui/models.py" line="143"/>
+        <location filename="../../ui/models.py" line="145"/>
         <source>更新时间</source>
         <translation>更新时间</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="144"/>
+        <location filename="../../ui/models.py" line="146"/>
         <source>记录</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="145"/>
+        <location filename="../../ui/models.py" line="147"/>
         <source>表单</source>
         <translation>表单</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="146"/>
+        <location filename="../../ui/models.py" line="148"/>
         <source>状态</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="147"/>
+        <location filename="../../ui/models.py" line="149"/>
         <source>修订</source>
         <translation>修订</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="148"/>
+        <location filename="../../ui/models.py" line="150"/>
         <source>填写人</source>
         <translation>填写人</translation>
     </message>

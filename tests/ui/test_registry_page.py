@@ -126,3 +126,40 @@ def test_a_childs_panel_names_the_guardian_with_relation_and_phone_and_an_elders
     assert "赡(扶)养人/家属：王建国（子）" in text and "137****2222" in text
     text = select(qtbot, page, "陈小明")
     assert "监护人：还没有登记" in text
+
+
+@pytest.fixture
+def own_settings(tmp_path):
+    """QSettings in a scratch folder: a test never writes the user's real window state."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    QSettings().clear()
+    yield
+    QSettings().clear()
+
+
+def test_name_village_category_risk_and_next_visit_show_beside_the_panel_at_125_percent(qtbot, store, own_settings):
+    """1366×768 at 125 % leaves a 1093×614 window: with a person's panel open, the five columns a cadre looks
+    for are on screen without scrolling sideways."""
+    from app.demo import load_demo
+    from ui.main_window import MainWindow
+
+    load_demo(store, persons=300, seed=5)
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.autosync.timer.stop()
+    window.showNormal()
+    window.resize(1093, 614)
+    window.show_page(window.registry)
+    page = window.registry
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0 and "正在查找" not in page.count.text())
+    page.view.setCurrentIndex(page.model.index(0, 0))
+    qtbot.waitUntil(lambda: page.side.isVisible())
+    QApplication.processEvents()
+    view = page.view
+    for key in ("name", "village", "categories", "risk_tier", "next_due"):
+        index = column(page, key)
+        right = view.columnViewportPosition(index) + view.columnWidth(index)
+        assert view.columnViewportPosition(index) >= 0 and right <= view.viewport().width(), key

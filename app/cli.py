@@ -277,9 +277,7 @@ def records_list(ctx: click.Context, form_id, status, search, limit, as_json) ->
 def records_add(ctx: click.Context, form_id: str, answers_path: Path, person_id: str | None, finalize: bool,
                 as_json: bool) -> None:
     """按表单新建记录：答案经表单引擎检查，有一份不合格则一条也不写入（退出码 1）。"""
-    from datetime import date
-
-    from app.forms.fill import fill
+    from app import record_batch
     from app.forms.library import FormLibrary
 
     answers = _read_answers(answers_path)
@@ -294,30 +292,16 @@ def records_add(ctx: click.Context, form_id: str, answers_path: Path, person_id:
         if form is None:
             forms = "、".join(f.form_id for f in library.latest())
             raise CunFangError(ErrorCode.EXPORT_FORM_UNKNOWN, form_id=form_id, forms=forms)
-        from app.registry import person_facts
-
         person = store.get_person(person_id) if person_id else None
         author = store.account.name if store.account else store.get_setting("author") or ""
-        names = form.by_name()
-        known = {k: v for k, v in person_facts(person, author).items() if k in names}  # as the app fills them
-        results = [fill(form, {**known, **one}) for one in batch]
+        results = record_batch.check(store, form, batch, person=person, author=author)
         bad = [(i, r) for i, r in enumerate(results) if not r["valid"]]
         if bad:
             for i, result in bad:  # as `forms fill` prints them, with the item's place in the list
                 click.echo(json.dumps({"index": i, "valid": False, "errors": result["errors"]}, ensure_ascii=False))
             click.echo(f"有 {len(bad)} 份答案不合格（共 {len(batch)} 份），没有写入任何记录。", err=True)
             sys.exit(1)
-        who = (person or {}).get("name", "")
-        title = f"{who} {form.title or form.form_id} {date.today():%Y-%m-%d}".strip()
-        written = []
-        with store.transaction():  # all or none
-            for result in results:
-                uuid = store.save_draft(form_id=form.form_id, form_version=form.version, data=result["data"],
-                                        person_id=person_id, household_id=(person or {}).get("household_id"),
-                                        village_id=(person or {}).get("village_id"), author=author, title=title)
-                if finalize:
-                    store.finalize(uuid, form, author=author)
-                written.append(uuid)
+        written = record_batch.add(store, form, results, person=person, author=author, finalize=finalize)
     finally:
         store.close()
     status = "finalized" if finalize else "draft"

@@ -18,7 +18,7 @@ from pathlib import Path
 from app import china
 from app.schedule import next_due, red_flags, tier_code
 from app.settings import VisitRules
-from app.store.search import name_pinyin, reversed_tail
+from app.store.search import name_pinyin, name_sort_key, reversed_tail
 from app.store.store import Store
 
 DEMO_REGION = "341100"
@@ -205,7 +205,8 @@ def load_demo(store: Store, *, persons: int = 2000, seed: int = 1, today: date |
                    "birth_date": born.isoformat(), "phone": phone, "kind": kind,
                    "categories": json.dumps(categories, ensure_ascii=False), "risk_tier": tier, "status": "active",
                    "status_reason": "", "village_id": village, "household_id": hid, "pinyin": pinyin,
-                   "initials": initials, "id_rev": reversed_tail(id_number), "phone_rev": reversed_tail(phone),
+                   "initials": initials, "name_key": name_sort_key(name), "id_rev": reversed_tail(id_number),
+                   "phone_rev": reversed_tail(phone),
                    "last_visit": "", "next_due": "", "extra": "{}", "created_at": now, "updated_at": now}
             if kind in ("elder", "child"):
                 _visits(rng, row, today, record_rows, visits, working)

@@ -33,6 +33,50 @@ def person_facts(person: dict | None, author: str = "") -> dict[str, str]:
     return {key: value for key, value in facts.items() if value}
 
 
+# Where a record names who looks after the person: form → (what the form calls them, the repeat holding them or
+# None, the name, relation and phone questions, the relation's choice list). Children first, as the forms ask.
+GUARDIAN_FIELDS = {
+    "left_behind_child": ("受委托监护人", None, "g_name", "g_relation", "g_phone", "guardian_relation"),
+    "vulnerable_child": ("实际监护人", None, "g_name", "g_relation", "g_phone", "guardian_relation"),
+    "elder_registry": ("赡(扶)养人/家属", "carers", "carer_name", "relation", "phone", "relation"),
+    "elder_visit": ("家属", "contacts", "contact_name", "relation", "phone", "relation"),
+}
+# In turn: the newest record of the first group that names someone wins.
+GUARDIAN_FORMS = {"child": (("left_behind_child", "vulnerable_child"),),
+                  "elder": (("elder_registry",), ("elder_visit",))}
+
+
+def guardian_of(store, person: dict) -> dict | None:
+    """Who looks after the person, for the 台账 panel: {"role", "name", "relation", "phone"} (relation a label).
+
+    From the newest finished registry record about them (a child's 受委托监护人 or 实际监护人, an elder's first
+    赡养人/家属; for an elder without one, the first 家属 of the newest visit), else the registered guardian
+    (linked, or a 监护人 of the same household), else the 监护人 a roster import brought (``extra``)."""
+    from app.forms.library import shared_choices
+
+    for forms in GUARDIAN_FORMS.get(person.get("kind"), ()):
+        record = records.newest_finished_about(store, person["id"], forms)
+        if record is None:
+            continue
+        role, repeat, name, relation, phone, choices = GUARDIAN_FIELDS[record["form_id"]]
+        data = record["data"]
+        if repeat is not None:
+            entries = [e for e in data.get(repeat) or [] if isinstance(e, dict) and e.get(name)]
+            data = entries[0] if entries else {}
+        if data.get(name):
+            code = str(data.get(relation) or "")
+            label = shared_choices().get(choices, {}).get(code, code)
+            return {"role": role, "name": str(data[name]), "relation": label, "phone": str(data.get(phone) or "")}
+    linked = persons.linked_guardian(store, person)
+    if linked is not None:
+        return {"role": "监护人", "name": linked["name"], "relation": "", "phone": linked["phone"]}
+    extra = json.loads(person.get("extra") or "{}")
+    if extra.get("guardian_name"):
+        return {"role": "监护人", "name": str(extra["guardian_name"]), "relation": "",
+                "phone": str(extra.get("guardian_phone") or "")}
+    return None
+
+
 def forms_for(kind: str, available: list[str]) -> list[str]:
     """Of the ``available`` form ids, the ones that fit a person of ``kind``, in the order a cadre uses them
     (all of them, as they come, when the kind has no list)."""

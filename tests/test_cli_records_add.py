@@ -24,7 +24,7 @@ def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
 
 
 def visit(day: date, **more) -> dict:
-    return dict(ELDER_VISIT, visit_date=day.isoformat(), next_visit=(day + timedelta(days=20)).isoformat(), **more)
+    return {**ELDER_VISIT, "visit_date": day.isoformat(), "next_visit": (day + timedelta(days=20)).isoformat(), **more}
 
 
 def records(data: Path) -> list[dict]:
@@ -76,3 +76,46 @@ def test_records_add_writes_all_or_none_and_finalizes_through_the_engine(tmp_pat
     assert draft.returncode == 0 and "已写入 1 条记录（草稿）" in draft.stdout
     unknown = run("records", "add", "no_such_form", "--answers", str(one), data_dir=data)
     assert unknown.returncode == 2 and "本机没有表单" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+def test_records_add_for_an_elder_with_a_phone_fills_only_the_elders_own_questions(tmp_path):
+    """The elder's phone is not a contact's 电话 (a question inside the 家属 repeat): the record is written."""
+    from app.store import Store
+
+    data = tmp_path / "data"
+    assert run("init", data_dir=data).returncode == 0
+    assert run("demo", "--persons", "40", "--seed", "3", data_dir=data).returncode == 0
+    store = Store.open(data, PASS)
+    elder = store.query("SELECT id, name FROM persons WHERE kind = 'elder' AND phone != '' LIMIT 1")[0]
+    store.close()
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps([visit(date.today(), visitor="李干部")]), encoding="utf-8")
+    added = run("records", "add", "elder_visit", "--answers", str(answers), "--person", elder["id"], "--json",
+                data_dir=data)
+    assert added.returncode == 0, added.stdout + added.stderr
+    uuid = json.loads(added.stdout.splitlines()[0])["uuid"]
+    store = Store.open(data, PASS)
+    saved = store.get_record(uuid)
+    store.close()
+    assert saved["data"]["elder_name"] == elder["name"]
+    assert saved["data"]["contacts"][0]["phone"] == "199 0000 1234", "the contact keeps the answer given"
+
+
+def test_records_add_checks_with_the_countys_settings_as_finalizing_does(tmp_path):
+    """A county that visits ordinary elders every 30 days: a next visit 60 days away is refused at once, drafts too,
+    as 定稿 would refuse it later; the same answers pass where the county keeps the default 90 days."""
+    from app.settings import Settings, VisitRules, save_settings
+
+    data = tmp_path / "data"
+    assert run("init", data_dir=data).returncode == 0
+    today = date.today()
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps([visit(today, elder_name="王秀英", visitor="李干部",
+                                         next_visit=(today + timedelta(days=60)).isoformat())]), encoding="utf-8")
+    assert run("records", "add", "elder_visit", "--answers", str(answers), data_dir=data).returncode == 0
+    save_settings(data, Settings(visits=VisitRules(elder_by_tier={"high": 7, "key": 30, "general": 30})))
+    before = len(records(data))
+    refused = run("records", "add", "elder_visit", "--answers", str(answers), data_dir=data)
+    assert refused.returncode == 1 and "没有写入任何记录" in refused.stderr
+    assert "next_visit" in refused.stdout
+    assert len(records(data)) == before

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QModelIndex, Qt, Signal
 
 from app.china import mask_id
 from app.store import STATUS_LABELS, Store
@@ -94,18 +94,37 @@ class RegistryModel(PagedModel):
 
 
 class PersonsModel(RegistryModel):
-    columns = [("name", QT_TRANSLATE_NOOP("PersonsModel", "姓名")), ("sex", QT_TRANSLATE_NOOP("PersonsModel", "性别")),
-               ("birth_date", QT_TRANSLATE_NOOP("PersonsModel", "出生日期")),
-               ("id_number", QT_TRANSLATE_NOOP("PersonsModel", "身份证号")),
+    # What a cadre looks for first, first: at 1366×768 and 125 % these five fit beside the person's panel.
+    columns = [("name", QT_TRANSLATE_NOOP("PersonsModel", "姓名")),
                ("village", QT_TRANSLATE_NOOP("PersonsModel", "村")),
                ("categories", QT_TRANSLATE_NOOP("PersonsModel", "类别")),
                ("risk_tier", QT_TRANSLATE_NOOP("PersonsModel", "风险等级")),
-               ("next_due", QT_TRANSLATE_NOOP("PersonsModel", "下次探访"))]
+               ("next_due", QT_TRANSLATE_NOOP("PersonsModel", "下次探访")),
+               ("sex", QT_TRANSLATE_NOOP("PersonsModel", "性别")),
+               ("birth_date", QT_TRANSLATE_NOOP("PersonsModel", "出生日期")),
+               ("id_number", QT_TRANSLATE_NOOP("PersonsModel", "身份证号"))]
+
+    sort_changed = Signal()  # a header was clicked (or the order chosen): the page fetches again, sorted
+
+    def __init__(self, store: Store):
+        super().__init__(store)
+        self.sort_key: str | None = None  # a key of persons.SORTS; None: village, then names by pinyin
+        self.descending = False
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Sorted by the store's query (persons.order_by), page by page, never by loading everyone here."""
+        key = self.columns[column][0] if 0 <= column < len(self.columns) else None
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (key, descending) != (self.sort_key, self.descending):
+            self.sort_key, self.descending = key, descending
+            self.sort_changed.emit()
 
     def fetch(self, offset, limit):
         if self.query_text:
-            return self.store.search_persons(self.query_text, village_id=self.village_id, limit=limit, offset=offset)
-        return person_store.page(self.store, village_id=self.village_id, limit=limit, offset=offset)
+            return self.store.search_persons(self.query_text, village_id=self.village_id, limit=limit, offset=offset,
+                                             sort=self.sort_key, descending=self.descending)
+        return person_store.page(self.store, village_id=self.village_id, limit=limit, offset=offset,
+                                 sort=self.sort_key, descending=self.descending)
 
     def display(self, row, key):
         if key == "id_number":

@@ -52,6 +52,11 @@ from ui.workers import Cancelled, run_in_background
 # ---------------------------------------------------------------------------- 台账
 
 
+def _masked_phone(phone: str) -> str:
+    """A mobile number as the panel shows it until 显示完整 is pressed: 139****1234."""
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else (phone or "—")
+
+
 class RegistryPage(QWidget):
     fill_for = Signal(dict)
     open_record = Signal(str)
@@ -82,11 +87,30 @@ class RegistryPage(QWidget):
         import_roster.clicked.connect(self.open_import)
         import_roster.setVisible(store.scope.role.may("import"))
         bar.addWidget(import_roster)
-        layout.addLayout(bar)
         self.model = PersonsModel(store)
+        self.sort = QComboBox()  # the keyboard's way to what a click on a column header does
+        self.sort.setObjectName("registrySort")
+        self.sort.setToolTip(self.tr("也可以单击列标题排序，再单击一次倒过来"))
+        self.sort.addItem(self.tr("按村、姓名拼音"), "-1 0")  # "column descending"
+        for column, (_, header) in enumerate(self.model.columns):
+            title = self.model.tr(header)
+            self.sort.addItem(self.tr("按{column}（升序）").format(column=title), f"{column} 0")
+            self.sort.addItem(self.tr("按{column}（降序）").format(column=title), f"{column} 1")
+        sort_label = QLabel(self.tr("排序(&O)："))
+        sort_label.setBuddy(self.sort)
+        bar.insertWidget(2, sort_label)
+        bar.insertWidget(3, self.sort)
+        layout.addLayout(bar)
         self.view = _table(QTableView())
         self.view.setObjectName("personsView")
         self.view.setModel(self.model)
+        header = self.view.horizontalHeader()
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # village, then names by pinyin, until a click
+        header.setSortIndicatorShown(True)
+        self.view.setSortingEnabled(True)  # a header click calls PersonsModel.sort: the store's query sorts
+        header.sortIndicatorChanged.connect(self._sorted_by_header)
+        self.sort.activated.connect(self._sort_chosen)
+        self.model.sort_changed.connect(self.run_search)
         self.view.doubleClicked.connect(lambda _: self._fill())
         self.search.installEventFilter(self)  # Enter/↓: from the search box to the results
         self.view.installEventFilter(self)  # Enter: the person's forms, as a double-click
@@ -136,10 +160,24 @@ class RegistryPage(QWidget):
         self._task = None
         self._generation = 0
         self._sized = False
+        self._guardian_phone = ""
 
     def refresh(self) -> None:
         self.model.villages = {v["id"]: v["name"] for v in self.store.villages()}
         self.run_search()
+
+    def _sort_chosen(self, index: int) -> None:
+        column, descending = map(int, self.sort.itemData(index).split())
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        self.view.sortByColumn(column, order)
+        if column < 0:  # Qt leaves the model's order as it was for "no column"
+            self.model.sort(-1, order)
+
+    def _sorted_by_header(self, column: int, order) -> None:
+        descending = int(order == Qt.SortOrder.DescendingOrder)
+        wanted = self.sort.findData(f"{column} {descending}") if column >= 0 else 0
+        if wanted >= 0:
+            self.sort.setCurrentIndex(wanted)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
         if event.type() != QEvent.Type.KeyPress or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
@@ -223,8 +261,7 @@ class RegistryPage(QWidget):
             born, today = date.fromisoformat(person["birth_date"][:10]), date.today()
             age = self.tr("（{age} 岁）").format(age=today.year - born.year - ((today.month, today.day) <
                                                                              (born.month, born.day)))
-        phone = person.get("phone") or ""
-        shown_phone = phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else ("—" if not phone else phone)
+        shown_phone = _masked_phone(person.get("phone") or "")
         address = ""
         if person.get("household_id"):
             address = households.address(self.store, person["household_id"])
@@ -237,6 +274,19 @@ class RegistryPage(QWidget):
             self.tr("上次探访：{last}　下次应探访：{due}").format(last=person["last_visit"] or "—",
                                                            due=person["next_due"] or "—"),
         ]
+        from app.registry import guardian_of
+
+        guardian = guardian_of(self.store, person)
+        if guardian is not None:
+            self._guardian_phone = guardian["phone"]
+            relation = self.tr("（{relation}）").format(relation=guardian["relation"]) if guardian["relation"] else ""
+            lines.append(self.tr("{role}：{name}{relation}　电话：{phone}").format(
+                role=guardian["role"], name=guardian["name"], relation=relation,
+                phone=_masked_phone(guardian["phone"])))
+        else:
+            self._guardian_phone = ""
+            if person.get("kind") == "child":
+                lines.append(self.tr("监护人：还没有登记（填《农村留守儿童信息登记表》或《困境儿童信息登记表》时登记）"))
         if extra.get("capability_level") not in (None, ""):
             lines.append(self.tr("能力等级：{level}").format(level=extra["capability_level"]))
         if person["status"] != "active":
@@ -262,7 +312,8 @@ class RegistryPage(QWidget):
         append(self.store, "view_full_id", subject=person["id"],
                user=self.store.account.login if self.store.account else "")
         self.details.setText(self.details.text() + "<br>" + self.tr("完整身份证号：{id}　电话：{phone}").format(
-            id=person["id_number"] or "—", phone=person["phone"] or "—"))
+            id=person["id_number"] or "—", phone=person["phone"] or "—")
+            + (self.tr("　监护人电话：{phone}").format(phone=self._guardian_phone) if self._guardian_phone else ""))
         self.full_id.setVisible(False)
 
     def selected_person(self) -> dict | None:

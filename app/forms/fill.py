@@ -39,7 +39,35 @@ def fill(
     in it are recomputed rather than refused as read-only answers. ``instances`` replace
     secondary instances for this record (see ``FormSession``).
     """
-    session = FormSession(form, lang=lang, now=now, instances=instances)
+    return _filled(FormSession(form, lang=lang, now=now, instances=instances), answers, saved)
+
+
+# Functions that give each evaluation something new: a form using them is opened afresh for every record.
+_FRESH_EACH_TIME = re.compile(r"\b(uuid|random|randomize)\s*\(")
+
+
+def fill_many(form: FormDef, batch: list[dict], *, lang: str | None = None,
+              now: Callable[[], datetime] | None = None, instances: dict[str, Node] | None = None) -> list[dict]:
+    """``fill`` for each answers object of ``batch`` (`cunfang records add`): the form is opened and evaluated once
+    and each record starts from a copy of that state (``FormSession.fork``), with its own instance ID; every
+    record is then checked exactly as ``fill`` checks one. A form whose expressions call uuid() or random() is
+    opened afresh for each record, as is everything when the batch has one record."""
+    if len(batch) < 2 or _uses_fresh_values(form):
+        return [fill(form, answers, lang=lang, now=now, instances=instances) for answers in batch]
+    opened = FormSession(form, lang=lang, now=now, instances=instances)
+    return [_filled(opened.fork(), answers, False) for answers in batch]
+
+
+def _uses_fresh_values(form: FormDef) -> bool:
+    texts = [e.text for b in form.binds.values() for e in (b.calculate, b.relevant, b.required, b.constraint,
+                                                             b.readonly) if e is not None]
+    texts += [a.value.text for a in form.setvalues if a.value is not None]
+    texts += [c.repeat_count.text for c in form.walk() if c.repeat_count is not None]
+    texts += [c.itemset.nodeset for c in form.walk() if c.itemset is not None]
+    return any(_FRESH_EACH_TIME.search(text) for text in texts)
+
+
+def _filled(session: FormSession, answers: dict, saved: bool) -> dict:
     notes: dict[str, str] = {}
     problems = apply_answers(session, answers, saved=saved, notes=notes)
     session.finalize_metadata()

@@ -7,13 +7,25 @@ breaks an old record.
 
 from __future__ import annotations
 
+import csv
 import re
 import threading
+from functools import cache
 from pathlib import Path
 
 from app.errors import FormCheckFailed
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "resources" / "forms"
+
+
+@cache
+def shared_choices() -> dict[str, dict[str, str]]:
+    """The choice lists the built-in forms share (resources/forms/shared_choices.csv): list → code → label."""
+    lists: dict[str, dict[str, str]] = {}
+    with (BUILTIN_DIR / "shared_choices.csv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            lists.setdefault(row["list_name"], {})[row["name"]] = row["label"]
+    return lists
 
 
 def builtin_paths() -> list[Path]:

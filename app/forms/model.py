@@ -230,10 +230,15 @@ class FormDef:
         return names
 
 
+def itemset_value(item: Node, itemset: Itemset) -> str:
+    """The value an item of an itemset's instance stands for (what a Choice made of it holds as ``value``)."""
+    value_node = item.child(itemset.value_ref)
+    return value_node.value if value_node is not None else ""
+
+
 def itemset_choice(item: Node, itemset: Itemset, itext: dict[str, dict[str, str]]) -> Choice:
     """One item of an itemset's instance as a Choice: its value and its label in every language."""
-    value_node = item.child(itemset.value_ref)
-    value = value_node.value if value_node is not None else ""
+    value = itemset_value(item, itemset)
     labels: dict[str, str] = {}
     label_ref = itemset.label_ref
     if label_ref.startswith("jr:itext("):

@@ -12,12 +12,14 @@ import heapq
 import math
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
+from functools import cache
 
 from app.errors import CunFangError, ErrorCode
 from app.forms.answers import parse_answer
 from app.forms.graph import Graph, Vertex, under
-from app.forms.model import Choice, Control, FormDef, itemset_choice, markup_text, pick
+from app.forms.model import Choice, Control, FormDef, itemset_choice, itemset_value, markup_text, pick
 from app.forms.xpath.compiler import Ctx, Env
 from app.forms.xpath.nodes import Node
 from app.forms.xpath.values import (
@@ -34,6 +36,12 @@ Change = tuple[str, Node, bool]  # generic path, concrete node, whole subtree?
 # Events that mean the same to a new record (JavaRosa's Actions): the instance loads, a repeat instance is added.
 EVENT_ALIASES = {"odk-instance-load": "odk-instance-first-load", "xforms-ready": "odk-instance-first-load",
                  "jr-insert": "odk-new-repeat"}
+
+
+@cache
+def _steps(path: str) -> tuple[str, ...]:
+    """A generic path's names (/data/kids/name → data, kids, name); a form has a few hundred paths."""
+    return tuple(path.strip("/").split("/"))
 
 
 def graph_of(form: FormDef) -> Graph:
@@ -86,6 +94,36 @@ class FormSession:
         self.recompute_all()
         self._run_setvalues("odk-instance-first-load", self.doc)
 
+    def fork(self) -> FormSession:
+        """Another new record in the state this one opened in, without evaluating the whole form again (filling
+        many records at once: ``fill.fill_many``). Only for a session nothing has been answered in yet. The copy
+        gets an instance ID of its own (the ``uid`` preload, and what reads it); its opening time and today's
+        date are this session's."""
+        twin = object.__new__(FormSession)
+        twin.form, twin.graph, twin.lang, twin._controls = self.form, self.graph, self.lang, self._controls
+        twin._device_tz = self._device_tz
+        twin.doc = self.doc.clone(None)
+        same = dict(zip(self.doc.iter(), twin.doc.iter(), strict=True))
+        for old, new in same.items():
+            new.relevant = old.relevant
+        twin.env = replace(self.env, primary=twin.doc, current=None, properties=dict(self.env.properties),
+                           choice_label=twin._choice_label, itext=twin._itext)
+        twin.self_relevant = {same[n]: v for n, v in self.self_relevant.items()}
+        twin.required = {same[n]: v for n, v in self.required.items()}
+        twin.readonly = {same[n]: v for n, v in self.readonly.items()}
+        twin.constraint_ok = {same[n]: v for n, v in self.constraint_ok.items()}
+        twin.choice_values = {same[n]: list(v) for n, v in self.choice_values.items()}
+        twin.input_errors = {same[n]: v for n, v in self.input_errors.items()}
+        twin.numeric = {same[n] for n in self.numeric}
+        changes: list[Change] = []
+        for node in twin.doc.iter():
+            if node.bind is not None and node.bind.preload == "uid":
+                node.value = f"uuid:{uuid.uuid4()}"
+                changes.append((node.generic_path(), node, False))
+        if changes:
+            twin._propagate(changes)
+        return twin
+
     # ------------------------------------------------------------------ structure
 
     @property
@@ -101,7 +139,7 @@ class FormSession:
         """Concrete nodes for a generic path; inside ``anchor``'s repeat instances when it has any."""
         chain = (anchor.ancestors() + [anchor]) if anchor is not None else []
         nodes = [self.doc]
-        for depth, name in enumerate(path.strip("/").split("/")):
+        for depth, name in enumerate(_steps(path)):
             pinned = chain[depth + 1] if depth + 1 < len(chain) else None
             if pinned is not None and pinned.name == name and len(nodes) == 1 and pinned.parent is nodes[0]:
                 nodes = [pinned]
@@ -352,9 +390,11 @@ class FormSession:
                 self.constraint_ok.pop(node, None)
             else:
                 self.constraint_ok[node] = to_boolean(v.expr.fn(self._ctx(node)))
-        elif kind == "choice":
-            control = self._controls[v.path]
-            self.choice_values[node] = [c.value for c in self._itemset_choices(control, node)]
+        elif kind == "choice":  # the values only: labels are made when the choices are shown
+            itemset = self._controls[v.path].itemset
+            items = itemset.fn(self._ctx(node))
+            self.choice_values[node] = [itemset_value(item, itemset) for item in items] if isinstance(items, list) \
+                else []
         elif kind == "count":
             return self._apply_count(v, node)
         return None

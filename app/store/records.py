@@ -93,6 +93,20 @@ def calm_visit_after(store, person_id: str, form_id: str, after: str) -> bool:
                             [person_id, form_id, after, *params]))
 
 
+def newest_finished_about(store, person_id: str, form_ids: Iterable[str]) -> dict | None:
+    """The newest finished (not draft) record of one of ``form_ids`` about the person, data parsed; None if none."""
+    form_ids = list(form_ids)
+    scope, params = _scoped(store)
+    marks = ", ".join("?" * len(form_ids))
+    rows = store.query(f"SELECT uuid, form_id, data, created_at FROM records WHERE person_id = ? AND form_id IN "
+                       f"({marks}) AND status != 'draft' AND {scope} ORDER BY created_at DESC LIMIT 1",
+                       [person_id, *form_ids, *params])
+    if not rows:
+        return None
+    rows[0]["data"] = json.loads(rows[0]["data"] or "{}")
+    return rows[0]
+
+
 def finished_of_form(store, form_id: str, limit: int = 100_000) -> list[dict]:
     """Finished (not draft) records of a form in the account's scope, newest first, data parsed."""
     scope, params = _scoped(store, "r")

@@ -33,6 +33,20 @@ def name_pinyin(name: str) -> tuple[str, str]:
     return "".join(syllables), "".join(s[0] for s in syllables)
 
 
+def name_sort_key(name: str) -> str:
+    """A name's place in a list sorted as WPS and Excel sort Chinese text: character by character, by each
+    character's pinyin, the same character together (张三 before 张三丰 before 章一, and 西瓦 "xi wa" before 夏
+    "xia", which the name's pinyin run together would not give). Each character is its syllable, a space and
+    the character itself, so a shorter syllable sorts first and same-sounding characters (张/章) stay apart in
+    one fixed order (by code point, where Excel counts strokes). A character without a reading stands for itself."""
+    chars = "".join(ch for ch in name if not ch.isspace())
+    covered, syllables = surname_reading(chars)
+    if len(syllables) != covered:
+        covered, syllables = 0, []
+    syllables += [_char_pinyin(ch) or ch for ch in chars[covered:]]
+    return " ".join(f"{syllable} {ch}" for syllable, ch in zip(syllables, chars, strict=True))
+
+
 def reversed_tail(text: str, length: int = 6) -> str:
     cleaned = unicodedata.normalize("NFKC", text or "").upper().replace(" ", "")
     return cleaned[-length:][::-1]
@@ -51,8 +65,10 @@ def _fts_phrase(text: str) -> str:
 
 
 def build_query(text: str, *, village_id: str | None = None, limit: int = 50, offset: int = 0,
-                kind: str | None = None, scope: tuple[str, list] = ("1", [])) -> tuple[str, list]:
-    """SQL and parameters for a ranked, paged person search."""
+                kind: str | None = None, scope: tuple[str, list] = ("1", []),
+                order: tuple[str, list] | None = None) -> tuple[str, list]:
+    """SQL and parameters for a ranked, paged person search; ``order`` (an ORDER BY and its parameters, from
+    ``persons.order_by``) replaces the ranking when the list is sorted by a column."""
     q = normalize_query(text)
     where: list[str] = []
     params: list = []
@@ -102,9 +118,10 @@ def build_query(text: str, *, village_id: str | None = None, limit: int = 50, of
         where.append(scope[0])
         params += scope[1]
     rank = "CASE " + " ".join(rank_cases) + " ELSE 5 END" if rank_cases else "5"
+    order_sql, order_params = order or ("rank, length(name), name, id", [])
     sql = (
         f"SELECT *, {rank} AS rank FROM persons"
         + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY rank, length(name), name, id LIMIT ? OFFSET ?"
+        + f" ORDER BY {order_sql} LIMIT ? OFFSET ?"
     )
-    return sql, rank_params + params + [limit, offset]
+    return sql, rank_params + params + order_params + [limit, offset]

@@ -712,17 +712,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="693"/>
+        <location filename="../../ui/pages.py" line="743"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="695"/>
+        <location filename="../../ui/pages.py" line="745"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="698"/>
+        <location filename="../../ui/pages.py" line="748"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -991,62 +991,62 @@
 <context>
     <name>FillPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="308"/>
+        <location filename="../../ui/pages.py" line="358"/>
         <source>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</source>
         <translation>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="313"/>
+        <location filename="../../ui/pages.py" line="363"/>
         <source>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</source>
         <translation>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="315"/>
+        <location filename="../../ui/pages.py" line="365"/>
         <source>打印空白表…</source>
         <translation>打印空白表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="322"/>
+        <location filename="../../ui/pages.py" line="372"/>
         <source>选择表单</source>
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="345"/>
+        <location filename="../../ui/pages.py" line="395"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="350"/>
+        <location filename="../../ui/pages.py" line="400"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="358"/>
+        <location filename="../../ui/pages.py" line="408"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="359"/>
+        <location filename="../../ui/pages.py" line="409"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="381"/>
+        <location filename="../../ui/pages.py" line="431"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="419"/>
+        <location filename="../../ui/pages.py" line="469"/>
         <source>已定稿：{title}。联网后自动发送到县局。</source>
         <translation>已定稿：{title}。联网后自动发送到县局。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="421"/>
+        <location filename="../../ui/pages.py" line="471"/>
         <source>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</source>
         <translation>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="434"/>
+        <location filename="../../ui/pages.py" line="484"/>
         <source>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</source>
         <translation>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</translation>
     </message>
@@ -1162,82 +1162,82 @@
         <translation>打印/导出PDF… (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="234"/>
+        <location filename="../../ui/form_filler.py" line="238"/>
         <source>添加{title}</source>
         <translation>添加{title}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="243"/>
+        <location filename="../../ui/form_filler.py" line="247"/>
         <source>{title} 第 {number} 项</source>
         <translation>{title} 第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="247"/>
+        <location filename="../../ui/form_filler.py" line="251"/>
         <source>删除第 {number} 项</source>
         <translation>删除第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="249"/>
+        <location filename="../../ui/form_filler.py" line="253"/>
         <source>删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您</source>
         <translation>删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="301"/>
+        <location filename="../../ui/form_filler.py" line="305"/>
         <source>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</source>
         <translation>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="400"/>
+        <location filename="../../ui/form_filler.py" line="404"/>
         <source>删除这一项？</source>
         <translation>删除这一项？</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="401"/>
+        <location filename="../../ui/form_filler.py" line="405"/>
         <source>删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。</source>
         <translation>删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="404"/>
+        <location filename="../../ui/form_filler.py" line="408"/>
         <source>删除</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="405"/>
+        <location filename="../../ui/form_filler.py" line="409"/>
         <source>不删除</source>
         <translation>不删除</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="453"/>
+        <location filename="../../ui/form_filler.py" line="457"/>
         <source>草稿没有保存：{reason}</source>
         <translation>草稿没有保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="455"/>
+        <location filename="../../ui/form_filler.py" line="459"/>
         <source>草稿没有保存</source>
         <translation>草稿没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="459"/>
+        <location filename="../../ui/form_filler.py" line="463"/>
         <source>已自动保存 {time}</source>
         <translation>已自动保存 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="483"/>
+        <location filename="../../ui/form_filler.py" line="487"/>
         <source>电脑时钟可能不对</source>
         <translation>电脑时钟可能不对</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="484"/>
+        <location filename="../../ui/form_filler.py" line="488"/>
         <source>仍然按电脑现在的日期和时间定稿吗？</source>
         <translation>仍然按电脑现在的日期和时间定稿吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="501"/>
+        <location filename="../../ui/form_filler.py" line="505"/>
         <source>不能定稿</source>
         <translation>不能定稿</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="503"/>
+        <location filename="../../ui/form_filler.py" line="507"/>
         <source>已定稿</source>
         <translation>已定稿</translation>
     </message>
@@ -1245,22 +1245,22 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="459"/>
+        <location filename="../../ui/pages.py" line="509"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="461"/>
+        <location filename="../../ui/pages.py" line="511"/>
         <source>选择要为 {name} 填写的表（回车开始）：</source>
         <translation>选择要为 {name} 填写的表（回车开始）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="474"/>
+        <location filename="../../ui/pages.py" line="524"/>
         <source>显示其他表单（{count} 种）</source>
         <translation>显示其他表单（{count} 种）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="479"/>
+        <location filename="../../ui/pages.py" line="529"/>
         <source>开始填写</source>
         <translation>开始填写</translation>
     </message>
@@ -1268,27 +1268,27 @@
 <context>
     <name>HouseholdsModel</name>
     <message>
-        <location filename="../../ui/models.py" line="154"/>
+        <location filename="../../ui/models.py" line="173"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="155"/>
+        <location filename="../../ui/models.py" line="174"/>
         <source>组</source>
         <translation>组</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="156"/>
+        <location filename="../../ui/models.py" line="175"/>
         <source>门牌号</source>
         <translation>门牌号</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="157"/>
+        <location filename="../../ui/models.py" line="176"/>
         <source>地址</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="158"/>
+        <location filename="../../ui/models.py" line="177"/>
         <source>在册人数</source>
         <translation>在册人数</translation>
     </message>
@@ -1833,19 +1833,19 @@
 <context>
     <name>MissingSummary</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="555"/>
+        <location filename="../../ui/form_filler.py" line="559"/>
         <source>还不能定稿</source>
         <translation>还不能定稿</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/form_filler.py" line="558"/>
+        <location filename="../../ui/form_filler.py" line="562"/>
         <source>还有 %n 处需要填写或更正（双击可跳到该题）：</source>
         <translation>
             <numerusform>还有 %n 处需要填写或更正（双击可跳到该题）：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="566"/>
+        <location filename="../../ui/form_filler.py" line="570"/>
         <source>{question}：{message}</source>
         <translation>{question}：{message}</translation>
     </message>
@@ -1853,22 +1853,22 @@
 <context>
     <name>PersonPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="510"/>
+        <location filename="../../ui/pages.py" line="560"/>
         <source>{form}：探访谁？</source>
         <translation>{form}：探访谁？</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="514"/>
+        <location filename="../../ui/pages.py" line="564"/>
         <source>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</source>
         <translation>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="523"/>
+        <location filename="../../ui/pages.py" line="573"/>
         <source>为此人填写</source>
         <translation>为此人填写</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="524"/>
+        <location filename="../../ui/pages.py" line="574"/>
         <source>不选人，直接填写</source>
         <translation>不选人，直接填写</translation>
     </message>
@@ -1876,52 +1876,52 @@
 <context>
     <name>PersonsModel</name>
     <message>
-        <location filename="../../ui/models.py" line="97"/>
+        <location filename="../../ui/models.py" line="98"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="97"/>
+        <location filename="../../ui/models.py" line="103"/>
         <source>性别</source>
         <translation>性别</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="98"/>
+        <location filename="../../ui/models.py" line="104"/>
         <source>出生日期</source>
         <translation>出生日期</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="99"/>
+        <location filename="../../ui/models.py" line="105"/>
         <source>身份证号</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="100"/>
+        <location filename="../../ui/models.py" line="99"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="101"/>
+        <location filename="../../ui/models.py" line="100"/>
         <source>类别</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="102"/>
+        <location filename="../../ui/models.py" line="101"/>
         <source>风险等级</source>
         <translation>风险等级</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="103"/>
+        <location filename="../../ui/models.py" line="102"/>
         <source>下次探访</source>
         <translation>下次探访</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="114"/>
+        <location filename="../../ui/models.py" line="133"/>
         <source>男</source>
         <translation>男</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="114"/>
+        <location filename="../../ui/models.py" line="133"/>
         <source>女</source>
         <translation>女</translation>
     </message>
@@ -1966,32 +1966,32 @@
 <context>
     <name>RecordsModel</name>
     <message>
-        <location filename="../../ui/models.py" line="126"/>
+        <location filename="../../ui/models.py" line="145"/>
         <source>更新时间</source>
         <translation>更新时间</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="127"/>
+        <location filename="../../ui/models.py" line="146"/>
         <source>记录</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="128"/>
+        <location filename="../../ui/models.py" line="147"/>
         <source>表单</source>
         <translation>表单</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="129"/>
+        <location filename="../../ui/models.py" line="148"/>
         <source>状态</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="130"/>
+        <location filename="../../ui/models.py" line="149"/>
         <source>修订</source>
         <translation>修订</translation>
     </message>
     <message>
-        <location filename="../../ui/models.py" line="131"/>
+        <location filename="../../ui/models.py" line="150"/>
         <source>填写人</source>
         <translation>填写人</translation>
     </message>
@@ -1999,98 +1999,98 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="584"/>
+        <location filename="../../ui/pages.py" line="634"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="587"/>
+        <location filename="../../ui/pages.py" line="637"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="589"/>
+        <location filename="../../ui/pages.py" line="639"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="593"/>
+        <location filename="../../ui/pages.py" line="643"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="596"/>
+        <location filename="../../ui/pages.py" line="646"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="600"/>
-        <location filename="../../ui/pages.py" line="601"/>
+        <location filename="../../ui/pages.py" line="650"/>
+        <location filename="../../ui/pages.py" line="651"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="606"/>
+        <location filename="../../ui/pages.py" line="656"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="608"/>
+        <location filename="../../ui/pages.py" line="658"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="611"/>
+        <location filename="../../ui/pages.py" line="661"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="614"/>
+        <location filename="../../ui/pages.py" line="664"/>
         <source>打印/导出PDF…</source>
         <translation>打印/导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="616"/>
+        <location filename="../../ui/pages.py" line="666"/>
         <source>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</source>
         <translation>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="630"/>
+        <location filename="../../ui/pages.py" line="680"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="665"/>
+        <location filename="../../ui/pages.py" line="715"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="666"/>
+        <location filename="../../ui/pages.py" line="716"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="668"/>
+        <location filename="../../ui/pages.py" line="718"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="670"/>
+        <location filename="../../ui/pages.py" line="720"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="672"/>
+        <location filename="../../ui/pages.py" line="722"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="684"/>
+        <location filename="../../ui/pages.py" line="734"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="684"/>
+        <location filename="../../ui/pages.py" line="734"/>
         <source>请先在列表中选择一条记录。</source>
         <translation>请先在列表中选择一条记录。</translation>
     </message>
@@ -2179,145 +2179,190 @@
 <context>
     <name>RegistryPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="64"/>
+        <location filename="../../ui/pages.py" line="69"/>
         <source>&lt;h2&gt;台账&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;台账&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="68"/>
+        <location filename="../../ui/pages.py" line="73"/>
         <source>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</source>
         <translation>姓名任意部分、拼音首字母（如 zs）、身份证号或电话后几位  (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="71"/>
+        <location filename="../../ui/pages.py" line="76"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="74"/>
+        <location filename="../../ui/pages.py" line="79"/>
         <source>为此人填表…</source>
         <translation>为此人填表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="79"/>
+        <location filename="../../ui/pages.py" line="84"/>
         <source>导入名册…</source>
         <translation>导入名册…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="81"/>
+        <location filename="../../ui/pages.py" line="86"/>
         <source>从 Excel/WPS 或 CSV 名册导入人员（按身份证号新增或更新，可整体撤销）</source>
         <translation>从 Excel/WPS 或 CSV 名册导入人员（按身份证号新增或更新，可整体撤销）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="96"/>
+        <location filename="../../ui/pages.py" line="93"/>
+        <source>也可以单击列标题排序，再单击一次倒过来</source>
+        <translation>也可以单击列标题排序，再单击一次倒过来</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="94"/>
+        <source>按村、姓名拼音</source>
+        <translation>按村、姓名拼音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="97"/>
+        <source>按{column}（升序）</source>
+        <translation>按{column}（升序）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="98"/>
+        <source>按{column}（降序）</source>
+        <translation>按{column}（降序）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="99"/>
+        <source>排序(&amp;O)：</source>
+        <translation>排序(&amp;O)：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="120"/>
         <source>人员</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="101"/>
+        <location filename="../../ui/pages.py" line="125"/>
         <source>住户</source>
         <translation>住户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="105"/>
+        <location filename="../../ui/pages.py" line="129"/>
         <source>选中一个人，这里显示他/她的情况和全部记录。</source>
         <translation>选中一个人，这里显示他/她的情况和全部记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="110"/>
+        <location filename="../../ui/pages.py" line="134"/>
         <source>显示完整身份证号和电话</source>
         <translation>显示完整身份证号和电话</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="112"/>
+        <location filename="../../ui/pages.py" line="136"/>
         <source>每次查看都记入审计日志</source>
         <translation>每次查看都记入审计日志</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="172"/>
+        <location filename="../../ui/pages.py" line="210"/>
         <source>住户 %n 户（向下滚动加载更多）</source>
         <translation>
             <numerusform>住户 %n 户（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="174"/>
+        <location filename="../../ui/pages.py" line="212"/>
         <source>住户 %n 户</source>
         <translation>
             <numerusform>住户 %n 户</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="182"/>
+        <location filename="../../ui/pages.py" line="220"/>
         <source>正在查找…</source>
         <translation>正在查找…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="196"/>
+        <location filename="../../ui/pages.py" line="234"/>
         <source>找到 %n+ 人（向下滚动加载更多）</source>
         <translation>
             <numerusform>找到 %n+ 人（向下滚动加载更多）</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="198"/>
+        <location filename="../../ui/pages.py" line="236"/>
         <source>没有找到“{text}”。可以按姓名的任意部分、拼音首字母（如 zs）、身份证号或电话的后几位查找；也请看看上面选的村对不对。</source>
         <translation>没有找到“{text}”。可以按姓名的任意部分、拼音首字母（如 zs）、身份证号或电话的后几位查找；也请看看上面选的村对不对。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/pages.py" line="202"/>
+        <location filename="../../ui/pages.py" line="240"/>
         <source>找到 %n 人</source>
         <translation>
             <numerusform>找到 %n 人</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="224"/>
+        <location filename="../../ui/pages.py" line="262"/>
         <source>（{age} 岁）</source>
         <translation>（{age} 岁）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="234"/>
+        <location filename="../../ui/pages.py" line="270"/>
         <source>身份证号：{id}</source>
         <translation>身份证号：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="235"/>
+        <location filename="../../ui/pages.py" line="271"/>
         <source>电话：{phone}&#x3000;住址：{address}</source>
         <translation>电话：{phone}&#x3000;住址：{address}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="236"/>
+        <location filename="../../ui/pages.py" line="272"/>
         <source>村：{village}&#x3000;风险等级：{tier}</source>
         <translation>村：{village}&#x3000;风险等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="238"/>
+        <location filename="../../ui/pages.py" line="274"/>
         <source>上次探访：{last}&#x3000;下次应探访：{due}</source>
         <translation>上次探访：{last}&#x3000;下次应探访：{due}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="242"/>
+        <location filename="../../ui/pages.py" line="282"/>
+        <source>（{relation}）</source>
+        <translation>（{relation}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="283"/>
+        <source>{role}：{name}{relation}&#x3000;电话：{phone}</source>
+        <translation>{role}：{name}{relation}&#x3000;电话：{phone}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="289"/>
+        <source>监护人：还没有登记（填《农村留守儿童信息登记表》或《困境儿童信息登记表》时登记）</source>
+        <translation>监护人：还没有登记（填《农村留守儿童信息登记表》或《困境儿童信息登记表》时登记）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="291"/>
         <source>能力等级：{level}</source>
         <translation>能力等级：{level}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="244"/>
+        <location filename="../../ui/pages.py" line="293"/>
         <source>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</source>
         <translation>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="265"/>
+        <location filename="../../ui/pages.py" line="314"/>
         <source>完整身份证号：{id}&#x3000;电话：{phone}</source>
         <translation>完整身份证号：{id}&#x3000;电话：{phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="285"/>
+        <location filename="../../ui/pages.py" line="316"/>
+        <source>&#x3000;监护人电话：{phone}</source>
+        <translation>&#x3000;监护人电话：{phone}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="335"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="285"/>
+        <location filename="../../ui/pages.py" line="335"/>
         <source>请先在列表中选择一个人。</source>
         <translation>请先在列表中选择一个人。</translation>
     </message>
@@ -2348,17 +2393,17 @@
 <context>
     <name>RevisionFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="597"/>
+        <location filename="../../ui/form_filler.py" line="601"/>
         <source>修改后请按“定稿”保存为新版本</source>
         <translation>修改后请按“定稿”保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="614"/>
+        <location filename="../../ui/form_filler.py" line="618"/>
         <source>修改没有保存</source>
         <translation>修改没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="616"/>
+        <location filename="../../ui/form_filler.py" line="620"/>
         <source>已保存为新版本</source>
         <translation>已保存为新版本</translation>
     </message>
@@ -2452,143 +2497,143 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="719"/>
+        <location filename="../../ui/pages.py" line="769"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="721"/>
+        <location filename="../../ui/pages.py" line="771"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="723"/>
+        <location filename="../../ui/pages.py" line="773"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="727"/>
+        <location filename="../../ui/pages.py" line="777"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="730"/>
+        <location filename="../../ui/pages.py" line="780"/>
         <source>文字大小：</source>
         <translation>文字大小：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="737"/>
+        <location filename="../../ui/pages.py" line="787"/>
         <source>{percent}%</source>
         <translation>{percent}%</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="740"/>
+        <location filename="../../ui/pages.py" line="790"/>
         <source>高对比度（黑字白底、醒目的焦点框）</source>
         <translation>高对比度（黑字白底、醒目的焦点框）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="750"/>
+        <location filename="../../ui/pages.py" line="800"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="754"/>
+        <location filename="../../ui/pages.py" line="804"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="754"/>
+        <location filename="../../ui/pages.py" line="804"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="755"/>
+        <location filename="../../ui/pages.py" line="805"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="756"/>
+        <location filename="../../ui/pages.py" line="806"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="757"/>
+        <location filename="../../ui/pages.py" line="807"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="758"/>
+        <location filename="../../ui/pages.py" line="808"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="766"/>
+        <location filename="../../ui/pages.py" line="816"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="767"/>
+        <location filename="../../ui/pages.py" line="817"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="772"/>
+        <location filename="../../ui/pages.py" line="822"/>
         <source> 分钟</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="773"/>
+        <location filename="../../ui/pages.py" line="823"/>
         <source>无人操作多久后自动锁定</source>
         <translation>无人操作多久后自动锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="777"/>
+        <location filename="../../ui/pages.py" line="827"/>
         <source>只有管理员能修改这些设置</source>
         <translation>只有管理员能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="779"/>
+        <location filename="../../ui/pages.py" line="829"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="788"/>
+        <location filename="../../ui/pages.py" line="838"/>
         <source>启用账户…</source>
         <translation>启用账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="790"/>
+        <location filename="../../ui/pages.py" line="840"/>
         <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
         <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="801"/>
+        <location filename="../../ui/pages.py" line="851"/>
         <source>已启用账户</source>
         <translation>已启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="801"/>
+        <location filename="../../ui/pages.py" line="851"/>
         <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
         <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="810"/>
+        <location filename="../../ui/pages.py" line="860"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="826"/>
-        <location filename="../../ui/pages.py" line="836"/>
+        <location filename="../../ui/pages.py" line="876"/>
+        <location filename="../../ui/pages.py" line="886"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="826"/>
+        <location filename="../../ui/pages.py" line="876"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="837"/>
+        <location filename="../../ui/pages.py" line="887"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>

@@ -83,9 +83,11 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     translator = QTranslator(app)
     if translator.load(QLocale(), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(translator)  # Qt's own buttons and dialogs in Chinese
-    ours = QTranslator(app)
-    if ours.load(str(Path(__file__).resolve().parents[1] / "resources" / "translations" / "cunfang_zh_CN.qm")):
-        app.installTranslator(ours)
+    catalogues = Path(__file__).resolve().parents[1] / "resources" / "translations"
+    for name in ("qt_gaps_zh_CN.qm", "cunfang_zh_CN.qm"):  # what Qt's catalogue misses (asked before it); ours
+        ours = QTranslator(app)
+        if ours.load(str(catalogues / name)):
+            app.installTranslator(ours)
     apply_look(*saved_look())
     return app
 

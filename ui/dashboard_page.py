@@ -60,7 +60,7 @@ class DashboardPage(QWidget):
         self.overdue.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         header = self.overdue.horizontalHeader()  # every column readable without scrolling sideways at 125 %
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         self.overdue.cellActivated.connect(self._open_overdue)  # Enter, or a double-click
         left.addWidget(self.overdue)
         right = QVBoxLayout()

@@ -104,182 +104,192 @@
         <translation>村访通 恢复密钥单</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="16"/>
+        <location filename="../../ui/help.py" line="20"/>
         <source>工作台、台账、填表、记录、同步、导出、设置</source>
         <translation>工作台、台账、填表、记录、同步、导出、设置</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="17"/>
+        <location filename="../../ui/help.py" line="21"/>
         <source>在台账中查找人员（姓名、拼音首字母、身份证号或电话后几位）</source>
         <translation>在台账中查找人员（姓名、拼音首字母、身份证号或电话后几位）</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="18"/>
+        <location filename="../../ui/help.py" line="22"/>
         <source>回车 / ↓</source>
         <translation>回车 / ↓</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="18"/>
+        <location filename="../../ui/help.py" line="22"/>
         <source>台账：从查找框到结果；再按回车为此人填表</source>
         <translation>台账：从查找框到结果；再按回车为此人填表</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="19"/>
+        <location filename="../../ui/help.py" line="23"/>
         <source>下一题 / 上一题</source>
         <translation>下一题 / 上一题</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="20"/>
+        <location filename="../../ui/help.py" line="24"/>
         <source>回车</source>
         <translation>回车</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="20"/>
+        <location filename="../../ui/help.py" line="24"/>
         <source>填表时到下一题（多行文字题里是换行）</source>
         <translation>填表时到下一题（多行文字题里是换行）</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="21"/>
+        <location filename="../../ui/help.py" line="25"/>
         <source>单选题里选上一项 / 下一项</source>
         <translation>单选题里选上一项 / 下一项</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="22"/>
+        <location filename="../../ui/help.py" line="26"/>
         <source>空格</source>
         <translation>空格</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="22"/>
+        <location filename="../../ui/help.py" line="26"/>
         <source>勾选或取消多选题的一项</source>
         <translation>勾选或取消多选题的一项</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="23"/>
+        <location filename="../../ui/help.py" line="27"/>
         <source>日期题：打开日历</source>
         <translation>日期题：打开日历</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="24"/>
+        <location filename="../../ui/help.py" line="28"/>
         <source>↓（日期为空时）</source>
         <translation>↓（日期为空时）</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="24"/>
+        <location filename="../../ui/help.py" line="28"/>
         <source>日期题：填入表单建议的日期（没有建议时为今天）；有日期时 ↑/↓ 加减一天</source>
         <translation>日期题：填入表单建议的日期（没有建议时为今天）；有日期时 ↑/↓ 加减一天</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="25"/>
+        <location filename="../../ui/help.py" line="29"/>
         <source>日期题：光标在末尾时清空日期</source>
         <translation>日期题：光标在末尾时清空日期</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="26"/>
+        <location filename="../../ui/help.py" line="30"/>
         <source>保存草稿（填写时也会自动保存）</source>
         <translation>保存草稿（填写时也会自动保存）</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="27"/>
+        <location filename="../../ui/help.py" line="31"/>
         <source>定稿（还有没填的会列出来，双击可跳过去）</source>
         <translation>定稿（还有没填的会列出来，双击可跳过去）</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="28"/>
+        <location filename="../../ui/help.py" line="32"/>
         <source>删除光标所在的那一项重复内容（会先问）</source>
         <translation>删除光标所在的那一项重复内容（会先问）</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="29"/>
+        <location filename="../../ui/help.py" line="33"/>
         <source>打印/导出 PDF</source>
         <translation>打印/导出 PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="30"/>
+        <location filename="../../ui/help.py" line="34"/>
         <source>同步页：立即同步</source>
         <translation>同步页：立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="31"/>
+        <location filename="../../ui/help.py" line="35"/>
         <source>锁定（离开电脑时）</source>
         <translation>锁定（离开电脑时）</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="32"/>
+        <location filename="../../ui/help.py" line="36"/>
         <source>本说明</source>
         <translation>本说明</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="38"/>
+        <location filename="../../ui/help.py" line="43"/>
         <source>第一次用</source>
         <translation>第一次用</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="38"/>
-        <source>不熟悉时先点“练习模式”：里面是虚构的示范乡镇，怎么填都不会发送到县局。熟悉后在菜单“练习模式 → 退出练习模式”回到正式数据。</source>
-        <translation>不熟悉时先点“练习模式”：里面是虚构的示范乡镇，怎么填都不会发送到县局。熟悉后在菜单“练习模式 → 退出练习模式”回到正式数据。</translation>
+        <location filename="../../ui/help.py" line="43"/>
+        <source>第一次打开时建立管理员账户（记住密码，抄下恢复密钥）。不熟悉时先点“先练习一下”或菜单“练习模式”：里面是虚构的示范乡镇，怎么填都不会发送到县局。熟悉后在菜单“练习模式 → 退出练习模式”回到正式数据。</source>
+        <translation>第一次打开时建立管理员账户（记住密码，抄下恢复密钥）。不熟悉时先点“先练习一下”或菜单“练习模式”：里面是虚构的示范乡镇，怎么填都不会发送到县局。熟悉后在菜单“练习模式 → 退出练习模式”回到正式数据。</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="40"/>
+        <location filename="../../ui/help.py" line="46"/>
+        <source>工作台列出逾期未探访的人（风险高的、逾期久的在前，“类别”说明是老人还是儿童）和需要处理的安全红线。选中一人按回车或双击，就为他/她开始探访。</source>
+        <translation>工作台列出逾期未探访的人（风险高的、逾期久的在前，“类别”说明是老人还是儿童）和需要处理的安全红线。选中一人按回车或双击，就为他/她开始探访。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="48"/>
+        <source>光标会在第一道要填的题；回车到下一题，单选题用 ↑ ↓ 选。日期可以直接打 2027-1-5、2027/1/5 或 20270105；按 F4 打开日历。填写时自动保存为草稿，关掉也不会丢。</source>
+        <translation>光标会在第一道要填的题；回车到下一题，单选题用 ↑ ↓ 选。日期可以直接打 2027-1-5、2027/1/5 或 20270105；按 F4 打开日历。填写时自动保存为草稿，关掉也不会丢。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="50"/>
+        <source>填完按 Ctrl+Enter 定稿。还有没填的题会列出来。定稿后联网时自动发送到县局，状态栏显示还有几条待同步。“记录”里能看到每一条和它的状态。</source>
+        <translation>填完按 Ctrl+Enter 定稿。还有没填的题会列出来。定稿后联网时自动发送到县局，状态栏显示还有几条待同步。“记录”里能看到每一条和它的状态。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="52"/>
+        <source>导出台账</source>
+        <translation>导出台账</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="52"/>
+        <source>“导出”页把记录或台账存成 Excel/WPS 表格，文件默认放在“文档”里，名字带表名、村和日期。</source>
+        <translation>“导出”页把记录或台账存成 Excel/WPS 表格，文件默认放在“文档”里，名字带表名、村和日期。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="46"/>
         <source>看今天要做什么</source>
         <translation>看今天要做什么</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="40"/>
-        <source>工作台列出逾期未探访的人（风险高的、逾期久的在前）和需要处理的安全红线。选中一人按回车或双击，就为他/她开始探访。</source>
-        <translation>工作台列出逾期未探访的人（风险高的、逾期久的在前）和需要处理的安全红线。选中一人按回车或双击，就为他/她开始探访。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/help.py" line="42"/>
+        <location filename="../../ui/help.py" line="48"/>
         <source>填表</source>
         <translation>填表</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="42"/>
-        <source>光标会在第一道要填的题。日期可以直接打 2027-1-5、2027/1/5 或 20270105；按 F4 打开日历。填写时自动保存为草稿，关掉也不会丢。</source>
-        <translation>光标会在第一道要填的题。日期可以直接打 2027-1-5、2027/1/5 或 20270105；按 F4 打开日历。填写时自动保存为草稿，关掉也不会丢。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/help.py" line="44"/>
+        <location filename="../../ui/help.py" line="50"/>
         <source>定稿</source>
         <translation>定稿</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="44"/>
-        <source>填完按 Ctrl+Enter 定稿。还有没填的题会列出来。定稿后联网时自动发送到县局，状态栏显示还有几条待同步。</source>
-        <translation>填完按 Ctrl+Enter 定稿。还有没填的题会列出来。定稿后联网时自动发送到县局，状态栏显示还有几条待同步。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/help.py" line="46"/>
+        <location filename="../../ui/help.py" line="54"/>
         <source>没有网络时</source>
         <translation>没有网络时</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="46"/>
+        <location filename="../../ui/help.py" line="54"/>
         <source>记录都在本机加密保存。到“同步”页可以导出 U 盘数据包，带到乡镇或县里导入。</source>
         <translation>记录都在本机加密保存。到“同步”页可以导出 U 盘数据包，带到乡镇或县里导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="47"/>
+        <location filename="../../ui/help.py" line="55"/>
         <source>出了问题</source>
         <translation>出了问题</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="47"/>
+        <location filename="../../ui/help.py" line="55"/>
         <source>提示会说明原因和怎么办；需要时点“详细信息”，把内容告诉县里的信息员。</source>
         <translation>提示会说明原因和怎么办；需要时点“详细信息”，把内容告诉县里的信息员。</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="63"/>
+        <location filename="../../ui/help.py" line="76"/>
         <source>村访通 · 使用说明</source>
         <translation>村访通 · 使用说明</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="66"/>
+        <location filename="../../ui/help.py" line="79"/>
         <source>使用说明</source>
         <translation>使用说明</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="66"/>
+        <location filename="../../ui/help.py" line="79"/>
         <source>快捷键</source>
         <translation>快捷键</translation>
     </message>
@@ -2923,22 +2933,22 @@
 <context>
     <name>SyncRunner</name>
     <message>
-        <location filename="../../ui/autosync.py" line="158"/>
+        <location filename="../../ui/autosync.py" line="159"/>
         <source>服务器提供新版本 {version}，请联系县局信息科安装。</source>
         <translation>服务器提供新版本 {version}，请联系县局信息科安装。</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="159"/>
+        <location filename="../../ui/autosync.py" line="160"/>
         <source>本机版本：{current}</source>
         <translation>本机版本：{current}</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="161"/>
+        <location filename="../../ui/autosync.py" line="162"/>
         <source>说明：{notes}</source>
         <translation>说明：{notes}</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="163"/>
+        <location filename="../../ui/autosync.py" line="164"/>
         <source>详情：{url}</source>
         <translation>详情：{url}</translation>
     </message>

@@ -116,6 +116,22 @@ def test_a_date_is_typed_as_people_write_it(qtbot, filler, typed):
     assert question(filler, "next_visit").findChild(type(question(filler, "elder").label), "weekday").text() == "星期二"
 
 
+def test_the_date_box_shows_its_whole_hint_at_125_percent_text(qtbot, store, form, restore_look):
+    """Its hint (年-月-日，如 2027-01-05（按 ↓ 填入）) was cut to 年-月-日，如 20… on the laptop screen."""
+    from ui.app_main import apply_look
+
+    apply_look(1.25, False)
+    widget = FormFiller(store, form, author="李干部")
+    qtbot.addWidget(widget)
+    widget.resize(1093 - 150, 560)  # the form's room on 1366×768 at 125 %, beside the navigation
+    widget.show()
+    qtbot.waitExposed(widget)
+    box = date_box(widget, "next_visit")
+    assert "2027-01-05" in box.placeholderText()
+    assert box.contentsRect().width() >= box.fontMetrics().horizontalAdvance(box.placeholderText()), \
+        (box.width(), box.placeholderText())
+
+
 def test_ctrl_a_dash_and_delete_edit_the_date_and_tab_leaves_without_swallowing(qtbot, filler):
     box = date_box(filler, "visit_date")
     box.setFocus()
@@ -686,9 +702,13 @@ def test_dashboard_orders_overdue_by_risk_then_days_overdue_with_a_days_column(q
     rows = [(table.item(r, 0).text(), table.item(r, headers.index("逾期天数")).text())
             for r in range(table.rowCount())]
     assert rows == [("高风险久", "30"), ("高风险近", "3"), ("重点中", "20"), ("一般久", "60")]
+    assert table.item(0, headers.index("类别")).text() == "老人", "which forms fit: typing 老 finds an elder"
     opened = []
     page.open_person.connect(opened.append)
+    page.resize(1093 - 150, 500)  # 1366×768 at 125 %, beside the navigation
     page.show()
+    qtbot.waitExposed(page)
+    assert table.horizontalScrollBar().maximum() == 0, "every column readable without scrolling sideways"
     table.setFocus()
     table.setCurrentCell(0, 0)
     qtbot.keyClick(table, Qt.Key.Key_Return)
@@ -808,6 +828,47 @@ def test_a_cadres_day_by_keyboard_on_a_1366x768_screen(tmp_path, scale):
         real.close()
 
 
+def test_the_status_bar_never_cuts_its_last_label_at_125_percent(qtbot, store, own_settings, restore_look):
+    """1366×768 at 125 % is a 1093 px wide window; with 大字 125 % and every notice showing (sync trouble, many
+    waiting, the last sync with 被退回, a newer version offered) the labels do not all fit: each one then ends in
+    "…" and says the whole text on hover, instead of the last one being cut off at the window's edge."""
+    from ui.app_main import apply_look
+    from ui.main_window import MainWindow
+
+    apply_look(1.25, False)
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.autosync.timer.stop()
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(1093, 560)
+    window.show()
+    qtbot.waitExposed(window)
+    bar = window.statusBar()
+    labels = [window.online, window.waiting, window.last_sync]
+    texts = ["● 服务器暂时出错，稍后重试", "待同步 1234 条", "上次同步：12-05 10:32 完成，被退回 12 条"]
+    for label, text in zip(labels, texts, strict=True):
+        label.setText(text)
+    notice = window.autosync.update_label
+    notice.setText("服务器提供新版本 2027.1.0，请联系县局信息科安装。")
+    notice.show()
+    labels.append(notice)
+    QApplication.processEvents()
+    assert window.width() == 1093, "the status bar does not widen the window"
+    for label in labels:
+        assert label.geometry().right() < bar.width(), label.text()
+        shown = label.shown_text()
+        room = label.contentsRect().width()
+        assert label.fontMetrics().horizontalAdvance(shown) <= room, (label.text(), shown, room)
+        assert shown == label.text() or (shown.endswith("…") and label.toolTip().endswith(label.text())), shown
+    assert any(label.shown_text() != label.text() for label in labels), "this much does not fit: it is elided"
+    apply_look(1.0, False)
+    QApplication.processEvents()
+    window.autosync.update_label.hide()
+    QApplication.processEvents()
+    assert all(label.shown_text() == label.text() for label in labels[:3]), "at 100 % all three read in full"
+    window.autosync.shutdown()
+
+
 # ---------------------------------------------------------------- 13. recovery key
 
 
@@ -891,6 +952,33 @@ def test_f1_opens_the_guide_and_the_shortcut_list(qtbot, store, own_settings):
     room = dialog.screen().availableGeometry()
     assert dialog.width() <= room.width() and dialog.height() <= room.height()
     window.autosync.shutdown()
+
+
+def test_the_guide_shows_a_picture_of_every_real_page_it_names(qtbot):
+    """帮助 → 使用说明: pictures of the real pages (resources/help/build.py makes them from the window), each
+    one named exists, is shown, fits the window, and none lies unused."""
+    import re
+
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QImage, QPixmap, QTextDocument
+
+    from ui.help import PICTURES, HelpDialog, guide_html
+
+    named = re.findall(r'<img src="([^"]+)"', guide_html())
+    assert len(named) >= 4, named
+    assert sorted(named) == sorted(p.name for p in PICTURES.glob("*.png")), "named ones exist, none left over"
+    dialog = HelpDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    view = dialog.tabs.widget(0)
+    QApplication.processEvents()
+    for name in named:
+        shown = view.document().resource(QTextDocument.ResourceType.ImageResource, QUrl(name))
+        assert isinstance(shown, (QImage, QPixmap)) and not shown.isNull(), f"{name} is not shown"
+        assert shown.width() <= view.viewport().width(), name
+        assert (PICTURES / name).stat().st_size < 60_000, "small enough to ship in the installer"
+    assert view.horizontalScrollBar().maximum() == 0, "no sideways scrolling in the guide"
 
 
 # ---------------------------------------------------------------- 15. 大字 and high contrast

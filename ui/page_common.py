@@ -29,7 +29,7 @@ class StatusLabel(QLabel):
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
         margins = self.contentsMargins()
-        wide = self.fontMetrics().horizontalAdvance("待同步…") + margins.left() + margins.right()
+        wide = self.fontMetrics().horizontalAdvance("MMMM…") + margins.left() + margins.right()  # a word and …
         return QSize(min(wide, super().minimumSizeHint().width()), super().minimumSizeHint().height())
 
     def shown_text(self) -> str:

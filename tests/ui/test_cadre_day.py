@@ -376,6 +376,27 @@ def test_enter_moves_on_from_every_kind_of_question_and_arrows_choose_in_a_radio
     assert QApplication.focusWidget() is date_box(filler, "next_visit")
 
 
+def test_the_cursor_shows_on_a_choice(qtbot, filler, restore_look):
+    """Arrows choose in a radio group and Space ticks a check list: the option with the cursor is marked, or a
+    cadre typing on the laptop screen cannot see where the keys go (nothing showed there)."""
+    from ui.app_main import apply_look
+
+    apply_look(1.0, False)  # the app's own style sheet, as at start-up
+    for choice in (question(filler, "alone").group.buttons()[0], question(filler, "needs").checks[0]):
+        filler.scroll.ensureWidgetVisible(choice)
+        question(filler, "elder").findChild(QLineEdit).setFocus()
+        QApplication.processEvents()
+        before = choice.grab().toImage()
+        choice.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(choice.hasFocus)
+        QApplication.processEvents()
+        after = choice.grab().toImage()
+        assert before.size() == after.size(), "the mark does not move the text"
+        changed = sum(before.pixel(x, y) != after.pixel(x, y)
+                      for x in range(0, before.width(), 2) for y in range(0, before.height(), 2))
+        assert changed > (before.width() * before.height() // 4) // 10, f"{choice.text()}: no visible cursor"
+
+
 def test_registry_enter_and_down_go_from_search_to_results_and_enter_opens_the_person(qtbot, store, monkeypatch):
     from app.demo import load_demo
     from ui.pages import RegistryPage

@@ -25,7 +25,9 @@ QFrame[question="true"] { border-bottom: 1px solid #eceff1; }
 QLabel#hint { color: %(hint)s; }
 QLabel#message { color: #c62828; }
 QLineEdit:focus, QPlainTextEdit:focus, QComboBox:focus, QDateEdit:focus { border: %(focus)dpx solid #1565c0; }
-QRadioButton:focus, QCheckBox:focus, QPushButton:focus { outline: %(focus)dpx solid #1565c0; }
+QRadioButton, QCheckBox { border: %(focus)dpx solid transparent; border-radius: 3px; padding: 1px 4px 1px 2px; }
+QRadioButton:focus, QCheckBox:focus { border-color: #1565c0; background: #e3f2fd; }
+QPushButton:focus { outline: %(focus)dpx solid #1565c0; }
 QPushButton#finalizeButton { background: #2e7d32; color: white; padding: 4px 14px; }
 """
 HIGH_CONTRAST = """
@@ -83,9 +85,11 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     translator = QTranslator(app)
     if translator.load(QLocale(), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(translator)  # Qt's own buttons and dialogs in Chinese
-    ours = QTranslator(app)
-    if ours.load(str(Path(__file__).resolve().parents[1] / "resources" / "translations" / "cunfang_zh_CN.qm")):
-        app.installTranslator(ours)
+    catalogues = Path(__file__).resolve().parents[1] / "resources" / "translations"
+    for name in ("qt_gaps_zh_CN.qm", "cunfang_zh_CN.qm"):  # what Qt's catalogue misses (asked before it); ours
+        ours = QTranslator(app)
+        if ours.load(str(catalogues / name)):
+            app.installTranslator(ours)
     apply_look(*saved_look())
     return app
 

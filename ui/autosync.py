@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow
 from app.errors import CunFangError
 from app.store import Store
 from ui.errors import plain_message
+from ui.page_common import StatusLabel
 from ui.workers import Task, run_in_background
 
 log = logging.getLogger("cunfang.ui.sync")
@@ -109,7 +110,7 @@ class SyncRunner(QObject):
         self.timer.timeout.connect(self.tick)
         self.update_label: QLabel | None = None  # the status bar's notice of a newer version (in a main window)
         if isinstance(parent, QMainWindow):
-            self.update_label = QLabel()
+            self.update_label = StatusLabel()
             self.update_label.setObjectName("updateNotice")
             self.update_label.setStyleSheet("color: #8d6e00;")
             self.update_label.hide()

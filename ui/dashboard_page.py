@@ -7,6 +7,7 @@ from datetime import date
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -50,14 +51,16 @@ class DashboardPage(QWidget):
         split = QHBoxLayout()
         left = QVBoxLayout()
         left.addWidget(wrapped(self.tr("<b>逾期未探访</b>（风险最高的在前，同等风险逾期最久的在前；回车或双击开始探访）")))
-        self.overdue = QTableWidget(0, 5)
+        self.overdue = QTableWidget(0, 6)
         self.overdue.setObjectName("overdueTable")
-        self.overdue.setHorizontalHeaderLabels([self.tr("姓名"), self.tr("村"), self.tr("风险等级"),
+        self.overdue.setHorizontalHeaderLabels([self.tr("姓名"), self.tr("类别"), self.tr("村"), self.tr("风险等级"),
                                                 self.tr("应探访日期"), self.tr("逾期天数")])
         self.overdue.verticalHeader().hide()
         self.overdue.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.overdue.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.overdue.horizontalHeader().setStretchLastSection(True)
+        header = self.overdue.horizontalHeader()  # every column readable without scrolling sideways at 125 %
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.overdue.cellActivated.connect(self._open_overdue)  # Enter, or a double-click
         left.addWidget(self.overdue)
         right = QVBoxLayout()
@@ -102,12 +105,13 @@ class DashboardPage(QWidget):
         names = {v["id"]: v["name"] for v in self.store.villages()}
         self.overdue.setRowCount(len(self.overdue_rows))
         today = date.today()
+        kinds = {"elder": self.tr("老人"), "child": self.tr("儿童")}  # which forms fit: typing 老 finds an elder
         for i, row in enumerate(self.overdue_rows):
             late = (today - date.fromisoformat(row["next_due"][:10])).days
-            for j, text in enumerate((row["name"], names.get(row["village_id"], ""), row["risk_tier"],
-                                      row["next_due"], str(late))):
+            for j, text in enumerate((row["name"], kinds.get(row["kind"], ""), names.get(row["village_id"], ""),
+                                      row["risk_tier"], row["next_due"], str(late))):
                 item = QTableWidgetItem(text)
-                if j == 4:
+                if j == 5:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.overdue.setItem(i, j, item)
         self.drafts.clear()

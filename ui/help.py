@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
+
+PICTURES = Path(__file__).resolve().parents[1] / "resources" / "help"  # the real pages (resources/help/build.py)
 
 
 def tr(text: str) -> str:
@@ -33,20 +37,29 @@ def shortcuts() -> list[tuple[str, str]]:
     ]
 
 
-def guide_html() -> str:
-    steps = [
-        (tr("第一次用"), tr("不熟悉时先点“练习模式”：里面是虚构的示范乡镇，怎么填都不会发送到县局。"
-                           "熟悉后在菜单“练习模式 → 退出练习模式”回到正式数据。")),
-        (tr("看今天要做什么"), tr("工作台列出逾期未探访的人（风险高的、逾期久的在前）和需要处理的安全红线。"
-                               "选中一人按回车或双击，就为他/她开始探访。")),
-        (tr("填表"), tr("光标会在第一道要填的题。日期可以直接打 2027-1-5、2027/1/5 或 20270105；"
-                        "按 F4 打开日历。填写时自动保存为草稿，关掉也不会丢。")),
+def guide_steps() -> list[tuple[str, str, str]]:
+    """(title, text, picture of the real page or ""), in the order of a cadre's day."""
+    return [
+        (tr("第一次用"), tr("第一次打开时建立管理员账户（记住密码，抄下恢复密钥）。不熟悉时先点“先练习一下”或菜单"
+                           "“练习模式”：里面是虚构的示范乡镇，怎么填都不会发送到县局。熟悉后在菜单“练习模式 → "
+                           "退出练习模式”回到正式数据。"), "first-run.png"),
+        (tr("看今天要做什么"), tr("工作台列出逾期未探访的人（风险高的、逾期久的在前，“类别”说明是老人还是儿童）和"
+                               "需要处理的安全红线。选中一人按回车或双击，就为他/她开始探访。"), "dashboard.png"),
+        (tr("填表"), tr("光标会在第一道要填的题；回车到下一题，单选题用 ↑ ↓ 选。日期可以直接打 2027-1-5、"
+                        "2027/1/5 或 20270105；按 F4 打开日历。填写时自动保存为草稿，关掉也不会丢。"), "visit.png"),
         (tr("定稿"), tr("填完按 Ctrl+Enter 定稿。还有没填的题会列出来。定稿后联网时自动发送到县局，"
-                        "状态栏显示还有几条待同步。")),
-        (tr("没有网络时"), tr("记录都在本机加密保存。到“同步”页可以导出 U 盘数据包，带到乡镇或县里导入。")),
-        (tr("出了问题"), tr("提示会说明原因和怎么办；需要时点“详细信息”，把内容告诉县里的信息员。")),
+                        "状态栏显示还有几条待同步。“记录”里能看到每一条和它的状态。"), "records.png"),
+        (tr("导出台账"), tr("“导出”页把记录或台账存成 Excel/WPS 表格，文件默认放在“文档”里，名字带表名、村和日期。"),
+         "export.png"),
+        (tr("没有网络时"), tr("记录都在本机加密保存。到“同步”页可以导出 U 盘数据包，带到乡镇或县里导入。"), ""),
+        (tr("出了问题"), tr("提示会说明原因和怎么办；需要时点“详细信息”，把内容告诉县里的信息员。"), ""),
     ]
-    items = "".join(f"<h3>{title}</h3><p>{text}</p>" for title, text in steps)
+
+
+def guide_html() -> str:
+    """The guide; each picture is named by its file in resources/help (the browser's search path)."""
+    items = "".join(f"<h3>{title}</h3><p>{text}</p>" + (f'<p><img src="{picture}"></p>' if picture else "")
+                    for title, text, picture in guide_steps())
     return f"<h2>{tr('村干部的一天')}</h2>{items}"
 
 
@@ -65,6 +78,7 @@ class HelpDialog(QDialog):
         self.tabs = QTabWidget()
         for title, html in ((tr("使用说明"), guide_html()), (tr("快捷键"), shortcuts_html())):
             view = QTextBrowser()
+            view.setSearchPaths([str(PICTURES)])  # <img src="dashboard.png">: the real page, beside this text
             view.setHtml(html)
             self.tabs.addTab(view, title)
         self.tabs.setCurrentIndex(page)

@@ -29,7 +29,7 @@ from ui.autosync import SyncRunner, local_time, sync_loaded
 from ui.dashboard_page import DashboardPage
 from ui.errors import plain_text, show_error
 from ui.icons import icon as icon_for
-from ui.page_common import FormCatalog
+from ui.page_common import FormCatalog, StatusLabel
 
 # ---------------------------------------------------------------------------- the pages, one registry
 
@@ -244,9 +244,9 @@ class MainWindow(QMainWindow):
         about_action = help_menu.addAction(self.tr("关于村访通"), about)
         about_action.setMenuRole(about_action.MenuRole.AboutRole)
 
-        self.online = QLabel()
-        self.waiting = QLabel()
-        self.last_sync = QLabel()
+        self.online = StatusLabel()  # each ends in … when they do not all fit (never cut at the edge)
+        self.waiting = StatusLabel()
+        self.last_sync = StatusLabel()
         self.statusBar().setSizeGripEnabled(False)
         for label in (self.online, self.waiting, self.last_sync):
             label.setContentsMargins(8, 0, 8, 0)

@@ -6,7 +6,8 @@ import re
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QStandardPaths
+from PySide6.QtCore import QDate, QSize, QStandardPaths, Qt
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QDateEdit, QGroupBox, QHeaderView, QLabel, QTableView, QVBoxLayout
 
 from app.errors import FormCheckFailed
@@ -16,6 +17,45 @@ FORMS_DIR = Path(__file__).resolve().parents[1] / "resources" / "forms"
 
 def builtin_forms() -> list[Path]:
     return sorted(FORMS_DIR.glob("*.xlsx"))
+
+
+class StatusLabel(QLabel):
+    """A status-bar label: when the bar is too narrow for all of them (1366×768 at 125 % with 大字 and every
+    notice showing) it ends in "…" and tells the whole text on hover, instead of being cut off at the edge."""
+
+    def __init__(self, text: str = ""):
+        super().__init__(text)
+        self._hint = ""  # a tooltip of its own (the online label's error), kept apart from the elided text
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        margins = self.contentsMargins()
+        wide = self.fontMetrics().horizontalAdvance("MMMM…") + margins.left() + margins.right()  # a word and …
+        return QSize(min(wide, super().minimumSizeHint().width()), super().minimumSizeHint().height())
+
+    def shown_text(self) -> str:
+        """What it shows: the text, or as much of it as fits and "…"."""
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width())
+
+    def setToolTip(self, text: str) -> None:  # noqa: N802 - Qt API
+        self._hint = text
+        self._tip()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._tip()
+
+    def _tip(self) -> None:
+        cut = bool(self.text()) and self.shown_text() != self.text()
+        super().setToolTip("\n".join(t for t in (self.text() if cut else "", self._hint) if t))
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.shown_text() == self.text():
+            super().paintEvent(event)
+            return
+        self._tip()
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.contentsRect(), int(self.alignment()), self.shown_text())
 
 
 class FormCatalog:

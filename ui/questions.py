@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QEvent, QLocale, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QEvent, QLocale, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QSlider,
     QToolButton,
     QVBoxLayout,
@@ -229,6 +230,16 @@ class DateBox(EnterLineEdit):
     def __init__(self, suggestion):
         super().__init__()
         self.suggestion = suggestion  # a callable giving the ISO date ↓ fills in
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        """Wide enough for its whole hint (年-月-日，如 2027-01-05（按 ↓ 填入）) at any text size and scale."""
+        hint = super().sizeHint()
+        text = self.placeholderText() or "0000-00-00"
+        return QSize(max(hint.width(), self.fontMetrics().horizontalAdvance(text) + 16), hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return self.sizeHint()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
         key, mods = event.key(), event.modifiers()
@@ -266,7 +277,6 @@ class DateQuestion(QuestionWidget):
         row.setContentsMargins(0, 0, 0, 0)
         self.box = DateBox(self.suggested)
         self.box.setObjectName("dateBox")
-        self.box.setMaximumWidth(220)
         self.box.setPlaceholderText(self.tr("年-月-日，如 {example}（按 ↓ 填入）").format(example=self.suggested()))
         self.box.textEdited.connect(self.typed)
         self.box.editingFinished.connect(self.finished)

@@ -23,7 +23,7 @@ def overdue_sql(alias: str = "") -> str:
 def overdue(store, today: str, *, village_id: str | None = None, limit: int = 500) -> list[dict]:
     """Overdue persons of the account's scope: highest risk first, then the most days overdue (工作台's order)."""
     scope, params = store.scope.persons_sql()
-    sql = (f"SELECT id, name, village_id, risk_tier, last_visit, next_due FROM persons WHERE {overdue_sql()} "
+    sql = (f"SELECT id, name, kind, village_id, risk_tier, last_visit, next_due FROM persons WHERE {overdue_sql()} "
            f"AND {scope}" + (" AND village_id = ?" if village_id else "")
            + " ORDER BY CASE risk_tier WHEN '高风险' THEN 0 WHEN '重点' THEN 1 ELSE 2 END, next_due, name LIMIT ?")
     return store.query(sql, [today, *params, *([village_id] if village_id else []), limit])

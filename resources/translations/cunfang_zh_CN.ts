@@ -104,182 +104,192 @@
         <translation>村访通 恢复密钥单</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="16"/>
+        <location filename="../../ui/help.py" line="20"/>
         <source>工作台、台账、填表、记录、同步、导出、设置</source>
         <translation>工作台、台账、填表、记录、同步、导出、设置</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="17"/>
+        <location filename="../../ui/help.py" line="21"/>
         <source>在台账中查找人员（姓名、拼音首字母、身份证号或电话后几位）</source>
         <translation>在台账中查找人员（姓名、拼音首字母、身份证号或电话后几位）</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="18"/>
+        <location filename="../../ui/help.py" line="22"/>
         <source>回车 / ↓</source>
         <translation>回车 / ↓</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="18"/>
+        <location filename="../../ui/help.py" line="22"/>
         <source>台账：从查找框到结果；再按回车为此人填表</source>
         <translation>台账：从查找框到结果；再按回车为此人填表</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="19"/>
+        <location filename="../../ui/help.py" line="23"/>
         <source>下一题 / 上一题</source>
         <translation>下一题 / 上一题</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="20"/>
+        <location filename="../../ui/help.py" line="24"/>
         <source>回车</source>
         <translation>回车</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="20"/>
+        <location filename="../../ui/help.py" line="24"/>
         <source>填表时到下一题（多行文字题里是换行）</source>
         <translation>填表时到下一题（多行文字题里是换行）</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="21"/>
+        <location filename="../../ui/help.py" line="25"/>
         <source>单选题里选上一项 / 下一项</source>
         <translation>单选题里选上一项 / 下一项</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="22"/>
+        <location filename="../../ui/help.py" line="26"/>
         <source>空格</source>
         <translation>空格</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="22"/>
+        <location filename="../../ui/help.py" line="26"/>
         <source>勾选或取消多选题的一项</source>
         <translation>勾选或取消多选题的一项</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="23"/>
+        <location filename="../../ui/help.py" line="27"/>
         <source>日期题：打开日历</source>
         <translation>日期题：打开日历</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="24"/>
+        <location filename="../../ui/help.py" line="28"/>
         <source>↓（日期为空时）</source>
         <translation>↓（日期为空时）</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="24"/>
+        <location filename="../../ui/help.py" line="28"/>
         <source>日期题：填入表单建议的日期（没有建议时为今天）；有日期时 ↑/↓ 加减一天</source>
         <translation>日期题：填入表单建议的日期（没有建议时为今天）；有日期时 ↑/↓ 加减一天</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="25"/>
+        <location filename="../../ui/help.py" line="29"/>
         <source>日期题：光标在末尾时清空日期</source>
         <translation>日期题：光标在末尾时清空日期</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="26"/>
+        <location filename="../../ui/help.py" line="30"/>
         <source>保存草稿（填写时也会自动保存）</source>
         <translation>保存草稿（填写时也会自动保存）</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="27"/>
+        <location filename="../../ui/help.py" line="31"/>
         <source>定稿（还有没填的会列出来，双击可跳过去）</source>
         <translation>定稿（还有没填的会列出来，双击可跳过去）</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="28"/>
+        <location filename="../../ui/help.py" line="32"/>
         <source>删除光标所在的那一项重复内容（会先问）</source>
         <translation>删除光标所在的那一项重复内容（会先问）</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="29"/>
+        <location filename="../../ui/help.py" line="33"/>
         <source>打印/导出 PDF</source>
         <translation>打印/导出 PDF</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="30"/>
+        <location filename="../../ui/help.py" line="34"/>
         <source>同步页：立即同步</source>
         <translation>同步页：立即同步</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="31"/>
+        <location filename="../../ui/help.py" line="35"/>
         <source>锁定（离开电脑时）</source>
         <translation>锁定（离开电脑时）</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="32"/>
+        <location filename="../../ui/help.py" line="36"/>
         <source>本说明</source>
         <translation>本说明</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="38"/>
+        <location filename="../../ui/help.py" line="43"/>
         <source>第一次用</source>
         <translation>第一次用</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="38"/>
-        <source>不熟悉时先点“练习模式”：里面是虚构的示范乡镇，怎么填都不会发送到县局。熟悉后在菜单“练习模式 → 退出练习模式”回到正式数据。</source>
-        <translation>不熟悉时先点“练习模式”：里面是虚构的示范乡镇，怎么填都不会发送到县局。熟悉后在菜单“练习模式 → 退出练习模式”回到正式数据。</translation>
+        <location filename="../../ui/help.py" line="43"/>
+        <source>第一次打开时建立管理员账户（记住密码，抄下恢复密钥）。不熟悉时先点“先练习一下”或菜单“练习模式”：里面是虚构的示范乡镇，怎么填都不会发送到县局。熟悉后在菜单“练习模式 → 退出练习模式”回到正式数据。</source>
+        <translation>第一次打开时建立管理员账户（记住密码，抄下恢复密钥）。不熟悉时先点“先练习一下”或菜单“练习模式”：里面是虚构的示范乡镇，怎么填都不会发送到县局。熟悉后在菜单“练习模式 → 退出练习模式”回到正式数据。</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="40"/>
+        <location filename="../../ui/help.py" line="46"/>
+        <source>工作台列出逾期未探访的人（风险高的、逾期久的在前，“类别”说明是老人还是儿童）和需要处理的安全红线。选中一人按回车或双击，就为他/她开始探访。</source>
+        <translation>工作台列出逾期未探访的人（风险高的、逾期久的在前，“类别”说明是老人还是儿童）和需要处理的安全红线。选中一人按回车或双击，就为他/她开始探访。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="48"/>
+        <source>光标会在第一道要填的题；回车到下一题，单选题用 ↑ ↓ 选。日期可以直接打 2027-1-5、2027/1/5 或 20270105；按 F4 打开日历。填写时自动保存为草稿，关掉也不会丢。</source>
+        <translation>光标会在第一道要填的题；回车到下一题，单选题用 ↑ ↓ 选。日期可以直接打 2027-1-5、2027/1/5 或 20270105；按 F4 打开日历。填写时自动保存为草稿，关掉也不会丢。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="50"/>
+        <source>填完按 Ctrl+Enter 定稿。还有没填的题会列出来。定稿后联网时自动发送到县局，状态栏显示还有几条待同步。“记录”里能看到每一条和它的状态。</source>
+        <translation>填完按 Ctrl+Enter 定稿。还有没填的题会列出来。定稿后联网时自动发送到县局，状态栏显示还有几条待同步。“记录”里能看到每一条和它的状态。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="52"/>
+        <source>导出台账</source>
+        <translation>导出台账</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="52"/>
+        <source>“导出”页把记录或台账存成 Excel/WPS 表格，文件默认放在“文档”里，名字带表名、村和日期。</source>
+        <translation>“导出”页把记录或台账存成 Excel/WPS 表格，文件默认放在“文档”里，名字带表名、村和日期。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/help.py" line="46"/>
         <source>看今天要做什么</source>
         <translation>看今天要做什么</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="40"/>
-        <source>工作台列出逾期未探访的人（风险高的、逾期久的在前）和需要处理的安全红线。选中一人按回车或双击，就为他/她开始探访。</source>
-        <translation>工作台列出逾期未探访的人（风险高的、逾期久的在前）和需要处理的安全红线。选中一人按回车或双击，就为他/她开始探访。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/help.py" line="42"/>
+        <location filename="../../ui/help.py" line="48"/>
         <source>填表</source>
         <translation>填表</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="42"/>
-        <source>光标会在第一道要填的题。日期可以直接打 2027-1-5、2027/1/5 或 20270105；按 F4 打开日历。填写时自动保存为草稿，关掉也不会丢。</source>
-        <translation>光标会在第一道要填的题。日期可以直接打 2027-1-5、2027/1/5 或 20270105；按 F4 打开日历。填写时自动保存为草稿，关掉也不会丢。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/help.py" line="44"/>
+        <location filename="../../ui/help.py" line="50"/>
         <source>定稿</source>
         <translation>定稿</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="44"/>
-        <source>填完按 Ctrl+Enter 定稿。还有没填的题会列出来。定稿后联网时自动发送到县局，状态栏显示还有几条待同步。</source>
-        <translation>填完按 Ctrl+Enter 定稿。还有没填的题会列出来。定稿后联网时自动发送到县局，状态栏显示还有几条待同步。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/help.py" line="46"/>
+        <location filename="../../ui/help.py" line="54"/>
         <source>没有网络时</source>
         <translation>没有网络时</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="46"/>
+        <location filename="../../ui/help.py" line="54"/>
         <source>记录都在本机加密保存。到“同步”页可以导出 U 盘数据包，带到乡镇或县里导入。</source>
         <translation>记录都在本机加密保存。到“同步”页可以导出 U 盘数据包，带到乡镇或县里导入。</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="47"/>
+        <location filename="../../ui/help.py" line="55"/>
         <source>出了问题</source>
         <translation>出了问题</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="47"/>
+        <location filename="../../ui/help.py" line="55"/>
         <source>提示会说明原因和怎么办；需要时点“详细信息”，把内容告诉县里的信息员。</source>
         <translation>提示会说明原因和怎么办；需要时点“详细信息”，把内容告诉县里的信息员。</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="63"/>
+        <location filename="../../ui/help.py" line="76"/>
         <source>村访通 · 使用说明</source>
         <translation>村访通 · 使用说明</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="66"/>
+        <location filename="../../ui/help.py" line="79"/>
         <source>使用说明</source>
         <translation>使用说明</translation>
     </message>
     <message>
-        <location filename="../../ui/help.py" line="66"/>
+        <location filename="../../ui/help.py" line="79"/>
         <source>快捷键</source>
         <translation>快捷键</translation>
     </message>
@@ -456,7 +466,7 @@
 <context>
     <name>AcknowledgeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="546"/>
+        <location filename="../../ui/questions.py" line="556"/>
         <source>确认</source>
         <translation>确认</translation>
     </message>
@@ -550,113 +560,128 @@
 <context>
     <name>DashboardPage</name>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="41"/>
+        <location filename="../../ui/dashboard_page.py" line="42"/>
         <source>&lt;h2&gt;工作台&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;工作台&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="52"/>
+        <location filename="../../ui/dashboard_page.py" line="53"/>
         <source>&lt;b&gt;逾期未探访&lt;/b&gt;（风险最高的在前，同等风险逾期最久的在前；回车或双击开始探访）</source>
         <translation>&lt;b&gt;逾期未探访&lt;/b&gt;（风险最高的在前，同等风险逾期最久的在前；回车或双击开始探访）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="55"/>
+        <location filename="../../ui/dashboard_page.py" line="56"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="55"/>
-        <location filename="../../ui/dashboard_page.py" line="71"/>
+        <location filename="../../ui/dashboard_page.py" line="56"/>
+        <location filename="../../ui/dashboard_page.py" line="74"/>
         <source>村</source>
         <translation>村</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="55"/>
+        <location filename="../../ui/dashboard_page.py" line="56"/>
         <source>风险等级</source>
         <translation>风险等级</translation>
     </message>
     <message>
         <location filename="../../ui/dashboard_page.py" line="56"/>
+        <source>类别</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dashboard_page.py" line="57"/>
         <source>应探访日期</source>
         <translation>应探访日期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="56"/>
+        <location filename="../../ui/dashboard_page.py" line="57"/>
         <source>逾期天数</source>
         <translation>逾期天数</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="64"/>
+        <location filename="../../ui/dashboard_page.py" line="67"/>
         <source>&lt;b&gt;需要处理&lt;/b&gt;（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）</source>
         <translation>&lt;b&gt;需要处理&lt;/b&gt;（安全红线、发现报告、待验收改造、未完成的草稿；双击打开）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="69"/>
+        <location filename="../../ui/dashboard_page.py" line="72"/>
         <source>&lt;b&gt;各村本月探访&lt;/b&gt;</source>
         <translation>&lt;b&gt;各村本月探访&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="71"/>
+        <location filename="../../ui/dashboard_page.py" line="74"/>
         <source>需探访人数</source>
         <translation>需探访人数</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="71"/>
+        <location filename="../../ui/dashboard_page.py" line="74"/>
         <source>本月已探访</source>
         <translation>本月已探访</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="72"/>
+        <location filename="../../ui/dashboard_page.py" line="75"/>
         <source>逾期</source>
         <translation>逾期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="96"/>
+        <location filename="../../ui/dashboard_page.py" line="99"/>
         <source>逾期未探访</source>
         <translation>逾期未探访</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="97"/>
+        <location filename="../../ui/dashboard_page.py" line="100"/>
         <source>本周到期</source>
         <translation>本周到期</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="98"/>
+        <location filename="../../ui/dashboard_page.py" line="101"/>
         <source>安全红线</source>
         <translation>安全红线</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="99"/>
+        <location filename="../../ui/dashboard_page.py" line="102"/>
         <source>草稿待完成</source>
         <translation>草稿待完成</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="100"/>
+        <location filename="../../ui/dashboard_page.py" line="103"/>
         <source>待同步记录</source>
         <translation>待同步记录</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="115"/>
+        <location filename="../../ui/dashboard_page.py" line="108"/>
+        <source>老人</source>
+        <translation>老人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dashboard_page.py" line="108"/>
+        <source>儿童</source>
+        <translation>儿童</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dashboard_page.py" line="119"/>
         <source>⚠ {who}：{flags}（{when}）</source>
         <translation>⚠ {who}：{flags}（{when}）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="122"/>
+        <location filename="../../ui/dashboard_page.py" line="126"/>
         <source>发现报告未结：{who}（{when} 发现，已 {days} 天）</source>
         <translation>发现报告未结：{who}（{when} 发现，已 {days} 天）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="128"/>
+        <location filename="../../ui/dashboard_page.py" line="132"/>
         <source>适老化改造待验收：{who}（{n} 项）</source>
         <translation>适老化改造待验收：{who}（{n} 项）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="133"/>
+        <location filename="../../ui/dashboard_page.py" line="137"/>
         <source>草稿：{title}（{updated}）</source>
         <translation>草稿：{title}（{updated}）</translation>
     </message>
     <message>
-        <location filename="../../ui/dashboard_page.py" line="139"/>
+        <location filename="../../ui/dashboard_page.py" line="143"/>
         <source>{visited}（{percent}%）</source>
         <translation>{visited}（{percent}%）</translation>
     </message>
@@ -664,47 +689,47 @@
 <context>
     <name>DateQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="203"/>
+        <location filename="../../ui/questions.py" line="204"/>
         <source>星期一</source>
         <translation>星期一</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="203"/>
+        <location filename="../../ui/questions.py" line="204"/>
         <source>星期二</source>
         <translation>星期二</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="204"/>
+        <location filename="../../ui/questions.py" line="205"/>
         <source>星期三</source>
         <translation>星期三</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="204"/>
+        <location filename="../../ui/questions.py" line="205"/>
         <source>星期四</source>
         <translation>星期四</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="205"/>
+        <location filename="../../ui/questions.py" line="206"/>
         <source>星期五</source>
         <translation>星期五</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="205"/>
+        <location filename="../../ui/questions.py" line="206"/>
         <source>星期六</source>
         <translation>星期六</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="206"/>
+        <location filename="../../ui/questions.py" line="207"/>
         <source>星期日</source>
         <translation>星期日</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="270"/>
+        <location filename="../../ui/questions.py" line="280"/>
         <source>年-月-日，如 {example}（按 ↓ 填入）</source>
         <translation>年-月-日，如 {example}（按 ↓ 填入）</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="278"/>
+        <location filename="../../ui/questions.py" line="288"/>
         <source>选日期（F4）</source>
         <translation>选日期（F4）</translation>
     </message>
@@ -942,48 +967,48 @@
 <context>
     <name>FileQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="625"/>
+        <location filename="../../ui/questions.py" line="635"/>
         <source>图片 (*.jpg *.jpeg *.png *.bmp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="626"/>
+        <location filename="../../ui/questions.py" line="636"/>
         <source>录音 (*.mp3 *.m4a *.wav *.amr)</source>
         <translation>录音 (*.mp3 *.m4a *.wav *.amr)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="627"/>
+        <location filename="../../ui/questions.py" line="637"/>
         <source>视频 (*.mp4 *.mov)</source>
         <translation>视频 (*.mp4 *.mov)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="628"/>
+        <location filename="../../ui/questions.py" line="638"/>
         <source>所有文件 (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="634"/>
-        <location filename="../../ui/questions.py" line="679"/>
+        <location filename="../../ui/questions.py" line="644"/>
+        <location filename="../../ui/questions.py" line="689"/>
         <source>（未选择）</source>
         <translation>（未选择）</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="636"/>
+        <location filename="../../ui/questions.py" line="646"/>
         <source>请用鼠标、触摸板或手写笔在下面的方框里签名：</source>
         <translation>请用鼠标、触摸板或手写笔在下面的方框里签名：</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="642"/>
+        <location filename="../../ui/questions.py" line="652"/>
         <source>清除重签</source>
         <translation>清除重签</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="649"/>
+        <location filename="../../ui/questions.py" line="659"/>
         <source>选择文件…</source>
         <translation>选择文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="669"/>
+        <location filename="../../ui/questions.py" line="679"/>
         <source>选择文件</source>
         <translation>选择文件</translation>
     </message>
@@ -1957,8 +1982,8 @@
 <context>
     <name>RangeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="523"/>
-        <location filename="../../ui/questions.py" line="530"/>
+        <location filename="../../ui/questions.py" line="533"/>
+        <location filename="../../ui/questions.py" line="540"/>
         <source>（未填）</source>
         <translation>（未填）</translation>
     </message>
@@ -2411,7 +2436,7 @@
 <context>
     <name>SelectOneQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="383"/>
+        <location filename="../../ui/questions.py" line="393"/>
         <source>（请选择）</source>
         <translation>（请选择）</translation>
     </message>
@@ -2641,17 +2666,17 @@
 <context>
     <name>StartUp</name>
     <message>
-        <location filename="../../ui/app_main.py" line="133"/>
+        <location filename="../../ui/app_main.py" line="137"/>
         <source>密钥文件有问题</source>
         <translation>密钥文件有问题</translation>
     </message>
     <message>
-        <location filename="../../ui/app_main.py" line="135"/>
+        <location filename="../../ui/app_main.py" line="139"/>
         <source>现在从备份恢复吗？</source>
         <translation>现在从备份恢复吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/app_main.py" line="136"/>
+        <location filename="../../ui/app_main.py" line="140"/>
         <source>密钥文件不见了</source>
         <translation>密钥文件不见了</translation>
     </message>
@@ -2953,22 +2978,22 @@
 <context>
     <name>SyncRunner</name>
     <message>
-        <location filename="../../ui/autosync.py" line="158"/>
+        <location filename="../../ui/autosync.py" line="159"/>
         <source>服务器提供新版本 {version}，请联系县局信息科安装。</source>
         <translation>服务器提供新版本 {version}，请联系县局信息科安装。</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="159"/>
+        <location filename="../../ui/autosync.py" line="160"/>
         <source>本机版本：{current}</source>
         <translation>本机版本：{current}</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="161"/>
+        <location filename="../../ui/autosync.py" line="162"/>
         <source>说明：{notes}</source>
         <translation>说明：{notes}</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="163"/>
+        <location filename="../../ui/autosync.py" line="164"/>
         <source>详情：{url}</source>
         <translation>详情：{url}</translation>
     </message>
@@ -2976,32 +3001,32 @@
 <context>
     <name>TextQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="158"/>
+        <location filename="../../ui/questions.py" line="159"/>
         <source>整数</source>
         <translation>整数</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="158"/>
+        <location filename="../../ui/questions.py" line="159"/>
         <source>数字</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="158"/>
+        <location filename="../../ui/questions.py" line="159"/>
         <source>如 14:30</source>
         <translation>如 14:30</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="159"/>
+        <location filename="../../ui/questions.py" line="160"/>
         <source>纬度 经度，如 31.86 117.28</source>
         <translation>纬度 经度，如 31.86 117.28</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="159"/>
+        <location filename="../../ui/questions.py" line="160"/>
         <source>如 2024-3-15 14:30</source>
         <translation>如 2024-3-15 14:30</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="160"/>
+        <location filename="../../ui/questions.py" line="161"/>
         <source>扫描或输入编号</source>
         <translation>扫描或输入编号</translation>
     </message>

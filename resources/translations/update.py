@@ -11,6 +11,9 @@ For each ``cunfang_<lang>.ts`` beside this script:
    other languages keep their unfinished messages for a translator (Qt Linguist or an editor);
 3. ``pyside6-lrelease`` compiles it to ``cunfang_<lang>.qm``, which ``ui/app_main.py`` loads.
 
+``qt_gaps_<lang>.ts`` (written by hand: labels of Qt's own dialogs that Qt's shipped catalogue misses) is only
+compiled.
+
 The tools come from PySide6-Essentials, found next to the running Python first, then on PATH.
 """
 
@@ -102,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         catalogues.insert(0, HERE / f"{PREFIX}{SOURCE_LANGUAGE}.ts")
     for ts in catalogues:
         refresh(ts)
+    for ts in sorted(HERE.glob("qt_gaps_*.ts")):
+        lrelease(ts)
     return 0
 
 

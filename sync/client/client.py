@@ -23,6 +23,9 @@ from app.clock import remember_server_time
 from app.errors import CunFangError, ErrorCode
 from app.practice import refuse_if_practice
 from app.store import Store
+from app.store.audit import entries_after as audit_entries_after
+from app.store.audit import head as audit_head
+from app.store.forms import keep_pulled, pulled_hashes
 from app.store.store import utc_now
 from app.version import version as app_version
 from app.version import version_tuple
@@ -316,9 +319,8 @@ class SyncClient:
             acked = None  # a server from before the head: it answers with the newest entry it holds
         for _page in range(100_000):
             start = acked if acked is not None else int(settings(self.store).get("audit_sent") or 0)
-            rows = _within(self.store.query("SELECT id, at, user, action, subject, detail, prev_hash, hash "
-                                            "FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
-                                            [start, protocol.REGISTRY_PAGE]), protocol.MAX_JSON_BODY // 4)
+            rows = _within(audit_entries_after(self.store, start, protocol.REGISTRY_PAGE),
+                           protocol.MAX_JSON_BODY // 4)
             if not rows:
                 return
             push = protocol.AuditPush(entries=rows, head=head) if acked is not None else protocol.AuditPush(
@@ -335,8 +337,7 @@ class SyncClient:
                 acked = answer.last_id
 
     def _audit_head(self) -> protocol.AuditHead:
-        newest = self.store.query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
-        return protocol.AuditHead(**newest[0]) if newest else protocol.AuditHead(id=0, hash="0" * 64)
+        return protocol.AuditHead(**audit_head(self.store))  # id 0 and the genesis hash for an empty log
 
     def _send_records(self, envelopes: list[protocol.RecordEnvelope]) -> list[protocol.RecordResult]:
         """Push a batch; one the server finds too large (413) goes in halves, and a record too large on its own
@@ -406,8 +407,7 @@ class SyncClient:
     # ------------------------------------------------------------------ down
 
     def _pull_forms(self, report: SyncReport) -> None:
-        have = {(r["form_id"], r["version"]): r["sha256"] for r in
-                self.store.query("SELECT form_id, version, sha256 FROM forms")}
+        have = pulled_hashes(self.store)
         listing = self._call("GET", "/forms", protocol.FormList)
         for info in listing.forms:
             if have.get((info.form_id, info.version)) == info.sha256:
@@ -415,11 +415,8 @@ class SyncClient:
             content = self._call("GET", f"/forms/{info.form_id}/{info.version}")
             if hashlib.sha256(content).hexdigest() != info.sha256:
                 raise Transient(ErrorCode.SYNC_SERVER_ERROR, status="表单文件不完整")
-            with self.store.transaction():
-                self.store.conn.execute(
-                    "INSERT OR REPLACE INTO forms (form_id, version, title, content, sha256, received_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", (info.form_id, info.version, info.title, content, info.sha256,
-                                                  utc_now()))
+            keep_pulled(self.store, form_id=info.form_id, version=info.version, title=info.title, content=content,
+                        sha256=info.sha256, now=utc_now())
             report.forms_received.append(f"{info.title}（{info.version}）")
 
     def _pull_registry(self, report: SyncReport) -> None:

@@ -113,15 +113,29 @@ def test_set_status_goes_through_the_table(store):
     assert store.get_record(uuid)["status"] == "queued"
 
 
+STATUS_WRITE = re.compile(r"UPDATE\s+records\s+SET(?:(?!\bWHERE\b)[^\"';]|[\"']\s+[\"'])*?\bstatus\s*="
+                          r"|\bstatus\s*=\s*CASE\b", re.I | re.S)  # a statement setting it, split over lines too
+
+
 def test_nothing_else_writes_the_status_column():
-    """Outside lifecycle.py no code in app/ or ui/ sets records.status (sync/ has its own owner, hserver16)."""
+    """Outside lifecycle.py no code in app/, ui/ or the sync client sets records.status (the server's answers and
+    USB packages move records through ``lifecycle.move`` too: app/store/outbox.py)."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    pattern = re.compile(r"UPDATE\s+records\s+SET[^\"']*\bstatus\s*=", re.I)
-    offenders = [p.relative_to(root).as_posix() for package in ("app", "ui") for p in (root / package).rglob("*.py")
-                 if p.name != "lifecycle.py" and pattern.search(p.read_text(encoding="utf-8"))]
+    files = [p for package in ("app", "ui", "sync/client") for p in (root / package).rglob("*.py")]
+    assert any(p.as_posix().endswith("sync/client/outbox.py") for p in files)
+    offenders = [p.relative_to(root).as_posix() for p in files
+                 if p.name != "lifecycle.py" and STATUS_WRITE.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_the_status_scan_finds_writes():
+    for sample in ('conn.execute("UPDATE records SET status = CASE WHEN status IN (1) THEN ? END WHERE uuid = ?")',
+                   'conn.execute("UPDATE records SET sync_outcome = ?, status = ? WHERE uuid = ?")',
+                   'conn.execute(\n    "UPDATE records SET synced_at = ?, "\n    "status = \'sent\' WHERE uuid = ?")'):
+        assert STATUS_WRITE.search(sample), sample
+    assert not STATUS_WRITE.search('store.query("SELECT count(*) FROM records WHERE status = \'rejected\'")')
 
 
 def test_waiting_to_sync_counts_usb_carried_records_once(store):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from app.access import Scope
+from app.practice import is_practice
 from app.store import Store
 from app.store import outbox as local
 from app.store.outbox import OUTBOX_WHERE
@@ -45,7 +46,8 @@ def pending(store: Store, limit: int, *, after: tuple[str, str] | None = None,
     """The next records to send, oldest first, as envelopes; ``after`` = (updated_at, uuid) of the last one
     tried in this run, so a record the server asked to send later is not tried again in the same run."""
     rows = local.pending_rows(store, coverage(store) if scopes is None else scopes, limit, after=after)
-    return [envelope(store, row) for row in rows]
+    practice = is_practice(store)  # never true in a run (the client refuses a practice store): the server's line
+    return [envelope(store, row, practice=practice) for row in rows]
 
 
 def note_not_covered(store: Store, config: dict, scopes: list[Scope]) -> list[str]:
@@ -82,7 +84,8 @@ def note_not_covered(store: Store, config: dict, scopes: list[Scope]) -> list[st
     return lines
 
 
-def envelope(store: Store, row: dict) -> RecordEnvelope:
+def envelope(store: Store, row: dict, *, practice: bool = False) -> RecordEnvelope:
+    """One record revision as it goes on the wire; ``practice`` marks one made in a practice store (练习模式)."""
     data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
     refs = [AttachmentRef(name=a["name"], hash=a["hash"], size=a["size"], mime=a["mime"] or "")
             for a in local.attachment_refs(store, row["uuid"])]
@@ -92,7 +95,7 @@ def envelope(store: Store, row: dict) -> RecordEnvelope:
         village_id=row["village_id"], person_id=row["person_id"], household_id=row["household_id"],
         author=row["author"] or "", title=(row["title"] or "")[:500], created_at=row["created_at"],
         updated_at=row["updated_at"], data=data, attachments=refs,
-        content_hash=content_hash(row["form_id"], row["form_version"] or "", data, refs))
+        content_hash=content_hash(row["form_id"], row["form_version"] or "", data, refs), practice=practice)
 
 
 def apply_results(store: Store, results: list[RecordResult]) -> None:

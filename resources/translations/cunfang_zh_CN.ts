@@ -712,17 +712,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="693"/>
+        <location filename="../../ui/pages.py" line="692"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="695"/>
+        <location filename="../../ui/pages.py" line="694"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="698"/>
+        <location filename="../../ui/pages.py" line="697"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -991,62 +991,62 @@
 <context>
     <name>FillPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="308"/>
+        <location filename="../../ui/pages.py" line="307"/>
         <source>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</source>
         <translation>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="313"/>
+        <location filename="../../ui/pages.py" line="312"/>
         <source>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</source>
         <translation>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="315"/>
+        <location filename="../../ui/pages.py" line="314"/>
         <source>打印空白表…</source>
         <translation>打印空白表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="322"/>
+        <location filename="../../ui/pages.py" line="321"/>
         <source>选择表单</source>
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="345"/>
+        <location filename="../../ui/pages.py" line="344"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="350"/>
+        <location filename="../../ui/pages.py" line="349"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="358"/>
+        <location filename="../../ui/pages.py" line="357"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="359"/>
+        <location filename="../../ui/pages.py" line="358"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="381"/>
+        <location filename="../../ui/pages.py" line="380"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="419"/>
+        <location filename="../../ui/pages.py" line="418"/>
         <source>已定稿：{title}。联网后自动发送到县局。</source>
         <translation>已定稿：{title}。联网后自动发送到县局。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="421"/>
+        <location filename="../../ui/pages.py" line="420"/>
         <source>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</source>
         <translation>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="434"/>
+        <location filename="../../ui/pages.py" line="433"/>
         <source>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</source>
         <translation>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</translation>
     </message>
@@ -1162,82 +1162,82 @@
         <translation>打印/导出PDF… (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="234"/>
+        <location filename="../../ui/form_filler.py" line="238"/>
         <source>添加{title}</source>
         <translation>添加{title}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="243"/>
+        <location filename="../../ui/form_filler.py" line="247"/>
         <source>{title} 第 {number} 项</source>
         <translation>{title} 第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="247"/>
+        <location filename="../../ui/form_filler.py" line="251"/>
         <source>删除第 {number} 项</source>
         <translation>删除第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="249"/>
+        <location filename="../../ui/form_filler.py" line="253"/>
         <source>删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您</source>
         <translation>删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="301"/>
+        <location filename="../../ui/form_filler.py" line="305"/>
         <source>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</source>
         <translation>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="400"/>
+        <location filename="../../ui/form_filler.py" line="404"/>
         <source>删除这一项？</source>
         <translation>删除这一项？</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="401"/>
+        <location filename="../../ui/form_filler.py" line="405"/>
         <source>删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。</source>
         <translation>删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="404"/>
+        <location filename="../../ui/form_filler.py" line="408"/>
         <source>删除</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="405"/>
+        <location filename="../../ui/form_filler.py" line="409"/>
         <source>不删除</source>
         <translation>不删除</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="453"/>
+        <location filename="../../ui/form_filler.py" line="457"/>
         <source>草稿没有保存：{reason}</source>
         <translation>草稿没有保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="455"/>
+        <location filename="../../ui/form_filler.py" line="459"/>
         <source>草稿没有保存</source>
         <translation>草稿没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="459"/>
+        <location filename="../../ui/form_filler.py" line="463"/>
         <source>已自动保存 {time}</source>
         <translation>已自动保存 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="483"/>
+        <location filename="../../ui/form_filler.py" line="487"/>
         <source>电脑时钟可能不对</source>
         <translation>电脑时钟可能不对</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="484"/>
+        <location filename="../../ui/form_filler.py" line="488"/>
         <source>仍然按电脑现在的日期和时间定稿吗？</source>
         <translation>仍然按电脑现在的日期和时间定稿吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="501"/>
+        <location filename="../../ui/form_filler.py" line="505"/>
         <source>不能定稿</source>
         <translation>不能定稿</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="503"/>
+        <location filename="../../ui/form_filler.py" line="507"/>
         <source>已定稿</source>
         <translation>已定稿</translation>
     </message>
@@ -1245,22 +1245,22 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="459"/>
+        <location filename="../../ui/pages.py" line="458"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="461"/>
+        <location filename="../../ui/pages.py" line="460"/>
         <source>选择要为 {name} 填写的表（回车开始）：</source>
         <translation>选择要为 {name} 填写的表（回车开始）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="474"/>
+        <location filename="../../ui/pages.py" line="473"/>
         <source>显示其他表单（{count} 种）</source>
         <translation>显示其他表单（{count} 种）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="479"/>
+        <location filename="../../ui/pages.py" line="478"/>
         <source>开始填写</source>
         <translation>开始填写</translation>
     </message>
@@ -1833,19 +1833,19 @@
 <context>
     <name>MissingSummary</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="555"/>
+        <location filename="../../ui/form_filler.py" line="559"/>
         <source>还不能定稿</source>
         <translation>还不能定稿</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/form_filler.py" line="558"/>
+        <location filename="../../ui/form_filler.py" line="562"/>
         <source>还有 %n 处需要填写或更正（双击可跳到该题）：</source>
         <translation>
             <numerusform>还有 %n 处需要填写或更正（双击可跳到该题）：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="566"/>
+        <location filename="../../ui/form_filler.py" line="570"/>
         <source>{question}：{message}</source>
         <translation>{question}：{message}</translation>
     </message>
@@ -1853,22 +1853,22 @@
 <context>
     <name>PersonPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="510"/>
+        <location filename="../../ui/pages.py" line="509"/>
         <source>{form}：探访谁？</source>
         <translation>{form}：探访谁？</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="514"/>
+        <location filename="../../ui/pages.py" line="513"/>
         <source>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</source>
         <translation>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="523"/>
+        <location filename="../../ui/pages.py" line="522"/>
         <source>为此人填写</source>
         <translation>为此人填写</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="524"/>
+        <location filename="../../ui/pages.py" line="523"/>
         <source>不选人，直接填写</source>
         <translation>不选人，直接填写</translation>
     </message>
@@ -1999,98 +1999,98 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="584"/>
+        <location filename="../../ui/pages.py" line="583"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="587"/>
+        <location filename="../../ui/pages.py" line="586"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="589"/>
+        <location filename="../../ui/pages.py" line="588"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="593"/>
+        <location filename="../../ui/pages.py" line="592"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="596"/>
+        <location filename="../../ui/pages.py" line="595"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
+        <location filename="../../ui/pages.py" line="599"/>
         <location filename="../../ui/pages.py" line="600"/>
-        <location filename="../../ui/pages.py" line="601"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="606"/>
+        <location filename="../../ui/pages.py" line="605"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="608"/>
+        <location filename="../../ui/pages.py" line="607"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="611"/>
+        <location filename="../../ui/pages.py" line="610"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="614"/>
+        <location filename="../../ui/pages.py" line="613"/>
         <source>打印/导出PDF…</source>
         <translation>打印/导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="616"/>
+        <location filename="../../ui/pages.py" line="615"/>
         <source>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</source>
         <translation>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="630"/>
+        <location filename="../../ui/pages.py" line="629"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="665"/>
+        <location filename="../../ui/pages.py" line="664"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="666"/>
+        <location filename="../../ui/pages.py" line="665"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="668"/>
+        <location filename="../../ui/pages.py" line="667"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="670"/>
+        <location filename="../../ui/pages.py" line="669"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="672"/>
+        <location filename="../../ui/pages.py" line="671"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="684"/>
+        <location filename="../../ui/pages.py" line="683"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="684"/>
+        <location filename="../../ui/pages.py" line="683"/>
         <source>请先在列表中选择一条记录。</source>
         <translation>请先在列表中选择一条记录。</translation>
     </message>
@@ -2277,47 +2277,47 @@
         <translation>（{age} 岁）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="234"/>
+        <location filename="../../ui/pages.py" line="233"/>
         <source>身份证号：{id}</source>
         <translation>身份证号：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="235"/>
+        <location filename="../../ui/pages.py" line="234"/>
         <source>电话：{phone}&#x3000;住址：{address}</source>
         <translation>电话：{phone}&#x3000;住址：{address}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="236"/>
+        <location filename="../../ui/pages.py" line="235"/>
         <source>村：{village}&#x3000;风险等级：{tier}</source>
         <translation>村：{village}&#x3000;风险等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="238"/>
+        <location filename="../../ui/pages.py" line="237"/>
         <source>上次探访：{last}&#x3000;下次应探访：{due}</source>
         <translation>上次探访：{last}&#x3000;下次应探访：{due}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="242"/>
+        <location filename="../../ui/pages.py" line="241"/>
         <source>能力等级：{level}</source>
         <translation>能力等级：{level}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="244"/>
+        <location filename="../../ui/pages.py" line="243"/>
         <source>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</source>
         <translation>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="265"/>
+        <location filename="../../ui/pages.py" line="264"/>
         <source>完整身份证号：{id}&#x3000;电话：{phone}</source>
         <translation>完整身份证号：{id}&#x3000;电话：{phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="285"/>
+        <location filename="../../ui/pages.py" line="284"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="285"/>
+        <location filename="../../ui/pages.py" line="284"/>
         <source>请先在列表中选择一个人。</source>
         <translation>请先在列表中选择一个人。</translation>
     </message>
@@ -2348,17 +2348,17 @@
 <context>
     <name>RevisionFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="597"/>
+        <location filename="../../ui/form_filler.py" line="601"/>
         <source>修改后请按“定稿”保存为新版本</source>
         <translation>修改后请按“定稿”保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="614"/>
+        <location filename="../../ui/form_filler.py" line="618"/>
         <source>修改没有保存</source>
         <translation>修改没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="616"/>
+        <location filename="../../ui/form_filler.py" line="620"/>
         <source>已保存为新版本</source>
         <translation>已保存为新版本</translation>
     </message>
@@ -2452,143 +2452,143 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="719"/>
+        <location filename="../../ui/pages.py" line="718"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="721"/>
+        <location filename="../../ui/pages.py" line="720"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="723"/>
+        <location filename="../../ui/pages.py" line="722"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="727"/>
+        <location filename="../../ui/pages.py" line="726"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="730"/>
+        <location filename="../../ui/pages.py" line="729"/>
         <source>文字大小：</source>
         <translation>文字大小：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="737"/>
+        <location filename="../../ui/pages.py" line="736"/>
         <source>{percent}%</source>
         <translation>{percent}%</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="740"/>
+        <location filename="../../ui/pages.py" line="739"/>
         <source>高对比度（黑字白底、醒目的焦点框）</source>
         <translation>高对比度（黑字白底、醒目的焦点框）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="750"/>
+        <location filename="../../ui/pages.py" line="749"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="754"/>
+        <location filename="../../ui/pages.py" line="753"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="754"/>
+        <location filename="../../ui/pages.py" line="753"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="755"/>
+        <location filename="../../ui/pages.py" line="754"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="756"/>
+        <location filename="../../ui/pages.py" line="755"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="757"/>
+        <location filename="../../ui/pages.py" line="756"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="758"/>
+        <location filename="../../ui/pages.py" line="757"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="766"/>
+        <location filename="../../ui/pages.py" line="765"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="767"/>
+        <location filename="../../ui/pages.py" line="766"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="772"/>
+        <location filename="../../ui/pages.py" line="771"/>
         <source> 分钟</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="773"/>
+        <location filename="../../ui/pages.py" line="772"/>
         <source>无人操作多久后自动锁定</source>
         <translation>无人操作多久后自动锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="777"/>
+        <location filename="../../ui/pages.py" line="776"/>
         <source>只有管理员能修改这些设置</source>
         <translation>只有管理员能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="779"/>
+        <location filename="../../ui/pages.py" line="778"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="788"/>
+        <location filename="../../ui/pages.py" line="787"/>
         <source>启用账户…</source>
         <translation>启用账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="790"/>
+        <location filename="../../ui/pages.py" line="789"/>
         <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
         <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="801"/>
+        <location filename="../../ui/pages.py" line="800"/>
         <source>已启用账户</source>
         <translation>已启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="801"/>
+        <location filename="../../ui/pages.py" line="800"/>
         <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
         <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="810"/>
+        <location filename="../../ui/pages.py" line="809"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="826"/>
-        <location filename="../../ui/pages.py" line="836"/>
+        <location filename="../../ui/pages.py" line="825"/>
+        <location filename="../../ui/pages.py" line="835"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="826"/>
+        <location filename="../../ui/pages.py" line="825"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="837"/>
+        <location filename="../../ui/pages.py" line="836"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>
@@ -2614,293 +2614,394 @@
 <context>
     <name>SyncPage</name>
     <message>
-        <location filename="../../ui/sync_page.py" line="59"/>
+        <location filename="../../ui/sync_page.py" line="63"/>
         <source>&lt;h2&gt;同步&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;同步&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="79"/>
-        <source>本机还没有登记到县局服务器。不登记也能照常填表，记录都加密保存在本机。
-登记以后，已定稿的记录会自动发送到县局，县局发布的表单和人员名册也会下载到本机。
-请向县里的信息员索取服务器地址和一次性登记码（每台电脑一个，用过即失效）。</source>
-        <translation>本机还没有登记到县局服务器。不登记也能照常填表，记录都加密保存在本机。
-登记以后，已定稿的记录会自动发送到县局，县局发布的表单和人员名册也会下载到本机。
-请向县里的信息员索取服务器地址和一次性登记码（每台电脑一个，用过即失效）。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_page.py" line="90"/>
+        <location filename="../../ui/sync_page.py" line="95"/>
         <source>例如 https://mz.example.gov.cn</source>
         <translation>例如 https://mz.example.gov.cn</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="91"/>
+        <location filename="../../ui/sync_page.py" line="96"/>
         <source>服务器地址：</source>
         <translation>服务器地址：</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="94"/>
+        <location filename="../../ui/sync_page.py" line="99"/>
         <source>管理员给的一次性登记码</source>
         <translation>管理员给的一次性登记码</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="96"/>
+        <location filename="../../ui/sync_page.py" line="101"/>
         <source>登记码：</source>
         <translation>登记码：</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="100"/>
+        <location filename="../../ui/sync_page.py" line="119"/>
         <source>一般不用填；县局使用自己的证书时，由信息员提供（.pem/.crt）</source>
         <translation>一般不用填；县局使用自己的证书时，由信息员提供（.pem/.crt）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="101"/>
+        <location filename="../../ui/sync_page.py" line="120"/>
         <source>选择…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="105"/>
+        <location filename="../../ui/sync_page.py" line="116"/>
         <source>CA 证书文件：</source>
         <translation>CA 证书文件：</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="107"/>
+        <location filename="../../ui/sync_page.py" line="127"/>
         <source>登记本机</source>
         <translation>登记本机</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="138"/>
+        <location filename="../../ui/sync_page.py" line="190"/>
         <source>立即同步（F5）</source>
         <translation>立即同步（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="141"/>
+        <location filename="../../ui/sync_page.py" line="193"/>
         <source>发送已定稿的记录，接收县局的表单和人员名册</source>
         <translation>发送已定稿的记录，接收县局的表单和人员名册</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="143"/>
+        <location filename="../../ui/sync_page.py" line="195"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="145"/>
+        <location filename="../../ui/sync_page.py" line="197"/>
         <source>当前这一步完成后停止；已经发送的记录都已确认，其余的下次继续</source>
         <translation>当前这一步完成后停止；已经发送的记录都已确认，其余的下次继续</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="147"/>
+        <location filename="../../ui/sync_page.py" line="141"/>
+        <location filename="../../ui/sync_page.py" line="199"/>
         <source>导出U盘数据包…</source>
         <translation>导出U盘数据包…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="149"/>
+        <location filename="../../ui/sync_page.py" line="201"/>
         <source>没有网络时，把待发送的记录写成加密数据包，带到县局导入</source>
         <translation>没有网络时，把待发送的记录写成加密数据包，带到县局导入</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="176"/>
+        <location filename="../../ui/sync_page.py" line="163"/>
+        <location filename="../../ui/sync_page.py" line="228"/>
         <source>记录</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="176"/>
+        <location filename="../../ui/sync_page.py" line="84"/>
+        <source>本机还没有登记到县局服务器。不登记也能照常填表，记录都加密保存在本机（下面列出等待发送的记录）。
+登记以后，已定稿的记录会自动发送到县局，县局发布的表单和人员名册也会下载到本机。
+请向县里的信息员索取服务器地址和一次性登记码（每人一个，用过即失效）。</source>
+        <translation>本机还没有登记到县局服务器。不登记也能照常填表，记录都加密保存在本机（下面列出等待发送的记录）。
+登记以后，已定稿的记录会自动发送到县局，县局发布的表单和人员名册也会下载到本机。
+请向县里的信息员索取服务器地址和一次性登记码（每人一个，用过即失效）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="105"/>
+        <source>高级</source>
+        <translation>高级</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="136"/>
+        <source>没有网络？记录可以装进加密的U盘数据包，带到县局导入。数据包用县局服务器的密钥加密，所以本机要先在有网络的地方（例如乡镇政府）登记一次；以后没有网络时随时可以导出。</source>
+        <translation>没有网络？记录可以装进加密的U盘数据包，带到县局导入。数据包用县局服务器的密钥加密，所以本机要先在有网络的地方（例如乡镇政府）登记一次；以后没有网络时随时可以导出。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="143"/>
+        <source>把等待发送的记录写成加密数据包，带到县局导入</source>
+        <translation>把等待发送的记录写成加密数据包，带到县局导入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="163"/>
+        <source>村</source>
+        <translation>村</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="163"/>
+        <source>状态</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="164"/>
+        <source>为什么还在等</source>
+        <translation>为什么还在等</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="228"/>
         <source>版本</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="176"/>
+        <location filename="../../ui/sync_page.py" line="228"/>
         <source>结果</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="176"/>
+        <location filename="../../ui/sync_page.py" line="228"/>
         <source>原因</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="181"/>
+        <location filename="../../ui/sync_page.py" line="233"/>
         <source>被退回的记录排在前面，标为红色：按原因修改后重新定稿，下次同步会再发送。双击一行打开记录。</source>
         <translation>被退回的记录排在前面，标为红色：按原因修改后重新定稿，下次同步会再发送。双击一行打开记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="218"/>
+        <location filename="../../ui/sync_page.py" line="291"/>
+        <source>已装入U盘数据包，等县局导入；下次联网同步时确认。</source>
+        <translation>已装入U盘数据包，等县局导入；下次联网同步时确认。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="293"/>
+        <source>上次没有发出：{reason}</source>
+        <translation>上次没有发出：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="295"/>
+        <source>本机还没有登记到县局服务器，登记后自动发送。</source>
+        <translation>本机还没有登记到县局服务器，登记后自动发送。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="299"/>
+        <source>录入这条记录的账户还没有在本机登记同步，要等该账户登录并登记后才发送。</source>
+        <translation>录入这条记录的账户还没有在本机登记同步，要等该账户登录并登记后才发送。</translation>
+    </message>
+    <message>
         <location filename="../../ui/sync_page.py" line="301"/>
-        <location filename="../../ui/sync_page.py" line="361"/>
+        <source>本机用的服务器账号不负责这条记录；请用您自己的登记码在本页登记后再同步。</source>
+        <translation>本机用的服务器账号不负责这条记录；请用您自己的登记码在本页登记后再同步。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="302"/>
+        <source>本机用的服务器账号不负责这条记录（别的村或别的表），要等负责的账户登录后同步。</source>
+        <translation>本机用的服务器账号不负责这条记录（别的村或别的表），要等负责的账户登录后同步。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="304"/>
+        <source>正在排队，下次同步时发送。</source>
+        <translation>正在排队，下次同步时发送。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="305"/>
+        <source>已定稿，下次同步时发送。</source>
+        <translation>已定稿，下次同步时发送。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="313"/>
+        <source>没有等待发送的记录。</source>
+        <translation>没有等待发送的记录。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/sync_page.py" line="315"/>
+        <source>等待发送的记录：%n 条</source>
+        <translation>
+            <numerusform>等待发送的记录：%n 条</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="316"/>
+        <source>（先列出最早的 {shown} 条）</source>
+        <translation>（先列出最早的 {shown} 条）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="336"/>
+        <location filename="../../ui/sync_page.py" line="342"/>
+        <location filename="../../ui/sync_page.py" line="424"/>
+        <location filename="../../ui/sync_page.py" line="484"/>
         <source>、</source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="218"/>
-        <location filename="../../ui/sync_page.py" line="301"/>
+        <location filename="../../ui/sync_page.py" line="336"/>
+        <location filename="../../ui/sync_page.py" line="342"/>
+        <location filename="../../ui/sync_page.py" line="424"/>
         <source>（无）</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="220"/>
+        <location filename="../../ui/sync_page.py" line="337"/>
         <source>账号：{name}（{role}），负责村：{villages}</source>
         <translation>账号：{name}（{role}），负责村：{villages}</translation>
     </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="341"/>
+        <source>账号：本机共用的登记（不是您自己的登记码）；其中与您负责的村相同的：{villages}</source>
+        <translation>账号：本机共用的登记（不是您自己的登记码）；其中与您负责的村相同的：{villages}</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../ui/sync_page.py" line="223"/>
+        <location filename="../../ui/sync_page.py" line="344"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sync_page.py" line="224"/>
+        <location filename="../../ui/sync_page.py" line="345"/>
         <source>；被退回待修改 %n 条</source>
         <translation>
             <numerusform>；被退回待修改 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="226"/>
+        <location filename="../../ui/sync_page.py" line="347"/>
         <source>上次同步：从未</source>
         <translation>上次同步：从未</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="228"/>
+        <location filename="../../ui/sync_page.py" line="349"/>
         <source>完成</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="228"/>
+        <location filename="../../ui/sync_page.py" line="349"/>
         <source>已取消</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="228"/>
+        <location filename="../../ui/sync_page.py" line="349"/>
         <source>未完成</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="230"/>
+        <location filename="../../ui/sync_page.py" line="351"/>
         <source>上次同步：{when}，{outcome}</source>
         <translation>上次同步：{when}，{outcome}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="231"/>
+        <location filename="../../ui/sync_page.py" line="352"/>
         <source>（{records}）</source>
         <translation>（{records}）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="233"/>
+        <location filename="../../ui/sync_page.py" line="354"/>
         <source>原因：{error}</source>
         <translation>原因：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="265"/>
+        <location filename="../../ui/sync_page.py" line="387"/>
         <source>选择 CA 证书文件</source>
         <translation>选择 CA 证书文件</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="266"/>
+        <location filename="../../ui/sync_page.py" line="388"/>
         <source>证书文件 (*.pem *.crt *.cer);;所有文件 (*)</source>
         <translation>证书文件 (*.pem *.crt *.cer);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="275"/>
+        <location filename="../../ui/sync_page.py" line="397"/>
         <source>请填写服务器地址和登记码。</source>
         <translation>请填写服务器地址和登记码。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="281"/>
+        <location filename="../../ui/sync_page.py" line="403"/>
         <source>找不到证书文件 {path}，请重新选择。</source>
         <translation>找不到证书文件 {path}，请重新选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="287"/>
-        <location filename="../../ui/sync_page.py" line="319"/>
-        <location filename="../../ui/sync_page.py" line="422"/>
+        <location filename="../../ui/sync_page.py" line="409"/>
+        <location filename="../../ui/sync_page.py" line="442"/>
+        <location filename="../../ui/sync_page.py" line="550"/>
         <source>另一项同步工作正在进行，请稍后再试。</source>
         <translation>另一项同步工作正在进行，请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="290"/>
+        <location filename="../../ui/sync_page.py" line="412"/>
         <source>正在连接服务器 {url} …</source>
         <translation>正在连接服务器 {url} …</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="302"/>
+        <location filename="../../ui/sync_page.py" line="425"/>
         <source>登记成功：{name}（{role}），负责村：{villages}。已定稿的记录会自动发送，也可以按“立即同步”。</source>
         <translation>登记成功：{name}（{role}），负责村：{villages}。已定稿的记录会自动发送，也可以按“立即同步”。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="326"/>
+        <location filename="../../ui/sync_page.py" line="449"/>
         <source>正在取消…（当前这一步完成后停止）</source>
         <translation>正在取消…（当前这一步完成后停止）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="331"/>
+        <location filename="../../ui/sync_page.py" line="454"/>
         <source>正在连接服务器…</source>
         <translation>正在连接服务器…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="341"/>
+        <location filename="../../ui/sync_page.py" line="464"/>
         <source>{text}：{done}/{total}</source>
         <translation>{text}：{done}/{total}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="344"/>
+        <location filename="../../ui/sync_page.py" line="467"/>
         <source>正在接收表单和人员名册…</source>
         <translation>正在接收表单和人员名册…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="356"/>
+        <location filename="../../ui/sync_page.py" line="479"/>
         <source>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</source>
         <translation>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="359"/>
+        <location filename="../../ui/sync_page.py" line="482"/>
         <source>本次同步：{records}。</source>
         <translation>本次同步：{records}。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="361"/>
+        <location filename="../../ui/sync_page.py" line="484"/>
         <source>收到新表单：{forms}。</source>
         <translation>收到新表单：{forms}。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="407"/>
-        <location filename="../../ui/sync_page.py" line="434"/>
+        <location filename="../../ui/sync_page.py" line="531"/>
+        <source>U盘数据包要用县局服务器的密钥加密，本机还没有这把密钥：请先在有网络的地方登记一次，以后没有网络时就能导出。记录都还在本机。</source>
+        <translation>U盘数据包要用县局服务器的密钥加密，本机还没有这把密钥：请先在有网络的地方登记一次，以后没有网络时就能导出。记录都还在本机。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="535"/>
+        <location filename="../../ui/sync_page.py" line="562"/>
         <source>没有需要发送的记录，没有生成数据包。</source>
         <translation>没有需要发送的记录，没有生成数据包。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="410"/>
+        <location filename="../../ui/sync_page.py" line="538"/>
         <source>村访通数据包</source>
         <translation>村访通数据包</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="411"/>
+        <location filename="../../ui/sync_page.py" line="539"/>
         <source>导出U盘数据包</source>
         <translation>导出U盘数据包</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="412"/>
+        <location filename="../../ui/sync_page.py" line="540"/>
         <source>村访通数据包 (*.cfpkg)</source>
         <translation>村访通数据包 (*.cfpkg)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="428"/>
+        <location filename="../../ui/sync_page.py" line="556"/>
         <source>正在写入数据包…</source>
         <translation>正在写入数据包…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sync_page.py" line="436"/>
+        <location filename="../../ui/sync_page.py" line="564"/>
         <source>已把 %n 条记录写入加密数据包 {path}。请交给县局导入；下次联网同步时会确认县局是否已收到。</source>
         <translation>
             <numerusform>已把 %n 条记录写入加密数据包 {path}。请交给县局导入；下次联网同步时会确认县局是否已收到。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="442"/>
+        <location filename="../../ui/sync_page.py" line="570"/>
         <source>无法写入数据包：{reason}。请检查U盘后重试，记录仍在本机。</source>
         <translation>无法写入数据包：{reason}。请检查U盘后重试，记录仍在本机。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="219"/>
+        <location filename="../../ui/sync_page.py" line="343"/>
         <source>县局服务器：{server}</source>
         <translation>县局服务器：{server}</translation>
     </message>
@@ -2908,22 +3009,22 @@
 <context>
     <name>SyncRunner</name>
     <message>
-        <location filename="../../ui/autosync.py" line="158"/>
+        <location filename="../../ui/autosync.py" line="160"/>
         <source>服务器提供新版本 {version}，请联系县局信息科安装。</source>
         <translation>服务器提供新版本 {version}，请联系县局信息科安装。</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="159"/>
+        <location filename="../../ui/autosync.py" line="161"/>
         <source>本机版本：{current}</source>
         <translation>本机版本：{current}</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="161"/>
+        <location filename="../../ui/autosync.py" line="163"/>
         <source>说明：{notes}</source>
         <translation>说明：{notes}</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="163"/>
+        <location filename="../../ui/autosync.py" line="165"/>
         <source>详情：{url}</source>
         <translation>详情：{url}</translation>
     </message>

@@ -164,3 +164,39 @@ def test_the_half_minute_counts_read_the_index_alone(store):
                                   params).fetchall()
         steps = [row[-1] for row in plan if "records" in row[-1]]
         assert steps and all("COVERING INDEX records_state" in step for step in steps), steps
+
+
+def test_the_servers_answers_and_usb_packages_move_records_by_the_table(store):
+    """The sync client's status changes (app/store/outbox.py) are the table's: an answer moves a record awaiting
+    one (queued or carried on a USB package) and nothing else; a record edited since keeps its state."""
+    from app.store import outbox
+
+    now = "2026-01-01T00:00:00Z"
+    answers = {"accepted": State.ACCEPTED, "duplicate": State.ACCEPTED, "rejected": State.REJECTED,
+               "conflict": State.CONFLICT, "retry": State.QUEUED}
+    for start in (State.QUEUED, State.PACKAGED):
+        for outcome, expected in answers.items():
+            uuid = record_in(store, start)
+            outbox.apply_answers(store, [{"uuid": uuid, "revision": 1, "outcome": outcome, "message": "原因"}], now)
+            record = store.get_record(uuid)
+            assert lifecycle.state_of(record) == expected == TRANSITIONS[(start, outbox.ANSWER_EVENTS[outcome])]
+            assert record["server_message"] == "原因" and record["synced_at"] == now
+            assert record["sync_outcome"] == ("conflict" if outcome == "conflict" else outcome)
+
+    queued = record_in(store, State.QUEUED)
+    outbox.mark_packaged(store, [(queued, 1)], now)
+    assert lifecycle.state_of(store.get_record(queued)) == State.PACKAGED
+    outbox.mark_packaged(store, [(queued, 1)], now)  # on a second package before any answer
+    assert lifecycle.state_of(store.get_record(queued)) == State.PACKAGED
+
+    accepted = record_in(store, State.ACCEPTED)
+    before = store.get_record(accepted)
+    outbox.apply_answers(store, [{"uuid": accepted, "revision": 1, "outcome": "rejected", "message": "迟到"}], now)
+    outbox.mark_packaged(store, [(accepted, 1)], now)
+    assert store.get_record(accepted) == before  # no answer or package moves a record the table does not allow
+
+    revised = record_in(store, State.PACKAGED)
+    store.edit_record(revised, VISIT_FORM, dict(VISIT, score=6), author="李主任", reason="评分抄错")
+    before = store.get_record(revised)
+    outbox.apply_answers(store, [{"uuid": revised, "revision": 1, "outcome": "accepted", "message": ""}], now)
+    assert store.get_record(revised) == before  # the answer was for revision 1; revision 2 goes next time

@@ -34,7 +34,7 @@ from sync.client import outbox
 from sync.client.credentials import SETTING, coverage, enrollment_prefix, settings, state_key
 from sync.client.transport import ServerRefusal, Transient, Transport
 
-__all__ = ["SETTING", "SyncClient", "SyncReport", "enroll", "enrolled", "settings"]
+__all__ = ["SETTING", "SyncClient", "SyncReport", "enroll", "enroll_from_file", "enrolled", "settings"]
 UPDATE_SETTING = SETTING + "client_update"  # the app version the server offered at the last sync (JSON, or "")
 Progress = Callable[[int, int, str], None]
 
@@ -140,18 +140,47 @@ def enroll(store: Store, url: str, token: str, *, device_name: str = "", ca_file
                                 json=protocol.EnrollRequest(token=token, device_name=device_name[:200]).model_dump())
     finally:
         transport.close()
-    values = {"url": transport.url, "credential": answer.credential, "device_id": answer.device_id,
+    _keep_enrollment(store, transport.url, answer, ca_file=ca_file or "")
+    remember_update(store, health.client_update)
+    return answer
+
+
+def _keep_enrollment(store: Store, url: str, answer: protocol.EnrollResponse, *, ca_file: str = "",
+                     how: str = "") -> None:
+    values = {"url": url, "credential": answer.credential, "device_id": answer.device_id,
               "server_id": answer.server_id, "package_key": answer.package_key,
-              "user": answer.user.model_dump_json(), "ca_file": ca_file or "", "registry_cursor": "0"}
+              "user": answer.user.model_dump_json(), "ca_file": ca_file, "registry_cursor": "0"}
     from app.store.audit import append
 
     prefix = enrollment_prefix(store)  # the signed-in account's own enrollment (a shared laptop), else the laptop's
     with store.transaction():
         for key, value in values.items():
             store.set_setting(prefix + key, value)
-        append(store, "enroll", subject=transport.url, user=answer.user.name,
-               detail={"device_id": answer.device_id, "role": answer.user.role})
-    remember_update(store, health.client_update)
+        append(store, "enroll", subject=url, user=answer.user.name,
+               detail={"device_id": answer.device_id, "role": answer.user.role, **({"how": how} if how else {})})
+
+
+def enroll_from_file(store: Store, path, token: str) -> protocol.EnrollResponse:
+    """Enroll without any network: the bureau enrolled this laptop's user for it (``cunfang-server device
+    enroll-file``) and sealed the answer with the user's one-time token. Afterwards USB packages can be written
+    (they are sealed to the server's key the file brings), and the first sync with a network goes as usual."""
+    from pathlib import Path
+
+    from sync import package
+
+    refuse_if_practice(store)
+    try:
+        blob = Path(path).read_bytes()
+    except OSError as exc:
+        raise CunFangError(ErrorCode.SYNC_ENROLL_FILE_BAD, path=str(path), reason=exc.strerror or str(exc)) from exc
+    try:
+        payload = package.open_enrollment(blob, token)
+        answer = protocol.EnrollResponse.model_validate(payload["answer"])
+        url = str(payload["url"])
+    except (package.PackageError, ValidationError, KeyError, TypeError) as exc:
+        raise CunFangError(ErrorCode.SYNC_ENROLL_FILE_BAD, path=Path(path).name,
+                           reason="登记码不对，或文件不是县局写的登记文件") from exc
+    _keep_enrollment(store, url, answer, how="file")
     return answer
 
 

@@ -133,16 +133,24 @@ class SyncPage(QWidget):
         self.enroll_message.setWordWrap(True)
         self.enroll_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.addWidget(self.enroll_message)
-        usb = QLabel(self.tr("没有网络？记录可以装进加密的U盘数据包，带到县局导入。数据包用县局服务器的密钥加密，"
-                             "所以本机要先在有网络的地方（例如乡镇政府）登记一次；以后没有网络时随时可以导出。"))
+        usb = QLabel(self.tr("没有网络？请县局为您写一个登记文件（用您的登记码加密）：填上登记码，"
+                             "按“用登记文件登记…”选择这个文件。登记以后，记录可以装进加密的U盘数据包，带到县局导入。"))
         usb.setObjectName("hint")
         usb.setWordWrap(True)
         box.addWidget(usb)
+        usb_row = QHBoxLayout()
+        self.enroll_file_button = QPushButton(self.tr("用登记文件登记…"))
+        self.enroll_file_button.setObjectName("enrollFileButton")
+        self.enroll_file_button.setToolTip(self.tr("没有网络时：用县局写的登记文件和您的登记码登记本机"))
+        self.enroll_file_button.clicked.connect(self.choose_enroll_file)
+        usb_row.addWidget(self.enroll_file_button)
         self.enroll_package_button = QPushButton(self.tr("导出U盘数据包…"))
         self.enroll_package_button.setObjectName("enrollPackageButton")
         self.enroll_package_button.setToolTip(self.tr("把等待发送的记录写成加密数据包，带到县局导入"))
         self.enroll_package_button.clicked.connect(self.export_package)
-        box.addWidget(self.enroll_package_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        usb_row.addWidget(self.enroll_package_button)
+        usb_row.addStretch(1)
+        box.addLayout(usb_row)
         box.addStretch(1)
         return view
 
@@ -373,6 +381,7 @@ class SyncPage(QWidget):
         self.sync_button.setEnabled(not busy)
         self.package_button.setEnabled(not busy)
         self.enroll_package_button.setEnabled(not busy)
+        self.enroll_file_button.setEnabled(not busy)
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running and not self.runner.cancelling)
         self.progress.setVisible(busy)
@@ -410,6 +419,33 @@ class SyncPage(QWidget):
             return None
         self.enroll_button.setEnabled(False)
         self._enroll_said(self.tr("正在连接服务器 {url} …").format(url=url), error=False)
+        return task
+
+    def choose_enroll_file(self) -> None:
+        if not self.token.text().strip():
+            self._enroll_said(self.tr("请先填写登记码（与登记文件一起由县局发给您）。"), error=True)
+            self.token.setFocus()
+            return
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择登记文件"), documents_folder(),
+                                              self.tr("村访通登记文件 (*.cfenroll);;所有文件 (*)"))
+        if path:
+            self.enroll_from_file(Path(path))
+
+    def enroll_from_file(self, path: Path):
+        """Enroll from the bureau's enrollment file, opened with the token typed above, in the background."""
+        from sync.client.client import enroll_from_file
+
+        token, store = self.token.text().strip(), self.store
+        if not token:
+            self._enroll_said(self.tr("请先填写登记码（与登记文件一起由县局发给您）。"), error=True)
+            return None
+        task = self.runner.run_job(lambda _task: enroll_from_file(store, path, token), on_done=self._enrolled,
+                                   on_error=lambda exc: self._enroll_failed(exc, None))
+        if task is None:
+            self._enroll_said(self.tr("另一项同步工作正在进行，请稍后再试。"), error=True)
+            return None
+        self.enroll_button.setEnabled(False)
+        self._enroll_said(self.tr("正在读取登记文件…"), error=False)
         return task
 
     def _enroll_said(self, text: str, *, error: bool) -> None:
@@ -528,8 +564,8 @@ class SyncPage(QWidget):
         from sync.client.outbox import outbox_count
 
         if not enrolled(self.store):  # a package is sealed to the bureau server's key, learnt at enrolment
-            self._enroll_said(self.tr("U盘数据包要用县局服务器的密钥加密，本机还没有这把密钥：请先在有网络的地方"
-                                      "登记一次，以后没有网络时就能导出。记录都还在本机。"), error=True)
+            self._enroll_said(self.tr("U盘数据包要用县局服务器的密钥加密，本机还没有这把密钥：请先登记本机（没有网络时"
+                                      "用县局写的登记文件），再导出。记录都还在本机。"), error=True)
             return
         if outbox_count(self.store) == 0:
             self.summary.setText(self.tr("没有需要发送的记录，没有生成数据包。"))

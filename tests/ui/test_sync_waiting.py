@@ -56,6 +56,27 @@ def test_before_enrolment_the_page_lists_what_waits_offers_the_usb_package_and_h
     assert laptop.get_record(record)["status"] == "finalized"  # nothing happened to it
 
 
+def test_without_network_the_page_enrolls_from_the_bureaus_file_and_then_writes_a_usb_package(qtbot, page, laptop,
+                                                                                              server, tmp_path):
+    token = server.user("cadre-offline", "village_cadre", "V1")
+    enrollment = tmp_path / "登记文件.cfenroll"
+    server.cli("device", "enroll-file", token, str(enrollment), "--url", server.url)
+    record = servers.add_visit(laptop, "V1", name="王秀英")
+    page.enroll_from_file(enrollment)  # no token typed yet
+    assert "请先填写登记码" in page.enroll_message.text()
+    qtbot.keyClicks(page.token, token)
+    page.enroll_from_file(enrollment)
+    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.status_view, timeout=WAIT)
+    assert "登记成功" in page.summary.text() and "东山村" in page.summary.text()
+    package = tmp_path / "村访通.cfpkg"
+    page.export_package_to(package)
+    qtbot.waitUntil(lambda: not page.runner.busy, timeout=WAIT)
+    assert package.is_file() and "已把 1 条记录写入加密数据包" in page.summary.text()
+    [[_title, _village, state, why]] = table(page.waiting)
+    assert state == "已装入U盘数据包" and "U盘数据包" in why
+    assert laptop.get_record(record)["sync_outcome"] == "packaged"
+
+
 def test_the_enrolment_and_the_results_name_villages_not_codes(qtbot, page, laptop, server):
     laptop.add_village("341100101201", "东山村", town="示范镇")
     qtbot.keyClicks(page.url, server.url)

@@ -148,6 +148,8 @@ class ErrorCode(Enum):
     SYNC_CANCELLED = "同步已取消；已经发送的记录都已确认，其余的下次继续。"
     SYNC_PACKAGE_UNREADABLE = "无法读取数据包 {path}：{reason}"
     SYNC_PACKAGE_WRONG_SERVER = "这个数据包不是发给本服务器的（或已损坏），无法解密。"
+    SYNC_ENROLL_FILE_BAD = "无法用登记文件 {path} 登记：{reason}。请核对登记码（与文件一起由县局发给您），或向县局重新索取。"
+    SYNC_PRACTICE_REFUSED = "这批记录里有练习模式做的记录（虚构的数据），服务器不收，这一批什么也没有保存。练习模式的记录不会发送到县局，请在正式模式下填写真实记录后再同步。"
     PRACTICE_NOT_SENT = "这是练习模式的数据（虚构的），不会发送到县局，也不能登记服务器。请先退出练习模式（“练习模式 → 退出练习模式”）。"
     SYNC_USER_EXISTS = "用户“{name}”已经存在。"
     SYNC_ROLE_UNKNOWN = "不认识的角色“{role}”。可用的角色：{roles}。"

@@ -54,3 +54,34 @@ def open_sealed(blob: bytes, private_key_b64: str) -> dict:
         return json.loads(zlib.decompress(body))
     except (AuthenticationFailed, ValueError, zlib.error) as exc:
         raise PackageError("cannot decrypt") from exc
+
+
+# ---------------------------------------------------------------------- enrollment files (no network at all)
+
+ENROLL_MAGIC = b"CUNFANG-ENROLL-1\n"
+_ENROLL_INFO = b"cunfang enrollment file v1"
+
+
+def _token_key(token: str, salt: bytes) -> bytes:
+    # the one-time token carries 192 random bits (``cf-`` + token_urlsafe(24)): no slow KDF is needed
+    return hkdf_sha256(token.strip().encode(), salt=salt, info=_ENROLL_INFO)
+
+
+def seal_enrollment(payload: dict, token: str) -> bytes:
+    """An enrollment answer the bureau writes for a laptop that cannot reach it, sealed with the user's one-time
+    token (which the user carries apart from the file): a lost file alone reveals nothing."""
+    salt, nonce = os.urandom(16), os.urandom(12)
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    return ENROLL_MAGIC + salt + nonce + aes_gcm_seal(_token_key(token, salt), nonce, body, ENROLL_MAGIC)
+
+
+def open_enrollment(blob: bytes, token: str) -> dict:
+    """Open a file made by ``seal_enrollment``; ``PackageError`` for a wrong token or anything else."""
+    if not blob.startswith(ENROLL_MAGIC) or len(blob) < len(ENROLL_MAGIC) + 28 + 16:
+        raise PackageError("not a CunFang enrollment file")
+    rest = blob[len(ENROLL_MAGIC):]
+    salt, nonce, sealed = rest[:16], rest[16:28], rest[28:]
+    try:
+        return json.loads(aes_gcm_open(_token_key(token, salt), nonce, sealed, ENROLL_MAGIC))
+    except (AuthenticationFailed, ValueError) as exc:
+        raise PackageError("cannot open") from exc

@@ -13,7 +13,7 @@ import json
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_serializer
 
 PROTOCOL_VERSION = 1
 API = "/api/v1"
@@ -126,6 +126,16 @@ class RecordEnvelope(Strict):
     data: dict[str, Any]
     attachments: list[AttachmentRef] = Field(default_factory=list, max_length=200)
     content_hash: str = Field(pattern=SHA256)
+    # made in a practice store (练习模式, app/practice.py): the server refuses the whole push
+    # (SYNC_PRACTICE_REFUSED). Left out of the JSON when false, so servers from before it still read envelopes.
+    practice: bool = False
+
+    @model_serializer(mode="wrap")
+    def _practice_only_when_true(self, handler):
+        data = handler(self)
+        if not self.practice and isinstance(data, dict):
+            data.pop("practice", None)
+        return data
 
 
 class PushRequest(Strict):

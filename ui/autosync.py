@@ -80,6 +80,7 @@ class SyncStatus:
     last_error: str = ""
     last_code: str = ""
     update: object = None  # the newer app version the server offers (protocol.ClientUpdate), or None
+    own: bool = True  # the credential is the signed-in account's own (or the store has no accounts)
 
     @property
     def last_kind(self) -> str:
@@ -148,7 +149,8 @@ class SyncRunner(QObject):
                           pending=pending, rejected=rejected, running=self.running,
                           last_at=last.get("at", ""), last_counts=last.get("counts", {}),
                           last_error=self.failure_text or last.get("error", ""),
-                          last_code="" if self.failure_text else last.get("error_code", ""), update=update)
+                          last_code="" if self.failure_text else last.get("error_code", ""), update=update,
+                          own=getattr(self.store, "account", None) is None or config.get("key_prefix") != "sync.")
 
     # ------------------------------------------------------------------ a newer version on the server
 

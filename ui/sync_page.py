@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +33,8 @@ from PySide6.QtWidgets import (
 from app.errors import CunFangError
 from app.store import Store
 from app.store import records as record_store
+from app.store.lifecycle import STATE_LABELS, State, state_of
+from app.store.outbox import accounts_with_credentials
 from sync.client.client import SyncReport, enroll
 from sync.client.packages import export_package
 from sync.protocol import OUTCOME_LABELS, Outcome, summary
@@ -53,6 +56,7 @@ class SyncPage(QWidget):
     def __init__(self, store: Store, runner: SyncRunner | None = None):
         super().__init__()
         self.store = store
+        self._villages: dict[str, str] | None = None  # id → name, read once per showing
         self.setObjectName("syncPage")
         self.runner = runner if runner is not None else SyncRunner(store, self)
         layout = QVBoxLayout(self)
@@ -63,6 +67,7 @@ class SyncPage(QWidget):
         self.stack.addWidget(self.enroll_view)
         self.stack.addWidget(self.status_view)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self._build_waiting_view())
         self.runner.started.connect(self._run_started)
         self.runner.progress.connect(self._run_progress)
         self.runner.finished.connect(self._run_finished)
@@ -76,9 +81,9 @@ class SyncPage(QWidget):
         box = QVBoxLayout(view)
         box.setContentsMargins(0, 0, 0, 0)
         intro = QLabel(self.tr(
-            "本机还没有登记到县局服务器。不登记也能照常填表，记录都加密保存在本机。\n"
+            "本机还没有登记到县局服务器。不登记也能照常填表，记录都加密保存在本机（下面列出等待发送的记录）。\n"
             "登记以后，已定稿的记录会自动发送到县局，县局发布的表单和人员名册也会下载到本机。\n"
-            "请向县里的信息员索取服务器地址和一次性登记码（每台电脑一个，用过即失效）。"))
+            "请向县里的信息员索取服务器地址和一次性登记码（每人一个，用过即失效）。"))
         intro.setWordWrap(True)
         box.addWidget(intro)
         fields = QWidget()
@@ -94,7 +99,21 @@ class SyncPage(QWidget):
         self.token.setPlaceholderText(self.tr("管理员给的一次性登记码"))
         self.token.returnPressed.connect(self.enroll)
         form.addRow(self.tr("登记码："), self.token)
-        ca_row = QHBoxLayout()
+        # 高级 (collapsed): only when the bureau uses a certificate of its own does anyone need this
+        self.advanced_toggle = QToolButton()
+        self.advanced_toggle.setObjectName("syncAdvanced")
+        self.advanced_toggle.setText(self.tr("高级"))
+        self.advanced_toggle.setCheckable(True)
+        self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced_toggle.setAutoRaise(True)
+        self.advanced_toggle.toggled.connect(self._show_advanced)
+        form.addRow(self.advanced_toggle)
+        self.advanced = QWidget()
+        self.advanced.setObjectName("syncAdvancedPanel")
+        ca_row = QHBoxLayout(self.advanced)
+        ca_row.setContentsMargins(0, 0, 0, 0)
+        ca_row.addWidget(QLabel(self.tr("CA 证书文件：")))
         self.ca_file = QLineEdit()
         self.ca_file.setObjectName("syncCaFile")
         self.ca_file.setPlaceholderText(self.tr("一般不用填；县局使用自己的证书时，由信息员提供（.pem/.crt）"))
@@ -102,7 +121,8 @@ class SyncPage(QWidget):
         choose.clicked.connect(self.choose_ca_file)
         ca_row.addWidget(self.ca_file, 1)
         ca_row.addWidget(choose)
-        form.addRow(self.tr("CA 证书文件："), ca_row)
+        form.addRow(self.advanced)
+        self.advanced.setVisible(False)
         box.addWidget(fields)
         self.enroll_button = QPushButton(self.tr("登记本机"))
         self.enroll_button.setObjectName("enrollButton")
@@ -113,7 +133,47 @@ class SyncPage(QWidget):
         self.enroll_message.setWordWrap(True)
         self.enroll_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.addWidget(self.enroll_message)
+        usb = QLabel(self.tr("没有网络？请县局为您写一个登记文件（用您的登记码加密）：填上登记码，"
+                             "按“用登记文件登记…”选择这个文件。登记以后，记录可以装进加密的U盘数据包，带到县局导入。"))
+        usb.setObjectName("hint")
+        usb.setWordWrap(True)
+        box.addWidget(usb)
+        usb_row = QHBoxLayout()
+        self.enroll_file_button = QPushButton(self.tr("用登记文件登记…"))
+        self.enroll_file_button.setObjectName("enrollFileButton")
+        self.enroll_file_button.setToolTip(self.tr("没有网络时：用县局写的登记文件和您的登记码登记本机"))
+        self.enroll_file_button.clicked.connect(self.choose_enroll_file)
+        usb_row.addWidget(self.enroll_file_button)
+        self.enroll_package_button = QPushButton(self.tr("导出U盘数据包…"))
+        self.enroll_package_button.setObjectName("enrollPackageButton")
+        self.enroll_package_button.setToolTip(self.tr("把等待发送的记录写成加密数据包，带到县局导入"))
+        self.enroll_package_button.clicked.connect(self.export_package)
+        usb_row.addWidget(self.enroll_package_button)
+        usb_row.addStretch(1)
+        box.addLayout(usb_row)
         box.addStretch(1)
+        return view
+
+    def _show_advanced(self, shown: bool) -> None:
+        self.advanced.setVisible(shown)
+        self.advanced_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+
+    def _build_waiting_view(self) -> QWidget:
+        """What waits to be sent and why, for the signed-in account only (its scope), enrolled or not."""
+        view = QWidget()
+        box = QVBoxLayout(view)
+        box.setContentsMargins(0, 6, 0, 0)
+        self.waiting_title = QLabel()
+        self.waiting_title.setObjectName("syncWaitingTitle")
+        box.addWidget(self.waiting_title)
+        self.waiting = _table(QTableWidget(0, 4))
+        self.waiting.setObjectName("syncWaiting")
+        self.waiting.setHorizontalHeaderLabels([self.tr("记录"), self.tr("村"), self.tr("状态"),
+                                                self.tr("为什么还在等")])
+        self.waiting.setWordWrap(False)
+        self.waiting.setMaximumHeight(190)  # the results above keep the room (1366×768 at 125 %)
+        self.waiting.itemActivated.connect(self._open_row)
+        box.addWidget(self.waiting)
         return view
 
     def _build_status_view(self) -> QWidget:
@@ -210,16 +270,85 @@ class SyncPage(QWidget):
             line, details = self.runner.update_notice(status.update)
             self.update_notice.setText(f"{line}\n{details}")
         self.update_notice.setVisible(status.update is not None)
+        self._show_waiting(status)
         self._update_buttons()
+
+    def village_name(self, code: str | None) -> str:
+        """A village by its name: the laptop's registry first, then the national table; the code only when
+        neither knows it."""
+        if not code:
+            return ""
+        if self._villages is None:
+            self._villages = {v["id"]: v["name"] for v in self.store.villages()}
+        if code in self._villages and self._villages[code] != code:
+            return self._villages[code]
+        from app.regions import national
+
+        region = national().get(code) if VILLAGE_CODE.fullmatch(code) else None
+        return region.short_name if region is not None else self._villages.get(code, code)
+
+    def _named(self, text: str) -> str:
+        """``text`` with each 12-digit village code replaced by the village's name."""
+        return VILLAGE_CODE.sub(lambda m: self.village_name(m.group(0)), text or "")
+
+    def waiting_reason(self, row: dict, enrolled: bool, credentials: set[str]) -> str:
+        """Why a record of this account still waits, in one plain sentence (never another account's name)."""
+        state = state_of(row)
+        login = self.store.account.login if getattr(self.store, "account", None) is not None else ""
+        if state == State.PACKAGED:
+            return self.tr("已装入U盘数据包，等县局导入；下次联网同步时确认。")
+        if row.get("sync_outcome") == "retry" and row.get("server_message"):
+            return self.tr("上次没有发出：{reason}").format(reason=self._named(row["server_message"]))
+        if not enrolled:
+            return self.tr("本机还没有登记到县局服务器，登记后自动发送。")
+        owner = row.get("created_by") or ""
+        if state == State.FINALIZED and row.get("server_message"):
+            if owner and owner != login and owner not in credentials:
+                return self.tr("录入这条记录的账户还没有在本机登记同步，要等该账户登录并登记后才发送。")
+            if owner and owner == login and login not in credentials:
+                return self.tr("本机用的服务器账号不负责这条记录；请用您自己的登记码在本页登记后再同步。")
+            return self.tr("本机用的服务器账号不负责这条记录（别的村或别的表），要等负责的账户登录后同步。")
+        if state == State.QUEUED:
+            return self.tr("正在排队，下次同步时发送。")
+        return self.tr("已定稿，下次同步时发送。")
+
+    def _show_waiting(self, status) -> None:
+        rows = record_store.waiting(self.store, 200)
+        credentials = accounts_with_credentials(self.store) if rows else set()
+        self._villages = None
+        total = status.pending
+        if not total:
+            self.waiting_title.setText(self.tr("没有等待发送的记录。"))
+        else:
+            self.waiting_title.setText(self.tr("等待发送的记录：%n 条", "", total)
+                                       + (self.tr("（先列出最早的 {shown} 条）").format(shown=len(rows))
+                                          if total > len(rows) else ""))
+        self.waiting.setRowCount(len(rows))
+        for row_number, row in enumerate(rows):
+            state = state_of(row)
+            cells = [row["title"] or row["form_id"], self.village_name(row["village_id"]), STATE_LABELS[state],
+                     self.waiting_reason(row, status.enrolled, credentials)]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, row["uuid"])
+                item.setToolTip(text)
+                self.waiting.setItem(row_number, column, item)
+        for column in (0, 1, 2):
+            self.waiting.resizeColumnToContents(column)
+        self.waiting.setVisible(bool(rows))
 
     def _info_lines(self, status) -> list[str]:
         user = status.user
-        names = {v["id"]: v["name"] for v in self.store.villages()}
-        villages = self.tr("、").join(names.get(v, v) for v in user.get("villages") or []) or self.tr("（无）")
-        lines = [self.tr("县局服务器：{server}").format(server=status.server),
-                 self.tr("账号：{name}（{role}），负责村：{villages}").format(
-                     name=user.get("name", ""), role=user.get("role_label") or user.get("role", ""),
-                     villages=villages),
+        scope = self.store.scope
+        if status.own or scope.unrestricted:
+            villages = self.tr("、").join(self.village_name(v) for v in user.get("villages") or []) or self.tr("（无）")
+            account = self.tr("账号：{name}（{role}），负责村：{villages}").format(
+                name=user.get("name", ""), role=user.get("role_label") or user.get("role", ""), villages=villages)
+        else:  # the laptop's enrollment from before accounts: not this account's, so no one else's name or villages
+            shared = [v for v in user.get("villages") or [] if scope.every_village or v in scope.villages]
+            account = self.tr("账号：本机共用的登记（不是您自己的登记码）；其中与您负责的村相同的：{villages}").format(
+                villages=self.tr("、").join(self.village_name(v) for v in shared) or self.tr("（无）"))
+        lines = [self.tr("县局服务器：{server}").format(server=status.server), account,
                  self.tr("待同步 %n 条", "", status.pending) + (
                      self.tr("；被退回待修改 %n 条", "", status.rejected) if status.rejected else "")]
         if not status.last_at:
@@ -251,6 +380,8 @@ class SyncPage(QWidget):
         running, busy = self.runner.running, self.runner.busy
         self.sync_button.setEnabled(not busy)
         self.package_button.setEnabled(not busy)
+        self.enroll_package_button.setEnabled(not busy)
+        self.enroll_file_button.setEnabled(not busy)
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running and not self.runner.cancelling)
         self.progress.setVisible(busy)
@@ -290,6 +421,33 @@ class SyncPage(QWidget):
         self._enroll_said(self.tr("正在连接服务器 {url} …").format(url=url), error=False)
         return task
 
+    def choose_enroll_file(self) -> None:
+        if not self.token.text().strip():
+            self._enroll_said(self.tr("请先填写登记码（与登记文件一起由县局发给您）。"), error=True)
+            self.token.setFocus()
+            return
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("选择登记文件"), documents_folder(),
+                                              self.tr("村访通登记文件 (*.cfenroll);;所有文件 (*)"))
+        if path:
+            self.enroll_from_file(Path(path))
+
+    def enroll_from_file(self, path: Path):
+        """Enroll from the bureau's enrollment file, opened with the token typed above, in the background."""
+        from sync.client.client import enroll_from_file
+
+        token, store = self.token.text().strip(), self.store
+        if not token:
+            self._enroll_said(self.tr("请先填写登记码（与登记文件一起由县局发给您）。"), error=True)
+            return None
+        task = self.runner.run_job(lambda _task: enroll_from_file(store, path, token), on_done=self._enrolled,
+                                   on_error=lambda exc: self._enroll_failed(exc, None))
+        if task is None:
+            self._enroll_said(self.tr("另一项同步工作正在进行，请稍后再试。"), error=True)
+            return None
+        self.enroll_button.setEnabled(False)
+        self._enroll_said(self.tr("正在读取登记文件…"), error=False)
+        return task
+
     def _enroll_said(self, text: str, *, error: bool) -> None:
         self.enroll_message.setStyleSheet(ERROR_STYLE if error else "")
         show_text(self.enroll_message, text)
@@ -298,7 +456,8 @@ class SyncPage(QWidget):
         self.enroll_button.setEnabled(True)
         self.token.clear()
         self._enroll_said("", error=False)
-        villages = self.tr("、").join(answer.user.villages) or self.tr("（无）")
+        self._villages = None
+        villages = self.tr("、").join(self.village_name(v) for v in answer.user.villages) or self.tr("（无）")
         self.summary.setText(self.tr("登记成功：{name}（{role}），负责村：{villages}。已定稿的记录会自动发送，"
                                      "也可以按“立即同步”。").format(name=answer.user.name,
                                                                  role=answer.user.role_label, villages=villages))
@@ -373,9 +532,9 @@ class SyncPage(QWidget):
         titles = record_store.titles(self.store, [r.uuid for r in results])
         results = [r for r in results if r.uuid in titles]
         self.results.setRowCount(len(results))
-        villages = {v["id"]: v["name"] for v in self.store.villages()}
+        self._villages = None
         for row, result in enumerate(results):
-            message = VILLAGE_CODE.sub(lambda m: villages.get(m.group(0), m.group(0)), result.message)  # 东山村
+            message = self._named(result.message)  # 东山村, not 341100101201
             cells = [titles.get(result.uuid) or result.uuid[:8], str(result.revision),
                      OUTCOME_LABELS.get(result.outcome, result.outcome.value), message]
             colours = ROW_COLOURS.get(result.outcome)
@@ -401,8 +560,13 @@ class SyncPage(QWidget):
     # ------------------------------------------------------------------ USB package
 
     def export_package(self) -> None:
+        from sync.client.client import enrolled
         from sync.client.outbox import outbox_count
 
+        if not enrolled(self.store):  # a package is sealed to the bureau server's key, learnt at enrolment
+            self._enroll_said(self.tr("U盘数据包要用县局服务器的密钥加密，本机还没有这把密钥：请先登记本机（没有网络时"
+                                      "用县局写的登记文件），再导出。记录都还在本机。"), error=True)
+            return
         if outbox_count(self.store) == 0:
             self.summary.setText(self.tr("没有需要发送的记录，没有生成数据包。"))
             return

@@ -170,6 +170,12 @@ def head(store: Store) -> dict:
     return {"id": entry_id, "hash": digest}
 
 
+def entries_after(store: Store, after_id: int, limit: int) -> list[dict]:
+    """The raw entries after ``after_id``, oldest first, as they are chained (what sync sends the server)."""
+    return store.query("SELECT id, at, user, action, subject, detail, prev_hash, hash FROM audit_log "
+                       "WHERE id > ? ORDER BY id LIMIT ?", [after_id, limit])
+
+
 def integrity_report(store: Store) -> dict:
     """What this laptop's own checks find, for the bureau at sync, in the shape of
     ``sync.protocol.IntegrityReport``: ``{"tampered": bool, "problems": [{code, message, at, subject}]}`` (at most

@@ -3,9 +3,10 @@
 States a person sees (``State``) are stored as two columns: ``records.status`` and, for the states the
 server's answer or a USB package decide, ``records.sync_outcome`` (see ``STORED``). ``TRANSITIONS`` is the
 whole table: an event not listed for a state is refused with a plain Chinese message, and nothing in
-app/ or ui/ writes ``records.status`` except ``move`` here (tests/store/test_lifecycle.py walks the table;
-demo data is inserted whole, each record in the state the demo gives it, by ``Store.bulk_insert``). The sync
-client's outbox (sync/) is to move onto ``move`` and ``waiting_sql`` with its owner.
+app/, ui/ or sync/client writes ``records.status`` except ``move`` and ``queue_finalized_where`` here
+(tests/store/test_lifecycle.py walks the table; demo data is inserted whole, each record in the state the demo
+gives it, by ``Store.bulk_insert``). The server's answers and USB packages move records through ``move`` in
+app/store/outbox.py (``apply_answers``, ``mark_packaged``).
 
     draft ──finalize──▶ finalized ──queue──▶ queued ──send──▶ sent ─┬─accept──▶ accepted
                             ▲                  │ ▲                  ├─reject──▶ rejected

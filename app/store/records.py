@@ -23,6 +23,15 @@ def waiting_count(store) -> int:
                        params)[0]["n"]
 
 
+def waiting(store, limit: int = 200) -> list[dict]:
+    """The account's "待同步" records (lifecycle.WAITING_STATES), oldest first, with what the 同步 page needs to
+    say why each waits: uuid, title, form_id, village_id, status, sync_outcome, server_message, created_by."""
+    scope, params = _scoped(store, "r")
+    return store.query("SELECT r.uuid, r.title, r.form_id, r.village_id, r.status, r.sync_outcome, r.server_message, "
+                       f"r.created_by, r.updated_at FROM records r WHERE {lifecycle.waiting_sql('r')} AND {scope} "
+                       "ORDER BY r.updated_at, r.uuid LIMIT ?", [*params, limit])
+
+
 def rejected_count(store) -> int:
     """Records of the account's scope the server sent back (被退回)."""
     scope, params = _scoped(store)

@@ -2684,293 +2684,426 @@
 <context>
     <name>SyncPage</name>
     <message>
-        <location filename="../../ui/sync_page.py" line="59"/>
+        <location filename="../../ui/sync_page.py" line="63"/>
         <source>&lt;h2&gt;同步&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;同步&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="79"/>
-        <source>本机还没有登记到县局服务器。不登记也能照常填表，记录都加密保存在本机。
-登记以后，已定稿的记录会自动发送到县局，县局发布的表单和人员名册也会下载到本机。
-请向县里的信息员索取服务器地址和一次性登记码（每台电脑一个，用过即失效）。</source>
-        <translation>本机还没有登记到县局服务器。不登记也能照常填表，记录都加密保存在本机。
-登记以后，已定稿的记录会自动发送到县局，县局发布的表单和人员名册也会下载到本机。
-请向县里的信息员索取服务器地址和一次性登记码（每台电脑一个，用过即失效）。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_page.py" line="90"/>
+        <location filename="../../ui/sync_page.py" line="95"/>
         <source>例如 https://mz.example.gov.cn</source>
         <translation>例如 https://mz.example.gov.cn</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="91"/>
+        <location filename="../../ui/sync_page.py" line="96"/>
         <source>服务器地址：</source>
         <translation>服务器地址：</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="94"/>
+        <location filename="../../ui/sync_page.py" line="99"/>
         <source>管理员给的一次性登记码</source>
         <translation>管理员给的一次性登记码</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="96"/>
+        <location filename="../../ui/sync_page.py" line="101"/>
         <source>登记码：</source>
         <translation>登记码：</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="100"/>
+        <location filename="../../ui/sync_page.py" line="119"/>
         <source>一般不用填；县局使用自己的证书时，由信息员提供（.pem/.crt）</source>
         <translation>一般不用填；县局使用自己的证书时，由信息员提供（.pem/.crt）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="101"/>
+        <location filename="../../ui/sync_page.py" line="120"/>
         <source>选择…</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="105"/>
+        <location filename="../../ui/sync_page.py" line="116"/>
         <source>CA 证书文件：</source>
         <translation>CA 证书文件：</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="107"/>
+        <location filename="../../ui/sync_page.py" line="127"/>
         <source>登记本机</source>
         <translation>登记本机</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="138"/>
+        <location filename="../../ui/sync_page.py" line="136"/>
+        <source>没有网络？请县局为您写一个登记文件（用您的登记码加密）：填上登记码，按“用登记文件登记…”选择这个文件。登记以后，记录可以装进加密的U盘数据包，带到县局导入。</source>
+        <translation>没有网络？请县局为您写一个登记文件（用您的登记码加密）：填上登记码，按“用登记文件登记…”选择这个文件。登记以后，记录可以装进加密的U盘数据包，带到县局导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="142"/>
+        <source>用登记文件登记…</source>
+        <translation>用登记文件登记…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="144"/>
+        <source>没有网络时：用县局写的登记文件和您的登记码登记本机</source>
+        <translation>没有网络时：用县局写的登记文件和您的登记码登记本机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="198"/>
         <source>立即同步（F5）</source>
         <translation>立即同步（F5）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="141"/>
+        <location filename="../../ui/sync_page.py" line="201"/>
         <source>发送已定稿的记录，接收县局的表单和人员名册</source>
         <translation>发送已定稿的记录，接收县局的表单和人员名册</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="143"/>
+        <location filename="../../ui/sync_page.py" line="203"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="145"/>
+        <location filename="../../ui/sync_page.py" line="205"/>
         <source>当前这一步完成后停止；已经发送的记录都已确认，其余的下次继续</source>
         <translation>当前这一步完成后停止；已经发送的记录都已确认，其余的下次继续</translation>
     </message>
     <message>
         <location filename="../../ui/sync_page.py" line="147"/>
+        <location filename="../../ui/sync_page.py" line="207"/>
         <source>导出U盘数据包…</source>
         <translation>导出U盘数据包…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="149"/>
+        <location filename="../../ui/sync_page.py" line="209"/>
         <source>没有网络时，把待发送的记录写成加密数据包，带到县局导入</source>
         <translation>没有网络时，把待发送的记录写成加密数据包，带到县局导入</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="176"/>
+        <location filename="../../ui/sync_page.py" line="171"/>
+        <location filename="../../ui/sync_page.py" line="236"/>
         <source>记录</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="176"/>
+        <location filename="../../ui/sync_page.py" line="84"/>
+        <source>本机还没有登记到县局服务器。不登记也能照常填表，记录都加密保存在本机（下面列出等待发送的记录）。
+登记以后，已定稿的记录会自动发送到县局，县局发布的表单和人员名册也会下载到本机。
+请向县里的信息员索取服务器地址和一次性登记码（每人一个，用过即失效）。</source>
+        <translation>本机还没有登记到县局服务器。不登记也能照常填表，记录都加密保存在本机（下面列出等待发送的记录）。
+登记以后，已定稿的记录会自动发送到县局，县局发布的表单和人员名册也会下载到本机。
+请向县里的信息员索取服务器地址和一次性登记码（每人一个，用过即失效）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="105"/>
+        <source>高级</source>
+        <translation>高级</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="149"/>
+        <source>把等待发送的记录写成加密数据包，带到县局导入</source>
+        <translation>把等待发送的记录写成加密数据包，带到县局导入</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="171"/>
+        <source>村</source>
+        <translation>村</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="171"/>
+        <source>状态</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="172"/>
+        <source>为什么还在等</source>
+        <translation>为什么还在等</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="236"/>
         <source>版本</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="176"/>
+        <location filename="../../ui/sync_page.py" line="236"/>
         <source>结果</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="176"/>
+        <location filename="../../ui/sync_page.py" line="236"/>
         <source>原因</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="181"/>
+        <location filename="../../ui/sync_page.py" line="241"/>
         <source>被退回的记录排在前面，标为红色：按原因修改后重新定稿，下次同步会再发送。双击一行打开记录。</source>
         <translation>被退回的记录排在前面，标为红色：按原因修改后重新定稿，下次同步会再发送。双击一行打开记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="218"/>
+        <location filename="../../ui/sync_page.py" line="299"/>
+        <source>已装入U盘数据包，等县局导入；下次联网同步时确认。</source>
+        <translation>已装入U盘数据包，等县局导入；下次联网同步时确认。</translation>
+    </message>
+    <message>
         <location filename="../../ui/sync_page.py" line="301"/>
-        <location filename="../../ui/sync_page.py" line="361"/>
+        <source>上次没有发出：{reason}</source>
+        <translation>上次没有发出：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="303"/>
+        <source>本机还没有登记到县局服务器，登记后自动发送。</source>
+        <translation>本机还没有登记到县局服务器，登记后自动发送。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="307"/>
+        <source>录入这条记录的账户还没有在本机登记同步，要等该账户登录并登记后才发送。</source>
+        <translation>录入这条记录的账户还没有在本机登记同步，要等该账户登录并登记后才发送。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="309"/>
+        <source>本机用的服务器账号不负责这条记录；请用您自己的登记码在本页登记后再同步。</source>
+        <translation>本机用的服务器账号不负责这条记录；请用您自己的登记码在本页登记后再同步。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="310"/>
+        <source>本机用的服务器账号不负责这条记录（别的村或别的表），要等负责的账户登录后同步。</source>
+        <translation>本机用的服务器账号不负责这条记录（别的村或别的表），要等负责的账户登录后同步。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="312"/>
+        <source>正在排队，下次同步时发送。</source>
+        <translation>正在排队，下次同步时发送。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="313"/>
+        <source>已定稿，下次同步时发送。</source>
+        <translation>已定稿，下次同步时发送。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="321"/>
+        <source>没有等待发送的记录。</source>
+        <translation>没有等待发送的记录。</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/sync_page.py" line="323"/>
+        <source>等待发送的记录：%n 条</source>
+        <translation>
+            <numerusform>等待发送的记录：%n 条</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="324"/>
+        <source>（先列出最早的 {shown} 条）</source>
+        <translation>（先列出最早的 {shown} 条）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="344"/>
+        <location filename="../../ui/sync_page.py" line="350"/>
+        <location filename="../../ui/sync_page.py" line="460"/>
+        <location filename="../../ui/sync_page.py" line="520"/>
         <source>、</source>
         <translation>、</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="218"/>
-        <location filename="../../ui/sync_page.py" line="301"/>
+        <location filename="../../ui/sync_page.py" line="344"/>
+        <location filename="../../ui/sync_page.py" line="350"/>
+        <location filename="../../ui/sync_page.py" line="460"/>
         <source>（无）</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="220"/>
+        <location filename="../../ui/sync_page.py" line="345"/>
         <source>账号：{name}（{role}），负责村：{villages}</source>
         <translation>账号：{name}（{role}），负责村：{villages}</translation>
     </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="349"/>
+        <source>账号：本机共用的登记（不是您自己的登记码）；其中与您负责的村相同的：{villages}</source>
+        <translation>账号：本机共用的登记（不是您自己的登记码）；其中与您负责的村相同的：{villages}</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../ui/sync_page.py" line="223"/>
+        <location filename="../../ui/sync_page.py" line="352"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sync_page.py" line="224"/>
+        <location filename="../../ui/sync_page.py" line="353"/>
         <source>；被退回待修改 %n 条</source>
         <translation>
             <numerusform>；被退回待修改 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="226"/>
+        <location filename="../../ui/sync_page.py" line="355"/>
         <source>上次同步：从未</source>
         <translation>上次同步：从未</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="228"/>
+        <location filename="../../ui/sync_page.py" line="357"/>
         <source>完成</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="228"/>
+        <location filename="../../ui/sync_page.py" line="357"/>
         <source>已取消</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="228"/>
+        <location filename="../../ui/sync_page.py" line="357"/>
         <source>未完成</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="230"/>
+        <location filename="../../ui/sync_page.py" line="359"/>
         <source>上次同步：{when}，{outcome}</source>
         <translation>上次同步：{when}，{outcome}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="231"/>
+        <location filename="../../ui/sync_page.py" line="360"/>
         <source>（{records}）</source>
         <translation>（{records}）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="233"/>
+        <location filename="../../ui/sync_page.py" line="362"/>
         <source>原因：{error}</source>
         <translation>原因：{error}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="265"/>
+        <location filename="../../ui/sync_page.py" line="396"/>
         <source>选择 CA 证书文件</source>
         <translation>选择 CA 证书文件</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="266"/>
+        <location filename="../../ui/sync_page.py" line="397"/>
         <source>证书文件 (*.pem *.crt *.cer);;所有文件 (*)</source>
         <translation>证书文件 (*.pem *.crt *.cer);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="275"/>
+        <location filename="../../ui/sync_page.py" line="406"/>
         <source>请填写服务器地址和登记码。</source>
         <translation>请填写服务器地址和登记码。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="281"/>
+        <location filename="../../ui/sync_page.py" line="412"/>
         <source>找不到证书文件 {path}，请重新选择。</source>
         <translation>找不到证书文件 {path}，请重新选择。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="287"/>
-        <location filename="../../ui/sync_page.py" line="319"/>
-        <location filename="../../ui/sync_page.py" line="422"/>
+        <location filename="../../ui/sync_page.py" line="418"/>
+        <location filename="../../ui/sync_page.py" line="445"/>
+        <location filename="../../ui/sync_page.py" line="478"/>
+        <location filename="../../ui/sync_page.py" line="586"/>
         <source>另一项同步工作正在进行，请稍后再试。</source>
         <translation>另一项同步工作正在进行，请稍后再试。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="290"/>
+        <location filename="../../ui/sync_page.py" line="421"/>
         <source>正在连接服务器 {url} …</source>
         <translation>正在连接服务器 {url} …</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="302"/>
+        <location filename="../../ui/sync_page.py" line="426"/>
+        <location filename="../../ui/sync_page.py" line="440"/>
+        <source>请先填写登记码（与登记文件一起由县局发给您）。</source>
+        <translation>请先填写登记码（与登记文件一起由县局发给您）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="429"/>
+        <source>选择登记文件</source>
+        <translation>选择登记文件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="430"/>
+        <source>村访通登记文件 (*.cfenroll);;所有文件 (*)</source>
+        <translation>村访通登记文件 (*.cfenroll);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="448"/>
+        <source>正在读取登记文件…</source>
+        <translation>正在读取登记文件…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="461"/>
         <source>登记成功：{name}（{role}），负责村：{villages}。已定稿的记录会自动发送，也可以按“立即同步”。</source>
         <translation>登记成功：{name}（{role}），负责村：{villages}。已定稿的记录会自动发送，也可以按“立即同步”。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="326"/>
+        <location filename="../../ui/sync_page.py" line="485"/>
         <source>正在取消…（当前这一步完成后停止）</source>
         <translation>正在取消…（当前这一步完成后停止）</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="331"/>
+        <location filename="../../ui/sync_page.py" line="490"/>
         <source>正在连接服务器…</source>
         <translation>正在连接服务器…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="341"/>
+        <location filename="../../ui/sync_page.py" line="500"/>
         <source>{text}：{done}/{total}</source>
         <translation>{text}：{done}/{total}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="344"/>
+        <location filename="../../ui/sync_page.py" line="503"/>
         <source>正在接收表单和人员名册…</source>
         <translation>正在接收表单和人员名册…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="356"/>
+        <location filename="../../ui/sync_page.py" line="515"/>
         <source>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</source>
         <translation>本次同步：{records}；人员名册发送 {sent} 条、接收 {received} 条。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="359"/>
+        <location filename="../../ui/sync_page.py" line="518"/>
         <source>本次同步：{records}。</source>
         <translation>本次同步：{records}。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="361"/>
+        <location filename="../../ui/sync_page.py" line="520"/>
         <source>收到新表单：{forms}。</source>
         <translation>收到新表单：{forms}。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="407"/>
-        <location filename="../../ui/sync_page.py" line="434"/>
+        <location filename="../../ui/sync_page.py" line="567"/>
+        <source>U盘数据包要用县局服务器的密钥加密，本机还没有这把密钥：请先登记本机（没有网络时用县局写的登记文件），再导出。记录都还在本机。</source>
+        <translation>U盘数据包要用县局服务器的密钥加密，本机还没有这把密钥：请先登记本机（没有网络时用县局写的登记文件），再导出。记录都还在本机。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="571"/>
+        <location filename="../../ui/sync_page.py" line="598"/>
         <source>没有需要发送的记录，没有生成数据包。</source>
         <translation>没有需要发送的记录，没有生成数据包。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="410"/>
+        <location filename="../../ui/sync_page.py" line="574"/>
         <source>村访通数据包</source>
         <translation>村访通数据包</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="411"/>
+        <location filename="../../ui/sync_page.py" line="575"/>
         <source>导出U盘数据包</source>
         <translation>导出U盘数据包</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="412"/>
+        <location filename="../../ui/sync_page.py" line="576"/>
         <source>村访通数据包 (*.cfpkg)</source>
         <translation>村访通数据包 (*.cfpkg)</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="428"/>
+        <location filename="../../ui/sync_page.py" line="592"/>
         <source>正在写入数据包…</source>
         <translation>正在写入数据包…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/sync_page.py" line="436"/>
+        <location filename="../../ui/sync_page.py" line="600"/>
         <source>已把 %n 条记录写入加密数据包 {path}。请交给县局导入；下次联网同步时会确认县局是否已收到。</source>
         <translation>
             <numerusform>已把 %n 条记录写入加密数据包 {path}。请交给县局导入；下次联网同步时会确认县局是否已收到。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="442"/>
+        <location filename="../../ui/sync_page.py" line="606"/>
         <source>无法写入数据包：{reason}。请检查U盘后重试，记录仍在本机。</source>
         <translation>无法写入数据包：{reason}。请检查U盘后重试，记录仍在本机。</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="219"/>
+        <location filename="../../ui/sync_page.py" line="351"/>
         <source>县局服务器：{server}</source>
         <translation>县局服务器：{server}</translation>
     </message>
@@ -2978,22 +3111,22 @@
 <context>
     <name>SyncRunner</name>
     <message>
-        <location filename="../../ui/autosync.py" line="159"/>
+        <location filename="../../ui/autosync.py" line="161"/>
         <source>服务器提供新版本 {version}，请联系县局信息科安装。</source>
         <translation>服务器提供新版本 {version}，请联系县局信息科安装。</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="160"/>
+        <location filename="../../ui/autosync.py" line="162"/>
         <source>本机版本：{current}</source>
         <translation>本机版本：{current}</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="162"/>
+        <location filename="../../ui/autosync.py" line="164"/>
         <source>说明：{notes}</source>
         <translation>说明：{notes}</translation>
     </message>
     <message>
-        <location filename="../../ui/autosync.py" line="164"/>
+        <location filename="../../ui/autosync.py" line="166"/>
         <source>详情：{url}</source>
         <translation>详情：{url}</translation>
     </message>

@@ -14,6 +14,7 @@ import click
 
 from app.cli import _open_store
 from app.errors import ErrorCode
+from app.store import records
 
 
 @click.command("enroll")
@@ -45,7 +46,7 @@ def sync(ctx: click.Context, as_json: bool) -> None:
     with _open_store(ctx) as store:
         with SyncClient(store) as client:
             report = client.run()
-        titles = {r["uuid"]: r["title"] for r in store.query("SELECT uuid, title FROM records")}
+        titles = records.titles(store, [r.uuid for r in report.results])  # the account's own records only
     if as_json:
         click.echo(json.dumps(report.to_json(), ensure_ascii=False))
     else:
@@ -72,7 +73,7 @@ def sync_status(ctx: click.Context, as_json: bool) -> None:
     with _open_store(ctx) as store:
         config = settings(store)
         pending = outbox_count(store)
-        rejected = store.query("SELECT count(*) AS n FROM records WHERE status = 'rejected'")[0]["n"]
+        rejected = records.rejected_count(store)  # the signed-in account's
     last = json.loads(config.get("last_run") or "{}")
     user = json.loads(config.get("user") or "{}")
     status = {"enrolled": bool(config.get("credential")), "server": config.get("url", ""),

@@ -23,6 +23,9 @@ from app.clock import remember_server_time
 from app.errors import CunFangError, ErrorCode
 from app.practice import refuse_if_practice
 from app.store import Store
+from app.store.audit import entries_after as audit_entries_after
+from app.store.audit import head as audit_head
+from app.store.forms import keep_pulled, pulled_hashes
 from app.store.store import utc_now
 from app.version import version as app_version
 from app.version import version_tuple
@@ -31,7 +34,7 @@ from sync.client import outbox
 from sync.client.credentials import SETTING, coverage, enrollment_prefix, settings, state_key
 from sync.client.transport import ServerRefusal, Transient, Transport
 
-__all__ = ["SETTING", "SyncClient", "SyncReport", "enroll", "enrolled", "settings"]
+__all__ = ["SETTING", "SyncClient", "SyncReport", "enroll", "enroll_from_file", "enrolled", "settings"]
 UPDATE_SETTING = SETTING + "client_update"  # the app version the server offered at the last sync (JSON, or "")
 Progress = Callable[[int, int, str], None]
 
@@ -137,18 +140,47 @@ def enroll(store: Store, url: str, token: str, *, device_name: str = "", ca_file
                                 json=protocol.EnrollRequest(token=token, device_name=device_name[:200]).model_dump())
     finally:
         transport.close()
-    values = {"url": transport.url, "credential": answer.credential, "device_id": answer.device_id,
+    _keep_enrollment(store, transport.url, answer, ca_file=ca_file or "")
+    remember_update(store, health.client_update)
+    return answer
+
+
+def _keep_enrollment(store: Store, url: str, answer: protocol.EnrollResponse, *, ca_file: str = "",
+                     how: str = "") -> None:
+    values = {"url": url, "credential": answer.credential, "device_id": answer.device_id,
               "server_id": answer.server_id, "package_key": answer.package_key,
-              "user": answer.user.model_dump_json(), "ca_file": ca_file or "", "registry_cursor": "0"}
+              "user": answer.user.model_dump_json(), "ca_file": ca_file, "registry_cursor": "0"}
     from app.store.audit import append
 
     prefix = enrollment_prefix(store)  # the signed-in account's own enrollment (a shared laptop), else the laptop's
     with store.transaction():
         for key, value in values.items():
             store.set_setting(prefix + key, value)
-        append(store, "enroll", subject=transport.url, user=answer.user.name,
-               detail={"device_id": answer.device_id, "role": answer.user.role})
-    remember_update(store, health.client_update)
+        append(store, "enroll", subject=url, user=answer.user.name,
+               detail={"device_id": answer.device_id, "role": answer.user.role, **({"how": how} if how else {})})
+
+
+def enroll_from_file(store: Store, path, token: str) -> protocol.EnrollResponse:
+    """Enroll without any network: the bureau enrolled this laptop's user for it (``cunfang-server device
+    enroll-file``) and sealed the answer with the user's one-time token. Afterwards USB packages can be written
+    (they are sealed to the server's key the file brings), and the first sync with a network goes as usual."""
+    from pathlib import Path
+
+    from sync import package
+
+    refuse_if_practice(store)
+    try:
+        blob = Path(path).read_bytes()
+    except OSError as exc:
+        raise CunFangError(ErrorCode.SYNC_ENROLL_FILE_BAD, path=str(path), reason=exc.strerror or str(exc)) from exc
+    try:
+        payload = package.open_enrollment(blob, token)
+        answer = protocol.EnrollResponse.model_validate(payload["answer"])
+        url = str(payload["url"])
+    except (package.PackageError, ValidationError, KeyError, TypeError) as exc:
+        raise CunFangError(ErrorCode.SYNC_ENROLL_FILE_BAD, path=Path(path).name,
+                           reason="登记码不对，或文件不是县局写的登记文件") from exc
+    _keep_enrollment(store, url, answer, how="file")
     return answer
 
 
@@ -316,9 +348,8 @@ class SyncClient:
             acked = None  # a server from before the head: it answers with the newest entry it holds
         for _page in range(100_000):
             start = acked if acked is not None else int(settings(self.store).get("audit_sent") or 0)
-            rows = _within(self.store.query("SELECT id, at, user, action, subject, detail, prev_hash, hash "
-                                            "FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
-                                            [start, protocol.REGISTRY_PAGE]), protocol.MAX_JSON_BODY // 4)
+            rows = _within(audit_entries_after(self.store, start, protocol.REGISTRY_PAGE),
+                           protocol.MAX_JSON_BODY // 4)
             if not rows:
                 return
             push = protocol.AuditPush(entries=rows, head=head) if acked is not None else protocol.AuditPush(
@@ -335,8 +366,7 @@ class SyncClient:
                 acked = answer.last_id
 
     def _audit_head(self) -> protocol.AuditHead:
-        newest = self.store.query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
-        return protocol.AuditHead(**newest[0]) if newest else protocol.AuditHead(id=0, hash="0" * 64)
+        return protocol.AuditHead(**audit_head(self.store))  # id 0 and the genesis hash for an empty log
 
     def _send_records(self, envelopes: list[protocol.RecordEnvelope]) -> list[protocol.RecordResult]:
         """Push a batch; one the server finds too large (413) goes in halves, and a record too large on its own
@@ -406,8 +436,7 @@ class SyncClient:
     # ------------------------------------------------------------------ down
 
     def _pull_forms(self, report: SyncReport) -> None:
-        have = {(r["form_id"], r["version"]): r["sha256"] for r in
-                self.store.query("SELECT form_id, version, sha256 FROM forms")}
+        have = pulled_hashes(self.store)
         listing = self._call("GET", "/forms", protocol.FormList)
         for info in listing.forms:
             if have.get((info.form_id, info.version)) == info.sha256:
@@ -415,11 +444,8 @@ class SyncClient:
             content = self._call("GET", f"/forms/{info.form_id}/{info.version}")
             if hashlib.sha256(content).hexdigest() != info.sha256:
                 raise Transient(ErrorCode.SYNC_SERVER_ERROR, status="表单文件不完整")
-            with self.store.transaction():
-                self.store.conn.execute(
-                    "INSERT OR REPLACE INTO forms (form_id, version, title, content, sha256, received_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", (info.form_id, info.version, info.title, content, info.sha256,
-                                                  utc_now()))
+            keep_pulled(self.store, form_id=info.form_id, version=info.version, title=info.title, content=content,
+                        sha256=info.sha256, now=utc_now())
             report.forms_received.append(f"{info.title}（{info.version}）")
 
     def _pull_registry(self, report: SyncReport) -> None:

@@ -14,6 +14,7 @@ import json
 
 from app.access import Scope
 from app.roles import ROLES, UNSURE_ROLE
+from app.store.outbox import settings_under
 
 SETTING = "sync."
 ACCOUNT = SETTING + "account."
@@ -30,13 +31,13 @@ def account_prefix(store) -> str | None:
 def settings(store) -> dict:
     """The sync settings a run on this laptop uses now (inside the encrypted store: credentials never lie on
     disk in clear). ``key_prefix`` says where this credential's own state (the pull cursor) is kept."""
-    rows = store.query("SELECT key, value FROM settings WHERE key LIKE 'sync.%'")
-    laptop = {row["key"][len(SETTING):]: row["value"] for row in rows if not row["key"].startswith(ACCOUNT)}
+    rows = settings_under(store, SETTING)
+    laptop = {key[len(SETTING):]: value for key, value in rows.items() if not key.startswith(ACCOUNT)}
     laptop["key_prefix"] = SETTING
     prefix = account_prefix(store)
     if prefix is None:
         return laptop
-    own = {row["key"][len(prefix):]: row["value"] for row in rows if row["key"].startswith(prefix)}
+    own = {key[len(prefix):]: value for key, value in rows.items() if key.startswith(prefix)}
     laptop.pop("last_run", None)  # each account sees its own runs only
     if own.get("credential"):
         laptop.update(own)

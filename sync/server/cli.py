@@ -181,6 +181,26 @@ def device_list(ctx) -> None:
         click.echo(f"{row['id']}  {row['user']}  {row['name']}  登记于 {row['created_at'][:10]}  {state}{flag}")
 
 
+@device.command("enroll-file", help="没有网络的电脑：用一次性登记码在服务器上登记，写成登记文件（用登记码加密），"
+                                    "连同登记码交给用户，在“同步”页用文件登记。")
+@click.argument("token")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--url", required=True, help="本服务器的地址（电脑以后联网同步时用）。")
+@click.option("--name", "device_name", default="U盘登记的电脑", show_default=True, help="电脑名称。")
+@click.pass_context
+def device_enroll_file(ctx, token: str, path: Path, url: str, device_name: str) -> None:
+    from sync import package
+
+    try:
+        answer = _service(ctx.obj["db"]).enroll(token.strip(), device_name)
+    except CunFangError as exc:
+        _fail(exc)
+    blob = package.seal_enrollment({"url": url.rstrip("/"), "answer": answer.model_dump(mode="json")}, token)
+    path.write_bytes(blob)
+    click.echo(f"已为 {answer.user.name} 写入登记文件 {path}（设备 {answer.device_id}）。"
+               "请把文件和登记码分开交给用户。")
+
+
 @device.command("revoke", help="停用一台电脑的同步凭证（电脑丢失时）。")
 @click.argument("device_id")
 @click.pass_context

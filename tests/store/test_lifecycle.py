@@ -113,15 +113,29 @@ def test_set_status_goes_through_the_table(store):
     assert store.get_record(uuid)["status"] == "queued"
 
 
+STATUS_WRITE = re.compile(r"UPDATE\s+records\s+SET(?:(?!\bWHERE\b)[^\"';]|[\"']\s+[\"'])*?\bstatus\s*="
+                          r"|\bstatus\s*=\s*CASE\b", re.I | re.S)  # a statement setting it, split over lines too
+
+
 def test_nothing_else_writes_the_status_column():
-    """Outside lifecycle.py no code in app/ or ui/ sets records.status (sync/ has its own owner, hserver16)."""
+    """Outside lifecycle.py no code in app/, ui/ or the sync client sets records.status (the server's answers and
+    USB packages move records through ``lifecycle.move`` too: app/store/outbox.py)."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    pattern = re.compile(r"UPDATE\s+records\s+SET[^\"']*\bstatus\s*=", re.I)
-    offenders = [p.relative_to(root).as_posix() for package in ("app", "ui") for p in (root / package).rglob("*.py")
-                 if p.name != "lifecycle.py" and pattern.search(p.read_text(encoding="utf-8"))]
+    files = [p for package in ("app", "ui", "sync/client") for p in (root / package).rglob("*.py")]
+    assert any(p.as_posix().endswith("sync/client/outbox.py") for p in files)
+    offenders = [p.relative_to(root).as_posix() for p in files
+                 if p.name != "lifecycle.py" and STATUS_WRITE.search(p.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_the_status_scan_finds_writes():
+    for sample in ('conn.execute("UPDATE records SET status = CASE WHEN status IN (1) THEN ? END WHERE uuid = ?")',
+                   'conn.execute("UPDATE records SET sync_outcome = ?, status = ? WHERE uuid = ?")',
+                   'conn.execute(\n    "UPDATE records SET synced_at = ?, "\n    "status = \'sent\' WHERE uuid = ?")'):
+        assert STATUS_WRITE.search(sample), sample
+    assert not STATUS_WRITE.search('store.query("SELECT count(*) FROM records WHERE status = \'rejected\'")')
 
 
 def test_waiting_to_sync_counts_usb_carried_records_once(store):
@@ -150,3 +164,39 @@ def test_the_half_minute_counts_read_the_index_alone(store):
                                   params).fetchall()
         steps = [row[-1] for row in plan if "records" in row[-1]]
         assert steps and all("COVERING INDEX records_state" in step for step in steps), steps
+
+
+def test_the_servers_answers_and_usb_packages_move_records_by_the_table(store):
+    """The sync client's status changes (app/store/outbox.py) are the table's: an answer moves a record awaiting
+    one (queued or carried on a USB package) and nothing else; a record edited since keeps its state."""
+    from app.store import outbox
+
+    now = "2026-01-01T00:00:00Z"
+    answers = {"accepted": State.ACCEPTED, "duplicate": State.ACCEPTED, "rejected": State.REJECTED,
+               "conflict": State.CONFLICT, "retry": State.QUEUED}
+    for start in (State.QUEUED, State.PACKAGED):
+        for outcome, expected in answers.items():
+            uuid = record_in(store, start)
+            outbox.apply_answers(store, [{"uuid": uuid, "revision": 1, "outcome": outcome, "message": "原因"}], now)
+            record = store.get_record(uuid)
+            assert lifecycle.state_of(record) == expected == TRANSITIONS[(start, outbox.ANSWER_EVENTS[outcome])]
+            assert record["server_message"] == "原因" and record["synced_at"] == now
+            assert record["sync_outcome"] == ("conflict" if outcome == "conflict" else outcome)
+
+    queued = record_in(store, State.QUEUED)
+    outbox.mark_packaged(store, [(queued, 1)], now)
+    assert lifecycle.state_of(store.get_record(queued)) == State.PACKAGED
+    outbox.mark_packaged(store, [(queued, 1)], now)  # on a second package before any answer
+    assert lifecycle.state_of(store.get_record(queued)) == State.PACKAGED
+
+    accepted = record_in(store, State.ACCEPTED)
+    before = store.get_record(accepted)
+    outbox.apply_answers(store, [{"uuid": accepted, "revision": 1, "outcome": "rejected", "message": "迟到"}], now)
+    outbox.mark_packaged(store, [(accepted, 1)], now)
+    assert store.get_record(accepted) == before  # no answer or package moves a record the table does not allow
+
+    revised = record_in(store, State.PACKAGED)
+    store.edit_record(revised, VISIT_FORM, dict(VISIT, score=6), author="李主任", reason="评分抄错")
+    before = store.get_record(revised)
+    outbox.apply_answers(store, [{"uuid": revised, "revision": 1, "outcome": "accepted", "message": ""}], now)
+    assert store.get_record(revised) == before  # the answer was for revision 1; revision 2 goes next time

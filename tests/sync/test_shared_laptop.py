@@ -111,3 +111,41 @@ def test_an_account_without_its_own_credential_keeps_its_records_with_a_reason(s
     assert [(r.uuid, r.outcome) for r in report.results] == [(sent, Outcome.ACCEPTED)]
     assert report.waiting == []
     a.close()
+
+
+def test_the_laptops_audit_chain_reaches_the_server_whole_under_each_credential_without_false_findings(server, tmp_path):
+    """One laptop, one audit chain (every account's sign-ins, records and syncs in it): each credential's run sends
+    the chain from where the server acknowledged it for that device, so each device the server knows for this
+    laptop holds the whole chain up to its last run, linked as on the laptop, and no cut, fork or gap is claimed
+    when the two accounts take turns."""
+    from app.store.audit import entries_after
+
+    data = tmp_path / "laptop"
+    township_laptop(data)
+    devices: dict[str, str] = {}
+    for turn, login in enumerate(("cadre_a", "cadre_b", "cadre_a", "cadre_b", "cadre_a")):
+        village = "V1" if login == "cadre_a" else "V2"
+        store = accounts.sign_in(data, login, USER_PW)
+        if login not in devices:
+            enroll(store, server.url, server.user(f"server-{login}", "village_cadre", village),
+                   device_name="乡镇共用电脑")
+            devices[login] = settings(store)["device_id"]
+        add_visit(store, village, name=f"老人{turn}")
+        report = run(store)
+        assert report.error == "" and report.audit_sent > 0
+        laptop = entries_after(store, 0, 1_000_000)
+        store.close()
+
+        held = sorted(server.service.list_device_audit(devices[login]), key=lambda e: e["entry_id"])
+        ids = [e["entry_id"] for e in held]
+        assert ids == list(range(1, len(ids) + 1))  # from the first entry, no gap
+        by_id = {e["id"]: e for e in laptop}
+        assert all(e["hash"] == by_id[e["entry_id"]]["hash"] and e["prev_hash"] == by_id[e["entry_id"]]["prev_hash"]
+                   for e in held)  # the laptop's own chain, not a copy per account
+        later = [e["action"] for e in laptop if e["id"] > ids[-1]]
+        assert later == ["sync"]  # all but the note of this very run, written after it sent the log
+        actions = {e["action"] for e in held}
+        assert "enroll" in actions
+    for login, device in devices.items():
+        assert server.service.list_findings(device) == [], login
+    assert server.service.list_findings() == []

@@ -43,6 +43,13 @@ def county_instances() -> dict | None:
         return None  # serve checked the file at start; a file gone since leaves the defaults
 
 
+def refuse_practice(envelopes: list[RecordEnvelope]) -> None:
+    """The second line behind the laptop's own (app/practice.py): records made in a practice store never
+    reach the server's data. 422 with SYNC_PRACTICE_REFUSED; nothing of the batch is stored."""
+    if any(env.practice for env in envelopes):
+        raise ServiceError(422, ErrorCode.SYNC_PRACTICE_REFUSED)
+
+
 class Records:
     def __init__(self, db: Database, forms: Forms, attachments: Attachments):
         self.db = db
@@ -56,8 +63,10 @@ class Records:
         the person's village: ``scope.judge_record``) and checked (form engine, attachments) before the
         write transaction; the judgement is made again inside it, on what is there at that moment. The
         batch is written in one transaction with a few statements (one disk flush); a record that loses a
-        race to another worker is looked at again.
+        race to another worker is looked at again. A batch holding a practice record (练习模式) is refused
+        whole, before anything is looked at (``refuse_practice``).
         """
+        refuse_practice(envelopes)
         with self.db.read() as conn:
             held, persons = self._held(conn, envelopes)
             known = self._known_hashes(conn, envelopes)

@@ -186,6 +186,7 @@ registry = Table(
     Column("id_rev", Key(40), nullable=False, default=""),  # the ID number reversed: its tail is a prefix
     # 总览 reads these columns only (an index-only scan on PostgreSQL)
     Index("ix_registry_overview", "kind", "village_id", "person_kind", "status", "last_visit", "next_due"),
+    Index("ix_registry_due", "next_due", "status", "kind", "village_id"),  # overdue: the days of this month
     Index("ix_registry_initials", "initials"),
     Index("ix_registry_pinyin", "pinyin"),
     Index("ix_registry_id_rev", "id_rev"),
@@ -197,6 +198,23 @@ registry_name_terms = Table(
     "registry_name_terms", metadata,
     Column("term", String(8), primary_key=True),
     Column("person_id", String(64), primary_key=True),
+)
+
+# Persons per village and kind (``counts.refresh_persons``, in each registry write's transaction; migration 0006),
+# so that 总览 adds up a few rows per village instead of reading every person:
+# - measure "status": key = status → persons by kind and status;
+# - measure "visited": active elders and children by key = last_visit[:7], ``full`` = last_visit[7:] >= "-01"
+#   (last_visit >= "YYYY-MM-01" is key > "YYYY-MM", or key = "YYYY-MM" and full);
+# - measure "due": active persons with a next_due by key = next_due[:7] (overdue is key < this month, plus this
+#   month's days before today read from ``registry`` through ix_registry_due).
+person_counts = Table(
+    "person_counts", metadata,
+    Column("village_id", String(64), primary_key=True),
+    Column("person_kind", String(20), primary_key=True),
+    Column("measure", String(8), primary_key=True),
+    Column("key", Key(40), primary_key=True),
+    Column("full", Boolean, primary_key=True),
+    Column("n", Integer, nullable=False),
 )
 
 # Records per village, form and month of their last update (``counts.refresh``, in each push's transaction):

@@ -162,20 +162,28 @@ class Views:
     # ---------------------------------------------------------------- 总览
 
     def overview(self, caller: Caller, *, on: date | None = None) -> list[Township]:
-        """Per village: persons by kind, visits this month, overdue (the registry's typed columns, one index-only
-        scan), open red flags (``latest_visits``) and open 发现报告 (``records.case_open``)."""
+        """Per village: persons by kind, visited this month and overdue (``person_counts``, and this month's overdue
+        days from the registry's typed columns), open red flags (``latest_visits``) and open 发现报告
+        (``records.case_open``, a partial index)."""
         day = on or today()
-        r = t.registry
+        month = day.replace(day=1).isoformat()[:7]
+        pc, r = t.person_counts, t.registry
 
-        def count(cond):
-            return sa.func.sum(sa.case((cond, 1), else_=0))
+        def count(*conditions):
+            return sa.func.sum(sa.case((sa.and_(*conditions), pc.c.n), else_=0))
 
-        query = (sa.select(r.c.village_id, r.c.person_kind.label("kind"), sa.func.count().label("n"),
-                           count(self._to_visit(r)).label("to_visit"),
-                           count(sa.and_(self._to_visit(r), r.c.last_visit >= day.replace(day=1).isoformat()))
+        status = pc.c.measure == "status"
+        query = (sa.select(pc.c.village_id, pc.c.person_kind.label("kind"), count(status).label("n"),
+                           count(status, pc.c.key == "active", pc.c.person_kind.in_(VISITED_KINDS)).label("to_visit"),
+                           count(pc.c.measure == "visited", sa.or_(pc.c.key > month, sa.and_(pc.c.key == month,
+                                                                                              pc.c.full)))
                            .label("visited"),
-                           count(self._overdue(r, day)).label("overdue"))
-                 .where(scope.persons_where(caller, r)).group_by(r.c.village_id, r.c.person_kind))
+                           count(pc.c.measure == "due", pc.c.key < month).label("overdue"))
+                 .where(scope.person_villages_where(caller, pc)).group_by(pc.c.village_id, pc.c.person_kind))
+        # overdue within this month: its days before today, from the registry (ix_registry_due)
+        due_now = (sa.select(r.c.village_id, sa.func.count().label("n"))
+                   .where(scope.persons_where(caller, r), self._overdue(r, day), r.c.next_due >= month)
+                   .group_by(r.c.village_id))
         lv, rec = t.latest_visits, t.records
         flags = (sa.select(lv.c.village_id, sa.func.count().label("n"))
                  .where(lv.c.flagged, lv.c.updated_at >= (day - timedelta(days=FLAG_DAYS)).isoformat(),
@@ -188,10 +196,13 @@ class Views:
             names = self._village_names(conn, caller)
             for row in conn.execute(query):
                 v = rows.setdefault(row.village_id or "", VillageRow(row.village_id or ""))
-                v.kinds[row.kind or "other"] = v.kinds.get(row.kind or "other", 0) + row.n
+                if row.n:
+                    v.kinds[row.kind or "other"] = v.kinds.get(row.kind or "other", 0) + int(row.n)
                 v.to_visit += int(row.to_visit or 0)
                 v.visited += int(row.visited or 0)
                 v.overdue += int(row.overdue or 0)
+            for row in conn.execute(due_now):
+                rows.setdefault(row.village_id or "", VillageRow(row.village_id or "")).overdue += row.n
             for row in conn.execute(flags):
                 rows.setdefault(row.village_id or "", VillageRow(row.village_id or "")).flags += row.n
             for row in conn.execute(reports):

@@ -4,10 +4,12 @@
   pinyin initials and full pinyin, the ID number reversed) from its ``fields``, at every registry write;
 - ``name_terms``: the one- and two-character parts of a person's name (``registry_name_terms``);
 - ``record_columns``: a 发现报告's open state and found date from its ``data``, at every record write;
+- ``refresh_persons``: persons per village and kind by status, visit month and due month (``person_counts``),
+  recomputed from the registry's typed columns for the villages a registry write touched, in its transaction;
 - ``refresh``: the per-village record counts by month (``record_months``) and each person's newest visit per
   visit form with its red flag (``latest_visits``), recomputed from ``records`` for the villages and persons a
-  write touched, in the same transaction (``refresh()`` without arguments recomputes everything: migration
-  0006's backfill, and what the tests compare against).
+  write touched, in the same transaction (``refresh_all`` recomputes everything: migration 0006's backfill,
+  and what the tests compare against).
 
 The registry writer, the record writer, migration 0006, ``benchmarks/console.py`` and the tests all call these.
 """
@@ -22,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from app.schedule import red_flags
+from app.store.persons import VISITED_KINDS
 from app.store.search import name_pinyin, normalize_query, reversed_tail
 from sync.server import tables as t
 
@@ -79,6 +82,48 @@ def record_columns(form_id: str, data: dict, updated_at: str) -> dict:
     if form_id not in FINDING_FORMS:
         return {"case_open": None, "found_on": None}
     return {"case_open": data.get("case_status") != "closed", "found_on": found_date(data, updated_at)}
+
+
+def _text_key(column):
+    return sa.func.coalesce(column, "")
+
+
+def refresh_persons(conn: Connection, villages: Iterable[str | None] | None = None) -> None:
+    """Recompute ``person_counts`` of these villages (None: of all) from the registry's typed columns; called in the
+    registry write's transaction, after it (on PostgreSQL under the same lock as ``refresh``)."""
+    r, pc = t.registry, t.person_counts
+    if _is_postgres(conn):
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(COUNTS_LOCK)))
+    where = [r.c.kind == "person"]
+    if villages is not None:
+        villages = set(villages)
+        if not villages:
+            return
+        where.append(_village_in(r.c.village_id, villages))
+        conn.execute(pc.delete().where(pc.c.village_id.in_(sorted(v or "" for v in villages))))
+    else:
+        conn.execute(pc.delete())
+    village = _text_key(r.c.village_id)
+
+    def grouped(measure: str, key, full, *conditions):
+        by = [village, r.c.person_kind, key] + ([] if isinstance(full, sa.sql.elements.False_) else [full])
+        return (sa.select(village, r.c.person_kind, sa.literal(measure), key, full, sa.func.count())
+                .where(*where, *conditions).group_by(*by))
+
+    active = r.c.status == "active"
+    month = sa.func.substr(r.c.last_visit, 1, 7)
+    query = sa.union_all(
+        grouped("status", r.c.status, sa.false()),
+        grouped("visited", month, sa.func.substr(r.c.last_visit, 8) >= "-01", active,
+                r.c.person_kind.in_(VISITED_KINDS)),
+        grouped("due", sa.func.substr(r.c.next_due, 1, 7), sa.false(), active, r.c.next_due != ""))
+    conn.execute(pc.insert().from_select(["village_id", "person_kind", "measure", "key", "full", "n"], query))
+
+
+def refresh_all(conn: Connection) -> None:
+    """Every count recomputed from the rows (migration 0006's backfill; the tests' reference)."""
+    refresh(conn)
+    refresh_persons(conn)
 
 
 def _village_in(column, villages: set[str | None]):
@@ -150,6 +195,5 @@ def _refresh_latest(conn: Connection, persons: set[str] | None) -> None:
 
 def snapshot(conn: Connection) -> dict[str, list[tuple]]:
     """The counts as stored, sorted (to compare with a full recomputation)."""
-    rm, lv = t.record_months, t.latest_visits
-    return {"record_months": sorted(tuple(r) for r in conn.execute(sa.select(rm))),
-            "latest_visits": sorted(tuple(r) for r in conn.execute(sa.select(lv)))}
+    return {table.name: sorted(tuple(r) for r in conn.execute(sa.select(table)))
+            for table in (t.record_months, t.latest_visits, t.person_counts)}

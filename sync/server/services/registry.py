@@ -84,7 +84,8 @@ class Registry:
             if verdict.refusal is not None:
                 return self._refused(item, verdict.refusal)
             village_id = verdict.village_id
-            existing = conn.execute(sa.select(t.registry.c.seq, t.registry.c.updated_at, t.registry.c.fields).where(
+            existing = conn.execute(sa.select(t.registry.c.seq, t.registry.c.updated_at, t.registry.c.fields,
+                                              t.registry.c.village_id).where(
                 t.registry.c.kind == item.kind, t.registry.c.id == item.id)).one_or_none()
             if existing is None and id_number:
                 other = conn.execute(sa.select(t.registry.c.id, t.registry.c.seq, t.registry.c.village_id,
@@ -121,6 +122,7 @@ class Registry:
                              .values(**values))
             if item.kind == "person":
                 counts.write_name_terms(conn, item.id, fields.get("name"))
+                counts.refresh_persons(conn, {village_id, existing.village_id if existing is not None else village_id})
             outcome = Outcome.CONFLICT if lost else Outcome.ACCEPTED
             self.db.audit(conn, action="registry", caller=caller, subject=item.id, outcome=outcome.value,
                           message=protocol.canonical_json(lost) if lost else "")

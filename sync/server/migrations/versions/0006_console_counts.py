@@ -18,7 +18,7 @@ depends_on = None
 
 PERSON_COLUMNS = (("person_kind", 20), ("status", 20), ("last_visit", 40), ("next_due", 40), ("name", 100),
                   ("initials", 40), ("pinyin", 200), ("id_rev", 40))
-KEYS = ("initials", "pinyin", "id_rev")  # compared by bytes (collation "C") on PostgreSQL: prefix ranges
+KEYS = ("initials", "pinyin", "id_rev", "key")  # compared by bytes (collation "C") on PostgreSQL: prefix ranges
 BATCH = 5000
 
 
@@ -40,6 +40,15 @@ def upgrade() -> None:
         "registry_name_terms",
         sa.Column("term", sa.String(8), primary_key=True),
         sa.Column("person_id", sa.String(64), primary_key=True),
+    )
+    op.create_table(
+        "person_counts",
+        sa.Column("village_id", sa.String(64), primary_key=True),
+        sa.Column("person_kind", sa.String(20), primary_key=True),
+        sa.Column("measure", sa.String(8), primary_key=True),
+        sa.Column("key", _type("key", 40), primary_key=True),
+        sa.Column("full", sa.Boolean, primary_key=True),
+        sa.Column("n", sa.Integer, nullable=False),
     )
     op.create_table(
         "record_months",
@@ -90,7 +99,8 @@ def upgrade() -> None:
 
     op.create_index("ix_registry_overview", "registry",
                     ["kind", "village_id", "person_kind", "status", "last_visit", "next_due"])
-    for name in KEYS:
+    op.create_index("ix_registry_due", "registry", ["next_due", "status", "kind", "village_id"])
+    for name in KEYS[:3]:
         op.create_index(f"ix_registry_{name}", "registry", [name])
     op.create_index("ix_records_person", "records", ["person_id", "form_id", "updated_at"])
     op.create_index("ix_records_village_form", "records", ["village_id", "form_id", "updated_at"])
@@ -98,7 +108,7 @@ def upgrade() -> None:
                     postgresql_where=sa.text("case_open"), sqlite_where=sa.text("case_open"))
     op.create_index("ix_latest_visits_flagged", "latest_visits", ["updated_at", "village_id", "form_id"],
                     postgresql_where=sa.text("flagged"), sqlite_where=sa.text("flagged"))
-    counts.refresh(conn)
+    counts.refresh_all(conn)
 
 
 def downgrade() -> None:
@@ -106,11 +116,13 @@ def downgrade() -> None:
     op.drop_index("ix_records_open_reports", "records")
     op.drop_index("ix_records_village_form", "records")
     op.drop_index("ix_records_person", "records")
-    for name in KEYS:
+    for name in KEYS[:3]:
         op.drop_index(f"ix_registry_{name}", "registry")
+    op.drop_index("ix_registry_due", "registry")
     op.drop_index("ix_registry_overview", "registry")
     op.drop_table("latest_visits")
     op.drop_table("record_months")
+    op.drop_table("person_counts")
     op.drop_table("registry_name_terms")
     with op.batch_alter_table("records") as batch:
         batch.drop_column("found_on")

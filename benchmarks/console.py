@@ -36,7 +36,7 @@ from sync.server import scope  # noqa: E402
 from sync.server import tables as t  # noqa: E402
 from sync.server.api import open_service  # noqa: E402
 from sync.server.console.accounts import CONSOLE_ROLES  # noqa: E402
-from sync.server.console.views import FINDING_FORMS, VISIT_FORMS, Views, today  # noqa: E402
+from sync.server.console.views import Views, today  # noqa: E402
 from sync.server.scope import Caller  # noqa: E402
 from sync.server.services import counts  # noqa: E402
 
@@ -95,9 +95,10 @@ def build(url: str, townships: int, persons: int, records: int, seed: int = 1) -
     def record_rows():
         for _ in range(records):
             pid, vid = rng.choice(people)
-            form = rng.choices([*VISIT_FORMS, *FINDING_FORMS], [0.6, 0.38, 0.01, 0.01])[0]
+            form = rng.choices([*counts.VISIT_FORMS, *counts.FINDING_FORMS], [0.6, 0.38, 0.01, 0.01])[0]
             when = (day - timedelta(days=rng.randint(0, 365))).isoformat() + "T09:00:00.000+08:00"
-            data = {"red_flags": rng.choice(["none"] * 30 + ["no_heating", "fall_alone"])} if form in VISIT_FORMS \
+            visit = form in counts.VISIT_FORMS
+            data = {"red_flags": rng.choice(["none"] * 30 + ["no_heating", "fall_alone"])} if visit \
                 else {"case_status": rng.choice(["open", "following", "closed"]), "found_time": when[:10]}
             typed = counts.record_columns(form, data, when)
             yield (str(uuid.UUID(int=rng.getrandbits(128))), 1, form, "2026.1", vid, pid, "", "基准",
@@ -188,6 +189,7 @@ def main() -> None:
             queries[f"搜索“{q}”"] = (lambda q=q: views.persons(caller, q=q), search_sql(views, caller, q))
         raw = psycopg.connect(url)
         for label, (page, statements) in queries.items():
+            page()  # one warm-up round, not counted (a running server has its statements compiled)
             mine, base, ratios = [], [], []
             for _ in range(args.rounds):
                 a = time.perf_counter()
@@ -205,6 +207,21 @@ def main() -> None:
             print(f"{label}: console median {m:.0f} ms, p95 {p:.0f} ms | same SQL raw median {rm:.0f} ms, "
                   f"p95 {rp:.0f} ms | ratio (median of rounds) {statistics.median(ratios):.2f} "
                   f"| load {os.getloadavg()[0]:.1f}")
+        village = "341100101201"
+        with service.engine.connect() as conn:  # what a write adds: recounting one village (rolled back)
+            persons = [row[0] for row in conn.execute(sa.select(t.registry.c.id).where(
+                t.registry.c.kind == "person", t.registry.c.village_id == village).limit(200))]
+            for label, recount in (("a 200-record push", lambda: counts.refresh(conn, {village}, persons)),
+                                   ("a registry write", lambda: counts.refresh_persons(conn, {village}))):
+                runs = []
+                for _ in range(args.rounds):
+                    a = time.perf_counter()
+                    recount()
+                    runs.append((time.perf_counter() - a) * 1000)
+                    conn.rollback()
+                m, p = stats(runs)
+                print(f"recount for {label} (one village of ~{args.persons // (args.townships * 15):,} persons): "
+                      f"median {m:.0f} ms, p95 {p:.0f} ms | load {os.getloadavg()[0]:.1f}")
         with raw.cursor() as cursor:  # where 总览's time goes
             for statement, parameters in overview_raw:
                 a = time.perf_counter()

@@ -43,7 +43,7 @@ from sync.server import tables as t
 from sync.server.scope import Caller
 from sync.server.services import counts
 from sync.server.services.common import Database
-from sync.server.services.counts import FINDING_FORMS, VISIT_FORMS
+from sync.server.services.counts import VISIT_FORMS
 
 FLAG_DAYS = 60  # red flags older than this have left 工作台 on the laptop too
 VISIT_TARGET = 100  # percent of active elders and children visited this month
@@ -189,7 +189,7 @@ class Views:
                  .where(lv.c.flagged, lv.c.updated_at >= (day - timedelta(days=FLAG_DAYS)).isoformat(),
                         scope.records_where(caller, lv)).group_by(lv.c.village_id))
         reports = (sa.select(rec.c.village_id, sa.func.count().label("n"), sa.func.min(rec.c.found_on).label("found"))
-                   .where(rec.c.case_open, rec.c.form_id.in_(FINDING_FORMS), scope.records_where(caller, rec))
+                   .where(rec.c.case_open, scope.records_where(caller, rec))  # only 发现报告 have case_open
                    .group_by(rec.c.village_id))
         rows: dict[str, VillageRow] = {}
         with self.db.read() as conn:
@@ -248,7 +248,7 @@ class Views:
         rec = t.records
         query = (sa.select(rec.c.uuid, rec.c.form_id, rec.c.village_id, rec.c.person_id, rec.c.title,
                            rec.c.updated_at, rec.c.found_on, rec.c.data)
-                 .where(rec.c.case_open, rec.c.form_id.in_(FINDING_FORMS), scope.records_where(caller, rec),
+                 .where(rec.c.case_open, scope.records_where(caller, rec),
                         *([rec.c.village_id.startswith(village, autoescape=True)] if village else [])))
         out = []
         with (nullcontext(conn) if conn is not None else self.db.read()) as c:

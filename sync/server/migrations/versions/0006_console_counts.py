@@ -109,6 +109,8 @@ def upgrade() -> None:
     op.create_index("ix_latest_visits_flagged", "latest_visits", ["updated_at", "village_id", "form_id"],
                     postgresql_where=sa.text("flagged"), sqlite_where=sa.text("flagged"))
     counts.refresh_all(conn)
+    if conn.dialect.name == "postgresql":  # the planner's statistics for the new columns and tables, right away
+        op.execute("ANALYZE registry, records, registry_name_terms, person_counts, record_months, latest_visits")
 
 
 def downgrade() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -34,25 +35,41 @@ import sqlalchemy as sa  # noqa: E402
 from sync.server import scope  # noqa: E402
 from sync.server import tables as t  # noqa: E402
 from sync.server.api import open_service  # noqa: E402
-from sync.server.console.views import FINDING_FORMS, VISIT_FORMS, Views, today  # noqa: E402
+from sync.server.console.accounts import CONSOLE_ROLES  # noqa: E402
+from sync.server.console.views import Views, today  # noqa: E402
+from sync.server.scope import Caller  # noqa: E402
+from sync.server.services import counts  # noqa: E402
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "秀英桂兰玉珍凤芳华明国强建军志刚德福海平春梅淑贞文丽红永金生树林长发喜香"
 
 
-def build(url: str, townships: int, persons: int, records: int, seed: int = 1) -> None:
+def _copy(url: str, table: sa.Table, columns: list[str], rows) -> None:
+    """COPY rows into a table (the generator's bulk path: executemany of 2,000,000 rows takes far longer)."""
+    with psycopg.connect(url) as conn, conn.cursor() as cursor:
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def build(url: str, townships: int, persons: int, records: int, seed: int = 1) -> dict[str, float]:
+    """The county, with the typed columns and counts filled by the functions the services use
+    (``services/counts.py``); returns seconds per step."""
     service = open_service(url)
+    service.engine.dispose()
     rng = random.Random(seed)
     day = today()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
     villages = [f"3411001{tw:02d}{200 + v:03d}" for tw in range(1, townships + 1) for v in range(1, 16)]
-    with service.engine.begin() as conn:
-        conn.execute(t.registry.insert(), [
-            {"kind": "village", "id": vid, "village_id": vid, "id_number": None, "seq": i,
-             "fields": json.dumps({"name": f"{vid[-3:]}村", "town": f"{vid[7:9]}镇"}, ensure_ascii=False),
-             "updated_at": day.isoformat()} for i, vid in enumerate(villages)])
+    registry_columns = ["kind", "id", "village_id", "id_number", "seq", "updated_at", "fields",
+                        *counts.person_columns("person", {})]
+    registry_rows = [("village", vid, vid, None, i, day.isoformat(),
+                      json.dumps({"name": f"{vid[-3:]}村", "town": f"{vid[7:9]}镇"}, ensure_ascii=False),
+                      *counts.person_columns("village", {}).values()) for i, vid in enumerate(villages)]
     people: list[tuple[str, str]] = []
-    batch = []
+    terms = []
     for i in range(persons):
         vid = rng.choice(villages)
         kind = rng.choices(["elder", "child", "guardian"], [0.55, 0.3, 0.15])[0]
@@ -61,39 +78,45 @@ def build(url: str, townships: int, persons: int, records: int, seed: int = 1) -
         pid = f"P{i:07d}"
         people.append((pid, vid))
         id_number = f"341100{1940 + i % 80}0101{i % 10000:04d}"
-        batch.append({"kind": "person", "id": pid, "village_id": vid, "id_number": id_number, "seq": len(villages) + i,
-                      "updated_at": day.isoformat(), "fields": json.dumps({
-                          "name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), "kind": kind,
-                          "status": "active" if rng.random() < 0.95 else "deceased", "id_number": id_number,
-                          "last_visit": last.isoformat(), "next_due": due.isoformat() if due else ""},
-                          ensure_ascii=False)})
-        if len(batch) == 10_000:
-            with service.engine.begin() as conn:
-                conn.execute(t.registry.insert(), batch)
-            batch = []
-    if batch:
-        with service.engine.begin() as conn:
-            conn.execute(t.registry.insert(), batch)
-    batch = []
-    for _ in range(records):
-        pid, vid = rng.choice(people)
-        form = rng.choices([*VISIT_FORMS, *FINDING_FORMS], [0.6, 0.38, 0.01, 0.01])[0]
-        when = (day - timedelta(days=rng.randint(0, 365))).isoformat() + "T09:00:00.000+08:00"
-        data = {"red_flags": rng.choice(["none"] * 30 + ["no_heating", "fall_alone"])} if form in VISIT_FORMS \
-            else {"case_status": rng.choice(["open", "following", "closed"]), "found_time": when[:10]}
-        batch.append({"uuid": str(uuid.UUID(int=rng.getrandbits(128))), "revision": 1, "form_id": form,
-                      "form_version": "2026.1", "village_id": vid, "person_id": pid, "title": "", "author": "基准",
-                      "data": json.dumps(data), "updated_at": when, "received_at": when, "conflicts": 0})
-        if len(batch) == 20_000:
-            with service.engine.begin() as conn:
-                conn.execute(t.records.insert(), batch)
-            batch = []
-    if batch:
-        with service.engine.begin() as conn:
-            conn.execute(t.records.insert(), batch)
+        fields = {"name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), "kind": kind,
+                  "status": "active" if rng.random() < 0.95 else "deceased", "id_number": id_number,
+                  "last_visit": last.isoformat(), "next_due": due.isoformat() if due else ""}
+        registry_rows.append(("person", pid, vid, id_number, len(villages) + i, day.isoformat(),
+                              json.dumps(fields, ensure_ascii=False),
+                              *counts.person_columns("person", fields).values()))
+        terms += [(term, pid) for term in counts.name_terms(fields["name"])]
+    _copy(url, t.registry, registry_columns, registry_rows)
+    _copy(url, t.registry_name_terms, ["term", "person_id"], terms)
+    timings["registry"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    record_columns = ["uuid", "revision", "form_id", "form_version", "village_id", "person_id", "title", "author",
+                      "data", "updated_at", "received_at", "conflicts", "case_open", "found_on"]
+
+    def record_rows():
+        for _ in range(records):
+            pid, vid = rng.choice(people)
+            form = rng.choices([*counts.VISIT_FORMS, *counts.FINDING_FORMS], [0.6, 0.38, 0.01, 0.01])[0]
+            when = (day - timedelta(days=rng.randint(0, 365))).isoformat() + "T09:00:00.000+08:00"
+            visit = form in counts.VISIT_FORMS
+            data = {"red_flags": rng.choice(["none"] * 30 + ["no_heating", "fall_alone"])} if visit \
+                else {"case_status": rng.choice(["open", "following", "closed"]), "found_time": when[:10]}
+            typed = counts.record_columns(form, data, when)
+            yield (str(uuid.UUID(int=rng.getrandbits(128))), 1, form, "2026.1", vid, pid, "", "基准",
+                   json.dumps(data), when, when, 0, typed["case_open"], typed["found_on"])
+
+    _copy(url, t.records, record_columns, record_rows())
+    timings["records"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    service = open_service(url)
+    with service.engine.begin() as conn:
+        counts.refresh_all(conn)
+    timings["counts"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
     with service.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("ANALYZE")
+        conn.exec_driver_sql("VACUUM ANALYZE")
+    timings["vacuum"] = time.perf_counter() - t0
     service.engine.dispose()
+    return timings
 
 
 def raw_sql(views: Views, caller) -> list[tuple]:
@@ -133,25 +156,40 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--townships", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--db", default="", help="keep the county in this database (built only when empty) "
+                        "to measure again without building it again")
     args = parser.parse_args()
-    name = f"cunfang_bench_console_{uuid.uuid4().hex[:8]}"
+    name = args.db or f"cunfang_bench_console_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
     url = f"postgresql://postgres@127.0.0.1:5432/{name}"
     try:
-        t0 = time.perf_counter()
-        build(url, args.townships, args.persons, args.records)
-        print(f"county: {args.townships} townships × 15 villages, {args.persons:,} persons, {args.records:,} records "
-              f"({time.perf_counter() - t0:.0f} s to build)")
+        built = False
+        if exists:
+            with psycopg.connect(url) as conn:
+                built = conn.execute("SELECT to_regclass('records') IS NOT NULL").fetchone()[0] and \
+                    conn.execute("SELECT count(*) FROM records").fetchone()[0] > 0
+        if not built:
+            t0 = time.perf_counter()
+            timings = build(url, args.townships, args.persons, args.records)
+            print(f"county: {args.townships} townships × 15 villages, {args.persons:,} persons, "
+                  f"{args.records:,} records ({time.perf_counter() - t0:.0f} s to build: "
+                  + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()) + f"; load {os.getloadavg()[0]:.1f})")
         service = open_service(url)
         views = Views(service.db)
         caller = scope.operator()
+        township = Caller("乡镇", CONSOLE_ROLES["township"].scope_role, [], "console", township="341100101")
         overview_raw = raw_sql(views, caller)
-        queries = {"总览": (lambda: (views.overview(caller), views.trend(caller)), overview_raw)}
-        for q in ("王秀", "wxy", "0101123"):
+        queries = {"总览": (lambda: (views.overview(caller), views.trend(caller)), overview_raw),
+                   "总览（乡镇）": (lambda: (views.overview(township), views.trend(township)),
+                                  raw_sql(views, township))}
+        for q in ("王秀", "王", "wxy", "0101123"):
             queries[f"搜索“{q}”"] = (lambda q=q: views.persons(caller, q=q), search_sql(views, caller, q))
         raw = psycopg.connect(url)
         for label, (page, statements) in queries.items():
+            page()  # one warm-up round, not counted (a running server has its statements compiled)
             mine, base, ratios = [], [], []
             for _ in range(args.rounds):
                 a = time.perf_counter()
@@ -167,7 +205,23 @@ def main() -> None:
                 ratios.append((b - a) / max(c - b, 1e-9))
             (m, p), (rm, rp) = stats(mine), stats(base)
             print(f"{label}: console median {m:.0f} ms, p95 {p:.0f} ms | same SQL raw median {rm:.0f} ms, "
-                  f"p95 {rp:.0f} ms | ratio (median of rounds) {statistics.median(ratios):.2f}")
+                  f"p95 {rp:.0f} ms | ratio (median of rounds) {statistics.median(ratios):.2f} "
+                  f"| load {os.getloadavg()[0]:.1f}")
+        village = "341100101201"
+        with service.engine.connect() as conn:  # what a write adds: recounting one village (rolled back)
+            persons = [row[0] for row in conn.execute(sa.select(t.registry.c.id).where(
+                t.registry.c.kind == "person", t.registry.c.village_id == village).limit(200))]
+            for label, recount in (("a 200-record push", lambda: counts.refresh(conn, {village}, persons)),
+                                   ("a registry write", lambda: counts.refresh_persons(conn, {village}))):
+                runs = []
+                for _ in range(args.rounds):
+                    a = time.perf_counter()
+                    recount()
+                    runs.append((time.perf_counter() - a) * 1000)
+                    conn.rollback()
+                m, p = stats(runs)
+                print(f"recount for {label} (one village of ~{args.persons // (args.townships * 15):,} persons): "
+                      f"median {m:.0f} ms, p95 {p:.0f} ms | load {os.getloadavg()[0]:.1f}")
         with raw.cursor() as cursor:  # where 总览's time goes
             for statement, parameters in overview_raw:
                 a = time.perf_counter()
@@ -177,8 +231,9 @@ def main() -> None:
         raw.close()
         service.engine.dispose()
     finally:
-        with psycopg.connect(ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not args.db:
+            with psycopg.connect(ADMIN, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

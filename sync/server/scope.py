@@ -203,9 +203,15 @@ def persons_where(caller: Caller, table: sa.Table) -> sa.ColumnElement[bool]:
     """A condition on the registry table for the persons the caller may read: their villages, and none at all
     for a role that sees no kind of person (the console's 信息化). A role limited to some kinds still needs
     ``sees_registry_row`` on each row."""
+    return sa.and_(table.c.kind == "person", person_villages_where(caller, table))
+
+
+def person_villages_where(caller: Caller, table: sa.Table) -> sa.ColumnElement[bool]:
+    """A condition on a table about persons by village (the registry, the console's ``person_counts``): the
+    caller's villages, and nothing for a role that sees no kind of person."""
     if not caller.role.person_kinds:
         return sa.false()
-    return sa.and_(table.c.kind == "person", caller.village_where(table.c.village_id))
+    return caller.village_where(table.c.village_id)
 
 
 def sees_registry_row(caller: Caller, kind: str, fields: dict) -> bool:

@@ -14,9 +14,16 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
+
+
+def Key(length: int) -> String:  # noqa: N802 - a column type
+    """Text compared by bytes on PostgreSQL too (collation "C"): prefix ranges (pinyin, reversed ID numbers) use
+    the plain B-tree index whatever the database's locale."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 meta = Table(
     "meta", metadata,
@@ -103,7 +110,14 @@ records = Table(
     Column("updated_at", String(40), nullable=False),
     Column("received_at", String(40), nullable=False),
     Column("conflicts", Integer, nullable=False, default=0),
+    # 发现报告 only (else NULL), from ``data`` by ``services/counts.record_columns`` at push (migration 0006)
+    Column("case_open", Boolean),
+    Column("found_on", String(10)),
     Index("ix_records_form_updated", "form_id", "updated_at"),  # the console's 总览 (migration 0004)
+    Index("ix_records_person", "person_id", "form_id", "updated_at"),  # a person's records (migration 0006)
+    Index("ix_records_village_form", "village_id", "form_id", "updated_at"),  # per-village counts (0006)
+    Index("ix_records_open_reports", "village_id", "form_id", "found_on",
+          postgresql_where=text("case_open"), sqlite_where=text("case_open")),
 )
 
 # A revision that lost a race (or was based on an old one): kept whole, for a person to resolve.
@@ -161,6 +175,70 @@ registry = Table(
     Column("fields", Text, nullable=False),
     Column("updated_at", String(40), nullable=False),
     Column("seq", BigInteger, nullable=False, index=True),
+    # persons only, from ``fields`` by ``services/counts.person_columns`` at every write (migration 0006)
+    Column("person_kind", String(20), nullable=False, default=""),
+    Column("status", String(20), nullable=False, default=""),
+    Column("last_visit", String(40), nullable=False, default=""),
+    Column("next_due", String(40), nullable=False, default=""),
+    Column("name", String(100), nullable=False, default=""),
+    Column("initials", Key(40), nullable=False, default=""),
+    Column("pinyin", Key(200), nullable=False, default=""),
+    Column("id_rev", Key(40), nullable=False, default=""),  # the ID number reversed: its tail is a prefix
+    # 总览 reads these columns only (an index-only scan on PostgreSQL)
+    Index("ix_registry_overview", "kind", "village_id", "person_kind", "status", "last_visit", "next_due"),
+    Index("ix_registry_due", "next_due", "status", "kind", "village_id"),  # overdue: the days of this month
+    Index("ix_registry_initials", "initials"),
+    Index("ix_registry_pinyin", "pinyin"),
+    Index("ix_registry_id_rev", "id_rev"),
+)
+
+# Every one- and two-character part of each person's name (``counts.name_terms``): a name part is found by one
+# index lookup on either database (migration 0006).
+registry_name_terms = Table(
+    "registry_name_terms", metadata,
+    Column("term", String(8), primary_key=True),
+    Column("person_id", String(64), primary_key=True),
+)
+
+# Persons per village and kind (``counts.refresh_persons``, in each registry write's transaction; migration 0006),
+# so that 总览 adds up a few rows per village instead of reading every person:
+# - measure "status": key = status → persons by kind and status;
+# - measure "visited": active elders and children by key = last_visit[:7], ``full`` = last_visit[7:] >= "-01"
+#   (last_visit >= "YYYY-MM-01" is key > "YYYY-MM", or key = "YYYY-MM" and full);
+# - measure "due": active persons with a next_due by key = next_due[:7] (overdue is key < this month, plus this
+#   month's days before today read from ``registry`` through ix_registry_due).
+person_counts = Table(
+    "person_counts", metadata,
+    Column("village_id", String(64), primary_key=True),
+    Column("person_kind", String(20), primary_key=True),
+    Column("measure", String(8), primary_key=True),
+    Column("key", Key(40), primary_key=True),
+    Column("full", Boolean, primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
+# Records per village, form and month of their last update (``counts.refresh``, in each push's transaction):
+# the 12-month trend (migration 0006). A record without a village counts under "".
+record_months = Table(
+    "record_months", metadata,
+    Column("village_id", String(64), primary_key=True),
+    Column("form_id", String(100), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
+# Each person's newest visit record per visit form and whether it raised a red flag (``counts.refresh``, in each
+# push's transaction): open red flags (migration 0006).
+latest_visits = Table(
+    "latest_visits", metadata,
+    Column("person_id", String(64), primary_key=True),
+    Column("form_id", String(100), primary_key=True),
+    Column("uuid", String(64), nullable=False),
+    Column("village_id", String(64)),
+    Column("updated_at", String(40), nullable=False),
+    Column("flagged", Boolean, nullable=False),
+    Index("ix_latest_visits_flagged", "updated_at", "village_id", "form_id",
+          postgresql_where=text("flagged"), sqlite_where=text("flagged")),
 )
 
 # Every version of every registry row: the base a laptop's change is merged against.

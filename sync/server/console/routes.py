@@ -145,8 +145,9 @@ def mount_console(app: FastAPI, service) -> None:
         if not user.may("overview"):
             return RedirectResponse("/console/users", 303)
         caller = user.caller
-        return render(request, "overview.html", user, towns=views.overview(caller), trend=views.trend(caller),
-                      today=today(), chart=Markup(_bar_chart(views.trend(caller))))
+        trend = views.trend(caller)
+        return render(request, "overview.html", user, towns=views.overview(caller), trend=trend,
+                      today=today(), chart=Markup(_bar_chart(trend)))
 
     @router.get("/persons", response_class=HTMLResponse)
     def persons(request: Request, q: Annotated[str, Query(max_length=50)] = "", village: str = "", kind: str = "",

@@ -9,12 +9,16 @@ The server's definitions, each made once here (ARCHITECTURE.md, "The web console
 - **visited this month** is the laptop's visit-rate rule (``app.store.persons.visit_rates``): an active elder or
   child whose last_visit is on or after the 1st of this month; the rate is visited ÷ active elders and children,
   beside the target ``VISIT_TARGET`` (every one of them visited every month, the 2025 monthly target);
-- an **open red flag** is a person's newest visit record (``VISIT_FORMS``) of the last ``FLAG_DAYS`` days that
-  raised a safety flag (``app.schedule.red_flags``): a later calm visit closes it, as on the laptop's 工作台
-  (which also looks back 60 days);
+- an **open red flag** is a person's newest visit record per visit form (``VISIT_FORMS``), if it is of the last
+  ``FLAG_DAYS`` days and raised a safety flag (``app.schedule.red_flags``): a later calm visit closes it, as on
+  the laptop's 工作台 (which also looks back 60 days); "newest" is over all the person's records, counted in
+  that record's village;
 - an **open 发现报告** is the newest revision of a ``child_finding_report`` / ``elder_finding_report`` whose
   case_status is not ``closed``; its days open count from found_time (else its last update);
 - the **12-month trend** counts visit records per month of their last update.
+
+None of these reads JSON row by row: the services keep typed columns and per-village counts as they write
+(``sync/server/services/counts.py``, migration 0006), and the pages read those.
 """
 
 from __future__ import annotations
@@ -33,14 +37,14 @@ from app.china import mask_id
 from app.dashboard import flag_text
 from app.schedule import red_flags
 from app.store.persons import KIND_LABELS, VISITED_KINDS
-from app.store.search import name_pinyin
+from app.store.search import normalize_query, reversed_tail
 from sync.server import scope
 from sync.server import tables as t
 from sync.server.scope import Caller
+from sync.server.services import counts
 from sync.server.services.common import Database
+from sync.server.services.counts import VISIT_FORMS
 
-VISIT_FORMS = ("elder_visit", "child_visit")
-FINDING_FORMS = ("child_finding_report", "elder_finding_report")
 FLAG_DAYS = 60  # red flags older than this have left 工作台 on the laptop too
 VISIT_TARGET = 100  # percent of active elders and children visited this month
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -53,6 +57,16 @@ def today() -> date:
 
 def township_of(village_id: str | None) -> str:
     return (village_id or "")[:9]
+
+
+def _days_since(day_text: str | None, day: date) -> int:
+    """Days from an ISO date to ``day`` (0 for none, or a date to come)."""
+    return max(0, (day - date.fromisoformat(day_text)).days) if day_text else 0
+
+
+def _prefix(column, text: str):
+    """Values starting with ``text``, as a range the column's B-tree index answers (``tables.Key``)."""
+    return sa.and_(column >= text, column < text[:-1] + chr(ord(text[-1]) + 1))
 
 
 class Fields:
@@ -120,64 +134,81 @@ class Views:
 
     def _persons_filter(self, caller: Caller, *, village: str = "", kind: str = "", overdue: bool = False,
                         visited: bool = False, to_visit: bool = False, on: date | None = None):
-        r, f = t.registry, self.f
+        r = t.registry
         day = on or today()
         parts = [scope.persons_where(caller, r)]
         if village:
             parts.append(r.c.village_id.startswith(village, autoescape=True))
         if kind:
-            parts.append(f.get(r.c.fields, "kind") == kind)
+            parts.append(r.c.person_kind == kind)
         if overdue:
-            parts.append(self._overdue(day))
+            parts.append(self._overdue(r, day))
         if visited or to_visit:
-            parts += [f.get(r.c.fields, "status") == "active", f.get(r.c.fields, "kind").in_(VISITED_KINDS)]
+            parts.append(self._to_visit(r))
         if visited:
-            parts.append(f.get(r.c.fields, "last_visit") >= day.replace(day=1).isoformat())
+            parts.append(r.c.last_visit >= day.replace(day=1).isoformat())
         return sa.and_(*parts)
 
-    def _overdue(self, day: date):
-        """``app.store.persons.overdue_sql`` on the registry's JSON fields."""
-        r, f = t.registry, self.f
-        due = f.get(r.c.fields, "next_due")
-        return sa.and_(f.get(r.c.fields, "status") == "active", due != "", due < day.isoformat())
+    @staticmethod
+    def _overdue(r, day: date):
+        """``app.store.persons.overdue_sql`` on the registry's typed columns (``counts.person_columns``)."""
+        return sa.and_(r.c.status == "active", r.c.next_due != "", r.c.next_due < day.isoformat())
+
+    @staticmethod
+    def _to_visit(r):
+        """An active elder or child: the persons the visit rate counts (``app.store.persons.visit_rates``)."""
+        return sa.and_(r.c.status == "active", r.c.person_kind.in_(VISITED_KINDS))
 
     # ---------------------------------------------------------------- 总览
 
     def overview(self, caller: Caller, *, on: date | None = None) -> list[Township]:
+        """Per village: persons by kind, visited this month and overdue (``person_counts``, and this month's overdue
+        days from the registry's typed columns), open red flags (``latest_visits``) and open 发现报告
+        (``records.case_open``, a partial index)."""
         day = on or today()
-        r, f = t.registry, self.f
-        # each person's fields parsed once (PostgreSQL would otherwise parse the JSON for every key read)
-        parsed = sa.cast(r.c.fields, JSONB) if f.pg else r.c.fields
-        p = (sa.select(r.c.village_id, parsed.label("fields")).where(scope.persons_where(caller, r))
-             .cte("p").prefix_with("MATERIALIZED"))
-        kind, status, due = f.get(p.c.fields, "kind"), f.get(p.c.fields, "status"), f.get(p.c.fields, "next_due")
-        active_visited = sa.and_(status == "active", kind.in_(VISITED_KINDS))
-        month = day.replace(day=1).isoformat()
+        month = day.replace(day=1).isoformat()[:7]
+        pc, r = t.person_counts, t.registry
 
-        def count(cond):
-            return sa.func.sum(sa.case((cond, 1), else_=0))
+        def count(*conditions):
+            return sa.func.sum(sa.case((sa.and_(*conditions), pc.c.n), else_=0))
 
-        overdue = sa.and_(status == "active", due != "", due < day.isoformat())  # persons.overdue_sql
-        query = (sa.select(p.c.village_id, kind.label("kind"), sa.func.count().label("n"),
-                           count(active_visited).label("to_visit"),
-                           count(sa.and_(active_visited, f.get(p.c.fields, "last_visit") >= month)).label("visited"),
-                           count(overdue).label("overdue"))
-                 .group_by(p.c.village_id, kind))
+        status = pc.c.measure == "status"
+        query = (sa.select(pc.c.village_id, pc.c.person_kind.label("kind"), count(status).label("n"),
+                           count(status, pc.c.key == "active", pc.c.person_kind.in_(VISITED_KINDS)).label("to_visit"),
+                           count(pc.c.measure == "visited", sa.or_(pc.c.key > month, sa.and_(pc.c.key == month,
+                                                                                              pc.c.full)))
+                           .label("visited"),
+                           count(pc.c.measure == "due", pc.c.key < month).label("overdue"))
+                 .where(scope.person_villages_where(caller, pc)).group_by(pc.c.village_id, pc.c.person_kind))
+        # overdue within this month: its days before today, from the registry (ix_registry_due)
+        due_now = (sa.select(r.c.village_id, sa.func.count().label("n"))
+                   .where(scope.persons_where(caller, r), self._overdue(r, day), r.c.next_due >= month)
+                   .group_by(r.c.village_id))
+        lv, rec = t.latest_visits, t.records
+        flags = (sa.select(lv.c.village_id, sa.func.count().label("n"))
+                 .where(lv.c.flagged, lv.c.updated_at >= (day - timedelta(days=FLAG_DAYS)).isoformat(),
+                        scope.records_where(caller, lv)).group_by(lv.c.village_id))
+        reports = (sa.select(rec.c.village_id, sa.func.count().label("n"), sa.func.min(rec.c.found_on).label("found"))
+                   .where(rec.c.case_open, scope.records_where(caller, rec))  # only 发现报告 have case_open
+                   .group_by(rec.c.village_id))
         rows: dict[str, VillageRow] = {}
         with self.db.read() as conn:
             names = self._village_names(conn, caller)
             for row in conn.execute(query):
                 v = rows.setdefault(row.village_id or "", VillageRow(row.village_id or ""))
-                v.kinds[row.kind or "other"] = v.kinds.get(row.kind or "other", 0) + row.n
+                if row.n:
+                    v.kinds[row.kind or "other"] = v.kinds.get(row.kind or "other", 0) + int(row.n)
                 v.to_visit += int(row.to_visit or 0)
                 v.visited += int(row.visited or 0)
                 v.overdue += int(row.overdue or 0)
-            for item in self.open_flags(caller, conn=conn, on=day):
-                rows.setdefault(item["village_id"] or "", VillageRow(item["village_id"] or "")).flags += 1
-            for item in self.open_reports(caller, conn=conn, on=day):
-                v = rows.setdefault(item["village_id"] or "", VillageRow(item["village_id"] or ""))
-                v.reports += 1
-                v.oldest_report = max(v.oldest_report, item["days_open"])
+            for row in conn.execute(due_now):
+                rows.setdefault(row.village_id or "", VillageRow(row.village_id or "")).overdue += row.n
+            for row in conn.execute(flags):
+                rows.setdefault(row.village_id or "", VillageRow(row.village_id or "")).flags += row.n
+            for row in conn.execute(reports):
+                v = rows.setdefault(row.village_id or "", VillageRow(row.village_id or ""))
+                v.reports += row.n
+                v.oldest_report = max(v.oldest_report, _days_since(row.found, day))
         for vid in names:
             rows.setdefault(vid, VillageRow(vid))
         towns: dict[str, Township] = {}
@@ -193,59 +224,49 @@ class Views:
         return list(towns.values())
 
     def open_flags(self, caller: Caller, *, conn=None, village: str = "", on: date | None = None) -> list[dict]:
-        """The newest visit record of each person and form (last FLAG_DAYS days) that raised a red flag, oldest
-        first."""
-        rec = t.records
+        """Each person's newest visit record per visit form (``latest_visits``) of the last FLAG_DAYS days that
+        raised a red flag, oldest first."""
+        lv, rec = t.latest_visits, t.records
         since = ((on or today()) - timedelta(days=FLAG_DAYS)).isoformat()
-        newest = (sa.select(rec.c.uuid, rec.c.form_id, rec.c.village_id, rec.c.person_id, rec.c.title,
-                            rec.c.updated_at, rec.c.data,
-                            sa.func.row_number().over(partition_by=(rec.c.person_id, rec.c.form_id),
-                                                      order_by=rec.c.updated_at.desc()).label("n"))
-                  .where(rec.c.form_id.in_(VISIT_FORMS), rec.c.person_id.is_not(None), rec.c.updated_at >= since,
-                         scope.records_where(caller, rec),
-                         *([rec.c.village_id.startswith(village, autoescape=True)] if village else []))
-                  .subquery())
-        query = sa.select(newest).where(newest.c.n == 1)
+        query = (sa.select(rec.c.uuid, rec.c.form_id, rec.c.village_id, rec.c.person_id, rec.c.title,
+                           rec.c.updated_at, rec.c.data)
+                 .join(rec, rec.c.uuid == lv.c.uuid)
+                 .where(lv.c.flagged, lv.c.updated_at >= since, scope.records_where(caller, lv),
+                        *([lv.c.village_id.startswith(village, autoescape=True)] if village else []))
+                 .order_by(lv.c.updated_at))
         out = []
         with (nullcontext(conn) if conn is not None else self.db.read()) as c:
             for row in c.execute(query):
-                flags = red_flags(json.loads(row.data))
-                if flags:
-                    out.append({"uuid": row.uuid, "form_id": row.form_id, "village_id": row.village_id,
-                                "person_id": row.person_id, "title": row.title, "updated_at": row.updated_at,
-                                "flag_text": flag_text(flags), "since": row.updated_at[:10]})
-        out.sort(key=lambda item: item["updated_at"])
+                out.append({"uuid": row.uuid, "form_id": row.form_id, "village_id": row.village_id,
+                            "person_id": row.person_id, "title": row.title, "updated_at": row.updated_at,
+                            "flag_text": flag_text(red_flags(json.loads(row.data))), "since": row.updated_at[:10]})
         return out
 
     def open_reports(self, caller: Caller, *, conn=None, village: str = "", on: date | None = None) -> list[dict]:
-        """Open 发现报告 (case_status not closed), the oldest first, with days open."""
+        """Open 发现报告 (``records.case_open``), the oldest first, with days open."""
         day = on or today()
         rec = t.records
         query = (sa.select(rec.c.uuid, rec.c.form_id, rec.c.village_id, rec.c.person_id, rec.c.title,
-                           rec.c.updated_at, rec.c.data)
-                 .where(rec.c.form_id.in_(FINDING_FORMS), scope.records_where(caller, rec),
+                           rec.c.updated_at, rec.c.found_on, rec.c.data)
+                 .where(rec.c.case_open, scope.records_where(caller, rec),
                         *([rec.c.village_id.startswith(village, autoescape=True)] if village else [])))
         out = []
         with (nullcontext(conn) if conn is not None else self.db.read()) as c:
             for row in c.execute(query):
                 data = json.loads(row.data)
-                if data.get("case_status") == "closed":
-                    continue
-                found = str(data.get("found_time") or row.updated_at)[:10]
-                try:
-                    days = max(0, (day - date.fromisoformat(found)).days)
-                except ValueError:
-                    days = 0
                 out.append({"uuid": row.uuid, "form_id": row.form_id, "village_id": row.village_id,
                             "person_id": row.person_id, "title": row.title or data.get("subject_name", ""),
-                            "updated_at": row.updated_at, "found": found, "days_open": days,
+                            "updated_at": row.updated_at,
+                            "found": str(data.get("found_time") or row.updated_at)[:10],
+                            "days_open": _days_since(row.found_on, day),
                             "follow_ups": len(data.get("follow_up") or []) if isinstance(data.get("follow_up"), list)
                             else 0, "case_status": str(data.get("case_status") or "")})
         out.sort(key=lambda item: -item["days_open"])
         return out
 
     def trend(self, caller: Caller, *, on: date | None = None) -> list[tuple[str, int]]:
-        """Visit records per month, the last 12 months (oldest first, months without visits as 0)."""
+        """Visit records per month, the last 12 months (oldest first, months without visits as 0), from the
+        per-village counts ``record_months``."""
         day = on or today()
         months = []
         y, m = day.year, day.month
@@ -253,45 +274,39 @@ class Views:
             months.append(f"{y:04d}-{m:02d}")
             y, m = (y, m - 1) if m > 1 else (y - 1, 12)
         months.reverse()
-        rec = t.records
-        month = sa.func.substr(rec.c.updated_at, 1, 7)
-        query = (sa.select(month.label("m"), sa.func.count().label("n"))
-                 .where(rec.c.form_id.in_(VISIT_FORMS), scope.records_where(caller, rec), month >= months[0])
-                 .group_by(month))
+        rm = t.record_months
+        query = (sa.select(rm.c.month, sa.func.sum(rm.c.n).label("n"))
+                 .where(rm.c.form_id.in_(VISIT_FORMS), scope.records_where(caller, rm), rm.c.month >= months[0])
+                 .group_by(rm.c.month))
         with self.db.read() as conn:
-            counts = {row.m: row.n for row in conn.execute(query)}
+            counts = {row.month: int(row.n) for row in conn.execute(query)}
         return [(m, counts.get(m, 0)) for m in months]
 
     # ---------------------------------------------------------------- 人员
 
     def persons(self, caller: Caller, *, q: str = "", village: str = "", kind: str = "", overdue: bool = False,
                 visited: bool = False, to_visit: bool = False, offset: int = 0, limit: int = PAGE) -> list[dict]:
-        """Persons of the caller's scope: a search (name part, pinyin initials, ID tail) or a filtered list."""
-        r, f = t.registry, self.f
+        """Persons of the caller's scope: a search (name part, pinyin initials or full pinyin, ID tail) or a
+        filtered list, a page at a time. Each kind of search is an index lookup: ``registry_name_terms`` for a
+        name part, prefix ranges on ``initials`` / ``pinyin`` and on the reversed ID number ``id_rev``."""
+        r = t.registry
         cond = self._persons_filter(caller, village=village, kind=kind, overdue=overdue, visited=visited,
                                     to_visit=to_visit)
-        q = q.strip()
-        name = f.get(r.c.fields, "name")
-        query = sa.select(r.c.id, r.c.village_id, r.c.id_number, r.c.fields).where(cond)
-        pinyin = q.isascii() and q.isalpha()
-        if q and not pinyin:
-            tail = q.upper()
-            if tail.replace("X", "").isdigit():
-                query = query.where(r.c.id_number.like(f"%{tail}"))
-            else:
-                query = query.where(name.contains(q, autoescape=True))
-        query = query.order_by(r.c.village_id, name)
+        query = sa.select(r.c.id, r.c.village_id, r.c.fields).where(cond)
+        text = normalize_query(q)
+        if text.isascii() and text.isalpha():
+            query = query.where(sa.or_(_prefix(r.c.initials, text), _prefix(r.c.pinyin, text)))
+        elif text and text.upper().replace("X", "").isdigit():
+            query = query.where(_prefix(r.c.id_rev, reversed_tail(text, 40)))
+        elif text:
+            name = counts.normalized_name(text)
+            terms = t.registry_name_terms
+            query = query.where(r.c.id.in_(sa.select(terms.c.person_id).where(terms.c.term == name[:2])))
+            if len(name) > 2:
+                query = query.where(r.c.name.contains(name, autoescape=True))
+        query = query.order_by(r.c.village_id, r.c.name, r.c.id).offset(offset).limit(limit)
         with self.db.read() as conn:
-            if pinyin:  # the registry keeps no pinyin: the names of the scope are read and matched here
-                wanted = q.lower()
-                hits = []
-                for row in conn.execute(query):
-                    full, initials = name_pinyin(json.loads(row.fields).get("name", ""))
-                    if initials.startswith(wanted) or full.startswith(wanted):
-                        hits.append(row)
-                rows = hits[offset:offset + limit]
-            else:
-                rows = conn.execute(query.offset(offset).limit(limit)).all()
+            rows = conn.execute(query).all()
             names = self._village_names(conn, caller)
         out = []
         for row in rows:

@@ -17,6 +17,7 @@ from sync.protocol import Outcome, RecordEnvelope, RecordResult
 from sync.server import scope
 from sync.server import tables as t
 from sync.server.scope import Caller
+from sync.server.services import counts
 from sync.server.services.attachments import Attachments
 from sync.server.services.common import Database, ServiceError, utc_now
 from sync.server.services.forms import Forms
@@ -275,11 +276,17 @@ class Records:
                  "form_version": env.form_version, "village_id": villages[(env.uuid, env.revision)],
                  "person_id": env.person_id, "title": env.title, "author": env.author,
                  "data": protocol.canonical_json(env.data), "updated_at": env.updated_at, "received_at": now,
-                 "conflicts": 0} for _, env in sorted(newest.items())]
+                 "conflicts": 0, **counts.record_columns(env.form_id, env.data, env.updated_at)}
+                for _, env in sorted(newest.items())]
+        before = conn.execute(sa.select(t.records.c.village_id, t.records.c.person_id)
+                              .where(t.records.c.uuid.in_(sorted(newest)))).all()
         statement = self.db.dialect_insert()(t.records).values(rows)
         update = {k: statement.excluded[k] for k in rows[0] if k not in ("uuid", "conflicts")}
         conn.execute(statement.on_conflict_do_update(index_elements=["uuid"], set_=update,
                                                      where=t.records.c.revision < statement.excluded.revision))
+        # the console's counts of every village and person these records were or are now about
+        counts.refresh(conn, villages={row["village_id"] for row in rows} | {row.village_id for row in before},
+                       persons={row["person_id"] for row in rows} | {row.person_id for row in before})
 
     def move(self, caller: Caller, uuid_: str, village_id: str) -> RecordResult:
         """Move a record to another village: a new revision of its newest one, filed under ``village_id``.

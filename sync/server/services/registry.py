@@ -13,6 +13,7 @@ from sync.protocol import Outcome, RegistryEntity, RegistryResult
 from sync.server import scope
 from sync.server import tables as t
 from sync.server.scope import Caller
+from sync.server.services import counts
 from sync.server.services.common import REGISTRY_LOCK, Database, utc_now
 
 
@@ -83,7 +84,8 @@ class Registry:
             if verdict.refusal is not None:
                 return self._refused(item, verdict.refusal)
             village_id = verdict.village_id
-            existing = conn.execute(sa.select(t.registry.c.seq, t.registry.c.updated_at, t.registry.c.fields).where(
+            existing = conn.execute(sa.select(t.registry.c.seq, t.registry.c.updated_at, t.registry.c.fields,
+                                              t.registry.c.village_id).where(
                 t.registry.c.kind == item.kind, t.registry.c.id == item.id)).one_or_none()
             if existing is None and id_number:
                 other = conn.execute(sa.select(t.registry.c.id, t.registry.c.seq, t.registry.c.village_id,
@@ -111,12 +113,16 @@ class Registry:
                                                               fields=protocol.canonical_json(fields))
                                ).inserted_primary_key[0]
             values = {"village_id": village_id, "id_number": id_number or None,
-                      "fields": protocol.canonical_json(fields), "updated_at": updated_at, "seq": seq}
+                      "fields": protocol.canonical_json(fields), "updated_at": updated_at, "seq": seq,
+                      **counts.person_columns(item.kind, fields)}
             if existing is None:
                 conn.execute(t.registry.insert().values(kind=item.kind, id=item.id, **values))
             else:
                 conn.execute(t.registry.update().where(t.registry.c.kind == item.kind, t.registry.c.id == item.id)
                              .values(**values))
+            if item.kind == "person":
+                counts.write_name_terms(conn, item.id, fields.get("name"))
+                counts.refresh_persons(conn, {village_id, existing.village_id if existing is not None else village_id})
             outcome = Outcome.CONFLICT if lost else Outcome.ACCEPTED
             self.db.audit(conn, action="registry", caller=caller, subject=item.id, outcome=outcome.value,
                           message=protocol.canonical_json(lost) if lost else "")

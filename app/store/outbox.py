@@ -189,7 +189,7 @@ def merge_person(store, local_id: str, server_id: str) -> None:
 def apply_registry_page(store, items: Sequence[dict], now: str) -> int:
     """Take the server's villages, households and persons (``{"kind", "id", "village_id", "fields",
     "updated_at", "seq"}``), except rows changed here and not yet sent. Inside the caller's transaction."""
-    from app.store.store import PERSON_FIELDS, Store
+    from app.store.store import PERSON_FIELDS
 
     applied = 0
     with store.transaction():
@@ -208,7 +208,7 @@ def apply_registry_page(store, items: Sequence[dict], now: str) -> int:
                 values = {k: str(fields.get(k) or "") for k in ("group_name", "house_number", "address")}
                 values["village_id"] = fields.get("village_id") or item.get("village_id")
             else:
-                values = Store._person_row({k: fields[k] for k in PERSON_FIELDS if k in fields})
+                values = store._person_row({k: fields[k] for k in PERSON_FIELDS if k in fields})
                 values["guardian_id"] = fields.get("guardian_id")
             values.update(created_at=fields.get("created_at") or now, updated_at=item["updated_at"], dirty=0,
                           server_seq=item.get("seq"))

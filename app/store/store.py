@@ -447,7 +447,7 @@ class Store:
         table = self.region_table()
         town = table.get(code)
         if town is None or town.level != "township":
-            raise CunFangError(ErrorCode.REGION_UNKNOWN, code=code)
+            raise CunFangError(ErrorCode.REGION_UNKNOWN, region=code)
         self.set_setting(self.TOWNSHIP_SETTING, code)
         self.set_setting("town", town.name)
         self._add_township_villages()

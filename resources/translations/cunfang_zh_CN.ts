@@ -712,17 +712,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="693"/>
+        <location filename="../../ui/pages.py" line="692"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="695"/>
+        <location filename="../../ui/pages.py" line="694"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="698"/>
+        <location filename="../../ui/pages.py" line="697"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -991,62 +991,62 @@
 <context>
     <name>FillPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="308"/>
+        <location filename="../../ui/pages.py" line="307"/>
         <source>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</source>
         <translation>&lt;h2&gt;填表&lt;/h2&gt;选择要填写的表单（也可以在“台账”中选中一个人后“为此人填表”）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="313"/>
+        <location filename="../../ui/pages.py" line="312"/>
         <source>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</source>
         <translation>打开其他表单文件（XLSForm .xlsx / XForm .xml）…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="315"/>
+        <location filename="../../ui/pages.py" line="314"/>
         <source>打印空白表…</source>
         <translation>打印空白表…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="322"/>
+        <location filename="../../ui/pages.py" line="321"/>
         <source>选择表单</source>
         <translation>选择表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="345"/>
+        <location filename="../../ui/pages.py" line="344"/>
         <source>{title}（版本 {version}）</source>
         <translation>{title}（版本 {version}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="350"/>
+        <location filename="../../ui/pages.py" line="349"/>
         <source>{file}：表单有错误，不能使用（{error}）</source>
         <translation>{file}：表单有错误，不能使用（{error}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="358"/>
+        <location filename="../../ui/pages.py" line="357"/>
         <source>打开表单</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="359"/>
+        <location filename="../../ui/pages.py" line="358"/>
         <source>表单 (*.xlsx *.xls *.xml)</source>
         <translation>表单 (*.xlsx *.xls *.xml)</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="381"/>
+        <location filename="../../ui/pages.py" line="380"/>
         <source>表单不能使用</source>
         <translation>表单不能使用</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="419"/>
+        <location filename="../../ui/pages.py" line="418"/>
         <source>已定稿：{title}。联网后自动发送到县局。</source>
         <translation>已定稿：{title}。联网后自动发送到县局。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="421"/>
+        <location filename="../../ui/pages.py" line="420"/>
         <source>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</source>
         <translation>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="434"/>
+        <location filename="../../ui/pages.py" line="433"/>
         <source>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</source>
         <translation>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</translation>
     </message>
@@ -1054,92 +1054,82 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../../ui/startup.py" line="35"/>
+        <location filename="../../ui/startup.py" line="37"/>
         <source>村访通 · 首次设置</source>
         <translation>村访通 · 首次设置</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="63"/>
-        <source>例如 东山村（可留空，以后在台账中添加）</source>
-        <translation>例如 东山村（可留空，以后在台账中添加）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/startup.py" line="50"/>
+        <location filename="../../ui/startup.py" line="52"/>
         <source>您的姓名，记在每条记录上</source>
         <translation>您的姓名，记在每条记录上</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="41"/>
+        <location filename="../../ui/startup.py" line="43"/>
         <source>欢迎使用村访通。先建立&lt;b&gt;管理员账户&lt;/b&gt;：本机上的所有记录都加密保存，用账户密码打开。以后可在“设置 → 账户”里为村干部、儿童主任添加各自的账户。</source>
         <translation>欢迎使用村访通。先建立&lt;b&gt;管理员账户&lt;/b&gt;：本机上的所有记录都加密保存，用账户密码打开。以后可在“设置 → 账户”里为村干部、儿童主任添加各自的账户。</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="52"/>
+        <location filename="../../ui/startup.py" line="54"/>
         <source>至少 8 位</source>
         <translation>至少 8 位</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="67"/>
+        <location filename="../../ui/startup.py" line="58"/>
+        <source>依次选择省、市、县（区）、乡镇（街道）：可输入名称、拼音或拼音首字母查找，按回车选定</source>
+        <translation>依次选择省、市、县（区）、乡镇（街道）：可输入名称、拼音或拼音首字母查找，按回车选定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="62"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="68"/>
-        <source>乡镇：</source>
-        <translation>乡镇：</translation>
-    </message>
-    <message>
-        <location filename="../../ui/startup.py" line="69"/>
-        <source>村：</source>
-        <translation>村：</translation>
-    </message>
-    <message>
-        <location filename="../../ui/startup.py" line="76"/>
+        <location filename="../../ui/startup.py" line="70"/>
         <source>先练习一下（练习模式）(&amp;P)</source>
         <translation>先练习一下（练习模式）(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="64"/>
+        <location filename="../../ui/startup.py" line="59"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
         <location filename="../../ui/startup.py" line="60"/>
-        <source>请选择或输入本乡镇全称，如 城关镇</source>
-        <translation>请选择或输入本乡镇全称，如 城关镇</translation>
-    </message>
-    <message>
-        <location filename="../../ui/startup.py" line="65"/>
         <source>您的姓名：</source>
         <translation>您的姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="66"/>
+        <location filename="../../ui/startup.py" line="61"/>
         <source>密码：</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="74"/>
+        <location filename="../../ui/startup.py" line="63"/>
+        <source>本乡镇：</source>
+        <translation>本乡镇：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="68"/>
         <source>开始使用</source>
         <translation>开始使用</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="75"/>
+        <location filename="../../ui/startup.py" line="69"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="78"/>
+        <location filename="../../ui/startup.py" line="72"/>
         <source>打开一个虚构的示范乡镇来熟悉程序；练习数据单独存放，不会发送到县局</source>
         <translation>打开一个虚构的示范乡镇来熟悉程序；练习数据单独存放，不会发送到县局</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="87"/>
-        <source>请填写本乡镇的名称（记录和导出的台账上都会用到）。</source>
-        <translation>请填写本乡镇的名称（记录和导出的台账上都会用到）。</translation>
+        <location filename="../../ui/startup.py" line="82"/>
+        <source>请依次选择本乡镇所在的省、市、县（区）和乡镇（记录和导出的台账上都会用到）。</source>
+        <translation>请依次选择本乡镇所在的省、市、县（区）和乡镇（记录和导出的台账上都会用到）。</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="134"/>
+        <location filename="../../ui/startup.py" line="116"/>
         <source>正在准备练习用的示范乡镇…</source>
         <translation>正在准备练习用的示范乡镇…</translation>
     </message>
@@ -1162,82 +1152,82 @@
         <translation>打印/导出PDF… (Ctrl+P)</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="234"/>
+        <location filename="../../ui/form_filler.py" line="238"/>
         <source>添加{title}</source>
         <translation>添加{title}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="243"/>
+        <location filename="../../ui/form_filler.py" line="247"/>
         <source>{title} 第 {number} 项</source>
         <translation>{title} 第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="247"/>
+        <location filename="../../ui/form_filler.py" line="251"/>
         <source>删除第 {number} 项</source>
         <translation>删除第 {number} 项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="249"/>
+        <location filename="../../ui/form_filler.py" line="253"/>
         <source>删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您</source>
         <translation>删除这一项（光标在这一项里时也可按 Ctrl+Delete）；删除前会先问您</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="301"/>
+        <location filename="../../ui/form_filler.py" line="305"/>
         <source>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</source>
         <translation>⚠ 安全红线：{flags}。请立即处置并报告村委会/乡镇；定稿后会列在工作台上。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="400"/>
+        <location filename="../../ui/form_filler.py" line="404"/>
         <source>删除这一项？</source>
         <translation>删除这一项？</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="401"/>
+        <location filename="../../ui/form_filler.py" line="405"/>
         <source>删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。</source>
         <translation>删除“{title}”（{answers}）吗？这一项填写的内容会一起删除。</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="404"/>
+        <location filename="../../ui/form_filler.py" line="408"/>
         <source>删除</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="405"/>
+        <location filename="../../ui/form_filler.py" line="409"/>
         <source>不删除</source>
         <translation>不删除</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="453"/>
+        <location filename="../../ui/form_filler.py" line="457"/>
         <source>草稿没有保存：{reason}</source>
         <translation>草稿没有保存：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="455"/>
+        <location filename="../../ui/form_filler.py" line="459"/>
         <source>草稿没有保存</source>
         <translation>草稿没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="459"/>
+        <location filename="../../ui/form_filler.py" line="463"/>
         <source>已自动保存 {time}</source>
         <translation>已自动保存 {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="483"/>
+        <location filename="../../ui/form_filler.py" line="487"/>
         <source>电脑时钟可能不对</source>
         <translation>电脑时钟可能不对</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="484"/>
+        <location filename="../../ui/form_filler.py" line="488"/>
         <source>仍然按电脑现在的日期和时间定稿吗？</source>
         <translation>仍然按电脑现在的日期和时间定稿吗？</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="501"/>
+        <location filename="../../ui/form_filler.py" line="505"/>
         <source>不能定稿</source>
         <translation>不能定稿</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="503"/>
+        <location filename="../../ui/form_filler.py" line="507"/>
         <source>已定稿</source>
         <translation>已定稿</translation>
     </message>
@@ -1245,22 +1235,22 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="459"/>
+        <location filename="../../ui/pages.py" line="458"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="461"/>
+        <location filename="../../ui/pages.py" line="460"/>
         <source>选择要为 {name} 填写的表（回车开始）：</source>
         <translation>选择要为 {name} 填写的表（回车开始）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="474"/>
+        <location filename="../../ui/pages.py" line="473"/>
         <source>显示其他表单（{count} 种）</source>
         <translation>显示其他表单（{count} 种）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="479"/>
+        <location filename="../../ui/pages.py" line="478"/>
         <source>开始填写</source>
         <translation>开始填写</translation>
     </message>
@@ -1833,19 +1823,19 @@
 <context>
     <name>MissingSummary</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="555"/>
+        <location filename="../../ui/form_filler.py" line="559"/>
         <source>还不能定稿</source>
         <translation>还不能定稿</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/form_filler.py" line="558"/>
+        <location filename="../../ui/form_filler.py" line="562"/>
         <source>还有 %n 处需要填写或更正（双击可跳到该题）：</source>
         <translation>
             <numerusform>还有 %n 处需要填写或更正（双击可跳到该题）：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="566"/>
+        <location filename="../../ui/form_filler.py" line="570"/>
         <source>{question}：{message}</source>
         <translation>{question}：{message}</translation>
     </message>
@@ -1853,22 +1843,22 @@
 <context>
     <name>PersonPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="510"/>
+        <location filename="../../ui/pages.py" line="509"/>
         <source>{form}：探访谁？</source>
         <translation>{form}：探访谁？</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="514"/>
+        <location filename="../../ui/pages.py" line="513"/>
         <source>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</source>
         <translation>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="523"/>
+        <location filename="../../ui/pages.py" line="522"/>
         <source>为此人填写</source>
         <translation>为此人填写</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="524"/>
+        <location filename="../../ui/pages.py" line="523"/>
         <source>不选人，直接填写</source>
         <translation>不选人，直接填写</translation>
     </message>
@@ -1999,98 +1989,98 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="584"/>
+        <location filename="../../ui/pages.py" line="583"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="587"/>
+        <location filename="../../ui/pages.py" line="586"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="589"/>
+        <location filename="../../ui/pages.py" line="588"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="593"/>
+        <location filename="../../ui/pages.py" line="592"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="596"/>
+        <location filename="../../ui/pages.py" line="595"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
+        <location filename="../../ui/pages.py" line="599"/>
         <location filename="../../ui/pages.py" line="600"/>
-        <location filename="../../ui/pages.py" line="601"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="606"/>
+        <location filename="../../ui/pages.py" line="605"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="608"/>
+        <location filename="../../ui/pages.py" line="607"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="611"/>
+        <location filename="../../ui/pages.py" line="610"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="614"/>
+        <location filename="../../ui/pages.py" line="613"/>
         <source>打印/导出PDF…</source>
         <translation>打印/导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="616"/>
+        <location filename="../../ui/pages.py" line="615"/>
         <source>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</source>
         <translation>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="630"/>
+        <location filename="../../ui/pages.py" line="629"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="665"/>
+        <location filename="../../ui/pages.py" line="664"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="666"/>
+        <location filename="../../ui/pages.py" line="665"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="668"/>
+        <location filename="../../ui/pages.py" line="667"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="670"/>
+        <location filename="../../ui/pages.py" line="669"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="672"/>
+        <location filename="../../ui/pages.py" line="671"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="684"/>
+        <location filename="../../ui/pages.py" line="683"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="684"/>
+        <location filename="../../ui/pages.py" line="683"/>
         <source>请先在列表中选择一条记录。</source>
         <translation>请先在列表中选择一条记录。</translation>
     </message>
@@ -2277,47 +2267,47 @@
         <translation>（{age} 岁）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="234"/>
+        <location filename="../../ui/pages.py" line="233"/>
         <source>身份证号：{id}</source>
         <translation>身份证号：{id}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="235"/>
+        <location filename="../../ui/pages.py" line="234"/>
         <source>电话：{phone}&#x3000;住址：{address}</source>
         <translation>电话：{phone}&#x3000;住址：{address}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="236"/>
+        <location filename="../../ui/pages.py" line="235"/>
         <source>村：{village}&#x3000;风险等级：{tier}</source>
         <translation>村：{village}&#x3000;风险等级：{tier}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="238"/>
+        <location filename="../../ui/pages.py" line="237"/>
         <source>上次探访：{last}&#x3000;下次应探访：{due}</source>
         <translation>上次探访：{last}&#x3000;下次应探访：{due}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="242"/>
+        <location filename="../../ui/pages.py" line="241"/>
         <source>能力等级：{level}</source>
         <translation>能力等级：{level}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="244"/>
+        <location filename="../../ui/pages.py" line="243"/>
         <source>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</source>
         <translation>&lt;b&gt;状态：{status}&lt;/b&gt;（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="265"/>
+        <location filename="../../ui/pages.py" line="264"/>
         <source>完整身份证号：{id}&#x3000;电话：{phone}</source>
         <translation>完整身份证号：{id}&#x3000;电话：{phone}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="285"/>
+        <location filename="../../ui/pages.py" line="284"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="285"/>
+        <location filename="../../ui/pages.py" line="284"/>
         <source>请先在列表中选择一个人。</source>
         <translation>请先在列表中选择一个人。</translation>
     </message>
@@ -2348,17 +2338,17 @@
 <context>
     <name>RevisionFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="597"/>
+        <location filename="../../ui/form_filler.py" line="601"/>
         <source>修改后请按“定稿”保存为新版本</source>
         <translation>修改后请按“定稿”保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="614"/>
+        <location filename="../../ui/form_filler.py" line="618"/>
         <source>修改没有保存</source>
         <translation>修改没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="616"/>
+        <location filename="../../ui/form_filler.py" line="620"/>
         <source>已保存为新版本</source>
         <translation>已保存为新版本</translation>
     </message>
@@ -2452,143 +2442,143 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="719"/>
+        <location filename="../../ui/pages.py" line="718"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="721"/>
+        <location filename="../../ui/pages.py" line="720"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="723"/>
+        <location filename="../../ui/pages.py" line="722"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="727"/>
+        <location filename="../../ui/pages.py" line="726"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="730"/>
+        <location filename="../../ui/pages.py" line="729"/>
         <source>文字大小：</source>
         <translation>文字大小：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="737"/>
+        <location filename="../../ui/pages.py" line="736"/>
         <source>{percent}%</source>
         <translation>{percent}%</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="740"/>
+        <location filename="../../ui/pages.py" line="739"/>
         <source>高对比度（黑字白底、醒目的焦点框）</source>
         <translation>高对比度（黑字白底、醒目的焦点框）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="750"/>
+        <location filename="../../ui/pages.py" line="749"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="754"/>
+        <location filename="../../ui/pages.py" line="753"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="754"/>
+        <location filename="../../ui/pages.py" line="753"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="755"/>
+        <location filename="../../ui/pages.py" line="754"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="756"/>
+        <location filename="../../ui/pages.py" line="755"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="757"/>
+        <location filename="../../ui/pages.py" line="756"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="758"/>
+        <location filename="../../ui/pages.py" line="757"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="766"/>
+        <location filename="../../ui/pages.py" line="765"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="767"/>
+        <location filename="../../ui/pages.py" line="766"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="772"/>
+        <location filename="../../ui/pages.py" line="771"/>
         <source> 分钟</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="773"/>
+        <location filename="../../ui/pages.py" line="772"/>
         <source>无人操作多久后自动锁定</source>
         <translation>无人操作多久后自动锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="777"/>
+        <location filename="../../ui/pages.py" line="776"/>
         <source>只有管理员能修改这些设置</source>
         <translation>只有管理员能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="779"/>
+        <location filename="../../ui/pages.py" line="778"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="788"/>
+        <location filename="../../ui/pages.py" line="787"/>
         <source>启用账户…</source>
         <translation>启用账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="790"/>
+        <location filename="../../ui/pages.py" line="789"/>
         <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
         <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="801"/>
+        <location filename="../../ui/pages.py" line="800"/>
         <source>已启用账户</source>
         <translation>已启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="801"/>
+        <location filename="../../ui/pages.py" line="800"/>
         <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
         <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="810"/>
+        <location filename="../../ui/pages.py" line="809"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="826"/>
-        <location filename="../../ui/pages.py" line="836"/>
+        <location filename="../../ui/pages.py" line="825"/>
+        <location filename="../../ui/pages.py" line="835"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="826"/>
+        <location filename="../../ui/pages.py" line="825"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="837"/>
+        <location filename="../../ui/pages.py" line="836"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>
@@ -2964,22 +2954,22 @@
 <context>
     <name>UnlockDialog</name>
     <message>
-        <location filename="../../ui/startup.py" line="161"/>
+        <location filename="../../ui/startup.py" line="143"/>
         <source>村访通 · 解锁</source>
         <translation>村访通 · 解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="165"/>
+        <location filename="../../ui/startup.py" line="147"/>
         <source>请输入数据库密码：</source>
         <translation>请输入数据库密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="171"/>
+        <location filename="../../ui/startup.py" line="153"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="173"/>
+        <location filename="../../ui/startup.py" line="155"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>

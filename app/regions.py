@@ -244,15 +244,6 @@ def villages_instance(rows: list[dict[str, str]]):
     return document(root)
 
 
-def search_key(name: str) -> str:
-    """What a place is found by when typed: its name, its pinyin and their initials (三河镇 → 三河镇 sanhezhen shz)."""
-    from app.store.pinyin import char_pinyin
-
-    syllables = [char_pinyin(ch) for ch in name]
-    syllables = [x for x in syllables if x]
-    return f"{name} {''.join(syllables)} {''.join(x[0] for x in syllables)}"
-
-
 def parse_rows(text: str) -> list[tuple[str, str]]:
     """``code<TAB>name`` (or ``code,name``) lines, as a county's list is written; other lines are left out."""
     return _parse(text.replace(",", "\t") if "\t" not in text else text)

@@ -11,9 +11,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QComboBox, QCompleter, QGridLayout, QLabel, QWidget
 
-from app.regions import LEVEL_NAMES, Region, RegionTable, national, search_key
+from app.regions import LEVEL_NAMES, Region, RegionTable, national
+from app.store.pinyin import search_key
 
-SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1  # what an entry is found by when typed (app.store.pinyin.search_key)
 CODE_ROLE = Qt.ItemDataRole.UserRole
 
 

@@ -456,7 +456,7 @@
 <context>
     <name>AcknowledgeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="546"/>
+        <location filename="../../ui/questions.py" line="552"/>
         <source>确认</source>
         <translation>确认</translation>
     </message>
@@ -664,47 +664,47 @@
 <context>
     <name>DateQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="203"/>
+        <location filename="../../ui/questions.py" line="205"/>
         <source>星期一</source>
         <translation>星期一</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="203"/>
+        <location filename="../../ui/questions.py" line="205"/>
         <source>星期二</source>
         <translation>星期二</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="204"/>
+        <location filename="../../ui/questions.py" line="206"/>
         <source>星期三</source>
         <translation>星期三</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="204"/>
+        <location filename="../../ui/questions.py" line="206"/>
         <source>星期四</source>
         <translation>星期四</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="205"/>
+        <location filename="../../ui/questions.py" line="207"/>
         <source>星期五</source>
         <translation>星期五</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="205"/>
+        <location filename="../../ui/questions.py" line="207"/>
         <source>星期六</source>
         <translation>星期六</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="206"/>
+        <location filename="../../ui/questions.py" line="208"/>
         <source>星期日</source>
         <translation>星期日</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="270"/>
+        <location filename="../../ui/questions.py" line="272"/>
         <source>年-月-日，如 {example}（按 ↓ 填入）</source>
         <translation>年-月-日，如 {example}（按 ↓ 填入）</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="278"/>
+        <location filename="../../ui/questions.py" line="280"/>
         <source>选日期（F4）</source>
         <translation>选日期（F4）</translation>
     </message>
@@ -942,48 +942,48 @@
 <context>
     <name>FileQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="625"/>
+        <location filename="../../ui/questions.py" line="631"/>
         <source>图片 (*.jpg *.jpeg *.png *.bmp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="626"/>
+        <location filename="../../ui/questions.py" line="632"/>
         <source>录音 (*.mp3 *.m4a *.wav *.amr)</source>
         <translation>录音 (*.mp3 *.m4a *.wav *.amr)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="627"/>
+        <location filename="../../ui/questions.py" line="633"/>
         <source>视频 (*.mp4 *.mov)</source>
         <translation>视频 (*.mp4 *.mov)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="628"/>
+        <location filename="../../ui/questions.py" line="634"/>
         <source>所有文件 (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="634"/>
-        <location filename="../../ui/questions.py" line="679"/>
+        <location filename="../../ui/questions.py" line="640"/>
+        <location filename="../../ui/questions.py" line="685"/>
         <source>（未选择）</source>
         <translation>（未选择）</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="636"/>
+        <location filename="../../ui/questions.py" line="642"/>
         <source>请用鼠标、触摸板或手写笔在下面的方框里签名：</source>
         <translation>请用鼠标、触摸板或手写笔在下面的方框里签名：</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="642"/>
+        <location filename="../../ui/questions.py" line="648"/>
         <source>清除重签</source>
         <translation>清除重签</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="649"/>
+        <location filename="../../ui/questions.py" line="655"/>
         <source>选择文件…</source>
         <translation>选择文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="669"/>
+        <location filename="../../ui/questions.py" line="675"/>
         <source>选择文件</source>
         <translation>选择文件</translation>
     </message>
@@ -1947,8 +1947,8 @@
 <context>
     <name>RangeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="523"/>
-        <location filename="../../ui/questions.py" line="530"/>
+        <location filename="../../ui/questions.py" line="529"/>
+        <location filename="../../ui/questions.py" line="536"/>
         <source>（未填）</source>
         <translation>（未填）</translation>
     </message>
@@ -2356,7 +2356,7 @@
 <context>
     <name>SelectOneQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="383"/>
+        <location filename="../../ui/questions.py" line="385"/>
         <source>（请选择）</source>
         <translation>（请选择）</translation>
     </message>
@@ -2477,108 +2477,113 @@
         <translation>高对比度（黑字白底、醒目的焦点框）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="749"/>
+        <location filename="../../ui/pages.py" line="750"/>
+        <source>本乡镇：</source>
+        <translation>本乡镇：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="757"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="753"/>
+        <location filename="../../ui/pages.py" line="761"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="753"/>
+        <location filename="../../ui/pages.py" line="761"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="754"/>
+        <location filename="../../ui/pages.py" line="762"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="755"/>
+        <location filename="../../ui/pages.py" line="763"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="756"/>
+        <location filename="../../ui/pages.py" line="764"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="757"/>
+        <location filename="../../ui/pages.py" line="765"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="765"/>
+        <location filename="../../ui/pages.py" line="773"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="766"/>
+        <location filename="../../ui/pages.py" line="774"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="771"/>
+        <location filename="../../ui/pages.py" line="779"/>
         <source> 分钟</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="772"/>
+        <location filename="../../ui/pages.py" line="780"/>
         <source>无人操作多久后自动锁定</source>
         <translation>无人操作多久后自动锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="776"/>
+        <location filename="../../ui/pages.py" line="784"/>
         <source>只有管理员能修改这些设置</source>
         <translation>只有管理员能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="778"/>
+        <location filename="../../ui/pages.py" line="786"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="787"/>
+        <location filename="../../ui/pages.py" line="795"/>
         <source>启用账户…</source>
         <translation>启用账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="789"/>
+        <location filename="../../ui/pages.py" line="797"/>
         <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
         <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="800"/>
+        <location filename="../../ui/pages.py" line="808"/>
         <source>已启用账户</source>
         <translation>已启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="800"/>
+        <location filename="../../ui/pages.py" line="808"/>
         <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
         <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="809"/>
+        <location filename="../../ui/pages.py" line="817"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="825"/>
-        <location filename="../../ui/pages.py" line="835"/>
+        <location filename="../../ui/pages.py" line="833"/>
+        <location filename="../../ui/pages.py" line="846"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="825"/>
+        <location filename="../../ui/pages.py" line="833"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="836"/>
+        <location filename="../../ui/pages.py" line="847"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>
@@ -2921,32 +2926,32 @@
 <context>
     <name>TextQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="158"/>
+        <location filename="../../ui/questions.py" line="160"/>
         <source>整数</source>
         <translation>整数</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="158"/>
+        <location filename="../../ui/questions.py" line="160"/>
         <source>数字</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="158"/>
+        <location filename="../../ui/questions.py" line="160"/>
         <source>如 14:30</source>
         <translation>如 14:30</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="159"/>
+        <location filename="../../ui/questions.py" line="161"/>
         <source>纬度 经度，如 31.86 117.28</source>
         <translation>纬度 经度，如 31.86 117.28</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="159"/>
+        <location filename="../../ui/questions.py" line="161"/>
         <source>如 2024-3-15 14:30</source>
         <translation>如 2024-3-15 14:30</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="160"/>
+        <location filename="../../ui/questions.py" line="162"/>
         <source>扫描或输入编号</source>
         <translation>扫描或输入编号</translation>
     </message>

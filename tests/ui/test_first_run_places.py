@@ -140,3 +140,20 @@ def test_first_run_by_keyboard_stores_the_township_and_the_forms_offer_its_villa
     other = fill(form, {"region_code": "340123101202"}, instances=instances)  # 肥西县三河镇太华村
     assert "region_code" in other["errors"], "another township's village is not offered"
     store.close()
+
+
+def test_a_laptop_set_up_before_the_region_table_chooses_its_township_in_settings(qtbot, tmp_path, monkeypatch):
+    from app.store import Store
+    from ui.pages import SettingsPage
+
+    monkeypatch.setattr("ui.pages.QMessageBox.information", lambda *a, **k: None)
+    store = Store.create(tmp_path / "old", PASS, kdf=FAST_KDF)
+    store.set_setting("town", "三河镇")  # typed at an earlier first run: no code, no villages
+    assert store.township() == "" and store.village_choices() == []
+    page = SettingsPage(store)
+    qtbot.addWidget(page)
+    page.township.select("340123101")
+    page.save()
+    assert store.township() == "340123101"
+    assert "340123101202" in {row["name"] for row in store.village_choices()}
+    store.close()

@@ -112,8 +112,8 @@ def _parse(text: str) -> list[tuple[str, str]]:
 class RegionTable:
     """The national table, with a county's own published lists laid over it.
 
-    ``overrides`` is a folder of ``CODE.tsv`` files (the bureau's lists); rows under CODE come
-    from that file instead of the national table.
+    ``overrides`` is ``{CODE: [(code, name), …]}`` (the bureau's lists, as a laptop keeps them) or a folder
+    of ``CODE.tsv`` files; rows under CODE come from there instead of the national table.
     """
 
     def __init__(self, overrides: Path | dict[str, list[tuple[str, str]]] | None = None):
@@ -198,7 +198,6 @@ class RegionTable:
         if annex:
             text += f"之{chinese_numeral(annex)}" if annex.isdigit() else annex
         return text
-
 
     def under(self, code: str) -> list[Region]:
         """Every division below ``code`` (all levels), in code order: a county's townships and villages."""

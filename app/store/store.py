@@ -459,7 +459,10 @@ class Store:
         with self.transaction():
             self.conn.executemany(
                 "INSERT INTO villages (id, name, town, county, created_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET name = excluded.name, town = excluded.town, county = excluded.county",
+                "ON CONFLICT(id) DO UPDATE SET name = excluded.name, town = excluded.town, county = excluded.county "
+                # only a real change: an update marks the row for sending to the server again
+                "WHERE villages.name IS NOT excluded.name OR villages.town IS NOT excluded.town "
+                "OR villages.county IS NOT excluded.county",
                 [(r["name"], r["label"], r["town"], r["county"], utc_now()) for r in rows])
 
     def village_choices(self) -> list[dict[str, str]]:

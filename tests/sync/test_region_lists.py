@@ -55,7 +55,7 @@ def test_a_village_added_at_the_bureau_is_offered_on_the_laptop_after_sync(sqlit
         again = client.run()
     assert again.error == "" and again.counts() == {"accepted": 1}, again.to_json()
     assert again.regions_received == [], "an unchanged list is not fetched again"
-    assert again.registry_sent == 1, "only the new person: the township's villages are not sent again"
+    assert again.registry_sent == 2, "the new village and the person only: the other villages are not sent again"
 
 
 

@@ -188,8 +188,10 @@ def new_password(prompt: str = "新密码") -> str:
 @click.option("--admin", "admin_login", default=None, metavar="用户名",
               help="同时建立管理员账户（推荐）：密码从终端输入两次，或用 CUNFANG_NEW_PASSWORD。")
 @click.option("--name", default="", help="管理员的姓名。")
+@click.option("--township", default="", metavar="代码",
+              help="本乡镇的 9 位统计用区划代码（如 340123101）：表单从它的村里选村。")
 @click.pass_context
-def init_store(ctx: click.Context, admin_login: str | None, name: str) -> None:
+def init_store(ctx: click.Context, admin_login: str | None, name: str, township: str) -> None:
     """新建一个空的加密数据库：带管理员账户（--admin），或只用一个数据库密码（CUNFANG_PASSPHRASE）。"""
     from app.paths import setup_logging
     from app.store import Store
@@ -197,17 +199,26 @@ def init_store(ctx: click.Context, admin_login: str | None, name: str) -> None:
     directory = _data_dir(ctx)
     if Store.exists(directory):
         raise CunFangError(ErrorCode.STORE_EXISTS, path=directory)
+    from app.regions import national
+
+    found = national().get(township.strip()) if township else None
+    if township and (found is None or found.level != "township"):
+        raise CunFangError(ErrorCode.REGION_UNKNOWN, region=township)
     if admin_login:
         from app.accounts import create_with_admin
 
         store, recovery = create_with_admin(directory, admin_login, name or admin_login, new_password("管理员密码"))
         setup_logging(directory)
+        if found is not None:
+            store.set_township(found.code)
         store.close()
         click.echo(f"已在 {directory} 创建加密数据库和管理员账户 {admin_login.strip().lower()}。")
         click.echo(f"恢复密钥（只显示这一次，请抄在纸上锁好；忘记管理员密码时用它）：\n    {recovery}")
         return
     store = Store.create(directory, _passphrase(confirm=True))
     setup_logging(directory)
+    if found is not None:
+        store.set_township(found.code)
     store.close()
     click.echo(f"已在 {directory} 创建加密数据库。请牢记密码：忘记密码将无法打开数据。")
 

@@ -253,6 +253,10 @@ class ErrorCode(Enum):
     CLOCK_BEFORE_RECORDS = "电脑的日期时间（{now}）比本机已经保存的最新记录（{newest}）还早：电脑时钟可能被重置了（例如主板电池没电），或者之前调快了。请先在系统设置里把日期和时间改对，再填写或定稿探访记录，否则记录会标上错误的日期，“不能晚于今天”之类的检查也会出错。"
     CLOCK_BEFORE_SYNC = "电脑的日期时间（{now}）比上次同步时县局服务器的时间（{server}）还早，电脑时钟可能被重置了（例如主板电池没电）。请先在系统设置里把日期和时间改对，再填写或定稿探访记录。"
     CLOCK_OFF_SERVER = "上次同步时（{at}），电脑时钟比县局服务器{direction}了 {amount}。请在系统设置里把日期、时间和时区改对（或打开“自动设置时间”），再填写或定稿探访记录；改对后同步一次，这条提示就会消失。"
+    # Places: the 统计用区划代码 table and the county list the bureau publishes (app/regions.py).
+    REGION_UNKNOWN = "区划代码“{region}”不在区划表里（乡镇为 9 位、村为 12 位数字）。请从列表中选择，或请县局在村名单里加上它。"
+    REGION_LIST_INVALID = "村名单第 {line} 行有错误：{reason}。每行写“代码 名称”（用 Tab 或逗号隔开），代码是本县的 9 位乡镇或 12 位村代码。"
+    REGION_LIST_NONE = "服务器上还没有县“{county}”的村名单。请先用 cunfang-server regions load {county} 载入。"
     # Command line.
     ANSWERS_UNREADABLE = "无法读取答案文件 {path}：{reason}"
 

@@ -6,9 +6,16 @@ county → township → village from lists and keeps the code. The table ships i
 xz-compressed file per province, read only when a province is first asked for (about 30 ms and a few
 MiB for the largest), so a laptop that works in one county never loads the rest.
 
-A county bureau can publish its own list (new villages, merged ones): a ``CODE.tsv`` file of
-``code<TAB>name`` lines in a ``regions/`` folder given to :class:`RegionTable` replaces the national
-rows under that code.
+A county bureau can publish its own list (new villages, merged ones): ``code<TAB>name`` rows under a
+county's code, given to :class:`RegionTable` (a ``{code: rows}`` mapping, or a folder of ``CODE.tsv``
+files), replace the national rows under that code. The bureau server keeps them (``cunfang-server
+regions``), laptops pull them with the forms and keep them in their store (``Store.region_table``).
+
+Forms choose the village with ``select_one_from_file villages.csv``: :func:`villages_instance` makes
+that list for one township (the laptop's) or the villages a record names (the server), columns
+``name`` (the 12-digit code, the stored value), ``label`` (东山村), ``town``, ``county``,
+``province_city`` (for the full address). ``resources/forms/villages.csv`` is an example township's
+list beside the workbooks, so ODK tools open the forms too.
 
 Levels follow from the code's length: 2 province (省), 4 city (市), 6 county (县/区), 9 township
 (乡/镇/街道), 12 village (村/社区).
@@ -105,15 +112,17 @@ def _parse(text: str) -> list[tuple[str, str]]:
 class RegionTable:
     """The national table, with a county's own published lists laid over it.
 
-    ``overrides`` is a folder of ``CODE.tsv`` files (the bureau's lists); rows under CODE come
-    from that file instead of the national table.
+    ``overrides`` is ``{CODE: [(code, name), …]}`` (the bureau's lists, as a laptop keeps them) or a folder
+    of ``CODE.tsv`` files; rows under CODE come from there instead of the national table.
     """
 
-    def __init__(self, overrides: Path | None = None):
+    def __init__(self, overrides: Path | dict[str, list[tuple[str, str]]] | None = None):
         self._provinces: dict[str, _Province] = {}
         self._province_names = dict(_parse(_resource_text("provinces.tsv")))
         self._overrides: dict[str, list[tuple[str, str]]] = {}
-        if overrides is not None and Path(overrides).is_dir():
+        if isinstance(overrides, dict):
+            self._overrides = {code: [tuple(r) for r in rows] for code, rows in overrides.items() if is_code(code)}
+        elif overrides is not None and Path(overrides).is_dir():
             for path in sorted(Path(overrides).glob("*.tsv")):
                 if is_code(path.stem) and len(path.stem) >= 2:
                     self._overrides[path.stem] = _parse(path.read_text(encoding="utf-8-sig"))
@@ -189,6 +198,54 @@ class RegionTable:
         if annex:
             text += f"之{chinese_numeral(annex)}" if annex.isdigit() else annex
         return text
+
+    def under(self, code: str) -> list[Region]:
+        """Every division below ``code`` (all levels), in code order: a county's townships and villages."""
+        if not is_code(code) or code[:2] not in self._province_names:
+            return []
+        return [Region(c, n) for c, n in self._province(code).under(code) if c != code]
+
+    def province_city(self, code: str) -> str:
+        """省 and 市 as written before a county in an address: 3401… → 安徽省合肥市, 1101… → 北京市."""
+        return "".join(r.short_name for r in self.path(code[:4]) if r.name not in NOT_IN_ADDRESS)
+
+
+VILLAGES_INSTANCE = "villages"  # the instance id pyxform gives select_one_from_file villages.csv
+VILLAGE_COLUMNS = ("name", "label", "town", "county", "province_city")
+
+
+def village_rows(table: RegionTable, within: str) -> list[dict[str, str]]:
+    """The villages under a township (9 digits) or county (6) as the forms' ``villages`` list reads them."""
+    rows = []
+    above: dict[str, str] = {}
+    for region in table.under(within) if len(within) < 9 else table.children(within):
+        if region.level != "village":
+            continue
+        town = region.code[:9]
+        if town not in above:
+            found = table.get(town)
+            above[town] = found.name if found else ""
+        county = table.get(region.code[:6])
+        rows.append({"name": region.code, "label": region.short_name, "town": above[town],
+                     "county": county.name if county else "", "province_city": table.province_city(region.code)})
+    return rows
+
+
+def villages_instance(rows: list[dict[str, str]]):
+    """The rows of :func:`village_rows` as the secondary instance ``villages`` (as a CSV file reads)."""
+    from app.forms.xpath.nodes import Node, document
+
+    root = Node("root")
+    for row in rows:
+        item = root.add("item")
+        for key in VILLAGE_COLUMNS:
+            item.add(key, str(row.get(key, "")))
+    return document(root)
+
+
+def parse_rows(text: str) -> list[tuple[str, str]]:
+    """``code<TAB>name`` (or ``code,name``) lines, as a county's list is written; other lines are left out."""
+    return _parse(text.replace(",", "\t") if "\t" not in text else text)
 
 
 def province_city_rows(table: RegionTable | None = None) -> list[tuple[str, str]]:

@@ -73,7 +73,7 @@ def check_store(ctx: Context) -> str:
 
     directory = ctx.workdir / "data"
     store = Store.create(directory, PASSPHRASE)
-    store.add_village("000000000001", "自检村", town="自检镇")
+    store.add_village("000000000001", "自检村", town="自检镇", county="自检县")
     store.close()
     header = next(directory.glob("*.db"), None)
     if header is None:
@@ -157,7 +157,7 @@ def check_forms(ctx: Context) -> str:
 def house_number_answers(today: date) -> dict:
     """A complete, valid 农村门牌登记 (fictitious: the self-test village and household)."""
     return {
-        "county": "自检县", "town": "自检镇", "village": "自检村", "region_code": "000000000001",
+        "region_code": "000000000001",  # 自检县自检镇自检村, the store's own village (Store.village_choices)
         "group_name": "一组", "house_no": "8", "side": "even", "plate_type": "small", "plate_status": "new",
         "install_date": today.isoformat(), "bldg_use": "residence", "occupied": "resident",
         "head_name": "测试户主", "head_phone": "199 0000 0000", "location": "31.5201 117.3102 28 6",
@@ -171,7 +171,7 @@ def check_fill(ctx: Context) -> str:
     form = ctx.forms.get(FORM_FOR_FILLING)
     if form is None or ctx.store is None:
         raise CheckFailed("需要先通过「加密数据库」和「内置表单」两项")
-    result = fill(form, house_number_answers(date.today()))
+    result = fill(form, house_number_answers(date.today()), instances=ctx.store.form_instances())
     if not result["valid"]:
         raise CheckFailed("表单引擎认为答案有误：" + "；".join(f"{k} {v}" for k, v in result["errors"].items()))
     address = result["data"].get("full_addr")

@@ -174,6 +174,27 @@ class FormList(Strict):
     forms: list[FormInfo]
 
 
+class RegionListInfo(Strict):
+    """A county's list of townships and villages the bureau publishes (pulled like forms, by hash)."""
+
+    county: str = Field(pattern=r"^\d{6}$")
+    sha256: str = Field(pattern=SHA256)
+    count: int
+
+
+class RegionLists(Strict):
+    lists: list[RegionListInfo]
+
+
+class RegionList(Strict):
+    """The list itself: [code, name] pairs under the county (9-digit townships, 12-digit villages)."""
+
+    county: str = Field(pattern=r"^\d{6}$")
+    sha256: str = Field(pattern=SHA256)
+    rows: list[tuple[Annotated[str, StringConstraints(pattern=r"^\d{9}(\d{3})?$")],
+                     Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NO_NUL)]]]
+
+
 class RegistryEntity(Strict):
     """A village, household or person of the registry, as the server holds it."""
 
@@ -223,6 +244,15 @@ def content_hash(form_id: str, form_version: str, data: dict, attachments: list[
     refs = sorted(({"name": a["name"], "hash": a["hash"]} for a in plain), key=lambda a: (a["name"], a["hash"]))
     body = canonical_json({"form_id": form_id, "form_version": form_version, "data": data, "attachments": refs})
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+def region_list_text(rows: list[tuple[str, str]] | list[list[str]]) -> str:
+    """A county list as text (``code<TAB>name`` lines, by code): what is stored, hashed and compared."""
+    return "".join(f"{code}\t{name}\n" for code, name in sorted((str(c), str(n)) for c, n in rows))
+
+
+def region_list_hash(rows: list[tuple[str, str]] | list[list[str]]) -> str:
+    return hashlib.sha256(region_list_text(rows).encode("utf-8")).hexdigest()
 
 
 class AuditEntry(Strict):

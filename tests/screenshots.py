@@ -134,8 +134,7 @@ def account_shots(app, out: Path, screen: tuple[int, int]) -> None:
     first.author.setText("王站长")
     first.passphrase.setText("East-hill-2026-a")
     first.confirm.setText("East-hill-2026-a")
-    first.village.setText("东山村")
-    first.town.setEditText("城关镇")
+    first.town.select("340123101")  # 安徽省合肥市肥西县三河镇
     first.show()
     settle(app)
     first.grab().save(str(out / "first-run.png"))

@@ -73,3 +73,21 @@ def test_doctor_fails_on_a_damaged_file(tmp_path):
     result = run("doctor", data_dir=data)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
+
+
+def test_init_with_the_township_makes_its_villages_the_forms_choices(tmp_path):
+    data = tmp_path / "data"
+    unknown = run("init", "--township", "340123199", data_dir=data)
+    assert unknown.returncode != 0 and "不在区划表里" in unknown.stderr and "Traceback" not in unknown.stderr
+    assert run("init", "--township", "340123101", data_dir=data).returncode == 0
+    answers = tmp_path / "house.json"
+    answers.write_text(json.dumps({
+        "region_code": "340123101202", "group_name": "三组", "house_no": "12", "side": "even", "plate_type": "small",
+        "plate_status": "new", "install_date": "2026-11-20", "bldg_use": "residence", "occupied": "resident",
+        "head_name": "王德福", "head_phone": "138 0000 1234", "location": "31.5201 117.3102 28 6",
+        "photo": "plate-12.jpg", "registrar": "李秀兰"}, ensure_ascii=False), encoding="utf-8")
+    added = run("records", "add", "house_number", "--answers", str(answers), "--finalize", "--json", data_dir=data)
+    assert added.returncode == 0, added.stderr
+    listed = run("records", "list", "--json", data_dir=data)
+    (record,) = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert record["status"] == "finalized", record  # valid: 太华村 is one of the township's villages

@@ -18,7 +18,7 @@ FORM = load_form(Path(__file__).resolve().parents[1] / "resources" / "forms" / "
 
 
 def house(**changes) -> dict:
-    answers = {"county": "肥西县", "town": "三河镇", "village": "新民村", "region_code": "340123102201",
+    answers = {"region_code": "340123101202",  # 肥西县三河镇太华村
                "group_name": "三组", "house_no": "12", "side": "even", "plate_type": "small", "plate_status": "new",
                "install_date": "2026-11-20", "bldg_use": "residence", "occupied": "resident", "head_name": "王德福",
                "head_phone": "138 0000 1234", "location": "31.5201 117.3102 28 6", "photo": "plate-12.jpg",
@@ -30,6 +30,7 @@ def house(**changes) -> dict:
 @pytest.fixture
 def store(tmp_path):
     s = Store.create(tmp_path / "data", "house-pass", kdf=FAST_KDF)
+    s.set_township("340123101")  # 三河镇: its villages are the ones the form offers
     yield s
     s.close()
 
@@ -41,7 +42,8 @@ def register(store, **changes) -> dict:
 
 
 def test_standard_address():
-    assert build_address(house()) == "肥西县三河镇新民村三组12号"
+    assert build_address({**house(), "county": "肥西县", "town": "三河镇", "village": "太华村"}) == \
+        "肥西县三河镇太华村三组12号"
 
 
 def test_the_same_village_never_gets_a_duplicate_house_number(store):
@@ -50,8 +52,8 @@ def test_the_same_village_never_gets_a_duplicate_house_number(store):
     with pytest.raises(CunFangError) as info:
         register(store, head_name="张三")
     assert info.value.code == ErrorCode.HOUSE_NUMBER_TAKEN
-    assert "新民村已经有门牌号 12" in str(info.value)
-    register(store, region_code="340123102202", village="新建村")  # another village may use 12
+    assert "太华村已经有门牌号 12" in str(info.value)
+    register(store, region_code="340123101203")  # 联合村: another village may use 12
     drafts = [r for r in store.list_records(form_id="house_number") if r["status"] == "draft"]
     assert len(drafts) == 1  # the refused one is kept as a draft to correct, nothing lost
 
@@ -71,7 +73,7 @@ def test_printable_list_of_plates_to_make(store, tmp_path):
 def test_a_house_number_record_makes_the_household(store):
     first = register(store)
     (household,) = store.query("SELECT * FROM households")
-    assert (household["village_id"], household["house_number"]) == ("340123102201", "12")
-    assert household["address"] == "安徽省合肥市肥西县三河镇新民村三组12号"
+    assert (household["village_id"], household["house_number"]) == ("340123101202", "12")
+    assert household["address"] == "安徽省合肥市肥西县三河镇太华村三组12号"
     assert first["household_id"] == household["id"]
-    assert [v["name"] for v in store.villages()] == ["新民村"]
+    assert [v["name"] for v in store.villages() if v["id"] == "340123101202"] == ["太华村"]

@@ -84,3 +84,21 @@ def test_every_child_sits_under_its_parent(province: str, data):
 
 def test_chinese_numerals_for_annex_numbers():
     assert [regions.chinese_numeral(str(n)) for n in (1, 2, 10, 12, 20, 21)] == ["一", "二", "十", "十二", "二十", "二十一"]
+
+
+def test_a_county_list_renames_adds_and_drops_villages_in_the_forms_list():
+    base = [(r.code, r.name) for r in national().under("340123")]
+    county = [(c, "太华新村村民委员会" if c == "340123101202" else n) for c, n in base if c != "340123101216"]
+    county.append(("340123101299", "新河村村民委员会"))
+    rows = {r["name"]: r for r in regions.village_rows(RegionTable({"340123": county}), "340123101")}
+    assert rows["340123101202"]["label"] == "太华新村"  # the bureau's name wins
+    assert rows["340123101299"] == {"name": "340123101299", "label": "新河村", "town": "三河镇", "county": "肥西县",
+                                    "province_city": "安徽省合肥市"}
+    assert "340123101216" not in rows  # merged away
+    assert len(regions.village_rows(national(), "340123101")) == len(rows)
+
+
+def test_a_county_list_is_read_from_tab_or_comma_lines():
+    assert regions.parse_rows("code,name\n340123101,三河镇\n340123101299,新河村\n") == [
+        ("340123101", "三河镇"), ("340123101299", "新河村")]
+    assert regions.parse_rows("340123101\t三河镇\n\n") == [("340123101", "三河镇")]

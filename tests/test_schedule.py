@@ -47,6 +47,7 @@ RULES = VisitRules()
 def store(tmp_path):
     s = Store.create(tmp_path / "data", "schedule-pass", kdf=FAST_KDF)
     s.add_village("v1", "东山村")
+    s.set_township("340123101")  # 三河镇: the registry form offers its villages
     yield s
     s.close()
 
@@ -133,7 +134,7 @@ def registry_answers() -> dict:
     return {
         "reg_date": "2026-11-20", "registrar": "李秀兰", "elder_name": "陈桂英", "id_type": "resident_id",
         "id_no": make_id("341100", date(1940, 3, 12), 2), "marital": "30", "elder_phone": "无",
-        "village": "桃园村", "group_name": "三组", "house_no": "18号", "live_addr": "桃园村三组18号",
+        "region_code": "340123101202", "group_name": "三组", "house_no": "18号", "live_addr": "桃园村三组18号",
         "elder_type": "alone left_behind advanced_age", "living_with": "alone", "self_care": "partial",
         "assist": "dibao", "disability_cert": "0", "ability_assessed": "0", "has_carer": "0",
         "helper_name": "王红霞", "helper_phone": "18655112233", "helper_role": "village_cadre",

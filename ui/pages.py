@@ -796,6 +796,14 @@ class SettingsPage(QWidget):
         look.addWidget(self.contrast)
         look.addStretch(1)
         grid.addLayout(look, 3, 1)
+        from ui.places import TownshipPicker
+
+        grid.addWidget(QLabel(self.tr("本乡镇：")), 4, 0)
+        self.township = TownshipPicker(store.region_table(), self)  # the forms offer this township's villages
+        self.township.setObjectName("township")
+        self.township.select(store.township())
+        self.township.setEnabled(store.scope.role.may("settings"))
+        grid.addWidget(self.township, 4, 1)
         layout.addLayout(grid)
         rules = QGroupBox(self.tr("探访周期（天）：本县规定与默认不同时在这里修改"))
         rules.setObjectName("visitRules")
@@ -875,6 +883,9 @@ class SettingsPage(QWidget):
         if not self.store.scope.role.may("settings"):
             QMessageBox.information(self, self.tr("已保存"), self.tr("填表人姓名已保存。"))
             return
+        township = self.township.code()
+        if township and township != self.store.township():
+            self.store.set_township(township)  # a laptop set up before the region table, or moved to another
         self.store.set_setting("lock.idle_minutes", str(self.idle.value()))
         settings = load_settings(self.store.data_dir)
         for (group, key), box in self.days.items():

@@ -41,7 +41,9 @@ from app.forms.model import Control
 from app.forms.session import FormSession
 from app.forms.xpath.nodes import Node
 from app.forms.xpath.values import parse_datetime
+from app.store.pinyin import search_key
 from ui.icons import icon
+from ui.places import SEARCH_ROLE
 
 MANY_CHOICES = 8
 
@@ -391,8 +393,12 @@ class SelectOneQuestion(QuestionWidget):
             self.combo.setEditable(True)
             self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
             self.combo.addItem(self.tr("（请选择）"), "")
-            for c in choices:
-                self.combo.addItem(self.session.choice_label(c, self.node), c.value)
+            for i, c in enumerate(choices, start=1):
+                label = self.session.choice_label(c, self.node)
+                self.combo.addItem(label, c.value)
+                self.combo.setItemData(i, search_key(label), SEARCH_ROLE)  # found by name, pinyin or initials
+            self.combo.completer().setCompletionRole(SEARCH_ROLE)
+            self.combo.completer().setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             self.combo.completer().setFilterMode(Qt.MatchFlag.MatchContains)
             self.combo.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
             self.combo.activated.connect(lambda i: self.emit(self.combo.itemData(i) or ""))

@@ -1,4 +1,5 @@
-"""First run (create the encrypted store, choose township and village, or practise first) and unlock."""
+"""First run (create the encrypted store, choose the township from the region table, or practise first) and
+unlock."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -21,10 +21,12 @@ from app.errors import CunFangError
 from app.store import Store
 from app.store.keyring import DEFAULT_KDF, Kdf
 from ui.accounts_ui import RecoveryKeyDialog, error_label, password_field, passwords_match
+from ui.places import TownshipPicker
 
 
 class FirstRunDialog(QDialog):
-    """A short setup: the administrator's account, township and village, and whether to load demo data.
+    """A short setup: the administrator's account and the township (province → city → county → township lists
+    from the 统计用区划代码 table; its villages become the ones forms offer), or 练习模式 instead.
 
     The administrator's password unlocks the encrypted store; a recovery key is shown once afterwards.
     """
@@ -51,22 +53,14 @@ class FirstRunDialog(QDialog):
         self.passphrase = password_field("passphrase")
         self.passphrase.setPlaceholderText(self.tr("至少 8 位"))
         self.confirm = password_field("confirm")
-        self.town = QComboBox()  # the townships this laptop knows; a new one is typed in full
+        self.town = TownshipPicker(parent=self)  # the township this laptop works for, chosen from the table
         self.town.setObjectName("town")
-        self.town.setEditable(True)
-        self.town.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.town.addItems(known_towns(data_dir))
-        self.town.setCurrentIndex(-1)
-        self.town.lineEdit().setPlaceholderText(self.tr("请选择或输入本乡镇全称，如 城关镇"))
-        self.village = QLineEdit()
-        self.village.setObjectName("village")
-        self.village.setPlaceholderText(self.tr("例如 东山村（可留空，以后在台账中添加）"))
+        self.town.setToolTip(self.tr("依次选择省、市、县（区）、乡镇（街道）：可输入名称、拼音或拼音首字母查找，按回车选定"))
         form.addRow(self.tr("管理员用户名："), self.login)
         form.addRow(self.tr("您的姓名："), self.author)
         form.addRow(self.tr("密码："), self.passphrase)
         form.addRow(self.tr("再输入一次："), self.confirm)
-        form.addRow(self.tr("乡镇："), self.town)
-        form.addRow(self.tr("村："), self.village)
+        form.addRow(self.tr("本乡镇："), self.town)
         layout.addLayout(form)
         self.error = error_label()
         layout.addWidget(self.error)
@@ -83,9 +77,10 @@ class FirstRunDialog(QDialog):
         self.author.setFocus()
 
     def create(self) -> None:
-        if not self.town.currentText().strip():
-            self.error.setText(self.tr("请填写本乡镇的名称（记录和导出的台账上都会用到）。"))
-            self.town.setFocus()
+        township = self.town.code()
+        if not township:
+            self.error.setText(self.tr("请依次选择本乡镇所在的省、市、县（区）和乡镇（记录和导出的台账上都会用到）。"))
+            next((box for box in self.town.boxes if not box.code()), self.town.boxes[0]).setFocus()
             return
         if not passwords_match(self.passphrase, self.confirm, self.error):
             return
@@ -96,11 +91,8 @@ class FirstRunDialog(QDialog):
         except CunFangError as exc:
             self.error.setText(str(exc))
             return
-        town = self.town.currentText().strip()
-        if self.village.text().strip():
-            store.add_village(f"local-{self.village.text().strip()}", self.village.text().strip(), town=town)
+        store.set_township(township)  # its name as the town, its villages in the registry and the forms
         store.set_setting("author", name)
-        store.set_setting("town", town)
         self.store = store
         self.key_dialog = RecoveryKeyDialog(self.recovery_key, self)
         self.key_dialog.finished.connect(lambda _: self.accept())  # the real store starts empty: no demo data
@@ -108,16 +100,6 @@ class FirstRunDialog(QDialog):
 
 
 PRACTICE = 2  # a first-run or sign-in dialog's result: open 练习模式 instead
-
-
-def known_towns(data_dir: Path) -> list[str]:
-    """Townships to choose from at first run: those named in ``towns.txt`` beside the data (one a line, as the
-    county's installer may leave it), else none (the cadre types the name)."""
-    listing = Path(data_dir) / "towns.txt"
-    try:
-        return [line.strip() for line in listing.read_text(encoding="utf-8").splitlines() if line.strip()]
-    except OSError:
-        return []
 
 
 def open_practice_store(data_dir: Path, parent=None) -> Store | None:

@@ -41,6 +41,13 @@ def char_pinyin(char: str) -> str:
     return _readings()[ord(char) - FIRST]
 
 
+def search_key(text: str) -> str:
+    """What an entry of a list is found by when typed: the text, its pinyin and their initials
+    (三河镇 → "三河镇 sanhezhen shz"; places, choices of a long list)."""
+    syllables = [s for s in (char_pinyin(ch) for ch in text) if s]
+    return f"{text} {''.join(syllables)} {''.join(s[0] for s in syllables)}"
+
+
 @cache
 def _surnames() -> dict[str, list[str]]:
     surnames: dict[str, list[str]] = {}

@@ -444,10 +444,88 @@ class Store:
                           [*params, *([self.account.login] if self.account else [])])
 
     def form_instances(self) -> dict:
-        """Secondary instances every record on this laptop is filled with: the county's settings."""
+        """Secondary instances every record on this laptop is filled with: the county's settings and the
+        villages of this laptop's township (``villages``, what ``select_one_from_file villages.csv`` offers)."""
+        from app.regions import VILLAGES_INSTANCE, villages_instance
         from app.settings import form_instances, load_settings
 
-        return form_instances(load_settings(self.data_dir))
+        return {**form_instances(load_settings(self.data_dir)),
+                VILLAGES_INSTANCE: villages_instance(self.village_choices())}
+
+    # ------------------------------------------------------------------ places (统计用区划代码)
+
+    TOWNSHIP_SETTING = "region.township"  # the 9-digit code of this laptop's township
+    COUNTY_LIST_SETTING = "region.county_list"  # the bureau's county list: {"code", "sha256", "rows"}
+
+    def region_table(self):
+        """The national table with the county list the bureau published laid over it (kept per list)."""
+        from app.regions import RegionTable, national
+
+        info = self.county_list()
+        if info is None:
+            return national()
+        cached = getattr(self, "_region_table", None)
+        if cached is None or cached[0] != info["sha256"]:
+            cached = (info["sha256"], RegionTable({info["code"]: [tuple(r) for r in info["rows"]]}))
+            self._region_table = cached
+        return cached[1]
+
+    def county_list(self) -> dict | None:
+        """The county list last pulled from the bureau server, or None."""
+        text = self.get_setting(self.COUNTY_LIST_SETTING)
+        try:
+            info = json.loads(text) if text else None
+        except ValueError:
+            return None
+        return info if isinstance(info, dict) and info.get("code") and isinstance(info.get("rows"), list) else None
+
+    def set_county_list(self, code: str, rows: list[tuple[str, str]], sha256: str) -> None:
+        """Keep the bureau's list and bring this township's villages up to date from it."""
+        self.set_setting(self.COUNTY_LIST_SETTING, json.dumps(
+            {"code": code, "sha256": sha256, "rows": [list(r) for r in rows]}, ensure_ascii=False))
+        if self.township():
+            self._add_township_villages()
+
+    def township(self) -> str:
+        """The 9-digit code of this laptop's township ('' when set up before the region table, or practice)."""
+        return self.get_setting(self.TOWNSHIP_SETTING) or ""
+
+    def set_township(self, code: str) -> None:
+        """This laptop's township (chosen at first run): its name as ``town`` and its villages in the registry."""
+        table = self.region_table()
+        town = table.get(code)
+        if town is None or town.level != "township":
+            raise CunFangError(ErrorCode.REGION_UNKNOWN, region=code)
+        self.set_setting(self.TOWNSHIP_SETTING, code)
+        self.set_setting("town", town.name)
+        self._add_township_villages()
+
+    def _add_township_villages(self) -> None:
+        from app.regions import village_rows
+
+        rows = village_rows(self.region_table(), self.township())
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT INTO villages (id, name, town, county, created_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET name = excluded.name, town = excluded.town, county = excluded.county "
+                # only a real change: an update marks the row for sending to the server again
+                "WHERE villages.name IS NOT excluded.name OR villages.town IS NOT excluded.town "
+                "OR villages.county IS NOT excluded.county",
+                [(r["name"], r["label"], r["town"], r["county"], utc_now()) for r in rows])
+
+    def village_choices(self) -> list[dict[str, str]]:
+        """The villages a form offers: the township's from the region table, then villages of this store the
+        table does not have (a practice township's, or one added before the table), by code."""
+        from app.regions import village_rows
+
+        township = self.township()
+        rows = village_rows(self.region_table(), township) if township else []
+        known = {r["name"] for r in rows}
+        for v in self.villages():
+            if v["id"] not in known and (not township or v["id"].startswith(township)):
+                rows.append({"name": v["id"], "label": v["name"], "town": v.get("town") or "",
+                             "county": v.get("county") or "", "province_city": ""})
+        return rows
 
     def finalize(self, record_uuid: str, form, *, author: str = "") -> dict:
         """Finalize a draft if the form engine finds no problem; returns the record."""

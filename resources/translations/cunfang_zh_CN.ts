@@ -466,7 +466,7 @@
 <context>
     <name>AcknowledgeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="556"/>
+        <location filename="../../ui/questions.py" line="562"/>
         <source>确认</source>
         <translation>确认</translation>
     </message>
@@ -689,47 +689,47 @@
 <context>
     <name>DateQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="204"/>
+        <location filename="../../ui/questions.py" line="206"/>
         <source>星期一</source>
         <translation>星期一</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="204"/>
+        <location filename="../../ui/questions.py" line="206"/>
         <source>星期二</source>
         <translation>星期二</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="205"/>
+        <location filename="../../ui/questions.py" line="207"/>
         <source>星期三</source>
         <translation>星期三</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="205"/>
+        <location filename="../../ui/questions.py" line="207"/>
         <source>星期四</source>
         <translation>星期四</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="206"/>
+        <location filename="../../ui/questions.py" line="208"/>
         <source>星期五</source>
         <translation>星期五</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="206"/>
+        <location filename="../../ui/questions.py" line="208"/>
         <source>星期六</source>
         <translation>星期六</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="207"/>
+        <location filename="../../ui/questions.py" line="209"/>
         <source>星期日</source>
         <translation>星期日</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="280"/>
+        <location filename="../../ui/questions.py" line="282"/>
         <source>年-月-日，如 {example}（按 ↓ 填入）</source>
         <translation>年-月-日，如 {example}（按 ↓ 填入）</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="288"/>
+        <location filename="../../ui/questions.py" line="290"/>
         <source>选日期（F4）</source>
         <translation>选日期（F4）</translation>
     </message>
@@ -967,48 +967,48 @@
 <context>
     <name>FileQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="635"/>
+        <location filename="../../ui/questions.py" line="641"/>
         <source>图片 (*.jpg *.jpeg *.png *.bmp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="636"/>
+        <location filename="../../ui/questions.py" line="642"/>
         <source>录音 (*.mp3 *.m4a *.wav *.amr)</source>
         <translation>录音 (*.mp3 *.m4a *.wav *.amr)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="637"/>
+        <location filename="../../ui/questions.py" line="643"/>
         <source>视频 (*.mp4 *.mov)</source>
         <translation>视频 (*.mp4 *.mov)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="638"/>
+        <location filename="../../ui/questions.py" line="644"/>
         <source>所有文件 (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="644"/>
-        <location filename="../../ui/questions.py" line="689"/>
+        <location filename="../../ui/questions.py" line="650"/>
+        <location filename="../../ui/questions.py" line="695"/>
         <source>（未选择）</source>
         <translation>（未选择）</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="646"/>
+        <location filename="../../ui/questions.py" line="652"/>
         <source>请用鼠标、触摸板或手写笔在下面的方框里签名：</source>
         <translation>请用鼠标、触摸板或手写笔在下面的方框里签名：</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="652"/>
+        <location filename="../../ui/questions.py" line="658"/>
         <source>清除重签</source>
         <translation>清除重签</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="659"/>
+        <location filename="../../ui/questions.py" line="665"/>
         <source>选择文件…</source>
         <translation>选择文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="679"/>
+        <location filename="../../ui/questions.py" line="685"/>
         <source>选择文件</source>
         <translation>选择文件</translation>
     </message>
@@ -1079,92 +1079,82 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../../ui/startup.py" line="35"/>
+        <location filename="../../ui/startup.py" line="37"/>
         <source>村访通 · 首次设置</source>
         <translation>村访通 · 首次设置</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="63"/>
-        <source>例如 东山村（可留空，以后在台账中添加）</source>
-        <translation>例如 东山村（可留空，以后在台账中添加）</translation>
-    </message>
-    <message>
-        <location filename="../../ui/startup.py" line="50"/>
+        <location filename="../../ui/startup.py" line="52"/>
         <source>您的姓名，记在每条记录上</source>
         <translation>您的姓名，记在每条记录上</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="41"/>
+        <location filename="../../ui/startup.py" line="43"/>
         <source>欢迎使用村访通。先建立&lt;b&gt;管理员账户&lt;/b&gt;：本机上的所有记录都加密保存，用账户密码打开。以后可在“设置 → 账户”里为村干部、儿童主任添加各自的账户。</source>
         <translation>欢迎使用村访通。先建立&lt;b&gt;管理员账户&lt;/b&gt;：本机上的所有记录都加密保存，用账户密码打开。以后可在“设置 → 账户”里为村干部、儿童主任添加各自的账户。</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="52"/>
+        <location filename="../../ui/startup.py" line="54"/>
         <source>至少 8 位</source>
         <translation>至少 8 位</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="67"/>
+        <location filename="../../ui/startup.py" line="58"/>
+        <source>依次选择省、市、县（区）、乡镇（街道）：可输入名称、拼音或拼音首字母查找，按回车选定</source>
+        <translation>依次选择省、市、县（区）、乡镇（街道）：可输入名称、拼音或拼音首字母查找，按回车选定</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="62"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="68"/>
-        <source>乡镇：</source>
-        <translation>乡镇：</translation>
-    </message>
-    <message>
-        <location filename="../../ui/startup.py" line="69"/>
-        <source>村：</source>
-        <translation>村：</translation>
-    </message>
-    <message>
-        <location filename="../../ui/startup.py" line="76"/>
+        <location filename="../../ui/startup.py" line="70"/>
         <source>先练习一下（练习模式）(&amp;P)</source>
         <translation>先练习一下（练习模式）(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="64"/>
+        <location filename="../../ui/startup.py" line="59"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
         <location filename="../../ui/startup.py" line="60"/>
-        <source>请选择或输入本乡镇全称，如 城关镇</source>
-        <translation>请选择或输入本乡镇全称，如 城关镇</translation>
-    </message>
-    <message>
-        <location filename="../../ui/startup.py" line="65"/>
         <source>您的姓名：</source>
         <translation>您的姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="66"/>
+        <location filename="../../ui/startup.py" line="61"/>
         <source>密码：</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="74"/>
+        <location filename="../../ui/startup.py" line="63"/>
+        <source>本乡镇：</source>
+        <translation>本乡镇：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/startup.py" line="68"/>
         <source>开始使用</source>
         <translation>开始使用</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="75"/>
+        <location filename="../../ui/startup.py" line="69"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="78"/>
+        <location filename="../../ui/startup.py" line="72"/>
         <source>打开一个虚构的示范乡镇来熟悉程序；练习数据单独存放，不会发送到县局</source>
         <translation>打开一个虚构的示范乡镇来熟悉程序；练习数据单独存放，不会发送到县局</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="87"/>
-        <source>请填写本乡镇的名称（记录和导出的台账上都会用到）。</source>
-        <translation>请填写本乡镇的名称（记录和导出的台账上都会用到）。</translation>
+        <location filename="../../ui/startup.py" line="82"/>
+        <source>请依次选择本乡镇所在的省、市、县（区）和乡镇（记录和导出的台账上都会用到）。</source>
+        <translation>请依次选择本乡镇所在的省、市、县（区）和乡镇（记录和导出的台账上都会用到）。</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="134"/>
+        <location filename="../../ui/startup.py" line="116"/>
         <source>正在准备练习用的示范乡镇…</source>
         <translation>正在准备练习用的示范乡镇…</translation>
     </message>
@@ -1982,8 +1972,8 @@
 <context>
     <name>RangeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="533"/>
-        <location filename="../../ui/questions.py" line="540"/>
+        <location filename="../../ui/questions.py" line="539"/>
+        <location filename="../../ui/questions.py" line="546"/>
         <source>（未填）</source>
         <translation>（未填）</translation>
     </message>
@@ -2436,7 +2426,7 @@
 <context>
     <name>SelectOneQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="393"/>
+        <location filename="../../ui/questions.py" line="395"/>
         <source>（请选择）</source>
         <translation>（请选择）</translation>
     </message>
@@ -2557,108 +2547,113 @@
         <translation>高对比度（黑字白底、醒目的焦点框）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="800"/>
+        <location filename="../../ui/pages.py" line="801"/>
+        <source>本乡镇：</source>
+        <translation>本乡镇：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="808"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="804"/>
+        <location filename="../../ui/pages.py" line="812"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="804"/>
+        <location filename="../../ui/pages.py" line="812"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="805"/>
+        <location filename="../../ui/pages.py" line="813"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="806"/>
+        <location filename="../../ui/pages.py" line="814"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="807"/>
+        <location filename="../../ui/pages.py" line="815"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="808"/>
+        <location filename="../../ui/pages.py" line="816"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="816"/>
+        <location filename="../../ui/pages.py" line="824"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="817"/>
+        <location filename="../../ui/pages.py" line="825"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="822"/>
+        <location filename="../../ui/pages.py" line="830"/>
         <source> 分钟</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="823"/>
+        <location filename="../../ui/pages.py" line="831"/>
         <source>无人操作多久后自动锁定</source>
         <translation>无人操作多久后自动锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="827"/>
+        <location filename="../../ui/pages.py" line="835"/>
         <source>只有管理员能修改这些设置</source>
         <translation>只有管理员能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="829"/>
+        <location filename="../../ui/pages.py" line="837"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="838"/>
+        <location filename="../../ui/pages.py" line="846"/>
         <source>启用账户…</source>
         <translation>启用账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="840"/>
+        <location filename="../../ui/pages.py" line="848"/>
         <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
         <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="851"/>
+        <location filename="../../ui/pages.py" line="859"/>
         <source>已启用账户</source>
         <translation>已启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="851"/>
+        <location filename="../../ui/pages.py" line="859"/>
         <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
         <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="860"/>
+        <location filename="../../ui/pages.py" line="868"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="876"/>
-        <location filename="../../ui/pages.py" line="886"/>
+        <location filename="../../ui/pages.py" line="884"/>
+        <location filename="../../ui/pages.py" line="897"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="876"/>
+        <location filename="../../ui/pages.py" line="884"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="887"/>
+        <location filename="../../ui/pages.py" line="898"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>
@@ -2729,21 +2724,6 @@
         <translation>登记本机</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_page.py" line="136"/>
-        <source>没有网络？请县局为您写一个登记文件（用您的登记码加密）：填上登记码，按“用登记文件登记…”选择这个文件。登记以后，记录可以装进加密的U盘数据包，带到县局导入。</source>
-        <translation>没有网络？请县局为您写一个登记文件（用您的登记码加密）：填上登记码，按“用登记文件登记…”选择这个文件。登记以后，记录可以装进加密的U盘数据包，带到县局导入。</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_page.py" line="142"/>
-        <source>用登记文件登记…</source>
-        <translation>用登记文件登记…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_page.py" line="144"/>
-        <source>没有网络时：用县局写的登记文件和您的登记码登记本机</source>
-        <translation>没有网络时：用县局写的登记文件和您的登记码登记本机</translation>
-    </message>
-    <message>
         <location filename="../../ui/sync_page.py" line="198"/>
         <source>立即同步（F5）</source>
         <translation>立即同步（F5）</translation>
@@ -2793,6 +2773,21 @@
         <location filename="../../ui/sync_page.py" line="105"/>
         <source>高级</source>
         <translation>高级</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="136"/>
+        <source>没有网络？请县局为您写一个登记文件（用您的登记码加密）：填上登记码，按“用登记文件登记…”选择这个文件。登记以后，记录可以装进加密的U盘数据包，带到县局导入。</source>
+        <translation>没有网络？请县局为您写一个登记文件（用您的登记码加密）：填上登记码，按“用登记文件登记…”选择这个文件。登记以后，记录可以装进加密的U盘数据包，带到县局导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="142"/>
+        <source>用登记文件登记…</source>
+        <translation>用登记文件登记…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_page.py" line="144"/>
+        <source>没有网络时：用县局写的登记文件和您的登记码登记本机</source>
+        <translation>没有网络时：用县局写的登记文件和您的登记码登记本机</translation>
     </message>
     <message>
         <location filename="../../ui/sync_page.py" line="149"/>
@@ -3134,32 +3129,32 @@
 <context>
     <name>TextQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="159"/>
+        <location filename="../../ui/questions.py" line="161"/>
         <source>整数</source>
         <translation>整数</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="159"/>
+        <location filename="../../ui/questions.py" line="161"/>
         <source>数字</source>
         <translation>数字</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="159"/>
+        <location filename="../../ui/questions.py" line="161"/>
         <source>如 14:30</source>
         <translation>如 14:30</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="160"/>
+        <location filename="../../ui/questions.py" line="162"/>
         <source>纬度 经度，如 31.86 117.28</source>
         <translation>纬度 经度，如 31.86 117.28</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="160"/>
+        <location filename="../../ui/questions.py" line="162"/>
         <source>如 2024-3-15 14:30</source>
         <translation>如 2024-3-15 14:30</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="161"/>
+        <location filename="../../ui/questions.py" line="163"/>
         <source>扫描或输入编号</source>
         <translation>扫描或输入编号</translation>
     </message>
@@ -3167,22 +3162,22 @@
 <context>
     <name>UnlockDialog</name>
     <message>
-        <location filename="../../ui/startup.py" line="161"/>
+        <location filename="../../ui/startup.py" line="143"/>
         <source>村访通 · 解锁</source>
         <translation>村访通 · 解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="165"/>
+        <location filename="../../ui/startup.py" line="147"/>
         <source>请输入数据库密码：</source>
         <translation>请输入数据库密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="171"/>
+        <location filename="../../ui/startup.py" line="153"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="173"/>
+        <location filename="../../ui/startup.py" line="155"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>

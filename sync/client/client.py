@@ -53,6 +53,7 @@ class SyncReport:
     registry_received: int = 0
     audit_sent: int = 0
     forms_received: list[str] = field(default_factory=list)
+    regions_received: list[str] = field(default_factory=list)  # the county list, when the bureau changed it
     waiting: list[str] = field(default_factory=list)  # why records this account sees stay on the laptop
     error: str = ""
     error_code: str = ""  # the ErrorCode name of ``error`` (SYNC_UNREACHABLE, SYNC_SERVER_ERROR, …)
@@ -74,7 +75,8 @@ class SyncReport:
     def to_json(self) -> dict:
         return {"results": [r.model_dump(mode="json") for r in self.results], "counts": self.counts(),
                 "registry_sent": self.registry_sent, "registry_received": self.registry_received,
-                "forms_received": self.forms_received, "waiting": self.waiting, "error": self.error,
+                "forms_received": self.forms_received, "regions_received": self.regions_received,
+                "waiting": self.waiting, "error": self.error,
                 "error_code": self.error_code,
                 "cancelled": self.cancelled,
                 "finished_at": self.finished_at,
@@ -251,6 +253,7 @@ class SyncClient:
             self._push_audit(report)
             self.progress(0, 0, "正在接收表单")
             self._pull_forms(report)
+            self._pull_regions(report)
             self.progress(0, 0, "正在接收人员名册")
             self._pull_registry(report)
         except _Cancelled:
@@ -447,6 +450,28 @@ class SyncClient:
             keep_pulled(self.store, form_id=info.form_id, version=info.version, title=info.title, content=content,
                         sha256=info.sha256, now=utc_now())
             report.forms_received.append(f"{info.title}（{info.version}）")
+
+    def _pull_regions(self, report: SyncReport) -> None:
+        """The county's list of townships and villages, when the bureau published a new one: the forms offer
+        its villages from now on (``Store.set_county_list``). A server without lists (or older) has none."""
+        try:
+            listing = self._call("GET", "/regions", protocol.RegionLists)
+        except ServerRefusal as exc:
+            if exc.status == 404:
+                return  # a server older than county lists
+            raise
+        township = self.store.township()
+        mine = [i for i in listing.lists if i.county == township[:6]] if township else listing.lists[:1]
+        held = self.store.county_list()
+        for info in mine:
+            if held is not None and held.get("code") == info.county and held.get("sha256") == info.sha256:
+                continue
+            got = self._call("GET", f"/regions/{info.county}", protocol.RegionList)
+            rows = [(code, name) for code, name in got.rows]
+            if got.county != info.county or protocol.region_list_hash(rows) != info.sha256:
+                raise Transient(ErrorCode.SYNC_SERVER_ERROR, status="村名单不完整")
+            self.store.set_county_list(info.county, rows, info.sha256)
+            report.regions_received.append(f"县 {info.county} 的乡镇和村名单（{len(rows)} 个）")
 
     def _pull_registry(self, report: SyncReport) -> None:
         cursor = int(self.config.get("registry_cursor") or 0)

@@ -107,6 +107,17 @@ def create_app(service: Service, *, client_update: protocol.ClientUpdate | None 
             raise ServiceError(404, ErrorCode.SYNC_FORM_UNKNOWN, form_id=form_id, version=version)
         return Response(content, media_type="application/octet-stream")
 
+    @app.get(f"{API}/regions", response_model=protocol.RegionLists, responses=ERRORS)
+    def region_lists(who: Who) -> protocol.RegionLists:
+        return service.region_lists(who)
+
+    @app.get(f"{API}/regions/{{county}}", response_model=protocol.RegionList, responses=ERRORS)
+    def region_list(county: Annotated[str, Path(pattern=r"^\d{6}$")], who: Who) -> protocol.RegionList:
+        found = service.region_list(who, county)
+        if found is None:
+            raise ServiceError(404, ErrorCode.REGION_LIST_NONE, county=county)
+        return found
+
     @app.get(f"{API}/attachments/{{digest}}", response_model=protocol.AttachmentStatus, responses=ERRORS)
     def attachment_status(digest: Digest,
                           who: Who) -> protocol.AttachmentStatus:

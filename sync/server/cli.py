@@ -250,6 +250,81 @@ def forms_add(ctx, path: Path) -> None:
     click.echo(f"已发布表单 {form_id} 版本 {version}。")
 
 
+@main.group(help="本县的乡镇和村名单（统计用区划代码，加上县局的更正和新增的村）：各电脑同步时取得，填表时从中选村。")
+def regions() -> None:
+    pass
+
+
+@regions.command("load", help="载入县的名单：不给 --file 时用国家统计局 2023 年的区划表；给了就用文件里的名单"
+                              "（每行“代码 名称”，Tab 或逗号隔开，9 位乡镇和 12 位村），替换原有名单。")
+@click.argument("county")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="县局自己的名单文件（UTF-8 的 .tsv/.csv/.txt）。")
+@click.pass_context
+def regions_load(ctx, county: str, path: Path | None) -> None:
+    from app.regions import parse_rows
+
+    service = _service(ctx.obj["db"])
+    try:
+        info = (service.regions.put(county, parse_rows(path.read_text(encoding="utf-8-sig"))) if path
+                else service.regions.load_national(county))
+    except CunFangError as exc:
+        _fail(exc)
+    click.echo(f"已发布县 {info.county} 的名单：{info.count} 个乡镇和村。各电脑下次同步时取得。")
+
+
+@regions.command("set", help="在名单里新增一个乡镇或村，或改名：CODE 是 9 位乡镇或 12 位村代码。")
+@click.argument("code")
+@click.argument("name")
+@click.pass_context
+def regions_set(ctx, code: str, name: str) -> None:
+    try:
+        info = _service(ctx.obj["db"]).regions.set_place(code, name)
+    except CunFangError as exc:
+        _fail(exc)
+    click.echo(f"已把 {code} {name} 写入县 {info.county} 的名单（共 {info.count} 个）。")
+
+
+@regions.command("remove", help="从名单里去掉一个村（或一个乡镇和它的村），例如已撤并的村。")
+@click.argument("code")
+@click.pass_context
+def regions_remove(ctx, code: str) -> None:
+    try:
+        info = _service(ctx.obj["db"]).regions.remove_place(code)
+    except CunFangError as exc:
+        _fail(exc)
+    click.echo(f"已从县 {info.county} 的名单里去掉 {code}（还有 {info.count} 个）。")
+
+
+@regions.command("show", help="列出名单：不给县代码时列出已发布的各县；给了就列出该县"
+                              "（或 --township 乡镇）的乡镇和村。")
+@click.argument("county", required=False)
+@click.option("--township", default="", help="只列这个乡镇（9 位代码）的村。")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@click.pass_context
+def regions_show(ctx, county: str | None, township: str, as_json: bool) -> None:
+    service = _service(ctx.obj["db"])
+    if not county:
+        lists = service.regions.listing().lists
+        if as_json:
+            click.echo(json.dumps([i.model_dump() for i in lists], ensure_ascii=False))
+            return
+        if not lists:
+            click.echo("还没有发布名单。用 cunfang-server regions load 县代码 载入。")
+        for info in lists:
+            click.echo(f"{info.county}  {info.count} 个乡镇和村")
+        return
+    rows = service.regions.rows(county)
+    if rows is None:
+        _fail(CunFangError(ErrorCode.REGION_LIST_NONE, county=county))
+    rows = [(c, n) for c, n in rows if c.startswith(township)]
+    if as_json:
+        click.echo(json.dumps([{"code": c, "name": n} for c, n in rows], ensure_ascii=False))
+        return
+    for code, name in rows:
+        click.echo(f"{code}\t{'' if len(code) == 9 else '  '}{name}")
+
+
 @main.group(help="服务器上的记录。")
 def records() -> None:
     pass

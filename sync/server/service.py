@@ -25,6 +25,7 @@ from sync.server.services.audit import DeviceAudit
 from sync.server.services.common import Database, ServiceError, sha256, utc_now
 from sync.server.services.forms import Forms
 from sync.server.services.records import Records
+from sync.server.services.regions import Regions
 from sync.server.services.registry import Registry
 
 SERVER_VERSION = "0.1.0"
@@ -42,7 +43,8 @@ class Service:
         self.accounts = Accounts(self.db)
         self.forms = Forms(self.db)
         self.attachments = Attachments(self.db, expire_days=upload_days, device_quota=device_quota)
-        self.records = Records(self.db, self.forms, self.attachments)
+        self.regions = Regions(self.db)
+        self.records = Records(self.db, self.forms, self.attachments, self.regions)
         self.registry = Registry(self.db)
         self.device_audit = DeviceAudit(self.db)
 
@@ -99,6 +101,12 @@ class Service:
 
     def form_content(self, caller: Caller, form_id: str, version: str) -> bytes | None:
         return self.forms.content(caller, form_id, version)
+
+    def region_lists(self, caller: Caller) -> protocol.RegionLists:
+        return self.regions.listing()
+
+    def region_list(self, caller: Caller, county: str) -> protocol.RegionList | None:
+        return self.regions.content(county)
 
     def attachment_status(self, caller: Caller, digest: str) -> protocol.AttachmentStatus:
         return self.attachments.status(caller.device_id, digest)

@@ -337,3 +337,13 @@ console_sessions = Table(
     Column("created_at", String(40), nullable=False),
     Column("last_seen", BigInteger, nullable=False),  # unix seconds: the idle timeout counts from here
 )
+
+# The county's own list of townships and villages (统计用区划代码 with the bureau's corrections and new villages),
+# published to the laptops (GET /regions). ``content``: ``code<TAB>name`` lines under ``county``, sorted by code.
+region_lists = Table(
+    "region_lists", metadata,
+    Column("county", String(6), primary_key=True),
+    Column("content", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)

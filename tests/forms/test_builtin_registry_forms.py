@@ -46,7 +46,7 @@ def registry(**changes) -> dict:
         "id_no": ELDER_ID,
         "marital": "30",
         "elder_phone": "无",
-        "village": "城关镇 桃园村",
+        "region_code": "340123101202",
         "group_name": "三组",
         "house_no": "桃园村18号",
         "live_addr": "城关镇桃园村三组18号",
@@ -93,7 +93,7 @@ def adaptation(needed: dict[int, dict] | None = None, **changes) -> dict:
     answers = {
         "assess_date": "2026-09-10",
         "assessor": "周明",
-        "village": "城关镇 桃园村",
+        "region_code": "340123101202",
         "address": "城关镇桃园村三组18号",
         "elder_name": "王德福",
         "id_type": "resident_id",
@@ -143,7 +143,7 @@ ACCEPTANCE = {
 
 def test_registry_form_settings(registry_form):
     assert registry_form.form_id == "elder_registry"
-    assert registry_form.version == "2026.3"
+    assert registry_form.version == "2026.4"
     assert registry_form.title == "特殊困难老年人基本信息台账"
     assert registry_form.default_lang == "中文 (zh)"
 
@@ -264,7 +264,7 @@ def test_death_needs_a_date_and_a_reason(registry_form):
 
 def test_adaptation_form_settings(adaptation_form):
     assert adaptation_form.form_id == "home_adaptation"
-    assert adaptation_form.version == "2026.3"
+    assert adaptation_form.version == "2026.4"
     assert adaptation_form.title == "居家适老化改造入户评估与验收"
 
 

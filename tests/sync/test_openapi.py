@@ -147,7 +147,7 @@ def test_every_answer_is_documented(server, credential):
     session.headers.update(_bearer(credential))
 
     operations = [result.ok() for result in schema.get_all_operations() if isinstance(result, Ok)]
-    assert len(operations) == 11, [op.label for op in operations]
+    assert len(operations) == 13, [op.label for op in operations]
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             exercise = _exercise(operation, mode, forms, session, statuses)

@@ -422,7 +422,7 @@ def test_migration_0004_acknowledges_what_each_laptop_already_sent(server_db):
                 conn.execute(sa.text("INSERT INTO device_audit VALUES (:d, :n, 'at', 'u', 'a', '', '{}', :p, :h, 'r')"),
                              {"d": device, "n": n, "p": f"{n - 1:064d}", "h": f"{n:064d}"})
         conn.execute(sa.text("INSERT INTO attachment_chunks VALUES (:h, 0, :data)"), {"h": "a" * 64, "data": b"x"})
-    assert migrate(engine) == "0005"  # the head: the console (0005) comes after
+    assert migrate(engine) == "0007"  # the head: the console (0005), its counts (0006) and region lists (0007) come after
     with engine.connect() as conn:
         heads = {row.device_id: (row.entry_id, row.hash) for row in conn.execute(sa.select(t.device_audit_heads))}
         chunks = conn.execute(sa.select(sa.func.count()).select_from(t.attachment_chunks)).scalar_one()

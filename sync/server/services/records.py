@@ -21,6 +21,7 @@ from sync.server.services import counts
 from sync.server.services.attachments import Attachments
 from sync.server.services.common import Database, ServiceError, utc_now
 from sync.server.services.forms import Forms
+from sync.server.services.regions import Regions
 
 COUNTY_SETTINGS_ENV = "CUNFANG_COUNTY_SETTINGS"
 
@@ -52,10 +53,11 @@ def refuse_practice(envelopes: list[RecordEnvelope]) -> None:
 
 
 class Records:
-    def __init__(self, db: Database, forms: Forms, attachments: Attachments):
+    def __init__(self, db: Database, forms: Forms, attachments: Attachments, regions: Regions):
         self.db = db
         self.forms = forms
         self.attachments = attachments
+        self.regions = regions
 
     def push(self, caller: Caller, envelopes: list[RecordEnvelope]) -> list[RecordResult]:
         """Apply a batch: each record on its own, so one bad record never blocks the others.
@@ -139,7 +141,9 @@ class Records:
                                                   version=env.form_version or "（无）"), []
         from app.forms.fill import fill
 
-        result = fill(form, env.data, saved=True, instances=county_instances())
+        # the county's settings and the villages of the record's township (the county's list, as laptops have it)
+        instances = {**(county_instances() or {}), **self.regions.record_instances(env.data)}
+        result = fill(form, env.data, saved=True, instances=instances)
         if not result["valid"]:
             key, first = next(iter(result["errors"].items()))
             return Outcome.REJECTED, CunFangError(ErrorCode.SYNC_RECORD_INVALID, first=f"{key}：{first}",

@@ -291,10 +291,13 @@ class SyncClient:
     # ------------------------------------------------------------------ up
 
     def _push_registry(self, report: SyncReport) -> None:
+        previous: set[tuple[str, str, str]] = set()
         for _round in range(10_000):  # bounded: each round clears a page of dirty rows
             items = outbox.dirty_registry(self.store, protocol.REGISTRY_PAGE, self.scopes)
-            if not items:
-                return
+            page = {(item.kind, item.id, item.updated_at) for item in items}
+            if not items or page == previous:
+                return  # nothing left, or the server's answers cleared none of them: never send a page twice
+            previous = page
             answer = self._call("POST", "/registry", protocol.RegistryPushResponse,
                                 json=protocol.RegistryPush(items=items).model_dump(mode="json"))
             refetch = outbox.apply_registry_results(self.store, items, answer.results)

@@ -75,3 +75,18 @@ def test_the_bureau_list_is_checked_before_it_is_published(sqlite_server, tmp_pa
     server.service.regions.remove_place("340123101900")
     shown = json.loads(server.cli("regions", "show", COUNTY, "--township", TOWN, "--json").stdout)
     assert shown == [{"code": "340123101", "name": "三河镇"}, {"code": "340123101001", "name": "北街社区"}]
+
+
+def test_rows_the_servers_answer_does_not_clear_are_sent_once_not_ten_thousand_times(sqlite_server, laptop_factory):
+    """A row that stays marked "not yet sent" after the server accepted it (a local trigger marking it again, as
+    once happened when a list pull rewrote every village) must not make sync send the same page round after round."""
+    laptop = laptop_factory(sqlite_server, "wang", "township_staff", "*")
+    laptop.set_township(TOWN)
+    laptop.conn.execute("CREATE TRIGGER test_remark AFTER UPDATE OF server_seq ON villages "
+                        "BEGIN UPDATE villages SET dirty = 1 WHERE id = NEW.id AND dirty = 0; END")
+    marked = laptop.query("SELECT count(*) AS n FROM villages WHERE dirty = 1")[0]["n"]
+    assert marked > 0
+    with SyncClient(laptop) as client:
+        report = client.run()
+    assert report.error == "", report.error
+    assert report.registry_sent <= 2 * marked, report.registry_sent  # one page, perhaps once again: never a loop

@@ -255,20 +255,34 @@ class XlsxNotes:
 
 
 class CsvSheet:
+    """One CSV file; rows are handed to ``csv.writer`` in batches of ``BATCH``."""
+
+    BATCH = 512
+
     def __init__(self, path: Path, output: Output, headers: list[str]):
         self.path = path
         self.file = output.temp_for(path).open("w", encoding="utf-8-sig", newline="")
         self.writer = csv.writer(self.file)
         self.writer.writerow(headers)
+        self.pending: list[list[str]] = []
+
+    def _put(self, texts: list[str]) -> None:
+        pending = self.pending
+        pending.append(texts)
+        if len(pending) >= self.BATCH:
+            self.writer.writerows(pending)
+            pending.clear()
 
     def write_row(self, values: list) -> None:
-        self.writer.writerow([csv_text(v) for v in values])
+        self._put([csv_text(v) for v in values])
 
-    def write_texts(self, texts: list[str]) -> None:
-        """A row already turned into text (``cells.csv_converter``): written as it is."""
-        self.writer.writerow(texts)
+    write_texts = _put
+    """A row already turned into text (``cells.row_function``): written as it is."""
 
     def finish(self) -> None:
+        if self.pending:
+            self.writer.writerows(self.pending)
+            self.pending.clear()
         self.file.close()
 
 

@@ -230,6 +230,11 @@ class Store:
             names = [d[0] for d in cur.description]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
+    def query_tuples(self, sql: str, params: Iterable = ()) -> list[tuple]:
+        """``query`` for bulk reads (exports): each row a tuple in the statement's column order, no dict made."""
+        with self._lock:
+            return self.conn.execute(sql, tuple(params)).fetchall()
+
     # ------------------------------------------------------------------ villages and households
 
     def add_village(self, village_id: str, name: str, *, town: str = "", county: str = "") -> str:

@@ -141,8 +141,8 @@ def _export_records(store, out: Path, *, forms: list[str] | None = None, filters
         by_form = {plan.form_id: plan.write for plan in plans}
         # every form in one pass over the records (each page of the table decrypted once), each to its sheets
         for page in exports.record_pages(store, [plan.form_id for plan in plans], where, params):
+            check_cancel(cancel)
             for row in page:
-                check_cancel(cancel)
                 by_form[row[FORM]](row)
                 done += 1
                 if progress and done % 200 == 0:
@@ -226,7 +226,7 @@ class _Plan:
         sheet = self.sheets[self.table.path]
         put = sheet.write_texts if as_text else sheet.write_row
         repeats = self.table.repeats
-        loads = json.loads
+        loads = _answers
         labels = {} if codes else STATUS_LABELS
         place = csv_converter(villages.get) if as_text else memoized(villages.get)
         status = csv_converter(lambda s: labels.get(s, s)) if as_text else memoized(lambda s: labels.get(s, s))
@@ -235,7 +235,7 @@ class _Plan:
 
         def write(row) -> None:
             _, uuid, _, version, state, author, created, updated, village, data, person = row
-            answers = loads(data or "{}")
+            answers = loads(data)
             person = person or ""
             put([same(uuid), place(village) if village in villages else same(village), person, status(state),
                  same(author), stamp(created), stamp(updated), same(version)] + cells(answers))
@@ -264,6 +264,22 @@ class _Plan:
 
 def _same(value):
     return value
+
+
+_scan = json.JSONDecoder().scan_once
+
+
+def _answers(text: str | None):
+    """A record's answers: ``json.loads`` of the object the store wrote (read with the decoder's scanner directly:
+    the store writes no white space around it, so the whitespace checks around the scan are skipped)."""
+    if text and text[0] == "{":
+        try:
+            value, end = _scan(text, 0)
+        except (StopIteration, ValueError):
+            end = -1
+        if end == len(text):
+            return value
+    return json.loads(text or "{}")
 
 
 def _plan(store, library, form_id: str, where: list[str], params: list) -> _Plan:

@@ -379,7 +379,10 @@ class Store:
                 }
                 if self.account:  # (a store without accounts may be at a schema before 007: tests of migrations)
                     row["created_by"] = self.account.login
-                self.db["records"].insert(row)
+                # a plain INSERT (sqlite-utils' insert looks the table up again on every call: most of a save's
+                # time outside SQLite, benchmarks/store.py "API overhead")
+                self.conn.execute(f"INSERT INTO records ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                                  tuple(row.values()))
         return record_uuid
 
     def get_record(self, record_uuid: str) -> dict:

@@ -31,14 +31,15 @@ ID = china.make_id("340102", date(1941, 2, 14), 451)
 MOBILE = "13905511234"
 TEXTS = ["", " ", "王秀英", "独居", f"身份证 {ID}", f"电话{MOBILE}", ID, MOBILE, "0551-6512345", "007", "12.50", "1e3",
          "2026-03-02", "2026-02-30", "2026-03-02T10:15:00+08:00", "08:30", "a,b\"c\nd"]
-ODD = st.one_of(st.booleans(), st.integers(-10**18, 10**18), st.floats(allow_nan=False, allow_infinity=False),
-                st.lists(st.sampled_from(["一", "2"]), max_size=2), st.dictionaries(st.sampled_from(["k"]), st.integers(),
-                                                                                     max_size=1))
+ODD = st.one_of(st.booleans(), st.integers(-10**18, 10**18), st.floats(allow_nan=False, allow_infinity=False))
+LISTS = st.one_of(st.lists(st.sampled_from(["一", "2"]), max_size=2),
+                  st.dictionaries(st.sampled_from(["k"]), st.integers(), max_size=1))
 STATUSES = ["draft", "finalized", "queued", "sent", "accepted", "rejected"]
 
 
-def answer(field) -> st.SearchStrategy:
-    """What a question of this kind may hold: mostly plausible answers, sometimes anything."""
+def answer(field, odd: bool) -> st.SearchStrategy:
+    """What a question of this kind may hold: mostly plausible answers, sometimes anything; in an ``odd`` record
+    also lists and objects (which the row function hands to the per-cell converters)."""
     codes = [code for code, _ in field.choices] or ["1"]
     if field.qtype == "select_one":
         usual = st.sampled_from([*codes, "unknown_code"])
@@ -57,16 +58,16 @@ def answer(field) -> st.SearchStrategy:
         usual = st.sampled_from(["08:30", "08:30:15", "08:30:15.000+08:00", "早上"])
     else:
         usual = st.one_of(st.sampled_from(TEXTS), st.text(max_size=12))
-    return st.one_of(st.none(), usual, usual, usual, ODD)
+    return st.one_of(st.none(), usual, usual, usual, ODD, *([LISTS] if odd else []))
 
 
-def answers_for(table: Table, depth: int = 0) -> st.SearchStrategy:
-    fields = {f.name: answer(f) for f in table.fields}
+def answers_for(table: Table, odd: bool, depth: int = 0) -> st.SearchStrategy:
+    fields = {f.name: answer(f, odd) for f in table.fields}
     if depth < 2:
         for repeat in table.repeats:
-            fields[repeat.name] = st.one_of(st.none(), st.lists(st.one_of(answers_for(repeat, depth + 1),
+            fields[repeat.name] = st.one_of(st.none(), st.lists(st.one_of(answers_for(repeat, odd, depth + 1),
                                                                           st.just("不是一项")), max_size=3))
-    return st.fixed_dictionaries({}, optional=fields)
+    return st.fixed_dictionaries(fields)  # every question (a missing answer and a null one read alike)
 
 
 def reference_rows(table: Table, records: list[dict], *, codes: bool, full_ids: bool) -> dict[str, list[list]]:
@@ -125,7 +126,7 @@ def test_every_built_in_form_exports_what_the_plain_conversion_gives(store, tmp_
         picked = data.draw(st.lists(record, min_size=1, max_size=25), label="records")
         picked += [(form_id, None, "340102001001", "finalized", None) for form_id in sorted(forms)]  # each form
         for form_id, person, village, status, created in picked:
-            answers = data.draw(answers_for(tables[form_id]), label=form_id)
+            answers = data.draw(answers_for(tables[form_id], data.draw(st.booleans(), label="odd")), label=form_id)
             uuid = store.save_draft(form_id=form_id, form_version=forms[form_id].version or "", data=answers,
                                     person_id=person, village_id=village, author="李秀兰", title="")
             store.conn.execute("UPDATE records SET status = ? WHERE uuid = ?", (status, uuid))

@@ -284,3 +284,49 @@ def csv_converter(convert: Callable[[object], object], *, limit: int = MEMO_LIMI
                 cache[value] = out
         return out
     return cell
+
+
+def row_function(columns: list[tuple[str, Callable[[object], object]]], *, text: bool,
+                 limit: int = MEMO_LIMIT) -> Callable[[dict], list]:
+    """One table's cells from a record's answers (a dict), compiled once per export from its (question name,
+    converter) pairs: CSV text with ``text=True`` (what ``csv_converter`` gives), else typed values (what
+    ``memoized`` gives).
+
+    The function is generated code, one expression per column: a text answer already seen in that column (and no
+    answer) is looked up, not converted, with no call per cell; a new one goes through the column's converter
+    and is remembered (up to ``limit`` per column). A record holding a list or an object where a column expects
+    an answer (odd data from elsewhere) is converted cell by cell instead, to the same values.
+    """
+    finish = csv_text if text else None
+    namespace: dict[str, object] = {}
+    cells = []
+    for i, (name, convert) in enumerate(columns):
+        seen: dict[object, object] = {None: "" if text else None}
+        namespace[f"K{i}"] = seen
+        namespace[f"C{i}"] = _remembering(convert, seen, finish, limit)
+        cells.append(f"K{i}[v] if (v := g({name!r})) in K{i} else C{i}(v)")
+    source = ("def fast(answers):\n    g = answers.get\n    return [" + ", ".join(cells) + "]\n")
+    exec(compile(source, "<cunfang row function>", "exec"), namespace)  # names are repr()'d: literals only
+    fast = namespace["fast"]
+    wrap = csv_converter if text else memoized
+    slow_cells = [(name, wrap(convert, limit=limit)) for name, convert in columns]
+
+    def row(answers: dict) -> list:
+        try:
+            return fast(answers)
+        except TypeError:  # an unhashable answer (list, object): cell by cell
+            get = answers.get
+            return [cell(get(name)) for name, cell in slow_cells]
+    return row
+
+
+def _remembering(convert, seen: dict, finish, limit: int):
+    """A column's converter for answers not seen yet: converts, and remembers text answers (up to ``limit``)."""
+    def miss(value):
+        out = convert(value)
+        if finish is not None:
+            out = finish(out)
+        if value.__class__ is str and len(seen) <= limit:  # the None entry does not count
+            seen[value] = out
+        return out
+    return miss

@@ -11,10 +11,11 @@ import json
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import partial
 from pathlib import Path
 
 from app.errors import CunFangError, ErrorCode
-from app.spreadsheets.cells import IDENTITY_LABELS, csv_converter, csv_text, memoized, to_datetime
+from app.spreadsheets.cells import IDENTITY_LABELS, csv_converter, csv_text, memoized, row_function, to_datetime
 from app.spreadsheets.layout import Table, forms_table
 from app.spreadsheets.sinks import Progress, check_cancel, output_format, paused_gc, write_atomically
 from app.store import STATUS_LABELS, STATUSES, exports
@@ -140,12 +141,15 @@ def _export_records(store, out: Path, *, forms: list[str] | None = None, filters
     def fill(book) -> int:
         nonlocal done
         for plan in plans:
-            plan.open(book, csv_prefix=None if len(plans) == 1 else plan.form_id, codes=codes, full_ids=full_ids)
+            plan.open(book, csv_prefix=None if len(plans) == 1 else plan.form_id, codes=codes, full_ids=full_ids,
+                      villages=villages)
         notes = book.notes("说明")
-        for plan in plans:
-            for row in plan.rows(store, where, params):
-                check_cancel(cancel)
-                plan.write(row, villages, codes=codes)
+        by_form = {plan.form_id: plan.write for plan in plans}
+        # every form in one pass over the records (each page of the table decrypted once), each to its sheets
+        for page in exports.record_pages(store, [plan.form_id for plan in plans], where, params):
+            check_cancel(cancel)
+            for row in page:
+                by_form[row[FORM]](row)
                 done += 1
                 if progress and done % 200 == 0:
                     progress(done, total, f"已写入 {done} / {total} 条记录")
@@ -183,11 +187,14 @@ def _files(out: Path, plans: list[_Plan]) -> list[Path]:
     return [out] if output_format(out) == "xlsx" else [s.path for plan in plans for s in plan.sheets.values()]
 
 
+FORM = exports.RECORD_COLUMNS.index("form_id")
+
+
 class _Plan:
     """One form's export: its columns, its sheets and how a record becomes rows.
 
-    Each column's converter is built once when the sheets open (``cells.memoized``; for CSV ``cells.csv_converter``,
-    which turns an answer straight into its text), not per record or cell.
+    Each table's row function is compiled once when the sheets open (``cells.row_function``: CSV text straight
+    from the answers when every sheet takes text, typed cells otherwise), not per record or cell.
     """
 
     def __init__(self, form_id: str, forms: list, count: int):
@@ -196,10 +203,10 @@ class _Plan:
         self.table: Table = forms_table(forms)
         self.count = count
         self.sheets: dict[str, object] = {}
-        self.columns: dict[str, list[tuple[str, object]]] = {}  # table path → (question name, converter) pairs
-        self.as_text = False
+        self.rows: dict[str, object] = {}  # table path → its row function
+        self._write = None  # made by ``open``
 
-    def open(self, book, *, csv_prefix: str | None, codes: bool, full_ids: bool) -> None:
+    def open(self, book, *, csv_prefix: str | None, codes: bool, full_ids: bool, villages: dict[str, str]) -> None:
         for table in self.table.walk():
             main = table is self.table
             headers = (MAIN_FIXED if main else REPEAT_FIXED) + [f.header for f in table.fields]
@@ -209,51 +216,76 @@ class _Plan:
             self.sheets[table.path] = book.sheet(self.title if main else table.label, headers, csv_suffix=suffix,
                                                  text_columns=text_columns,
                                                  print_title=self.title if main else f"{self.title}：{table.label}")
-        self.as_text = all(hasattr(sheet, "write_texts") for sheet in self.sheets.values())
-        wrap = csv_converter if self.as_text else memoized
+        as_text = all(hasattr(sheet, "write_texts") for sheet in self.sheets.values())
         for table in self.table.walk():
-            self.columns[table.path] = [(f.name, wrap(f.convert(codes=codes, full_ids=full_ids)))
-                                        for f in table.fields]
+            self.rows[table.path] = row_function([(f.name, f.convert(codes=codes, full_ids=full_ids))
+                                                  for f in table.fields], text=as_text)
+        self._write = self._writer(as_text, villages, codes=codes)
 
-    def rows(self, store, where: list[str], params: list):
-        return paged(store, RECORD_SELECT, "records", ["r.form_id = ?", *where], [self.form_id, *params])
+    def write(self, row: tuple) -> None:
+        """One record (a tuple of ``exports.RECORD_COLUMNS``) written: its row, its repeats' rows."""
+        self._write(row)
 
-    def write(self, row: dict, villages: dict[str, str], *, codes: bool) -> None:
-        data = json.loads(row["data"] or "{}")
-        person = row["person_name"] or ""
-        status = row["status"] if codes else STATUS_LABELS.get(row["status"], row["status"])
-        fixed = [row["uuid"], villages.get(row["village_id"], row["village_id"]), person, status, row["author"],
-                 to_datetime(row["created_at"], local=True), to_datetime(row["updated_at"], local=True),
-                 row["form_version"]]
-        get = data.get
-        cells = [convert(get(name)) for name, convert in self.columns[self.table.path]]
+    def _writer(self, as_text: bool, villages: dict[str, str], *, codes: bool):
+        """The function writing one record (a tuple of ``exports.RECORD_COLUMNS``): its row, its repeats' rows."""
+        cells = self.rows[self.table.path]
         sheet = self.sheets[self.table.path]
-        if self.as_text:
-            sheet.write_texts([csv_text(v) for v in fixed] + cells)
-        else:
-            sheet.write_row(fixed + cells)
-        for repeat in self.table.repeats:
-            items = get(repeat.name)
-            if items:
-                self._write_repeat(repeat, items, row["uuid"], person, "")
+        put = sheet.write_texts if as_text else sheet.write_row
+        repeats = self.table.repeats
+        loads = _answers
+        labels = {} if codes else STATUS_LABELS
+        place = csv_converter(villages.get) if as_text else memoized(villages.get)
+        status = csv_converter(lambda s: labels.get(s, s)) if as_text else memoized(lambda s: labels.get(s, s))
+        stamp = (csv_converter if as_text else memoized)(partial(to_datetime, local=True))
+        same = csv_text if as_text else _same
 
-    def _write_repeat(self, table: Table, items, uuid: str, person: str, prefix: str) -> None:
+        def write(row) -> None:
+            _, uuid, _, version, state, author, created, updated, village, data, person = row
+            answers = loads(data)
+            person = person or ""
+            put([same(uuid), place(village) if village in villages else same(village), person, status(state),
+                 same(author), stamp(created), stamp(updated), same(version)] + cells(answers))
+            for repeat in repeats:
+                items = answers.get(repeat.name)
+                if items:
+                    self._write_repeat(repeat, items, uuid, person, "", as_text)
+        return write
+
+    def _write_repeat(self, table: Table, items, uuid: str, person: str, prefix: str, as_text: bool) -> None:
         if not isinstance(items, list):
             return
-        columns = self.columns[table.path]
+        cells = self.rows[table.path]
         sheet = self.sheets[table.path]
         for i, item in enumerate(items, 1):
             if not isinstance(item, dict):
                 continue
             position = f"{prefix}{i}"
-            get = item.get
-            cells = [convert(get(name)) for name, convert in columns]
-            if self.as_text:
-                sheet.write_texts([csv_text(uuid), person, position] + cells)
+            if as_text:
+                sheet.write_texts([csv_text(uuid), person, position] + cells(item))
             else:
-                sheet.write_row([uuid, person, int(position) if not prefix else position] + cells)
+                sheet.write_row([uuid, person, int(position) if not prefix else position] + cells(item))
             for nested in table.repeats:
-                self._write_repeat(nested, item.get(nested.name), uuid, person, position + ".")
+                self._write_repeat(nested, item.get(nested.name), uuid, person, position + ".", as_text)
+
+
+def _same(value):
+    return value
+
+
+_scan = json.JSONDecoder().scan_once
+
+
+def _answers(text: str | None):
+    """A record's answers: ``json.loads`` of the object the store wrote (read with the decoder's scanner directly:
+    the store writes no white space around it, so the whitespace checks around the scan are skipped)."""
+    if text and text[0] == "{":
+        try:
+            value, end = _scan(text, 0)
+        except (StopIteration, ValueError):
+            end = -1
+        if end == len(text):
+            return value
+    return json.loads(text or "{}")
 
 
 def _plan(store, library, form_id: str, where: list[str], params: list) -> _Plan:

@@ -230,6 +230,11 @@ class Store:
             names = [d[0] for d in cur.description]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
+    def query_tuples(self, sql: str, params: Iterable = ()) -> list[tuple]:
+        """``query`` for bulk reads (exports): each row a tuple in the statement's column order, no dict made."""
+        with self._lock:
+            return self.conn.execute(sql, tuple(params)).fetchall()
+
     # ------------------------------------------------------------------ villages and households
 
     def add_village(self, village_id: str, name: str, *, town: str = "", county: str = "") -> str:
@@ -386,7 +391,10 @@ class Store:
                 }
                 if self.account:  # (a store without accounts may be at a schema before 007: tests of migrations)
                     row["created_by"] = self.account.login
-                self.db["records"].insert(row)
+                # a plain INSERT (sqlite-utils' insert looks the table up again on every call: most of a save's
+                # time outside SQLite, benchmarks/store.py "API overhead")
+                self.conn.execute(f"INSERT INTO records ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                                  tuple(row.values()))
         return record_uuid
 
     def add_records(self, form, checked: list[dict], *, person: dict | None = None, author: str = "",

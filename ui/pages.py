@@ -799,7 +799,9 @@ class SettingsPage(QWidget):
         from ui.places import TownshipPicker
 
         grid.addWidget(QLabel(self.tr("本乡镇：")), 4, 0)
-        self.township = TownshipPicker(store.region_table(), self)  # the forms offer this township's villages
+        # the forms offer this township's villages; no parent until addWidget, so its lists follow 文字大小 in the
+        # Tab order instead of coming before everything on the page
+        self.township = TownshipPicker(store.region_table())
         self.township.setObjectName("township")
         self.township.select(store.township())
         self.township.setEnabled(store.scope.role.may("settings"))

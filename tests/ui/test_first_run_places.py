@@ -157,3 +157,35 @@ def test_a_laptop_set_up_before_the_region_table_chooses_its_township_in_setting
     assert store.township() == "340123101"
     assert "340123101202" in {row["name"] for row in store.village_choices()}
     store.close()
+
+
+def test_tab_from_the_password_goes_on_to_the_province_list_and_through_the_levels(qtbot, tmp_path):
+    """By keyboard the township comes after the password, as on the screen (Tab went from 再输入一次 to 开始使用,
+    so the province typed after it was lost and Enter pressed 开始使用)."""
+    dialog = FirstRunDialog(tmp_path / "data", kdf=FAST_KDF)
+    qtbot.addWidget(dialog)
+    show(qtbot, dialog)
+    dialog.confirm.setFocus()
+    qtbot.keyClick(dialog.confirm, Qt.Key.Key_Tab)
+    province, city, county, town = dialog.town.boxes
+    assert focused(province), dialog.focusWidget()
+    dialog.town.select("340123")  # 肥西县: every level open
+    for here, following in ((province, city), (city, county), (county, town)):
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+        assert focused(following), (here.objectName(), dialog.focusWidget())
+
+
+def test_in_settings_the_township_lists_come_after_the_text_size_in_the_tab_order(qtbot, tmp_path):
+    from app.store import Store
+    from ui.pages import SettingsPage
+
+    store = Store.create(tmp_path / "old", PASS, kdf=FAST_KDF)
+    page = SettingsPage(store)
+    qtbot.addWidget(page)
+    show(qtbot, page)
+    chain, widget = [], page.contrast
+    for _ in range(6):
+        widget = widget.nextInFocusChain()
+        chain.append(widget)
+    assert page.township.boxes[0] in chain or page.township.boxes[0].lineEdit() in chain, chain
+    store.close()

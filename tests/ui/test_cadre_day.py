@@ -794,6 +794,7 @@ def test_a_cadres_day_by_keyboard_on_a_1366x768_screen(tmp_path, scale):
         pytest.skip(f"needs a virtual X screen: {', '.join(missing) or 'Linux'} missing (.ci/run installs them)")
     from app.accounts import sign_in
     from app.practice import PASSPHRASE, practice_dir
+    from app.regions import national
 
     today = date.today()
     visit, following = today - timedelta(days=1), today + timedelta(days=5)
@@ -809,7 +810,7 @@ def test_a_cadres_day_by_keyboard_on_a_1366x768_screen(tmp_path, scale):
     assert steps.rstrip().endswith("done"), steps  # a failed wait names the window and leaves failed.png
     assert "Traceback" not in (out / "app.log").read_text()
     shots = sorted(p.name for p in out.glob("*.png"))
-    assert len(shots) == 21, shots
+    assert len(shots) == 22, shots
     windows = {}
     for line in (out / "geometry.txt").read_text().splitlines():  # each page and dialog: inside the screen
         step, x, y, w, h = line.split()
@@ -844,7 +845,11 @@ def test_a_cadres_day_by_keyboard_on_a_1366x768_screen(tmp_path, scale):
     real = sign_in(data, "admin", "East-hill-2026-a")
     try:
         assert real.list_records(limit=5) == [] and real.count_persons() == 0, "practice never reaches the real store"
-        assert real.get_setting("town") == "城关镇" and [v["name"] for v in real.villages()] == ["东山村"]
+        # the township chosen from the lists (安徽 → hefei → fxx → sanhe): its code and name, and its villages
+        assert real.township() == "340123101" and real.get_setting("town") == "三河镇"
+        villages = national().children("340123101")
+        assert len(villages) > 5 and {v["id"] for v in real.villages()} == {v.code for v in villages}
+        assert "340123101202" in {row["name"] for row in real.village_choices()}, "the forms offer 太华村"
     finally:
         real.close()
 

@@ -466,7 +466,7 @@
 <context>
     <name>AcknowledgeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="562"/>
+        <location filename="../../ui/questions.py" line="598"/>
         <source>确认</source>
         <translation>确认</translation>
     </message>
@@ -967,48 +967,48 @@
 <context>
     <name>FileQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="641"/>
+        <location filename="../../ui/questions.py" line="677"/>
         <source>图片 (*.jpg *.jpeg *.png *.bmp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="642"/>
+        <location filename="../../ui/questions.py" line="678"/>
         <source>录音 (*.mp3 *.m4a *.wav *.amr)</source>
         <translation>录音 (*.mp3 *.m4a *.wav *.amr)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="643"/>
+        <location filename="../../ui/questions.py" line="679"/>
         <source>视频 (*.mp4 *.mov)</source>
         <translation>视频 (*.mp4 *.mov)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="644"/>
+        <location filename="../../ui/questions.py" line="680"/>
         <source>所有文件 (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="650"/>
-        <location filename="../../ui/questions.py" line="695"/>
+        <location filename="../../ui/questions.py" line="686"/>
+        <location filename="../../ui/questions.py" line="731"/>
         <source>（未选择）</source>
         <translation>（未选择）</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="652"/>
+        <location filename="../../ui/questions.py" line="688"/>
         <source>请用鼠标、触摸板或手写笔在下面的方框里签名：</source>
         <translation>请用鼠标、触摸板或手写笔在下面的方框里签名：</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="658"/>
+        <location filename="../../ui/questions.py" line="694"/>
         <source>清除重签</source>
         <translation>清除重签</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="665"/>
+        <location filename="../../ui/questions.py" line="701"/>
         <source>选择文件…</source>
         <translation>选择文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="685"/>
+        <location filename="../../ui/questions.py" line="721"/>
         <source>选择文件</source>
         <translation>选择文件</translation>
     </message>
@@ -1099,62 +1099,62 @@
         <translation>至少 8 位</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="58"/>
+        <location filename="../../ui/startup.py" line="60"/>
         <source>依次选择省、市、县（区）、乡镇（街道）：可输入名称、拼音或拼音首字母查找，按回车选定</source>
         <translation>依次选择省、市、县（区）、乡镇（街道）：可输入名称、拼音或拼音首字母查找，按回车选定</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="62"/>
+        <location filename="../../ui/startup.py" line="64"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="70"/>
+        <location filename="../../ui/startup.py" line="72"/>
         <source>先练习一下（练习模式）(&amp;P)</source>
         <translation>先练习一下（练习模式）(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="59"/>
+        <location filename="../../ui/startup.py" line="61"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="60"/>
+        <location filename="../../ui/startup.py" line="62"/>
         <source>您的姓名：</source>
         <translation>您的姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="61"/>
+        <location filename="../../ui/startup.py" line="63"/>
         <source>密码：</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="63"/>
+        <location filename="../../ui/startup.py" line="65"/>
         <source>本乡镇：</source>
         <translation>本乡镇：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="68"/>
+        <location filename="../../ui/startup.py" line="70"/>
         <source>开始使用</source>
         <translation>开始使用</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="69"/>
+        <location filename="../../ui/startup.py" line="71"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="72"/>
+        <location filename="../../ui/startup.py" line="74"/>
         <source>打开一个虚构的示范乡镇来熟悉程序；练习数据单独存放，不会发送到县局</source>
         <translation>打开一个虚构的示范乡镇来熟悉程序；练习数据单独存放，不会发送到县局</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="82"/>
+        <location filename="../../ui/startup.py" line="84"/>
         <source>请依次选择本乡镇所在的省、市、县（区）和乡镇（记录和导出的台账上都会用到）。</source>
         <translation>请依次选择本乡镇所在的省、市、县（区）和乡镇（记录和导出的台账上都会用到）。</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="116"/>
+        <location filename="../../ui/startup.py" line="118"/>
         <source>正在准备练习用的示范乡镇…</source>
         <translation>正在准备练习用的示范乡镇…</translation>
     </message>
@@ -1972,8 +1972,8 @@
 <context>
     <name>RangeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="539"/>
-        <location filename="../../ui/questions.py" line="546"/>
+        <location filename="../../ui/questions.py" line="575"/>
+        <location filename="../../ui/questions.py" line="582"/>
         <source>（未填）</source>
         <translation>（未填）</translation>
     </message>
@@ -2426,7 +2426,7 @@
 <context>
     <name>SelectOneQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="395"/>
+        <location filename="../../ui/questions.py" line="396"/>
         <source>（请选择）</source>
         <translation>（请选择）</translation>
     </message>
@@ -2552,108 +2552,108 @@
         <translation>本乡镇：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="808"/>
+        <location filename="../../ui/pages.py" line="810"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="812"/>
+        <location filename="../../ui/pages.py" line="814"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="812"/>
+        <location filename="../../ui/pages.py" line="814"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="813"/>
+        <location filename="../../ui/pages.py" line="815"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="814"/>
+        <location filename="../../ui/pages.py" line="816"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="815"/>
+        <location filename="../../ui/pages.py" line="817"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="816"/>
+        <location filename="../../ui/pages.py" line="818"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="824"/>
+        <location filename="../../ui/pages.py" line="826"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="825"/>
+        <location filename="../../ui/pages.py" line="827"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="830"/>
+        <location filename="../../ui/pages.py" line="832"/>
         <source> 分钟</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="831"/>
+        <location filename="../../ui/pages.py" line="833"/>
         <source>无人操作多久后自动锁定</source>
         <translation>无人操作多久后自动锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="835"/>
+        <location filename="../../ui/pages.py" line="837"/>
         <source>只有管理员能修改这些设置</source>
         <translation>只有管理员能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="837"/>
+        <location filename="../../ui/pages.py" line="839"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="846"/>
+        <location filename="../../ui/pages.py" line="848"/>
         <source>启用账户…</source>
         <translation>启用账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="848"/>
+        <location filename="../../ui/pages.py" line="850"/>
         <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
         <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="859"/>
+        <location filename="../../ui/pages.py" line="861"/>
         <source>已启用账户</source>
         <translation>已启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="859"/>
+        <location filename="../../ui/pages.py" line="861"/>
         <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
         <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="868"/>
+        <location filename="../../ui/pages.py" line="870"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="884"/>
-        <location filename="../../ui/pages.py" line="897"/>
+        <location filename="../../ui/pages.py" line="886"/>
+        <location filename="../../ui/pages.py" line="899"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="884"/>
+        <location filename="../../ui/pages.py" line="886"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="898"/>
+        <location filename="../../ui/pages.py" line="900"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>
@@ -3162,22 +3162,22 @@
 <context>
     <name>UnlockDialog</name>
     <message>
-        <location filename="../../ui/startup.py" line="143"/>
+        <location filename="../../ui/startup.py" line="145"/>
         <source>村访通 · 解锁</source>
         <translation>村访通 · 解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="147"/>
+        <location filename="../../ui/startup.py" line="149"/>
         <source>请输入数据库密码：</source>
         <translation>请输入数据库密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="153"/>
+        <location filename="../../ui/startup.py" line="155"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="155"/>
+        <location filename="../../ui/startup.py" line="157"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>

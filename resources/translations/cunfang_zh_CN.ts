@@ -2552,108 +2552,113 @@
         <translation>本乡镇：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="810"/>
+        <location filename="../../ui/pages.py" line="812"/>
+        <source>{town}（练习模式的虚构乡镇；本乡镇在正式使用时选择）</source>
+        <translation>{town}（练习模式的虚构乡镇；本乡镇在正式使用时选择）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="819"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="814"/>
+        <location filename="../../ui/pages.py" line="823"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="814"/>
+        <location filename="../../ui/pages.py" line="823"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="815"/>
+        <location filename="../../ui/pages.py" line="824"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="816"/>
+        <location filename="../../ui/pages.py" line="825"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="817"/>
+        <location filename="../../ui/pages.py" line="826"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="818"/>
+        <location filename="../../ui/pages.py" line="827"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="826"/>
+        <location filename="../../ui/pages.py" line="835"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="827"/>
+        <location filename="../../ui/pages.py" line="836"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="832"/>
+        <location filename="../../ui/pages.py" line="841"/>
         <source> 分钟</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="833"/>
+        <location filename="../../ui/pages.py" line="842"/>
         <source>无人操作多久后自动锁定</source>
         <translation>无人操作多久后自动锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="837"/>
+        <location filename="../../ui/pages.py" line="846"/>
         <source>只有管理员能修改这些设置</source>
         <translation>只有管理员能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="839"/>
+        <location filename="../../ui/pages.py" line="848"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="848"/>
+        <location filename="../../ui/pages.py" line="857"/>
         <source>启用账户…</source>
         <translation>启用账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="850"/>
+        <location filename="../../ui/pages.py" line="859"/>
         <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
         <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="861"/>
+        <location filename="../../ui/pages.py" line="870"/>
         <source>已启用账户</source>
         <translation>已启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="861"/>
+        <location filename="../../ui/pages.py" line="870"/>
         <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
         <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="870"/>
+        <location filename="../../ui/pages.py" line="879"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="886"/>
-        <location filename="../../ui/pages.py" line="899"/>
+        <location filename="../../ui/pages.py" line="895"/>
+        <location filename="../../ui/pages.py" line="908"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="886"/>
+        <location filename="../../ui/pages.py" line="895"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="900"/>
+        <location filename="../../ui/pages.py" line="909"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>

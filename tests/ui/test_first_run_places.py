@@ -189,3 +189,24 @@ def test_in_settings_the_township_lists_come_after_the_text_size_in_the_tab_orde
         chain.append(widget)
     assert page.township.boxes[0] in chain or page.township.boxes[0].lineEdit() in chain, chain
     store.close()
+
+
+def test_in_practice_mode_settings_name_the_practice_township_and_offer_no_real_one(qtbot, tmp_path, monkeypatch):
+    """练习模式's township is fictional: 设置 names it instead of an empty province list that would put a real
+    township's villages into the practice store."""
+    from app.demo import TOWN
+    from app.practice import open_practice
+    from ui.pages import SettingsPage
+
+    monkeypatch.setattr("ui.pages.QMessageBox.information", lambda *a, **k: None)
+    store = open_practice(tmp_path / "data", persons=5)
+    villages = {v["id"] for v in store.villages()}
+    page = SettingsPage(store)
+    qtbot.addWidget(page)
+    page.show()
+    assert not page.township.isVisible() and not page.township.isEnabled()
+    assert TOWN in page.practice_town.text() and "练习" in page.practice_town.text()
+    page.township.select("340123101")
+    page.save()
+    assert store.township() == "" and {v["id"] for v in store.villages()} == villages
+    store.close()

@@ -462,10 +462,13 @@ class FillPage(QWidget):
         return filler
 
     def _finalized(self, filler) -> None:
+        from app.practice import is_practice
         from sync.client.client import enrolled  # loaded by now: the status bar asks it every 30 s
 
         self.record_changed.emit()
-        if enrolled(self.store):
+        if is_practice(self.store):
+            text = self.tr("已定稿：{title}。这是练习数据，不会发送到县局。")
+        elif enrolled(self.store):
             text = self.tr("已定稿：{title}。联网后自动发送到县局。")
         else:
             text = self.tr("已定稿：{title}。在“同步”里登记县局服务器后会自动发送。")

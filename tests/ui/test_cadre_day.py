@@ -451,6 +451,33 @@ def test_finalizing_says_so_and_closing_a_half_filled_form_says_it_was_kept(qtbo
     assert [d["title"] for d in store.drafts()][0].startswith("张桂兰")
 
 
+def test_finalizing_in_practice_mode_says_it_is_never_sent(qtbot, tmp_path, form):
+    """练习模式 never sends a record: 定稿 there said "在“同步”里登记县局服务器后会自动发送"."""
+    from app.practice import open_practice
+    from ui.page_common import FormCatalog
+    from ui.pages import FillPage
+
+    practice = open_practice(tmp_path / "data", persons=5)
+    try:
+        page = FillPage(practice, FormCatalog(practice), "练习用户")
+        qtbot.addWidget(page)
+        filler = page.open_filler(form)
+        page.show()
+        qtbot.waitExposed(page)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is question(filler, "elder").findChild(QLineEdit))
+        type_text(qtbot, QApplication.focusWidget(), "王秀英")
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        qtbot.keyClicks(QApplication.focusWidget(), "2026-12-1")
+        question(filler, "alone").group.buttons()[0].setFocus()
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        text = page.notice.text()
+        assert "已定稿" in text and "王秀英" in text and "练习" in text and "不会发送" in text, text
+        assert "自动发送" not in text, text
+    finally:
+        practice.close()
+
+
 # ---------------------------------------------------------------- 5. errors in plain words
 
 

@@ -210,3 +210,24 @@ def test_in_practice_mode_settings_name_the_practice_township_and_offer_no_real_
     page.save()
     assert store.township() == "" and {v["id"] for v in store.villages()} == villages
     store.close()
+
+
+def test_a_long_township_name_shows_whole_in_its_list_and_in_the_box(qtbot, tmp_path):
+    """The four lists share the row (the township's was the narrowest, cutting 安徽肥西经济开发区), and a list of
+    matches is as wide as its longest name."""
+    dialog = FirstRunDialog(tmp_path / "data", kdf=FAST_KDF)
+    qtbot.addWidget(dialog)
+    show(qtbot, dialog)
+    province, city, county, town = dialog.town.boxes
+    dialog.town.select("340123")  # 肥西县
+    town.setFocus()
+    qtbot.keyClicks(town.lineEdit(), "jingji")
+    popup = town.completer().popup()
+    assert popup.isVisible()
+    name = "安徽肥西经济开发区"
+    assert popup.viewport().width() >= popup.fontMetrics().horizontalAdvance(name), (popup.width(), name)
+    press(qtbot, town, Qt.Key.Key_Return)
+    assert town.currentText() == name
+    box = town.lineEdit()
+    assert box.width() >= box.fontMetrics().horizontalAdvance(name), (box.width(), [b.width() for b in dialog.town.boxes])
+    assert min(b.width() for b in dialog.town.boxes) >= max(b.width() for b in dialog.town.boxes) - 4, "equal shares"

@@ -462,10 +462,13 @@ class FillPage(QWidget):
         return filler
 
     def _finalized(self, filler) -> None:
+        from app.practice import is_practice
         from sync.client.client import enrolled  # loaded by now: the status bar asks it every 30 s
 
         self.record_changed.emit()
-        if enrolled(self.store):
+        if is_practice(self.store):
+            text = self.tr("已定稿：{title}。这是练习数据，不会发送到县局。")
+        elif enrolled(self.store):
             text = self.tr("已定稿：{title}。联网后自动发送到县局。")
         else:
             text = self.tr("已定稿：{title}。在“同步”里登记县局服务器后会自动发送。")
@@ -799,11 +802,22 @@ class SettingsPage(QWidget):
         from ui.places import TownshipPicker
 
         grid.addWidget(QLabel(self.tr("本乡镇：")), 4, 0)
-        self.township = TownshipPicker(store.region_table(), self)  # the forms offer this township's villages
+        # the forms offer this township's villages; no parent until addWidget, so its lists follow 文字大小 in the
+        # Tab order instead of coming before everything on the page
+        self.township = TownshipPicker(store.region_table())
         self.township.setObjectName("township")
         self.township.select(store.township())
-        self.township.setEnabled(store.scope.role.may("settings"))
+        from app.practice import is_practice
+
+        practice = is_practice(store)  # its township is fictional: named, not chosen (no real villages in it)
+        self.township.setEnabled(store.scope.role.may("settings") and not practice)
+        self.township.setVisible(not practice)
+        self.practice_town = QLabel(self.tr("{town}（练习模式的虚构乡镇；本乡镇在正式使用时选择）").format(
+            town=store.get_setting("town") or ""))
+        self.practice_town.setObjectName("practiceTown")
+        self.practice_town.setVisible(practice)
         grid.addWidget(self.township, 4, 1)
+        grid.addWidget(self.practice_town, 4, 1)  # the same place: one of the two shows
         layout.addLayout(grid)
         rules = QGroupBox(self.tr("探访周期（天）：本县规定与默认不同时在这里修改"))
         rules.setObjectName("visitRules")
@@ -883,7 +897,7 @@ class SettingsPage(QWidget):
         if not self.store.scope.role.may("settings"):
             QMessageBox.information(self, self.tr("已保存"), self.tr("填表人姓名已保存。"))
             return
-        township = self.township.code()
+        township = self.township.code() if self.township.isEnabled() else ""
         if township and township != self.store.township():
             self.store.set_township(township)  # a laptop set up before the region table, or moved to another
         self.store.set_setting("lock.idle_minutes", str(self.idle.value()))

@@ -1,6 +1,6 @@
 """Choosing a place from the 统计用区划代码 table: province → city → county → township, by keyboard.
 
-Each level is an editable list: type part of the name, its pinyin or the pinyin initials (三河镇, sanhe,
+Each level is an editable list (two a row): type part of the name, its pinyin or the pinyin initials (三河镇, sanhe,
 shz), pick with Down and Enter (or Tab when one is left), and the next level fills in and takes the cursor.
 A level with a single entry (北京市's 市辖区) is chosen by itself.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QCompleter, QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QCompleter, QGridLayout, QLabel, QStyle, QWidget
 
 from app.regions import LEVEL_NAMES, Region, RegionTable, national
 from app.store.pinyin import search_key
@@ -29,7 +29,8 @@ class PlaceBox(QComboBox):
         self.setObjectName(name)
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.setMinimumContentsLength(8)
+        self.setMinimumContentsLength(14)  # a township of nine characters (安徽肥西经济开发区) shows whole
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)  # the layout's share
         self.places = QStandardItemModel(self)
         self.setModel(self.places)
         completer = QCompleter(self.places, self)
@@ -53,6 +54,10 @@ class PlaceBox(QComboBox):
             item.setData(region.code, CODE_ROLE)
             item.setData(search_key(region.name), SEARCH_ROLE)
             self.places.appendRow(item)
+        widest = max((self.fontMetrics().horizontalAdvance(r.name) for r in regions), default=0)
+        for view in (self.view(), self.completer().popup()):  # the lists show whole names, wider than the box
+            view.setMinimumWidth(widest + 2 * view.frameWidth() + view.style().pixelMetric(
+                QStyle.PixelMetric.PM_ScrollBarExtent) + 16)
         self.setCurrentIndex(0 if len(regions) == 1 else -1)
         if len(regions) != 1:
             self.setEditText("")
@@ -110,13 +115,18 @@ class TownshipPicker(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         self.boxes: list[PlaceBox] = []
-        for column, level in enumerate(("province", "city", "county", "township")):
+        # two lists a row, in equal halves: a township's name can be long (安徽肥西经济开发区), and four in a row cut
+        # it on a laptop screen's dialog
+        for i, level in enumerate(("province", "city", "county", "township")):
             box = PlaceBox(level, self)
             label = QLabel(LEVEL_NAMES[level], self)
             label.setBuddy(box)
-            grid.addWidget(label, 0, column)
-            grid.addWidget(box, 1, column)
+            row, column = 2 * (i // 2), i % 2
+            grid.addWidget(label, row, column)
+            grid.addWidget(box, row + 1, column)
             self.boxes.append(box)
+        for column in (0, 1):
+            grid.setColumnStretch(column, 1)
         for i, box in enumerate(self.boxes):
             box.chosen.connect(lambda code, i=i: self._chosen(i, code))
             box.picked.connect(lambda i=i: self._move_on(i))

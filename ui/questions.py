@@ -392,8 +392,9 @@ class SelectOneQuestion(QuestionWidget):
             self.combo = QComboBox()
             self.combo.setEditable(True)
             self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-            self.combo.addItem(self.tr("（请选择）"), "")
-            for i, c in enumerate(choices, start=1):
+            # （请选择） is the empty box's placeholder, not an entry: typing replaces it instead of adding to it
+            self.combo.lineEdit().setPlaceholderText(self.tr("（请选择）"))
+            for i, c in enumerate(choices):
                 label = self.session.choice_label(c, self.node)
                 self.combo.addItem(label, c.value)
                 self.combo.setItemData(i, search_key(label), SEARCH_ROLE)  # found by name, pinyin or initials
@@ -402,6 +403,8 @@ class SelectOneQuestion(QuestionWidget):
             self.combo.completer().setFilterMode(Qt.MatchFlag.MatchContains)
             self.combo.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
             self.combo.activated.connect(lambda i: self.emit(self.combo.itemData(i) or ""))
+            self.combo.installEventFilter(self)  # leaving it (Tab, a click elsewhere): see _typed
+            self.combo.lineEdit().textEdited.connect(self._emptied)
             self.box.addWidget(self.combo)
             return
         self.group = QButtonGroup(self.container)
@@ -419,8 +422,39 @@ class SelectOneQuestion(QuestionWidget):
         for button in self.group.buttons():
             button.installEventFilter(self)
 
+    def _emptied(self, text: str) -> None:
+        """The text deleted: the question is unanswered again (（请选择） shows)."""
+        if not text.strip() and self.node.value:
+            self.emit("")
+
+    def _typed(self) -> None:
+        """Leaving a list typed in: an emptied box clears the answer; a choice's name typed in full, or text that
+        only one choice matches (name, pinyin or initials), answers it; other text gives way to the answer."""
+        text = self.combo.currentText().strip()
+        if not text:
+            if self.node.value:
+                self.emit("")
+            return
+        index = self.combo.findText(text, Qt.MatchFlag.MatchFixedString)
+        if index < 0:
+            lowered = text.lower()
+            hits = [i for i in range(self.combo.count())
+                    if lowered in str(self.combo.itemData(i, SEARCH_ROLE)).lower()]
+            index = hits[0] if len(hits) == 1 else -1
+        if index >= 0:
+            self.combo.setCurrentIndex(index)  # the whole name shown for the pinyin typed
+            if self.combo.itemData(index) != self.node.value:
+                self.emit(self.combo.itemData(index))
+        else:
+            self.show_value(self.node.value)
+
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
-        """↑/↓/←/→ choose the previous or next option, as radio buttons do on Windows."""
+        """↑/↓/←/→ choose the previous or next option, as radio buttons do on Windows; leaving a list typed in
+        reads what was typed."""
+        if watched is self.combo and event.type() == QEvent.Type.FocusOut \
+                and event.reason() != Qt.FocusReason.PopupFocusReason:
+            self._typed()
+            return False
         steps = {Qt.Key.Key_Up: -1, Qt.Key.Key_Left: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_Right: 1}
         if event.type() == QEvent.Type.KeyPress and event.key() in steps and not event.modifiers() \
                 and self.group is not None and watched in self.group.buttons():
@@ -437,8 +471,10 @@ class SelectOneQuestion(QuestionWidget):
             return
         self.rebuild()
         if self.combo is not None:
-            index = self.combo.findData(value)
-            self.combo.setCurrentIndex(max(index, 0))
+            index = self.combo.findData(value) if value else -1
+            self.combo.setCurrentIndex(index)
+            if index < 0:
+                self.combo.setEditText("")  # unanswered: the placeholder shows
         elif self.group is not None:
             self.group.setExclusive(False)
             for button in self.group.buttons():

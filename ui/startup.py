@@ -53,7 +53,9 @@ class FirstRunDialog(QDialog):
         self.passphrase = password_field("passphrase")
         self.passphrase.setPlaceholderText(self.tr("至少 8 位"))
         self.confirm = password_field("confirm")
-        self.town = TownshipPicker(parent=self)  # the township this laptop works for, chosen from the table
+        # the township this laptop works for, chosen from the table; made without a parent like the fields above, so
+        # that addRow puts its lists after 再输入一次 in the Tab order (a parent now would put them before 用户名)
+        self.town = TownshipPicker()
         self.town.setObjectName("town")
         self.town.setToolTip(self.tr("依次选择省、市、县（区）、乡镇（街道）：可输入名称、拼音或拼音首字母查找，按回车选定"))
         form.addRow(self.tr("管理员用户名："), self.login)

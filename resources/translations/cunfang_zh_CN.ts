@@ -466,7 +466,7 @@
 <context>
     <name>AcknowledgeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="562"/>
+        <location filename="../../ui/questions.py" line="598"/>
         <source>确认</source>
         <translation>确认</translation>
     </message>
@@ -737,17 +737,17 @@
 <context>
     <name>EditReasonDialog</name>
     <message>
-        <location filename="../../ui/pages.py" line="743"/>
+        <location filename="../../ui/pages.py" line="746"/>
         <source>修改已发送的记录</source>
         <translation>修改已发送的记录</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="745"/>
+        <location filename="../../ui/pages.py" line="748"/>
         <source>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</source>
         <translation>这条记录已经发送到县局。修改会生成新的版本，并记录修改人、时间和原因。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="748"/>
+        <location filename="../../ui/pages.py" line="751"/>
         <source>修改原因：</source>
         <translation>修改原因：</translation>
     </message>
@@ -967,48 +967,48 @@
 <context>
     <name>FileQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="641"/>
+        <location filename="../../ui/questions.py" line="677"/>
         <source>图片 (*.jpg *.jpeg *.png *.bmp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.bmp)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="642"/>
+        <location filename="../../ui/questions.py" line="678"/>
         <source>录音 (*.mp3 *.m4a *.wav *.amr)</source>
         <translation>录音 (*.mp3 *.m4a *.wav *.amr)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="643"/>
+        <location filename="../../ui/questions.py" line="679"/>
         <source>视频 (*.mp4 *.mov)</source>
         <translation>视频 (*.mp4 *.mov)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="644"/>
+        <location filename="../../ui/questions.py" line="680"/>
         <source>所有文件 (*)</source>
         <translation>所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="650"/>
-        <location filename="../../ui/questions.py" line="695"/>
+        <location filename="../../ui/questions.py" line="686"/>
+        <location filename="../../ui/questions.py" line="731"/>
         <source>（未选择）</source>
         <translation>（未选择）</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="652"/>
+        <location filename="../../ui/questions.py" line="688"/>
         <source>请用鼠标、触摸板或手写笔在下面的方框里签名：</source>
         <translation>请用鼠标、触摸板或手写笔在下面的方框里签名：</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="658"/>
+        <location filename="../../ui/questions.py" line="694"/>
         <source>清除重签</source>
         <translation>清除重签</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="665"/>
+        <location filename="../../ui/questions.py" line="701"/>
         <source>选择文件…</source>
         <translation>选择文件…</translation>
     </message>
     <message>
-        <location filename="../../ui/questions.py" line="685"/>
+        <location filename="../../ui/questions.py" line="721"/>
         <source>选择文件</source>
         <translation>选择文件</translation>
     </message>
@@ -1061,17 +1061,22 @@
         <translation>表单不能使用</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="469"/>
+        <location filename="../../ui/pages.py" line="470"/>
+        <source>已定稿：{title}。这是练习数据，不会发送到县局。</source>
+        <translation>已定稿：{title}。这是练习数据，不会发送到县局。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="472"/>
         <source>已定稿：{title}。联网后自动发送到县局。</source>
         <translation>已定稿：{title}。联网后自动发送到县局。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="471"/>
+        <location filename="../../ui/pages.py" line="474"/>
         <source>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</source>
         <translation>已定稿：{title}。在“同步”里登记县局服务器后会自动发送。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="484"/>
+        <location filename="../../ui/pages.py" line="487"/>
         <source>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</source>
         <translation>已保存为草稿：{title}。可在“工作台”或“记录”里接着填写。</translation>
     </message>
@@ -1099,62 +1104,62 @@
         <translation>至少 8 位</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="58"/>
+        <location filename="../../ui/startup.py" line="60"/>
         <source>依次选择省、市、县（区）、乡镇（街道）：可输入名称、拼音或拼音首字母查找，按回车选定</source>
         <translation>依次选择省、市、县（区）、乡镇（街道）：可输入名称、拼音或拼音首字母查找，按回车选定</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="62"/>
+        <location filename="../../ui/startup.py" line="64"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="70"/>
+        <location filename="../../ui/startup.py" line="72"/>
         <source>先练习一下（练习模式）(&amp;P)</source>
         <translation>先练习一下（练习模式）(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="59"/>
+        <location filename="../../ui/startup.py" line="61"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="60"/>
+        <location filename="../../ui/startup.py" line="62"/>
         <source>您的姓名：</source>
         <translation>您的姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="61"/>
+        <location filename="../../ui/startup.py" line="63"/>
         <source>密码：</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="63"/>
+        <location filename="../../ui/startup.py" line="65"/>
         <source>本乡镇：</source>
         <translation>本乡镇：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="68"/>
+        <location filename="../../ui/startup.py" line="70"/>
         <source>开始使用</source>
         <translation>开始使用</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="69"/>
+        <location filename="../../ui/startup.py" line="71"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="72"/>
+        <location filename="../../ui/startup.py" line="74"/>
         <source>打开一个虚构的示范乡镇来熟悉程序；练习数据单独存放，不会发送到县局</source>
         <translation>打开一个虚构的示范乡镇来熟悉程序；练习数据单独存放，不会发送到县局</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="82"/>
+        <location filename="../../ui/startup.py" line="84"/>
         <source>请依次选择本乡镇所在的省、市、县（区）和乡镇（记录和导出的台账上都会用到）。</source>
         <translation>请依次选择本乡镇所在的省、市、县（区）和乡镇（记录和导出的台账上都会用到）。</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="116"/>
+        <location filename="../../ui/startup.py" line="118"/>
         <source>正在准备练习用的示范乡镇…</source>
         <translation>正在准备练习用的示范乡镇…</translation>
     </message>
@@ -1260,22 +1265,22 @@
 <context>
     <name>FormPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="509"/>
+        <location filename="../../ui/pages.py" line="512"/>
         <source>为 {name} 填表</source>
         <translation>为 {name} 填表</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="511"/>
+        <location filename="../../ui/pages.py" line="514"/>
         <source>选择要为 {name} 填写的表（回车开始）：</source>
         <translation>选择要为 {name} 填写的表（回车开始）：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="524"/>
+        <location filename="../../ui/pages.py" line="527"/>
         <source>显示其他表单（{count} 种）</source>
         <translation>显示其他表单（{count} 种）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="529"/>
+        <location filename="../../ui/pages.py" line="532"/>
         <source>开始填写</source>
         <translation>开始填写</translation>
     </message>
@@ -1868,22 +1873,22 @@
 <context>
     <name>PersonPicker</name>
     <message>
-        <location filename="../../ui/pages.py" line="560"/>
+        <location filename="../../ui/pages.py" line="563"/>
         <source>{form}：探访谁？</source>
         <translation>{form}：探访谁？</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="564"/>
+        <location filename="../../ui/pages.py" line="567"/>
         <source>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</source>
         <translation>输入姓名、拼音首字母（如 wxy）或身份证号后几位，回车选中：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="573"/>
+        <location filename="../../ui/pages.py" line="576"/>
         <source>为此人填写</source>
         <translation>为此人填写</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="574"/>
+        <location filename="../../ui/pages.py" line="577"/>
         <source>不选人，直接填写</source>
         <translation>不选人，直接填写</translation>
     </message>
@@ -1972,8 +1977,8 @@
 <context>
     <name>RangeQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="539"/>
-        <location filename="../../ui/questions.py" line="546"/>
+        <location filename="../../ui/questions.py" line="575"/>
+        <location filename="../../ui/questions.py" line="582"/>
         <source>（未填）</source>
         <translation>（未填）</translation>
     </message>
@@ -2014,98 +2019,98 @@
 <context>
     <name>RecordsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="634"/>
+        <location filename="../../ui/pages.py" line="637"/>
         <source>&lt;h2&gt;记录&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;记录&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="637"/>
+        <location filename="../../ui/pages.py" line="640"/>
         <source>全部表单</source>
         <translation>全部表单</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="639"/>
+        <location filename="../../ui/pages.py" line="642"/>
         <source>全部状态</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="643"/>
+        <location filename="../../ui/pages.py" line="646"/>
         <source>全部村</source>
         <translation>全部村</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="646"/>
+        <location filename="../../ui/pages.py" line="649"/>
         <source>按姓名、拼音首字母或标题查找</source>
         <translation>按姓名、拼音首字母或标题查找</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="650"/>
-        <location filename="../../ui/pages.py" line="651"/>
+        <location filename="../../ui/pages.py" line="653"/>
+        <location filename="../../ui/pages.py" line="654"/>
         <source>不限</source>
         <translation>不限</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="656"/>
+        <location filename="../../ui/pages.py" line="659"/>
         <source>从</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="658"/>
+        <location filename="../../ui/pages.py" line="661"/>
         <source>到</source>
         <translation>到</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="661"/>
+        <location filename="../../ui/pages.py" line="664"/>
         <source>打开 / 修改</source>
         <translation>打开 / 修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="664"/>
+        <location filename="../../ui/pages.py" line="667"/>
         <source>打印/导出PDF…</source>
         <translation>打印/导出PDF…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="666"/>
+        <location filename="../../ui/pages.py" line="669"/>
         <source>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</source>
         <translation>把选中的记录按纸质表格式保存为 A4 PDF（Ctrl+P）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="680"/>
+        <location filename="../../ui/pages.py" line="683"/>
         <source>&lt;b&gt;修改历史&lt;/b&gt;</source>
         <translation>&lt;b&gt;修改历史&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="715"/>
+        <location filename="../../ui/pages.py" line="718"/>
         <source>{field}：{old} → {new}</source>
         <translation>{field}：{old} → {new}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="716"/>
+        <location filename="../../ui/pages.py" line="719"/>
         <source>；</source>
         <translation>；</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="718"/>
+        <location filename="../../ui/pages.py" line="721"/>
         <source>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</source>
         <translation>第 {revision} 版 {time} {author}（原因：{reason}）{changes}</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="720"/>
+        <location filename="../../ui/pages.py" line="723"/>
         <source>无</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="722"/>
+        <location filename="../../ui/pages.py" line="725"/>
         <source>（没有修改过）</source>
         <translation>（没有修改过）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="734"/>
+        <location filename="../../ui/pages.py" line="737"/>
         <source>请先选择</source>
         <translation>请先选择</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="734"/>
+        <location filename="../../ui/pages.py" line="737"/>
         <source>请先在列表中选择一条记录。</source>
         <translation>请先在列表中选择一条记录。</translation>
     </message>
@@ -2426,7 +2431,7 @@
 <context>
     <name>SelectOneQuestion</name>
     <message>
-        <location filename="../../ui/questions.py" line="395"/>
+        <location filename="../../ui/questions.py" line="396"/>
         <source>（请选择）</source>
         <translation>（请选择）</translation>
     </message>
@@ -2512,148 +2517,153 @@
 <context>
     <name>SettingsPage</name>
     <message>
-        <location filename="../../ui/pages.py" line="769"/>
+        <location filename="../../ui/pages.py" line="772"/>
         <source>&lt;h2&gt;设置&lt;/h2&gt;</source>
         <translation>&lt;h2&gt;设置&lt;/h2&gt;</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="771"/>
+        <location filename="../../ui/pages.py" line="774"/>
         <source>数据目录：</source>
         <translation>数据目录：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="773"/>
+        <location filename="../../ui/pages.py" line="776"/>
         <source>县局服务器：</source>
         <translation>县局服务器：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="777"/>
+        <location filename="../../ui/pages.py" line="780"/>
         <source>填表人姓名：</source>
         <translation>填表人姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="780"/>
+        <location filename="../../ui/pages.py" line="783"/>
         <source>文字大小：</source>
         <translation>文字大小：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="787"/>
+        <location filename="../../ui/pages.py" line="790"/>
         <source>{percent}%</source>
         <translation>{percent}%</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="790"/>
+        <location filename="../../ui/pages.py" line="793"/>
         <source>高对比度（黑字白底、醒目的焦点框）</source>
         <translation>高对比度（黑字白底、醒目的焦点框）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="801"/>
+        <location filename="../../ui/pages.py" line="804"/>
         <source>本乡镇：</source>
         <translation>本乡镇：</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="808"/>
+        <location filename="../../ui/pages.py" line="815"/>
+        <source>{town}（练习模式的虚构乡镇；本乡镇在正式使用时选择）</source>
+        <translation>{town}（练习模式的虚构乡镇；本乡镇在正式使用时选择）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/pages.py" line="822"/>
         <source>探访周期（天）：本县规定与默认不同时在这里修改</source>
         <translation>探访周期（天）：本县规定与默认不同时在这里修改</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="812"/>
+        <location filename="../../ui/pages.py" line="826"/>
         <source>高风险老人</source>
         <translation>高风险老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="812"/>
+        <location filename="../../ui/pages.py" line="826"/>
         <source>重点老人</source>
         <translation>重点老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="813"/>
+        <location filename="../../ui/pages.py" line="827"/>
         <source>一般老人</source>
         <translation>一般老人</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="814"/>
+        <location filename="../../ui/pages.py" line="828"/>
         <source>儿童（监护情况差）</source>
         <translation>儿童（监护情况差）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="815"/>
+        <location filename="../../ui/pages.py" line="829"/>
         <source>儿童（监护情况一般）</source>
         <translation>儿童（监护情况一般）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="816"/>
+        <location filename="../../ui/pages.py" line="830"/>
         <source>儿童（监护情况较好）</source>
         <translation>儿童（监护情况较好）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="824"/>
+        <location filename="../../ui/pages.py" line="838"/>
         <source>重大变故或安全红线后</source>
         <translation>重大变故或安全红线后</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="825"/>
+        <location filename="../../ui/pages.py" line="839"/>
         <source>所有特殊困难老人每月至少探访一次（月探访率100%目标）</source>
         <translation>所有特殊困难老人每月至少探访一次（月探访率100%目标）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="830"/>
+        <location filename="../../ui/pages.py" line="844"/>
         <source> 分钟</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="831"/>
+        <location filename="../../ui/pages.py" line="845"/>
         <source>无人操作多久后自动锁定</source>
         <translation>无人操作多久后自动锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="835"/>
+        <location filename="../../ui/pages.py" line="849"/>
         <source>只有管理员能修改这些设置</source>
         <translation>只有管理员能修改这些设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="837"/>
+        <location filename="../../ui/pages.py" line="851"/>
         <source>保存设置</source>
         <translation>保存设置</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="846"/>
+        <location filename="../../ui/pages.py" line="860"/>
         <source>启用账户…</source>
         <translation>启用账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="848"/>
+        <location filename="../../ui/pages.py" line="862"/>
         <source>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</source>
         <translation>每人用自己的账户登录，只看到自己负责的村；原数据库密码随之失效</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="859"/>
+        <location filename="../../ui/pages.py" line="873"/>
         <source>已启用账户</source>
         <translation>已启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="859"/>
+        <location filename="../../ui/pages.py" line="873"/>
         <source>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</source>
         <translation>已启用账户。请在“设置 → 账户”里为村干部、儿童主任添加账户；下次打开村访通时用账户登录。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="868"/>
+        <location filename="../../ui/pages.py" line="882"/>
         <source>尚未登记（在“同步”页用管理员给的登记码登记本机）</source>
         <translation>尚未登记（在“同步”页用管理员给的登记码登记本机）</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="884"/>
-        <location filename="../../ui/pages.py" line="897"/>
+        <location filename="../../ui/pages.py" line="898"/>
+        <location filename="../../ui/pages.py" line="911"/>
         <source>已保存</source>
         <translation>已保存</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="884"/>
+        <location filename="../../ui/pages.py" line="898"/>
         <source>填表人姓名已保存。</source>
         <translation>填表人姓名已保存。</translation>
     </message>
     <message>
-        <location filename="../../ui/pages.py" line="898"/>
+        <location filename="../../ui/pages.py" line="912"/>
         <source>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</source>
         <translation>设置已保存。新的探访周期从下一次定稿的探访记录起生效。</translation>
     </message>
@@ -3162,22 +3172,22 @@
 <context>
     <name>UnlockDialog</name>
     <message>
-        <location filename="../../ui/startup.py" line="143"/>
+        <location filename="../../ui/startup.py" line="145"/>
         <source>村访通 · 解锁</source>
         <translation>村访通 · 解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="147"/>
+        <location filename="../../ui/startup.py" line="149"/>
         <source>请输入数据库密码：</source>
         <translation>请输入数据库密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="153"/>
+        <location filename="../../ui/startup.py" line="155"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../ui/startup.py" line="155"/>
+        <location filename="../../ui/startup.py" line="157"/>
         <source>退出</source>
         <translation>退出</translation>
     </message>

@@ -451,6 +451,33 @@ def test_finalizing_says_so_and_closing_a_half_filled_form_says_it_was_kept(qtbo
     assert [d["title"] for d in store.drafts()][0].startswith("张桂兰")
 
 
+def test_finalizing_in_practice_mode_says_it_is_never_sent(qtbot, tmp_path, form):
+    """练习模式 never sends a record: 定稿 there said "在“同步”里登记县局服务器后会自动发送"."""
+    from app.practice import open_practice
+    from ui.page_common import FormCatalog
+    from ui.pages import FillPage
+
+    practice = open_practice(tmp_path / "data", persons=5)
+    try:
+        page = FillPage(practice, FormCatalog(practice), "练习用户")
+        qtbot.addWidget(page)
+        filler = page.open_filler(form)
+        page.show()
+        qtbot.waitExposed(page)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is question(filler, "elder").findChild(QLineEdit))
+        type_text(qtbot, QApplication.focusWidget(), "王秀英")
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        qtbot.keyClicks(QApplication.focusWidget(), "2026-12-1")
+        question(filler, "alone").group.buttons()[0].setFocus()
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        text = page.notice.text()
+        assert "已定稿" in text and "王秀英" in text and "练习" in text and "不会发送" in text, text
+        assert "自动发送" not in text, text
+    finally:
+        practice.close()
+
+
 # ---------------------------------------------------------------- 5. errors in plain words
 
 
@@ -794,6 +821,7 @@ def test_a_cadres_day_by_keyboard_on_a_1366x768_screen(tmp_path, scale):
         pytest.skip(f"needs a virtual X screen: {', '.join(missing) or 'Linux'} missing (.ci/run installs them)")
     from app.accounts import sign_in
     from app.practice import PASSPHRASE, practice_dir
+    from app.regions import national
 
     today = date.today()
     visit, following = today - timedelta(days=1), today + timedelta(days=5)
@@ -809,7 +837,7 @@ def test_a_cadres_day_by_keyboard_on_a_1366x768_screen(tmp_path, scale):
     assert steps.rstrip().endswith("done"), steps  # a failed wait names the window and leaves failed.png
     assert "Traceback" not in (out / "app.log").read_text()
     shots = sorted(p.name for p in out.glob("*.png"))
-    assert len(shots) == 21, shots
+    assert len(shots) == 22, shots
     windows = {}
     for line in (out / "geometry.txt").read_text().splitlines():  # each page and dialog: inside the screen
         step, x, y, w, h = line.split()
@@ -844,7 +872,11 @@ def test_a_cadres_day_by_keyboard_on_a_1366x768_screen(tmp_path, scale):
     real = sign_in(data, "admin", "East-hill-2026-a")
     try:
         assert real.list_records(limit=5) == [] and real.count_persons() == 0, "practice never reaches the real store"
-        assert real.get_setting("town") == "城关镇" and [v["name"] for v in real.villages()] == ["东山村"]
+        # the township chosen from the lists (安徽 → hefei → fxx → sanhe): its code and name, and its villages
+        assert real.township() == "340123101" and real.get_setting("town") == "三河镇"
+        villages = national().children("340123101")
+        assert len(villages) > 5 and {v["id"] for v in real.villages()} == {v.code for v in villages}
+        assert "340123101202" in {row["name"] for row in real.village_choices()}, "the forms offer 太华村"
     finally:
         real.close()
 

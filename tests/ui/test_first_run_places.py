@@ -157,3 +157,77 @@ def test_a_laptop_set_up_before_the_region_table_chooses_its_township_in_setting
     assert store.township() == "340123101"
     assert "340123101202" in {row["name"] for row in store.village_choices()}
     store.close()
+
+
+def test_tab_from_the_password_goes_on_to_the_province_list_and_through_the_levels(qtbot, tmp_path):
+    """By keyboard the township comes after the password, as on the screen (Tab went from 再输入一次 to 开始使用,
+    so the province typed after it was lost and Enter pressed 开始使用)."""
+    dialog = FirstRunDialog(tmp_path / "data", kdf=FAST_KDF)
+    qtbot.addWidget(dialog)
+    show(qtbot, dialog)
+    dialog.confirm.setFocus()
+    qtbot.keyClick(dialog.confirm, Qt.Key.Key_Tab)
+    province, city, county, town = dialog.town.boxes
+    assert focused(province), dialog.focusWidget()
+    dialog.town.select("340123")  # 肥西县: every level open
+    for here, following in ((province, city), (city, county), (county, town)):
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+        assert focused(following), (here.objectName(), dialog.focusWidget())
+
+
+def test_in_settings_the_township_lists_come_after_the_text_size_in_the_tab_order(qtbot, tmp_path):
+    from app.store import Store
+    from ui.pages import SettingsPage
+
+    store = Store.create(tmp_path / "old", PASS, kdf=FAST_KDF)
+    page = SettingsPage(store)
+    qtbot.addWidget(page)
+    show(qtbot, page)
+    chain, widget = [], page.contrast
+    for _ in range(6):
+        widget = widget.nextInFocusChain()
+        chain.append(widget)
+    assert page.township.boxes[0] in chain or page.township.boxes[0].lineEdit() in chain, chain
+    store.close()
+
+
+def test_in_practice_mode_settings_name_the_practice_township_and_offer_no_real_one(qtbot, tmp_path, monkeypatch):
+    """练习模式's township is fictional: 设置 names it instead of an empty province list that would put a real
+    township's villages into the practice store."""
+    from app.demo import TOWN
+    from app.practice import open_practice
+    from ui.pages import SettingsPage
+
+    monkeypatch.setattr("ui.pages.QMessageBox.information", lambda *a, **k: None)
+    store = open_practice(tmp_path / "data", persons=5)
+    villages = {v["id"] for v in store.villages()}
+    page = SettingsPage(store)
+    qtbot.addWidget(page)
+    page.show()
+    assert not page.township.isVisible() and not page.township.isEnabled()
+    assert TOWN in page.practice_town.text() and "练习" in page.practice_town.text()
+    page.township.select("340123101")
+    page.save()
+    assert store.township() == "" and {v["id"] for v in store.villages()} == villages
+    store.close()
+
+
+def test_a_long_township_name_shows_whole_in_its_list_and_in_the_box(qtbot, tmp_path):
+    """The four lists share the row (the township's was the narrowest, cutting 安徽肥西经济开发区), and a list of
+    matches is as wide as its longest name."""
+    dialog = FirstRunDialog(tmp_path / "data", kdf=FAST_KDF)
+    qtbot.addWidget(dialog)
+    show(qtbot, dialog)
+    province, city, county, town = dialog.town.boxes
+    dialog.town.select("340123")  # 肥西县
+    town.setFocus()
+    qtbot.keyClicks(town.lineEdit(), "jingji")
+    popup = town.completer().popup()
+    assert popup.isVisible()
+    name = "安徽肥西经济开发区"
+    assert popup.viewport().width() >= popup.fontMetrics().horizontalAdvance(name), (popup.width(), name)
+    press(qtbot, town, Qt.Key.Key_Return)
+    assert town.currentText() == name
+    box = town.lineEdit()
+    assert box.width() >= box.fontMetrics().horizontalAdvance(name), (box.width(), [b.width() for b in dialog.town.boxes])
+    assert min(b.width() for b in dialog.town.boxes) >= max(b.width() for b in dialog.town.boxes) - 4, "equal shares"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # A cadre's day on a 1366x768 laptop screen, by keyboard only (xdotool), in one run of the real app:
-#   first run (the administrator's account, township, village; the recovery key) → the real 工作台 →
+#   first run (the administrator's account, the township from the province → city → county → township lists;
+#   the recovery key) → the real 工作台 →
 #   练习模式 (its practice township) → 工作台: the first overdue elder (类别 column, typed 老) → Enter → the visit →
 #   filled by keyboard (a phone visit; dates typed as 2026/12/5 and 2026.12.11; F4 calendar) → Ctrl+Enter 定稿 →
 #   记录 → 导出 (Excel, through the save dialog, into $HOME/Documents) → 台账 → 设置 → 退出练习模式 → sign in with the password → the real 工作台 again.
@@ -70,7 +71,13 @@ shot 01-first-run
 geom "首次设置" first-run
 typed "李秀兰"; key Tab                   # 您的姓名 (the cursor starts there)
 typed "$PASSWORD"; key Tab; typed "$PASSWORD"; key Tab
-typed "城关镇"; key Tab; typed "东山村"
+# 本乡镇: province → city → county → township lists; typing narrows each (name, pinyin or initials), Enter picks
+# it and moves on to the next list
+typed "安徽"; act Return                   # 安徽省, by its name
+typed "hefei"; act Return                 # 合肥市, by pinyin
+typed "fxx"; act Return                   # 肥西县, by the pinyin initials
+typed "sanhe"; act Return                 # 三河镇
+shot 01b-first-run-township
 key Return                                # 开始使用
 waitwin "恢复密钥" 60
 shot 02-recovery-key

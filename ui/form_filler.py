@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -528,7 +528,20 @@ class FormFiller(QWidget):
         first = next((w for w in open_ if w.node.value == ""), open_[0] if open_ else None)
         if first is not None and not self.store.closed:
             first.focus_target().setFocus()
-            self.scroll.ensureWidgetVisible(first)
+            self._show_from_its_title(first)
+            QTimer.singleShot(0, lambda: self._show_from_its_title(first))  # again once the layout has settled
+
+    def _show_from_its_title(self, widget: QuestionWidget) -> None:
+        """Scroll so a question shows whole from its title: a question within the first screen leaves the form
+        at its top (section heading and all), as a new form should look; one further down comes to the top."""
+        if self.store.closed or not widget.isVisibleTo(self):
+            return
+        top = widget.mapTo(self.scroll.widget(), QPoint(0, 0)).y()
+        bar = self.scroll.verticalScrollBar()
+        if top + widget.height() <= self.scroll.viewport().height():
+            bar.setValue(0)
+        else:
+            bar.setValue(max(0, top - 8))
 
     def focus_next(self, widget: QuestionWidget) -> None:
         """Enter: on to the next question that can be answered, as on a paper form."""

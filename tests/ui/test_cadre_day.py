@@ -354,6 +354,30 @@ def test_a_new_form_puts_the_cursor_in_its_first_question(qtbot, filler):
     qtbot.waitUntil(lambda: QApplication.focusWidget() is question(filler, "elder").findChild(QLineEdit))
 
 
+def test_a_new_visit_opens_at_its_top_with_the_first_titles_showing(qtbot, store):
+    """The visit's date is suggested, so the cursor starts in 探访方式; the form still shows from its top, the
+    探访日期 title not cut at the upper edge (seen on the 1366×768 screen at 125 %)."""
+    from app.forms.library import FormLibrary
+
+    widget = FormFiller(store, FormLibrary().get("elder_visit"), author="李干部")
+    qtbot.addWidget(widget)
+    widget.resize(1093, 520)  # the filler's part of a maximised window at 1366×768 and 125 %
+    widget.show()
+    qtbot.waitExposed(widget)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None and widget.isAncestorOf(QApplication.focusWidget()))
+    first = next(q for q in widget.questions if q.isAncestorOf(QApplication.focusWidget()))
+    tried = 0
+    for height in range(380, 760, 20):  # whatever the screen, a first question that fits shows from the top
+        widget.resize(1093, height)
+        widget.focus_first()
+        qtbot.wait(30)
+        bottom = first.mapTo(widget.scroll.widget(), first.rect().bottomLeft()).y()
+        if bottom <= widget.scroll.viewport().height():
+            tried += 1
+            assert widget.scroll.verticalScrollBar().value() == 0, height
+    assert tried
+
+
 def test_enter_moves_on_from_every_kind_of_question_and_arrows_choose_in_a_radio_group(qtbot, filler):
     alone = question(filler, "alone")
     radios = alone.group.buttons()

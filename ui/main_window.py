@@ -177,13 +177,15 @@ class MainWindow(QMainWindow):
         self.practice = is_practice(store)
         self._locked = False
         account = store.account
+        town = store.get_setting("town") or ""  # the township chosen at first run, named wherever the app is
         if self.practice:
             self.setWindowTitle(self.tr("村访通 — 练习模式（虚构数据，不会发送）"))
         elif account is None:
-            self.setWindowTitle(self.tr("村访通"))
+            self.setWindowTitle(self.tr("村访通 — {town}").format(town=town) if town else self.tr("村访通"))
         else:
-            self.setWindowTitle(self.tr("村访通 — {name}（{role}）").format(name=account.name,
-                                                                          role=self.tr(account.role_def.label)))
+            who = self.tr("{name}（{role}）").format(name=account.name, role=self.tr(account.role_def.label))
+            self.setWindowTitle(self.tr("村访通 — {town} — {who}").format(town=town, who=who) if town
+                                else self.tr("村访通 — {who}").format(who=who))
         self.catalog = FormCatalog(store)
         author = account.name if account else store.get_setting("author") or ""
         self.nav = QListWidget()

@@ -1653,197 +1653,212 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="181"/>
+        <location filename="../../ui/main_window.py" line="182"/>
         <source>村访通 — 练习模式（虚构数据，不会发送）</source>
         <translation>村访通 — 练习模式（虚构数据，不会发送）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="183"/>
+        <location filename="../../ui/main_window.py" line="184"/>
         <source>村访通</source>
         <translation>村访通</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="185"/>
-        <source>村访通 — {name}（{role}）</source>
-        <translation>村访通 — {name}（{role}）</translation>
+        <location filename="../../ui/main_window.py" line="184"/>
+        <source>村访通 — {town}</source>
+        <translation>村访通 — {town}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="200"/>
+        <location filename="../../ui/main_window.py" line="186"/>
+        <source>{name}（{role}）</source>
+        <translation>{name}（{role}）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="187"/>
+        <source>村访通 — {town} — {who}</source>
+        <translation>村访通 — {town} — {who}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="188"/>
+        <source>村访通 — {who}</source>
+        <translation>村访通 — {who}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="202"/>
         <source>{label}（{key}）</source>
         <translation>{label}（{key}）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="227"/>
+        <location filename="../../ui/main_window.py" line="229"/>
         <source>账户</source>
         <translation>账户</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="228"/>
+        <location filename="../../ui/main_window.py" line="230"/>
         <source>锁定</source>
         <translation>锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="232"/>
+        <location filename="../../ui/main_window.py" line="234"/>
         <source>换人登录</source>
         <translation>换人登录</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="233"/>
+        <location filename="../../ui/main_window.py" line="235"/>
         <source>修改我的密码…</source>
         <translation>修改我的密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="234"/>
+        <location filename="../../ui/main_window.py" line="236"/>
         <source>练习模式</source>
         <translation>练习模式</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="236"/>
+        <location filename="../../ui/main_window.py" line="238"/>
         <source>退出练习模式，回到正式数据</source>
         <translation>退出练习模式，回到正式数据</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="237"/>
+        <location filename="../../ui/main_window.py" line="239"/>
         <source>清空练习数据，重新开始</source>
         <translation>清空练习数据，重新开始</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="239"/>
+        <location filename="../../ui/main_window.py" line="241"/>
         <source>进入练习模式（虚构数据，不会发送）</source>
         <translation>进入练习模式（虚构数据，不会发送）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="240"/>
+        <location filename="../../ui/main_window.py" line="242"/>
         <source>帮助</source>
         <translation>帮助</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="241"/>
+        <location filename="../../ui/main_window.py" line="243"/>
         <source>使用说明和快捷键</source>
         <translation>使用说明和快捷键</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="244"/>
+        <location filename="../../ui/main_window.py" line="246"/>
         <source>关于村访通</source>
         <translation>关于村访通</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="310"/>
+        <location filename="../../ui/main_window.py" line="312"/>
         <source>练习模式：这里是虚构的示范乡镇，随便填、随便改，什么都不会发送到县局。</source>
         <translation>练习模式：这里是虚构的示范乡镇，随便填、随便改，什么都不会发送到县局。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="312"/>
+        <location filename="../../ui/main_window.py" line="314"/>
         <source>退出练习模式</source>
         <translation>退出练习模式</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="332"/>
+        <location filename="../../ui/main_window.py" line="334"/>
         <source>清空练习数据</source>
         <translation>清空练习数据</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="333"/>
+        <location filename="../../ui/main_window.py" line="335"/>
         <source>清空练习模式里填写的一切，重新生成示范乡镇？正式数据不受影响。</source>
         <translation>清空练习模式里填写的一切，重新生成示范乡镇？正式数据不受影响。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="452"/>
+        <location filename="../../ui/main_window.py" line="454"/>
         <source>无法打开</source>
         <translation>无法打开</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="453"/>
+        <location filename="../../ui/main_window.py" line="455"/>
         <source>本机没有表单“{form_id}”，无法显示这条记录。</source>
         <translation>本机没有表单“{form_id}”，无法显示这条记录。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="478"/>
+        <location filename="../../ui/main_window.py" line="480"/>
         <source>修改：{title}</source>
         <translation>修改：{title}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="487"/>
+        <location filename="../../ui/main_window.py" line="489"/>
         <source>有 %n 份草稿未完成，可在工作台继续填写。</source>
         <translation>
             <numerusform>有 %n 份草稿未完成，可在工作台继续填写。</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="494"/>
+        <location filename="../../ui/main_window.py" line="496"/>
         <source>● 练习模式：数据不会发送</source>
         <translation>● 练习模式：数据不会发送</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="507"/>
+        <location filename="../../ui/main_window.py" line="509"/>
         <source>● 未登记县局服务器</source>
         <translation>● 未登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="509"/>
+        <location filename="../../ui/main_window.py" line="511"/>
         <source>● 同步中…</source>
         <translation>● 同步中…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="511"/>
+        <location filename="../../ui/main_window.py" line="513"/>
         <source>● 网络不通，稍后重试</source>
         <translation>● 网络不通，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="513"/>
+        <location filename="../../ui/main_window.py" line="515"/>
         <source>● 服务器暂时出错，稍后重试</source>
         <translation>● 服务器暂时出错，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="515"/>
+        <location filename="../../ui/main_window.py" line="517"/>
         <source>● 同步未完成，稍后重试</source>
         <translation>● 同步未完成，稍后重试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="517"/>
+        <location filename="../../ui/main_window.py" line="519"/>
         <source>● 已登记县局服务器</source>
         <translation>● 已登记县局服务器</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="521"/>
+        <location filename="../../ui/main_window.py" line="523"/>
         <source>上次同步：从未</source>
         <translation>上次同步：从未</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="523"/>
+        <location filename="../../ui/main_window.py" line="525"/>
         <source>成功</source>
         <translation>成功</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="523"/>
+        <location filename="../../ui/main_window.py" line="525"/>
         <source>已取消</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="523"/>
+        <location filename="../../ui/main_window.py" line="525"/>
         <source>未完成</source>
         <translation>未完成</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="526"/>
+        <location filename="../../ui/main_window.py" line="528"/>
         <source>完成，被退回 %n 条</source>
         <translation>
             <numerusform>完成，被退回 %n 条</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="527"/>
+        <location filename="../../ui/main_window.py" line="529"/>
         <source>上次同步：{when} {outcome}</source>
         <translation>上次同步：{when} {outcome}</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="532"/>
+        <location filename="../../ui/main_window.py" line="534"/>
         <source>● 同步中… {done}/{total}</source>
         <translation>● 同步中… {done}/{total}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="501"/>
-        <location filename="../../ui/main_window.py" line="504"/>
+        <location filename="../../ui/main_window.py" line="503"/>
+        <location filename="../../ui/main_window.py" line="506"/>
         <source>待同步 %n 条</source>
         <translation>
             <numerusform>待同步 %n 条</numerusform>
@@ -1853,19 +1868,19 @@
 <context>
     <name>MissingSummary</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="559"/>
+        <location filename="../../ui/form_filler.py" line="572"/>
         <source>还不能定稿</source>
         <translation>还不能定稿</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/form_filler.py" line="562"/>
+        <location filename="../../ui/form_filler.py" line="575"/>
         <source>还有 %n 处需要填写或更正（双击可跳到该题）：</source>
         <translation>
             <numerusform>还有 %n 处需要填写或更正（双击可跳到该题）：</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="570"/>
+        <location filename="../../ui/form_filler.py" line="583"/>
         <source>{question}：{message}</source>
         <translation>{question}：{message}</translation>
     </message>
@@ -2413,17 +2428,17 @@
 <context>
     <name>RevisionFiller</name>
     <message>
-        <location filename="../../ui/form_filler.py" line="601"/>
+        <location filename="../../ui/form_filler.py" line="614"/>
         <source>修改后请按“定稿”保存为新版本</source>
         <translation>修改后请按“定稿”保存为新版本</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="618"/>
+        <location filename="../../ui/form_filler.py" line="631"/>
         <source>修改没有保存</source>
         <translation>修改没有保存</translation>
     </message>
     <message>
-        <location filename="../../ui/form_filler.py" line="620"/>
+        <location filename="../../ui/form_filler.py" line="633"/>
         <source>已保存为新版本</source>
         <translation>已保存为新版本</translation>
     </message>

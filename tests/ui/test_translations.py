@@ -126,6 +126,10 @@ def test_main_window_shows_the_catalogue_text(zh_translator, qtbot, tmp_path):
     try:
         window.autosync.tick()  # the first look at sync (a few seconds after start-up in the app) fills the status bar
         assert window.windowTitle() == "村访通"
+        store.set_township("340123101")
+        titled = MainWindow(store)  # the township chosen at first run is named in the title bar
+        assert titled.windowTitle() == "村访通 — 三河镇"
+        titled.autosync.shutdown()
         assert [window.nav.item(i).text().strip() for i in range(window.nav.count())] == [
             "工作台", "台账", "填表", "记录", "同步", "导出", "设置"]
         assert window.nav.item(0).toolTip() == "工作台（Ctrl+1）"

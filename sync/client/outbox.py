@@ -15,7 +15,7 @@ from app.store import Store
 from app.store import outbox as local
 from app.store.outbox import OUTBOX_WHERE
 from app.store.store import PERSON_FIELDS, utc_now
-from sync.client.credentials import coverage
+from sync.client.credentials import SETTING, coverage
 from sync.protocol import (
     AttachmentRef,
     RecordEnvelope,
@@ -60,6 +60,8 @@ def note_not_covered(store: Store, config: dict, scopes: list[Scope]) -> list[st
         return []
     enrolled = local.accounts_with_credentials(store)
     user = json.loads(config.get("user") or "{}")
+    if getattr(store, "account", None) is not None and config.get("key_prefix") == SETTING:
+        user = {"name": "本机共用的登记", "role_label": "登记时的账户"}  # not the signed-in account's: never name it
     by_reason: dict[str, list[dict]] = {}
     for row in rows:
         owner = row["created_by"] or ""

@@ -3,6 +3,7 @@ issue 19 item 12): against a real bureau server on 127.0.0.1 (the one tests/sync
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -136,6 +137,7 @@ def test_on_a_shared_laptop_the_waiting_list_is_the_accounts_own_and_names_no_on
         shown = " ".join([page.waiting_title.text(), page.info.text(), page.summary.text(), page.error.text(),
                           *(" ".join(row) for row in table(page.waiting)), *(" ".join(row) for row in
                                                                              table(page.results))])
+        shown += " ".join(report.waiting) + json.dumps(report.to_json(), ensure_ascii=False)  # what `cunfang sync` prints, as text and --json
         for other in ("甲村的老人", "server-jia", "cadre_a", "东山村"):
             assert other not in shown, other
         qtbot.waitUntil(lambda: not page.runner.busy, timeout=WAIT)

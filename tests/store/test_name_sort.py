@@ -16,11 +16,8 @@ EXCEL_ORDER = ["阿牛", "安然", "白雪", "西瓦", "夏", "曾国明", "张�
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store.create(tmp_path / "data", PASS, kdf=FAST_KDF)
-    s.add_village(VILLAGE, "东山村")
-    yield s
-    s.close()
+def store(village_store):  # tests/conftest.py: one village, VILLAGE 东山村
+    return village_store
 
 
 def names(rows: list[dict]) -> list[str]:

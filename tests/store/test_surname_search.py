@@ -12,11 +12,8 @@ VILLAGE = "341100101201"
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store.create(tmp_path / "data", PASS, kdf=FAST_KDF)
-    s.add_village(VILLAGE, "东山村")
-    yield s
-    s.close()
+def store(village_store):  # tests/conftest.py: one village, VILLAGE 东山村
+    return village_store
 
 
 def names(found: list[dict]) -> list[str]:

@@ -448,12 +448,8 @@ def test_registry_enter_and_down_go_from_search_to_results_and_enter_opens_the_p
 # ---------------------------------------------------------------- 8. feedback
 
 
-def test_finalizing_says_so_and_closing_a_half_filled_form_says_it_was_kept(qtbot, store, form):
-    from ui.page_common import FormCatalog
-    from ui.pages import FillPage
-
-    page = FillPage(store, FormCatalog(store), "李干部")
-    qtbot.addWidget(page)
+def finalize_by_keyboard(qtbot, page, form) -> None:
+    """Open ``form`` on the 填表 page, type 王秀英 and a date, choose the first 独居 answer, then Ctrl+Enter (定稿)."""
     filler = page.open_filler(form)
     page.show()
     qtbot.waitExposed(page)
@@ -464,6 +460,15 @@ def test_finalizing_says_so_and_closing_a_half_filled_form_says_it_was_kept(qtbo
     question(filler, "alone").group.buttons()[0].setFocus()
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_finalizing_says_so_and_closing_a_half_filled_form_says_it_was_kept(qtbot, store, form):
+    from ui.page_common import FormCatalog
+    from ui.pages import FillPage
+
+    page = FillPage(store, FormCatalog(store), "李干部")
+    qtbot.addWidget(page)
+    finalize_by_keyboard(qtbot, page, form)
     assert page.notice.isVisible() and "已定稿" in page.notice.text() and "王秀英" in page.notice.text()
     assert store.counts_by_status()["finalized"] == 1
     other = page.open_filler(form)
@@ -485,16 +490,7 @@ def test_finalizing_in_practice_mode_says_it_is_never_sent(qtbot, tmp_path, form
     try:
         page = FillPage(practice, FormCatalog(practice), "练习用户")
         qtbot.addWidget(page)
-        filler = page.open_filler(form)
-        page.show()
-        qtbot.waitExposed(page)
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is question(filler, "elder").findChild(QLineEdit))
-        type_text(qtbot, QApplication.focusWidget(), "王秀英")
-        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
-        qtbot.keyClicks(QApplication.focusWidget(), "2026-12-1")
-        question(filler, "alone").group.buttons()[0].setFocus()
-        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
-        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        finalize_by_keyboard(qtbot, page, form)
         text = page.notice.text()
         assert "已定稿" in text and "王秀英" in text and "练习" in text and "不会发送" in text, text
         assert "自动发送" not in text, text

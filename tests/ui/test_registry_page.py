@@ -10,21 +10,15 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
-from app.store import Store
-from app.store.keyring import FAST_KDF
 from app.store.search import name_sort_key
 from app.store.store import utc_now
 
-PASS = "East-hill-2026-a"
 VILLAGE = "341100101201"
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store.create(tmp_path / "data", PASS, kdf=FAST_KDF)
-    s.add_village(VILLAGE, "东山村")
-    yield s
-    s.close()
+def store(village_store):  # tests/conftest.py: one village, VILLAGE 东山村
+    return village_store
 
 
 def page_for(qtbot, store):

@@ -16,23 +16,42 @@ from pathlib import Path
 import sqlcipher3
 
 from app.errors import CunFangError, ErrorCode
-from app.store import keyring, lockout
+from app.store import keyring, lockout, relayout
+from app.store.pages import LAYOUTS, Layout
 
 DB_NAME = "cunfang.db"
 KEYRING_NAME = "keyring.json"
 
 
-def _connect(path: Path, data_key: bytes) -> sqlcipher3.Connection:
+def _keyed(path: Path, data_key: bytes, layout: Layout) -> sqlcipher3.Connection:
+    """A connection to ``path`` that has read its first page with ``layout``'s page HMAC (raises if it fails)."""
     conn = sqlcipher3.connect(str(path), timeout=10, check_same_thread=False, isolation_level=None)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
     except sqlcipher3.DatabaseError:
         pass
-    conn.execute(f"PRAGMA key = \"x'{data_key.hex()}'\"")
     try:
+        conn.execute(f"PRAGMA key = \"x'{data_key.hex()}'\"")
+        conn.execute(f"PRAGMA cipher_hmac_algorithm = {layout.pragma}")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher3.DatabaseError as exc:
+    except BaseException:
         conn.close()
+        raise
+    return conn
+
+
+def _connect(path: Path, data_key: bytes) -> sqlcipher3.Connection:
+    """Open ``path`` with the page layout it has (a new file gets the new stores' one, ``LAYOUTS[0]``)."""
+    conn, exc = None, None
+    for layout in LAYOUTS:
+        try:
+            conn = _keyed(path, data_key, layout)
+            break
+        except sqlcipher3.DatabaseError as failure:
+            exc = failure
+            if not _not_a_database(failure):  # locked, an I/O error: another layout would not help
+                break
+    if conn is None:
         from app.store.pages import key_fits
 
         if key_fits(path, data_key):  # the key opens other pages: the database is damaged, not the keyring
@@ -118,13 +137,34 @@ def unlock(data_dir: Path, slot: str, secret: str, *, now: float | None = None) 
 
 
 def open_connection(data_dir: Path, data_key: bytes):
-    """The database of ``data_dir`` opened with its data key (from ``unlock``)."""
-    return _connect(data_dir / DB_NAME, data_key)
+    """The database of ``data_dir`` opened with its data key (from ``unlock``).
+
+    Every opening holds the keyring's lock, so a store still on HMAC-SHA512 pages can be rewritten with
+    HMAC-SHA256 ones (app/store/relayout.py) without another process opening the file meanwhile."""
+    path = data_dir / DB_NAME
+    with keyring.locked(data_dir / KEYRING_NAME):
+        conn = _connect(path, data_key)
+        if relayout.needs_rewrite(conn):
+            conn = relayout.rewrite(conn, path, data_key, lambda p: _connect(p, data_key))
+    return conn
+
+
+def new_database(data_dir: Path, data_key: bytes):
+    """A new, empty database in ``data_dir`` encrypted with ``data_key`` (salvage's target)."""
+    path = data_dir / DB_NAME
+    if path.exists():
+        raise CunFangError(ErrorCode.STORE_EXISTS, path=data_dir)
+    return _connect(path, data_key)
 
 
 def update_keyring(data_dir: Path, change, *, opened: keyring.Keyring | None = None) -> keyring.Keyring:
     """Load the keyring, apply ``change(ring)`` and save it atomically, all under the keyring's lock."""
     return keyring.update(data_dir / KEYRING_NAME, change, opened=opened)
+
+
+def _not_a_database(exc: Exception) -> bool:
+    """SQLCipher's answer when page 1 does not authenticate (a wrong key or another page layout)."""
+    return getattr(exc, "sqlite_errorcode", None) == 26 or "not a database" in str(exc)
 
 
 def _iso(epoch: float) -> str:

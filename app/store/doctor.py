@@ -25,7 +25,7 @@ def examine(store: Store) -> Report:
     if cipher:
         report.problems.append(f"加密页校验失败 {len(cipher)} 处（文件可能被改动或损坏）：{cipher[0]}")
     else:
-        report.facts.append("加密页校验：通过")
+        report.facts.append(f"加密页校验：通过（{_page_hmac(conn)}）")
     integrity = [row[0] for row in conn.execute("PRAGMA integrity_check").fetchall()]
     if integrity != ["ok"]:
         report.problems.append("数据库结构校验失败：" + "；".join(integrity[:3]))
@@ -64,6 +64,11 @@ def examine(store: Store) -> Report:
         report.facts.append("电脑时钟：没有发现异常")
     _examine_accounts_and_audit(store, report)
     return report
+
+
+def _page_hmac(conn) -> str:
+    """The page check's name as county IT reads it: HMAC-SHA256 (stores since 2026-12) or HMAC-SHA512 (before)."""
+    return conn.execute("PRAGMA cipher_hmac_algorithm").fetchone()[0].replace("HMAC_", "HMAC-")
 
 
 def _examine_accounts_and_audit(store: Store, report: Report) -> None:

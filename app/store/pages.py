@@ -1,16 +1,20 @@
 """Reading a damaged encrypted database page by page, without SQLCipher.
 
 SQLCipher 4 (the app's settings: 4096-byte pages, a raw 256-bit key) encrypts each page
-with AES-256-CBC and authenticates it with HMAC-SHA512 over the page's ciphertext, IV and
-number. One flipped byte makes that page fail its HMAC, and SQLCipher then refuses every
+with AES-256-CBC and authenticates it with an HMAC over the page's ciphertext, IV and
+number: HMAC-SHA256 for stores made or rewritten since local migration 013, HMAC-SHA512
+(SQLCipher's default) before (``LAYOUTS``; a file's layout is found by which one its pages
+authenticate under). One flipped byte makes that page fail its HMAC, and SQLCipher then refuses every
 query that touches it. This module decrypts the pages that authenticate (in memory only:
 nothing plaintext is written to disk; a few thousand pages are cached, so a store of any
 size is read in constant memory) and reads SQLite's b-trees and records from them, so
 ``salvage`` can copy every row that is still readable and ``doctor`` can name what is not.
 
 File layout (https://www.zetetic.net/sqlcipher/design/): page 1 starts with the 16-byte
-salt (in the clear); every page ends with a reserve of IV (16) + HMAC (64). The HMAC key is
-PBKDF2-HMAC-SHA512(data key, salt XOR 0x3a, 2 iterations). SQLite's b-tree and record
+salt (in the clear); every page ends with a reserve of IV (16) + HMAC (32 or 64) (the
+reserve SQLite sees, in page 1's header, is 80 bytes in either case). The HMAC key
+is PBKDF2-HMAC-SHA512(data key, salt XOR 0x3a, 2 iterations) with either HMAC (SQLCipher derives
+it with its KDF algorithm, which the app leaves at SHA-512). SQLite's b-tree and record
 formats: https://www.sqlite.org/fileformat2.html.
 """
 
@@ -25,46 +29,64 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PAGE = 4096
-RESERVE = 80  # IV 16 + HMAC-SHA512 64
-USABLE = PAGE - RESERVE
 SALT = 16
+DEFAULT_RESERVE = 80  # what SQLCipher 4 reserves at the end of each page (see PageFile.usable)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 TABLE_LEAF, TABLE_INTERIOR, INDEX_LEAF, INDEX_INTERIOR = 13, 5, 10, 2
 CACHE_PAGES = 4096  # 16 MiB of decrypted pages at most
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How SQLCipher lays out a page: the HMAC that authenticates it, and the reserve (IV + HMAC) at its end."""
+
+    pragma: str  # the value of PRAGMA cipher_hmac_algorithm
+    digest: str  # hashlib's name for the hash
+    mac_size: int
+
+    @property
+    def sealed(self) -> int:
+        """Bytes of each page SQLCipher encrypts; its IV and HMAC follow them."""
+        return PAGE - 16 - self.mac_size
+
+
+HMAC_SHA256 = Layout("HMAC_SHA256", "sha256", 32)
+HMAC_SHA512 = Layout("HMAC_SHA512", "sha512", 64)
+LAYOUTS = (HMAC_SHA256, HMAC_SHA512)  # the one new stores get first; then the one stores before migration 013 have
 
 
 def _hmac_key(data_key: bytes, salt: bytes) -> bytes:
     return hashlib.pbkdf2_hmac("sha512", data_key, bytes(b ^ 0x3A for b in salt), 2, 32)
 
 
-def _authentic(hmac_key: bytes, raw: bytes, pgno: int) -> bool:
+def _authentic(hmac_key: bytes, raw: bytes, pgno: int, layout: Layout) -> bool:
     if len(raw) != PAGE:
         return False
-    start = SALT if pgno == 1 else 0
-    body, iv, mac = raw[start:USABLE], raw[USABLE:USABLE + 16], raw[USABLE + 16:PAGE]
-    calc = hmac.new(hmac_key, body + iv + pgno.to_bytes(4, "little"), hashlib.sha512).digest()
+    start, usable = SALT if pgno == 1 else 0, layout.sealed
+    body, iv, mac = raw[start:usable], raw[usable:usable + 16], raw[usable + 16:usable + 16 + layout.mac_size]
+    calc = hmac.new(hmac_key, body + iv + pgno.to_bytes(4, "little"), layout.digest).digest()
     return hmac.compare_digest(calc, mac)
 
 
-def _decrypt(block_cipher, raw: bytes, pgno: int, length: int = USABLE) -> bytes:
-    """AES-256-CBC decryption of the page's first ``length`` bytes, done as ECB then XOR with the previous
-    ciphertext block (the same thing, without making a cipher object per page)."""
-    start = SALT if pgno == 1 else 0
-    body = raw[start:start + ((min(length, USABLE) - start + 15) // 16) * 16]
-    chained = raw[USABLE:USABLE + 16] + body[:-16]
+def _decrypt(block_cipher, raw: bytes, pgno: int, layout: Layout, length: int | None = None) -> bytes:
+    """AES-256-CBC decryption of the page's first ``length`` bytes (all it uses by default), done as ECB then
+    XOR with the previous ciphertext block (the same thing, without making a cipher object per page)."""
+    start, usable = SALT if pgno == 1 else 0, layout.sealed
+    body = raw[start:start + ((min(length or usable, usable) - start + 15) // 16) * 16]
+    chained = raw[usable:usable + 16] + body[:-16]
     decrypted = block_cipher.decrypt(body)
     plain = (int.from_bytes(decrypted, "big") ^ int.from_bytes(chained, "big")).to_bytes(len(body), "big")
     return (SQLITE_MAGIC if pgno == 1 else b"") + plain
 
 
-def _repair_salt(data_key: bytes, salt: bytes, page: bytes, pgno: int) -> bytes | None:
+def _repair_salt(data_key: bytes, salt: bytes, page: bytes, pgno: int, layout: Layout) -> bytes | None:
     """The salt one byte away from ``salt`` under which ``page`` authenticates, if there is one."""
     for i in range(len(salt)):
         for value in range(256):
             if value == salt[i]:
                 continue
             candidate = salt[:i] + bytes([value]) + salt[i + 1:]
-            if _authentic(_hmac_key(data_key, candidate), page, pgno):
+            if _authentic(_hmac_key(data_key, candidate), page, pgno, layout):
                 return candidate
     return None
 
@@ -92,11 +114,35 @@ class PageFile:
         self._cipher = AES.new(data_key, AES.MODE_ECB)
         salt = self._raw_main(1)[:SALT]
         self._key = _hmac_key(data_key, salt)
-        probe = 2 if self.count >= 2 else None
-        if probe and not _authentic(self._key, self._raw(probe), probe) and not _authentic(self._key, self._raw(1), 1):
-            repaired = _repair_salt(data_key, salt, self._raw(probe), probe)
-            if repaired is not None:
-                self._key, self.salt_repaired = _hmac_key(data_key, repaired), True
+        self.layout = self._find_layout(salt)
+        self._usable: int | None = None
+
+    def _find_layout(self, salt: bytes) -> Layout:
+        """The layout page 1 or 2 authenticates under; else the one under which page 2 does with the salt one
+        byte away (a damaged salt, repaired in ``self._key``); else the new stores' one."""
+        probes = [n for n in (1, 2) if n <= self.count]
+        for layout in LAYOUTS:
+            if any(_authentic(self._key, self._raw(n), n, layout) for n in probes):
+                return layout
+        if 2 in probes:
+            for layout in LAYOUTS:
+                repaired = _repair_salt(self.data_key, salt, self._raw(2), 2, layout)
+                if repaired is not None:
+                    self._key, self.salt_repaired = _hmac_key(self.data_key, repaired), True
+                    return layout
+        return LAYOUTS[0]
+
+    @property
+    def usable(self) -> int:
+        """Bytes of each page SQLite uses ("usable size": the page minus the reserve in page 1's header).
+
+        SQLCipher fixes the reserve when the key is given, before the HMAC is chosen, so every store this app
+        made reserves 80 bytes whatever its HMAC (the SHA-256 pages leave 32 of them unused); 80 is assumed
+        when page 1 is unreadable."""
+        if self._usable is None:
+            first = self.page(1)
+            self._usable = PAGE - (first[20] if first is not None else DEFAULT_RESERVE)
+        return self._usable
 
     def close(self) -> None:
         self._file.close()
@@ -155,10 +201,10 @@ class PageFile:
             self._cache.move_to_end(pgno)
             return cached
         raw = self._raw(pgno)
-        if not _authentic(self._key, raw, pgno):
+        if not _authentic(self._key, raw, pgno, self.layout):
             self.bad.add(pgno)
             return None
-        plain = _decrypt(self._cipher, raw, pgno)
+        plain = _decrypt(self._cipher, raw, pgno, self.layout)
         self._cache[pgno] = plain
         if len(self._cache) > CACHE_PAGES:
             self._cache.popitem(last=False)
@@ -168,8 +214,8 @@ class PageFile:
         """Check every page once; keep only which fail and each good page's kind (its first bytes decrypted)."""
         for pgno in range(1, self.count + 1):
             raw = self._raw(pgno)
-            if _authentic(self._key, raw, pgno):
-                self.kinds[pgno] = _decrypt(self._cipher, raw, pgno, 112)[100 if pgno == 1 else 0]
+            if _authentic(self._key, raw, pgno, self.layout):
+                self.kinds[pgno] = _decrypt(self._cipher, raw, pgno, self.layout, 112)[100 if pgno == 1 else 0]
             else:
                 self.bad.add(pgno)
         return self
@@ -254,12 +300,12 @@ class Node:
     missing_overflow: list[int]
 
 
-def _local_size(payload_len: int, leaf_table: bool) -> int:
-    max_local = USABLE - 35 if leaf_table else (USABLE - 12) * 64 // 255 - 23
+def _local_size(payload_len: int, leaf_table: bool, usable: int) -> int:
+    max_local = usable - 35 if leaf_table else (usable - 12) * 64 // 255 - 23
     if payload_len <= max_local:
         return payload_len
-    min_local = (USABLE - 12) * 32 // 255 - 23
-    size = min_local + (payload_len - min_local) % (USABLE - 4)
+    min_local = (usable - 12) * 32 // 255 - 23
+    size = min_local + (payload_len - min_local) % (usable - 4)
     return size if size <= max_local else min_local
 
 
@@ -295,7 +341,7 @@ def _parse(pf: PageFile, page: bytes, base: int, kind: int, values: bool) -> Nod
         rowid = None
         if kind == TABLE_LEAF:
             rowid, pos = _varint(page, pos)
-        local = _local_size(payload_len, kind == TABLE_LEAF)
+        local = _local_size(payload_len, kind == TABLE_LEAF, pf.usable)
         payload = page[pos:pos + local]
         if local < payload_len:
             payload = _follow_overflow(pf, node, payload, payload_len,
@@ -323,7 +369,7 @@ def _follow_overflow(pf: PageFile, node: Node, payload: bytes, total: int, nxt: 
         if page is None:
             node.missing_overflow.append(nxt)
             return None
-        chunk = page[4:4 + min(USABLE - 4, total - have)]
+        chunk = page[4:4 + min(pf.usable - 4, total - have)]
         parts.append(chunk)
         have += len(chunk)
         nxt = struct.unpack(">I", page[:4])[0]
@@ -394,7 +440,7 @@ def freelist(pf: PageFile) -> set[int]:
         if page is None:
             break
         count = struct.unpack(">I", page[4:8])[0]
-        for i in range(min(count, (USABLE - 8) // 4)):
+        for i in range(min(count, (pf.usable - 8) // 4)):
             free.add(struct.unpack(">I", page[8 + 4 * i:12 + 4 * i])[0])
         trunk = struct.unpack(">I", page[:4])[0]
     return free

@@ -273,7 +273,7 @@ def salvage(data_dir: Path, data_key: bytes, target: Path, found: Survey | None 
         for name in FILES_BESIDE:
             if (data_dir / name).exists():
                 shutil.copy2(data_dir / name, target / name)
-        _copy_rows(found, connection.open_connection(target, data_key), report)
+        _copy_rows(found, connection.new_database(target, data_key), report)
     except BaseException as exc:
         for path in [*written, Path(f"{written[0]}-wal"), Path(f"{written[0]}-shm")]:
             path.unlink(missing_ok=True)

@@ -20,13 +20,13 @@ measured in the same run:
   ``Store.save_draft`` against the same single-row INSERT, raw, on the encrypted
   database and on both plain copies (interleaved in blocks of 10 so drift in
   fsync latency hits each alike); and 1,000 inserts in one transaction each way
-  (median of 3 rounds). Target (revised in issue 20): SQLCipher overhead (raw encrypted
-  against raw plain sqlite3, same SQL) at most +40 % with the page HMAC kept (tamper
-  detection matters more than the last few percent; the first 15 % assumed a slow disk),
-  printed as a PASS/FAIL verdict beside the figures. The store's pages carry HMAC-SHA256 (stores made
-  before it carry SQLCipher's default, HMAC-SHA512, and are rewritten when opened: app/store/relayout.py).
-  What-ifs, not verdicts: the same single inserts on copies with HMAC-SHA512 pages (an older store not
-  yet rewritten) and without HMAC.
+  (11 rounds). Target (revised in issue 20): SQLCipher overhead (raw encrypted against raw plain
+  sqlite3, same SQL) at most +40 % with the page HMAC kept (tamper detection matters more than the last few
+  percent; the first 15 % assumed a slow disk), as the median of the per-block (per-round) ratios, printed as
+  a PASS/FAIL verdict beside the figures. The store's pages carry HMAC-SHA256 (stores made before it carry
+  SQLCipher's default, HMAC-SHA512, and are rewritten when opened: app/store/relayout.py). What-ifs, not
+  verdicts: the same single inserts on copies with HMAC-SHA512 pages (an older store not yet rewritten) and
+  without HMAC.
 * the time ``load_demo`` takes for ``--persons`` persons (target under a minute
   for 50,000) and the database file sizes.
 
@@ -68,7 +68,7 @@ CIPHER_OVERHEAD = 0.40  # with the page HMAC kept, as the store runs (SHA-256)
 LOAD_S = 60.0
 INSERTS = 1000
 BLOCK = 10
-BATCH_ROUNDS = 3
+BATCH_ROUNDS = 11
 
 # The SQL of Store.overdue (the store builds it inline, there is no builder to import).
 OVERDUE_SQL = ("SELECT id, name, village_id, risk_tier, last_visit, next_due FROM persons "
@@ -274,13 +274,14 @@ def bench_inserts(store: Store, plain, same_engine, people: list[tuple], what_if
             "store.save_draft (encrypted)": api_single}
     for name, conn in (what_ifs or {}).items():
         ways[name] = lambda i, conn=conn: raw_single(conn, i)
-    single: dict[str, list[float]] = {name: [] for name in ways}
+    single: dict[str, list[float]] = {name: [] for name in ways}  # ms per record, in order
     for start in range(0, INSERTS, BLOCK):
         for name, fn in ways.items():
             for i in range(start, min(INSERTS, start + BLOCK)):
                 t0 = time.perf_counter()
                 fn(i)
                 single[name].append((time.perf_counter() - t0) * 1000)
+    blocks = {name: [sum(times[i:i + BLOCK]) for i in range(0, INSERTS, BLOCK)] for name, times in single.items()}
 
     def raw_batch(conn) -> None:
         conn.execute("BEGIN IMMEDIATE")
@@ -293,36 +294,53 @@ def bench_inserts(store: Store, plain, same_engine, people: list[tuple], what_if
             for i in range(INSERTS):
                 api_single(i)
 
-    batches = timed_together([lambda: raw_batch(plain), lambda: raw_batch(same_engine),
-                              lambda: raw_batch(store.conn), api_batch], BATCH_ROUNDS, warmup=0)
+    batch_ways = [lambda: raw_batch(plain), lambda: raw_batch(same_engine), lambda: raw_batch(store.conn), api_batch,
+                  *(lambda conn=conn: raw_batch(conn) for conn in (what_ifs or {}).values())]
+    batches: list[list[float]] = [[] for _ in batch_ways]  # ms per round, in order
+    for _ in range(BATCH_ROUNDS):
+        for times, fn in zip(batches, batch_ways, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t0) * 1000)
 
+    hmac_name = store.conn.execute("PRAGMA cipher_hmac_algorithm").fetchone()[0]
     print(f"\ninserts: {INSERTS} visit records (JSON data {size:.0f} bytes on average), WAL, "
           f"synchronous=FULL; target: SQLCipher overhead ≤ +{CIPHER_OVERHEAD:.0%} with the page HMAC kept "
-          f"(the store's: {store.conn.execute('PRAGMA cipher_hmac_algorithm').fetchone()[0]})")
-    print(f"  {INSERTS} transactions of one insert (interleaved in blocks of {BLOCK}):")
+          f"(the store's: {hmac_name}), as the median of the per-block / per-round ratios")
+    print(f"  {INSERTS} transactions of one insert (interleaved in {len(blocks[next(iter(blocks))])} blocks of "
+          f"{BLOCK}):")
     for name, times in single.items():
         print(f"    {name:<31} {sum(times):>8.1f} ms in all, per record: "
               f"mean {statistics.fmean(times):.3f} ms, median {statistics.median(times):.3f} ms, "
               f"p95 {p95(sorted(times)):.3f} ms")
-    totals = [sum(times) for times in single.values()]
-    overheads(*totals[:4])
-    for name, total in zip(list(ways)[4:], totals[4:], strict=True):
-        print(f"    {name} (not a verdict): overhead {total / totals[0] - 1:+.1%}")
-    print(f"  one transaction of {INSERTS} inserts (median of {BATCH_ROUNDS} interleaved rounds):")
-    medians = [statistics.median(times) for times in batches]
-    for name, ms in zip(list(ways)[:4], medians, strict=True):
-        print(f"    {name:<31} {ms:>8.1f} ms  ({ms / INSERTS:.3f} ms per record)")
-    overheads(*medians)
+    per_block = list(blocks.values())
+    overheads(*per_block[:4], per=BLOCK)
+    for name, times in list(blocks.items())[4:]:
+        print(f"    {name} (not a verdict): overhead {median_ratio(times, per_block[0]) - 1:+.1%}")
+    print(f"  one transaction of {INSERTS} inserts ({BATCH_ROUNDS} interleaved rounds):")
+    for name, times in zip(ways, batches, strict=True):
+        ms = statistics.median(times)
+        print(f"    {name:<31} {ms:>8.1f} ms median  ({ms / INSERTS:.3f} ms per record)")
+    overheads(*batches[:4], per=INSERTS)
+    for name, times in zip(list(ways)[4:], batches[4:], strict=True):
+        print(f"    {name} (not a verdict): overhead {median_ratio(times, batches[0]) - 1:+.1%}")
 
 
-def overheads(plain_ms: float, no_key_ms: float, enc_ms: float, api_ms: float) -> None:
-    overhead = enc_ms / plain_ms - 1
+def median_ratio(times: list[float], baseline: list[float]) -> float:
+    """The median of the ratios of paired measurements (same block or round), not the ratio of medians."""
+    return statistics.median(t / b for t, b in zip(times, baseline, strict=True))
+
+
+def overheads(plain: list[float], no_key: list[float], enc: list[float], api: list[float], *, per: int) -> None:
+    """The verdict and the other ratios; each list holds one time per block or round of ``per`` records."""
+    overhead = median_ratio(enc, plain) - 1
     print(f"    SQLCipher overhead (raw encrypted / raw plain sqlite3 - 1): {overhead:+.1%}  "
-          f"(target ≤ +{CIPHER_OVERHEAD:.0%}, page HMAC kept)  {'PASS' if overhead <= CIPHER_OVERHEAD else 'FAIL'}")
+          f"(target ≤ +{CIPHER_OVERHEAD:.0%}, page HMAC kept)  {'PASS' if overhead <= CIPHER_OVERHEAD else 'FAIL'}"
+          f"  [ratio of totals: {sum(enc) / sum(plain) - 1:+.1%}]")
     print(f"    encryption alone (raw encrypted / raw sqlcipher3 without key - 1): "
-          f"{enc_ms / no_key_ms - 1:+.1%}")
-    print(f"    API overhead (save_draft / raw encrypted - 1): {api_ms / enc_ms - 1:+.1%}  "
-          f"({(api_ms - enc_ms) / INSERTS:+.3f} ms per record)")
+          f"{median_ratio(enc, no_key) - 1:+.1%}")
+    print(f"    API overhead (save_draft / raw encrypted - 1): {median_ratio(api, enc) - 1:+.1%}  "
+          f"({(sum(api) - sum(enc)) / (len(api) * per):+.3f} ms per record)")
 
 
 def load_unencrypted(data_dir: Path, persons: int, cache_size: int) -> float:

@@ -29,6 +29,15 @@ def settle(app, seconds: float = 0.6) -> None:
         time.sleep(0.02)
 
 
+def settle_until(app, done, seconds: float = 20.0) -> None:
+    """Process events until ``done()`` (work off the UI thread has come back), then settle the paint."""
+    end = time.time() + seconds
+    while not done() and time.time() < end:
+        app.processEvents()
+        time.sleep(0.02)
+    settle(app)
+
+
 def start_server(directory: Path):
     """A bureau server on 127.0.0.1 (tests/sync/conftest.py's ``Server``, loaded by path: tests/ is no package)."""
     import importlib.util
@@ -163,10 +172,11 @@ def account_shots(app, out: Path, screen: tuple[int, int]) -> None:
     login.password.setText("wrong-password")
     login.show()
     login.sign_in()
-    settle(app)
+    settle_until(app, lambda: "正在登录" not in login.error.text())
     login.grab().save(str(out / "login-wrong.png"))
     login.password.setText("cadre-password")
     login.sign_in()
+    settle_until(app, lambda: login.store is not None)
     cadre = MainWindow(login.store)
     cadre.resize(*screen)
     cadre.show()

@@ -8,6 +8,7 @@ from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -31,6 +32,7 @@ from app import accounts
 from app.errors import CunFangError
 from app.roles import ROLES
 from ui.errors import plain_message, show_error
+from ui.workers import run_in_background
 
 LAST_LOGIN = "login/last"
 
@@ -80,6 +82,7 @@ class LoginDialog(QDialog):
         self.setWindowTitle(self.tr("村访通 · 登录"))
         self.data_dir = data_dir
         self.store = None
+        self._signing_in = None  # the background sign-in under way, if any
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("请登录。本机的记录只对有权查看的账户显示。")))
         form = QFormLayout()
@@ -106,19 +109,50 @@ class LoginDialog(QDialog):
         row.addStretch(1)
         row.addWidget(practice)
         layout.addLayout(row)
-        layout.addWidget(ok_cancel(self, self.tr("登录"), self.tr("退出"), self.sign_in))
+        buttons = ok_cancel(self, self.tr("登录"), self.tr("退出"), self.sign_in)
+        layout.addWidget(buttons)
+        self._ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self._busy_while_signing_in = [self.login, self.password, forgot, practice, self._ok]
         (self.password if self.login.text() else self.login).setFocus()
 
     def sign_in(self) -> None:
-        try:
-            self.store = accounts.sign_in(self.data_dir, self.login.text(), self.password.text())
-        except CunFangError as exc:
-            self.error.setText(str(exc))
-            self.password.clear()
-            self.password.setFocus()
+        """Check the password and open the store off the UI thread: the key derivation, the store's upgrades
+        and, once, the rewrite of a store made by an older version take up to several seconds on a slow disk,
+        and the window keeps answering meanwhile."""
+        if self._signing_in is not None:
+            return  # Return pressed again while signing in
+        login, password = self.login.text(), self.password.text()
+        self._set_busy(True)
+        self._signing_in = run_in_background(lambda _task: accounts.sign_in(self.data_dir, login, password),
+                                             on_done=self._signed_in, on_error=self._refused)
+
+    def _set_busy(self, busy: bool) -> None:
+        for widget in self._busy_while_signing_in:
+            widget.setEnabled(not busy)
+        self._ok.setDefault(True)  # a disabled button stops being the default: Return must sign in again
+        self.error.setStyleSheet("color: palette(text)" if busy else "color: #c62828")
+        self.error.setText(self.tr("正在登录并打开本机数据，请稍候……") if busy else "")
+        if busy:
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        else:
+            QApplication.restoreOverrideCursor()
+
+    def _signed_in(self, store) -> None:
+        self._signing_in = None
+        self._set_busy(False)
+        if self.result() == QDialog.DialogCode.Rejected and not self.isVisible():
+            store.close()  # 退出 was pressed while signing in
             return
-        QSettings().setValue(LAST_LOGIN, self.store.account.login)
+        self.store = store
+        QSettings().setValue(LAST_LOGIN, store.account.login)
         self.accept()
+
+    def _refused(self, exc: Exception) -> None:
+        self._signing_in = None
+        self._set_busy(False)
+        self.error.setText(str(exc) if isinstance(exc, CunFangError) else plain_message(exc))
+        self.password.clear()
+        self.password.setFocus()
 
     def recover(self) -> None:
         dialog = RecoveryDialog(self.data_dir, self)

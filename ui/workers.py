@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from app.errors import CunFangError
+
 log = logging.getLogger("cunfang.ui.workers")
 
 
@@ -53,6 +55,9 @@ class Task(QRunnable):
         try:
             result = self.fn(self)
         except Cancelled as exc:
+            self.signals.failed.emit(exc)
+        except CunFangError as exc:  # the domain's own refusal (a wrong password, a full disk): no traceback
+            log.info("background task refused: %s", exc.code.name)
             self.signals.failed.emit(exc)
         except Exception as exc:  # noqa: BLE001 - reported to the GUI thread, shown plainly
             log.exception("background task failed")

@@ -340,52 +340,52 @@
 <context>
     <name>AccountDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="325"/>
+        <location filename="../../ui/accounts_ui.py" line="359"/>
         <source>添加账户</source>
         <translation>添加账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="325"/>
+        <location filename="../../ui/accounts_ui.py" line="359"/>
         <source>修改账户</source>
         <translation>修改账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="332"/>
+        <location filename="../../ui/accounts_ui.py" line="366"/>
         <source>字母或数字，例如 zhangsan</source>
         <translation>字母或数字，例如 zhangsan</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="352"/>
+        <location filename="../../ui/accounts_ui.py" line="386"/>
         <source>用户名：</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="353"/>
+        <location filename="../../ui/accounts_ui.py" line="387"/>
         <source>姓名：</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="354"/>
+        <location filename="../../ui/accounts_ui.py" line="388"/>
         <source>角色：</source>
         <translation>角色：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="355"/>
+        <location filename="../../ui/accounts_ui.py" line="389"/>
         <source>负责的村：</source>
         <translation>负责的村：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="357"/>
+        <location filename="../../ui/accounts_ui.py" line="391"/>
         <source>初始密码：</source>
         <translation>初始密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="363"/>
+        <location filename="../../ui/accounts_ui.py" line="397"/>
         <source>保存</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="363"/>
+        <location filename="../../ui/accounts_ui.py" line="397"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -393,72 +393,72 @@
 <context>
     <name>AccountsPanel</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="392"/>
+        <location filename="../../ui/accounts_ui.py" line="426"/>
         <source>账户（只有管理员能看到这里）</source>
         <translation>账户（只有管理员能看到这里）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="398"/>
+        <location filename="../../ui/accounts_ui.py" line="432"/>
         <source>用户名</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="398"/>
+        <location filename="../../ui/accounts_ui.py" line="432"/>
         <source>姓名</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="398"/>
+        <location filename="../../ui/accounts_ui.py" line="432"/>
         <source>角色</source>
         <translation>角色</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="398"/>
+        <location filename="../../ui/accounts_ui.py" line="432"/>
         <source>负责的村</source>
         <translation>负责的村</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="405"/>
+        <location filename="../../ui/accounts_ui.py" line="439"/>
         <source>添加账户…</source>
         <translation>添加账户…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="405"/>
+        <location filename="../../ui/accounts_ui.py" line="439"/>
         <source>修改…</source>
         <translation>修改…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="406"/>
+        <location filename="../../ui/accounts_ui.py" line="440"/>
         <source>重设密码…</source>
         <translation>重设密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="407"/>
+        <location filename="../../ui/accounts_ui.py" line="441"/>
         <source>停用</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="408"/>
+        <location filename="../../ui/accounts_ui.py" line="442"/>
         <source>新的恢复密钥…</source>
         <translation>新的恢复密钥…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="423"/>
+        <location filename="../../ui/accounts_ui.py" line="457"/>
         <source>全部</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="425"/>
+        <location filename="../../ui/accounts_ui.py" line="459"/>
         <source>（已停用）</source>
         <translation>（已停用）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="466"/>
+        <location filename="../../ui/accounts_ui.py" line="500"/>
         <source>新的恢复密钥</source>
         <translation>新的恢复密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="467"/>
+        <location filename="../../ui/accounts_ui.py" line="501"/>
         <source>生成新的恢复密钥后，原来抄下或打印的恢复密钥立即作废。继续吗？</source>
         <translation>生成新的恢复密钥后，原来抄下或打印的恢复密钥立即作废。继续吗？</translation>
     </message>
@@ -474,42 +474,42 @@
 <context>
     <name>AdoptDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="510"/>
+        <location filename="../../ui/accounts_ui.py" line="544"/>
         <source>启用账户</source>
         <translation>启用账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="514"/>
+        <location filename="../../ui/accounts_ui.py" line="548"/>
         <source>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</source>
         <translation>启用账户后，每个人用自己的用户名和密码登录，只看到自己负责的村和人员；原来的数据库密码不再能打开数据。先建立管理员账户：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="525"/>
+        <location filename="../../ui/accounts_ui.py" line="559"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="526"/>
+        <location filename="../../ui/accounts_ui.py" line="560"/>
         <source>姓名：</source>
         <translation>姓名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="527"/>
+        <location filename="../../ui/accounts_ui.py" line="561"/>
         <source>密码（至少 8 位）：</source>
         <translation>密码（至少 8 位）：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="528"/>
+        <location filename="../../ui/accounts_ui.py" line="562"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="532"/>
+        <location filename="../../ui/accounts_ui.py" line="566"/>
         <source>启用</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="532"/>
+        <location filename="../../ui/accounts_ui.py" line="566"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -517,42 +517,42 @@
 <context>
     <name>ChangePasswordDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="233"/>
+        <location filename="../../ui/accounts_ui.py" line="267"/>
         <source>修改我的密码</source>
         <translation>修改我的密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="237"/>
+        <location filename="../../ui/accounts_ui.py" line="271"/>
         <source>{name}（{login}，{role}）</source>
         <translation>{name}（{login}，{role}）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="240"/>
+        <location filename="../../ui/accounts_ui.py" line="274"/>
         <source>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</source>
         <translation>&lt;br&gt;管理员为您重设了密码：请先换一个只有您自己知道的新密码。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="246"/>
+        <location filename="../../ui/accounts_ui.py" line="280"/>
         <source>现在的密码：</source>
         <translation>现在的密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="247"/>
+        <location filename="../../ui/accounts_ui.py" line="281"/>
         <source>新密码（至少 8 位）：</source>
         <translation>新密码（至少 8 位）：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="248"/>
+        <location filename="../../ui/accounts_ui.py" line="282"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="252"/>
+        <location filename="../../ui/accounts_ui.py" line="286"/>
         <source>修改</source>
         <translation>修改</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="252"/>
+        <location filename="../../ui/accounts_ui.py" line="286"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -1551,22 +1551,22 @@
 <context>
     <name>LockDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="281"/>
+        <location filename="../../ui/accounts_ui.py" line="315"/>
         <source>村访通 · 已锁定</source>
         <translation>村访通 · 已锁定</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="285"/>
+        <location filename="../../ui/accounts_ui.py" line="319"/>
         <source>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</source>
         <translation>&lt;h3&gt;已锁定&lt;/h3&gt;{name}（{role}）的工作都还在，输入密码继续。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="292"/>
+        <location filename="../../ui/accounts_ui.py" line="326"/>
         <source>换人登录</source>
         <translation>换人登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="296"/>
+        <location filename="../../ui/accounts_ui.py" line="330"/>
         <source>解锁</source>
         <translation>解锁</translation>
     </message>
@@ -1574,44 +1574,49 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="80"/>
+        <location filename="../../ui/accounts_ui.py" line="82"/>
         <source>村访通 · 登录</source>
         <translation>村访通 · 登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="84"/>
+        <location filename="../../ui/accounts_ui.py" line="87"/>
         <source>请登录。本机的记录只对有权查看的账户显示。</source>
         <translation>请登录。本机的记录只对有权查看的账户显示。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="89"/>
+        <location filename="../../ui/accounts_ui.py" line="92"/>
         <source>用户名：</source>
         <translation>用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="90"/>
+        <location filename="../../ui/accounts_ui.py" line="93"/>
         <source>密码：</source>
         <translation>密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="94"/>
+        <location filename="../../ui/accounts_ui.py" line="97"/>
         <source>管理员忘记密码…</source>
         <translation>管理员忘记密码…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="99"/>
+        <location filename="../../ui/accounts_ui.py" line="102"/>
         <source>练习模式（虚构数据，不会发送）</source>
         <translation>练习模式（虚构数据，不会发送）</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="109"/>
+        <location filename="../../ui/accounts_ui.py" line="112"/>
         <source>登录</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="109"/>
+        <location filename="../../ui/accounts_ui.py" line="112"/>
         <source>退出</source>
         <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../../ui/accounts_ui.py" line="134"/>
+        <source>正在登录并打开本机数据，请稍候……</source>
+        <translation>正在登录并打开本机数据，请稍候……</translation>
     </message>
 </context>
 <context>
@@ -2133,42 +2138,42 @@
 <context>
     <name>RecoveryDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="136"/>
+        <location filename="../../ui/accounts_ui.py" line="170"/>
         <source>用恢复密钥找回管理员账户</source>
         <translation>用恢复密钥找回管理员账户</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="140"/>
+        <location filename="../../ui/accounts_ui.py" line="174"/>
         <source>输入首次设置时抄下的恢复密钥（8 组，每组 4 个字母或数字）。</source>
         <translation>输入首次设置时抄下的恢复密钥（8 组，每组 4 个字母或数字）。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="149"/>
+        <location filename="../../ui/accounts_ui.py" line="183"/>
         <source>恢复密钥：</source>
         <translation>恢复密钥：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="150"/>
+        <location filename="../../ui/accounts_ui.py" line="184"/>
         <source>管理员用户名：</source>
         <translation>管理员用户名：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="151"/>
+        <location filename="../../ui/accounts_ui.py" line="185"/>
         <source>新密码：</source>
         <translation>新密码：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="152"/>
+        <location filename="../../ui/accounts_ui.py" line="186"/>
         <source>再输入一次：</source>
         <translation>再输入一次：</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="156"/>
+        <location filename="../../ui/accounts_ui.py" line="190"/>
         <source>设置新密码</source>
         <translation>设置新密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="156"/>
+        <location filename="../../ui/accounts_ui.py" line="190"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -2176,37 +2181,37 @@
 <context>
     <name>RecoveryKeyDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="178"/>
+        <location filename="../../ui/accounts_ui.py" line="212"/>
         <source>请抄下恢复密钥</source>
         <translation>请抄下恢复密钥</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="181"/>
+        <location filename="../../ui/accounts_ui.py" line="215"/>
         <source>原来的恢复密钥已经用过，从现在起作废。下面是新的恢复密钥。</source>
         <translation>原来的恢复密钥已经用过，从现在起作废。下面是新的恢复密钥。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="182"/>
+        <location filename="../../ui/accounts_ui.py" line="216"/>
         <source>管理员忘记密码时，只有这个恢复密钥能打开本机的数据。&lt;br&gt;&lt;b&gt;它只显示这一次。&lt;/b&gt;请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。</source>
         <translation>管理员忘记密码时，只有这个恢复密钥能打开本机的数据。&lt;br&gt;&lt;b&gt;它只显示这一次。&lt;/b&gt;请抄在纸上，锁在办公室的柜子里；不要拍照或存在电脑里。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="197"/>
+        <location filename="../../ui/accounts_ui.py" line="231"/>
         <source>打印恢复密钥单…</source>
         <translation>打印恢复密钥单…</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="202"/>
+        <location filename="../../ui/accounts_ui.py" line="236"/>
         <source>我已把恢复密钥抄在纸上</source>
         <translation>我已把恢复密钥抄在纸上</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="207"/>
+        <location filename="../../ui/accounts_ui.py" line="241"/>
         <source>继续</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="221"/>
+        <location filename="../../ui/accounts_ui.py" line="255"/>
         <source>恢复密钥单</source>
         <translation>恢复密钥单</translation>
     </message>
@@ -2405,22 +2410,22 @@
 <context>
     <name>ResetPasswordDialog</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="483"/>
+        <location filename="../../ui/accounts_ui.py" line="517"/>
         <source>重设密码</source>
         <translation>重设密码</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="486"/>
+        <location filename="../../ui/accounts_ui.py" line="520"/>
         <source>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</source>
         <translation>给 {name}（{login}）一个新密码。本人下次登录时须修改它；数据不受影响。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="492"/>
+        <location filename="../../ui/accounts_ui.py" line="526"/>
         <source>重设</source>
         <translation>重设</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="492"/>
+        <location filename="../../ui/accounts_ui.py" line="526"/>
         <source>取消</source>
         <translation>取消</translation>
     </message>
@@ -3210,12 +3215,12 @@
 <context>
     <name>accounts</name>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="57"/>
+        <location filename="../../ui/accounts_ui.py" line="59"/>
         <source>两次输入的新密码不一致，请重新输入。</source>
         <translation>两次输入的新密码不一致，请重新输入。</translation>
     </message>
     <message>
-        <location filename="../../ui/accounts_ui.py" line="58"/>
+        <location filename="../../ui/accounts_ui.py" line="60"/>
         <source>两次输入的密码不一致，请重新输入。</source>
         <translation>两次输入的密码不一致，请重新输入。</translation>
     </message>

@@ -43,11 +43,12 @@ def test_the_login_dialog_explains_a_wrong_password_and_signs_in_with_the_right_
     dialog.login.setText("cadre1")
     qtbot.keyClicks(dialog.password, "wrong-password")
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
-    assert "用户名或密码不正确" in dialog.error.text() and dialog.store is None
-    assert dialog.password.text() == ""
+    assert "正在登录" in dialog.error.text() and not dialog.password.isEnabled()  # the window keeps answering
+    qtbot.waitUntil(lambda: "用户名或密码不正确" in dialog.error.text(), timeout=10_000)
+    assert dialog.store is None and dialog.password.text() == "" and dialog.password.hasFocus()
     qtbot.keyClicks(dialog.password, USER_PW)
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
-    assert dialog.result() == dialog.DialogCode.Accepted
+    qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted, timeout=10_000)
     assert dialog.store.account.login == "cadre1"
     dialog.store.close()
 

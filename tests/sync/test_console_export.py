@@ -175,8 +175,10 @@ def test_the_consoles_ledger_opens_in_libreoffice_openpyxl_and_calamine(server, 
     assert str(calamine[0][0]).endswith("特殊困难老年人探访关爱台账")
 
     soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.fail("LibreOffice (soffice) is needed: apt-get install libreoffice-calc-nogui")
+    if soffice is None:  # .ci/run installs it; a developer's laptop may not have it
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice (soffice) is needed under CI=true: apt-get install libreoffice-calc-nogui")
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
     out = tmp_path / "csv"
     subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
                     "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(out), str(path)],

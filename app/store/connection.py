@@ -15,17 +15,18 @@ from pathlib import Path
 
 import sqlcipher3
 
-from app.errors import CunFangError, ErrorCode
+from app.errors import CunFangError, ErrorCode, disk_full
 from app.store import keyring, lockout, relayout
 from app.store.pages import LAYOUTS, Layout
 
 DB_NAME = "cunfang.db"
 KEYRING_NAME = "keyring.json"
+BUSY_TIMEOUT_S = 10  # how long opening waits for another program's write to end
 
 
 def _keyed(path: Path, data_key: bytes, layout: Layout) -> sqlcipher3.Connection:
     """A connection to ``path`` that has read its first page with ``layout``'s page HMAC (raises if it fails)."""
-    conn = sqlcipher3.connect(str(path), timeout=10, check_same_thread=False, isolation_level=None)
+    conn = sqlcipher3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
     except sqlcipher3.DatabaseError:
@@ -51,6 +52,11 @@ def _connect(path: Path, data_key: bytes) -> sqlcipher3.Connection:
             exc = failure
             if not _not_a_database(failure):  # locked, an I/O error: another layout would not help
                 break
+    if conn is None and not _not_a_database(exc):  # it could not be read at all: not a question of keys or pages
+        if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED):
+            raise CunFangError(ErrorCode.STORE_BUSY) from exc
+        raise disk_full(exc, action="打开数据库", path=path.parent) or CunFangError(
+            ErrorCode.STORE_DAMAGED, reason=str(exc)) from exc
     if conn is None:
         from app.store.pages import key_fits
 
@@ -162,9 +168,13 @@ def update_keyring(data_dir: Path, change, *, opened: keyring.Keyring | None = N
     return keyring.update(data_dir / KEYRING_NAME, change, opened=opened)
 
 
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_NOTADB = 5, 6, 26
+
+
 def _not_a_database(exc: Exception) -> bool:
     """SQLCipher's answer when page 1 does not authenticate (a wrong key or another page layout)."""
-    return getattr(exc, "sqlite_errorcode", None) == 26 or "not a database" in str(exc)
+    code = getattr(exc, "sqlite_errorcode", None)
+    return (code is not None and code & 0xFF == _SQLITE_NOTADB) or "not a database" in str(exc)
 
 
 def _iso(epoch: float) -> str:

@@ -34,6 +34,7 @@ DEFAULT_RESERVE = 80  # what SQLCipher 4 reserves at the end of each page (see P
 SQLITE_MAGIC = b"SQLite format 3\x00"
 TABLE_LEAF, TABLE_INTERIOR, INDEX_LEAF, INDEX_INTERIOR = 13, 5, 10, 2
 CACHE_PAGES = 4096  # 16 MiB of decrypted pages at most
+PROBE_PAGES = 16  # the first pages tried for the file's layout (and by key_fits)
 
 
 @dataclass(frozen=True)
@@ -118,13 +119,14 @@ class PageFile:
         self._usable: int | None = None
 
     def _find_layout(self, salt: bytes) -> Layout:
-        """The layout page 1 or 2 authenticates under; else the one under which page 2 does with the salt one
-        byte away (a damaged salt, repaired in ``self._key``); else the new stores' one."""
-        probes = [n for n in (1, 2) if n <= self.count]
+        """The layout one of the first pages authenticates under (a damaged page 1 or 2 says nothing); else the one
+        under which page 2 does with the salt one byte away (a damaged salt, repaired in ``self._key``); else the
+        new stores' one (a key from another store: no page authenticates under any layout)."""
+        probes = range(1, min(self.count, PROBE_PAGES) + 1)
         for layout in LAYOUTS:
             if any(_authentic(self._key, self._raw(n), n, layout) for n in probes):
                 return layout
-        if 2 in probes:
+        if self.count >= 2:
             for layout in LAYOUTS:
                 repaired = _repair_salt(self.data_key, salt, self._raw(2), 2, layout)
                 if repaired is not None:
@@ -231,7 +233,7 @@ def read_pages(db_path: Path, data_key: bytes) -> PageFile:
     return PageFile(db_path, data_key).scan()
 
 
-def key_fits(db_path: Path, data_key: bytes, pages: int = 16) -> bool:
+def key_fits(db_path: Path, data_key: bytes, pages: int = PROBE_PAGES) -> bool:
     """Whether ``data_key`` is this database's key: some of its first pages authenticate under it
     (with the salt as stored, or one byte away from it). A keyring from another store fits none."""
     with PageFile(db_path, data_key) as pf:

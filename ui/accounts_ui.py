@@ -150,7 +150,7 @@ class LoginDialog(QDialog):
     def _refused(self, exc: Exception) -> None:
         self._signing_in = None
         self._set_busy(False)
-        self.error.setText(str(exc) if isinstance(exc, CunFangError) else plain_message(exc))
+        self.error.setText(plain_message(exc))  # the catalogue's words; anything else a plain apology, logged
         self.password.clear()
         self.password.setFocus()
 

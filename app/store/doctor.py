@@ -68,7 +68,9 @@ def examine(store: Store) -> Report:
 
 def _page_hmac(conn) -> str:
     """The page check's name as county IT reads it: HMAC-SHA256 (stores since 2026-12) or HMAC-SHA512 (before)."""
-    return conn.execute("PRAGMA cipher_hmac_algorithm").fetchone()[0].replace("HMAC_", "HMAC-")
+    from app.store.relayout import layout_name
+
+    return layout_name(conn).replace("HMAC_", "HMAC-")
 
 
 def _examine_accounts_and_audit(store: Store, report: Report) -> None:

@@ -2,8 +2,8 @@
 
 SQLCipher 4 (the app's settings: 4096-byte pages, a raw 256-bit key) encrypts each page
 with AES-256-CBC and authenticates it with an HMAC over the page's ciphertext, IV and
-number: HMAC-SHA256 for stores made or rewritten since local migration 013, HMAC-SHA512
-(SQLCipher's default) before (``LAYOUTS``; a file's layout is found by which one its pages
+number: HMAC-SHA256 for stores made or rewritten by app/store/relayout.py, HMAC-SHA512
+(SQLCipher's default) in stores made before it (``LAYOUTS``; a file's layout is found by which one its pages
 authenticate under). One flipped byte makes that page fail its HMAC, and SQLCipher then refuses every
 query that touches it. This module decrypts the pages that authenticate (in memory only:
 nothing plaintext is written to disk; a few thousand pages are cached, so a store of any
@@ -53,7 +53,7 @@ class Layout:
 
 HMAC_SHA256 = Layout("HMAC_SHA256", "sha256", 32)
 HMAC_SHA512 = Layout("HMAC_SHA512", "sha512", 64)
-LAYOUTS = (HMAC_SHA256, HMAC_SHA512)  # the one new stores get first; then the one stores before migration 013 have
+LAYOUTS = (HMAC_SHA256, HMAC_SHA512)  # the one new stores get first; then the one older stores have until rewritten
 
 
 def _hmac_key(data_key: bytes, salt: bytes) -> bytes:

@@ -135,12 +135,13 @@ def _failed_lately(marker: Path) -> bool:
 
 def _alone(conn) -> bool:
     """Whether this is the only connection to the store: leaving WAL mode succeeds only then."""
+    wait_ms = conn.execute("PRAGMA busy_timeout").fetchone()[0]
     conn.execute("PRAGMA busy_timeout = 0")
     try:
         mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
     except sqlcipher3.OperationalError:
         mode = ""
-    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
     return mode == "delete"
 
 
